@@ -1,0 +1,209 @@
+//! The normaliser: one pass from original text to the stream the matcher sees, with a map
+//! from every normalised character back to where it came from.
+
+use crate::fold::{Fold, Folder};
+
+/// Marks a line break in [`Pos::gap`]: no term may span it.
+pub const GAP_BREAK: u8 = u8::MAX;
+
+/// Where one normalised character came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Pos {
+    /// Byte offset of this character in [`Normalized::text`].
+    pub norm_byte: u32,
+    /// Byte span of the original character(s) that produced it.
+    pub orig_start: u32,
+    pub orig_end: u32,
+    /// Noise characters between the previous normalised character and this one
+    /// (saturating; [`GAP_BREAK`] when a line break lies between them).
+    pub gap: u8,
+}
+
+/// The normalised form of one input: real characters only, folded, with their origins.
+///
+/// Reuse one value across inputs with [`Normalizer::normalize_into`]: the buffers keep their
+/// capacity, so steady-state scanning allocates nothing.
+#[derive(Debug, Clone, Default)]
+pub struct Normalized {
+    text: String,
+    pos: Vec<Pos>,
+}
+
+impl Normalized {
+    /// The normalised characters: folded, with noise, invisible characters and pinyin
+    /// annotations removed.
+    pub fn as_str(&self) -> &str {
+        &self.text
+    }
+
+    /// One entry per character of [`Normalized::as_str`].
+    pub fn positions(&self) -> &[Pos] {
+        &self.pos
+    }
+
+    /// Index into [`Normalized::positions`] of the character starting at `norm_byte`.
+    pub fn index_of_byte(&self, norm_byte: usize) -> Option<usize> {
+        self.pos
+            .binary_search_by_key(&(norm_byte as u32), |p| p.norm_byte)
+            .ok()
+    }
+
+    fn clear(&mut self) {
+        self.text.clear();
+        self.pos.clear();
+    }
+}
+
+/// Folds text for matching. Cheap to share (`&self` everywhere); build one per engine.
+#[derive(Debug, Clone, Default)]
+pub struct Normalizer {
+    folder: Folder,
+}
+
+impl Normalizer {
+    pub fn new() -> Normalizer {
+        Normalizer {
+            folder: Folder::new(),
+        }
+    }
+
+    /// The underlying character table.
+    pub fn folder(&self) -> &Folder {
+        &self.folder
+    }
+
+    /// Normalises `input` into a fresh value.
+    pub fn normalize(&self, input: &str) -> Normalized {
+        let mut out = Normalized::default();
+        self.normalize_into(input, &mut out);
+        out
+    }
+
+    /// Normalised text only (used for lexicon terms and tests).
+    pub fn normalize_str(&self, input: &str) -> String {
+        self.normalize(input).text
+    }
+
+    /// Normalises `input` into `out`, replacing its contents.
+    ///
+    /// Inputs longer than `u32::MAX` bytes are truncated at that length: offsets are stored
+    /// as `u32` to keep the map small, and no single message is anywhere near 4 GiB.
+    pub fn normalize_into(&self, input: &str, out: &mut Normalized) {
+        out.clear();
+        let input = truncate_to_u32(input);
+        out.text.reserve(input.len());
+        out.pos.reserve(input.len() / 2);
+        let bytes = input.as_bytes();
+        let mut gap: u8 = 0;
+        let mut i = 0usize;
+        // Whether the last real character was an ideograph directly followed by what we are
+        // looking at now: only then can `(yè)` be a converter's pinyin annotation.
+        let mut after_han_end: Option<usize> = None;
+        while i < bytes.len() {
+            let b = bytes[i];
+            let (c, len) = if b < 0x80 {
+                (b as char, 1)
+            } else {
+                // SAFETY-free decoding: `input` is a &str and `i` is always a char boundary.
+                match input[i..].chars().next() {
+                    Some(c) => (c, c.len_utf8()),
+                    None => break,
+                }
+            };
+            let start = i;
+            i += len;
+            match self.folder.fold(c) {
+                Fold::Char(f) => {
+                    push(out, f, start, i, gap);
+                    gap = 0;
+                    after_han_end = is_han(f).then_some(i);
+                }
+                Fold::Pair(a, b2) => {
+                    push(out, a, start, i, gap);
+                    push(out, b2, start, i, 0);
+                    gap = 0;
+                    after_han_end = None;
+                }
+                Fold::Skip => {}
+                Fold::Noise => {
+                    if (c == '(' || c == '（') && after_han_end == Some(start) {
+                        if let Some(end) = pinyin_annotation(&input[i..]) {
+                            // The annotation vanishes; the ideograph before it may still be
+                            // followed by another annotation-free character.
+                            i += end;
+                            after_han_end = Some(i);
+                            continue;
+                        }
+                    }
+                    gap = gap.saturating_add(1).min(GAP_BREAK - 1);
+                    after_han_end = None;
+                }
+                Fold::Break => {
+                    gap = GAP_BREAK;
+                    after_han_end = None;
+                }
+            }
+        }
+    }
+}
+
+#[inline]
+fn push(out: &mut Normalized, c: char, orig_start: usize, orig_end: usize, gap: u8) {
+    let norm_byte = out.text.len() as u32;
+    out.text.push(c);
+    out.pos.push(Pos {
+        norm_byte,
+        orig_start: orig_start as u32,
+        orig_end: orig_end as u32,
+        gap,
+    });
+}
+
+fn truncate_to_u32(input: &str) -> &str {
+    let max = u32::MAX as usize;
+    if input.len() <= max {
+        return input;
+    }
+    let mut end = max;
+    while !input.is_char_boundary(end) {
+        end -= 1;
+    }
+    &input[..end]
+}
+
+/// CJK Unified Ideographs (and extension A, compatibility ideographs).
+#[inline]
+pub fn is_han(c: char) -> bool {
+    matches!(c as u32, 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF | 0x20000..=0x3134F)
+}
+
+/// Recognises the rest of a pinyin annotation after its opening parenthesis: one syllable
+/// of Latin letters (with tone marks, or a tone digit), then a closing parenthesis. Returns
+/// the byte length up to and including the closing parenthesis.
+///
+/// A tone mark or tone digit is required, so that ordinary parenthesised words such as
+/// `(apple)` or `(ok)` are left alone.
+fn pinyin_annotation(rest: &str) -> Option<usize> {
+    let mut letters = 0;
+    let mut toned = false;
+    for (at, c) in rest.char_indices() {
+        match c {
+            ')' | '）' => {
+                return (letters > 0 && toned).then_some(at + c.len_utf8());
+            }
+            'a'..='z' | 'ü' | 'ê' => letters += 1,
+            'ā' | 'á' | 'ǎ' | 'à' | 'ē' | 'é' | 'ě' | 'è' | 'ī' | 'í' | 'ǐ' | 'ì' | 'ō' | 'ó'
+            | 'ǒ' | 'ò' | 'ū' | 'ú' | 'ǔ' | 'ù' | 'ǖ' | 'ǘ' | 'ǚ' | 'ǜ' | 'ń' | 'ň' | 'ǹ'
+            | 'ḿ' => {
+                letters += 1;
+                toned = true;
+            }
+            '1'..='5' if letters > 0 && !toned => toned = true,
+            _ => return None,
+        }
+        if letters > 7 {
+            return None;
+        }
+    }
+    None
+}
