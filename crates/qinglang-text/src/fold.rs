@@ -269,22 +269,22 @@ fn invisible(cp: u32) -> Option<Raw> {
 fn compatibility(cp: u32) -> Option<Raw> {
     let letter = |o: u32| Raw::Map(char::from(b'a' + o as u8));
     Some(match cp {
-        0x2460..=0x2473 => number(cp - 0x2460 + 1), // ① … ⑳
-        0x2474..=0x2487 => number(cp - 0x2474 + 1), // ⑴ … ⒇
-        0x2488..=0x249B => number(cp - 0x2488 + 1), // ⒈ … ⒛
-        0x249C..=0x24B5 => letter(cp - 0x249C),     // ⒜ … ⒵
-        0x24B6..=0x24CF => letter(cp - 0x24B6),     // Ⓐ … Ⓩ
-        0x24D0..=0x24E9 => letter(cp - 0x24D0),     // ⓐ … ⓩ
-        0x24EA | 0x24FF => number(0),               // ⓪ ⓿
+        0x2460..=0x2473 => number(cp - 0x2460 + 1),  // ① … ⑳
+        0x2474..=0x2487 => number(cp - 0x2474 + 1),  // ⑴ … ⒇
+        0x2488..=0x249B => number(cp - 0x2488 + 1),  // ⒈ … ⒛
+        0x249C..=0x24B5 => letter(cp - 0x249C),      // ⒜ … ⒵
+        0x24B6..=0x24CF => letter(cp - 0x24B6),      // Ⓐ … Ⓩ
+        0x24D0..=0x24E9 => letter(cp - 0x24D0),      // ⓐ … ⓩ
+        0x24EA | 0x24FF => number(0),                // ⓪ ⓿
         0x24EB..=0x24F4 => number(cp - 0x24EB + 11), // ⓫ … ⓴
-        0x24F5..=0x24FE => number(cp - 0x24F5 + 1), // ⓵ … ⓾
-        0x2776..=0x277F => number(cp - 0x2776 + 1), // ❶ … ❿
-        0x2780..=0x2789 => number(cp - 0x2780 + 1), // ➀ … ➉
-        0x278A..=0x2793 => number(cp - 0x278A + 1), // ➊ … ➓
+        0x24F5..=0x24FE => number(cp - 0x24F5 + 1),  // ⓵ … ⓾
+        0x2776..=0x277F => number(cp - 0x2776 + 1),  // ❶ … ❿
+        0x2780..=0x2789 => number(cp - 0x2780 + 1),  // ➀ … ➉
+        0x278A..=0x2793 => number(cp - 0x278A + 1),  // ➊ … ➓
         0x3251..=0x325F => number(cp - 0x3251 + 21), // ㉑ … ㉟
         0x32B1..=0x32BF => number(cp - 0x32B1 + 36), // ㊱ … ㊿
-        0x3220..=0x3229 => number(cp - 0x3220 + 1), // ㈠ … ㈩
-        0x3280..=0x3289 => number(cp - 0x3280 + 1), // ㊀ … ㊉
+        0x3220..=0x3229 => number(cp - 0x3220 + 1),  // ㈠ … ㈩
+        0x3280..=0x3289 => number(cp - 0x3280 + 1),  // ㊀ … ㊉
         0x2070 | 0x2080 => number(0),
         0x00B9 | 0x2081 => number(1),
         0x00B2 | 0x2082 => number(2),

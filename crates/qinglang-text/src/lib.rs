@@ -14,7 +14,7 @@ mod fold;
 mod normalize;
 
 pub use fold::{Fold, Folder};
-pub use normalize::{is_han, Normalized, Normalizer, Pos, GAP_BREAK};
+pub use normalize::{is_han, Normalized, Normalizer, Pos, GAP_BREAK, GAP_CLAUSE, GAP_COUNT};
 
 /// Converts increasing byte offsets into offsets in Unicode scalar values, in one forward
 /// sweep over the text. Offsets must be char boundaries and must not decrease.

@@ -5,6 +5,11 @@ use crate::fold::{Fold, Folder};
 
 /// Marks a line break in [`Pos::gap`]: no term may span it.
 pub const GAP_BREAK: u8 = u8::MAX;
+/// Set in [`Pos::gap`] when the noise includes clause punctuation (`，。；！？、` and ASCII
+/// `,;!?`): ordinary prose puts it between words, so the matcher is stricter across it.
+pub const GAP_CLAUSE: u8 = 0x80;
+/// The noise count part of [`Pos::gap`].
+pub const GAP_COUNT: u8 = 0x7F;
 
 /// Where one normalised character came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -15,7 +20,8 @@ pub struct Pos {
     pub orig_start: u32,
     pub orig_end: u32,
     /// Noise characters between the previous normalised character and this one
-    /// (saturating; [`GAP_BREAK`] when a line break lies between them).
+    /// (count in [`GAP_COUNT`] bits, saturating; [`GAP_CLAUSE`] set when one of them is
+    /// clause punctuation; [`GAP_BREAK`] when a line break lies between them).
     pub gap: u8,
 }
 
@@ -135,7 +141,15 @@ impl Normalizer {
                             continue;
                         }
                     }
-                    gap = gap.saturating_add(1).min(GAP_BREAK - 1);
+                    if gap != GAP_BREAK {
+                        let count = (gap & GAP_COUNT).saturating_add(1).min(GAP_COUNT);
+                        let clause = if is_clause_punctuation(c) {
+                            GAP_CLAUSE
+                        } else {
+                            gap & GAP_CLAUSE
+                        };
+                        gap = count | clause;
+                    }
                     after_han_end = None;
                 }
                 Fold::Break => {
@@ -171,6 +185,13 @@ fn truncate_to_u32(input: &str) -> &str {
     &input[..end]
 }
 
+fn is_clause_punctuation(c: char) -> bool {
+    matches!(
+        c,
+        '，' | '。' | '；' | '！' | '？' | '、' | ',' | ';' | '!' | '?' | '｡' | '､'
+    )
+}
+
 /// CJK Unified Ideographs (and extension A, compatibility ideographs).
 #[inline]
 pub fn is_han(c: char) -> bool {
@@ -193,8 +214,8 @@ fn pinyin_annotation(rest: &str) -> Option<usize> {
             }
             'a'..='z' | 'ü' | 'ê' => letters += 1,
             'ā' | 'á' | 'ǎ' | 'à' | 'ē' | 'é' | 'ě' | 'è' | 'ī' | 'í' | 'ǐ' | 'ì' | 'ō' | 'ó'
-            | 'ǒ' | 'ò' | 'ū' | 'ú' | 'ǔ' | 'ù' | 'ǖ' | 'ǘ' | 'ǚ' | 'ǜ' | 'ń' | 'ň' | 'ǹ'
-            | 'ḿ' => {
+            | 'ǒ' | 'ò' | 'ū' | 'ú' | 'ǔ' | 'ù' | 'ǖ' | 'ǘ' | 'ǚ' | 'ǜ' | 'ń' | 'ň' | 'ǹ' | 'ḿ' =>
+            {
                 letters += 1;
                 toned = true;
             }

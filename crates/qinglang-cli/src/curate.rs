@@ -1,0 +1,710 @@
+//! `qinglang lexicon build`: the default lexicon, rebuilt from the raw houbb word lists and
+//! checked against clean text, with a report of everything dropped or demoted and why.
+//!
+//! The raw list is noisy: matched naively it flags a fifth of encyclopedia sentences. The
+//! curation keeps what is specific, demotes what is merely topical, and drops what is
+//! ordinary language, politics (operators bring their own) or uncategorised.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::fmt::Write as _;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use anyhow::{bail, Context, Result};
+use qinglang_engine::{Action, Engine, Entry, Lexicon, Scratch};
+use qinglang_text::Normalizer;
+
+#[derive(Debug, clap::Args)]
+pub struct BuildArgs {
+    /// Folder with houbb's sensitive_word_tags.txt and sensitive_word_allow.txt.
+    #[arg(long, value_name = "DIR")]
+    pub houbb: PathBuf,
+    /// Clean text the lexicon must not block: a .csv with TEXT and label columns (rows with
+    /// label 0 are used) or a text file with one sentence per line. Repeatable.
+    #[arg(long = "clean", value_name = "FILE")]
+    pub clean: Vec<PathBuf>,
+    /// Ordinary words never to ship (one per line, `word<TAB>reason`).
+    #[arg(long, value_name = "FILE")]
+    pub ordinary: PathBuf,
+    /// Topical words to ship as `review`, not `block` (one per line, `word<TAB>reason`).
+    #[arg(long, value_name = "FILE")]
+    pub review: PathBuf,
+    /// A general vocabulary with frequencies (jieba's dict.txt: `word freq tag` per line):
+    /// frequent words are ordinary language.
+    #[arg(long, value_name = "FILE")]
+    pub vocabulary: Option<PathBuf>,
+    /// A term that is a vocabulary word at least this frequent is dropped.
+    #[arg(long, default_value_t = 300)]
+    pub vocabulary_drop: u64,
+    /// A term that is a vocabulary word at least this frequent is demoted to review.
+    #[arg(long, default_value_t = 30)]
+    pub vocabulary_review: u64,
+    /// A term found in at least this many clean texts is dropped; in fewer (but one or more)
+    /// it is demoted to review.
+    #[arg(long, default_value_t = 3)]
+    pub drop_at: usize,
+    /// Where to write the lexicon.
+    #[arg(long, value_name = "FILE")]
+    pub out: PathBuf,
+    /// Where to write the curation report (Markdown).
+    #[arg(long, value_name = "FILE")]
+    pub report: PathBuf,
+}
+
+/// Why a raw term is not shipped as a block term.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+enum Decision {
+    Politics,
+    SingleCharacter,
+    Duplicate,
+    Ordinary(String),
+    Topical(String),
+    CleanHits {
+        docs: usize,
+        example: String,
+    },
+    ShortLatin,
+    Vocabulary(u64),
+    DateDay,
+    /// Count of untagged terms without an unmistakable category (the term field holds it).
+    UntaggedDropped,
+}
+
+pub fn run(args: &BuildArgs) -> Result<()> {
+    let normalizer = Normalizer::new();
+    let tags_path = args.houbb.join("sensitive_word_tags.txt");
+    let tags = fs::read_to_string(&tags_path)
+        .with_context(|| format!("cannot read {}", tags_path.display()))?;
+    let allow_path = args.houbb.join("sensitive_word_allow.txt");
+    let allow_text = fs::read_to_string(&allow_path)
+        .with_context(|| format!("cannot read {}", allow_path.display()))?;
+    let ordinary = read_word_list(&args.ordinary, &normalizer)?;
+    let topical = read_word_list(&args.review, &normalizer)?;
+    let vocabulary = match &args.vocabulary {
+        Some(path) => read_vocabulary(path, &normalizer)?,
+        None => HashMap::new(),
+    };
+    let mut clean = Vec::new();
+    for path in &args.clean {
+        clean.extend(read_clean(path)?);
+    }
+    if clean.is_empty() {
+        bail!("no clean text given (--clean FILE): the lexicon cannot be checked");
+    }
+
+    // term → (category, action); kept in input order for a stable output.
+    let mut kept: Vec<(String, &'static str, Action)> = Vec::new();
+    let mut decisions: Vec<(String, Decision)> = Vec::new();
+    let mut seen: HashSet<String> = HashSet::new();
+    let mut raw_count = 0usize;
+    // Topical words stay as review whatever the clean text says: they name the category.
+    let mut pinned: HashSet<String> = HashSet::new();
+    for (n, line) in tags.lines().enumerate() {
+        let line = line.trim_end_matches('\r').trim_start_matches('\u{FEFF}');
+        if line.trim().is_empty() {
+            continue;
+        }
+        let Some((term, tag_field)) = line.rsplit_once(' ') else {
+            bail!("{}:{}: expected `term tags`", tags_path.display(), n + 1);
+        };
+        raw_count += 1;
+        let term = term.trim().to_owned();
+        let tags: Vec<&str> = tag_field.split(',').map(str::trim).collect();
+        if tags.contains(&"0") {
+            decisions.push((term, Decision::Politics));
+            continue;
+        }
+        let form = normalizer.normalize_str(&term);
+        if form.chars().count() < 2 {
+            decisions.push((term, Decision::SingleCharacter));
+            continue;
+        }
+        if !seen.insert(form.clone()) {
+            decisions.push((term, Decision::Duplicate));
+            continue;
+        }
+        if let Some(reason) = ordinary.get(&form) {
+            decisions.push((term, Decision::Ordinary(reason.clone())));
+            continue;
+        }
+        let frequency = vocabulary.get(&form).copied().unwrap_or(0);
+        if frequency >= args.vocabulary_drop {
+            decisions.push((term, Decision::Vocabulary(frequency)));
+            continue;
+        }
+        let category = category_of(&tags, &form);
+        let mut action = Action::Block;
+        if let Some(reason) = topical.get(&form) {
+            decisions.push((term.clone(), Decision::Topical(reason.clone())));
+            pinned.insert(term.clone());
+            action = Action::Review;
+        } else if form.bytes().all(|b| b.is_ascii_alphanumeric()) && form.len() <= 3 {
+            decisions.push((term.clone(), Decision::ShortLatin));
+            action = Action::Review;
+        } else if frequency >= args.vocabulary_review {
+            decisions.push((term.clone(), Decision::Vocabulary(frequency)));
+            action = Action::Review;
+        } else if form.chars().count() <= 3 && (form.starts_with('日') || form.ends_with('日')) {
+            // 日 is the vulgar verb in these terms, and the day of every date in prose
+            // (`15日他去了`): too short to tell apart.
+            decisions.push((term.clone(), Decision::DateDay));
+            action = Action::Review;
+        }
+        kept.push((term, category, action));
+    }
+    // houbb's untagged dictionary terms carry no category and include politics; only those
+    // that name their category unmistakably are taken, the rest are dropped.
+    let dict_path = args.houbb.join("sensitive_word_dict.txt");
+    let dict = fs::read_to_string(&dict_path)
+        .with_context(|| format!("cannot read {}", dict_path.display()))?;
+    let tagged: HashSet<&str> = tags
+        .lines()
+        .filter_map(|l| l.rsplit_once(' ').map(|(t, _)| t.trim()))
+        .collect();
+    let mut untagged_dropped = 0usize;
+    for line in dict.lines() {
+        let term = line.trim().trim_start_matches('\u{FEFF}');
+        if term.is_empty() || tagged.contains(term) {
+            continue;
+        }
+        raw_count += 1;
+        let form = normalizer.normalize_str(term);
+        let Some(category) = untagged_category(&form) else {
+            untagged_dropped += 1;
+            continue;
+        };
+        if form.chars().count() < 2 {
+            decisions.push((term.to_owned(), Decision::SingleCharacter));
+            continue;
+        }
+        if !seen.insert(form.clone()) {
+            decisions.push((term.to_owned(), Decision::Duplicate));
+            continue;
+        }
+        if let Some(reason) = ordinary.get(&form) {
+            decisions.push((term.to_owned(), Decision::Ordinary(reason.clone())));
+            continue;
+        }
+        let frequency = vocabulary.get(&form).copied().unwrap_or(0);
+        if frequency >= args.vocabulary_drop {
+            decisions.push((term.to_owned(), Decision::Vocabulary(frequency)));
+            continue;
+        }
+        let mut action = Action::Block;
+        if let Some(reason) = topical.get(&form) {
+            decisions.push((term.to_owned(), Decision::Topical(reason.clone())));
+            pinned.insert(term.to_owned());
+            action = Action::Review;
+        } else if frequency >= args.vocabulary_review {
+            decisions.push((term.to_owned(), Decision::Vocabulary(frequency)));
+            action = Action::Review;
+        }
+        kept.push((term.to_owned(), category, action));
+    }
+    decisions.push((untagged_dropped.to_string(), Decision::UntaggedDropped));
+
+    let allow: Vec<String> = allow_text
+        .lines()
+        .map(|l| l.trim().trim_start_matches('\u{FEFF}').to_owned())
+        .filter(|l| !l.is_empty())
+        .collect();
+
+    // Check against clean text until nothing more changes: dropping a long term can uncover
+    // a shorter one that leftmost-longest matching used to hide.
+    let mut rounds = 0;
+    loop {
+        rounds += 1;
+        let engine = compile(&kept, &allow)?;
+        let counts = clean_hits(&engine, &clean);
+        let mut changed = false;
+        let mut next = Vec::with_capacity(kept.len());
+        for (term, category, action) in kept {
+            if pinned.contains(&term) {
+                next.push((term, category, action));
+                continue;
+            }
+            match counts.get(term.as_str()) {
+                Some((docs, example)) if *docs >= args.drop_at => {
+                    decisions.push((
+                        term,
+                        Decision::CleanHits {
+                            docs: *docs,
+                            example: example.clone(),
+                        },
+                    ));
+                    changed = true;
+                }
+                Some((docs, example)) if action == Action::Block => {
+                    decisions.push((
+                        term.clone(),
+                        Decision::CleanHits {
+                            docs: *docs,
+                            example: example.clone(),
+                        },
+                    ));
+                    next.push((term, category, Action::Review));
+                    changed = true;
+                }
+                _ => next.push((term, category, action)),
+            }
+        }
+        kept = next;
+        if !changed || rounds >= 6 {
+            break;
+        }
+    }
+
+    write_lexicon(&args.out, &kept, &allow, raw_count)?;
+    write_report(
+        &args.report,
+        args,
+        &kept,
+        &decisions,
+        raw_count,
+        clean.len(),
+        rounds,
+    )?;
+    let blocks = kept.iter().filter(|k| k.2 == Action::Block).count();
+    println!(
+        "wrote {}: {} terms ({} block, {} review, {} allow) from {} raw; report in {}",
+        args.out.display(),
+        kept.len() + allow.len(),
+        blocks,
+        kept.len() - blocks,
+        allow.len(),
+        raw_count,
+        args.report.display()
+    );
+    Ok(())
+}
+
+/// houbb tags: 0 politics, 1 drugs, 2 porn, 3 gambling, 4 illegal goods and services. The
+/// specific tags win over the generic 4, which is refined by what the term names.
+fn category_of(tags: &[&str], form: &str) -> &'static str {
+    if tags.contains(&"2") {
+        return "porn";
+    }
+    if tags.contains(&"3") {
+        return "gambling";
+    }
+    if tags.contains(&"1") {
+        return "drugs";
+    }
+    const WEAPONS: &[&str] = &[
+        "枪", "弩", "气狗", "手狗", "步狗", "子弹", "弹药", "手雷", "炸药", "雷管", "qiang", "猎",
+        "军刺", "砍刀", "匕首", "电击", "催泪", "麻醉",
+    ];
+    const FRAUD: &[&str] = &[
+        "假币",
+        "假钞",
+        "假证",
+        "办证",
+        "证件",
+        "发票",
+        "代考",
+        "替考",
+        "答案",
+        "试题",
+        "作弊",
+        "文凭",
+        "学历",
+        "身份证",
+        "驾照",
+        "证书",
+        "假",
+        "代开",
+        "套现",
+        "洗钱",
+        "高仿",
+    ];
+    const PRIVACY: &[&str] = &[
+        "数据", "资料", "监听", "定位", "窃听", "查询", "信息", "短信",
+    ];
+    let has = |list: &[&str]| list.iter().any(|w| form.contains(w));
+    if has(WEAPONS) {
+        "weapons"
+    } else if has(FRAUD) {
+        "fraud"
+    } else if has(PRIVACY) {
+        "privacy"
+    } else {
+        "contraband"
+    }
+}
+
+/// jieba's dict.txt: `word frequency part-of-speech` per line.
+/// The category of an untagged term, only when the term names it unmistakably: porn,
+/// gambling and drug vocabulary, or weapons and forged documents offered for sale.
+fn untagged_category(form: &str) -> Option<&'static str> {
+    const PORN: &[&str] = &[
+        "毛片",
+        "黄片",
+        "a片",
+        "色情",
+        "淫",
+        "穴",
+        "屄",
+        "屌",
+        "乱伦",
+        "口交",
+        "肛交",
+        "援交",
+        "做爱",
+        "性爱",
+        "性交",
+        "裸聊",
+        "裸体",
+        "自慰",
+        "阴道",
+        "阴茎",
+        "阴户",
+        "阴唇",
+        "阴蒂",
+        "乳房",
+        "乳头",
+        "奶子",
+        "鸡巴",
+        "精液",
+        "射精",
+        "高潮",
+        "嫖",
+        "妓",
+        "约炮",
+        "一夜情",
+        "春宫",
+        "av女优",
+        "无码",
+        "三级片",
+        "成人电影",
+        "成人视频",
+        "成人网",
+        "情色",
+        "调教",
+        "强奸",
+        "迷奸",
+        "轮奸",
+        "诱奸",
+        "爱液",
+        "骚",
+        "浪女",
+        "龟头",
+        "porn",
+        "sex",
+    ];
+    const GAMBLING: &[&str] = &[
+        "赌",
+        "博彩",
+        "六合彩",
+        "6合彩",
+        "时时彩",
+        "百家乐",
+        "娱乐城",
+        "老虎机",
+        "特码",
+        "下注",
+        "投注",
+        "赌球",
+        "牌九",
+        "21点",
+        "轮盘",
+    ];
+    const DRUGS: &[&str] = &[
+        "冰毒",
+        "海洛因",
+        "k粉",
+        "摇头丸",
+        "麻古",
+        "可卡因",
+        "氯胺酮",
+        "苯丙胺",
+        "迷药",
+        "迷幻",
+        "催情",
+        "春药",
+        "迷魂",
+        "听话水",
+        "三唑仑",
+        "ghb",
+        "大麻",
+        "鸦片",
+        "吗啡",
+        "杜冷丁",
+        "毒品",
+    ];
+    const WEAPONS: &[&str] = &["枪", "弩", "子弹", "炸药", "雷管", "手雷", "气狗"];
+    const FORGED: &[&str] = &["假币", "假钞", "假证", "办证", "代开发票", "代考", "替考"];
+    const TRADE: &[&str] = &[
+        "出售", "售", "买", "卖", "供应", "批发", "销售", "订购", "价格", "专卖", "直销", "提供",
+        "qq", "网购", "代",
+    ];
+    let has = |list: &[&str]| list.iter().any(|w| form.contains(w));
+    if has(PORN) {
+        Some("porn")
+    } else if has(GAMBLING) {
+        Some("gambling")
+    } else if has(DRUGS) {
+        Some("drugs")
+    } else if has(WEAPONS) && has(TRADE) {
+        Some("weapons")
+    } else if has(FORGED) {
+        Some("fraud")
+    } else {
+        None
+    }
+}
+
+fn read_vocabulary(path: &Path, normalizer: &Normalizer) -> Result<HashMap<String, u64>> {
+    let text =
+        fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let mut words: HashMap<String, u64> = HashMap::new();
+    for (n, line) in text.lines().enumerate() {
+        let mut fields = line.split(' ');
+        let (Some(word), Some(freq)) = (fields.next(), fields.next()) else {
+            bail!(
+                "{}:{}: expected `word frequency tag`",
+                path.display(),
+                n + 1
+            );
+        };
+        let freq: u64 = freq
+            .parse()
+            .with_context(|| format!("{}:{}: bad frequency {freq:?}", path.display(), n + 1))?;
+        let e = words.entry(normalizer.normalize_str(word)).or_default();
+        *e = (*e).max(freq);
+    }
+    Ok(words)
+}
+
+fn read_word_list(path: &Path, normalizer: &Normalizer) -> Result<HashMap<String, String>> {
+    let text =
+        fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let mut words = HashMap::new();
+    for (n, line) in text.lines().enumerate() {
+        let line = line.trim_end_matches('\r');
+        if line.trim().is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let (word, reason) = line.split_once('\t').unwrap_or((line, ""));
+        let form = normalizer.normalize_str(word.trim());
+        if form.is_empty() {
+            bail!(
+                "{}:{}: {:?} has nothing to match",
+                path.display(),
+                n + 1,
+                word
+            );
+        }
+        words.insert(form, reason.trim().to_owned());
+    }
+    Ok(words)
+}
+
+/// Clean texts from a COLD-style CSV (label 0 rows) or a one-sentence-per-line file.
+pub fn read_clean(path: &Path) -> Result<Vec<String>> {
+    if path.extension().is_some_and(|e| e == "csv") {
+        let rows = crate::data::read_labelled_csv(path)?;
+        Ok(rows
+            .into_iter()
+            .filter(|r| r.label == "0")
+            .map(|r| r.text)
+            .collect())
+    } else {
+        let text =
+            fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+        Ok(text
+            .lines()
+            .filter(|l| !l.trim().is_empty())
+            .map(str::to_owned)
+            .collect())
+    }
+}
+
+fn compile(kept: &[(String, &'static str, Action)], allow: &[String]) -> Result<Engine> {
+    let mut entries: Vec<Entry> = kept
+        .iter()
+        .enumerate()
+        .map(|(i, (term, category, action))| Entry {
+            term: term.as_str().into(),
+            category: (*category).into(),
+            action: *action,
+            line: i as u32 + 1,
+        })
+        .collect();
+    entries.extend(allow.iter().map(|t| Entry {
+        term: t.as_str().into(),
+        category: "custom".into(),
+        action: Action::Allow,
+        line: 0,
+    }));
+    Ok(Engine::builder()
+        .lexicon(Lexicon::from_entries("candidate", entries))
+        .build()?)
+}
+
+/// Per term: how many clean texts it hits, and the first such text.
+fn clean_hits<'e>(engine: &'e Engine, clean: &[String]) -> HashMap<&'e str, (usize, String)> {
+    let mut counts: HashMap<&str, (usize, String)> = HashMap::new();
+    let mut scratch = Scratch::default();
+    for text in clean {
+        let mut terms: Vec<&str> = engine
+            .find_hits(text, &mut scratch)
+            .iter()
+            .map(|h| h.term())
+            .collect();
+        terms.sort_unstable();
+        terms.dedup();
+        for term in terms {
+            let e = counts.entry(term).or_insert_with(|| (0, text.clone()));
+            e.0 += 1;
+        }
+    }
+    counts
+}
+
+fn write_lexicon(
+    path: &Path,
+    kept: &[(String, &'static str, Action)],
+    allow: &[String],
+    raw_count: usize,
+) -> Result<()> {
+    let mut by_category: BTreeMap<&str, Vec<&(String, &'static str, Action)>> = BTreeMap::new();
+    for k in kept {
+        by_category.entry(k.1).or_default().push(k);
+    }
+    let mut s = String::new();
+    s.push_str("# qinglang default lexicon. GENERATED by scripts/build-default-lexicon.sh; do not edit by hand.\n");
+    s.push_str("# Source: houbb/sensitive-word v0.26.1 word lists (Apache-2.0), see lexicons/PROVENANCE.md.\n");
+    let _ = writeln!(
+        s,
+        "# {} raw tagged terms in, {} shipped; what was dropped or demoted and why: lexicons/CURATION.md",
+        raw_count,
+        kept.len() + allow.len()
+    );
+    s.push_str("# Format: term<TAB>category<TAB>action (DESIGN.md).\n");
+    for (category, list) in by_category {
+        let _ = writeln!(s, "\n# {category}");
+        for (term, _, action) in list {
+            let _ = writeln!(s, "{term}\t{category}\t{action}");
+        }
+    }
+    s.push_str("\n# allow: exceptions from houbb's sensitive_word_allow.txt\n");
+    for term in allow {
+        let _ = writeln!(s, "{term}\tcustom\tallow");
+    }
+    fs::write(path, s).with_context(|| format!("cannot write {}", path.display()))
+}
+
+fn write_report(
+    path: &Path,
+    args: &BuildArgs,
+    kept: &[(String, &'static str, Action)],
+    decisions: &[(String, Decision)],
+    raw_count: usize,
+    clean_docs: usize,
+    rounds: usize,
+) -> Result<()> {
+    let mut s = String::new();
+    s.push_str("# Curation of the default lexicon\n\n");
+    s.push_str("GENERATED by `scripts/build-default-lexicon.sh` (`qinglang lexicon build`); do not edit by hand.\n\n");
+    let _ = writeln!(s, "- raw tagged terms: {raw_count}");
+    let _ = writeln!(
+        s,
+        "- clean texts checked: {clean_docs} from {}",
+        args.clean
+            .iter()
+            .map(|p| format!("`{}`", p.display()))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    let _ = writeln!(s, "- check rounds until stable: {rounds}; a term in ≥ {} clean texts is dropped, in fewer it is demoted to review", args.drop_at);
+    let mut by_category: BTreeMap<(&str, &str), usize> = BTreeMap::new();
+    for k in kept {
+        *by_category.entry((k.1, k.2.as_str())).or_default() += 1;
+    }
+    s.push_str("\n## Shipped\n\n| category | action | terms |\n| --- | --- | --- |\n");
+    for ((c, a), n) in &by_category {
+        let _ = writeln!(s, "| {c} | {a} | {n} |");
+    }
+    let count = |f: &dyn Fn(&Decision) -> bool| decisions.iter().filter(|d| f(&d.1)).count();
+    s.push_str("\n## Dropped in bulk\n\n");
+    let _ = writeln!(
+        s,
+        "- politics (houbb tag 0; operators supply their own `politics` lexicons): {}",
+        count(&|d| matches!(d, Decision::Politics))
+    );
+    let _ = writeln!(
+        s,
+        "- single character after normalisation (matches everywhere): {}",
+        count(&|d| matches!(d, Decision::SingleCharacter))
+    );
+    let _ = writeln!(
+        s,
+        "- duplicates after normalisation (same term in Traditional, full-width, …): {}",
+        count(&|d| matches!(d, Decision::Duplicate))
+    );
+    let untagged = decisions
+        .iter()
+        .find(|d| matches!(d.1, Decision::UntaggedDropped))
+        .map_or("0", |d| d.0.as_str());
+    let _ = writeln!(
+        s,
+        "- houbb's untagged dictionary terms (`sensitive_word_dict.txt` minus the tagged list) without an unmistakable category (they include politics): {untagged}; the rest are taken by the keyword rules in `untagged_category` (src/curate.rs)"
+    );
+    s.push_str("\n## Dropped: ordinary words (`lexicons/curation/ordinary.txt`)\n\n");
+    for (term, d) in decisions {
+        if let Decision::Ordinary(reason) = d {
+            let _ = writeln!(s, "- {term}: {reason}");
+        }
+    }
+    s.push_str("\n## Demoted to review: topical words (`lexicons/curation/review.txt`)\n\n");
+    for (term, d) in decisions {
+        if let Decision::Topical(reason) = d {
+            let _ = writeln!(s, "- {term}: {reason}");
+        }
+    }
+    s.push_str("\n## Ordinary vocabulary (jieba dict.txt frequency): dropped at ≥ ");
+    let _ = writeln!(
+        s,
+        "{}, demoted to review at ≥ {}\n",
+        args.vocabulary_drop, args.vocabulary_review
+    );
+    let kept_actions: HashMap<&str, Action> = kept.iter().map(|k| (k.0.as_str(), k.2)).collect();
+    for (term, d) in decisions {
+        if let Decision::Vocabulary(freq) = d {
+            let outcome = kept_actions
+                .get(term.as_str())
+                .map_or("dropped", |a| a.as_str());
+            let _ = writeln!(s, "- {term}: frequency {freq}, {outcome}");
+        }
+    }
+    s.push_str(
+        "\n## Demoted to review: short terms that begin or end with 日 (the day of a date)\n\n",
+    );
+    let days: Vec<&str> = decisions
+        .iter()
+        .filter(|d| matches!(d.1, Decision::DateDay))
+        .map(|d| d.0.as_str())
+        .collect();
+    let _ = writeln!(s, "{}", days.join(", "));
+    s.push_str("\n## Demoted to review: Latin-only terms of three characters or fewer\n\n");
+    let short: Vec<&str> = decisions
+        .iter()
+        .filter(|d| matches!(d.1, Decision::ShortLatin))
+        .map(|d| d.0.as_str())
+        .collect();
+    let _ = writeln!(s, "{}", short.join(", "));
+    s.push_str("\n## Found in clean text: dropped (≥ threshold) or demoted to review\n\n| term | clean texts | action | example |\n| --- | --- | --- | --- |\n");
+    let kept_terms: HashMap<&str, Action> = kept.iter().map(|k| (k.0.as_str(), k.2)).collect();
+    for (term, d) in decisions {
+        if let Decision::CleanHits { docs, example } = d {
+            let outcome = match kept_terms.get(term.as_str()) {
+                Some(a) => a.as_str(),
+                None => "dropped",
+            };
+            let example: String = example.chars().take(40).collect();
+            let example = example.replace('|', "\\|");
+            let _ = writeln!(s, "| {term} | {docs} | {outcome} | {example} |");
+        }
+    }
+    fs::write(path, s).with_context(|| format!("cannot write {}", path.display()))
+}

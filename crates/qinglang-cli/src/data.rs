@@ -1,0 +1,56 @@
+//! Labelled data sets in the CSV layouts of `../shared/data` (COLD, SWSR).
+
+use std::path::Path;
+
+use anyhow::{anyhow, Context, Result};
+
+/// One labelled row.
+#[derive(Debug, Clone)]
+pub struct LabelledRow {
+    pub text: String,
+    /// The data set's own label, as written (`0` safe, `1` offensive in COLD).
+    pub label: String,
+}
+
+/// Reads a CSV with a text column (`TEXT`, `text` or `comment_text`) and a `label` column.
+pub fn read_labelled_csv(path: &Path) -> Result<Vec<LabelledRow>> {
+    let mut reader = csv::ReaderBuilder::new()
+        .flexible(false)
+        .from_path(path)
+        .with_context(|| format!("cannot read {}", path.display()))?;
+    let headers = reader
+        .headers()
+        .with_context(|| format!("{}: cannot read the header row", path.display()))?
+        .clone();
+    let find = |names: &[&str]| {
+        headers.iter().position(|h| {
+            names
+                .iter()
+                .any(|n| h.trim_start_matches('\u{FEFF}').eq_ignore_ascii_case(n))
+        })
+    };
+    let text_col = find(&["TEXT", "comment_text", "content"])
+        .ok_or_else(|| anyhow!("{}: no TEXT column in header {:?}", path.display(), headers))?;
+    let label_col = find(&["label"]).ok_or_else(|| {
+        anyhow!(
+            "{}: no label column in header {:?}",
+            path.display(),
+            headers
+        )
+    })?;
+    let mut rows = Vec::new();
+    for (n, record) in reader.records().enumerate() {
+        let record = record.with_context(|| format!("{}: row {}", path.display(), n + 2))?;
+        let field = |i: usize| {
+            record
+                .get(i)
+                .map(str::to_owned)
+                .ok_or_else(|| anyhow!("{}:{}: missing column {}", path.display(), n + 2, i + 1))
+        };
+        rows.push(LabelledRow {
+            text: field(text_col)?,
+            label: field(label_col)?.trim().to_owned(),
+        });
+    }
+    Ok(rows)
+}

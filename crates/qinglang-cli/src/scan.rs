@@ -1,0 +1,492 @@
+//! `qinglang scan`: documents in, verdicts out, per the contract in DESIGN.md.
+
+use std::borrow::Cow;
+use std::fmt::Write as _;
+use std::fs;
+use std::io::{self, BufRead, BufReader, IsTerminal, Read, Write};
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use anyhow::{anyhow, Context, Result};
+use qinglang_engine::{Engine, Lexicon, Scratch, Suggestion, Verdict};
+use serde::{Deserialize, Serialize};
+
+use crate::{Format, ScanArgs};
+
+/// Reads and parses a lexicon file; errors name the file and line.
+pub fn read_lexicon(path: &Path) -> Result<Lexicon> {
+    let text = fs::read_to_string(path)
+        .with_context(|| format!("cannot read lexicon {}", path.display()))?;
+    Ok(Lexicon::parse(&path.display().to_string(), &text)?)
+}
+
+/// Builds the engine the scan options ask for.
+pub fn build_engine(lexicons: &[PathBuf], no_default: bool) -> Result<Engine> {
+    let mut builder = Engine::builder();
+    if !no_default {
+        builder = builder.lexicon(qinglang_engine::default_lexicon());
+    }
+    for path in lexicons {
+        builder = builder.lexicon(read_lexicon(path)?);
+    }
+    Ok(builder.build()?)
+}
+
+/// Runs the scan; returns whether any document was not `pass`.
+pub fn run(args: &ScanArgs) -> Result<bool> {
+    if args.lexicons.is_empty() && args.no_default_lexicon {
+        return Err(anyhow!(
+            "--no-default-lexicon needs at least one --lexicon FILE (nothing to match against)"
+        ));
+    }
+    let stdout = io::stdout();
+    let color = args.format == Format::Text && stdout.is_terminal();
+    let mut out = io::BufWriter::with_capacity(1 << 16, stdout.lock());
+    let flagged = if args.jsonl {
+        scan_jsonl(args, &mut out, color)?
+    } else {
+        let engine = build_engine(&args.lexicons, args.no_default_lexicon)?;
+        let mut flagged = false;
+        let mut scratch = Scratch::default();
+        if args.files.is_empty() {
+            let mut text = String::new();
+            io::stdin()
+                .read_to_string(&mut text)
+                .context("cannot read standard input as UTF-8 text")?;
+            let verdict = engine.scan_with(&text, &mut scratch);
+            flagged |= verdict.suggestion != Suggestion::Pass;
+            emit(&mut out, args.format, color, None, &text, &verdict)?;
+        } else {
+            for path in &args.files {
+                let text = read_text(path)?;
+                let verdict = engine.scan_with(&text, &mut scratch);
+                flagged |= verdict.suggestion != Suggestion::Pass;
+                let id = Id::Str(path.display().to_string());
+                emit(&mut out, args.format, color, Some(&id), &text, &verdict)?;
+            }
+        }
+        flagged
+    };
+    out.flush().or_else(ignore_broken_pipe)?;
+    Ok(flagged)
+}
+
+fn ignore_broken_pipe(e: io::Error) -> io::Result<()> {
+    if e.kind() == io::ErrorKind::BrokenPipe {
+        Ok(())
+    } else {
+        Err(e)
+    }
+}
+
+fn read_text(path: &Path) -> Result<String> {
+    let bytes = fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+    String::from_utf8(bytes).map_err(|e| {
+        anyhow!(
+            "{}: not UTF-8 text (invalid byte at offset {})",
+            path.display(),
+            e.utf8_error().valid_up_to()
+        )
+    })
+}
+
+/// A document id from JSONL input, echoed unchanged.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(untagged)]
+pub enum Id {
+    Str(String),
+    Num(serde_json::Number),
+}
+
+impl std::fmt::Display for Id {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Id::Str(s) => f.write_str(s),
+            Id::Num(n) => write!(f, "{n}"),
+        }
+    }
+}
+
+#[derive(Deserialize)]
+struct InputLine<'a> {
+    #[serde(default)]
+    id: Option<Id>,
+    #[serde(borrow)]
+    text: Cow<'a, str>,
+}
+
+#[derive(Serialize)]
+struct JsonVerdict<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    id: Option<&'a Id>,
+    suggestion: &'static str,
+    score: u8,
+    labels: &'a [&'a str],
+    hits: Vec<JsonHit<'a>>,
+}
+
+#[derive(Serialize)]
+struct JsonHit<'a> {
+    term: &'a str,
+    category: &'a str,
+    action: &'static str,
+    source: &'a str,
+    start: usize,
+    end: usize,
+    byte_start: usize,
+    byte_end: usize,
+    text: &'a str,
+}
+
+fn write_json(out: &mut Vec<u8>, id: Option<&Id>, text: &str, verdict: &Verdict<'_>) {
+    let json = JsonVerdict {
+        id,
+        suggestion: verdict.suggestion.as_str(),
+        score: verdict.score,
+        labels: &verdict.labels,
+        hits: verdict
+            .hits
+            .iter()
+            .map(|h| JsonHit {
+                term: h.term(),
+                category: h.category(),
+                action: h.action().as_str(),
+                source: h.source(),
+                start: h.start,
+                end: h.end,
+                byte_start: h.byte_start,
+                byte_end: h.byte_end,
+                text: h.text(text),
+            })
+            .collect(),
+    };
+    // Serialising plain strings and numbers into a Vec cannot fail.
+    let _ = serde_json::to_writer(&mut *out, &json);
+    out.push(b'\n');
+}
+
+fn emit(
+    out: &mut impl Write,
+    format: Format,
+    color: bool,
+    id: Option<&Id>,
+    text: &str,
+    verdict: &Verdict<'_>,
+) -> Result<()> {
+    let mut buf = Vec::new();
+    match format {
+        Format::Json => write_json(&mut buf, id, text, verdict),
+        Format::Text => buf.extend_from_slice(render_text(id, text, verdict, color).as_bytes()),
+    }
+    out.write_all(&buf).or_else(ignore_broken_pipe)?;
+    Ok(())
+}
+
+/// The people's format: one header line per document, then each hit in its line's context.
+pub fn render_text(id: Option<&Id>, text: &str, verdict: &Verdict<'_>, color: bool) -> String {
+    let mut s = String::new();
+    let (on, off) = if color {
+        ("\x1b[1;31m", "\x1b[0m")
+    } else {
+        ("【", "】")
+    };
+    let name = id.map_or_else(|| "<stdin>".to_owned(), |i| i.to_string());
+    let _ = write!(s, "{name}: {}", verdict.suggestion.as_str().to_uppercase());
+    let _ = write!(s, "  score {}", verdict.score);
+    if !verdict.labels.is_empty() {
+        let _ = write!(s, "  labels {}", verdict.labels.join(","));
+    }
+    s.push('\n');
+    for hit in &verdict.hits {
+        let line_start = text[..hit.byte_start].rfind('\n').map_or(0, |p| p + 1);
+        let line_no = text[..hit.byte_start].matches('\n').count() + 1;
+        let column = text[line_start..hit.byte_start].chars().count() + 1;
+        let line_end = text[hit.byte_end..]
+            .find('\n')
+            .map_or(text.len(), |p| hit.byte_end + p);
+        let before = tail_chars(&text[line_start..hit.byte_start], 12);
+        let after = head_chars(&text[hit.byte_end..line_end], 12);
+        let _ = writeln!(
+            s,
+            "  {line_no}:{column}  {before}{on}{}{off}{after}    {} → {} {} ({}:{})",
+            hit.text(text),
+            hit.term(),
+            hit.category(),
+            hit.action(),
+            hit.source(),
+            hit.line(),
+        );
+    }
+    s
+}
+
+fn tail_chars(s: &str, n: usize) -> String {
+    let count = s.chars().count();
+    let prefix = if count > n { "…" } else { "" };
+    format!(
+        "{prefix}{}",
+        s.chars()
+            .skip(count.saturating_sub(n))
+            .collect::<String>()
+            .trim_start()
+    )
+}
+
+fn head_chars(s: &str, n: usize) -> String {
+    let suffix = if s.chars().count() > n { "…" } else { "" };
+    format!(
+        "{}{suffix}",
+        s.chars().take(n).collect::<String>().trim_end()
+    )
+}
+
+/// Lines read per batch: large enough to keep every core busy, small enough to stream.
+const BATCH_BYTES: usize = 4 << 20;
+
+fn scan_jsonl(args: &ScanArgs, out: &mut impl Write, color: bool) -> Result<bool> {
+    let threads = args
+        .threads
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+        .max(1);
+    let mut inputs: Vec<(String, Box<dyn BufRead>, Option<u64>)> = Vec::new();
+    if args.files.is_empty() {
+        inputs.push((
+            "<stdin>".to_owned(),
+            Box::new(BufReader::new(io::stdin())),
+            None,
+        ));
+    } else {
+        for path in &args.files {
+            let file =
+                fs::File::open(path).with_context(|| format!("cannot read {}", path.display()))?;
+            let size = file.metadata().ok().map(|m| m.len());
+            inputs.push((
+                path.display().to_string(),
+                Box::new(BufReader::with_capacity(1 << 20, file)),
+                size,
+            ));
+        }
+    }
+    let total: Option<u64> = inputs.iter().map(|i| i.2).sum();
+    let mut progress = Progress::new(io::stderr().is_terminal(), total);
+
+    // Compile the lexicons while the first batch is read.
+    let (engine, first) = std::thread::scope(|scope| {
+        let build = scope.spawn(|| build_engine(&args.lexicons, args.no_default_lexicon));
+        let first = read_batch(&mut inputs[0].1);
+        let engine = build
+            .join()
+            .map_err(|_| anyhow!("lexicon compilation panicked"))?;
+        Ok::<_, anyhow::Error>((engine?, first))
+    })?;
+
+    let mut flagged = false;
+    let mut pending = Some(first);
+    for (index, (name, reader, _)) in inputs.iter_mut().enumerate() {
+        let mut line_no = 0usize;
+        loop {
+            let batch = match pending.take() {
+                Some(b) if index == 0 => b,
+                _ => read_batch(reader),
+            }
+            .with_context(|| format!("cannot read {name}"))?;
+            if batch.lines.is_empty() {
+                break;
+            }
+            let (bytes, failure) = scan_batch(
+                &engine,
+                &batch,
+                name,
+                line_no,
+                threads,
+                args.format,
+                color,
+                &mut flagged,
+            );
+            out.write_all(&bytes).or_else(ignore_broken_pipe)?;
+            line_no += batch.lines.len();
+            progress.advance(batch.lines.len(), batch.bytes);
+            if let Some(e) = failure {
+                out.flush().or_else(ignore_broken_pipe)?;
+                progress.finish();
+                return Err(e);
+            }
+        }
+    }
+    progress.finish();
+    Ok(flagged)
+}
+
+struct Batch {
+    lines: Vec<String>,
+    bytes: usize,
+}
+
+fn read_batch(reader: &mut dyn BufRead) -> io::Result<Batch> {
+    let mut lines = Vec::new();
+    let mut bytes = 0;
+    while bytes < BATCH_BYTES {
+        let mut line = String::new();
+        let n = reader.read_line(&mut line).map_err(|e| {
+            if e.kind() == io::ErrorKind::InvalidData {
+                io::Error::new(e.kind(), "input is not UTF-8 text")
+            } else {
+                e
+            }
+        })?;
+        if n == 0 {
+            break;
+        }
+        bytes += n;
+        lines.push(line);
+    }
+    Ok(Batch { lines, bytes })
+}
+
+/// Scans one batch on `threads` threads; output bytes keep input order. On a malformed line
+/// the output holds every verdict before it and the error names the line.
+#[allow(clippy::too_many_arguments)]
+fn scan_batch(
+    engine: &Engine,
+    batch: &Batch,
+    name: &str,
+    first_line: usize,
+    threads: usize,
+    format: Format,
+    color: bool,
+    flagged: &mut bool,
+) -> (Vec<u8>, Option<anyhow::Error>) {
+    let chunk = batch.lines.len().div_ceil(threads).max(1);
+    let results: Vec<(Vec<u8>, bool, Option<anyhow::Error>)> = std::thread::scope(|scope| {
+        let handles: Vec<_> = batch
+            .lines
+            .chunks(chunk)
+            .enumerate()
+            .map(|(k, lines)| {
+                scope.spawn(move || {
+                    scan_lines(engine, lines, name, first_line + k * chunk, format, color)
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| {
+                h.join().unwrap_or_else(|_| {
+                    (Vec::new(), false, Some(anyhow!("scanner thread panicked")))
+                })
+            })
+            .collect()
+    });
+    let mut bytes = Vec::with_capacity(results.iter().map(|r| r.0.len()).sum());
+    for (out, any, err) in results {
+        bytes.extend_from_slice(&out);
+        *flagged |= any;
+        if err.is_some() {
+            return (bytes, err);
+        }
+    }
+    (bytes, None)
+}
+
+fn scan_lines(
+    engine: &Engine,
+    lines: &[String],
+    name: &str,
+    first_line: usize,
+    format: Format,
+    color: bool,
+) -> (Vec<u8>, bool, Option<anyhow::Error>) {
+    let mut out = Vec::with_capacity(lines.len() * 96);
+    let mut scratch = Scratch::default();
+    let mut flagged = false;
+    for (k, raw) in lines.iter().enumerate() {
+        let line = raw.trim_end_matches(['\n', '\r']);
+        if line.trim().is_empty() {
+            continue;
+        }
+        let parsed: InputLine<'_> = match serde_json::from_str(line) {
+            Ok(p) => p,
+            Err(e) => {
+                let line_no = first_line + k + 1;
+                let err = anyhow!(
+                    "{name}:{line_no}: malformed JSONL line ({e}); expected {{\"id\": string|number, \"text\": string}}"
+                );
+                return (out, flagged, Some(err));
+            }
+        };
+        let verdict = engine.scan_with(&parsed.text, &mut scratch);
+        flagged |= verdict.suggestion != Suggestion::Pass;
+        match format {
+            Format::Json => write_json(&mut out, parsed.id.as_ref(), &parsed.text, &verdict),
+            Format::Text => {
+                let id = parsed
+                    .id
+                    .clone()
+                    .unwrap_or_else(|| Id::Str(format!("{name}:{}", first_line + k + 1)));
+                out.extend_from_slice(
+                    render_text(Some(&id), &parsed.text, &verdict, color).as_bytes(),
+                );
+            }
+        }
+    }
+    (out, flagged, None)
+}
+
+/// A one-line progress report on stderr, only when stderr is a terminal.
+struct Progress {
+    enabled: bool,
+    total: Option<u64>,
+    lines: usize,
+    bytes: u64,
+    started: Instant,
+    last: Instant,
+}
+
+impl Progress {
+    fn new(enabled: bool, total: Option<u64>) -> Progress {
+        let now = Instant::now();
+        Progress {
+            enabled,
+            total,
+            lines: 0,
+            bytes: 0,
+            started: now,
+            last: now,
+        }
+    }
+
+    fn advance(&mut self, lines: usize, bytes: usize) {
+        self.lines += lines;
+        self.bytes += bytes as u64;
+        if !self.enabled || self.last.elapsed() < Duration::from_millis(200) {
+            return;
+        }
+        self.last = Instant::now();
+        let secs = self.started.elapsed().as_secs_f64().max(1e-6);
+        let mb = self.bytes as f64 / 1e6;
+        let bar = match self.total {
+            Some(total) if total > 0 => {
+                let frac = (self.bytes as f64 / total as f64).min(1.0);
+                let filled = (frac * 30.0) as usize;
+                format!(
+                    "[{}{}] {:>3.0}% ",
+                    "#".repeat(filled),
+                    " ".repeat(30 - filled),
+                    frac * 100.0
+                )
+            }
+            _ => String::new(),
+        };
+        eprint!(
+            "\r{bar}{} lines, {mb:.1} MB, {:.0} lines/s ",
+            self.lines,
+            self.lines as f64 / secs
+        );
+    }
+
+    fn finish(&mut self) {
+        if self.enabled && self.started.elapsed() >= Duration::from_millis(200) {
+            eprint!("\r\x1b[2K");
+        }
+    }
+}

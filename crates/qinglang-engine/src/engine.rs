@@ -1,0 +1,341 @@
+//! The compiled engine: lexicons folded into one automaton, and the scan that turns text
+//! into hits with spans in the original.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use daachorse::{CharwiseDoubleArrayAhoCorasick, CharwiseDoubleArrayAhoCorasickBuilder, MatchKind};
+use qinglang_text::{
+    is_han, CharCounter, Normalized, Normalizer, Pos, GAP_BREAK, GAP_CLAUSE, GAP_COUNT,
+};
+
+use crate::lexicon::{Action, Entry, Lexicon, LexiconError, LexiconErrorKind};
+use crate::policy::{Policy, PolicyError};
+use crate::verdict::{self, Verdict};
+
+/// Why an engine could not be built.
+#[derive(Debug, thiserror::Error)]
+pub enum BuildError {
+    /// A lexicon entry cannot be compiled (names the lexicon and line).
+    #[error(transparent)]
+    Lexicon(#[from] LexiconError),
+    /// The policy is inconsistent.
+    #[error("invalid policy: {0}")]
+    Policy(#[from] PolicyError),
+    /// The automaton could not be built (too many or too long terms).
+    #[error("cannot build the matcher: {0}")]
+    Automaton(String),
+}
+
+/// One distinct normalised term, shared by every entry that normalises to it.
+#[derive(Debug)]
+struct Pattern {
+    /// Indices into `Engine::entries`, strongest action first.
+    entries: Box<[u32]>,
+    /// An allow entry exists for this term: it suppresses what it covers and reports nothing.
+    allow: bool,
+    /// Only ASCII letters and digits: matches at word boundaries only.
+    latin: bool,
+}
+
+/// A compiled entry: the lexicon line plus the lexicon it came from.
+#[derive(Debug, PartialEq)]
+pub(crate) struct CompiledEntry {
+    pub(crate) entry: Entry,
+    pub(crate) source: Arc<str>,
+}
+
+/// A term found in the text.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Hit<'e> {
+    entry: &'e CompiledEntry,
+    /// Index of the distinct normalised term (the same for `賭博` and `赌博`).
+    pub pattern: u32,
+    /// Span in the original text in Unicode scalar values, end exclusive.
+    pub start: usize,
+    pub end: usize,
+    /// The same span in UTF-8 bytes.
+    pub byte_start: usize,
+    pub byte_end: usize,
+}
+
+impl<'e> Hit<'e> {
+    /// The lexicon entry as written in its file.
+    pub fn term(&self) -> &'e str {
+        &self.entry.entry.term
+    }
+
+    pub fn category(&self) -> &'e str {
+        &self.entry.entry.category
+    }
+
+    pub fn action(&self) -> Action {
+        self.entry.entry.action
+    }
+
+    /// The lexicon (or rule) the entry came from.
+    pub fn source(&self) -> &'e str {
+        &self.entry.source
+    }
+
+    /// Line of the entry in its lexicon.
+    pub fn line(&self) -> u32 {
+        self.entry.entry.line
+    }
+
+    /// The original text of the hit (the disguise as written).
+    pub fn text<'t>(&self, original: &'t str) -> &'t str {
+        original.get(self.byte_start..self.byte_end).unwrap_or("")
+    }
+}
+
+/// Reusable buffers for scanning; keep one per thread to scan without allocating.
+#[derive(Debug, Default)]
+pub struct Scratch {
+    norm: Normalized,
+}
+
+/// The compiled review engine. Immutable: rebuild and swap (`Arc<Engine>`) to change lexicons
+/// or policy; scans in flight keep the engine they started with.
+pub struct Engine {
+    normalizer: Normalizer,
+    automaton: Option<CharwiseDoubleArrayAhoCorasick<u32>>,
+    patterns: Vec<Pattern>,
+    entries: Vec<CompiledEntry>,
+    policy: Policy,
+}
+
+impl std::fmt::Debug for Engine {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Engine")
+            .field("patterns", &self.patterns.len())
+            .field("entries", &self.entries.len())
+            .field("policy", &self.policy)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Collects lexicons and a policy, then compiles them.
+#[derive(Debug, Default)]
+pub struct EngineBuilder {
+    lexicons: Vec<Lexicon>,
+    policy: Policy,
+    normalizer: Option<Normalizer>,
+}
+
+impl EngineBuilder {
+    pub fn lexicon(mut self, lexicon: Lexicon) -> Self {
+        self.lexicons.push(lexicon);
+        self
+    }
+
+    pub fn policy(mut self, policy: Policy) -> Self {
+        self.policy = policy;
+        self
+    }
+
+    /// Reuses an existing normaliser (its tables take a millisecond to build).
+    pub fn normalizer(mut self, normalizer: Normalizer) -> Self {
+        self.normalizer = Some(normalizer);
+        self
+    }
+
+    /// Compiles every term with the text pipeline into one leftmost-longest automaton.
+    pub fn build(self) -> Result<Engine, BuildError> {
+        self.policy.validate()?;
+        let normalizer = self.normalizer.unwrap_or_default();
+        let mut entries = Vec::new();
+        let mut by_form: HashMap<String, u32> = HashMap::new();
+        let mut groups: Vec<Vec<u32>> = Vec::new();
+        let mut forms: Vec<String> = Vec::new();
+        for lexicon in self.lexicons {
+            let source: Arc<str> = lexicon.name().into();
+            let name = lexicon.name().to_owned();
+            for entry in lexicon.entries().iter().cloned() {
+                let form = normalizer.normalize_str(&entry.term);
+                if form.is_empty() {
+                    return Err(LexiconError {
+                        lexicon: name,
+                        line: entry.line,
+                        kind: LexiconErrorKind::NothingToMatch(entry.term.into()),
+                    }
+                    .into());
+                }
+                let index = entries.len() as u32;
+                entries.push(CompiledEntry {
+                    entry,
+                    source: source.clone(),
+                });
+                let next = forms.len() as u32;
+                let id = *by_form.entry(form).or_insert_with_key(|form| {
+                    forms.push(form.clone());
+                    groups.push(Vec::new());
+                    next
+                });
+                groups[id as usize].push(index);
+            }
+        }
+        let patterns: Vec<Pattern> = groups
+            .into_iter()
+            .zip(&forms)
+            .map(|(mut group, form)| {
+                // Strongest first so that a hit on a term listed twice reports the block entry
+                // before the review one; the allow flag is kept apart.
+                group.sort_by_key(|&i| std::cmp::Reverse(entries[i as usize].entry.action));
+                let allow = group
+                    .iter()
+                    .any(|&i| entries[i as usize].entry.action == Action::Allow);
+                group.retain(|&i| entries[i as usize].entry.action != Action::Allow);
+                Pattern {
+                    entries: group.into_boxed_slice(),
+                    allow,
+                    latin: form.bytes().all(|b| b.is_ascii_alphanumeric()),
+                }
+            })
+            .collect();
+        let automaton = if forms.is_empty() {
+            None
+        } else {
+            Some(
+                CharwiseDoubleArrayAhoCorasickBuilder::new()
+                    .match_kind(MatchKind::LeftmostLongest)
+                    .build_with_values(forms.iter().enumerate().map(|(i, f)| (f, i as u32)))
+                    .map_err(|e| BuildError::Automaton(e.to_string()))?,
+            )
+        };
+        Ok(Engine {
+            normalizer,
+            automaton,
+            patterns,
+            entries,
+            policy: self.policy,
+        })
+    }
+}
+
+impl Engine {
+    pub fn builder() -> EngineBuilder {
+        EngineBuilder::default()
+    }
+
+    pub fn policy(&self) -> &Policy {
+        &self.policy
+    }
+
+    pub fn normalizer(&self) -> &Normalizer {
+        &self.normalizer
+    }
+
+    /// Number of lexicon entries compiled in.
+    pub fn entry_count(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// Number of distinct normalised terms in the automaton.
+    pub fn term_count(&self) -> usize {
+        self.patterns.len()
+    }
+
+    /// Reviews one text.
+    pub fn scan(&self, text: &str) -> Verdict<'_> {
+        self.scan_with(text, &mut Scratch::default())
+    }
+
+    /// Reviews one text, reusing `scratch`'s buffers.
+    pub fn scan_with(&self, text: &str, scratch: &mut Scratch) -> Verdict<'_> {
+        let hits = self.find_hits(text, scratch);
+        verdict::decide(text, hits, &self.policy)
+    }
+
+    /// All hits in `text`, in order, with original spans; no verdict.
+    pub fn find_hits(&self, text: &str, scratch: &mut Scratch) -> Vec<Hit<'_>> {
+        let mut hits = Vec::new();
+        let Some(automaton) = &self.automaton else {
+            return hits;
+        };
+        self.normalizer.normalize_into(text, &mut scratch.norm);
+        let norm = scratch.norm.as_str();
+        let pos = scratch.norm.positions();
+        let mut offset = 0usize;
+        'restart: while offset < norm.len() {
+            for m in automaton.leftmost_find_iter(&norm[offset..]) {
+                let (s, e) = (offset + m.start(), offset + m.end());
+                let pattern = &self.patterns[m.value() as usize];
+                let (Some(i), j) = (
+                    scratch.norm.index_of_byte(s),
+                    if e == norm.len() {
+                        pos.len()
+                    } else {
+                        scratch.norm.index_of_byte(e).unwrap_or(pos.len())
+                    },
+                ) else {
+                    break 'restart;
+                };
+                let last = j - 1;
+                // Two-character terms are the ones ordinary prose forms by accident across a
+                // comma (`15日，他`), so they may not span clause punctuation; longer ones may.
+                let short = last == i + 1;
+                let gaps_ok = pos[i + 1..=last].iter().all(|p| {
+                    p.gap != GAP_BREAK
+                        && p.gap & GAP_COUNT <= self.policy.max_noise_gap
+                        && !(short && p.gap & GAP_CLAUSE != 0)
+                });
+                let bounded = !pattern.latin
+                    || (is_boundary(text, norm, pos, i, Side::Before)
+                        && is_boundary(text, norm, pos, last, Side::After));
+                if !(gaps_ok && bounded) {
+                    // A shorter or later term may still match from the next character.
+                    let step = norm[s..].chars().next().map_or(1, char::len_utf8);
+                    offset = s + step;
+                    continue 'restart;
+                }
+                if pattern.allow {
+                    continue;
+                }
+                for &entry in pattern.entries.iter() {
+                    hits.push(Hit {
+                        entry: &self.entries[entry as usize],
+                        pattern: m.value(),
+                        start: 0,
+                        end: 0,
+                        byte_start: pos[i].orig_start as usize,
+                        byte_end: pos[last].orig_end as usize,
+                    });
+                }
+            }
+            break;
+        }
+        // Leftmost-longest hits do not overlap, so starts and ends both increase.
+        let mut counter = CharCounter::new(text);
+        for hit in &mut hits {
+            hit.start = counter.char_offset(hit.byte_start);
+            hit.end = counter.char_offset(hit.byte_end);
+        }
+        hits
+    }
+}
+
+#[derive(Clone, Copy)]
+enum Side {
+    Before,
+    After,
+}
+
+/// Whether a Latin-only term ending (or starting) at normalised index `at` stands at a word
+/// boundary: no Latin letter or digit touches it without a space or symbol in between.
+/// A neighbour that was an ideograph before folding (`三` → `3`) is not part of a word.
+fn is_boundary(text: &str, norm: &str, pos: &[Pos], at: usize, side: Side) -> bool {
+    let (neighbour, gap) = match side {
+        Side::Before if at == 0 => return true,
+        Side::Before => (at - 1, pos[at].gap),
+        Side::After if at + 1 >= pos.len() => return true,
+        Side::After => (at + 1, pos[at + 1].gap),
+    };
+    if gap > 0 {
+        return true;
+    }
+    let p = pos[neighbour];
+    let folded = norm[p.norm_byte as usize..].chars().next().unwrap_or(' ');
+    let original = text[p.orig_start as usize..].chars().next().unwrap_or(' ');
+    !(folded.is_ascii_alphanumeric() && !is_han(original))
+}

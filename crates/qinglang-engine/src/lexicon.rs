@@ -1,0 +1,210 @@
+//! Lexicon files in the contract format (DESIGN.md): `term[<TAB>category[<TAB>action]]`.
+
+use std::fmt;
+
+/// What a lexicon entry asks for when its term is found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Action {
+    /// An exception: block and review terms inside a matched allow term are not reported.
+    Allow,
+    /// Send to a human.
+    Review,
+    /// Reject.
+    Block,
+}
+
+impl Action {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Action::Allow => "allow",
+            Action::Review => "review",
+            Action::Block => "block",
+        }
+    }
+
+    fn parse(s: &str) -> Option<Action> {
+        match s {
+            "block" => Some(Action::Block),
+            "review" => Some(Action::Review),
+            "allow" => Some(Action::Allow),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for Action {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One line of a lexicon.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Entry {
+    /// The term as written in its file (reported back in hits, un-normalised).
+    pub term: Box<str>,
+    /// A lowercase identifier (`porn`, `gambling`, …); `custom` when the line gives none.
+    pub category: Box<str>,
+    pub action: Action,
+    /// 1-based line number in the lexicon source.
+    pub line: u32,
+}
+
+/// A named list of entries, e.g. one file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Lexicon {
+    name: String,
+    entries: Vec<Entry>,
+}
+
+/// A lexicon line that cannot be used. Displays as `name:line: problem`.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{lexicon}:{line}: {kind}")]
+pub struct LexiconError {
+    /// The lexicon's name (its file path when read from a file).
+    pub lexicon: String,
+    pub line: u32,
+    pub kind: LexiconErrorKind,
+}
+
+/// What is wrong with a lexicon line.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum LexiconErrorKind {
+    /// The term field is empty.
+    #[error("empty term")]
+    EmptyTerm,
+    /// The term has no letter, digit or ideograph left after normalisation (`***`).
+    #[error("term {0:?} has nothing to match after normalisation (only spaces, punctuation or invisible characters)")]
+    NothingToMatch(String),
+    /// The category is not a lowercase identifier.
+    #[error("invalid category {0:?} (expected a lowercase identifier such as porn or gambling)")]
+    InvalidCategory(String),
+    /// The action is not one of block, review, allow.
+    #[error("unknown action {0:?} (expected block, review or allow)")]
+    UnknownAction(String),
+    /// More than three tab-separated fields.
+    #[error("too many fields ({0}); expected term<TAB>category<TAB>action")]
+    TooManyFields(usize),
+}
+
+impl Lexicon {
+    /// Parses lexicon text. `name` is used in errors and reported as each hit's `source`.
+    pub fn parse(name: &str, text: &str) -> Result<Lexicon, LexiconError> {
+        let mut entries = Vec::new();
+        let err = |line: usize, kind| LexiconError {
+            lexicon: name.to_owned(),
+            line: line as u32,
+            kind,
+        };
+        // A BOM at the start of a file written by a Windows editor is not part of a term.
+        let text = text.strip_prefix('\u{FEFF}').unwrap_or(text);
+        for (n, raw) in text.lines().enumerate() {
+            let line_no = n + 1;
+            let line = raw.trim_end_matches('\r');
+            if line.trim().is_empty() || line.trim_start().starts_with('#') {
+                continue;
+            }
+            let fields: Vec<&str> = line.split('\t').collect();
+            if fields.len() > 3 {
+                return Err(err(line_no, LexiconErrorKind::TooManyFields(fields.len())));
+            }
+            let term = fields[0].trim();
+            if term.is_empty() {
+                return Err(err(line_no, LexiconErrorKind::EmptyTerm));
+            }
+            let category = match fields.get(1).map(|s| s.trim()) {
+                None | Some("") => "custom",
+                Some(c) if is_identifier(c) => c,
+                Some(c) => {
+                    return Err(err(
+                        line_no,
+                        LexiconErrorKind::InvalidCategory(c.to_owned()),
+                    ))
+                }
+            };
+            let action = match fields.get(2).map(|s| s.trim()) {
+                None | Some("") => Action::Block,
+                Some(a) => Action::parse(a)
+                    .ok_or_else(|| err(line_no, LexiconErrorKind::UnknownAction(a.to_owned())))?,
+            };
+            entries.push(Entry {
+                term: term.into(),
+                category: category.into(),
+                action,
+                line: line_no as u32,
+            });
+        }
+        Ok(Lexicon {
+            name: name.to_owned(),
+            entries,
+        })
+    }
+
+    /// Builds a lexicon from entries made in code (the console, tests).
+    pub fn from_entries(name: &str, entries: Vec<Entry>) -> Lexicon {
+        Lexicon {
+            name: name.to_owned(),
+            entries,
+        }
+    }
+
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    pub fn entries(&self) -> &[Entry] {
+        &self.entries
+    }
+
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+}
+
+fn is_identifier(s: &str) -> bool {
+    let mut chars = s.chars();
+    matches!(chars.next(), Some('a'..='z'))
+        && chars.all(|c| matches!(c, 'a'..='z' | '0'..='9' | '_'))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_comments_and_blank_lines() {
+        let lex = Lexicon::parse("t", "# c\n\n赌博\n黄片\tporn\n三黄片\tporn\tallow\r\n").unwrap();
+        let got: Vec<_> = lex
+            .entries()
+            .iter()
+            .map(|e| (&*e.term, &*e.category, e.action, e.line))
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                ("赌博", "custom", Action::Block, 3),
+                ("黄片", "porn", Action::Block, 4),
+                ("三黄片", "porn", Action::Allow, 5),
+            ]
+        );
+    }
+
+    #[test]
+    fn errors_name_the_line() {
+        let e = Lexicon::parse("lexicon.txt", "a\nb\tporn\tblok\n").unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "lexicon.txt:2: unknown action \"blok\" (expected block, review or allow)"
+        );
+        let e = Lexicon::parse("x", "a\tPorn\n").unwrap_err();
+        assert!(e.to_string().starts_with("x:1: invalid category \"Porn\""));
+        let e = Lexicon::parse("x", "\tporn\n").unwrap_err();
+        assert_eq!(e.to_string(), "x:1: empty term");
+        let e = Lexicon::parse("x", "a\tb\tblock\textra\n").unwrap_err();
+        assert_eq!(e.kind, LexiconErrorKind::TooManyFields(4));
+    }
+}

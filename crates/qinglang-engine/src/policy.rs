@@ -1,0 +1,108 @@
+//! The review policy: every threshold and weight that turns hits into a verdict.
+//!
+//! Defaults are chosen so that (REV-4) a short message or a title with one block-level term
+//! is blocked, a separator-joined run of keywords (SEO stuffing) is blocked, and a few category
+//! nouns inside long ordinary prose (a news report, a regulation) are not.
+
+/// Thresholds and weights of the verdict. All scores are on the 0–100 verdict scale.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Policy {
+    /// A score at or above this is `block`. Default 80.
+    pub block_threshold: u8,
+    /// A score at or above this (and below `block_threshold`) is `review`. Default 40.
+    pub review_threshold: u8,
+    /// Score of a segment holding one block-level term. Default 90.
+    pub block_hit_score: u8,
+    /// Score of a segment holding one review-level term. Default 55.
+    pub review_hit_score: u8,
+    /// Added per further distinct term in the same segment. Default 5.
+    pub extra_term_score: u8,
+    /// A segment with at least this many real characters is prose… Default 40.
+    pub prose_min_chars: u32,
+    /// …when its hits cover less than this share of its characters. Default 0.2.
+    pub prose_max_coverage: f32,
+    /// Prose scores are multiplied by this: naming a category in a sentence is weak evidence.
+    /// Default 0.5 (one block term in prose → review; one review term in prose → pass).
+    pub prose_factor: f32,
+    /// Prose with at least this many distinct block-level terms is not diluted. Default 3.
+    pub prose_undiluted_block_terms: u32,
+    /// A line split by `-` `_` `|` `,` into at least this many items is a keyword run. Default 3.
+    pub run_min_items: u32,
+    /// …if its items average at most this many real characters. Default 16.
+    pub run_max_item_chars: u32,
+    /// A keyword run with hits in at least this many items, one of them block-level, is
+    /// stuffing. Default 2.
+    pub run_min_hit_items: u32,
+    /// Score of stuffing with `run_min_hit_items` hit items; +`extra_term_score` per further
+    /// hit item. Default 85.
+    pub stuffing_score: u8,
+    /// At most this many noise characters (spaces, punctuation, symbols, emoji) may sit between
+    /// two characters of a term (`赌 * 博` has 3). Default 3.
+    pub max_noise_gap: u8,
+}
+
+impl Default for Policy {
+    fn default() -> Self {
+        Policy {
+            block_threshold: 80,
+            review_threshold: 40,
+            block_hit_score: 90,
+            review_hit_score: 55,
+            extra_term_score: 5,
+            prose_min_chars: 40,
+            prose_max_coverage: 0.2,
+            prose_factor: 0.5,
+            prose_undiluted_block_terms: 3,
+            run_min_items: 3,
+            run_max_item_chars: 16,
+            run_min_hit_items: 2,
+            stuffing_score: 85,
+            max_noise_gap: 3,
+        }
+    }
+}
+
+/// A policy whose values contradict each other.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PolicyError {
+    #[error("review_threshold ({review}) must be below block_threshold ({block})")]
+    Thresholds { review: u8, block: u8 },
+    #[error("{field} must be between 0 and 1, got {value}")]
+    Fraction { field: &'static str, value: String },
+    #[error("{field} must be at most 100, got {value}")]
+    Score { field: &'static str, value: u8 },
+}
+
+impl Policy {
+    /// Checks that the values make sense together.
+    pub fn validate(&self) -> Result<(), PolicyError> {
+        if self.review_threshold >= self.block_threshold {
+            return Err(PolicyError::Thresholds {
+                review: self.review_threshold,
+                block: self.block_threshold,
+            });
+        }
+        for (field, value) in [
+            ("prose_max_coverage", self.prose_max_coverage),
+            ("prose_factor", self.prose_factor),
+        ] {
+            if !(0.0..=1.0).contains(&value) {
+                return Err(PolicyError::Fraction {
+                    field,
+                    value: value.to_string(),
+                });
+            }
+        }
+        for (field, value) in [
+            ("block_threshold", self.block_threshold),
+            ("block_hit_score", self.block_hit_score),
+            ("review_hit_score", self.review_hit_score),
+            ("stuffing_score", self.stuffing_score),
+        ] {
+            if value > 100 {
+                return Err(PolicyError::Score { field, value });
+            }
+        }
+        Ok(())
+    }
+}

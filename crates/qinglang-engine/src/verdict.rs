@@ -1,0 +1,238 @@
+//! From hits to a verdict, by evidence rather than by single words (REV-1, REV-4).
+//!
+//! The text is cut into segments (lines: the title line, each paragraph). Each segment is
+//! scored on its own, so that stuffing in a hacked page's title or footer is judged apart
+//! from the legitimate article body. A segment that is a separator-joined keyword run
+//! (`久久成人-成人毛片-…`, `a | b | c`) with hits in several items is strong evidence; a few
+//! terms inside a long sentence of ordinary prose are weak evidence.
+
+use crate::engine::Hit;
+use crate::lexicon::Action;
+use crate::policy::Policy;
+
+/// What the platform should do with the content.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Suggestion {
+    Pass,
+    Review,
+    Block,
+}
+
+impl Suggestion {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Suggestion::Pass => "pass",
+            Suggestion::Review => "review",
+            Suggestion::Block => "block",
+        }
+    }
+}
+
+impl std::fmt::Display for Suggestion {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The engine's answer for one text.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Verdict<'e> {
+    pub suggestion: Suggestion,
+    /// 0–100: the strongest segment's evidence.
+    pub score: u8,
+    /// Categories of the hits in segments that reached at least `review`, in order of first
+    /// appearance.
+    pub labels: Vec<&'e str>,
+    /// Every hit, in text order (including weak ones that did not change the suggestion).
+    pub hits: Vec<Hit<'e>>,
+    /// How each segment with hits was judged, for explanations.
+    pub segments: Vec<SegmentScore>,
+}
+
+/// How one segment of the text was judged.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SegmentScore {
+    /// Byte span of the segment (a line) in the original text.
+    pub byte_start: usize,
+    pub byte_end: usize,
+    pub kind: SegmentKind,
+    pub score: u8,
+}
+
+/// The shape of a segment, which decides how much its hits weigh.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SegmentKind {
+    /// A separator-joined keyword run with hits in several items: stuffing.
+    Stuffing,
+    /// Long ordinary prose where the hits are sparse: diluted.
+    Prose,
+    /// A short text (message, title, name): hits count fully.
+    Short,
+}
+
+impl SegmentKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SegmentKind::Stuffing => "stuffing",
+            SegmentKind::Prose => "prose",
+            SegmentKind::Short => "short",
+        }
+    }
+}
+
+fn is_run_separator(c: char) -> bool {
+    matches!(c, '-' | '_' | '|' | ',' | '，' | '｜' | '－' | '＿' | '—')
+}
+
+/// Counts letters, digits and ideographs: what a reader would call the characters.
+fn real_chars(s: &str) -> u32 {
+    s.chars().filter(|c| c.is_alphanumeric()).count() as u32
+}
+
+pub(crate) fn decide<'e>(text: &str, hits: Vec<Hit<'e>>, policy: &Policy) -> Verdict<'e> {
+    if hits.is_empty() {
+        return Verdict {
+            suggestion: Suggestion::Pass,
+            score: 0,
+            labels: Vec::new(),
+            hits,
+            segments: Vec::new(),
+        };
+    }
+    let mut segments = Vec::new();
+    let mut labels: Vec<&'e str> = Vec::new();
+    let mut score = 0u8;
+    let mut i = 0;
+    while i < hits.len() {
+        // The line holding hit i, and every hit that starts in it.
+        let line_start = text[..hits[i].byte_start].rfind('\n').map_or(0, |p| p + 1);
+        let line_end = text[hits[i].byte_start..]
+            .find('\n')
+            .map_or(text.len(), |p| hits[i].byte_start + p);
+        let mut j = i;
+        while j < hits.len() && hits[j].byte_start < line_end {
+            j += 1;
+        }
+        let seg = score_segment(&text[line_start..line_end], line_start, &hits[i..j], policy);
+        segments.push(SegmentScore {
+            byte_start: line_start,
+            byte_end: line_end,
+            kind: seg.0,
+            score: seg.1,
+        });
+        if seg.1 >= policy.review_threshold {
+            for hit in &hits[i..j] {
+                if !labels.contains(&hit.category()) {
+                    labels.push(hit.category());
+                }
+            }
+        }
+        score = score.max(seg.1);
+        i = j;
+    }
+    let suggestion = if score >= policy.block_threshold {
+        Suggestion::Block
+    } else if score >= policy.review_threshold {
+        Suggestion::Review
+    } else {
+        Suggestion::Pass
+    };
+    Verdict {
+        suggestion,
+        score,
+        labels,
+        hits,
+        segments,
+    }
+}
+
+fn score_segment(
+    line: &str,
+    line_start: usize,
+    hits: &[Hit<'_>],
+    policy: &Policy,
+) -> (SegmentKind, u8) {
+    let mut block_terms: Vec<u32> = Vec::new();
+    let mut review_terms: Vec<u32> = Vec::new();
+    let mut covered = 0u32;
+    let mut last_end = 0usize;
+    for hit in hits {
+        let list = match hit.action() {
+            Action::Block => &mut block_terms,
+            _ => &mut review_terms,
+        };
+        if !list.contains(&hit.pattern) {
+            list.push(hit.pattern);
+        }
+        // Several entries may share one span; count covered characters once.
+        if hit.byte_start >= last_end {
+            covered += real_chars(
+                &line[hit.byte_start - line_start
+                    ..hit.byte_end.min(line_start + line.len()) - line_start],
+            );
+            last_end = hit.byte_end;
+        }
+    }
+    review_terms.retain(|p| !block_terms.contains(p));
+    let distinct = (block_terms.len() + review_terms.len()) as u32;
+    let clamp = |v: u32| v.min(100) as u8;
+
+    // Keyword run: items between separators, short on average.
+    let mut items = 0u32;
+    let mut item_chars = 0u32;
+    let mut hit_items = 0u32;
+    let mut item_start = 0usize;
+    let mut next_hit = 0usize;
+    let mut seps: Vec<(usize, usize)> = line
+        .char_indices()
+        .filter(|&(_, c)| is_run_separator(c))
+        .map(|(at, c)| (at, at + c.len_utf8()))
+        .collect();
+    seps.push((line.len(), line.len()));
+    for (sep_start, sep_end) in seps {
+        let item = &line[item_start..sep_start];
+        let n = real_chars(item);
+        if n > 0 {
+            items += 1;
+            item_chars += n;
+            let (lo, hi) = (line_start + item_start, line_start + sep_start);
+            let mut has_hit = false;
+            while next_hit < hits.len() && hits[next_hit].byte_start < hi {
+                if hits[next_hit].byte_start >= lo {
+                    has_hit = true;
+                }
+                next_hit += 1;
+            }
+            hit_items += u32::from(has_hit);
+        }
+        item_start = sep_end;
+    }
+    let is_run = items >= policy.run_min_items && item_chars <= policy.run_max_item_chars * items;
+    if is_run && hit_items >= policy.run_min_hit_items && !block_terms.is_empty() {
+        let extra = u32::from(policy.extra_term_score) * (hit_items - policy.run_min_hit_items);
+        return (
+            SegmentKind::Stuffing,
+            clamp(u32::from(policy.stuffing_score) + extra),
+        );
+    }
+
+    let base = if block_terms.is_empty() {
+        policy.review_hit_score
+    } else {
+        policy.block_hit_score
+    };
+    let raw = u32::from(base) + u32::from(policy.extra_term_score) * distinct.saturating_sub(1);
+    let chars = real_chars(line);
+    let coverage = covered as f32 / chars.max(1) as f32;
+    let prose = chars >= policy.prose_min_chars
+        && coverage < policy.prose_max_coverage
+        && (block_terms.len() as u32) < policy.prose_undiluted_block_terms;
+    if prose {
+        (
+            SegmentKind::Prose,
+            clamp((raw as f32 * policy.prose_factor) as u32),
+        )
+    } else {
+        (SegmentKind::Short, clamp(raw))
+    }
+}
