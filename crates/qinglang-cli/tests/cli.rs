@@ -1,0 +1,233 @@
+//! The `qinglang scan` contract (DESIGN.md) through the real binary: fields, offsets,
+//! exit codes 0/1/2 and error messages that name the bad line or file.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::{Command, Output, Stdio};
+
+fn qinglang(args: &[&str], stdin: &str) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_qinglang"))
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn qinglang");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(stdin.as_bytes())
+        .expect("write stdin");
+    child.wait_with_output().expect("wait")
+}
+
+fn temp_dir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("qinglang-cli-{}-{name}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    dir
+}
+
+fn write(dir: &PathBuf, name: &str, text: &str) -> String {
+    let path = dir.join(name);
+    std::fs::write(&path, text).expect("write temp file");
+    path.display().to_string()
+}
+
+fn json_lines(out: &Output) -> Vec<serde_json::Value> {
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("each output line is JSON"))
+        .collect()
+}
+
+#[test]
+fn jsonl_verdicts_follow_the_contract() {
+    let dir = temp_dir("contract");
+    let lexicon = write(&dir, "ops.txt", "成人视频\tporn\n赌博\tgambling\treview\n");
+    let input = concat!(
+        "{\"id\": \"a\", \"text\": \"免费看成*人*视*频\"}\n",
+        "{\"id\": 7, \"text\": \"今天天气很好\"}\n",
+        "{\"text\": \"去赌博\"}\n",
+    );
+    let out = qinglang(
+        &[
+            "scan",
+            "--jsonl",
+            "--format",
+            "json",
+            "--no-default-lexicon",
+            "--lexicon",
+            &lexicon,
+        ],
+        input,
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v = json_lines(&out);
+    assert_eq!(v.len(), 3);
+    assert_eq!(v[0]["id"], "a");
+    assert_eq!(v[0]["suggestion"], "block");
+    assert_eq!(v[0]["labels"], serde_json::json!(["porn"]));
+    let hit = &v[0]["hits"][0];
+    assert_eq!(hit["term"], "成人视频");
+    assert_eq!(hit["category"], "porn");
+    assert_eq!(hit["action"], "block");
+    assert_eq!(hit["source"], lexicon.as_str());
+    assert_eq!(hit["text"], "成*人*视*频");
+    // Scalar-value and byte offsets into the original text, end exclusive.
+    assert_eq!(
+        (hit["start"].as_u64(), hit["end"].as_u64()),
+        (Some(3), Some(10))
+    );
+    assert_eq!(
+        (hit["byte_start"].as_u64(), hit["byte_end"].as_u64()),
+        (Some(9), Some(24))
+    );
+    assert!(v[0]["score"].as_u64().is_some_and(|s| s <= 100));
+
+    assert_eq!(v[1]["id"], 7);
+    assert_eq!(v[1]["suggestion"], "pass");
+    assert_eq!(v[1]["hits"], serde_json::json!([]));
+    assert!(v[2].get("id").is_none());
+    assert_eq!(v[2]["suggestion"], "review");
+}
+
+#[test]
+fn exit_status_is_zero_when_everything_passes() {
+    let out = qinglang(
+        &["scan", "--format", "json"],
+        "今天天气很好，我们去公园散步。",
+    );
+    assert_eq!(out.status.code(), Some(0));
+    let v = json_lines(&out);
+    assert_eq!(v[0]["suggestion"], "pass");
+}
+
+#[test]
+fn default_lexicon_blocks_stdin_and_files() {
+    let out = qinglang(&["scan", "--format", "json"], "免费毛片在线看");
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(json_lines(&out)[0]["suggestion"], "block");
+
+    let dir = temp_dir("files");
+    let clean = write(&dir, "clean.txt", "你好");
+    let dirty = write(&dir, "dirty.txt", "免费毛片在线看");
+    let out = qinglang(&["scan", "--format", "json", &clean, &dirty], "");
+    assert_eq!(out.status.code(), Some(1));
+    let v = json_lines(&out);
+    assert_eq!(v[0]["id"], clean.as_str());
+    assert_eq!(v[0]["suggestion"], "pass");
+    assert_eq!(v[1]["suggestion"], "block");
+}
+
+#[test]
+fn malformed_jsonl_line_is_named_and_earlier_verdicts_are_kept() {
+    let input = "{\"id\": 1, \"text\": \"你好\"}\n{\"id\": 2, \"text\": \n";
+    let out = qinglang(&["scan", "--jsonl", "--format", "json"], input);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("<stdin>:2: malformed JSONL line"),
+        "{stderr}"
+    );
+    let v = json_lines(&out);
+    assert_eq!(v.len(), 1);
+    assert_eq!(v[0]["id"], 1);
+}
+
+#[test]
+fn missing_text_field_is_an_error_naming_the_line() {
+    let dir = temp_dir("fields");
+    let file = write(
+        &dir,
+        "in.jsonl",
+        "{\"id\": 1, \"text\": \"a\"}\n\n{\"id\": 2}\n",
+    );
+    let out = qinglang(&["scan", "--jsonl", &file], "");
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains(&format!("{file}:3:")), "{stderr}");
+    assert!(stderr.contains("text"), "{stderr}");
+}
+
+#[test]
+fn bad_lexicon_line_is_named() {
+    let dir = temp_dir("lexicon");
+    let lexicon = write(&dir, "bad.txt", "赌博\tgambling\n黄片\tporn\tblok\n");
+    let out = qinglang(&["scan", "--lexicon", &lexicon], "x");
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains(&format!("{lexicon}:2: unknown action \"blok\"")),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn unreadable_file_and_bad_arguments_exit_two() {
+    let out = qinglang(&["scan", "/nonexistent/qinglang-input.txt"], "");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("/nonexistent/qinglang-input.txt"));
+
+    let out = qinglang(&["scan", "--format", "xml"], "");
+    assert_eq!(out.status.code(), Some(2));
+
+    let out = qinglang(&["scan", "--no-default-lexicon"], "x");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--lexicon"));
+}
+
+#[test]
+fn text_output_shows_each_hit_in_context() {
+    let dir = temp_dir("text");
+    let lexicon = write(&dir, "ops.txt", "赌博网站\tgambling\n");
+    let out = qinglang(
+        &["scan", "--no-default-lexicon", "--lexicon", &lexicon],
+        "第一行\n推荐一个賭*博網站给你",
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.starts_with("<stdin>: BLOCK  score 90  labels gambling\n"),
+        "{stdout}"
+    );
+    // line:column, the disguise marked in its context, and where the term came from.
+    assert!(
+        stdout.contains("2:5  推荐一个【賭*博網站】给你"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains(&format!("赌博网站 → gambling block ({lexicon}:1)")),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn large_jsonl_keeps_order_across_threads() {
+    let mut input = String::new();
+    for i in 0..5000 {
+        let text = if i % 7 == 0 {
+            "免费毛片"
+        } else {
+            "今天天气很好"
+        };
+        input.push_str(&format!("{{\"id\": {i}, \"text\": \"{text}\"}}\n"));
+    }
+    let out = qinglang(
+        &["scan", "--jsonl", "--format", "json", "--threads", "3"],
+        &input,
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let v = json_lines(&out);
+    assert_eq!(v.len(), 5000);
+    for (i, verdict) in v.iter().enumerate() {
+        assert_eq!(verdict["id"], i);
+        let want = if i % 7 == 0 { "block" } else { "pass" };
+        assert_eq!(verdict["suggestion"], want, "line {i}");
+    }
+}

@@ -1,0 +1,142 @@
+//! Engine behaviour that golden files cannot show: several lexicons, errors, sharing.
+
+use std::sync::Arc;
+
+use qinglang_engine::{
+    default_lexicon, Action, BuildError, Engine, Lexicon, LexiconErrorKind, Policy, Suggestion,
+};
+
+fn lexicon(name: &str, text: &str) -> Lexicon {
+    Lexicon::parse(name, text).expect("lexicon parses")
+}
+
+#[test]
+fn the_same_term_in_two_lexicons_reports_both_sources() {
+    let engine = Engine::builder()
+        .lexicon(lexicon("ops", "賭博\tgambling\treview\n"))
+        .lexicon(lexicon("extra", "赌博\tgambling\tblock\n"))
+        .build()
+        .expect("builds");
+    let verdict = engine.scan("赌博");
+    let got: Vec<(&str, &str, Action)> = verdict
+        .hits
+        .iter()
+        .map(|h| (h.term(), h.source(), h.action()))
+        .collect();
+    // Strongest first; the term is reported as written in each file (REV-5).
+    assert_eq!(
+        got,
+        [
+            ("赌博", "extra", Action::Block),
+            ("賭博", "ops", Action::Review)
+        ]
+    );
+    assert_eq!(verdict.suggestion, Suggestion::Block);
+}
+
+#[test]
+fn operator_allow_overrides_a_default_block_term() {
+    let engine = Engine::builder()
+        .lexicon(lexicon("default", "黄片\tporn\n"))
+        .lexicon(lexicon("ops", "三黄片\tcustom\tallow\n"))
+        .build()
+        .expect("builds");
+    assert_eq!(engine.scan("三黄片").suggestion, Suggestion::Pass);
+    assert_eq!(engine.scan("黄片").suggestion, Suggestion::Block);
+}
+
+#[test]
+fn a_term_with_nothing_to_match_names_its_line() {
+    let err = Engine::builder()
+        .lexicon(lexicon("ops.txt", "赌博\n***\tcustom\n"))
+        .build()
+        .expect_err("*** cannot be matched");
+    match &err {
+        BuildError::Lexicon(e) => {
+            assert_eq!(e.line, 2);
+            assert!(matches!(e.kind, LexiconErrorKind::NothingToMatch(_)));
+        }
+        other => panic!("unexpected error {other:?}"),
+    }
+    assert!(err.to_string().starts_with("ops.txt:2: "), "{err}");
+}
+
+#[test]
+fn inconsistent_policy_is_refused() {
+    let policy = Policy {
+        review_threshold: 90,
+        block_threshold: 80,
+        ..Policy::default()
+    };
+    let err = Engine::builder()
+        .policy(policy)
+        .build()
+        .expect_err("refused");
+    assert!(err.to_string().contains("review_threshold"), "{err}");
+}
+
+#[test]
+fn policy_thresholds_change_the_verdict() {
+    let strict = Policy {
+        block_threshold: 50,
+        ..Policy::default()
+    };
+    let engine = Engine::builder()
+        .lexicon(lexicon("ops", "赌博\tgambling\treview\n"))
+        .policy(strict)
+        .build()
+        .expect("builds");
+    assert_eq!(engine.scan("赌博").suggestion, Suggestion::Block);
+}
+
+#[test]
+fn an_empty_engine_passes_everything() {
+    let engine = Engine::builder().build().expect("builds");
+    let verdict = engine.scan("任何文本");
+    assert_eq!(verdict.suggestion, Suggestion::Pass);
+    assert!(verdict.hits.is_empty());
+}
+
+#[test]
+fn engine_is_shareable_across_threads_and_swappable() {
+    let first = Arc::new(
+        Engine::builder()
+            .lexicon(lexicon("v1", "赌博\tgambling\n"))
+            .build()
+            .expect("builds"),
+    );
+    let in_flight = Arc::clone(&first);
+    let handle = std::thread::spawn(move || in_flight.scan("赌博").suggestion);
+    // A rebuilt engine replaces the old one; a scan that holds the old Arc is unaffected.
+    let second = Arc::new(
+        Engine::builder()
+            .lexicon(lexicon("v2", "赌博\tgambling\tallow\n"))
+            .build()
+            .expect("builds"),
+    );
+    assert_eq!(handle.join().expect("thread"), Suggestion::Block);
+    assert_eq!(second.scan("赌博").suggestion, Suggestion::Pass);
+}
+
+#[test]
+fn the_shipped_default_lexicon_parses_and_has_no_politics() {
+    let lexicon = Lexicon::parse("default", qinglang_engine::DEFAULT_LEXICON_TEXT)
+        .expect("shipped lexicon parses");
+    assert!(lexicon.len() > 30_000, "only {} entries", lexicon.len());
+    assert_eq!(lexicon.len(), default_lexicon().len());
+    assert!(lexicon.entries().iter().all(|e| &*e.category != "politics"
+        && &*e.category != "custom"
+        || e.action == Action::Allow));
+    // The raw list's known failures on ordinary words are gone.
+    let engine = Engine::builder()
+        .lexicon(lexicon)
+        .build()
+        .expect("compiles");
+    for ordinary in ["生日快乐", "日本", "种子", "电影", "美女"] {
+        assert_eq!(
+            engine.scan(ordinary).suggestion,
+            Suggestion::Pass,
+            "{ordinary}"
+        );
+    }
+}
