@@ -28,7 +28,7 @@ fn temp_dir(name: &str) -> PathBuf {
     dir
 }
 
-fn write(dir: &PathBuf, name: &str, text: &str) -> String {
+fn write(dir: &std::path::Path, name: &str, text: &str) -> String {
     let path = dir.join(name);
     std::fs::write(&path, text).expect("write temp file");
     path.display().to_string()

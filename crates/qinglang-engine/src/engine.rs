@@ -337,5 +337,5 @@ fn is_boundary(text: &str, norm: &str, pos: &[Pos], at: usize, side: Side) -> bo
     let p = pos[neighbour];
     let folded = norm[p.norm_byte as usize..].chars().next().unwrap_or(' ');
     let original = text[p.orig_start as usize..].chars().next().unwrap_or(' ');
-    !(folded.is_ascii_alphanumeric() && !is_han(original))
+    !folded.is_ascii_alphanumeric() || is_han(original)
 }
