@@ -122,7 +122,7 @@ impl Normalizer {
                 Fold::Char(f) => {
                     push(out, f, start, i, gap);
                     gap = 0;
-                    after_han_end = is_han(f).then_some(i);
+                    after_han_end = is_han(c).then_some(i);
                 }
                 Fold::Pair(a, b2) => {
                     push(out, a, start, i, gap);
