@@ -128,7 +128,7 @@ pub fn run(args: &BuildArgs) -> Result<()> {
             continue;
         }
         let frequency = vocabulary.get(&form).copied().unwrap_or(0);
-        if frequency >= args.vocabulary_drop {
+        if frequency >= args.vocabulary_drop && !topical.contains_key(&form) {
             decisions.push((term, Decision::Vocabulary(frequency)));
             continue;
         }
@@ -186,7 +186,7 @@ pub fn run(args: &BuildArgs) -> Result<()> {
             continue;
         }
         let frequency = vocabulary.get(&form).copied().unwrap_or(0);
-        if frequency >= args.vocabulary_drop {
+        if frequency >= args.vocabulary_drop && !topical.contains_key(&form) {
             decisions.push((term.to_owned(), Decision::Vocabulary(frequency)));
             continue;
         }
