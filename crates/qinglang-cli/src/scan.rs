@@ -318,7 +318,8 @@ fn scan_jsonl(args: &ScanArgs, out: &mut impl Write, color: bool) -> Result<bool
 }
 
 struct Batch {
-    lines: Vec<String>,
+    /// Raw lines: UTF-8 is checked by the JSON parser as it reads, not twice.
+    lines: Vec<Vec<u8>>,
     bytes: usize,
 }
 
@@ -326,14 +327,8 @@ fn read_batch(reader: &mut dyn BufRead) -> io::Result<Batch> {
     let mut lines = Vec::new();
     let mut bytes = 0;
     while bytes < BATCH_BYTES {
-        let mut line = String::new();
-        let n = reader.read_line(&mut line).map_err(|e| {
-            if e.kind() == io::ErrorKind::InvalidData {
-                io::Error::new(e.kind(), "input is not UTF-8 text")
-            } else {
-                e
-            }
-        })?;
+        let mut line = Vec::new();
+        let n = reader.read_until(b'\n', &mut line)?;
         if n == 0 {
             break;
         }
@@ -390,7 +385,7 @@ fn scan_batch(
 
 fn scan_lines(
     engine: &Engine,
-    lines: &[String],
+    lines: &[Vec<u8>],
     name: &str,
     first_line: usize,
     format: Format,
@@ -400,11 +395,11 @@ fn scan_lines(
     let mut scratch = Scratch::default();
     let mut flagged = false;
     for (k, raw) in lines.iter().enumerate() {
-        let line = raw.trim_end_matches(['\n', '\r']);
-        if line.trim().is_empty() {
+        let line = raw.trim_ascii();
+        if line.is_empty() {
             continue;
         }
-        let parsed: InputLine<'_> = match serde_json::from_str(line) {
+        let parsed: InputLine<'_> = match serde_json::from_slice(line) {
             Ok(p) => p,
             Err(e) => {
                 let line_no = first_line + k + 1;

@@ -1,7 +1,6 @@
 //! The compiled engine: lexicons folded into one automaton, and the scan that turns text
 //! into hits with spans in the original.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use daachorse::{CharwiseDoubleArrayAhoCorasick, CharwiseDoubleArrayAhoCorasickBuilder, MatchKind};
@@ -92,6 +91,7 @@ impl<'e> Hit<'e> {
 /// Reusable buffers for scanning; keep one per thread to scan without allocating.
 #[derive(Debug, Default)]
 pub struct Scratch {
+    text: String,
     norm: Normalized,
 }
 
@@ -145,61 +145,61 @@ impl EngineBuilder {
         self.policy.validate()?;
         let normalizer = self.normalizer.unwrap_or_default();
         let mut entries = Vec::new();
-        let mut by_form: HashMap<String, u32> = HashMap::new();
-        let mut groups: Vec<Vec<u32>> = Vec::new();
-        let mut forms: Vec<String> = Vec::new();
+        // Every normalised form lives in one buffer; `keyed` holds (range, entry) pairs that
+        // are sorted by form so equal forms group together without a hash map, and the
+        // automaton is built from sorted input.
+        let mut forms_buf = String::new();
+        let mut keyed: Vec<(u32, u32, u32)> = Vec::new();
+        let mut term_buf = String::new();
         for lexicon in self.lexicons {
             let source: Arc<str> = lexicon.name().into();
-            let name = lexicon.name().to_owned();
-            for entry in lexicon.entries().iter().cloned() {
-                let form = normalizer.normalize_str(&entry.term);
-                if form.is_empty() {
+            for entry in lexicon.entries() {
+                normalizer.normalize_text_into(&entry.term, &mut term_buf);
+                if term_buf.is_empty() {
                     return Err(LexiconError {
-                        lexicon: name,
+                        lexicon: lexicon.name().to_owned(),
                         line: entry.line,
-                        kind: LexiconErrorKind::NothingToMatch(entry.term.into()),
+                        kind: LexiconErrorKind::NothingToMatch(entry.term.to_string()),
                     }
                     .into());
                 }
-                let index = entries.len() as u32;
+                let start = forms_buf.len() as u32;
+                forms_buf.push_str(&term_buf);
+                keyed.push((start, forms_buf.len() as u32, entries.len() as u32));
                 entries.push(CompiledEntry {
-                    entry,
+                    entry: entry.clone(),
                     source: source.clone(),
                 });
-                let next = forms.len() as u32;
-                let id = *by_form.entry(form).or_insert_with_key(|form| {
-                    forms.push(form.clone());
-                    groups.push(Vec::new());
-                    next
-                });
-                groups[id as usize].push(index);
             }
         }
-        let patterns: Vec<Pattern> = groups
-            .into_iter()
-            .zip(&forms)
-            .map(|(mut group, form)| {
-                // Strongest first so that a hit on a term listed twice reports the block entry
-                // before the review one; the allow flag is kept apart.
-                group.sort_by_key(|&i| std::cmp::Reverse(entries[i as usize].entry.action));
-                let allow = group
-                    .iter()
-                    .any(|&i| entries[i as usize].entry.action == Action::Allow);
-                group.retain(|&i| entries[i as usize].entry.action != Action::Allow);
-                Pattern {
-                    entries: group.into_boxed_slice(),
-                    allow,
-                    latin: form.bytes().all(|b| b.is_ascii_alphanumeric()),
-                }
-            })
-            .collect();
-        let automaton = if forms.is_empty() {
+        let form = |k: &(u32, u32, u32)| &forms_buf[k.0 as usize..k.1 as usize];
+        keyed.sort_unstable_by(|a, b| form(a).cmp(form(b)).then(a.2.cmp(&b.2)));
+        let mut patterns: Vec<Pattern> = Vec::new();
+        let mut pattern_forms: Vec<(&str, u32)> = Vec::new();
+        for group in keyed.chunk_by(|a, b| form(a) == form(b)) {
+            let text = form(&group[0]);
+            let mut ids: Vec<u32> = group.iter().map(|k| k.2).collect();
+            // Strongest first so that a term listed twice reports the block entry before
+            // the review one; the allow flag is kept apart.
+            ids.sort_by_key(|&i| std::cmp::Reverse(entries[i as usize].entry.action));
+            let allow = ids
+                .iter()
+                .any(|&i| entries[i as usize].entry.action == Action::Allow);
+            ids.retain(|&i| entries[i as usize].entry.action != Action::Allow);
+            pattern_forms.push((text, patterns.len() as u32));
+            patterns.push(Pattern {
+                entries: ids.into_boxed_slice(),
+                allow,
+                latin: text.bytes().all(|b| b.is_ascii_alphanumeric()),
+            });
+        }
+        let automaton = if pattern_forms.is_empty() {
             None
         } else {
             Some(
                 CharwiseDoubleArrayAhoCorasickBuilder::new()
                     .match_kind(MatchKind::LeftmostLongest)
-                    .build_with_values(forms.iter().enumerate().map(|(i, f)| (f, i as u32)))
+                    .build_with_values(pattern_forms)
                     .map_err(|e| BuildError::Automaton(e.to_string()))?,
             )
         };
@@ -253,6 +253,12 @@ impl Engine {
         let Some(automaton) = &self.automaton else {
             return hits;
         };
+        // Most texts hold no candidate at all: find that out on the folded text alone and
+        // build the position map only for texts that need it.
+        self.normalizer.normalize_text_into(text, &mut scratch.text);
+        if automaton.leftmost_find_iter(&scratch.text).next().is_none() {
+            return hits;
+        }
         self.normalizer.normalize_into(text, &mut scratch.norm);
         let norm = scratch.norm.as_str();
         let pos = scratch.norm.positions();

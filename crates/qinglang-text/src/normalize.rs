@@ -87,7 +87,9 @@ impl Normalizer {
 
     /// Normalised text only (used for lexicon terms and tests).
     pub fn normalize_str(&self, input: &str) -> String {
-        self.normalize(input).text
+        let mut text = String::new();
+        self.normalize_text_into(input, &mut text);
+        text
     }
 
     /// Normalises `input` into `out`, replacing its contents.
@@ -96,9 +98,23 @@ impl Normalizer {
     /// as `u32` to keep the map small, and no single message is anywhere near 4 GiB.
     pub fn normalize_into(&self, input: &str, out: &mut Normalized) {
         out.clear();
+        self.run::<true>(input, &mut out.text, &mut out.pos);
+    }
+
+    /// Normalises `input` into `text` without the position map: the fast first pass when
+    /// only the question "is there any candidate at all?" matters.
+    pub fn normalize_text_into(&self, input: &str, text: &mut String) {
+        text.clear();
+        self.run::<false>(input, text, &mut Vec::new());
+    }
+
+    #[inline]
+    fn run<const MAP: bool>(&self, input: &str, text: &mut String, pos: &mut Vec<Pos>) {
         let input = truncate_to_u32(input);
-        out.text.reserve(input.len());
-        out.pos.reserve(input.len() / 2);
+        text.reserve(input.len());
+        if MAP {
+            pos.reserve(input.len() / 2);
+        }
         let bytes = input.as_bytes();
         let mut gap: u8 = 0;
         let mut i = 0usize;
@@ -110,7 +126,7 @@ impl Normalizer {
             let (c, len) = if b < 0x80 {
                 (b as char, 1)
             } else {
-                // SAFETY-free decoding: `input` is a &str and `i` is always a char boundary.
+                // `input` is a &str and `i` is always a char boundary.
                 match input[i..].chars().next() {
                     Some(c) => (c, c.len_utf8()),
                     None => break,
@@ -120,13 +136,22 @@ impl Normalizer {
             i += len;
             match self.folder.fold(c) {
                 Fold::Char(f) => {
-                    push(out, f, start, i, gap);
+                    if MAP {
+                        push(text, pos, f, start, i, gap);
+                    } else {
+                        text.push(f);
+                    }
                     gap = 0;
                     after_han_end = is_han(c).then_some(i);
                 }
                 Fold::Pair(a, b2) => {
-                    push(out, a, start, i, gap);
-                    push(out, b2, start, i, 0);
+                    if MAP {
+                        push(text, pos, a, start, i, gap);
+                        push(text, pos, b2, start, i, 0);
+                    } else {
+                        text.push(a);
+                        text.push(b2);
+                    }
                     gap = 0;
                     after_han_end = None;
                 }
@@ -141,7 +166,7 @@ impl Normalizer {
                             continue;
                         }
                     }
-                    if gap != GAP_BREAK {
+                    if MAP && gap != GAP_BREAK {
                         let count = (gap & GAP_COUNT).saturating_add(1).min(GAP_COUNT);
                         let clause = if is_clause_punctuation(c) {
                             GAP_CLAUSE
@@ -162,10 +187,17 @@ impl Normalizer {
 }
 
 #[inline]
-fn push(out: &mut Normalized, c: char, orig_start: usize, orig_end: usize, gap: u8) {
-    let norm_byte = out.text.len() as u32;
-    out.text.push(c);
-    out.pos.push(Pos {
+fn push(
+    text: &mut String,
+    pos: &mut Vec<Pos>,
+    c: char,
+    orig_start: usize,
+    orig_end: usize,
+    gap: u8,
+) {
+    let norm_byte = text.len() as u32;
+    text.push(c);
+    pos.push(Pos {
         norm_byte,
         orig_start: orig_start as u32,
         orig_end: orig_end as u32,
