@@ -197,9 +197,12 @@ pub fn render_text(id: Option<&Id>, text: &str, verdict: &Verdict<'_>, color: bo
         let _ = write!(s, "  labels {}", verdict.labels.join(","));
     }
     s.push('\n');
+    // Hits are in text order: count lines in one forward sweep, not once per hit.
+    let (mut line_no, mut counted) = (1usize, 0usize);
     for hit in &verdict.hits {
+        line_no += text[counted..hit.byte_start].matches('\n').count();
+        counted = hit.byte_start;
         let line_start = text[..hit.byte_start].rfind('\n').map_or(0, |p| p + 1);
-        let line_no = text[..hit.byte_start].matches('\n').count() + 1;
         let column = text[line_start..hit.byte_start].chars().count() + 1;
         let line_end = text[hit.byte_end..]
             .find('\n')
