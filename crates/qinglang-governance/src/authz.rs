@@ -1,0 +1,110 @@
+//! Roles and what each may do (OPS-1). One table, tested as a matrix.
+
+use serde::{Deserialize, Serialize};
+
+/// Operator roles. Every API call is attributed to a principal holding one of them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// The platform's own back end calling the API.
+    Service,
+    Moderator,
+    /// 内容安全负责人: the content-security lead.
+    Lead,
+    /// Read-only access to records.
+    Auditor,
+    /// Operates the deployment: tokens, policy.
+    Admin,
+}
+
+impl Role {
+    pub const ALL: [Role; 5] = [
+        Role::Service,
+        Role::Moderator,
+        Role::Lead,
+        Role::Auditor,
+        Role::Admin,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Service => "service",
+            Role::Moderator => "moderator",
+            Role::Lead => "lead",
+            Role::Auditor => "auditor",
+            Role::Admin => "admin",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Role> {
+        Role::ALL.into_iter().find(|r| r.as_str() == s)
+    }
+}
+
+/// Things a principal may ask for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Permission {
+    /// Stateless verdicts.
+    Scan,
+    /// Submit content for review and enforcement.
+    SubmitContent,
+    /// Create users, verify identities, open accounts, create and join groups.
+    ManageSubjects,
+    /// Read users, accounts, groups (identity masked).
+    ReadSubjects,
+    /// See an identity in clear text (audited).
+    RevealIdentity,
+    /// Read, verify and export the audit trail.
+    ReadAudit,
+    /// Change policy and lexicons.
+    ChangePolicy,
+    /// Create and revoke tokens.
+    ManageTokens,
+}
+
+/// The permission matrix.
+pub fn allows(role: Role, permission: Permission) -> bool {
+    use Permission::*;
+    match role {
+        Role::Service => matches!(
+            permission,
+            Scan | SubmitContent | ManageSubjects | ReadSubjects
+        ),
+        Role::Moderator => matches!(permission, Scan | ReadSubjects),
+        Role::Lead => matches!(
+            permission,
+            Scan | ReadSubjects | RevealIdentity | ReadAudit | ChangePolicy
+        ),
+        Role::Auditor => matches!(permission, ReadSubjects | ReadAudit),
+        Role::Admin => matches!(
+            permission,
+            Scan | ReadSubjects | ReadAudit | ChangePolicy | ManageTokens
+        ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use Permission::*;
+
+    #[test]
+    fn permission_matrix() {
+        // (permission, [service, moderator, lead, auditor, admin])
+        let matrix = [
+            (Scan, [true, true, true, false, true]),
+            (SubmitContent, [true, false, false, false, false]),
+            (ManageSubjects, [true, false, false, false, false]),
+            (ReadSubjects, [true, true, true, true, true]),
+            (RevealIdentity, [false, false, true, false, false]),
+            (ReadAudit, [false, false, true, true, true]),
+            (ChangePolicy, [false, false, true, false, true]),
+            (ManageTokens, [false, false, false, false, true]),
+        ];
+        for (permission, row) in matrix {
+            for (role, want) in Role::ALL.into_iter().zip(row) {
+                assert_eq!(allows(role, permission), want, "{role:?} {permission:?}");
+            }
+        }
+    }
+}

@@ -1,0 +1,20 @@
+//! Governance rules for public accounts and groups: identity (ID-), accounts (PA-),
+//! groups (GRP-), credit (CR-), enforcement (ENF-) and audit (AUD-), as plain functions and
+//! state transitions over a [`Store`]. Knows nothing of HTTP or SQL.
+
+pub mod audit;
+pub mod authz;
+pub mod credit;
+pub mod crypto;
+mod error;
+pub mod identity;
+pub mod model;
+pub mod policy;
+pub mod profile;
+mod service;
+pub mod store;
+pub mod wire;
+
+pub use error::Error;
+pub use service::*;
+pub use store::{Store, Tx};

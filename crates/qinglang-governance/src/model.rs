@@ -1,0 +1,516 @@
+//! The records of governance: users, identities, accounts, groups, content, strikes,
+//! sanctions, audit entries and principals.
+
+use serde::{Deserialize, Serialize};
+
+use crate::authz::Role;
+use crate::identity::{IdentityKind, SubjectKind};
+use crate::policy::SanctionKind;
+
+/// Row identifier.
+pub type Id = i64;
+
+/// Milliseconds since the Unix epoch (UTC).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Timestamp(pub i64);
+
+impl Timestamp {
+    pub const DAY_MS: i64 = 86_400_000;
+
+    pub fn now() -> Timestamp {
+        let ms = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_millis() as i64);
+        Timestamp(ms)
+    }
+
+    pub fn plus_days(self, days: u32) -> Timestamp {
+        Timestamp(self.0 + i64::from(days) * Self::DAY_MS)
+    }
+
+    pub fn minus_days(self, days: u32) -> Timestamp {
+        Timestamp(self.0 - i64::from(days) * Self::DAY_MS)
+    }
+
+    /// RFC 3339 in UTC with milliseconds (`2026-11-28T18:00:00.000Z`).
+    pub fn to_rfc3339(self) -> String {
+        let ms = self.0.rem_euclid(1000);
+        let secs = self.0.div_euclid(1000);
+        let days = secs.div_euclid(86_400);
+        let rem = secs.rem_euclid(86_400);
+        let (y, m, d) = civil_from_days(days);
+        format!(
+            "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}.{ms:03}Z",
+            rem / 3600,
+            rem % 3600 / 60,
+            rem % 60
+        )
+    }
+
+    /// Parses `YYYY-MM-DD`, `YYYY-MM-DDTHH:MM:SS[.mmm]Z` (UTC) or integer milliseconds.
+    pub fn parse(s: &str) -> Option<Timestamp> {
+        if let Ok(ms) = s.parse::<i64>() {
+            return Some(Timestamp(ms));
+        }
+        let b = s.as_bytes();
+        let num = |r: std::ops::Range<usize>| -> Option<i64> {
+            let part = s.get(r)?;
+            part.bytes()
+                .all(|c| c.is_ascii_digit())
+                .then(|| part.parse().ok())?
+        };
+        if b.len() < 10 || b[4] != b'-' || b[7] != b'-' {
+            return None;
+        }
+        let (y, m, d) = (num(0..4)?, num(5..7)?, num(8..10)?);
+        if !(1..=12).contains(&m) || !(1..=31).contains(&d) {
+            return None;
+        }
+        let mut ms = days_from_civil(y, m, d) * 86_400_000;
+        if b.len() > 10 {
+            if b.len() < 19 || b[10] != b'T' || b[13] != b':' || b[16] != b':' {
+                return None;
+            }
+            let (h, mi, sec) = (num(11..13)?, num(14..16)?, num(17..19)?);
+            if h > 23 || mi > 59 || sec > 60 {
+                return None;
+            }
+            ms += (h * 3600 + mi * 60 + sec) * 1000;
+            let rest = &s[19..];
+            let rest = if let Some(frac) = rest.strip_prefix('.') {
+                let digits: String = frac.chars().take_while(char::is_ascii_digit).collect();
+                if digits.is_empty() {
+                    return None;
+                }
+                let first3 = format!("{digits:0<3}");
+                ms += first3[..3].parse::<i64>().ok()?;
+                &frac[digits.len()..]
+            } else {
+                rest
+            };
+            if rest != "Z" && rest != "+00:00" {
+                return None;
+            }
+        }
+        Some(Timestamp(ms))
+    }
+}
+
+// Howard Hinnant's civil-calendar algorithms (public domain facts about the calendar).
+fn civil_from_days(z: i64) -> (i64, i64, i64) {
+    let z = z + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let y = yoe + era * 400;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    (if m <= 2 { y + 1 } else { y }, m, d)
+}
+
+fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y.rem_euclid(400);
+    let mp = if m > 2 { m - 3 } else { m + 9 };
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum UserStatus {
+    Active,
+    Closed,
+    Blacklisted,
+}
+
+impl UserStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            UserStatus::Active => "active",
+            UserStatus::Closed => "closed",
+            UserStatus::Blacklisted => "blacklisted",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<UserStatus> {
+        [
+            UserStatus::Active,
+            UserStatus::Closed,
+            UserStatus::Blacklisted,
+        ]
+        .into_iter()
+        .find(|x| x.as_str() == s)
+    }
+}
+
+/// A verified identity as stored: the clear value only sealed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IdentityRecord {
+    pub kind: IdentityKind,
+    pub subject: SubjectKind,
+    /// Keyed hash of the canonical value: de-duplication and blacklist look-ups.
+    pub lookup_hash: String,
+    pub sealed_value: Vec<u8>,
+    pub sealed_name: Vec<u8>,
+    pub masked_value: String,
+    pub masked_name: String,
+    pub verified_at: Timestamp,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct User {
+    pub id: Id,
+    pub nickname: String,
+    pub created_at: Timestamp,
+    /// Credit score as last written; see `credit::effective`.
+    pub credit: i32,
+    /// When `credit` was last written (recovery counts from here).
+    pub credit_at: Timestamp,
+    pub status: UserStatus,
+    pub identity: Option<IdentityRecord>,
+}
+
+/// PA-2 subject types of a public account.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AccountSubject {
+    Individual,
+    Enterprise,
+    Government,
+    Media,
+}
+
+impl AccountSubject {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AccountSubject::Individual => "individual",
+            AccountSubject::Enterprise => "enterprise",
+            AccountSubject::Government => "government",
+            AccountSubject::Media => "media",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<AccountSubject> {
+        [
+            AccountSubject::Individual,
+            AccountSubject::Enterprise,
+            AccountSubject::Government,
+            AccountSubject::Media,
+        ]
+        .into_iter()
+        .find(|x| x.as_str() == s)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Account {
+    pub id: Id,
+    pub owner: Id,
+    pub name: String,
+    pub bio: String,
+    pub subject: AccountSubject,
+    pub category: String,
+    pub news_licence: bool,
+    pub followers: u64,
+    pub monthly_reads: u64,
+    pub closed: bool,
+    pub created_at: Timestamp,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum GroupStatus {
+    Active,
+    Dissolved,
+    Blacklisted,
+}
+
+impl GroupStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            GroupStatus::Active => "active",
+            GroupStatus::Dissolved => "dissolved",
+            GroupStatus::Blacklisted => "blacklisted",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<GroupStatus> {
+        [
+            GroupStatus::Active,
+            GroupStatus::Dissolved,
+            GroupStatus::Blacklisted,
+        ]
+        .into_iter()
+        .find(|x| x.as_str() == s)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Group {
+    pub id: Id,
+    pub owner: Id,
+    pub name: String,
+    pub max_members: u32,
+    pub status: GroupStatus,
+    pub created_at: Timestamp,
+}
+
+/// GRP-2 roles in a group.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum GroupRole {
+    /// 群主
+    Creator,
+    /// 管理员
+    Manager,
+    Member,
+}
+
+impl GroupRole {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            GroupRole::Creator => "creator",
+            GroupRole::Manager => "manager",
+            GroupRole::Member => "member",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<GroupRole> {
+        [GroupRole::Creator, GroupRole::Manager, GroupRole::Member]
+            .into_iter()
+            .find(|x| x.as_str() == s)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MembershipStatus {
+    Active,
+    /// Waiting for a creator or manager to approve (groups above the approval threshold).
+    Pending,
+}
+
+impl MembershipStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MembershipStatus::Active => "active",
+            MembershipStatus::Pending => "pending",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Membership {
+    pub group: Id,
+    pub user: Id,
+    pub role: GroupRole,
+    pub status: MembershipStatus,
+}
+
+/// What a sanction or strike applies to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(tag = "kind", content = "id", rename_all = "snake_case")]
+pub enum Target {
+    User(Id),
+    Group(Id),
+    Account(Id),
+    /// A group's creator or manager, in that role: the role-holder ladder (GRP-4).
+    RoleHolder(Id),
+}
+
+impl Target {
+    pub fn kind(self) -> &'static str {
+        match self {
+            Target::User(_) => "user",
+            Target::Group(_) => "group",
+            Target::Account(_) => "account",
+            Target::RoleHolder(_) => "role_holder",
+        }
+    }
+
+    pub fn id(self) -> Id {
+        match self {
+            Target::User(i) | Target::Group(i) | Target::Account(i) | Target::RoleHolder(i) => i,
+        }
+    }
+
+    pub fn from_parts(kind: &str, id: Id) -> Option<Target> {
+        Some(match kind {
+            "user" => Target::User(id),
+            "group" => Target::Group(id),
+            "account" => Target::Account(id),
+            "role_holder" => Target::RoleHolder(id),
+            _ => return None,
+        })
+    }
+
+    /// `user:12`, as written in audit records.
+    pub fn label(self) -> String {
+        format!("{}:{}", self.kind(), self.id())
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Sanction {
+    pub id: Id,
+    pub target: Target,
+    pub kind: SanctionKind,
+    pub reason: String,
+    pub starts_at: Timestamp,
+    /// `None`: indefinite.
+    pub ends_at: Option<Timestamp>,
+    pub policy_version: String,
+}
+
+impl Sanction {
+    pub fn active_at(&self, now: Timestamp) -> bool {
+        self.starts_at <= now && self.ends_at.is_none_or(|end| now < end)
+    }
+}
+
+/// The kinds of content a platform submits (REV-1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ContentKind {
+    Message,
+    Post,
+    Comment,
+    Article,
+    Nickname,
+    GroupName,
+    Bio,
+}
+
+impl ContentKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ContentKind::Message => "message",
+            ContentKind::Post => "post",
+            ContentKind::Comment => "comment",
+            ContentKind::Article => "article",
+            ContentKind::Nickname => "nickname",
+            ContentKind::GroupName => "group_name",
+            ContentKind::Bio => "bio",
+        }
+    }
+}
+
+/// What happened to a submission (ENF-1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Decision {
+    Published,
+    /// Parked for a human (a `review` verdict, or the author's publishing is restricted).
+    Held,
+    /// Stopped and not published (a `block` verdict).
+    Rejected,
+}
+
+impl Decision {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Decision::Published => "published",
+            Decision::Held => "held",
+            Decision::Rejected => "rejected",
+        }
+    }
+}
+
+/// A stored submission with its verdict: the record kept for inspection (ENF-1, AUD-2).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ContentRecord {
+    pub author: Id,
+    pub group: Option<Id>,
+    pub account: Option<Id>,
+    pub kind: ContentKind,
+    pub text: String,
+    pub decision: Decision,
+    pub suggestion: String,
+    pub score: u8,
+    pub labels: Vec<String>,
+    /// The verdict as JSON (hits with spans), for evidence.
+    pub verdict_json: String,
+    pub policy_version: String,
+    pub at: Timestamp,
+}
+
+/// An audit entry before it is chained.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditDraft {
+    pub at: Timestamp,
+    pub actor: String,
+    pub action: String,
+    pub target: String,
+    pub reason: String,
+    /// Evidence as a JSON text (verdict, hits, values before and after).
+    pub evidence: String,
+    pub policy_version: String,
+}
+
+/// An appended, hash-chained audit entry (AUD-1).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AuditEntry {
+    pub seq: i64,
+    pub at: Timestamp,
+    pub actor: String,
+    pub action: String,
+    pub target: String,
+    pub reason: String,
+    pub evidence: String,
+    pub policy_version: String,
+    pub prev_hash: String,
+    pub hash: String,
+}
+
+/// Who is calling: a named principal with a role (OPS-1).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Principal {
+    pub id: Id,
+    pub name: String,
+    pub role: Role,
+}
+
+impl Principal {
+    /// The label written as `actor` in audit records.
+    pub fn label(&self) -> String {
+        format!("{}:{}", self.role.as_str(), self.name)
+    }
+
+    /// The system itself (ladders applied automatically, retention).
+    pub fn system() -> Principal {
+        Principal {
+            id: 0,
+            name: "system".into(),
+            role: Role::Admin,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rfc3339_round_trip() {
+        for (ms, text) in [
+            (0, "1970-01-01T00:00:00.000Z"),
+            (1_795_888_800_123, "2026-11-28T18:00:00.123Z"),
+            (951_782_400_000, "2000-02-29T00:00:00.000Z"),
+        ] {
+            assert_eq!(Timestamp(ms).to_rfc3339(), text);
+            assert_eq!(Timestamp::parse(text), Some(Timestamp(ms)));
+        }
+        assert_eq!(
+            Timestamp::parse("2026-11-28"),
+            Some(Timestamp(1_795_824_000_000))
+        );
+        assert_eq!(Timestamp::parse("2026-13-01"), None);
+        assert_eq!(Timestamp::parse("yesterday"), None);
+    }
+}

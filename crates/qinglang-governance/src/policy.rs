@@ -1,0 +1,418 @@
+//! The governance policy (CR-2, OPS-2): credit, entitlements, ladders, caps, retention.
+//!
+//! Rules as data: the policy is a TOML file with shipped defaults (`policy/default.toml`),
+//! identified by the SHA-256 of its bytes, and every decision records that version.
+
+use serde::Deserialize;
+use sha2::{Digest, Sha256};
+
+/// The shipped default policy.
+pub const DEFAULT_POLICY_TOML: &str = include_str!("../../../policy/default.toml");
+
+/// The legal floor for record retention (AUD-2: six months).
+pub const MIN_RETENTION_DAYS: u32 = 180;
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Policy {
+    pub credit: CreditPolicy,
+    pub identity: IdentityPolicy,
+    pub groups: GroupPolicy,
+    pub accounts: AccountPolicy,
+    pub sanctions: SanctionPolicy,
+    pub retention: RetentionPolicy,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CreditPolicy {
+    pub initial: i32,
+    pub min: i32,
+    pub max: i32,
+    pub violation_delta: i32,
+    pub recovery_delta: i32,
+    pub recovery_days: u32,
+    pub levels: Vec<CreditLevelPolicy>,
+}
+
+/// One credit level and what it entitles a user to.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CreditLevelPolicy {
+    pub name: String,
+    pub min_score: i32,
+    pub max_group_size: u32,
+    pub max_groups_created: u32,
+    pub max_groups_joined: u32,
+    pub can_open_accounts: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IdentityPolicy {
+    pub max_accounts_person: u32,
+    pub max_accounts_enterprise: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GroupPolicy {
+    pub max_members: u32,
+    pub approval_above: u32,
+    pub verified_above: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AccountPolicy {
+    pub tiers: Vec<AccountTier>,
+}
+
+/// A public-account tier by reach (PA-2).
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AccountTier {
+    pub name: String,
+    pub min_followers: u64,
+    pub min_monthly_reads: u64,
+    pub comment_management: bool,
+    pub paid_content: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SanctionPolicy {
+    pub strike_window_days: u32,
+    pub user_ladder: Vec<LadderStep>,
+    pub group_ladder: Vec<LadderStep>,
+    pub role_holder_ladder: Vec<LadderStep>,
+}
+
+/// One step of a sanction ladder: when the strike count within the window reaches
+/// `strikes`, `action` is applied (for `days`, 0 = indefinite).
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LadderStep {
+    pub strikes: u32,
+    pub action: SanctionKind,
+    #[serde(default)]
+    pub days: u32,
+    /// For `credit_reduction`: the change to the credit score.
+    #[serde(default)]
+    pub credit_delta: i32,
+}
+
+/// What a sanction does. User ladder: warning → restrict publishing → suspend updates →
+/// close → blacklist (ENF-2). Group ladder: warning → suspend posting → dissolve. Role
+/// holders: credit reduction → suspend admin rights → ban from creating groups (GRP-4).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SanctionKind {
+    Warning,
+    RestrictPublishing,
+    SuspendUpdates,
+    Close,
+    Blacklist,
+    SuspendPosting,
+    Dissolve,
+    CreditReduction,
+    SuspendAdmin,
+    BanGroupCreation,
+}
+
+impl SanctionKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SanctionKind::Warning => "warning",
+            SanctionKind::RestrictPublishing => "restrict_publishing",
+            SanctionKind::SuspendUpdates => "suspend_updates",
+            SanctionKind::Close => "close",
+            SanctionKind::Blacklist => "blacklist",
+            SanctionKind::SuspendPosting => "suspend_posting",
+            SanctionKind::Dissolve => "dissolve",
+            SanctionKind::CreditReduction => "credit_reduction",
+            SanctionKind::SuspendAdmin => "suspend_admin",
+            SanctionKind::BanGroupCreation => "ban_group_creation",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<SanctionKind> {
+        use SanctionKind::*;
+        [
+            Warning,
+            RestrictPublishing,
+            SuspendUpdates,
+            Close,
+            Blacklist,
+            SuspendPosting,
+            Dissolve,
+            CreditReduction,
+            SuspendAdmin,
+            BanGroupCreation,
+        ]
+        .into_iter()
+        .find(|k| k.as_str() == s)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RetentionPolicy {
+    pub days: u32,
+}
+
+/// A policy that cannot be used; the message names the field.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PolicyError {
+    #[error("{source_name}: {message}")]
+    Parse {
+        source_name: String,
+        message: String,
+    },
+    #[error("{source_name}: {field}: {message}")]
+    Invalid {
+        source_name: String,
+        field: String,
+        message: String,
+    },
+}
+
+/// A validated policy and its version.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LoadedPolicy {
+    pub policy: Policy,
+    /// `sha256:` and the hex SHA-256 of the policy file's bytes.
+    pub version: String,
+}
+
+impl LoadedPolicy {
+    /// The shipped defaults.
+    pub fn default_policy() -> LoadedPolicy {
+        // The shipped file is validated by a test; failing here would be a build defect.
+        LoadedPolicy::parse("policy/default.toml", DEFAULT_POLICY_TOML)
+            .unwrap_or_else(|e| panic!("shipped default policy is invalid: {e}"))
+    }
+
+    /// Parses and validates policy text. `source_name` (a file path) is used in errors.
+    pub fn parse(source_name: &str, text: &str) -> Result<LoadedPolicy, PolicyError> {
+        let policy: Policy = toml::from_str(text).map_err(|e| PolicyError::Parse {
+            source_name: source_name.to_owned(),
+            message: e.to_string().trim().to_owned(),
+        })?;
+        policy.validate(source_name)?;
+        let version = format!("sha256:{}", hex(&Sha256::digest(text.as_bytes())));
+        Ok(LoadedPolicy { policy, version })
+    }
+}
+
+impl Policy {
+    fn validate(&self, source_name: &str) -> Result<(), PolicyError> {
+        let invalid = |field: &str, message: String| PolicyError::Invalid {
+            source_name: source_name.to_owned(),
+            field: field.to_owned(),
+            message,
+        };
+        if self.retention.days < MIN_RETENTION_DAYS {
+            return Err(invalid(
+                "retention.days",
+                format!(
+                    "{} is below the legal minimum of {MIN_RETENTION_DAYS} days (six months, AUD-2)",
+                    self.retention.days
+                ),
+            ));
+        }
+        let c = &self.credit;
+        if !(c.min <= c.initial && c.initial <= c.max) {
+            return Err(invalid(
+                "credit.initial",
+                format!(
+                    "{} must lie within [min {}, max {}]",
+                    c.initial, c.min, c.max
+                ),
+            ));
+        }
+        if c.levels.is_empty() {
+            return Err(invalid(
+                "credit.levels",
+                "at least one level is needed".into(),
+            ));
+        }
+        if c.levels
+            .windows(2)
+            .any(|w| w[0].min_score <= w[1].min_score)
+        {
+            return Err(invalid(
+                "credit.levels",
+                "levels must be listed highest first, with strictly decreasing min_score".into(),
+            ));
+        }
+        if c.levels.last().is_some_and(|l| l.min_score > c.min) {
+            return Err(invalid(
+                "credit.levels",
+                format!(
+                    "the last level must start at or below credit.min ({})",
+                    c.min
+                ),
+            ));
+        }
+        if c.recovery_days == 0 {
+            return Err(invalid("credit.recovery_days", "must be at least 1".into()));
+        }
+        if self.accounts.tiers.is_empty() {
+            return Err(invalid(
+                "accounts.tiers",
+                "at least one tier is needed".into(),
+            ));
+        }
+        for (name, ladder, allowed) in [
+            (
+                "sanctions.user_ladder",
+                &self.sanctions.user_ladder,
+                &[
+                    SanctionKind::Warning,
+                    SanctionKind::RestrictPublishing,
+                    SanctionKind::SuspendUpdates,
+                    SanctionKind::Close,
+                    SanctionKind::Blacklist,
+                ][..],
+            ),
+            (
+                "sanctions.group_ladder",
+                &self.sanctions.group_ladder,
+                &[
+                    SanctionKind::Warning,
+                    SanctionKind::SuspendPosting,
+                    SanctionKind::Dissolve,
+                    SanctionKind::Blacklist,
+                ][..],
+            ),
+            (
+                "sanctions.role_holder_ladder",
+                &self.sanctions.role_holder_ladder,
+                &[
+                    SanctionKind::CreditReduction,
+                    SanctionKind::SuspendAdmin,
+                    SanctionKind::BanGroupCreation,
+                    SanctionKind::Blacklist,
+                ][..],
+            ),
+        ] {
+            if ladder.windows(2).any(|w| w[0].strikes >= w[1].strikes)
+                || ladder.first().is_some_and(|s| s.strikes == 0)
+            {
+                return Err(invalid(
+                    name,
+                    "steps must have strictly increasing strike counts starting at 1 or more"
+                        .into(),
+                ));
+            }
+            if let Some(step) = ladder.iter().find(|s| !allowed.contains(&s.action)) {
+                return Err(invalid(
+                    name,
+                    format!(
+                        "action {:?} does not belong on this ladder",
+                        step.action.as_str()
+                    ),
+                ));
+            }
+        }
+        if self.sanctions.strike_window_days == 0 {
+            return Err(invalid(
+                "sanctions.strike_window_days",
+                "must be at least 1".into(),
+            ));
+        }
+        let g = &self.groups;
+        if g.approval_above > g.max_members || g.verified_above > g.max_members {
+            return Err(invalid(
+                "groups",
+                "approval_above and verified_above must not exceed max_members".into(),
+            ));
+        }
+        Ok(())
+    }
+
+    /// The credit level for a score.
+    pub fn level_for(&self, score: i32) -> &CreditLevelPolicy {
+        self.credit
+            .levels
+            .iter()
+            .find(|l| score >= l.min_score)
+            .unwrap_or_else(|| &self.credit.levels[self.credit.levels.len() - 1])
+    }
+
+    /// The account tier for a reach.
+    pub fn tier_for(&self, followers: u64, monthly_reads: u64) -> &AccountTier {
+        self.accounts
+            .tiers
+            .iter()
+            .find(|t| followers >= t.min_followers && monthly_reads >= t.min_monthly_reads)
+            .unwrap_or_else(|| &self.accounts.tiers[self.accounts.tiers.len() - 1])
+    }
+}
+
+pub(crate) fn hex(bytes: &[u8]) -> String {
+    use std::fmt::Write as _;
+    let mut s = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        let _ = write!(s, "{b:02x}");
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shipped_default_is_valid_and_versioned() {
+        let p = LoadedPolicy::default_policy();
+        assert!(p.version.starts_with("sha256:") && p.version.len() == 7 + 64);
+        assert_eq!(p.policy.identity.max_accounts_person, 1);
+        assert_eq!(p.policy.identity.max_accounts_enterprise, 2);
+        assert_eq!(p.policy.groups.max_members, 500);
+        assert_eq!(p.policy.groups.approval_above, 40);
+        assert_eq!(p.policy.groups.verified_above, 100);
+        assert!(p.policy.retention.days >= MIN_RETENTION_DAYS);
+    }
+
+    #[test]
+    fn retention_below_six_months_is_refused() {
+        let text = DEFAULT_POLICY_TOML.replace("days = 180", "days = 90");
+        let err = LoadedPolicy::parse("p.toml", &text).expect_err("refused");
+        assert_eq!(
+            err.to_string(),
+            "p.toml: retention.days: 90 is below the legal minimum of 180 days (six months, AUD-2)"
+        );
+    }
+
+    #[test]
+    fn unknown_fields_and_bad_ladders_are_named() {
+        let text = DEFAULT_POLICY_TOML.replace("[retention]", "[retention]\nkeep_forever = true");
+        let err = LoadedPolicy::parse("p.toml", &text).expect_err("refused");
+        assert!(err.to_string().contains("keep_forever"), "{err}");
+
+        let text = DEFAULT_POLICY_TOML.replacen("action = \"warning\"", "action = \"dissolve\"", 1);
+        let err = LoadedPolicy::parse("p.toml", &text).expect_err("refused");
+        assert!(err.to_string().contains("sanctions.user_ladder"), "{err}");
+    }
+
+    #[test]
+    fn version_changes_with_content() {
+        let a = LoadedPolicy::default_policy();
+        let b =
+            LoadedPolicy::parse("x", &format!("{DEFAULT_POLICY_TOML}\n# edited\n")).expect("ok");
+        assert_ne!(a.version, b.version);
+    }
+
+    #[test]
+    fn levels_and_tiers() {
+        let p = LoadedPolicy::default_policy().policy;
+        assert_eq!(p.level_for(100).name, "A");
+        assert_eq!(p.level_for(89).name, "B");
+        assert_eq!(p.level_for(0).name, "D");
+        assert_eq!(p.level_for(-5).name, "D");
+        assert_eq!(p.tier_for(20_000, 200_000).name, "established");
+        assert_eq!(p.tier_for(20_000, 10).name, "basic");
+    }
+}

@@ -1,0 +1,1269 @@
+//! The governance operations: each checks the caller's role, applies the rules and records
+//! what it changed, in one store transaction.
+
+use std::sync::{Arc, RwLock};
+
+use qinglang_engine::{Engine, Suggestion};
+use serde::Serialize;
+
+use crate::audit::{entry_hash, ChainChecker, ChainReport, GENESIS};
+use crate::authz::{allows, Permission, Role};
+use crate::credit;
+use crate::crypto::{self, DataKey};
+use crate::error::Error;
+use crate::identity::{self, IdentityKind, SubjectKind};
+use crate::model::*;
+use crate::policy::{LadderStep, LoadedPolicy, SanctionKind};
+use crate::profile;
+use crate::store::{Store, Tx};
+use crate::wire;
+
+/// Longest text accepted for review, in characters (as the cloud moderation APIs).
+pub const MAX_TEXT_CHARS: usize = 10_000;
+
+/// The governance service over a store.
+pub struct Governance<S: Store> {
+    store: S,
+    engine: RwLock<Arc<Engine>>,
+    policy: Arc<LoadedPolicy>,
+    key: DataKey,
+}
+
+impl<S: Store> std::fmt::Debug for Governance<S> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Governance")
+            .field("policy_version", &self.policy.version)
+            .finish_non_exhaustive()
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct CreditView {
+    pub score: i32,
+    pub level: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct IdentityView {
+    pub kind: IdentityKind,
+    pub subject: SubjectKind,
+    /// `4401**********1234`
+    pub masked: String,
+    pub name: String,
+    pub verified_at: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SanctionView {
+    pub id: Id,
+    pub target: Target,
+    pub kind: SanctionKind,
+    pub reason: String,
+    pub starts_at: String,
+    pub ends_at: Option<String>,
+    pub policy_version: String,
+}
+
+impl From<&Sanction> for SanctionView {
+    fn from(s: &Sanction) -> Self {
+        SanctionView {
+            id: s.id,
+            target: s.target,
+            kind: s.kind,
+            reason: s.reason.clone(),
+            starts_at: s.starts_at.to_rfc3339(),
+            ends_at: s.ends_at.map(Timestamp::to_rfc3339),
+            policy_version: s.policy_version.clone(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct UserView {
+    pub id: Id,
+    pub nickname: String,
+    pub status: UserStatus,
+    pub verified: bool,
+    pub identity: Option<IdentityView>,
+    pub credit: CreditView,
+    pub strikes_in_window: u32,
+    /// Sanctions in force now, on the user and on them as a group role holder.
+    pub sanctions: Vec<SanctionView>,
+    pub created_at: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct RevealedIdentity {
+    pub user: Id,
+    pub kind: IdentityKind,
+    pub value: String,
+    pub name: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct TierView {
+    pub name: String,
+    pub comment_management: bool,
+    pub paid_content: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct AccountView {
+    pub id: Id,
+    pub owner: Id,
+    pub name: String,
+    pub bio: String,
+    pub subject: AccountSubject,
+    pub category: String,
+    pub news_licence: bool,
+    pub followers: u64,
+    pub monthly_reads: u64,
+    pub tier: TierView,
+    pub closed: bool,
+    pub created_at: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct GroupView {
+    pub id: Id,
+    pub owner: Id,
+    pub name: String,
+    pub max_members: u32,
+    pub members: u32,
+    pub status: GroupStatus,
+    pub sanctions: Vec<SanctionView>,
+    pub created_at: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct MembershipView {
+    pub group: Id,
+    pub user: Id,
+    pub role: GroupRole,
+    pub status: MembershipStatus,
+}
+
+/// A request to open a public account.
+#[derive(Debug, Clone)]
+pub struct NewAccount {
+    pub owner: Id,
+    pub name: String,
+    pub bio: String,
+    pub subject: AccountSubject,
+    pub category: String,
+    pub news_licence: bool,
+    pub followers: u64,
+    pub monthly_reads: u64,
+}
+
+/// A piece of content submitted for review.
+#[derive(Debug, Clone)]
+pub struct Submission {
+    pub author: Id,
+    pub group: Option<Id>,
+    pub account: Option<Id>,
+    pub kind: ContentKind,
+    pub text: String,
+}
+
+/// What enforcement did with a submission (ENF-1, ENF-2).
+#[derive(Debug, Clone, Serialize)]
+pub struct Enforcement {
+    pub content_id: Id,
+    pub decision: Decision,
+    pub reasons: Vec<String>,
+    /// Whether the author received a strike.
+    pub strike: bool,
+    pub credit: CreditView,
+    /// Sanctions this submission triggered.
+    pub sanctions: Vec<SanctionView>,
+    pub policy_version: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Reviewed {
+    pub verdict: serde_json::Value,
+    pub enforcement: Enforcement,
+}
+
+impl<S: Store> Governance<S> {
+    pub fn new(store: S, engine: Arc<Engine>, policy: LoadedPolicy, key: DataKey) -> Self {
+        Governance {
+            store,
+            engine: RwLock::new(engine),
+            policy: Arc::new(policy),
+            key,
+        }
+    }
+
+    pub fn store(&self) -> &S {
+        &self.store
+    }
+
+    pub fn policy(&self) -> &LoadedPolicy {
+        &self.policy
+    }
+
+    /// The engine in use now. Scans hold their own `Arc`, so a swap never disturbs them.
+    pub fn engine(&self) -> Arc<Engine> {
+        match self.engine.read() {
+            Ok(e) => Arc::clone(&e),
+            Err(poisoned) => Arc::clone(&poisoned.into_inner()),
+        }
+    }
+
+    /// Replaces the engine (lexicon or review-policy change) atomically.
+    pub fn swap_engine(&self, engine: Arc<Engine>) {
+        match self.engine.write() {
+            Ok(mut e) => *e = engine,
+            Err(poisoned) => *poisoned.into_inner() = engine,
+        }
+    }
+
+    fn require(&self, actor: &Principal, permission: Permission) -> Result<(), Error> {
+        if allows(actor.role, permission) {
+            Ok(())
+        } else {
+            Err(Error::forbidden(
+                "role_forbidden",
+                format!("role {} may not {:?}", actor.role.as_str(), permission),
+            ))
+        }
+    }
+
+    // ----- principals -----
+
+    /// Resolves a bearer token to its principal.
+    pub fn authenticate(&self, token: &str) -> Result<Principal, Error> {
+        let hash = crypto::token_hash(token);
+        self.store
+            .read(|tx| tx.principal_by_token(&hash))?
+            .ok_or(Error::Unauthenticated)
+    }
+
+    /// Creates a bearer token for a new principal and returns it (shown once).
+    pub fn create_token(
+        &self,
+        actor: &Principal,
+        role: Role,
+        name: &str,
+        now: Timestamp,
+    ) -> Result<String, Error> {
+        self.require(actor, Permission::ManageTokens)?;
+        let name = name.trim();
+        if name.is_empty() || name.chars().count() > 64 {
+            return Err(Error::invalid(
+                "invalid_name",
+                "principal name must have 1 to 64 characters",
+            ));
+        }
+        let (token, hash) = crypto::new_token().map_err(|e| Error::Storage(e.to_string()))?;
+        self.store.write(|tx| {
+            let id = tx.insert_token(&hash, name, role, now)?;
+            self.audit(
+                tx,
+                actor,
+                now,
+                "token.create",
+                &format!("principal:{id}"),
+                &format!("{} {name}", role.as_str()),
+                serde_json::json!({"role": role, "name": name}),
+            )?;
+            Ok(())
+        })?;
+        Ok(token)
+    }
+
+    /// On a store without any principal, creates the first admin token.
+    pub fn bootstrap_admin(&self, now: Timestamp) -> Result<Option<String>, Error> {
+        if self.store.read(|tx| tx.token_count())? > 0 {
+            return Ok(None);
+        }
+        self.create_token(&Principal::system(), Role::Admin, "bootstrap-admin", now)
+            .map(Some)
+    }
+
+    // ----- review -----
+
+    /// A stateless verdict in the scan contract's shape.
+    pub fn scan(&self, actor: &Principal, text: &str) -> Result<serde_json::Value, Error> {
+        self.require(actor, Permission::Scan)?;
+        check_text(text)?;
+        let engine = self.engine();
+        let verdict = engine.scan(text);
+        Ok(wire::verdict_value(text, &verdict))
+    }
+
+    // ----- users and identity -----
+
+    pub fn create_user(
+        &self,
+        actor: &Principal,
+        nickname: &str,
+        now: Timestamp,
+    ) -> Result<UserView, Error> {
+        self.require(actor, Permission::ManageSubjects)?;
+        let nickname = nickname.trim();
+        if nickname.is_empty() || nickname.chars().count() > 64 {
+            return Err(Error::invalid(
+                "invalid_nickname",
+                "nickname must have 1 to 64 characters",
+            ));
+        }
+        let engine = self.engine();
+        let verdict = engine.scan(nickname);
+        if verdict.suggestion == Suggestion::Block {
+            return Err(Error::invalid(
+                "nickname_rejected",
+                format!("nickname rejected: {}", hit_summary(nickname, &verdict)),
+            ));
+        }
+        let initial = self.policy.policy.credit.initial;
+        self.store.write(|tx| {
+            let id = tx.insert_user(nickname, initial, now)?;
+            self.audit(
+                tx,
+                actor,
+                now,
+                "user.create",
+                &Target::User(id).label(),
+                "",
+                serde_json::json!({"nickname": nickname}),
+            )?;
+            self.user_view(tx, id, now)
+        })
+    }
+
+    pub fn get_user(&self, actor: &Principal, id: Id, now: Timestamp) -> Result<UserView, Error> {
+        self.require(actor, Permission::ReadSubjects)?;
+        self.store.read(|tx| self.user_view(tx, id, now))
+    }
+
+    /// Verifies a real-name identity (ID-1, ID-2) and stores it sealed (ID-3).
+    pub fn verify_identity(
+        &self,
+        actor: &Principal,
+        user: Id,
+        kind: IdentityKind,
+        value: &str,
+        name: &str,
+        now: Timestamp,
+    ) -> Result<UserView, Error> {
+        self.require(actor, Permission::ManageSubjects)?;
+        let canonical = identity::validate(kind, value)
+            .map_err(|e| Error::invalid("invalid_identity", e.to_string()))?;
+        let name = name.trim();
+        if name.is_empty() || name.chars().count() > 100 {
+            return Err(Error::invalid(
+                "invalid_identity",
+                "the name on the identity must have 1 to 100 characters",
+            ));
+        }
+        let lookup_hash = self.key.lookup_hash(kind.as_str(), &canonical);
+        let seal = |b: &[u8]| self.key.seal(b).map_err(|e| Error::Storage(e.to_string()));
+        let record = IdentityRecord {
+            kind,
+            subject: kind.subject(),
+            lookup_hash: lookup_hash.clone(),
+            sealed_value: seal(canonical.as_bytes())?,
+            sealed_name: seal(name.as_bytes())?,
+            masked_value: identity::mask(kind, &canonical),
+            masked_name: identity::mask_name(name),
+            verified_at: now,
+        };
+        self.store.write(|tx| {
+            let u = tx
+                .user(user)?
+                .ok_or_else(|| Error::not_found("user", user))?;
+            if u.status != UserStatus::Active {
+                return Err(Error::forbidden(
+                    "user_closed",
+                    format!("user {user} is {}", u.status.as_str()),
+                ));
+            }
+            if tx.identity_blacklisted(&lookup_hash)? {
+                self.audit(
+                    tx,
+                    actor,
+                    now,
+                    "identity.refused",
+                    &Target::User(user).label(),
+                    "identity is blacklisted",
+                    serde_json::json!({"kind": kind, "masked": record.masked_value}),
+                )?;
+                return Err(Error::forbidden(
+                    "identity_blacklisted",
+                    "this identity is blacklisted and cannot register again (ID-4)",
+                ));
+            }
+            if let Some(existing) = &u.identity {
+                if existing.lookup_hash != lookup_hash {
+                    return Err(Error::Conflict {
+                        code: "already_verified",
+                        message: format!("user {user} is already verified with another identity"),
+                    });
+                }
+            }
+            tx.set_identity(user, &record)?;
+            self.audit(
+                tx,
+                actor,
+                now,
+                "identity.verify",
+                &Target::User(user).label(),
+                "",
+                serde_json::json!({"kind": kind, "masked": record.masked_value}),
+            )?;
+            self.user_view(tx, user, now)
+        })
+    }
+
+    /// The clear identity, for the content-security lead only; every read is audited.
+    pub fn reveal_identity(
+        &self,
+        actor: &Principal,
+        user: Id,
+        reason: &str,
+        now: Timestamp,
+    ) -> Result<RevealedIdentity, Error> {
+        self.require(actor, Permission::RevealIdentity)?;
+        if reason.trim().is_empty() {
+            return Err(Error::invalid(
+                "reason_required",
+                "revealing an identity needs a reason",
+            ));
+        }
+        self.store.write(|tx| {
+            let u = tx
+                .user(user)?
+                .ok_or_else(|| Error::not_found("user", user))?;
+            let ident = u
+                .identity
+                .ok_or_else(|| Error::not_found("identity of user", user))?;
+            let open = |b: &[u8]| {
+                self.key
+                    .open(b)
+                    .map_err(|e| Error::Storage(e.to_string()))
+                    .and_then(|v| String::from_utf8(v).map_err(|e| Error::Storage(e.to_string())))
+            };
+            let revealed = RevealedIdentity {
+                user,
+                kind: ident.kind,
+                value: open(&ident.sealed_value)?,
+                name: open(&ident.sealed_name)?,
+            };
+            self.audit(
+                tx,
+                actor,
+                now,
+                "identity.reveal",
+                &Target::User(user).label(),
+                reason.trim(),
+                serde_json::json!({"kind": ident.kind, "masked": ident.masked_value}),
+            )?;
+            Ok(revealed)
+        })
+    }
+
+    fn user_view(&self, tx: &mut dyn Tx, id: Id, now: Timestamp) -> Result<UserView, Error> {
+        let u = tx.user(id)?.ok_or_else(|| Error::not_found("user", id))?;
+        let p = &self.policy.policy;
+        let score = credit::effective(&p.credit, &u, now);
+        let window_start = now.minus_days(p.sanctions.strike_window_days);
+        let mut sanctions: Vec<SanctionView> = Vec::new();
+        for target in [Target::User(id), Target::RoleHolder(id)] {
+            sanctions.extend(
+                tx.sanctions_of(target)?
+                    .iter()
+                    .filter(|s| s.active_at(now))
+                    .map(SanctionView::from),
+            );
+        }
+        Ok(UserView {
+            id,
+            nickname: u.nickname.clone(),
+            status: u.status,
+            verified: u.identity.is_some(),
+            identity: u.identity.as_ref().map(|i| IdentityView {
+                kind: i.kind,
+                subject: i.subject,
+                masked: i.masked_value.clone(),
+                name: i.masked_name.clone(),
+                verified_at: i.verified_at.to_rfc3339(),
+            }),
+            credit: CreditView {
+                score,
+                level: p.level_for(score).name.clone(),
+            },
+            strikes_in_window: tx.strikes_since(Target::User(id), window_start)?,
+            sanctions,
+            created_at: u.created_at.to_rfc3339(),
+        })
+    }
+
+    // ----- public accounts -----
+
+    pub fn open_account(
+        &self,
+        actor: &Principal,
+        req: &NewAccount,
+        now: Timestamp,
+    ) -> Result<AccountView, Error> {
+        self.require(actor, Permission::ManageSubjects)?;
+        let p = &self.policy.policy;
+        let name = req.name.trim();
+        if name.is_empty() || name.chars().count() > 30 {
+            return Err(Error::invalid(
+                "invalid_name",
+                "account name must have 1 to 30 characters",
+            ));
+        }
+        if req.bio.chars().count() > 500 {
+            return Err(Error::invalid(
+                "invalid_bio",
+                "bio must have at most 500 characters",
+            ));
+        }
+        let mut reasons = profile::name_problems(name, req.subject, req.news_licence);
+        let engine = self.engine();
+        for (field, text) in [("name", name), ("bio", req.bio.as_str())] {
+            let verdict = engine.scan(text);
+            if verdict.suggestion != Suggestion::Pass {
+                reasons.push(format!("{field}: {}", hit_summary(text, &verdict)));
+            }
+        }
+        if !reasons.is_empty() {
+            return Err(Error::invalid(
+                "profile_rejected",
+                format!("profile rejected: {}", reasons.join("; ")),
+            ));
+        }
+        let tombstone_key = engine.normalizer().normalize_str(name);
+        self.store.write(|tx| {
+            let owner = self.active_verified_user(tx, req.owner, now)?;
+            let ident = owner.identity.as_ref().ok_or_else(|| Error::forbidden("identity_unverified", "verify an identity first"))?;
+            let wants_org = req.subject != AccountSubject::Individual;
+            if wants_org != (ident.subject == SubjectKind::Enterprise) {
+                return Err(Error::forbidden(
+                    "subject_mismatch",
+                    format!("a {} account needs {} identity", req.subject.as_str(), if wants_org { "an organisation (uscc)" } else { "a person's" }),
+                ));
+            }
+            let score = credit::effective(&p.credit, &owner, now);
+            let level = p.level_for(score);
+            if !level.can_open_accounts {
+                return Err(Error::forbidden("credit_too_low", format!("credit level {} may not open public accounts", level.name)));
+            }
+            let cap = match ident.subject {
+                SubjectKind::Person => p.identity.max_accounts_person,
+                SubjectKind::Enterprise => p.identity.max_accounts_enterprise,
+            };
+            let open = tx.open_accounts_for_identity(&ident.lookup_hash)?;
+            if open >= cap {
+                return Err(Error::forbidden("account_cap_reached", format!("this identity already has {open} public account(s); the cap is {cap} (ID-4)")));
+            }
+            if tx.account_name_taken(name)? {
+                return Err(Error::Conflict { code: "name_taken", message: format!("the name {name:?} is in use") });
+            }
+            if tx.name_tombstoned(&tombstone_key)? {
+                return Err(Error::Conflict { code: "name_tombstoned", message: format!("the name {name:?} belonged to a closed account and cannot be reused (PA-1)") });
+            }
+            let account = Account {
+                id: 0,
+                owner: req.owner,
+                name: name.to_owned(),
+                bio: req.bio.clone(),
+                subject: req.subject,
+                category: req.category.clone(),
+                news_licence: req.news_licence,
+                followers: req.followers,
+                monthly_reads: req.monthly_reads,
+                closed: false,
+                created_at: now,
+            };
+            let id = tx.insert_account(&account)?;
+            self.audit(tx, actor, now, "account.open", &Target::Account(id).label(), "", serde_json::json!({"owner": req.owner, "name": name, "subject": req.subject, "category": req.category}))?;
+            Ok(self.account_view(&Account { id, ..account }))
+        })
+    }
+
+    pub fn get_account(&self, actor: &Principal, id: Id) -> Result<AccountView, Error> {
+        self.require(actor, Permission::ReadSubjects)?;
+        let a = self
+            .store
+            .read(|tx| tx.account(id))?
+            .ok_or_else(|| Error::not_found("account", id))?;
+        Ok(self.account_view(&a))
+    }
+
+    fn account_view(&self, a: &Account) -> AccountView {
+        let tier = self.policy.policy.tier_for(a.followers, a.monthly_reads);
+        AccountView {
+            id: a.id,
+            owner: a.owner,
+            name: a.name.clone(),
+            bio: a.bio.clone(),
+            subject: a.subject,
+            category: a.category.clone(),
+            news_licence: a.news_licence,
+            followers: a.followers,
+            monthly_reads: a.monthly_reads,
+            tier: TierView {
+                name: tier.name.clone(),
+                comment_management: tier.comment_management,
+                paid_content: tier.paid_content,
+            },
+            closed: a.closed,
+            created_at: a.created_at.to_rfc3339(),
+        }
+    }
+
+    // ----- groups -----
+
+    pub fn create_group(
+        &self,
+        actor: &Principal,
+        owner: Id,
+        name: &str,
+        max_members: u32,
+        now: Timestamp,
+    ) -> Result<GroupView, Error> {
+        self.require(actor, Permission::ManageSubjects)?;
+        let p = &self.policy.policy;
+        let name = name.trim();
+        if name.is_empty() || name.chars().count() > 30 {
+            return Err(Error::invalid(
+                "invalid_name",
+                "group name must have 1 to 30 characters",
+            ));
+        }
+        if max_members < 2 || max_members > p.groups.max_members {
+            return Err(Error::invalid(
+                "invalid_group_size",
+                format!(
+                    "max_members must be between 2 and {} (GRP-1)",
+                    p.groups.max_members
+                ),
+            ));
+        }
+        let engine = self.engine();
+        let verdict = engine.scan(name);
+        if verdict.suggestion == Suggestion::Block {
+            return Err(Error::invalid(
+                "name_rejected",
+                format!("group name rejected: {}", hit_summary(name, &verdict)),
+            ));
+        }
+        self.store.write(|tx| {
+            let user = self.active_verified_user(tx, owner, now)?;
+            if self
+                .active_sanction(
+                    tx,
+                    &[Target::User(owner), Target::RoleHolder(owner)],
+                    SanctionKind::BanGroupCreation,
+                    now,
+                )?
+                .is_some()
+            {
+                return Err(Error::forbidden(
+                    "group_creation_banned",
+                    "this user is banned from creating groups (GRP-4)",
+                ));
+            }
+            let score = credit::effective(&p.credit, &user, now);
+            let level = p.level_for(score);
+            if max_members > level.max_group_size {
+                return Err(Error::forbidden(
+                    "credit_too_low",
+                    format!(
+                        "credit level {} allows groups of at most {} members (GRP-2)",
+                        level.name, level.max_group_size
+                    ),
+                ));
+            }
+            let created = tx.groups_created_by(owner)?;
+            if created >= level.max_groups_created {
+                return Err(Error::forbidden(
+                    "group_cap_reached",
+                    format!(
+                        "credit level {} allows creating {} group(s); this user has {created}",
+                        level.name, level.max_groups_created
+                    ),
+                ));
+            }
+            let group = Group {
+                id: 0,
+                owner,
+                name: name.to_owned(),
+                max_members,
+                status: GroupStatus::Active,
+                created_at: now,
+            };
+            let id = tx.insert_group(&group)?;
+            tx.upsert_member(id, owner, GroupRole::Creator, MembershipStatus::Active, now)?;
+            self.audit(
+                tx,
+                actor,
+                now,
+                "group.create",
+                &Target::Group(id).label(),
+                "",
+                serde_json::json!({"owner": owner, "name": name, "max_members": max_members}),
+            )?;
+            self.group_view(tx, id, now)
+        })
+    }
+
+    pub fn get_group(&self, actor: &Principal, id: Id, now: Timestamp) -> Result<GroupView, Error> {
+        self.require(actor, Permission::ReadSubjects)?;
+        self.store.read(|tx| self.group_view(tx, id, now))
+    }
+
+    fn group_view(&self, tx: &mut dyn Tx, id: Id, now: Timestamp) -> Result<GroupView, Error> {
+        let g = tx.group(id)?.ok_or_else(|| Error::not_found("group", id))?;
+        Ok(GroupView {
+            id,
+            owner: g.owner,
+            name: g.name,
+            max_members: g.max_members,
+            members: tx.active_members(id)?,
+            status: g.status,
+            sanctions: tx
+                .sanctions_of(Target::Group(id))?
+                .iter()
+                .filter(|s| s.active_at(now))
+                .map(SanctionView::from)
+                .collect(),
+            created_at: g.created_at.to_rfc3339(),
+        })
+    }
+
+    /// Adds a member (GRP-1, GRP-2): join caps, verified identity above the threshold, and
+    /// approval by a creator or manager above the approval threshold.
+    pub fn join_group(
+        &self,
+        actor: &Principal,
+        group: Id,
+        user: Id,
+        role: GroupRole,
+        approved_by: Option<Id>,
+        now: Timestamp,
+    ) -> Result<MembershipView, Error> {
+        self.require(actor, Permission::ManageSubjects)?;
+        if role == GroupRole::Creator {
+            return Err(Error::invalid(
+                "invalid_role",
+                "a group has one creator, set when it is created",
+            ));
+        }
+        let p = &self.policy.policy;
+        self.store.write(|tx| {
+            let g = tx
+                .group(group)?
+                .ok_or_else(|| Error::not_found("group", group))?;
+            if g.status != GroupStatus::Active {
+                return Err(Error::forbidden(
+                    "group_dissolved",
+                    format!("group {group} is {}", g.status.as_str()),
+                ));
+            }
+            let u = tx
+                .user(user)?
+                .ok_or_else(|| Error::not_found("user", user))?;
+            if u.status != UserStatus::Active {
+                return Err(Error::forbidden(
+                    "user_closed",
+                    format!("user {user} is {}", u.status.as_str()),
+                ));
+            }
+            if let Some(m) = tx.member(group, user)? {
+                if m.status == MembershipStatus::Active || approved_by.is_none() {
+                    return Ok(MembershipView {
+                        group,
+                        user,
+                        role: m.role,
+                        status: m.status,
+                    });
+                }
+            }
+            let approved = match approved_by {
+                None => false,
+                Some(approver) => {
+                    let holder = tx.member(group, approver)?.filter(|m| {
+                        m.status == MembershipStatus::Active && m.role != GroupRole::Member
+                    });
+                    if holder.is_none() {
+                        return Err(Error::forbidden(
+                            "not_a_manager",
+                            format!(
+                                "user {approver} is not the creator or a manager of group {group}"
+                            ),
+                        ));
+                    }
+                    if self
+                        .active_sanction(
+                            tx,
+                            &[Target::RoleHolder(approver)],
+                            SanctionKind::SuspendAdmin,
+                            now,
+                        )?
+                        .is_some()
+                    {
+                        return Err(Error::forbidden(
+                            "admin_suspended",
+                            format!("user {approver}'s admin rights are suspended (GRP-4)"),
+                        ));
+                    }
+                    true
+                }
+            };
+            let members = tx.active_members(group)?;
+            if members >= g.max_members {
+                return Err(Error::forbidden(
+                    "group_full",
+                    format!("group {group} has reached its {} members", g.max_members),
+                ));
+            }
+            let score = credit::effective(&p.credit, &u, now);
+            let level = p.level_for(score);
+            let joined = tx.groups_joined_by(user)?;
+            if joined >= level.max_groups_joined {
+                return Err(Error::forbidden(
+                    "join_cap_reached",
+                    format!(
+                        "credit level {} allows joining {} groups",
+                        level.name, level.max_groups_joined
+                    ),
+                ));
+            }
+            if members >= p.groups.verified_above && u.identity.is_none() {
+                return Err(Error::forbidden(
+                    "identity_unverified",
+                    format!(
+                        "groups above {} members need a verified identity (GRP-1)",
+                        p.groups.verified_above
+                    ),
+                ));
+            }
+            let status = if members >= p.groups.approval_above && !approved {
+                MembershipStatus::Pending
+            } else {
+                MembershipStatus::Active
+            };
+            tx.upsert_member(group, user, role, status, now)?;
+            let action = if status == MembershipStatus::Pending {
+                "group.join_pending"
+            } else {
+                "group.join"
+            };
+            self.audit(
+                tx,
+                actor,
+                now,
+                action,
+                &Target::Group(group).label(),
+                "",
+                serde_json::json!({"user": user, "role": role, "approved_by": approved_by}),
+            )?;
+            Ok(MembershipView {
+                group,
+                user,
+                role,
+                status,
+            })
+        })
+    }
+
+    // ----- content -----
+
+    /// Reviews content and enforces the policy (REV-1, ENF-1, ENF-2).
+    pub fn submit_content(
+        &self,
+        actor: &Principal,
+        sub: &Submission,
+        now: Timestamp,
+    ) -> Result<Reviewed, Error> {
+        self.require(actor, Permission::SubmitContent)?;
+        check_text(&sub.text)?;
+        let engine = self.engine();
+        let verdict = engine.scan(&sub.text);
+        let verdict_value = wire::verdict_value(&sub.text, &verdict);
+        let p = &self.policy.policy;
+        let version = self.policy.version.clone();
+        let enforcement = self.store.write(|tx| {
+            let author = self.active_verified_user(tx, sub.author, now)?;
+            if let Some(s) = self.active_sanction(tx, &[Target::User(sub.author)], SanctionKind::SuspendUpdates, now)? {
+                return Err(Error::forbidden("publishing_suspended", format!("publishing is suspended{} (ENF-2)", until(&s))));
+            }
+            if let Some(gid) = sub.group {
+                let g = tx.group(gid)?.ok_or_else(|| Error::not_found("group", gid))?;
+                if g.status != GroupStatus::Active {
+                    return Err(Error::forbidden("group_dissolved", format!("group {gid} is {}", g.status.as_str())));
+                }
+                if let Some(s) = self.active_sanction(tx, &[Target::Group(gid)], SanctionKind::SuspendPosting, now)? {
+                    return Err(Error::forbidden("group_posting_suspended", format!("posting in group {gid} is suspended{} (GRP-4)", until(&s))));
+                }
+                let member = tx.member(gid, sub.author)?.filter(|m| m.status == MembershipStatus::Active);
+                if member.is_none() {
+                    return Err(Error::forbidden("not_a_member", format!("user {} is not a member of group {gid}", sub.author)));
+                }
+            }
+            if let Some(aid) = sub.account {
+                let a = tx.account(aid)?.ok_or_else(|| Error::not_found("account", aid))?;
+                if a.owner != sub.author {
+                    return Err(Error::forbidden("not_the_owner", format!("account {aid} does not belong to user {}", sub.author)));
+                }
+                if a.closed {
+                    return Err(Error::forbidden("account_closed", format!("account {aid} is closed")));
+                }
+            }
+            let restricted = self.active_sanction(tx, &[Target::User(sub.author)], SanctionKind::RestrictPublishing, now)?;
+            let mut reasons = Vec::new();
+            let decision = match verdict.suggestion {
+                Suggestion::Block => {
+                    reasons.push(format!("blocked: {}", hit_summary(&sub.text, &verdict)));
+                    Decision::Rejected
+                }
+                Suggestion::Review => {
+                    reasons.push(format!("held for review: {}", hit_summary(&sub.text, &verdict)));
+                    Decision::Held
+                }
+                Suggestion::Pass if restricted.is_some() => {
+                    reasons.push("held for review: the author's publishing is restricted".into());
+                    Decision::Held
+                }
+                Suggestion::Pass => Decision::Published,
+            };
+            let content_id = tx.insert_content(&ContentRecord {
+                author: sub.author,
+                group: sub.group,
+                account: sub.account,
+                kind: sub.kind,
+                text: sub.text.clone(),
+                decision,
+                suggestion: verdict.suggestion.as_str().to_owned(),
+                score: verdict.score,
+                labels: verdict.labels.iter().map(|l| (*l).to_owned()).collect(),
+                verdict_json: verdict_value.to_string(),
+                policy_version: version.clone(),
+                at: now,
+            })?;
+            let mut score = credit::effective(&p.credit, &author, now);
+            let mut sanctions = Vec::new();
+            if decision != Decision::Published {
+                let action = if decision == Decision::Rejected { "content.reject" } else { "content.hold" };
+                self.audit(tx, actor, now, action, &format!("content:{content_id}"), &reasons.join("; "), serde_json::json!({"author": sub.author, "group": sub.group, "account": sub.account, "kind": sub.kind, "verdict": verdict_value}))?;
+            }
+            let strike = decision == Decision::Rejected;
+            if strike {
+                let before = score;
+                score = credit::apply(&p.credit, score, p.credit.violation_delta);
+                tx.set_credit(sub.author, score, now)?;
+                tx.insert_strike(Target::User(sub.author), Some(content_id), now)?;
+                self.audit(tx, actor, now, "credit.change", &Target::User(sub.author).label(), &format!("violation in content:{content_id}"), serde_json::json!({"before": before, "after": score, "content": content_id}))?;
+                let evidence = serde_json::json!({"content": content_id, "labels": verdict.labels});
+                sanctions.extend(self.escalate(tx, Target::User(sub.author), &p.sanctions.user_ladder, now, &evidence)?);
+                if let Some(gid) = sub.group {
+                    tx.insert_strike(Target::Group(gid), Some(content_id), now)?;
+                    sanctions.extend(self.escalate(tx, Target::Group(gid), &p.sanctions.group_ladder, now, &evidence)?);
+                    // 谁建群谁负责: the group's count also drives its role holders' ladder.
+                    let count = tx.strikes_since(Target::Group(gid), now.minus_days(p.sanctions.strike_window_days))?;
+                    for holder in tx.role_holders(gid)? {
+                        sanctions.extend(self.escalate_with_count(tx, Target::RoleHolder(holder.user), &p.sanctions.role_holder_ladder, count, now, &evidence)?);
+                    }
+                }
+                if let Some(u) = tx.user(sub.author)? {
+                    score = credit::effective(&p.credit, &u, now);
+                }
+            }
+            Ok(Enforcement {
+                content_id,
+                decision,
+                reasons,
+                strike,
+                credit: CreditView { score, level: p.level_for(score).name.clone() },
+                sanctions,
+                policy_version: version.clone(),
+            })
+        })?;
+        Ok(Reviewed {
+            verdict: verdict_value,
+            enforcement,
+        })
+    }
+
+    /// Applies the ladder step reached by the target's strikes in the window, once.
+    fn escalate(
+        &self,
+        tx: &mut dyn Tx,
+        target: Target,
+        ladder: &[LadderStep],
+        now: Timestamp,
+        evidence: &serde_json::Value,
+    ) -> Result<Vec<SanctionView>, Error> {
+        let window = now.minus_days(self.policy.policy.sanctions.strike_window_days);
+        let count = tx.strikes_since(target, window)?;
+        self.escalate_with_count(tx, target, ladder, count, now, evidence)
+    }
+
+    fn escalate_with_count(
+        &self,
+        tx: &mut dyn Tx,
+        target: Target,
+        ladder: &[LadderStep],
+        count: u32,
+        now: Timestamp,
+        evidence: &serde_json::Value,
+    ) -> Result<Vec<SanctionView>, Error> {
+        let window = now.minus_days(self.policy.policy.sanctions.strike_window_days);
+        let Some(step) = ladder.iter().rev().find(|s| count >= s.strikes) else {
+            return Ok(Vec::new());
+        };
+        if tx.sanction_applied_since(target, step.action, window)? {
+            return Ok(Vec::new());
+        }
+        let reason = format!(
+            "{} strike(s) within {} days reached the {} step",
+            count,
+            self.policy.policy.sanctions.strike_window_days,
+            step.action.as_str()
+        );
+        let sanction = self.apply_sanction(
+            tx,
+            &Principal::system(),
+            target,
+            step,
+            &reason,
+            now,
+            evidence,
+        )?;
+        Ok(vec![sanction])
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn apply_sanction(
+        &self,
+        tx: &mut dyn Tx,
+        actor: &Principal,
+        target: Target,
+        step: &LadderStep,
+        reason: &str,
+        now: Timestamp,
+        evidence: &serde_json::Value,
+    ) -> Result<SanctionView, Error> {
+        let p = &self.policy.policy;
+        let mut sanction = Sanction {
+            id: 0,
+            target,
+            kind: step.action,
+            reason: reason.to_owned(),
+            starts_at: now,
+            ends_at: (step.days > 0).then(|| now.plus_days(step.days)),
+            policy_version: self.policy.version.clone(),
+        };
+        sanction.id = tx.insert_sanction(&sanction)?;
+        match (step.action, target) {
+            // Closing (PA Art. 16, 19) closes the user's public accounts and tombstones
+            // their names; the user stays on the ladder, whose next step is the blacklist.
+            (SanctionKind::Close, Target::User(u)) => self.close_accounts_of(tx, u, now)?,
+            (SanctionKind::Blacklist, Target::User(u) | Target::RoleHolder(u)) => {
+                tx.set_user_status(u, UserStatus::Blacklisted)?;
+                self.close_accounts_of(tx, u, now)?;
+                if let Some(ident) = tx.user(u)?.and_then(|x| x.identity) {
+                    tx.blacklist_identity(&ident.lookup_hash, reason, now)?;
+                }
+            }
+            (SanctionKind::Dissolve, Target::Group(g)) => {
+                tx.set_group_status(g, GroupStatus::Dissolved)?
+            }
+            (SanctionKind::Blacklist, Target::Group(g)) => {
+                tx.set_group_status(g, GroupStatus::Blacklisted)?
+            }
+            (SanctionKind::CreditReduction, Target::RoleHolder(u) | Target::User(u)) => {
+                if let Some(user) = tx.user(u)? {
+                    let before = credit::effective(&p.credit, &user, now);
+                    let after = credit::apply(&p.credit, before, step.credit_delta);
+                    tx.set_credit(u, after, now)?;
+                }
+            }
+            _ => {}
+        }
+        self.audit(tx, actor, now, "sanction.apply", &target.label(), reason, serde_json::json!({"sanction": sanction.id, "kind": step.action, "days": step.days, "evidence": evidence}))?;
+        Ok(SanctionView::from(&sanction))
+    }
+
+    fn close_accounts_of(&self, tx: &mut dyn Tx, user: Id, now: Timestamp) -> Result<(), Error> {
+        let engine = self.engine();
+        for account in tx.accounts_of(user)? {
+            if !account.closed {
+                let key = engine.normalizer().normalize_str(&account.name);
+                tx.close_account(account.id, &key, now)?;
+            }
+        }
+        Ok(())
+    }
+
+    fn active_sanction(
+        &self,
+        tx: &mut dyn Tx,
+        targets: &[Target],
+        kind: SanctionKind,
+        now: Timestamp,
+    ) -> Result<Option<Sanction>, Error> {
+        for &t in targets {
+            if let Some(s) = tx
+                .sanctions_of(t)?
+                .into_iter()
+                .find(|s| s.kind == kind && s.active_at(now))
+            {
+                return Ok(Some(s));
+            }
+        }
+        Ok(None)
+    }
+
+    fn active_verified_user(
+        &self,
+        tx: &mut dyn Tx,
+        id: Id,
+        _now: Timestamp,
+    ) -> Result<User, Error> {
+        let u = tx.user(id)?.ok_or_else(|| Error::not_found("user", id))?;
+        match u.status {
+            UserStatus::Active => {}
+            UserStatus::Closed => {
+                return Err(Error::forbidden(
+                    "account_closed",
+                    format!("user {id} is closed (ENF-2)"),
+                ))
+            }
+            UserStatus::Blacklisted => {
+                return Err(Error::forbidden(
+                    "blacklisted",
+                    format!("user {id} is blacklisted (ENF-2)"),
+                ))
+            }
+        }
+        if u.identity.is_none() {
+            return Err(Error::forbidden("identity_unverified", format!("user {id} has no verified identity: unverified users cannot publish, create groups or open accounts (ID-1)")));
+        }
+        Ok(u)
+    }
+
+    // ----- audit -----
+
+    /// Appends an entry to the hash chain inside the caller's transaction.
+    #[allow(clippy::too_many_arguments)]
+    fn audit(
+        &self,
+        tx: &mut dyn Tx,
+        actor: &Principal,
+        now: Timestamp,
+        action: &str,
+        target: &str,
+        reason: &str,
+        evidence: serde_json::Value,
+    ) -> Result<(), Error> {
+        let draft = AuditDraft {
+            at: now,
+            actor: actor.label(),
+            action: action.to_owned(),
+            target: target.to_owned(),
+            reason: reason.to_owned(),
+            evidence: evidence.to_string(),
+            policy_version: self.policy.version.clone(),
+        };
+        let (prev_seq, prev_hash) = match tx.audit_head()? {
+            Some(head) => head,
+            None => (0, GENESIS.to_owned()),
+        };
+        let seq = prev_seq + 1;
+        let hash = entry_hash(seq, &prev_hash, &draft);
+        tx.insert_audit(&draft, seq, &prev_hash, &hash)
+    }
+
+    pub fn audit_verify(&self, actor: &Principal) -> Result<ChainReport, Error> {
+        self.require(actor, Permission::ReadAudit)?;
+        self.verify_chain()
+    }
+
+    /// Checks the whole chain (also used by the CLI, which has no principal).
+    pub fn verify_chain(&self) -> Result<ChainReport, Error> {
+        self.store.read(|tx| {
+            let mut checker = ChainChecker::new(tx.audit_anchor()?);
+            tx.audit_each(&mut |e| {
+                checker.check(&e);
+                Ok(())
+            })?;
+            Ok(checker.finish(tx.audit_head()?))
+        })
+    }
+
+    pub fn audit_export(
+        &self,
+        actor: &Principal,
+        from: Timestamp,
+        to: Timestamp,
+    ) -> Result<Vec<AuditEntry>, Error> {
+        self.require(actor, Permission::ReadAudit)?;
+        if to < from {
+            return Err(Error::invalid("invalid_range", "`to` is before `from`"));
+        }
+        self.store.read(|tx| tx.audit_range(from, to))
+    }
+
+    /// Removes content and audit records older than the retention period (never younger
+    /// than the legal floor, which the policy enforces), and records that it did.
+    pub fn retention_sweep(&self, now: Timestamp) -> Result<(u64, u64), Error> {
+        let days = self
+            .policy
+            .policy
+            .retention
+            .days
+            .max(crate::policy::MIN_RETENTION_DAYS);
+        let before = now.minus_days(days);
+        self.store.write(|tx| {
+            let content = tx.prune_content(before)?;
+            let audit = tx.prune_audit(before)?;
+            if content + audit > 0 {
+                self.audit(tx, &Principal::system(), now, "retention.sweep", "records", &format!("older than {days} days"), serde_json::json!({"before": before.to_rfc3339(), "content": content, "audit": audit}))?;
+            }
+            Ok((content, audit))
+        })
+    }
+}
+
+fn check_text(text: &str) -> Result<(), Error> {
+    let n = text.chars().count();
+    if n > MAX_TEXT_CHARS {
+        return Err(Error::invalid(
+            "text_too_long",
+            format!("text has {n} characters; the limit is {MAX_TEXT_CHARS}"),
+        ));
+    }
+    Ok(())
+}
+
+fn until(s: &Sanction) -> String {
+    s.ends_at
+        .map_or_else(String::new, |t| format!(" until {}", t.to_rfc3339()))
+}
+
+/// `porn: 毛片, 成人视频` — what a person needs to understand a rejection.
+fn hit_summary(text: &str, verdict: &qinglang_engine::Verdict<'_>) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    for hit in &verdict.hits {
+        let item = format!("{} ({})", hit.text(text), hit.category());
+        if !parts.contains(&item) {
+            parts.push(item);
+        }
+        if parts.len() == 5 {
+            break;
+        }
+    }
+    if parts.is_empty() {
+        verdict.suggestion.as_str().to_owned()
+    } else {
+        parts.join(", ")
+    }
+}

@@ -1,0 +1,123 @@
+//! The storage interface the governance rules run on. Implementations live in
+//! `qinglang-store` (SQLite now, PostgreSQL later); the rules never see SQL.
+
+use crate::authz::Role;
+use crate::error::Error;
+use crate::model::{
+    Account, AuditDraft, AuditEntry, ContentRecord, Group, GroupRole, GroupStatus, Id,
+    IdentityRecord, Membership, MembershipStatus, Principal, Sanction, Target, Timestamp, User,
+    UserStatus,
+};
+use crate::policy::SanctionKind;
+
+/// A store: every governance operation runs inside one transaction, so that a decision, its
+/// consequences and its audit record are committed together or not at all.
+pub trait Store: Send + Sync + 'static {
+    /// Runs `f` in a read-write transaction; commits when it returns `Ok`.
+    fn write<T>(&self, f: impl FnOnce(&mut dyn Tx) -> Result<T, Error>) -> Result<T, Error>;
+    /// Runs `f` on a consistent read-only snapshot.
+    fn read<T>(&self, f: impl FnOnce(&mut dyn Tx) -> Result<T, Error>) -> Result<T, Error>;
+}
+
+/// Operations inside one transaction.
+pub trait Tx {
+    // Users and identity.
+    fn insert_user(&mut self, nickname: &str, credit: i32, at: Timestamp) -> Result<Id, Error>;
+    fn user(&mut self, id: Id) -> Result<Option<User>, Error>;
+    fn set_credit(&mut self, user: Id, credit: i32, at: Timestamp) -> Result<(), Error>;
+    fn set_user_status(&mut self, user: Id, status: UserStatus) -> Result<(), Error>;
+    fn set_identity(&mut self, user: Id, identity: &IdentityRecord) -> Result<(), Error>;
+    fn blacklist_identity(
+        &mut self,
+        lookup_hash: &str,
+        reason: &str,
+        at: Timestamp,
+    ) -> Result<(), Error>;
+    fn identity_blacklisted(&mut self, lookup_hash: &str) -> Result<bool, Error>;
+
+    // Public accounts.
+    fn insert_account(&mut self, account: &Account) -> Result<Id, Error>;
+    fn account(&mut self, id: Id) -> Result<Option<Account>, Error>;
+    /// Open accounts owned by any user whose identity has this look-up hash (ID-4 caps).
+    fn open_accounts_for_identity(&mut self, lookup_hash: &str) -> Result<u32, Error>;
+    fn account_name_taken(&mut self, name: &str) -> Result<bool, Error>;
+    /// Names of closed accounts are kept so that they cannot be reused (PA-1).
+    fn name_tombstoned(&mut self, name: &str) -> Result<bool, Error>;
+    /// Closes the account and tombstones its name under `name_key` (the normalised name).
+    fn close_account(&mut self, id: Id, name_key: &str, at: Timestamp) -> Result<(), Error>;
+    fn accounts_of(&mut self, owner: Id) -> Result<Vec<Account>, Error>;
+
+    // Groups.
+    fn insert_group(&mut self, group: &Group) -> Result<Id, Error>;
+    fn group(&mut self, id: Id) -> Result<Option<Group>, Error>;
+    fn set_group_status(&mut self, id: Id, status: GroupStatus) -> Result<(), Error>;
+    fn groups_created_by(&mut self, user: Id) -> Result<u32, Error>;
+    fn groups_joined_by(&mut self, user: Id) -> Result<u32, Error>;
+    fn upsert_member(
+        &mut self,
+        group: Id,
+        user: Id,
+        role: GroupRole,
+        status: MembershipStatus,
+        at: Timestamp,
+    ) -> Result<(), Error>;
+    fn member(&mut self, group: Id, user: Id) -> Result<Option<Membership>, Error>;
+    fn active_members(&mut self, group: Id) -> Result<u32, Error>;
+    /// Creator and managers.
+    fn role_holders(&mut self, group: Id) -> Result<Vec<Membership>, Error>;
+
+    // Content, strikes, sanctions.
+    fn insert_content(&mut self, record: &ContentRecord) -> Result<Id, Error>;
+    fn insert_strike(
+        &mut self,
+        target: Target,
+        content: Option<Id>,
+        at: Timestamp,
+    ) -> Result<(), Error>;
+    fn strikes_since(&mut self, target: Target, since: Timestamp) -> Result<u32, Error>;
+    fn insert_sanction(&mut self, sanction: &Sanction) -> Result<Id, Error>;
+    fn sanctions_of(&mut self, target: Target) -> Result<Vec<Sanction>, Error>;
+    /// Whether a sanction of this kind was applied to the target since `since` (a ladder
+    /// step is applied once per window).
+    fn sanction_applied_since(
+        &mut self,
+        target: Target,
+        kind: SanctionKind,
+        since: Timestamp,
+    ) -> Result<bool, Error>;
+
+    // Audit.
+    /// The newest entry's sequence number and hash (the chain head), if any.
+    fn audit_head(&mut self) -> Result<Option<(i64, String)>, Error>;
+    /// The sequence number and hash the retained chain starts after (after a retention
+    /// sweep removed older entries), if any.
+    fn audit_anchor(&mut self) -> Result<Option<(i64, String)>, Error>;
+    fn insert_audit(
+        &mut self,
+        draft: &AuditDraft,
+        seq: i64,
+        prev_hash: &str,
+        hash: &str,
+    ) -> Result<(), Error>;
+    /// Entries with `from <= at < to`, in sequence order.
+    fn audit_range(&mut self, from: Timestamp, to: Timestamp) -> Result<Vec<AuditEntry>, Error>;
+    /// Every entry in sequence order, one at a time.
+    fn audit_each(
+        &mut self,
+        f: &mut dyn FnMut(AuditEntry) -> Result<(), Error>,
+    ) -> Result<(), Error>;
+    /// Removes entries older than `before`, recording the last removed entry as the anchor.
+    fn prune_audit(&mut self, before: Timestamp) -> Result<u64, Error>;
+    fn prune_content(&mut self, before: Timestamp) -> Result<u64, Error>;
+
+    // Principals.
+    fn insert_token(
+        &mut self,
+        token_hash: &str,
+        name: &str,
+        role: Role,
+        at: Timestamp,
+    ) -> Result<Id, Error>;
+    fn principal_by_token(&mut self, token_hash: &str) -> Result<Option<Principal>, Error>;
+    fn token_count(&mut self) -> Result<u64, Error>;
+}

@@ -1,0 +1,803 @@
+//! SQLite storage for qinglang governance: one file, WAL journal, embedded migrations.
+//!
+//! One writer connection behind a mutex (SQLite has one writer anyway) and a small pool of
+//! reader connections, which in WAL mode read consistent snapshots without blocking the
+//! writer. Every governance operation is one transaction.
+
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use qinglang_governance::authz::Role;
+use qinglang_governance::identity::{IdentityKind, SubjectKind};
+use qinglang_governance::model::*;
+use qinglang_governance::policy::SanctionKind;
+use qinglang_governance::{Error, Store, Tx};
+use rusqlite::{params, Connection, OptionalExtension};
+
+/// Embedded migrations, applied in order; `PRAGMA user_version` records the last applied.
+const MIGRATIONS: &[&str] = &[include_str!("../migrations/0001_init.sql")];
+
+/// The SQLite store.
+#[derive(Debug)]
+pub struct SqliteStore {
+    path: Option<PathBuf>,
+    writer: Mutex<Connection>,
+    readers: Mutex<Vec<Connection>>,
+}
+
+fn storage(e: impl std::fmt::Display) -> Error {
+    Error::Storage(e.to_string())
+}
+
+impl SqliteStore {
+    /// Opens (creating if needed) the database file and applies pending migrations.
+    pub fn open(path: &Path) -> Result<SqliteStore, Error> {
+        let conn = Connection::open(path)
+            .map_err(|e| Error::Storage(format!("cannot open database {}: {e}", path.display())))?;
+        configure(&conn)?;
+        migrate(&conn)?;
+        Ok(SqliteStore {
+            path: Some(path.to_owned()),
+            writer: Mutex::new(conn),
+            readers: Mutex::new(Vec::new()),
+        })
+    }
+
+    /// A private in-memory database (tests); reads share the writer connection.
+    pub fn open_in_memory() -> Result<SqliteStore, Error> {
+        let conn = Connection::open_in_memory().map_err(storage)?;
+        configure(&conn)?;
+        migrate(&conn)?;
+        Ok(SqliteStore {
+            path: None,
+            writer: Mutex::new(conn),
+            readers: Mutex::new(Vec::new()),
+        })
+    }
+
+    fn reader(&self) -> Result<Option<Connection>, Error> {
+        let Some(path) = &self.path else {
+            return Ok(None);
+        };
+        if let Some(conn) = self.readers.lock().map_err(storage)?.pop() {
+            return Ok(Some(conn));
+        }
+        let conn = Connection::open(path).map_err(storage)?;
+        configure(&conn)?;
+        Ok(Some(conn))
+    }
+
+    /// Test support: the first column of the first row of a query, as an integer.
+    pub fn query_i64(&self, sql: &str) -> Result<i64, Error> {
+        let conn = self.writer.lock().map_err(storage)?;
+        conn.query_row(sql, [], |r| r.get(0)).map_err(storage)
+    }
+
+    /// Test support: runs raw SQL on the writer (to simulate tampering, for example).
+    pub fn execute_raw(&self, sql: &str) -> Result<usize, Error> {
+        let conn = self.writer.lock().map_err(storage)?;
+        conn.execute(sql, []).map_err(storage)
+    }
+}
+
+fn configure(conn: &Connection) -> Result<(), Error> {
+    // WAL: readers do not block the writer; NORMAL: a commit survives the process being
+    // killed (it is in the WAL), and fsync happens at checkpoints.
+    conn.execute_batch(
+        "PRAGMA journal_mode = WAL;
+         PRAGMA synchronous = NORMAL;
+         PRAGMA foreign_keys = ON;
+         PRAGMA busy_timeout = 5000;",
+    )
+    .map_err(storage)
+}
+
+fn migrate(conn: &Connection) -> Result<(), Error> {
+    let version: i64 = conn
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .map_err(storage)?;
+    if version as usize > MIGRATIONS.len() {
+        return Err(Error::Storage(format!(
+            "database schema version {version} is newer than this qinglang ({}); upgrade qinglang",
+            MIGRATIONS.len()
+        )));
+    }
+    for (i, sql) in MIGRATIONS.iter().enumerate().skip(version as usize) {
+        let batch = format!("BEGIN; {sql}\nPRAGMA user_version = {}; COMMIT;", i + 1);
+        conn.execute_batch(&batch)
+            .map_err(|e| Error::Storage(format!("migration {} failed: {e}", i + 1)))?;
+    }
+    Ok(())
+}
+
+impl Store for SqliteStore {
+    fn write<T>(&self, f: impl FnOnce(&mut dyn Tx) -> Result<T, Error>) -> Result<T, Error> {
+        let mut conn = self.writer.lock().map_err(storage)?;
+        let tx = conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+            .map_err(storage)?;
+        let mut wrapper = SqliteTx { conn: &tx };
+        let out = f(&mut wrapper)?;
+        tx.commit().map_err(storage)?;
+        Ok(out)
+    }
+
+    fn read<T>(&self, f: impl FnOnce(&mut dyn Tx) -> Result<T, Error>) -> Result<T, Error> {
+        match self.reader()? {
+            Some(mut conn) => {
+                let result = {
+                    let tx = conn.transaction().map_err(storage)?;
+                    let mut wrapper = SqliteTx { conn: &tx };
+                    let out = f(&mut wrapper);
+                    // A read transaction has nothing to commit; ending it releases the snapshot.
+                    tx.rollback().map_err(storage)?;
+                    out
+                };
+                if let Ok(mut pool) = self.readers.lock() {
+                    if pool.len() < 8 {
+                        pool.push(conn);
+                    }
+                }
+                result
+            }
+            None => {
+                let conn = self.writer.lock().map_err(storage)?;
+                let mut wrapper = SqliteTx { conn: &conn };
+                f(&mut wrapper)
+            }
+        }
+    }
+}
+
+struct SqliteTx<'c> {
+    conn: &'c Connection,
+}
+
+fn user_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<User> {
+    let status: String = r.get("status")?;
+    let kind: Option<String> = r.get("id_kind")?;
+    let identity = match kind.as_deref().and_then(IdentityKind::parse) {
+        Some(kind) => {
+            let subject: String = r.get("id_subject")?;
+            Some(IdentityRecord {
+                kind,
+                subject: if subject == "enterprise" {
+                    SubjectKind::Enterprise
+                } else {
+                    SubjectKind::Person
+                },
+                lookup_hash: r.get("id_hash")?,
+                sealed_value: r.get("id_sealed")?,
+                sealed_name: r.get("id_name_sealed")?,
+                masked_value: r.get("id_masked")?,
+                masked_name: r.get("id_name_masked")?,
+                verified_at: Timestamp(r.get("id_verified_at")?),
+            })
+        }
+        None => None,
+    };
+    Ok(User {
+        id: r.get("id")?,
+        nickname: r.get("nickname")?,
+        created_at: Timestamp(r.get("created_at")?),
+        credit: r.get("credit")?,
+        credit_at: Timestamp(r.get("credit_at")?),
+        status: UserStatus::parse(&status).unwrap_or(UserStatus::Active),
+        identity,
+    })
+}
+
+fn account_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Account> {
+    let subject: String = r.get("subject")?;
+    Ok(Account {
+        id: r.get("id")?,
+        owner: r.get("owner")?,
+        name: r.get("name")?,
+        bio: r.get("bio")?,
+        subject: AccountSubject::parse(&subject).unwrap_or(AccountSubject::Individual),
+        category: r.get("category")?,
+        news_licence: r.get("news_licence")?,
+        followers: r.get::<_, i64>("followers")? as u64,
+        monthly_reads: r.get::<_, i64>("monthly_reads")? as u64,
+        closed: r.get("closed")?,
+        created_at: Timestamp(r.get("created_at")?),
+    })
+}
+
+fn sanction_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Option<Sanction>> {
+    let kind: String = r.get("kind")?;
+    let target_kind: String = r.get("target_kind")?;
+    let (Some(kind), Some(target)) = (
+        SanctionKind::parse(&kind),
+        Target::from_parts(&target_kind, r.get("target_id")?),
+    ) else {
+        return Ok(None);
+    };
+    Ok(Some(Sanction {
+        id: r.get("id")?,
+        target,
+        kind,
+        reason: r.get("reason")?,
+        starts_at: Timestamp(r.get("starts_at")?),
+        ends_at: r.get::<_, Option<i64>>("ends_at")?.map(Timestamp),
+        policy_version: r.get("policy_version")?,
+    }))
+}
+
+fn audit_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<AuditEntry> {
+    Ok(AuditEntry {
+        seq: r.get("seq")?,
+        at: Timestamp(r.get("at")?),
+        actor: r.get("actor")?,
+        action: r.get("action")?,
+        target: r.get("target")?,
+        reason: r.get("reason")?,
+        evidence: r.get("evidence")?,
+        policy_version: r.get("policy_version")?,
+        prev_hash: r.get("prev_hash")?,
+        hash: r.get("hash")?,
+    })
+}
+
+impl Tx for SqliteTx<'_> {
+    fn insert_user(&mut self, nickname: &str, credit: i32, at: Timestamp) -> Result<Id, Error> {
+        self.conn
+            .prepare_cached(
+                "INSERT INTO users (nickname, created_at, credit, credit_at) VALUES (?1, ?2, ?3, ?2)",
+            )
+            .and_then(|mut s| s.execute(params![nickname, at.0, credit]))
+            .map_err(storage)?;
+        Ok(self.conn.last_insert_rowid())
+    }
+
+    fn user(&mut self, id: Id) -> Result<Option<User>, Error> {
+        self.conn
+            .prepare_cached("SELECT * FROM users WHERE id = ?1")
+            .and_then(|mut s| s.query_row([id], user_from_row).optional())
+            .map_err(storage)
+    }
+
+    fn set_credit(&mut self, user: Id, credit: i32, at: Timestamp) -> Result<(), Error> {
+        self.conn
+            .prepare_cached("UPDATE users SET credit = ?2, credit_at = ?3 WHERE id = ?1")
+            .and_then(|mut s| s.execute(params![user, credit, at.0]))
+            .map_err(storage)?;
+        Ok(())
+    }
+
+    fn set_user_status(&mut self, user: Id, status: UserStatus) -> Result<(), Error> {
+        self.conn
+            .prepare_cached("UPDATE users SET status = ?2 WHERE id = ?1")
+            .and_then(|mut s| s.execute(params![user, status.as_str()]))
+            .map_err(storage)?;
+        Ok(())
+    }
+
+    fn set_identity(&mut self, user: Id, i: &IdentityRecord) -> Result<(), Error> {
+        let subject = match i.subject {
+            SubjectKind::Person => "person",
+            SubjectKind::Enterprise => "enterprise",
+        };
+        self.conn
+            .prepare_cached(
+                "UPDATE users SET id_kind = ?2, id_subject = ?3, id_hash = ?4, id_sealed = ?5,
+                 id_name_sealed = ?6, id_masked = ?7, id_name_masked = ?8, id_verified_at = ?9
+                 WHERE id = ?1",
+            )
+            .and_then(|mut s| {
+                s.execute(params![
+                    user,
+                    i.kind.as_str(),
+                    subject,
+                    i.lookup_hash,
+                    i.sealed_value,
+                    i.sealed_name,
+                    i.masked_value,
+                    i.masked_name,
+                    i.verified_at.0
+                ])
+            })
+            .map_err(storage)?;
+        Ok(())
+    }
+
+    fn blacklist_identity(&mut self, hash: &str, reason: &str, at: Timestamp) -> Result<(), Error> {
+        self.conn
+            .prepare_cached(
+                "INSERT OR IGNORE INTO identity_blacklist (id_hash, reason, at) VALUES (?1, ?2, ?3)",
+            )
+            .and_then(|mut s| s.execute(params![hash, reason, at.0]))
+            .map_err(storage)?;
+        Ok(())
+    }
+
+    fn identity_blacklisted(&mut self, hash: &str) -> Result<bool, Error> {
+        self.conn
+            .prepare_cached("SELECT 1 FROM identity_blacklist WHERE id_hash = ?1")
+            .and_then(|mut s| s.exists([hash]))
+            .map_err(storage)
+    }
+
+    fn insert_account(&mut self, a: &Account) -> Result<Id, Error> {
+        self.conn
+            .prepare_cached(
+                "INSERT INTO accounts (owner, name, bio, subject, category, news_licence,
+                 followers, monthly_reads, closed, created_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 0, ?9)",
+            )
+            .and_then(|mut s| {
+                s.execute(params![
+                    a.owner,
+                    a.name,
+                    a.bio,
+                    a.subject.as_str(),
+                    a.category,
+                    a.news_licence,
+                    a.followers as i64,
+                    a.monthly_reads as i64,
+                    a.created_at.0
+                ])
+            })
+            .map_err(storage)?;
+        Ok(self.conn.last_insert_rowid())
+    }
+
+    fn account(&mut self, id: Id) -> Result<Option<Account>, Error> {
+        self.conn
+            .prepare_cached("SELECT * FROM accounts WHERE id = ?1")
+            .and_then(|mut s| s.query_row([id], account_from_row).optional())
+            .map_err(storage)
+    }
+
+    fn open_accounts_for_identity(&mut self, hash: &str) -> Result<u32, Error> {
+        self.conn
+            .prepare_cached(
+                "SELECT count(*) FROM accounts a JOIN users u ON u.id = a.owner
+                 WHERE u.id_hash = ?1 AND a.closed = 0",
+            )
+            .and_then(|mut s| s.query_row([hash], |r| r.get(0)))
+            .map_err(storage)
+    }
+
+    fn account_name_taken(&mut self, name: &str) -> Result<bool, Error> {
+        self.conn
+            .prepare_cached("SELECT 1 FROM accounts WHERE name = ?1 AND closed = 0")
+            .and_then(|mut s| s.exists([name]))
+            .map_err(storage)
+    }
+
+    fn name_tombstoned(&mut self, key: &str) -> Result<bool, Error> {
+        self.conn
+            .prepare_cached("SELECT 1 FROM name_tombstones WHERE name_key = ?1")
+            .and_then(|mut s| s.exists([key]))
+            .map_err(storage)
+    }
+
+    fn close_account(&mut self, id: Id, name_key: &str, at: Timestamp) -> Result<(), Error> {
+        self.conn
+            .prepare_cached("UPDATE accounts SET closed = 1 WHERE id = ?1")
+            .and_then(|mut s| s.execute([id]))
+            .map_err(storage)?;
+        self.conn
+            .prepare_cached(
+                "INSERT OR IGNORE INTO name_tombstones (name_key, account, at) VALUES (?1, ?2, ?3)",
+            )
+            .and_then(|mut s| s.execute(params![name_key, id, at.0]))
+            .map_err(storage)?;
+        Ok(())
+    }
+
+    fn accounts_of(&mut self, owner: Id) -> Result<Vec<Account>, Error> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT * FROM accounts WHERE owner = ?1 ORDER BY id")
+            .map_err(storage)?;
+        let rows = stmt.query_map([owner], account_from_row).map_err(storage)?;
+        rows.collect::<Result<_, _>>().map_err(storage)
+    }
+
+    fn insert_group(&mut self, g: &Group) -> Result<Id, Error> {
+        self.conn
+            .prepare_cached(
+                "INSERT INTO groups (owner, name, max_members, status, created_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5)",
+            )
+            .and_then(|mut s| {
+                s.execute(params![
+                    g.owner,
+                    g.name,
+                    g.max_members,
+                    g.status.as_str(),
+                    g.created_at.0
+                ])
+            })
+            .map_err(storage)?;
+        Ok(self.conn.last_insert_rowid())
+    }
+
+    fn group(&mut self, id: Id) -> Result<Option<Group>, Error> {
+        self.conn
+            .prepare_cached("SELECT * FROM groups WHERE id = ?1")
+            .and_then(|mut s| {
+                s.query_row([id], |r| {
+                    let status: String = r.get("status")?;
+                    Ok(Group {
+                        id: r.get("id")?,
+                        owner: r.get("owner")?,
+                        name: r.get("name")?,
+                        max_members: r.get("max_members")?,
+                        status: GroupStatus::parse(&status).unwrap_or(GroupStatus::Active),
+                        created_at: Timestamp(r.get("created_at")?),
+                    })
+                })
+                .optional()
+            })
+            .map_err(storage)
+    }
+
+    fn set_group_status(&mut self, id: Id, status: GroupStatus) -> Result<(), Error> {
+        self.conn
+            .prepare_cached("UPDATE groups SET status = ?2 WHERE id = ?1")
+            .and_then(|mut s| s.execute(params![id, status.as_str()]))
+            .map_err(storage)?;
+        Ok(())
+    }
+
+    fn groups_created_by(&mut self, user: Id) -> Result<u32, Error> {
+        self.conn
+            .prepare_cached("SELECT count(*) FROM groups WHERE owner = ?1 AND status = 'active'")
+            .and_then(|mut s| s.query_row([user], |r| r.get(0)))
+            .map_err(storage)
+    }
+
+    fn groups_joined_by(&mut self, user: Id) -> Result<u32, Error> {
+        self.conn
+            .prepare_cached(
+                "SELECT count(*) FROM memberships m JOIN groups g ON g.id = m.group_id
+                 WHERE m.user_id = ?1 AND g.status = 'active'",
+            )
+            .and_then(|mut s| s.query_row([user], |r| r.get(0)))
+            .map_err(storage)
+    }
+
+    fn upsert_member(
+        &mut self,
+        group: Id,
+        user: Id,
+        role: GroupRole,
+        status: MembershipStatus,
+        at: Timestamp,
+    ) -> Result<(), Error> {
+        self.conn
+            .prepare_cached(
+                "INSERT INTO memberships (group_id, user_id, role, status, at) VALUES (?1, ?2, ?3, ?4, ?5)
+                 ON CONFLICT (group_id, user_id) DO UPDATE SET role = excluded.role, status = excluded.status",
+            )
+            .and_then(|mut s| s.execute(params![group, user, role.as_str(), status.as_str(), at.0]))
+            .map_err(storage)?;
+        Ok(())
+    }
+
+    fn member(&mut self, group: Id, user: Id) -> Result<Option<Membership>, Error> {
+        self.conn
+            .prepare_cached(
+                "SELECT role, status FROM memberships WHERE group_id = ?1 AND user_id = ?2",
+            )
+            .and_then(|mut s| {
+                s.query_row([group, user], |r| {
+                    let role: String = r.get(0)?;
+                    let status: String = r.get(1)?;
+                    Ok(Membership {
+                        group,
+                        user,
+                        role: GroupRole::parse(&role).unwrap_or(GroupRole::Member),
+                        status: if status == "active" {
+                            MembershipStatus::Active
+                        } else {
+                            MembershipStatus::Pending
+                        },
+                    })
+                })
+                .optional()
+            })
+            .map_err(storage)
+    }
+
+    fn active_members(&mut self, group: Id) -> Result<u32, Error> {
+        self.conn
+            .prepare_cached(
+                "SELECT count(*) FROM memberships WHERE group_id = ?1 AND status = 'active'",
+            )
+            .and_then(|mut s| s.query_row([group], |r| r.get(0)))
+            .map_err(storage)
+    }
+
+    fn role_holders(&mut self, group: Id) -> Result<Vec<Membership>, Error> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT user_id, role FROM memberships
+                 WHERE group_id = ?1 AND status = 'active' AND role IN ('creator', 'manager')
+                 ORDER BY user_id",
+            )
+            .map_err(storage)?;
+        let rows = stmt
+            .query_map([group], |r| {
+                let role: String = r.get(1)?;
+                Ok(Membership {
+                    group,
+                    user: r.get(0)?,
+                    role: GroupRole::parse(&role).unwrap_or(GroupRole::Manager),
+                    status: MembershipStatus::Active,
+                })
+            })
+            .map_err(storage)?;
+        rows.collect::<Result<_, _>>().map_err(storage)
+    }
+
+    fn insert_content(&mut self, c: &ContentRecord) -> Result<Id, Error> {
+        let labels = serde_json::to_string(&c.labels).map_err(storage)?;
+        self.conn
+            .prepare_cached(
+                "INSERT INTO content (author, group_id, account_id, kind, text, decision, suggestion,
+                 score, labels, verdict, policy_version, at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+            )
+            .and_then(|mut s| {
+                s.execute(params![
+                    c.author,
+                    c.group,
+                    c.account,
+                    c.kind.as_str(),
+                    c.text,
+                    c.decision.as_str(),
+                    c.suggestion,
+                    c.score,
+                    labels,
+                    c.verdict_json,
+                    c.policy_version,
+                    c.at.0
+                ])
+            })
+            .map_err(storage)?;
+        Ok(self.conn.last_insert_rowid())
+    }
+
+    fn insert_strike(
+        &mut self,
+        target: Target,
+        content: Option<Id>,
+        at: Timestamp,
+    ) -> Result<(), Error> {
+        self.conn
+            .prepare_cached(
+                "INSERT INTO strikes (target_kind, target_id, content, at) VALUES (?1, ?2, ?3, ?4)",
+            )
+            .and_then(|mut s| s.execute(params![target.kind(), target.id(), content, at.0]))
+            .map_err(storage)?;
+        Ok(())
+    }
+
+    fn strikes_since(&mut self, target: Target, since: Timestamp) -> Result<u32, Error> {
+        self.conn
+            .prepare_cached(
+                "SELECT count(*) FROM strikes WHERE target_kind = ?1 AND target_id = ?2 AND at >= ?3",
+            )
+            .and_then(|mut s| s.query_row(params![target.kind(), target.id(), since.0], |r| r.get(0)))
+            .map_err(storage)
+    }
+
+    fn insert_sanction(&mut self, s: &Sanction) -> Result<Id, Error> {
+        self.conn
+            .prepare_cached(
+                "INSERT INTO sanctions (target_kind, target_id, kind, reason, starts_at, ends_at, policy_version)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            )
+            .and_then(|mut st| {
+                st.execute(params![
+                    s.target.kind(),
+                    s.target.id(),
+                    s.kind.as_str(),
+                    s.reason,
+                    s.starts_at.0,
+                    s.ends_at.map(|t| t.0),
+                    s.policy_version
+                ])
+            })
+            .map_err(storage)?;
+        Ok(self.conn.last_insert_rowid())
+    }
+
+    fn sanctions_of(&mut self, target: Target) -> Result<Vec<Sanction>, Error> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT * FROM sanctions WHERE target_kind = ?1 AND target_id = ?2 ORDER BY id",
+            )
+            .map_err(storage)?;
+        let rows = stmt
+            .query_map(params![target.kind(), target.id()], sanction_from_row)
+            .map_err(storage)?;
+        let mut out = Vec::new();
+        for row in rows {
+            if let Some(s) = row.map_err(storage)? {
+                out.push(s);
+            }
+        }
+        Ok(out)
+    }
+
+    fn sanction_applied_since(
+        &mut self,
+        target: Target,
+        kind: SanctionKind,
+        since: Timestamp,
+    ) -> Result<bool, Error> {
+        self.conn
+            .prepare_cached(
+                "SELECT 1 FROM sanctions WHERE target_kind = ?1 AND target_id = ?2 AND kind = ?3 AND starts_at >= ?4",
+            )
+            .and_then(|mut s| s.exists(params![target.kind(), target.id(), kind.as_str(), since.0]))
+            .map_err(storage)
+    }
+
+    fn audit_head(&mut self) -> Result<Option<(i64, String)>, Error> {
+        self.conn
+            .prepare_cached("SELECT head_seq, head_hash FROM audit_meta WHERE id = 1")
+            .and_then(|mut s| s.query_row([], |r| Ok((r.get(0)?, r.get(1)?))).optional())
+            .map_err(storage)
+    }
+
+    fn audit_anchor(&mut self) -> Result<Option<(i64, String)>, Error> {
+        let row: Option<(Option<i64>, Option<String>)> = self
+            .conn
+            .prepare_cached("SELECT anchor_seq, anchor_hash FROM audit_meta WHERE id = 1")
+            .and_then(|mut s| s.query_row([], |r| Ok((r.get(0)?, r.get(1)?))).optional())
+            .map_err(storage)?;
+        Ok(match row {
+            Some((Some(seq), Some(hash))) => Some((seq, hash)),
+            _ => None,
+        })
+    }
+
+    fn insert_audit(
+        &mut self,
+        d: &AuditDraft,
+        seq: i64,
+        prev_hash: &str,
+        hash: &str,
+    ) -> Result<(), Error> {
+        self.conn
+            .prepare_cached(
+                "INSERT INTO audit (seq, at, actor, action, target, reason, evidence, policy_version, prev_hash, hash)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+            )
+            .and_then(|mut s| {
+                s.execute(params![
+                    seq,
+                    d.at.0,
+                    d.actor,
+                    d.action,
+                    d.target,
+                    d.reason,
+                    d.evidence,
+                    d.policy_version,
+                    prev_hash,
+                    hash
+                ])
+            })
+            .map_err(storage)?;
+        self.conn
+            .prepare_cached(
+                "INSERT INTO audit_meta (id, head_seq, head_hash) VALUES (1, ?1, ?2)
+                 ON CONFLICT (id) DO UPDATE SET head_seq = excluded.head_seq, head_hash = excluded.head_hash",
+            )
+            .and_then(|mut s| s.execute(params![seq, hash]))
+            .map_err(storage)?;
+        Ok(())
+    }
+
+    fn audit_range(&mut self, from: Timestamp, to: Timestamp) -> Result<Vec<AuditEntry>, Error> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT * FROM audit WHERE at >= ?1 AND at < ?2 ORDER BY seq")
+            .map_err(storage)?;
+        let rows = stmt
+            .query_map([from.0, to.0], audit_from_row)
+            .map_err(storage)?;
+        rows.collect::<Result<_, _>>().map_err(storage)
+    }
+
+    fn audit_each(
+        &mut self,
+        f: &mut dyn FnMut(AuditEntry) -> Result<(), Error>,
+    ) -> Result<(), Error> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT * FROM audit ORDER BY seq")
+            .map_err(storage)?;
+        let rows = stmt.query_map([], audit_from_row).map_err(storage)?;
+        for row in rows {
+            f(row.map_err(storage)?)?;
+        }
+        Ok(())
+    }
+
+    fn prune_audit(&mut self, before: Timestamp) -> Result<u64, Error> {
+        // The last entry removed becomes the anchor the retained chain links to.
+        let last: Option<(i64, String)> = self
+            .conn
+            .query_row(
+                "SELECT seq, hash FROM audit WHERE at < ?1 ORDER BY seq DESC LIMIT 1",
+                [before.0],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()
+            .map_err(storage)?;
+        let Some((seq, hash)) = last else {
+            return Ok(0);
+        };
+        let removed = self
+            .conn
+            .execute("DELETE FROM audit WHERE seq <= ?1", [seq])
+            .map_err(storage)?;
+        self.conn
+            .execute(
+                "UPDATE audit_meta SET anchor_seq = ?1, anchor_hash = ?2 WHERE id = 1",
+                params![seq, hash],
+            )
+            .map_err(storage)?;
+        Ok(removed as u64)
+    }
+
+    fn prune_content(&mut self, before: Timestamp) -> Result<u64, Error> {
+        let n = self
+            .conn
+            .execute("DELETE FROM content WHERE at < ?1", [before.0])
+            .map_err(storage)?;
+        Ok(n as u64)
+    }
+
+    fn insert_token(
+        &mut self,
+        token_hash: &str,
+        name: &str,
+        role: Role,
+        at: Timestamp,
+    ) -> Result<Id, Error> {
+        self.conn
+            .prepare_cached(
+                "INSERT INTO principals (token_hash, name, role, created_at) VALUES (?1, ?2, ?3, ?4)",
+            )
+            .and_then(|mut s| s.execute(params![token_hash, name, role.as_str(), at.0]))
+            .map_err(storage)?;
+        Ok(self.conn.last_insert_rowid())
+    }
+
+    fn principal_by_token(&mut self, token_hash: &str) -> Result<Option<Principal>, Error> {
+        let row: Option<(Id, String, String)> = self
+            .conn
+            .prepare_cached(
+                "SELECT id, name, role FROM principals WHERE token_hash = ?1 AND revoked = 0",
+            )
+            .and_then(|mut s| {
+                s.query_row([token_hash], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+                    .optional()
+            })
+            .map_err(storage)?;
+        Ok(row.and_then(|(id, name, role)| {
+            Role::parse(&role).map(|role| Principal { id, name, role })
+        }))
+    }
+
+    fn token_count(&mut self) -> Result<u64, Error> {
+        self.conn
+            .query_row(
+                "SELECT count(*) FROM principals WHERE revoked = 0",
+                [],
+                |r| r.get::<_, i64>(0),
+            )
+            .map(|n| n as u64)
+            .map_err(storage)
+    }
+}

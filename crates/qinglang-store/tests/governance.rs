@@ -1,0 +1,488 @@
+//! Governance rules on the real SQLite store: identity, accounts, groups, the content flow
+//! with its ladders, and the audit chain.
+
+use std::sync::Arc;
+
+use qinglang_engine::{default_lexicon, Engine};
+use qinglang_governance::authz::Role;
+use qinglang_governance::crypto::DataKey;
+use qinglang_governance::identity::IdentityKind;
+use qinglang_governance::model::*;
+use qinglang_governance::policy::{LoadedPolicy, SanctionKind};
+use qinglang_governance::{Error, Governance, NewAccount, Submission};
+use qinglang_store::SqliteStore;
+
+const T0: Timestamp = Timestamp(1_795_824_000_000); // 2026-11-28
+
+fn engine() -> Arc<Engine> {
+    static E: std::sync::OnceLock<Arc<Engine>> = std::sync::OnceLock::new();
+    Arc::clone(E.get_or_init(|| {
+        Arc::new(
+            Engine::builder()
+                .lexicon(default_lexicon())
+                .build()
+                .expect("engine"),
+        )
+    }))
+}
+
+fn service() -> Governance<SqliteStore> {
+    let key = DataKey::from_hex(&"42".repeat(32)).expect("key");
+    Governance::new(
+        SqliteStore::open_in_memory().expect("store"),
+        engine(),
+        LoadedPolicy::default_policy(),
+        key,
+    )
+}
+
+fn principal(role: Role) -> Principal {
+    Principal {
+        id: 1,
+        name: "test".into(),
+        role,
+    }
+}
+
+fn svc() -> Principal {
+    principal(Role::Service)
+}
+
+fn verified_user(g: &Governance<SqliteStore>, nickname: &str, id_value: &str) -> Id {
+    let u = g.create_user(&svc(), nickname, T0).expect("user");
+    g.verify_identity(&svc(), u.id, IdentityKind::ResidentId, id_value, "张三", T0)
+        .expect("verified");
+    u.id
+}
+
+fn message(author: Id, group: Option<Id>, text: &str) -> Submission {
+    Submission {
+        author,
+        group,
+        account: None,
+        kind: ContentKind::Message,
+        text: text.into(),
+    }
+}
+
+fn code(e: Error) -> &'static str {
+    e.code()
+}
+
+#[test]
+fn identity_is_validated_sealed_masked_and_revealed_only_to_the_lead() {
+    let g = service();
+    let u = g.create_user(&svc(), "小明", T0).unwrap();
+    let bad = g.verify_identity(
+        &svc(),
+        u.id,
+        IdentityKind::ResidentId,
+        "110105194912310029",
+        "张三",
+        T0,
+    );
+    assert_eq!(bad.map_err(code).unwrap_err(), "invalid_identity");
+
+    let view = g
+        .verify_identity(
+            &svc(),
+            u.id,
+            IdentityKind::ResidentId,
+            "11010519491231002X",
+            "张三",
+            T0,
+        )
+        .unwrap();
+    let ident = view.identity.expect("identity shown");
+    assert_eq!(ident.masked, "1101**********002X");
+    assert_eq!(ident.name, "张*");
+    // The clear value is not in the database file's rows.
+    let clear_rows = g
+        .store()
+        .query_i64("SELECT count(*) FROM users WHERE instr(id_sealed, CAST('11010519' AS BLOB)) > 0 OR instr(id_name_sealed, CAST('张三' AS BLOB)) > 0")
+        .unwrap();
+    assert_eq!(clear_rows, 0);
+    assert_eq!(
+        g.store()
+            .query_i64("SELECT count(*) FROM users WHERE id_sealed IS NOT NULL")
+            .unwrap(),
+        1
+    );
+
+    for role in [Role::Service, Role::Moderator, Role::Auditor, Role::Admin] {
+        let e = g
+            .reveal_identity(&principal(role), u.id, "investigation", T0)
+            .unwrap_err();
+        assert_eq!(e.code(), "role_forbidden", "{role:?}");
+    }
+    let clear = g
+        .reveal_identity(&principal(Role::Lead), u.id, "police request 17", T0)
+        .unwrap();
+    assert_eq!(clear.value, "11010519491231002X");
+    assert_eq!(clear.name, "张三");
+    let audit = g
+        .audit_export(&principal(Role::Auditor), T0, T0.plus_days(1))
+        .unwrap();
+    assert!(audit
+        .iter()
+        .any(|e| e.action == "identity.reveal" && e.reason == "police request 17"));
+}
+
+#[test]
+fn unverified_users_cannot_publish_create_groups_or_open_accounts() {
+    let g = service();
+    let u = g.create_user(&svc(), "路人", T0).unwrap();
+    let e = g
+        .submit_content(&svc(), &message(u.id, None, "你好"), T0)
+        .unwrap_err();
+    assert_eq!(e.code(), "identity_unverified");
+    assert_eq!(
+        g.create_group(&svc(), u.id, "读书会", 50, T0)
+            .unwrap_err()
+            .code(),
+        "identity_unverified"
+    );
+    let req = NewAccount {
+        owner: u.id,
+        name: "读书笔记".into(),
+        bio: String::new(),
+        subject: AccountSubject::Individual,
+        category: "culture".into(),
+        news_licence: false,
+        followers: 0,
+        monthly_reads: 0,
+    };
+    assert_eq!(
+        g.open_account(&svc(), &req, T0).unwrap_err().code(),
+        "identity_unverified"
+    );
+}
+
+#[test]
+fn accounts_are_capped_per_identity_checked_and_tiered() {
+    let g = service();
+    let a = verified_user(&g, "甲", "11010519491231002X");
+    let b = verified_user(&g, "乙", "11010519491231002X"); // same person, second user
+    let req = |owner, name: &str| NewAccount {
+        owner,
+        name: name.into(),
+        bio: "分享读书心得".into(),
+        subject: AccountSubject::Individual,
+        category: "culture".into(),
+        news_licence: false,
+        followers: 20_000,
+        monthly_reads: 200_000,
+    };
+    let acc = g.open_account(&svc(), &req(a, "读书笔记"), T0).unwrap();
+    assert_eq!(acc.tier.name, "established");
+    // ID-4: one per person, whichever user of that person asks.
+    assert_eq!(
+        g.open_account(&svc(), &req(b, "读书笔记二"), T0)
+            .unwrap_err()
+            .code(),
+        "account_cap_reached"
+    );
+    // PA-1: impersonation and news claims are refused with reasons.
+    let c = verified_user(&g, "丙", "440308199901011234");
+    let e = g
+        .open_account(&svc(), &req(c, "人民日报精选"), T0)
+        .unwrap_err();
+    assert_eq!(e.code(), "profile_rejected");
+    assert!(e.to_string().contains("人民日报"), "{e}");
+    let e = g.open_account(&svc(), &req(c, "每日新闻"), T0).unwrap_err();
+    assert!(e.to_string().contains("licence"), "{e}");
+    // An organisation account needs an organisation identity.
+    let mut org = req(c, "维创科技");
+    org.subject = AccountSubject::Enterprise;
+    assert_eq!(
+        g.open_account(&svc(), &org, T0).unwrap_err().code(),
+        "subject_mismatch"
+    );
+}
+
+#[test]
+fn groups_check_credit_caps_and_approval() {
+    let g = service();
+    let owner = verified_user(&g, "群主", "11010519491231002X");
+    assert_eq!(
+        g.create_group(&svc(), owner, "大群", 501, T0)
+            .unwrap_err()
+            .code(),
+        "invalid_group_size"
+    );
+    let group = g.create_group(&svc(), owner, "读书会", 500, T0).unwrap();
+    assert_eq!(group.members, 1);
+    // Fill to the approval threshold (40): members join directly.
+    let mut last = 0;
+    for i in 0..39 {
+        let u = g.create_user(&svc(), &format!("成员{i}"), T0).unwrap();
+        let m = g
+            .join_group(&svc(), group.id, u.id, GroupRole::Member, None, T0)
+            .unwrap();
+        assert_eq!(m.status, MembershipStatus::Active);
+        last = u.id;
+    }
+    // Above 40 members a join waits for approval by the creator or a manager.
+    let u = g.create_user(&svc(), "新人", T0).unwrap();
+    let m = g
+        .join_group(&svc(), group.id, u.id, GroupRole::Member, None, T0)
+        .unwrap();
+    assert_eq!(m.status, MembershipStatus::Pending);
+    let e = g
+        .join_group(&svc(), group.id, u.id, GroupRole::Member, Some(last), T0)
+        .unwrap_err();
+    assert_eq!(e.code(), "not_a_manager");
+    let m = g
+        .join_group(&svc(), group.id, u.id, GroupRole::Member, Some(owner), T0)
+        .unwrap();
+    assert_eq!(m.status, MembershipStatus::Active);
+}
+
+#[test]
+fn blocked_content_strikes_lowers_credit_and_climbs_the_ladder() {
+    let g = service();
+    let author = verified_user(&g, "发广告的", "11010519491231002X");
+    let group = g
+        .create_group(&svc(), author, "闲聊群", 100, T0)
+        .unwrap()
+        .id;
+
+    let ok = g
+        .submit_content(&svc(), &message(author, Some(group), "今天天气不错"), T0)
+        .unwrap();
+    assert_eq!(ok.enforcement.decision, Decision::Published);
+    assert!(!ok.enforcement.strike);
+
+    let spam = "免费毛片在线看";
+    let mut kinds = Vec::new();
+    let mut now = T0;
+    for i in 1..=3 {
+        now = Timestamp(T0.0 + i * 60_000);
+        let r = g
+            .submit_content(&svc(), &message(author, Some(group), spam), now)
+            .unwrap();
+        assert_eq!(r.enforcement.decision, Decision::Rejected);
+        assert!(r.enforcement.strike);
+        assert_eq!(r.verdict["suggestion"], "block");
+        kinds.extend(
+            r.enforcement
+                .sanctions
+                .iter()
+                .filter(|s| matches!(s.target, Target::User(_)))
+                .map(|s| s.kind),
+        );
+        if i == 2 {
+            // restrict_publishing: clean content is now held for a human.
+            let held = g
+                .submit_content(&svc(), &message(author, Some(group), "大家好"), now)
+                .unwrap();
+            assert_eq!(held.enforcement.decision, Decision::Held);
+        }
+    }
+    assert_eq!(
+        kinds,
+        [
+            SanctionKind::Warning,
+            SanctionKind::RestrictPublishing,
+            SanctionKind::SuspendUpdates
+        ]
+    );
+
+    // Suspended: publishing is refused, and the user page shows it with credit lowered.
+    let e = g
+        .submit_content(&svc(), &message(author, Some(group), "你好"), now)
+        .unwrap_err();
+    assert_eq!(e.code(), "publishing_suspended");
+    let view = g
+        .get_user(&principal(Role::Moderator), author, now)
+        .unwrap();
+    assert_eq!(view.credit.score, 70);
+    assert_eq!(view.strikes_in_window, 3);
+    assert!(view
+        .sanctions
+        .iter()
+        .any(|s| s.kind == SanctionKind::SuspendUpdates));
+
+    // Sanctions expire on time: after 7 days the author may publish again.
+    let later = now.plus_days(8);
+    let r = g
+        .submit_content(&svc(), &message(author, Some(group), "我回来了"), later)
+        .unwrap();
+    assert_eq!(r.enforcement.decision, Decision::Published);
+
+    // The group's count reached its warning step (3 blocked messages).
+    let gv = g
+        .get_group(&principal(Role::Moderator), group, later)
+        .unwrap();
+    assert!(gv.sanctions.iter().any(|s| s.kind == SanctionKind::Warning));
+
+    let report = g.audit_verify(&principal(Role::Auditor)).unwrap();
+    assert!(report.ok, "{report:?}");
+}
+
+#[test]
+fn blacklisted_identity_cannot_register_again() {
+    let g = service();
+    let author = verified_user(&g, "惯犯", "11010519491231002X");
+    let account = g
+        .open_account(
+            &svc(),
+            &NewAccount {
+                owner: author,
+                name: "好物分享".into(),
+                bio: String::new(),
+                subject: AccountSubject::Individual,
+                category: "shopping".into(),
+                news_licence: false,
+                followers: 0,
+                monthly_reads: 0,
+            },
+            T0,
+        )
+        .unwrap();
+    // Keep violating; wait out each suspension. The ladder climbs to close, then blacklist.
+    let mut t = T0;
+    let mut steps = Vec::new();
+    loop {
+        t = Timestamp(t.0 + 60_000);
+        match g.submit_content(&svc(), &message(author, None, "出售冰毒K粉"), t) {
+            Ok(r) => steps.extend(r.enforcement.sanctions.iter().map(|s| s.kind)),
+            Err(e) if e.code() == "publishing_suspended" => t = t.plus_days(8),
+            Err(e) => {
+                assert_eq!(e.code(), "blacklisted", "{e}");
+                break;
+            }
+        }
+        assert!(
+            t.0 < T0.plus_days(80).0,
+            "ladder never reached blacklist: {steps:?}"
+        );
+    }
+    assert_eq!(
+        steps,
+        [
+            SanctionKind::Warning,
+            SanctionKind::RestrictPublishing,
+            SanctionKind::SuspendUpdates,
+            SanctionKind::Close,
+            SanctionKind::Blacklist
+        ]
+    );
+    assert!(
+        g.get_account(&svc(), account.id).unwrap().closed,
+        "close closes public accounts"
+    );
+    // PA-1: the closed account's name is tombstoned, also when written slightly apart.
+    let other = verified_user(&g, "别人", "440308199901011234");
+    let e = g
+        .open_account(
+            &svc(),
+            &NewAccount {
+                owner: other,
+                name: "好物 分享".into(),
+                bio: String::new(),
+                subject: AccountSubject::Individual,
+                category: "shopping".into(),
+                news_licence: false,
+                followers: 0,
+                monthly_reads: 0,
+            },
+            t,
+        )
+        .unwrap_err();
+    assert_eq!(e.code(), "name_tombstoned");
+    let fresh = g.create_user(&svc(), "新号", t).unwrap();
+    let e = g
+        .verify_identity(
+            &svc(),
+            fresh.id,
+            IdentityKind::ResidentId,
+            "11010519491231002X",
+            "张三",
+            t,
+        )
+        .unwrap_err();
+    assert_eq!(e.code(), "identity_blacklisted");
+}
+
+#[test]
+fn audit_chain_detects_edits_and_deletions() {
+    let g = service();
+    let u = verified_user(&g, "甲", "11010519491231002X");
+    for _ in 0..3 {
+        g.submit_content(&svc(), &message(u, None, "免费毛片"), T0)
+            .unwrap();
+    }
+    let auditor = principal(Role::Auditor);
+    let ok = g.audit_verify(&auditor).unwrap();
+    assert!(ok.ok && ok.entries >= 6, "{ok:?}");
+
+    g.store()
+        .execute_raw("UPDATE audit SET reason = 'nothing happened' WHERE seq = 3")
+        .unwrap();
+    let bad = g.audit_verify(&auditor).unwrap();
+    assert!(!bad.ok);
+    assert_eq!(bad.first_bad_seq, Some(3));
+
+    let g = service();
+    let u = verified_user(&g, "乙", "11010519491231002X");
+    g.submit_content(&svc(), &message(u, None, "免费毛片"), T0)
+        .unwrap();
+    let n = g.audit_verify(&auditor).unwrap().entries as i64;
+    g.store()
+        .execute_raw(&format!("DELETE FROM audit WHERE seq = {n}"))
+        .unwrap();
+    let bad = g.audit_verify(&auditor).unwrap();
+    assert!(!bad.ok, "removing the newest entry is detected");
+    assert!(
+        g.audit_verify(&principal(Role::Service)).is_err(),
+        "service cannot read audit"
+    );
+}
+
+#[test]
+fn retention_keeps_six_months_and_the_chain_still_verifies() {
+    let g = service();
+    let u = verified_user(&g, "甲", "11010519491231002X");
+    g.submit_content(&svc(), &message(u, None, "免费毛片"), T0)
+        .unwrap();
+    let (content, audit) = g.retention_sweep(T0.plus_days(179)).unwrap();
+    assert_eq!(
+        (content, audit),
+        (0, 0),
+        "nothing younger than 180 days is removed"
+    );
+    g.submit_content(&svc(), &message(u, None, "你好"), T0.plus_days(200))
+        .unwrap();
+    let (content, audit) = g.retention_sweep(T0.plus_days(200)).unwrap();
+    assert!(content >= 1 && audit >= 1);
+    let report = g.audit_verify(&principal(Role::Auditor)).unwrap();
+    assert!(report.ok, "{report:?}");
+}
+
+#[test]
+fn tokens_authenticate_principals_with_roles() {
+    let g = service();
+    let first = g.bootstrap_admin(T0).unwrap().expect("first admin token");
+    assert!(g.bootstrap_admin(T0).unwrap().is_none(), "only once");
+    let admin = g.authenticate(&first).unwrap();
+    assert_eq!(admin.role, Role::Admin);
+    let token = g
+        .create_token(&admin, Role::Moderator, "alice", T0)
+        .unwrap();
+    let alice = g.authenticate(&token).unwrap();
+    assert_eq!(
+        (alice.name.as_str(), alice.role),
+        ("alice", Role::Moderator)
+    );
+    assert_eq!(
+        g.authenticate("qlt_nope").unwrap_err().code(),
+        "unauthenticated"
+    );
+    assert_eq!(
+        g.create_token(&alice, Role::Admin, "mallory", T0)
+            .unwrap_err()
+            .code(),
+        "role_forbidden"
+    );
+}
