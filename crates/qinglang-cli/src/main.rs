@@ -9,6 +9,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 mod curate;
 mod data;
 mod scan;
+mod serve;
 
 /// qinglang (清朗): content review and governance for public accounts and groups.
 #[derive(Debug, Parser)]
@@ -27,6 +28,62 @@ enum Command {
     /// Lexicon tools.
     #[command(subcommand)]
     Lexicon(LexiconCommand),
+    /// Run the governance service (HTTP API) on the embedded SQLite store.
+    ///
+    /// With no arguments: ./qinglang.db, 127.0.0.1:8080, the shipped policy, the data key
+    /// from --key-file, QINGLANG_KEY or ./qinglang.key. Prints the first admin token on the
+    /// first start.
+    Serve(serve::ServeArgs),
+    /// Bearer tokens for principals.
+    #[command(subcommand)]
+    Token(TokenCommand),
+    /// The audit trail.
+    #[command(subcommand)]
+    Audit(AuditCommand),
+    /// The data key that encrypts identity data.
+    #[command(subcommand)]
+    Key(KeyCommand),
+}
+
+#[derive(Debug, Subcommand)]
+enum TokenCommand {
+    /// Create a principal and print its bearer token (shown once).
+    Create {
+        /// service, moderator, lead, auditor or admin.
+        #[arg(long)]
+        role: String,
+        /// Who the principal is (shown in audit records).
+        #[arg(long)]
+        name: String,
+        #[command(flatten)]
+        store: serve::StoreArgs,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum AuditCommand {
+    /// Check the hash chain; exit status 1 when it is broken.
+    Verify {
+        #[command(flatten)]
+        store: serve::StoreArgs,
+    },
+    /// Export entries with from <= time < to as JSON Lines.
+    Export {
+        /// YYYY-MM-DD or RFC 3339 (UTC).
+        #[arg(long)]
+        from: String,
+        /// YYYY-MM-DD or RFC 3339 (UTC), exclusive.
+        #[arg(long)]
+        to: String,
+        #[command(flatten)]
+        store: serve::StoreArgs,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum KeyCommand {
+    /// Write a new random key to ./qinglang.key (mode 600) unless one exists.
+    Init,
 }
 
 #[derive(Debug, clap::Args)]
@@ -76,6 +133,15 @@ fn main() -> ExitCode {
         Command::Scan(args) => scan::run(&args),
         Command::Lexicon(LexiconCommand::Build(args)) => curate::run(&args).map(|()| false),
         Command::Lexicon(LexiconCommand::Check { files }) => check(&files).map(|()| false),
+        Command::Serve(args) => serve::serve(&args).map(|()| false),
+        Command::Token(TokenCommand::Create { role, name, store }) => {
+            serve::token_create(&store, &role, &name).map(|()| false)
+        }
+        Command::Audit(AuditCommand::Verify { store }) => serve::audit_verify(&store).map(|ok| !ok),
+        Command::Audit(AuditCommand::Export { from, to, store }) => {
+            serve::audit_export(&store, &from, &to).map(|()| false)
+        }
+        Command::Key(KeyCommand::Init) => serve::key_init().map(|()| false),
     };
     match result {
         Ok(false) => ExitCode::SUCCESS,

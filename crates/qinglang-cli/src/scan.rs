@@ -115,51 +115,8 @@ struct InputLine<'a> {
     text: Cow<'a, str>,
 }
 
-#[derive(Serialize)]
-struct JsonVerdict<'a> {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    id: Option<&'a Id>,
-    suggestion: &'static str,
-    score: u8,
-    labels: &'a [&'a str],
-    hits: Vec<JsonHit<'a>>,
-}
-
-#[derive(Serialize)]
-struct JsonHit<'a> {
-    term: &'a str,
-    category: &'a str,
-    action: &'static str,
-    source: &'a str,
-    start: usize,
-    end: usize,
-    byte_start: usize,
-    byte_end: usize,
-    text: &'a str,
-}
-
 fn write_json(out: &mut Vec<u8>, id: Option<&Id>, text: &str, verdict: &Verdict<'_>) {
-    let json = JsonVerdict {
-        id,
-        suggestion: verdict.suggestion.as_str(),
-        score: verdict.score,
-        labels: &verdict.labels,
-        hits: verdict
-            .hits
-            .iter()
-            .map(|h| JsonHit {
-                term: h.term(),
-                category: h.category(),
-                action: h.action().as_str(),
-                source: h.source(),
-                start: h.start,
-                end: h.end,
-                byte_start: h.byte_start,
-                byte_end: h.byte_end,
-                text: h.text(text),
-            })
-            .collect(),
-    };
+    let json = qinglang_governance::wire::VerdictJson::new(id, text, verdict);
     // Serialising plain strings and numbers into a Vec cannot fail.
     let _ = serde_json::to_writer(&mut *out, &json);
     out.push(b'\n');

@@ -62,6 +62,22 @@ pub enum Permission {
     ManageTokens,
 }
 
+impl Permission {
+    /// What the permission allows, for error messages.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Permission::Scan => "scan text",
+            Permission::SubmitContent => "submit content",
+            Permission::ManageSubjects => "create or change users, identities, accounts and groups",
+            Permission::ReadSubjects => "read users, accounts and groups",
+            Permission::RevealIdentity => "reveal identities",
+            Permission::ReadAudit => "read the audit trail",
+            Permission::ChangePolicy => "change policy or lexicons",
+            Permission::ManageTokens => "manage tokens",
+        }
+    }
+}
+
 /// The permission matrix.
 pub fn allows(role: Role, permission: Permission) -> bool {
     use Permission::*;

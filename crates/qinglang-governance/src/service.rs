@@ -226,7 +226,11 @@ impl<S: Store> Governance<S> {
         } else {
             Err(Error::forbidden(
                 "role_forbidden",
-                format!("role {} may not {:?}", actor.role.as_str(), permission),
+                format!(
+                    "role {} may not {}",
+                    actor.role.as_str(),
+                    permission.describe()
+                ),
             ))
         }
     }

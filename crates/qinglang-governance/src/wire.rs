@@ -59,3 +59,13 @@ impl<'a, I: Serialize> VerdictJson<'a, I> {
 pub fn verdict_value(text: &str, verdict: &Verdict<'_>) -> serde_json::Value {
     serde_json::to_value(VerdictJson::<()>::new(None, text, verdict)).unwrap_or_default()
 }
+
+/// One audit entry as a JSON Lines record (export, AUD-1 / AUD-3).
+pub fn audit_line(e: &crate::model::AuditEntry) -> serde_json::Value {
+    let evidence: serde_json::Value = serde_json::from_str(&e.evidence).unwrap_or_default();
+    serde_json::json!({
+        "seq": e.seq, "at": e.at.to_rfc3339(), "actor": e.actor, "action": e.action,
+        "target": e.target, "reason": e.reason, "evidence": evidence,
+        "policy_version": e.policy_version, "prev_hash": e.prev_hash, "hash": e.hash,
+    })
+}

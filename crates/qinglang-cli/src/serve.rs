@@ -1,0 +1,237 @@
+//! `qinglang serve`, `token create`, `audit verify|export`, `key init`: the governance
+//! service and its operator tools on the embedded SQLite store.
+
+use std::fs;
+use std::io::Write as _;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::{anyhow, bail, Context, Result};
+use qinglang_governance::authz::Role;
+use qinglang_governance::crypto::DataKey;
+use qinglang_governance::model::{Principal, Timestamp};
+use qinglang_governance::policy::LoadedPolicy;
+use qinglang_governance::Governance;
+use qinglang_store::SqliteStore;
+
+/// Where the data key comes from, in order: `--key-file`, `QINGLANG_KEY`, `./qinglang.key`.
+#[derive(Debug, clap::Args)]
+pub struct StoreArgs {
+    /// SQLite database file (created if missing).
+    #[arg(long, value_name = "PATH", default_value = "qinglang.db")]
+    pub db: PathBuf,
+    /// File holding the data key (64 hex characters) that encrypts identity data.
+    #[arg(long, value_name = "FILE")]
+    pub key_file: Option<PathBuf>,
+    /// Governance policy (TOML); the shipped default when absent.
+    #[arg(long, value_name = "FILE")]
+    pub policy: Option<PathBuf>,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ServeArgs {
+    #[command(flatten)]
+    pub store: StoreArgs,
+    /// Address to listen on.
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8080")]
+    pub listen: SocketAddr,
+    /// Development only: create a key file beside the database when no key is configured.
+    #[arg(long)]
+    pub dev: bool,
+    /// Add an operator lexicon to the default one (repeatable).
+    #[arg(long = "lexicon", value_name = "FILE")]
+    pub lexicons: Vec<PathBuf>,
+}
+
+const DEFAULT_KEY_FILE: &str = "qinglang.key";
+const KEY_ENV: &str = "QINGLANG_KEY";
+
+fn load_key(args: &StoreArgs, dev: bool) -> Result<DataKey> {
+    if let Some(path) = &args.key_file {
+        let text = fs::read_to_string(path)
+            .with_context(|| format!("cannot read key file {}", path.display()))?;
+        return DataKey::from_hex(&text).with_context(|| format!("key file {}", path.display()));
+    }
+    if let Ok(text) = std::env::var(KEY_ENV) {
+        return DataKey::from_hex(&text).with_context(|| format!("environment variable {KEY_ENV}"));
+    }
+    let default = Path::new(DEFAULT_KEY_FILE);
+    if default.exists() {
+        let text = fs::read_to_string(default)
+            .with_context(|| format!("cannot read {DEFAULT_KEY_FILE}"))?;
+        return DataKey::from_hex(&text).with_context(|| format!("key file {DEFAULT_KEY_FILE}"));
+    }
+    if dev {
+        write_new_key(default)?;
+        eprintln!(
+            "qinglang: WARNING: --dev generated a data key in {} — identity data is encrypted with it.\n\
+             qinglang: WARNING: keep that file secret and backed up; production deployments must provide\n\
+             qinglang: WARNING: their own key (--key-file or {KEY_ENV}) from a secrets store.",
+            default.display()
+        );
+        let text = fs::read_to_string(default)?;
+        return Ok(DataKey::from_hex(&text)?);
+    }
+    bail!(
+        "no data key: identity data must be encrypted at rest (ID-3). Create one with \
+         `qinglang key init` (writes ./{DEFAULT_KEY_FILE}), or pass --key-file FILE, or set {KEY_ENV}; \
+         `--dev` generates one for development"
+    )
+}
+
+fn write_new_key(path: &Path) -> Result<()> {
+    let key = DataKey::generate_hex()?;
+    let mut options = fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    let mut file = options
+        .open(path)
+        .with_context(|| format!("cannot create key file {}", path.display()))?;
+    writeln!(file, "{key}")?;
+    Ok(())
+}
+
+fn load_policy(args: &StoreArgs) -> Result<LoadedPolicy> {
+    match &args.policy {
+        None => Ok(LoadedPolicy::default_policy()),
+        Some(path) => {
+            let text = fs::read_to_string(path)
+                .with_context(|| format!("cannot read policy {}", path.display()))?;
+            Ok(LoadedPolicy::parse(&path.display().to_string(), &text)?)
+        }
+    }
+}
+
+fn open(args: &StoreArgs, dev: bool, lexicons: &[PathBuf]) -> Result<Governance<SqliteStore>> {
+    let policy = load_policy(args)?;
+    let key = load_key(args, dev)?;
+    let store = SqliteStore::open(&args.db)?;
+    let engine = crate::scan::build_engine(lexicons, false)?;
+    Ok(Governance::new(store, Arc::new(engine), policy, key))
+}
+
+/// `qinglang key init`: writes ./qinglang.key unless it exists.
+pub fn key_init() -> Result<()> {
+    let path = Path::new(DEFAULT_KEY_FILE);
+    if path.exists() {
+        eprintln!("{DEFAULT_KEY_FILE} exists; keeping it");
+        return Ok(());
+    }
+    write_new_key(path)?;
+    eprintln!(
+        "wrote a new data key to {DEFAULT_KEY_FILE} (mode 600); keep it secret and backed up"
+    );
+    Ok(())
+}
+
+pub fn serve(args: &ServeArgs) -> Result<()> {
+    init_tracing();
+    let gov = Arc::new(open(&args.store, args.dev, &args.lexicons)?);
+    if let Some(token) = gov.bootstrap_admin(Timestamp::now())? {
+        eprintln!(
+            "qinglang: first start: admin token (shown once, keep it):\n{token}\n\
+             qinglang: create more with `qinglang token create --role ROLE --name NAME`"
+        );
+    }
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?;
+    runtime.block_on(async move {
+        let listener = tokio::net::TcpListener::bind(args.listen)
+            .await
+            .with_context(|| format!("cannot listen on {}", args.listen))?;
+        let local = listener.local_addr()?;
+        tracing::info!(
+            db = %args.store.db.display(),
+            policy = %gov.policy().version,
+            "qinglang listening on http://{local}"
+        );
+        // Machine-readable line for scripts and tests that start on port 0.
+        println!("listening on http://{local}");
+        spawn_retention(Arc::clone(&gov));
+        let app = qinglang_server::app(qinglang_server::AppState::new(gov));
+        axum::serve(listener, app)
+            .with_graceful_shutdown(async {
+                let _ = tokio::signal::ctrl_c().await;
+            })
+            .await
+            .context("server failed")
+    })
+}
+
+/// Hourly retention sweep (AUD-2); the policy guarantees nothing younger than 180 days goes.
+fn spawn_retention(gov: Arc<Governance<SqliteStore>>) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_secs(3600));
+        loop {
+            tick.tick().await;
+            let g = Arc::clone(&gov);
+            match tokio::task::spawn_blocking(move || g.retention_sweep(Timestamp::now())).await {
+                Ok(Ok((content, audit))) if content + audit > 0 => {
+                    tracing::info!(content, audit, "retention sweep removed expired records")
+                }
+                Ok(Err(e)) => tracing::error!(error = %e, "retention sweep failed"),
+                _ => {}
+            }
+        }
+    });
+}
+
+fn init_tracing() {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("QINGLANG_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        .with_writer(std::io::stderr)
+        .try_init();
+}
+
+pub fn token_create(store: &StoreArgs, role: &str, name: &str) -> Result<()> {
+    let role = Role::parse(role).ok_or_else(|| {
+        anyhow!("unknown role {role:?}: expected service, moderator, lead, auditor or admin")
+    })?;
+    let gov = open(store, false, &[])?;
+    // The operator at the console of the machine acts as the system administrator.
+    let token = gov.create_token(&Principal::system(), role, name, Timestamp::now())?;
+    println!("{token}");
+    Ok(())
+}
+
+/// Returns whether the chain is intact.
+pub fn audit_verify(store: &StoreArgs) -> Result<bool> {
+    let gov = open(store, false, &[])?;
+    let report = gov.verify_chain()?;
+    println!("{}", serde_json::to_string(&report)?);
+    if !report.ok {
+        eprintln!(
+            "qinglang: audit chain BROKEN at entry {}: {}",
+            report.first_bad_seq.unwrap_or(0),
+            report.problem.as_deref().unwrap_or("")
+        );
+    }
+    Ok(report.ok)
+}
+
+pub fn audit_export(store: &StoreArgs, from: &str, to: &str) -> Result<()> {
+    let from = Timestamp::parse(from)
+        .ok_or_else(|| anyhow!("--from {from:?}: expected YYYY-MM-DD or RFC 3339"))?;
+    let to = Timestamp::parse(to)
+        .ok_or_else(|| anyhow!("--to {to:?}: expected YYYY-MM-DD or RFC 3339"))?;
+    let gov = open(store, false, &[])?;
+    let entries = gov.audit_export(&Principal::system(), from, to)?;
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    for e in &entries {
+        writeln!(out, "{}", qinglang_governance::wire::audit_line(e))?;
+    }
+    out.flush()?;
+    Ok(())
+}

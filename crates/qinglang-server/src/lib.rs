@@ -1,0 +1,618 @@
+//! The HTTP API of qinglang (the only crate that knows HTTP and the wire format).
+//!
+//! `app(state)` builds the router, so tests drive it with `oneshot` and no socket. Every
+//! governance call runs on the blocking pool: SQLite work must not stall the async workers.
+
+use std::collections::HashMap;
+use std::sync::{Arc, OnceLock, RwLock};
+use std::time::Instant;
+
+use axum::body::Bytes;
+use axum::extract::{
+    DefaultBodyLimit, FromRequest, FromRequestParts, MatchedPath, Path, Query, Request, State,
+};
+use axum::http::{header, request::Parts, HeaderValue, StatusCode};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
+use qinglang_governance::authz::Role;
+use qinglang_governance::identity::IdentityKind;
+use qinglang_governance::model::{
+    AccountSubject, ContentKind, GroupRole, Id, Principal, Timestamp,
+};
+use qinglang_governance::{crypto, Error, Governance, NewAccount, Submission};
+use qinglang_store::SqliteStore;
+use serde::de::DeserializeOwned;
+use serde::Deserialize;
+use serde_json::json;
+
+mod openapi;
+
+/// Request bodies larger than this are refused with 413 before they are parsed.
+pub const MAX_BODY_BYTES: usize = 256 * 1024;
+
+/// Shared state of the server.
+#[derive(Clone)]
+pub struct AppState {
+    pub gov: Arc<Governance<SqliteStore>>,
+    /// Token hash → principal: tokens are looked up on every call and change rarely.
+    principals: Arc<RwLock<HashMap<String, Principal>>>,
+    metrics: PrometheusHandle,
+}
+
+impl std::fmt::Debug for AppState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AppState").finish_non_exhaustive()
+    }
+}
+
+impl AppState {
+    pub fn new(gov: Arc<Governance<SqliteStore>>) -> AppState {
+        AppState {
+            gov,
+            principals: Arc::default(),
+            metrics: metrics_handle(),
+        }
+    }
+}
+
+/// The process-wide Prometheus recorder (installed once, shared by every router).
+fn metrics_handle() -> PrometheusHandle {
+    static HANDLE: OnceLock<PrometheusHandle> = OnceLock::new();
+    HANDLE
+        .get_or_init(|| {
+            let recorder = PrometheusBuilder::new().build_recorder();
+            let handle = recorder.handle();
+            // Another recorder may already be installed (an embedding program); then our
+            // handle simply renders nothing, which is better than failing to start.
+            let _ = metrics::set_global_recorder(recorder);
+            handle
+        })
+        .clone()
+}
+
+/// The router: API under `/v1`, plus `/healthz`, `/metrics` and `/openapi.json`.
+pub fn app(state: AppState) -> Router {
+    Router::new()
+        .route("/v1/scan", post(scan))
+        .route("/v1/users", post(create_user))
+        .route("/v1/users/{id}", get(get_user))
+        .route("/v1/users/{id}/identity", post(verify_identity))
+        .route("/v1/users/{id}/identity/reveal", post(reveal_identity))
+        .route("/v1/accounts", post(open_account))
+        .route("/v1/accounts/{id}", get(get_account))
+        .route("/v1/groups", post(create_group))
+        .route("/v1/groups/{id}", get(get_group))
+        .route("/v1/groups/{id}/members", post(join_group))
+        .route("/v1/content", post(submit_content))
+        .route("/v1/audit", get(audit_export))
+        .route("/v1/audit/verify", get(audit_verify))
+        .route("/v1/tokens", post(create_token))
+        .route("/healthz", get(|| async { Json(json!({"ok": true})) }))
+        .route("/metrics", get(render_metrics))
+        .route("/openapi.json", get(|| async { Json(openapi::document()) }))
+        .fallback(|| async { ApiError::not_found_route() })
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(middleware::from_fn(track))
+        .with_state(state)
+}
+
+/// Counts requests and their latency per route and status.
+async fn track(req: Request, next: Next) -> Response {
+    let route = req
+        .extensions()
+        .get::<MatchedPath>()
+        .map_or_else(|| "unmatched".to_owned(), |p| p.as_str().to_owned());
+    let method = req.method().to_string();
+    let started = Instant::now();
+    let response = next.run(req).await;
+    let status = response.status().as_u16().to_string();
+    let labels = [("route", route), ("method", method), ("status", status)];
+    metrics::counter!("qinglang_http_requests_total", &labels).increment(1);
+    metrics::histogram!("qinglang_http_request_seconds", &labels[..2])
+        .record(started.elapsed().as_secs_f64());
+    response
+}
+
+async fn render_metrics(State(state): State<AppState>) -> impl IntoResponse {
+    (
+        [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
+        state.metrics.render(),
+    )
+}
+
+// ----- errors -----
+
+/// The one error body: `{"code": "snake_case", "message": "..."}` with the right status.
+#[derive(Debug)]
+pub struct ApiError {
+    status: StatusCode,
+    code: &'static str,
+    message: String,
+}
+
+impl ApiError {
+    fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> ApiError {
+        ApiError {
+            status,
+            code,
+            message: message.into(),
+        }
+    }
+
+    fn not_found_route() -> ApiError {
+        ApiError::new(StatusCode::NOT_FOUND, "not_found", "no such endpoint")
+    }
+}
+
+impl From<Error> for ApiError {
+    fn from(e: Error) -> ApiError {
+        let status = match &e {
+            Error::NotFound { .. } => StatusCode::NOT_FOUND,
+            Error::Forbidden { .. } => StatusCode::FORBIDDEN,
+            Error::Invalid { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+            Error::Conflict { .. } => StatusCode::CONFLICT,
+            Error::Unauthenticated => StatusCode::UNAUTHORIZED,
+            Error::Storage(detail) => {
+                tracing::error!(%detail, "storage failure");
+                return ApiError::new(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "internal",
+                    "internal error; see the server log",
+                );
+            }
+        };
+        ApiError::new(status, e.code(), e.to_string())
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        (
+            self.status,
+            Json(json!({"code": self.code, "message": self.message})),
+        )
+            .into_response()
+    }
+}
+
+type ApiResult<T> = Result<T, ApiError>;
+
+/// A JSON body whose problems (size, syntax, missing or wrong fields) answer with the error
+/// body and a message naming the field, never a plain-text rejection.
+struct JsonBody<T>(T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for JsonBody<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let bytes = Bytes::from_request(req, state).await.map_err(|e| {
+            if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                ApiError::new(
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    "payload_too_large",
+                    format!("request body exceeds {MAX_BODY_BYTES} bytes"),
+                )
+            } else {
+                ApiError::new(StatusCode::BAD_REQUEST, "invalid_body", e.body_text())
+            }
+        })?;
+        serde_json::from_slice(&bytes).map(JsonBody).map_err(|e| {
+            ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "invalid_json",
+                format!("invalid request body: {e}"),
+            )
+        })
+    }
+}
+
+/// The calling principal, from `Authorization: Bearer <token>`.
+struct Auth(Principal);
+
+impl FromRequestParts<AppState> for Auth {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let token = parts
+            .headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .map(str::trim)
+            .ok_or_else(|| ApiError::from(Error::Unauthenticated))?;
+        let hash = crypto::token_hash(token);
+        if let Some(p) = state
+            .principals
+            .read()
+            .ok()
+            .and_then(|m| m.get(&hash).cloned())
+        {
+            return Ok(Auth(p));
+        }
+        let gov = Arc::clone(&state.gov);
+        let token = token.to_owned();
+        let principal = blocking(move || gov.authenticate(&token)).await?;
+        if let Ok(mut m) = state.principals.write() {
+            m.insert(hash, principal.clone());
+        }
+        Ok(Auth(principal))
+    }
+}
+
+async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> Result<T, Error> + Send + 'static,
+) -> ApiResult<T> {
+    match tokio::task::spawn_blocking(f).await {
+        Ok(r) => r.map_err(ApiError::from),
+        Err(e) => {
+            tracing::error!(error = %e, "worker task failed");
+            Err(ApiError::new(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "internal",
+                "internal error; see the server log",
+            ))
+        }
+    }
+}
+
+fn parse_id(raw: &str, what: &str) -> ApiResult<Id> {
+    raw.parse().map_err(|_| {
+        ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_id",
+            format!("{what} id must be an integer, got {raw:?}"),
+        )
+    })
+}
+
+// ----- handlers -----
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ScanRequest {
+    text: String,
+}
+
+async fn scan(
+    State(s): State<AppState>,
+    Auth(p): Auth,
+    JsonBody(req): JsonBody<ScanRequest>,
+) -> ApiResult<Json<serde_json::Value>> {
+    // Pure CPU work on an immutable engine: no need for the blocking pool's hop for short
+    // texts, but long ones would stall a worker, so they go there too.
+    if req.text.len() < 4096 {
+        let v = s.gov.scan(&p, &req.text)?;
+        count_verdict(&v);
+        return Ok(Json(v));
+    }
+    let gov = Arc::clone(&s.gov);
+    let v = blocking(move || gov.scan(&p, &req.text)).await?;
+    count_verdict(&v);
+    Ok(Json(v))
+}
+
+fn count_verdict(v: &serde_json::Value) {
+    let suggestion = v["suggestion"].as_str().unwrap_or("unknown").to_owned();
+    metrics::counter!("qinglang_verdicts_total", "suggestion" => suggestion).increment(1);
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct NewUserRequest {
+    nickname: String,
+}
+
+async fn create_user(
+    State(s): State<AppState>,
+    Auth(p): Auth,
+    JsonBody(req): JsonBody<NewUserRequest>,
+) -> ApiResult<impl IntoResponse> {
+    let gov = Arc::clone(&s.gov);
+    let user = blocking(move || gov.create_user(&p, &req.nickname, Timestamp::now())).await?;
+    Ok((StatusCode::CREATED, Json(user)))
+}
+
+async fn get_user(
+    State(s): State<AppState>,
+    Auth(p): Auth,
+    Path(id): Path<String>,
+) -> ApiResult<impl IntoResponse> {
+    let id = parse_id(&id, "user")?;
+    let gov = Arc::clone(&s.gov);
+    Ok(Json(
+        blocking(move || gov.get_user(&p, id, Timestamp::now())).await?,
+    ))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct IdentityRequest {
+    kind: String,
+    value: String,
+    name: String,
+}
+
+async fn verify_identity(
+    State(s): State<AppState>,
+    Auth(p): Auth,
+    Path(id): Path<String>,
+    JsonBody(req): JsonBody<IdentityRequest>,
+) -> ApiResult<impl IntoResponse> {
+    let id = parse_id(&id, "user")?;
+    let kind = IdentityKind::parse(&req.kind).ok_or_else(|| {
+        ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_identity",
+            format!(
+                "kind must be resident_id, mobile or uscc, got {:?}",
+                req.kind
+            ),
+        )
+    })?;
+    let gov = Arc::clone(&s.gov);
+    Ok(Json(
+        blocking(move || {
+            gov.verify_identity(&p, id, kind, &req.value, &req.name, Timestamp::now())
+        })
+        .await?,
+    ))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RevealRequest {
+    reason: String,
+}
+
+async fn reveal_identity(
+    State(s): State<AppState>,
+    Auth(p): Auth,
+    Path(id): Path<String>,
+    JsonBody(req): JsonBody<RevealRequest>,
+) -> ApiResult<impl IntoResponse> {
+    let id = parse_id(&id, "user")?;
+    let gov = Arc::clone(&s.gov);
+    Ok(Json(
+        blocking(move || gov.reveal_identity(&p, id, &req.reason, Timestamp::now())).await?,
+    ))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AccountRequest {
+    owner: Id,
+    name: String,
+    #[serde(default)]
+    bio: String,
+    subject: String,
+    category: String,
+    #[serde(default)]
+    news_licence: bool,
+    #[serde(default)]
+    followers: u64,
+    #[serde(default)]
+    monthly_reads: u64,
+}
+
+async fn open_account(
+    State(s): State<AppState>,
+    Auth(p): Auth,
+    JsonBody(req): JsonBody<AccountRequest>,
+) -> ApiResult<impl IntoResponse> {
+    let subject = AccountSubject::parse(&req.subject).ok_or_else(|| {
+        ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_subject",
+            format!(
+                "subject must be individual, enterprise, government or media, got {:?}",
+                req.subject
+            ),
+        )
+    })?;
+    let account = NewAccount {
+        owner: req.owner,
+        name: req.name,
+        bio: req.bio,
+        subject,
+        category: req.category,
+        news_licence: req.news_licence,
+        followers: req.followers,
+        monthly_reads: req.monthly_reads,
+    };
+    let gov = Arc::clone(&s.gov);
+    let view = blocking(move || gov.open_account(&p, &account, Timestamp::now())).await?;
+    Ok((StatusCode::CREATED, Json(view)))
+}
+
+async fn get_account(
+    State(s): State<AppState>,
+    Auth(p): Auth,
+    Path(id): Path<String>,
+) -> ApiResult<impl IntoResponse> {
+    let id = parse_id(&id, "account")?;
+    let gov = Arc::clone(&s.gov);
+    Ok(Json(blocking(move || gov.get_account(&p, id)).await?))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct GroupRequest {
+    owner: Id,
+    name: String,
+    max_members: u32,
+}
+
+async fn create_group(
+    State(s): State<AppState>,
+    Auth(p): Auth,
+    JsonBody(req): JsonBody<GroupRequest>,
+) -> ApiResult<impl IntoResponse> {
+    let gov = Arc::clone(&s.gov);
+    let view = blocking(move || {
+        gov.create_group(&p, req.owner, &req.name, req.max_members, Timestamp::now())
+    })
+    .await?;
+    Ok((StatusCode::CREATED, Json(view)))
+}
+
+async fn get_group(
+    State(s): State<AppState>,
+    Auth(p): Auth,
+    Path(id): Path<String>,
+) -> ApiResult<impl IntoResponse> {
+    let id = parse_id(&id, "group")?;
+    let gov = Arc::clone(&s.gov);
+    Ok(Json(
+        blocking(move || gov.get_group(&p, id, Timestamp::now())).await?,
+    ))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct MemberRequest {
+    user: Id,
+    #[serde(default)]
+    role: Option<String>,
+    #[serde(default)]
+    approved_by: Option<Id>,
+}
+
+async fn join_group(
+    State(s): State<AppState>,
+    Auth(p): Auth,
+    Path(id): Path<String>,
+    JsonBody(req): JsonBody<MemberRequest>,
+) -> ApiResult<impl IntoResponse> {
+    let id = parse_id(&id, "group")?;
+    let role = match req.role.as_deref() {
+        None => GroupRole::Member,
+        Some(r) => GroupRole::parse(r).ok_or_else(|| {
+            ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "invalid_role",
+                format!("role must be member or manager, got {r:?}"),
+            )
+        })?,
+    };
+    let gov = Arc::clone(&s.gov);
+    let m =
+        blocking(move || gov.join_group(&p, id, req.user, role, req.approved_by, Timestamp::now()))
+            .await?;
+    Ok((StatusCode::CREATED, Json(m)))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ContentRequest {
+    author: Id,
+    #[serde(default)]
+    group: Option<Id>,
+    #[serde(default)]
+    account: Option<Id>,
+    kind: ContentKind,
+    text: String,
+}
+
+async fn submit_content(
+    State(s): State<AppState>,
+    Auth(p): Auth,
+    JsonBody(req): JsonBody<ContentRequest>,
+) -> ApiResult<impl IntoResponse> {
+    let sub = Submission {
+        author: req.author,
+        group: req.group,
+        account: req.account,
+        kind: req.kind,
+        text: req.text,
+    };
+    let gov = Arc::clone(&s.gov);
+    let reviewed = blocking(move || gov.submit_content(&p, &sub, Timestamp::now())).await?;
+    count_verdict(&reviewed.verdict);
+    metrics::counter!("qinglang_decisions_total", "decision" => reviewed.enforcement.decision.as_str()).increment(1);
+    Ok(Json(reviewed))
+}
+
+#[derive(Deserialize)]
+struct RangeQuery {
+    from: Option<String>,
+    to: Option<String>,
+}
+
+fn parse_time(raw: Option<&str>, name: &str, default: Timestamp) -> ApiResult<Timestamp> {
+    match raw {
+        None | Some("") => Ok(default),
+        Some(s) => Timestamp::parse(s).ok_or_else(|| {
+            ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "invalid_time",
+                format!(
+                    "{name} must be YYYY-MM-DD, an RFC 3339 UTC time or milliseconds, got {s:?}"
+                ),
+            )
+        }),
+    }
+}
+
+async fn audit_export(
+    State(s): State<AppState>,
+    Auth(p): Auth,
+    Query(q): Query<RangeQuery>,
+) -> ApiResult<Response> {
+    let from = parse_time(q.from.as_deref(), "from", Timestamp(0))?;
+    let to = parse_time(q.to.as_deref(), "to", Timestamp(i64::MAX))?;
+    let gov = Arc::clone(&s.gov);
+    let entries = blocking(move || gov.audit_export(&p, from, to)).await?;
+    let mut body = String::new();
+    for e in &entries {
+        body.push_str(&qinglang_governance::wire::audit_line(e).to_string());
+        body.push('\n');
+    }
+    let mut resp = body.into_response();
+    resp.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/x-ndjson"),
+    );
+    Ok(resp)
+}
+
+async fn audit_verify(State(s): State<AppState>, Auth(p): Auth) -> ApiResult<impl IntoResponse> {
+    let gov = Arc::clone(&s.gov);
+    Ok(Json(blocking(move || gov.audit_verify(&p)).await?))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TokenRequest {
+    role: String,
+    name: String,
+}
+
+async fn create_token(
+    State(s): State<AppState>,
+    Auth(p): Auth,
+    JsonBody(req): JsonBody<TokenRequest>,
+) -> ApiResult<impl IntoResponse> {
+    let role = Role::parse(&req.role).ok_or_else(|| {
+        ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_role",
+            format!(
+                "role must be service, moderator, lead, auditor or admin, got {:?}",
+                req.role
+            ),
+        )
+    })?;
+    let gov = Arc::clone(&s.gov);
+    let name = req.name.clone();
+    let token = blocking(move || gov.create_token(&p, role, &req.name, Timestamp::now())).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(json!({"token": token, "role": role, "name": name})),
+    ))
+}

@@ -1,0 +1,386 @@
+//! The HTTP API through `oneshot` (no socket): fixed routes, auth, the error body, limits.
+
+use std::sync::Arc;
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use http_body_util::BodyExt;
+use qinglang_engine::{default_lexicon, Engine};
+use qinglang_governance::crypto::DataKey;
+use qinglang_governance::model::Timestamp;
+use qinglang_governance::policy::LoadedPolicy;
+use qinglang_governance::Governance;
+use qinglang_server::{app, AppState};
+use qinglang_store::SqliteStore;
+use serde_json::{json, Value};
+use tower::ServiceExt;
+
+struct Api {
+    router: axum::Router,
+    admin: String,
+}
+
+impl Api {
+    fn new() -> Api {
+        let engine = Arc::new(
+            Engine::builder()
+                .lexicon(default_lexicon())
+                .build()
+                .expect("engine"),
+        );
+        let gov = Governance::new(
+            SqliteStore::open_in_memory().expect("store"),
+            engine,
+            LoadedPolicy::default_policy(),
+            DataKey::from_hex(&"07".repeat(32)).expect("key"),
+        );
+        let admin = gov
+            .bootstrap_admin(Timestamp::now())
+            .expect("bootstrap")
+            .expect("token");
+        Api {
+            router: app(AppState::new(Arc::new(gov))),
+            admin,
+        }
+    }
+
+    async fn call(
+        &self,
+        method: &str,
+        uri: &str,
+        token: Option<&str>,
+        body: Option<String>,
+    ) -> (StatusCode, String) {
+        let mut req = Request::builder().method(method).uri(uri);
+        if let Some(t) = token {
+            req = req.header("authorization", format!("Bearer {t}"));
+        }
+        let req = req
+            .header("content-type", "application/json")
+            .body(body.map_or_else(Body::empty, Body::from))
+            .expect("request");
+        let resp = self.router.clone().oneshot(req).await.expect("response");
+        let status = resp.status();
+        let bytes = resp.into_body().collect().await.expect("body").to_bytes();
+        (status, String::from_utf8_lossy(&bytes).into_owned())
+    }
+
+    async fn json(&self, method: &str, uri: &str, token: &str, body: Value) -> (StatusCode, Value) {
+        let (status, text) = self
+            .call(method, uri, Some(token), Some(body.to_string()))
+            .await;
+        (
+            status,
+            serde_json::from_str(&text).unwrap_or_else(|e| panic!("{uri}: {e}: {text}")),
+        )
+    }
+
+    async fn get(&self, uri: &str, token: &str) -> (StatusCode, Value) {
+        let (status, text) = self.call("GET", uri, Some(token), None).await;
+        (
+            status,
+            serde_json::from_str(&text).unwrap_or_else(|e| panic!("{uri}: {e}: {text}")),
+        )
+    }
+
+    async fn token(&self, role: &str) -> String {
+        let (status, v) = self
+            .json(
+                "POST",
+                "/v1/tokens",
+                &self.admin.clone(),
+                json!({"role": role, "name": role}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{v}");
+        v["token"].as_str().expect("token").to_owned()
+    }
+}
+
+#[tokio::test]
+async fn scan_answers_the_contract_verdict() {
+    let api = Api::new();
+    let svc = api.token("service").await;
+    let (status, v) = api
+        .json(
+            "POST",
+            "/v1/scan",
+            &svc,
+            json!({"text": "免费看成*人*视*频"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(v["suggestion"], "block");
+    assert_eq!(v["labels"], json!(["porn"]));
+    let hit = &v["hits"][0];
+    for field in [
+        "term",
+        "category",
+        "action",
+        "source",
+        "start",
+        "end",
+        "byte_start",
+        "byte_end",
+        "text",
+    ] {
+        assert!(hit.get(field).is_some(), "hit lacks {field}: {hit}");
+    }
+    assert_eq!(hit["text"], "成*人*视*频");
+    assert_eq!(
+        (hit["start"].as_u64(), hit["end"].as_u64()),
+        (Some(3), Some(10))
+    );
+}
+
+#[tokio::test]
+async fn auth_is_required_and_errors_have_one_body() {
+    let api = Api::new();
+    let (status, text) = api
+        .call(
+            "POST",
+            "/v1/scan",
+            None,
+            Some(json!({"text": "x"}).to_string()),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    let v: Value = serde_json::from_str(&text).expect("json error body");
+    assert_eq!(v["code"], "unauthenticated");
+    let (status, _) = api
+        .call(
+            "POST",
+            "/v1/scan",
+            Some("qlt_forged"),
+            Some(json!({"text": "x"}).to_string()),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+
+    let auditor = api.token("auditor").await;
+    let (status, v) = api
+        .json("POST", "/v1/users", &auditor, json!({"nickname": "x"}))
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert_eq!(v["code"], "role_forbidden");
+
+    let svc = api.token("service").await;
+    let (status, v) = api
+        .json("POST", "/v1/users", &svc, json!({"nick": "x"}))
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(v["code"], "invalid_json");
+    assert!(v["message"].as_str().unwrap_or("").contains("nick"), "{v}");
+
+    let (status, v) = api.get("/v1/users/999", &svc).await;
+    assert_eq!(
+        (status, v["code"].as_str()),
+        (StatusCode::NOT_FOUND, Some("not_found"))
+    );
+    let (status, v) = api.get("/v1/users/abc", &svc).await;
+    assert_eq!(
+        (status, v["code"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("invalid_id"))
+    );
+}
+
+#[tokio::test]
+async fn request_limits_answer_413_and_422() {
+    let api = Api::new();
+    let svc = api.token("service").await;
+    let big = json!({"text": "好".repeat(100_000)}).to_string();
+    let (status, text) = api.call("POST", "/v1/scan", Some(&svc), Some(big)).await;
+    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert!(text.contains("payload_too_large"), "{text}");
+    let (status, v) = api
+        .json(
+            "POST",
+            "/v1/scan",
+            &svc,
+            json!({"text": "好".repeat(10_001)}),
+        )
+        .await;
+    assert_eq!(
+        (status, v["code"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("text_too_long"))
+    );
+}
+
+#[tokio::test]
+async fn identity_groups_content_and_audit_over_http() {
+    let api = Api::new();
+    let svc = api.token("service").await;
+    let (status, user) = api
+        .json("POST", "/v1/users", &svc, json!({"nickname": "小明"}))
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
+    let id = user["id"].as_i64().expect("id");
+
+    let (status, v) = api
+        .json(
+            "POST",
+            &format!("/v1/users/{id}/identity"),
+            &svc,
+            json!({"kind": "resident_id", "value": "110105194912310029", "name": "张三"}),
+        )
+        .await;
+    assert_eq!(
+        (status, v["code"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("invalid_identity"))
+    );
+
+    // Unverified: no group.
+    let (status, v) = api
+        .json(
+            "POST",
+            "/v1/groups",
+            &svc,
+            json!({"owner": id, "name": "读书会", "max_members": 100}),
+        )
+        .await;
+    assert_eq!(
+        (status, v["code"].as_str()),
+        (StatusCode::FORBIDDEN, Some("identity_unverified"))
+    );
+
+    let (status, v) = api
+        .json(
+            "POST",
+            &format!("/v1/users/{id}/identity"),
+            &svc,
+            json!({"kind": "resident_id", "value": "11010519491231002X", "name": "张三"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{v}");
+    assert_eq!(v["identity"]["masked"], "1101**********002X");
+
+    let (status, group) = api
+        .json(
+            "POST",
+            "/v1/groups",
+            &svc,
+            json!({"owner": id, "name": "读书会", "max_members": 100}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{group}");
+    let gid = group["id"].as_i64().expect("group id");
+
+    let (status, r) = api
+        .json(
+            "POST",
+            "/v1/content",
+            &svc,
+            json!({"author": id, "group": gid, "kind": "message", "text": "免费毛片在线看"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{r}");
+    assert_eq!(r["verdict"]["suggestion"], "block");
+    assert_eq!(r["enforcement"]["decision"], "rejected");
+    assert_eq!(r["enforcement"]["strike"], true);
+    assert!(r["enforcement"]["policy_version"]
+        .as_str()
+        .unwrap_or("")
+        .starts_with("sha256:"));
+
+    let (status, u) = api.get(&format!("/v1/users/{id}"), &svc).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(u["credit"]["score"], 90);
+    assert_eq!(u["sanctions"][0]["kind"], "warning");
+
+    // Only the lead reveals; auditors read and verify the audit trail.
+    let (status, _) = api
+        .json(
+            "POST",
+            &format!("/v1/users/{id}/identity/reveal"),
+            &svc,
+            json!({"reason": "x"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let lead = api.token("lead").await;
+    let (status, v) = api
+        .json(
+            "POST",
+            &format!("/v1/users/{id}/identity/reveal"),
+            &lead,
+            json!({"reason": "complaint 42"}),
+        )
+        .await;
+    assert_eq!(
+        (status, v["value"].as_str()),
+        (StatusCode::OK, Some("11010519491231002X"))
+    );
+
+    let auditor = api.token("auditor").await;
+    let (status, v) = api.get("/v1/audit/verify", &auditor).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(v["ok"], true);
+    let (status, text) = api
+        .call(
+            "GET",
+            "/v1/audit?from=2000-01-01&to=2100-01-01",
+            Some(&auditor),
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let actions: Vec<String> = text
+        .lines()
+        .map(|l| {
+            serde_json::from_str::<Value>(l).expect("json line")["action"]
+                .as_str()
+                .unwrap_or("")
+                .to_owned()
+        })
+        .collect();
+    for want in [
+        "user.create",
+        "identity.verify",
+        "group.create",
+        "content.reject",
+        "credit.change",
+        "sanction.apply",
+        "identity.reveal",
+    ] {
+        assert!(
+            actions.iter().any(|a| a == want),
+            "{want} missing from {actions:?}"
+        );
+    }
+    let (status, v) = api.get("/v1/audit?from=yesterday", &auditor).await;
+    assert_eq!(
+        (status, v["code"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("invalid_time"))
+    );
+}
+
+#[tokio::test]
+async fn health_metrics_and_openapi() {
+    let api = Api::new();
+    let (status, text) = api.call("GET", "/healthz", None, None).await;
+    assert_eq!((status, text.as_str()), (StatusCode::OK, "{\"ok\":true}"));
+    let (status, text) = api.call("GET", "/openapi.json", None, None).await;
+    assert_eq!(status, StatusCode::OK);
+    let doc: Value = serde_json::from_str(&text).expect("openapi json");
+    for path in [
+        "/v1/scan",
+        "/v1/users",
+        "/v1/users/{id}",
+        "/v1/users/{id}/identity",
+        "/v1/accounts",
+        "/v1/accounts/{id}",
+        "/v1/groups",
+        "/v1/groups/{id}/members",
+        "/v1/content",
+        "/v1/audit",
+        "/v1/audit/verify",
+    ] {
+        assert!(doc["paths"].get(path).is_some(), "openapi lacks {path}");
+    }
+    let svc = api.token("service").await;
+    api.json("POST", "/v1/scan", &svc, json!({"text": "你好"}))
+        .await;
+    let (status, text) = api.call("GET", "/metrics", None, None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(text.contains("qinglang_http_requests_total"), "{text}");
+}
