@@ -39,6 +39,10 @@ pub struct BuildArgs {
     /// A term that is a vocabulary word at least this frequent is demoted to review.
     #[arg(long, default_value_t = 30)]
     pub vocabulary_review: u64,
+    /// A term that splits entirely into vocabulary words of two or more characters, each at
+    /// least this frequent, is ordinary language and is demoted to review.
+    #[arg(long, default_value_t = 100)]
+    pub common_word_frequency: u64,
     /// A term found in at least this many clean texts is dropped; in fewer (but one or more)
     /// it is demoted to review.
     #[arg(long, default_value_t = 3)]
@@ -66,6 +70,11 @@ enum Decision {
     ShortLatin,
     Vocabulary(u64),
     DateDay,
+    /// A date such as 6月4日: dates are ordinary, and the ones in the raw list are political.
+    Date,
+    /// Made entirely of common words (each at least this frequent): ordinary language.
+    CommonWords(String),
+    DigitsOnly,
     /// Count of untagged terms without an unmistakable category (the term field holds it).
     UntaggedDropped,
 }
@@ -127,6 +136,10 @@ pub fn run(args: &BuildArgs) -> Result<()> {
             decisions.push((term, Decision::Ordinary(reason.clone())));
             continue;
         }
+        if is_date(&form) {
+            decisions.push((term, Decision::Date));
+            continue;
+        }
         let frequency = vocabulary.get(&form).copied().unwrap_or(0);
         if frequency >= args.vocabulary_drop && !topical.contains_key(&form) {
             decisions.push((term, Decision::Vocabulary(frequency)));
@@ -141,8 +154,14 @@ pub fn run(args: &BuildArgs) -> Result<()> {
         } else if form.bytes().all(|b| b.is_ascii_alphanumeric()) && form.len() <= 3 {
             decisions.push((term.clone(), Decision::ShortLatin));
             action = Action::Review;
+        } else if form.bytes().all(|b| b.is_ascii_digit()) {
+            decisions.push((term.clone(), Decision::DigitsOnly));
+            action = Action::Review;
         } else if frequency >= args.vocabulary_review {
             decisions.push((term.clone(), Decision::Vocabulary(frequency)));
+            action = Action::Review;
+        } else if let Some(split) = common_words(&form, &vocabulary, args.common_word_frequency) {
+            decisions.push((term.clone(), Decision::CommonWords(split)));
             action = Action::Review;
         } else if form.chars().count() <= 3 && (form.starts_with('日') || form.ends_with('日')) {
             // 日 is the vulgar verb in these terms, and the day of every date in prose
@@ -185,6 +204,10 @@ pub fn run(args: &BuildArgs) -> Result<()> {
             decisions.push((term.to_owned(), Decision::Ordinary(reason.clone())));
             continue;
         }
+        if is_date(&form) {
+            decisions.push((term.to_owned(), Decision::Date));
+            continue;
+        }
         let frequency = vocabulary.get(&form).copied().unwrap_or(0);
         if frequency >= args.vocabulary_drop && !topical.contains_key(&form) {
             decisions.push((term.to_owned(), Decision::Vocabulary(frequency)));
@@ -197,6 +220,9 @@ pub fn run(args: &BuildArgs) -> Result<()> {
             action = Action::Review;
         } else if frequency >= args.vocabulary_review {
             decisions.push((term.to_owned(), Decision::Vocabulary(frequency)));
+            action = Action::Review;
+        } else if let Some(split) = common_words(&form, &vocabulary, args.common_word_frequency) {
+            decisions.push((term.to_owned(), Decision::CommonWords(split)));
             action = Action::Review;
         }
         kept.push((term.to_owned(), category, action));
@@ -333,6 +359,58 @@ fn category_of(tags: &[&str], form: &str) -> &'static str {
 }
 
 /// jieba's dict.txt: `word frequency part-of-speech` per line.
+/// `6月4日`, `5月35`, `12月`: a date once numerals are folded.
+fn is_date(form: &str) -> bool {
+    let chars: Vec<char> = form.chars().collect();
+    chars
+        .iter()
+        .enumerate()
+        .any(|(i, &c)| (c == '月' || c == '年') && i > 0 && chars[i - 1].is_ascii_digit())
+        && chars
+            .iter()
+            .all(|&c| c.is_ascii_digit() || matches!(c, '月' | '日' | '号' | '年'))
+}
+
+/// Splits `form` into vocabulary words of two or more characters, each at least `min_freq`
+/// frequent; returns the split (`2个 妈妈`) when one exists.
+///
+/// Only terms with a digit are considered: those are where folding numerals (`两个妈妈` →
+/// `2个妈妈`, `一千一夜` → `1千1夜`) turns ordinary phrases into matches. Phrases of
+/// common words without digits (`买卖婴儿`, `个人身份信息出售`) are what the list is for.
+fn common_words(form: &str, vocabulary: &HashMap<String, u64>, min_freq: u64) -> Option<String> {
+    let chars: Vec<char> = form.chars().collect();
+    let n = chars.len();
+    if n < 4 || !chars.iter().any(char::is_ascii_digit) {
+        return None;
+    }
+    // best[i]: a split of chars[..i], as the start of its last word.
+    let mut best: Vec<Option<usize>> = vec![None; n + 1];
+    best[0] = Some(0);
+    for end in 2..=n {
+        for start in (0..=end - 2).rev() {
+            if best[start].is_none() {
+                continue;
+            }
+            let word: String = chars[start..end].iter().collect();
+            if vocabulary.get(&word).is_some_and(|&f| f >= min_freq) {
+                best[end] = Some(start);
+                break;
+            }
+        }
+    }
+    best[n]?;
+    let mut words = Vec::new();
+    let mut end = n;
+    while end > 0 {
+        let start = best[end]?;
+        words.push(chars[start..end].iter().collect::<String>());
+        end = start;
+    }
+    words.reverse();
+    // Longer phrases of common words are deliberate (`出售最新1手女性数据`).
+    (words.len() <= 2).then(|| words.join(" "))
+}
+
 /// The category of an untagged term, only when the term names it unmistakably: porn,
 /// gambling and drug vocabulary, or weapons and forged documents offered for sale.
 fn untagged_category(form: &str) -> Option<&'static str> {
@@ -677,6 +755,30 @@ fn write_report(
             let _ = writeln!(s, "- {term}: frequency {freq}, {outcome}");
         }
     }
+    s.push_str("\n## Dropped: dates (often political anniversaries)\n\n");
+    let dates: Vec<&str> = decisions
+        .iter()
+        .filter(|d| matches!(d.1, Decision::Date))
+        .map(|d| d.0.as_str())
+        .collect();
+    let _ = writeln!(s, "{}", dates.join(", "));
+    let _ = writeln!(
+        s,
+        "\n## Demoted to review: numeral phrases made entirely of common words (jieba frequency ≥ {} each)\n",
+        args.common_word_frequency
+    );
+    for (term, d) in decisions {
+        if let Decision::CommonWords(split) = d {
+            let _ = writeln!(s, "- {term}: {split}");
+        }
+    }
+    s.push_str("\n## Demoted to review: digits only\n\n");
+    let digits: Vec<&str> = decisions
+        .iter()
+        .filter(|d| matches!(d.1, Decision::DigitsOnly))
+        .map(|d| d.0.as_str())
+        .collect();
+    let _ = writeln!(s, "{}", digits.join(", "));
     s.push_str(
         "\n## Demoted to review: short terms that begin or end with 日 (the day of a date)\n\n",
     );

@@ -9,7 +9,8 @@ use std::time::{Duration, Instant};
 
 use anyhow::{anyhow, Context, Result};
 use qinglang_engine::{Engine, Lexicon, Scratch, Suggestion, Verdict};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
+use serde_json::value::RawValue;
 
 use crate::{Format, ScanArgs};
 
@@ -61,8 +62,16 @@ pub fn run(args: &ScanArgs) -> Result<bool> {
                 let text = read_text(path)?;
                 let verdict = engine.scan_with(&text, &mut scratch);
                 flagged |= verdict.suggestion != Suggestion::Pass;
-                let id = Id::Str(path.display().to_string());
-                emit(&mut out, args.format, color, Some(&id), &text, &verdict)?;
+                let label = path.display().to_string();
+                let id = serde_json::value::to_raw_value(&label)?;
+                emit(
+                    &mut out,
+                    args.format,
+                    color,
+                    Some((&id, &label)),
+                    &text,
+                    &verdict,
+                )?;
             }
         }
         flagged
@@ -90,32 +99,21 @@ fn read_text(path: &Path) -> Result<String> {
     })
 }
 
-/// A document id from JSONL input, echoed unchanged.
-#[derive(Debug, Clone, Deserialize, Serialize)]
-#[serde(untagged)]
-pub enum Id {
-    Str(String),
-    Num(serde_json::Number),
-}
-
-impl std::fmt::Display for Id {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Id::Str(s) => f.write_str(s),
-            Id::Num(n) => write!(f, "{n}"),
-        }
-    }
-}
-
 #[derive(Deserialize)]
 struct InputLine<'a> {
-    #[serde(default)]
-    id: Option<Id>,
+    /// Echoed byte for byte as written (a string or a number of any precision).
+    #[serde(default, borrow)]
+    id: Option<&'a RawValue>,
     #[serde(borrow)]
     text: Cow<'a, str>,
 }
 
-fn write_json(out: &mut Vec<u8>, id: Option<&Id>, text: &str, verdict: &Verdict<'_>) {
+/// How an id reads to a person: strings without their quotes.
+fn id_label(id: &RawValue) -> String {
+    serde_json::from_str::<String>(id.get()).unwrap_or_else(|_| id.get().to_owned())
+}
+
+fn write_json(out: &mut Vec<u8>, id: Option<&RawValue>, text: &str, verdict: &Verdict<'_>) {
     let json = qinglang_governance::wire::VerdictJson::new(id, text, verdict);
     // Serialising plain strings and numbers into a Vec cannot fail.
     let _ = serde_json::to_writer(&mut *out, &json);
@@ -126,46 +124,58 @@ fn emit(
     out: &mut impl Write,
     format: Format,
     color: bool,
-    id: Option<&Id>,
+    id: Option<(&RawValue, &str)>,
     text: &str,
     verdict: &Verdict<'_>,
 ) -> Result<()> {
     let mut buf = Vec::new();
     match format {
-        Format::Json => write_json(&mut buf, id, text, verdict),
-        Format::Text => buf.extend_from_slice(render_text(id, text, verdict, color).as_bytes()),
+        Format::Json => write_json(&mut buf, id.map(|i| i.0), text, verdict),
+        Format::Text => {
+            buf.extend_from_slice(render_text(id.map(|i| i.1), text, verdict, color).as_bytes())
+        }
     }
     out.write_all(&buf).or_else(ignore_broken_pipe)?;
     Ok(())
 }
 
 /// The people's format: one header line per document, then each hit in its line's context.
-pub fn render_text(id: Option<&Id>, text: &str, verdict: &Verdict<'_>, color: bool) -> String {
+pub fn render_text(id: Option<&str>, text: &str, verdict: &Verdict<'_>, color: bool) -> String {
     let mut s = String::new();
     let (on, off) = if color {
         ("\x1b[1;31m", "\x1b[0m")
     } else {
         ("【", "】")
     };
-    let name = id.map_or_else(|| "<stdin>".to_owned(), |i| i.to_string());
+    let name = id.unwrap_or("<stdin>");
     let _ = write!(s, "{name}: {}", verdict.suggestion.as_str().to_uppercase());
     let _ = write!(s, "  score {}", verdict.score);
     if !verdict.labels.is_empty() {
         let _ = write!(s, "  labels {}", verdict.labels.join(","));
     }
     s.push('\n');
-    // Hits are in text order: count lines in one forward sweep, not once per hit.
-    let (mut line_no, mut counted) = (1usize, 0usize);
+    // Hits are in text order: line and column come from one forward sweep, and the
+    // context is cut from a bounded window, so long one-line inputs stay linear.
+    let (mut line_no, mut column, mut at, mut line_start) = (1usize, 1usize, 0usize, 0usize);
     for hit in &verdict.hits {
-        line_no += text[counted..hit.byte_start].matches('\n').count();
-        counted = hit.byte_start;
-        let line_start = text[..hit.byte_start].rfind('\n').map_or(0, |p| p + 1);
-        let column = text[line_start..hit.byte_start].chars().count() + 1;
-        let line_end = text[hit.byte_end..]
-            .find('\n')
-            .map_or(text.len(), |p| hit.byte_end + p);
-        let before = tail_chars(&text[line_start..hit.byte_start], 12);
-        let after = head_chars(&text[hit.byte_end..line_end], 12);
+        if hit.byte_start > at {
+            for (offset, c) in text[at..hit.byte_start].char_indices() {
+                if c == '\n' {
+                    line_no += 1;
+                    column = 1;
+                    line_start = at + offset + 1;
+                } else {
+                    column += 1;
+                }
+            }
+            at = hit.byte_start;
+        }
+        let window_start = floor_boundary(text, hit.byte_start.saturating_sub(64).max(line_start));
+        let window_end = ceil_boundary(text, (hit.byte_end + 64).min(text.len()));
+        let after_text = &text[hit.byte_end..window_end];
+        let after_text = after_text.split('\n').next().unwrap_or("");
+        let before = tail_chars(&text[window_start..hit.byte_start], 12);
+        let after = head_chars(after_text, 12);
         let _ = writeln!(
             s,
             "  {line_no}:{column}  {before}{on}{}{off}{after}    {} → {} {} ({}:{})",
@@ -178,6 +188,20 @@ pub fn render_text(id: Option<&Id>, text: &str, verdict: &Verdict<'_>, color: bo
         );
     }
     s
+}
+
+fn floor_boundary(text: &str, mut i: usize) -> usize {
+    while !text.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+fn ceil_boundary(text: &str, mut i: usize) -> usize {
+    while !text.is_char_boundary(i) {
+        i += 1;
+    }
+    i
 }
 
 fn tail_chars(s: &str, n: usize) -> String {
@@ -355,14 +379,29 @@ fn scan_lines(
     let mut scratch = Scratch::default();
     let mut flagged = false;
     for (k, raw) in lines.iter().enumerate() {
-        let line = raw.trim_ascii();
+        let line_no = first_line + k + 1;
+        let mut line = raw.trim_ascii();
+        if line_no == 1 {
+            // A byte-order mark written by a Windows editor is not part of the JSON.
+            line = line.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(line);
+        }
         if line.is_empty() {
             continue;
         }
-        let parsed: InputLine<'_> = match serde_json::from_slice(line) {
-            Ok(p) => p,
+        let parsed: InputLine<'_> = match serde_json::from_slice::<InputLine<'_>>(line) {
+            Ok(p)
+                if p.id.is_none_or(|id| {
+                    id.get()
+                        .starts_with(['"', '-', '0', '1', '2', '3', '4', '5', '6', '7', '8', '9'])
+                }) =>
+            {
+                p
+            }
+            Ok(_) => {
+                let err = anyhow!("{name}:{line_no}: \"id\" must be a string or a number");
+                return (out, flagged, Some(err));
+            }
             Err(e) => {
-                let line_no = first_line + k + 1;
                 let err = anyhow!(
                     "{name}:{line_no}: malformed JSONL line ({e}); expected {{\"id\": string|number, \"text\": string}}"
                 );
@@ -372,14 +411,13 @@ fn scan_lines(
         let verdict = engine.scan_with(&parsed.text, &mut scratch);
         flagged |= verdict.suggestion != Suggestion::Pass;
         match format {
-            Format::Json => write_json(&mut out, parsed.id.as_ref(), &parsed.text, &verdict),
+            Format::Json => write_json(&mut out, parsed.id, &parsed.text, &verdict),
             Format::Text => {
-                let id = parsed
+                let label = parsed
                     .id
-                    .clone()
-                    .unwrap_or_else(|| Id::Str(format!("{name}:{}", first_line + k + 1)));
+                    .map_or_else(|| format!("{name}:{line_no}"), id_label);
                 out.extend_from_slice(
-                    render_text(Some(&id), &parsed.text, &verdict, color).as_bytes(),
+                    render_text(Some(&label), &parsed.text, &verdict, color).as_bytes(),
                 );
             }
         }

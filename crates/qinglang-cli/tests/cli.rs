@@ -231,3 +231,57 @@ fn large_jsonl_keeps_order_across_threads() {
         assert_eq!(verdict["suggestion"], want, "line {i}");
     }
 }
+
+#[test]
+fn ids_are_echoed_byte_for_byte_and_a_bom_is_ignored() {
+    let input = "\u{feff}{\"id\": 1e2, \"text\": \"a\"}\n{\"id\": 123456789012345678901234567890, \"text\": \"b\"}\n{\"id\": \"x\\u00e9\", \"text\": \"c\"}\n";
+    let out = qinglang(&["scan", "--jsonl", "--format", "json"], input);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let ids: Vec<&str> = stdout
+        .lines()
+        .map(|l| &l[6..l.find(",\"suggestion\"").expect("suggestion follows id")])
+        .collect();
+    assert_eq!(
+        ids,
+        ["1e2", "123456789012345678901234567890", "\"x\\u00e9\""]
+    );
+
+    let out = qinglang(&["scan", "--jsonl"], "{\"id\": [1], \"text\": \"a\"}\n");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr)
+        .contains("<stdin>:1: \"id\" must be a string or a number"));
+}
+
+#[test]
+fn long_one_line_input_with_many_hits_in_text_format() {
+    // Regression: context, line numbers and char offsets were recomputed from the line
+    // start per hit, which made this input take minutes.
+    let text = "赌博 ".repeat(50_000);
+    let dir = temp_dir("long");
+    let lexicon = write(&dir, "ops.txt", "赌博\tgambling\n賭博\tgambling\treview\n");
+    let out = qinglang(
+        &["scan", "--no-default-lexicon", "--lexicon", &lexicon],
+        &text,
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        stdout.lines().count(),
+        1 + 100_000,
+        "two entries per occurrence"
+    );
+    assert!(
+        stdout
+            .lines()
+            .last()
+            .is_some_and(|l| l.starts_with("  1:149998  ")),
+        "{:?}",
+        stdout.lines().last()
+    );
+}

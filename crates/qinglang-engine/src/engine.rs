@@ -31,8 +31,6 @@ pub enum BuildError {
 struct Pattern {
     /// Indices into `Engine::entries`, strongest action first.
     entries: Box<[u32]>,
-    /// An allow entry exists for this term: it suppresses what it covers and reports nothing.
-    allow: bool,
     /// Only ASCII letters and digits: matches at word boundaries only.
     latin: bool,
 }
@@ -56,6 +54,9 @@ pub struct Hit<'e> {
     /// The same span in UTF-8 bytes.
     pub byte_start: usize,
     pub byte_end: usize,
+    /// Span in normalised characters, for allow-entry containment.
+    norm_start: u32,
+    norm_end: u32,
 }
 
 impl<'e> Hit<'e> {
@@ -99,7 +100,10 @@ pub struct Scratch {
 /// or policy; scans in flight keep the engine they started with.
 pub struct Engine {
     normalizer: Normalizer,
+    /// Block and review terms, leftmost-longest.
     automaton: Option<CharwiseDoubleArrayAhoCorasick<u32>>,
+    /// Allow terms, all matches (overlapping), consulted only when there are hits.
+    allow_automaton: Option<CharwiseDoubleArrayAhoCorasick<u32>>,
     patterns: Vec<Pattern>,
     entries: Vec<CompiledEntry>,
     policy: Policy,
@@ -175,37 +179,46 @@ impl EngineBuilder {
         let form = |k: &(u32, u32, u32)| &forms_buf[k.0 as usize..k.1 as usize];
         keyed.sort_unstable_by(|a, b| form(a).cmp(form(b)).then(a.2.cmp(&b.2)));
         let mut patterns: Vec<Pattern> = Vec::new();
-        let mut pattern_forms: Vec<(&str, u32)> = Vec::new();
+        let mut match_forms: Vec<(&str, u32)> = Vec::new();
+        let mut allow_forms: Vec<(&str, u32)> = Vec::new();
         for group in keyed.chunk_by(|a, b| form(a) == form(b)) {
             let text = form(&group[0]);
             let mut ids: Vec<u32> = group.iter().map(|k| k.2).collect();
             // Strongest first so that a term listed twice reports the block entry before
-            // the review one; the allow flag is kept apart.
+            // the review one; allow entries go to their own automaton.
             ids.sort_by_key(|&i| std::cmp::Reverse(entries[i as usize].entry.action));
             let allow = ids
                 .iter()
                 .any(|&i| entries[i as usize].entry.action == Action::Allow);
             ids.retain(|&i| entries[i as usize].entry.action != Action::Allow);
-            pattern_forms.push((text, patterns.len() as u32));
+            let id = patterns.len() as u32;
+            if !ids.is_empty() {
+                match_forms.push((text, id));
+            }
+            if allow {
+                allow_forms.push((text, id));
+            }
             patterns.push(Pattern {
                 entries: ids.into_boxed_slice(),
-                allow,
                 latin: text.bytes().all(|b| b.is_ascii_alphanumeric()),
             });
         }
-        let automaton = if pattern_forms.is_empty() {
-            None
-        } else {
-            Some(
-                CharwiseDoubleArrayAhoCorasickBuilder::new()
-                    .match_kind(MatchKind::LeftmostLongest)
-                    .build_with_values(pattern_forms)
-                    .map_err(|e| BuildError::Automaton(e.to_string()))?,
-            )
+        let build = |forms: Vec<(&str, u32)>, kind: MatchKind| {
+            if forms.is_empty() {
+                return Ok(None);
+            }
+            CharwiseDoubleArrayAhoCorasickBuilder::new()
+                .match_kind(kind)
+                .build_with_values(forms)
+                .map(Some)
+                .map_err(|e| BuildError::Automaton(e.to_string()))
         };
+        let automaton = build(match_forms, MatchKind::LeftmostLongest)?;
+        let allow_automaton = build(allow_forms, MatchKind::Standard)?;
         Ok(Engine {
             normalizer,
             automaton,
+            allow_automaton,
             patterns,
             entries,
             policy: self.policy,
@@ -262,62 +275,144 @@ impl Engine {
         self.normalizer.normalize_into(text, &mut scratch.norm);
         let norm = scratch.norm.as_str();
         let pos = scratch.norm.positions();
+        let span = |s: usize, e: usize| -> Option<(usize, usize)> {
+            let i = scratch.norm.index_of_byte(s)?;
+            let j = if e == norm.len() {
+                pos.len()
+            } else {
+                scratch.norm.index_of_byte(e)?
+            };
+            Some((i, j - 1))
+        };
         let mut offset = 0usize;
         'restart: while offset < norm.len() {
             for m in automaton.leftmost_find_iter(&norm[offset..]) {
                 let (s, e) = (offset + m.start(), offset + m.end());
-                let pattern = &self.patterns[m.value() as usize];
-                let (Some(i), j) = (
-                    scratch.norm.index_of_byte(s),
-                    if e == norm.len() {
-                        pos.len()
-                    } else {
-                        scratch.norm.index_of_byte(e).unwrap_or(pos.len())
-                    },
-                ) else {
-                    break 'restart;
+                let Some((i, last)) = span(s, e) else {
+                    // Matches always start and end on characters the normaliser wrote.
+                    debug_assert!(false, "match {s}..{e} off the position map");
+                    continue;
                 };
-                let last = j - 1;
-                // Two-character terms are the ones ordinary prose forms by accident across a
-                // comma (`15日，他`), so they may not span clause punctuation; longer ones may.
-                let short = last == i + 1;
-                let gaps_ok = pos[i + 1..=last].iter().all(|p| {
-                    p.gap != GAP_BREAK
-                        && p.gap & GAP_COUNT <= self.policy.max_noise_gap
-                        && !(short && p.gap & GAP_CLAUSE != 0)
-                });
-                let bounded = !pattern.latin
-                    || (is_boundary(text, norm, pos, i, Side::Before)
-                        && is_boundary(text, norm, pos, last, Side::After));
-                if !(gaps_ok && bounded) {
-                    // A shorter or later term may still match from the next character.
+                let mut found = Some((m.value(), i, last, e));
+                if !self.acceptable(m.value(), text, norm, pos, i, last) {
+                    // The longest term failed its checks (a line break, too much noise, a
+                    // word boundary); a shorter one from the same character may still hold.
+                    found = None;
+                    let mut end = e;
+                    // Drop the failed match's last character and look again from `s`.
+                    while let Some((cut, _)) = norm[s..end].char_indices().next_back() {
+                        let Some(shorter) = automaton
+                            .leftmost_find_iter(&norm[s..s + cut])
+                            .next()
+                            .filter(|x| x.start() == 0)
+                        else {
+                            break;
+                        };
+                        end = s + shorter.end();
+                        let Some((_, l)) = span(s, end) else { break };
+                        if self.acceptable(shorter.value(), text, norm, pos, i, l) {
+                            found = Some((shorter.value(), i, l, end));
+                            break;
+                        }
+                    }
+                }
+                let Some((value, i, last, end)) = found else {
                     let step = norm[s..].chars().next().map_or(1, char::len_utf8);
                     offset = s + step;
                     continue 'restart;
-                }
-                if pattern.allow {
-                    continue;
-                }
-                for &entry in pattern.entries.iter() {
+                };
+                for &entry in self.patterns[value as usize].entries.iter() {
                     hits.push(Hit {
                         entry: &self.entries[entry as usize],
-                        pattern: m.value(),
+                        pattern: value,
                         start: 0,
                         end: 0,
                         byte_start: pos[i].orig_start as usize,
                         byte_end: pos[last].orig_end as usize,
+                        norm_start: i as u32,
+                        norm_end: last as u32 + 1,
                     });
+                }
+                if end != e {
+                    offset = end;
+                    continue 'restart;
                 }
             }
             break;
         }
-        // Leftmost-longest hits do not overlap, so starts and ends both increase.
+        if !hits.is_empty() {
+            self.apply_allow(text, norm, pos, &mut hits, span);
+        }
+        // Hits are ordered by start; entries sharing a span repeat it, which the counter
+        // handles by stepping back a little.
         let mut counter = CharCounter::new(text);
         for hit in &mut hits {
             hit.start = counter.char_offset(hit.byte_start);
             hit.end = counter.char_offset(hit.byte_end);
         }
         hits
+    }
+
+    /// Whether a candidate match may be reported: no line break or clause punctuation
+    /// inside, at most `max_noise_gap` noise characters between two characters, and for
+    /// Latin-only terms word boundaries and either no noise or noise between every letter
+    /// (`s e x`, not `S ex-wife`).
+    fn acceptable(
+        &self,
+        pattern: u32,
+        text: &str,
+        norm: &str,
+        pos: &[Pos],
+        i: usize,
+        last: usize,
+    ) -> bool {
+        let inner = &pos[i + 1..=last];
+        let gaps_ok = inner.iter().all(|p| {
+            p.gap != GAP_BREAK
+                && p.gap & GAP_CLAUSE == 0
+                && p.gap & GAP_COUNT <= self.policy.max_noise_gap
+        });
+        if !gaps_ok {
+            return false;
+        }
+        if !self.patterns[pattern as usize].latin {
+            return true;
+        }
+        let spaced = inner.iter().filter(|p| p.gap > 0).count();
+        (spaced == 0 || spaced == inner.len())
+            && is_boundary(text, norm, pos, i, Side::Before)
+            && is_boundary(text, norm, pos, last, Side::After)
+    }
+
+    /// Drops hits that lie inside a matched allow term (DESIGN.md: allow `三黄片` keeps
+    /// `黄片` in `三黄片黄片` from hitting at 0–3 but not at 3–5). Terms that merely overlap
+    /// an allow term are still reported.
+    fn apply_allow(
+        &self,
+        text: &str,
+        norm: &str,
+        pos: &[Pos],
+        hits: &mut Vec<Hit<'_>>,
+        span: impl Fn(usize, usize) -> Option<(usize, usize)>,
+    ) {
+        let Some(allow) = &self.allow_automaton else {
+            return;
+        };
+        let mut allowed: Vec<(u32, u32)> = Vec::new();
+        for m in allow.find_overlapping_iter(norm) {
+            if let Some((i, last)) = span(m.start(), m.end()) {
+                if self.acceptable(m.value(), text, norm, pos, i, last) {
+                    allowed.push((i as u32, last as u32 + 1));
+                }
+            }
+        }
+        if !allowed.is_empty() {
+            hits.retain(|h| {
+                !allowed
+                    .iter()
+                    .any(|&(a, b)| a <= h.norm_start && h.norm_end <= b)
+            });
+        }
     }
 }
 

@@ -32,8 +32,13 @@ pub const DEFAULT_LEXICON_NAME: &str = "default";
 pub const DEFAULT_LEXICON_TEXT: &str = include_str!("../../../lexicons/default.txt");
 
 /// Parses the shipped default lexicon.
+///
+/// # Panics
+/// Only if the lexicon compiled into the binary is malformed, which a test rules out: a
+/// security product must not quietly run with no lexicon.
 pub fn default_lexicon() -> Lexicon {
-    // The shipped file is checked by a test; a parse failure here would be a build defect.
-    Lexicon::parse(DEFAULT_LEXICON_NAME, DEFAULT_LEXICON_TEXT)
-        .unwrap_or_else(|_| Lexicon::from_entries(DEFAULT_LEXICON_NAME, Vec::new()))
+    match Lexicon::parse(DEFAULT_LEXICON_NAME, DEFAULT_LEXICON_TEXT) {
+        Ok(lexicon) => lexicon,
+        Err(e) => panic!("the shipped default lexicon is malformed: {e}"),
+    }
 }

@@ -80,8 +80,16 @@ impl SegmentKind {
     }
 }
 
+/// What joins the items of an SEO keyword run: `-` `_` `|` `,` (and their full-width
+/// forms, except the full-width comma, which is ordinary Chinese prose punctuation).
 fn is_run_separator(c: char) -> bool {
-    matches!(c, '-' | '_' | '|' | ',' | '，' | '｜' | '－' | '＿' | '—')
+    matches!(c, '-' | '_' | '|' | ',' | '｜' | '－' | '＿')
+}
+
+/// Sentences: a line that ends clauses like prose is never a keyword run, however short
+/// its clauses (a news report listing 黄赌毒 between commas).
+fn reads_as_prose(line: &str) -> bool {
+    line.contains(['。', '！', '？']) || line.matches('，').nth(1).is_some()
 }
 
 /// Counts letters, digits and ideographs: what a reader would call the characters.
@@ -218,7 +226,9 @@ fn score_segment(
         }
         item_start = sep_end;
     }
-    let is_run = items >= policy.run_min_items && item_chars <= policy.run_max_item_chars * items;
+    let is_run = items >= policy.run_min_items
+        && item_chars <= policy.run_max_item_chars * items
+        && !reads_as_prose(line);
     if is_run && hit_items >= policy.run_min_hit_items && !block_terms.is_empty() {
         let extra = u32::from(policy.extra_term_score) * (hit_items - policy.run_min_hit_items);
         return (
@@ -239,12 +249,18 @@ fn score_segment(
     let prose = chars >= policy.prose_min_chars
         && coverage < policy.prose_max_coverage
         && (block_terms.len() as u32) < policy.prose_undiluted_block_terms;
-    if prose {
+    let (kind, score) = if prose {
         (
             SegmentKind::Prose,
             clamp((raw as f32 * policy.prose_factor) as u32),
         )
     } else {
         (SegmentKind::Short, clamp(raw))
+    };
+    // Review-level terms ask for a human, however many of them there are (REV-2).
+    if block_terms.is_empty() {
+        (kind, score.min(policy.block_threshold.saturating_sub(1)))
+    } else {
+        (kind, score)
     }
 }

@@ -77,16 +77,26 @@ fn inconsistent_policy_is_refused() {
 
 #[test]
 fn policy_thresholds_change_the_verdict() {
+    // One block-level term in a long sentence of prose is diluted to review by default…
+    let prose = "据报道，警方近日破获一起通过社交平台传播毛片的案件，涉案人员已被依法刑事拘留，案件正在进一步审理之中。";
+    let lexicon = || lexicon("ops", "毛片\tporn\n");
+    let default = Engine::builder()
+        .lexicon(lexicon())
+        .build()
+        .expect("builds");
+    assert_eq!(default.scan(prose).suggestion, Suggestion::Review);
+    // …and a stricter policy (ENF-3 style tightening) blocks it.
     let strict = Policy {
-        block_threshold: 50,
+        block_threshold: 45,
+        review_threshold: 30,
         ..Policy::default()
     };
     let engine = Engine::builder()
-        .lexicon(lexicon("ops", "赌博\tgambling\treview\n"))
+        .lexicon(lexicon())
         .policy(strict)
         .build()
         .expect("builds");
-    assert_eq!(engine.scan("赌博").suggestion, Suggestion::Block);
+    assert_eq!(engine.scan(prose).suggestion, Suggestion::Block);
 }
 
 #[test]

@@ -6,7 +6,7 @@ use serde::Serialize;
 
 /// `{"id"?, "suggestion", "score", "labels", "hits": [...]}` borrowed from a verdict.
 #[derive(Debug, Serialize)]
-pub struct VerdictJson<'a, I: Serialize> {
+pub struct VerdictJson<'a, I: Serialize + ?Sized> {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<&'a I>,
     pub suggestion: &'static str,
@@ -29,7 +29,7 @@ pub struct HitJson<'a> {
     pub text: &'a str,
 }
 
-impl<'a, I: Serialize> VerdictJson<'a, I> {
+impl<'a, I: Serialize + ?Sized> VerdictJson<'a, I> {
     pub fn new(id: Option<&'a I>, text: &'a str, verdict: &'a Verdict<'a>) -> Self {
         VerdictJson {
             id,

@@ -36,6 +36,9 @@ const PAYLOAD_MASK: u32 = (1 << KIND_SHIFT) - 1;
 /// OpenCC's Traditional→Simplified character table (Apache-2.0, see `data/PROVENANCE.md`).
 const T2S_SOURCE: &str = include_str!("../data/opencc-TSCharacters.txt");
 
+/// Unicode NFKC single-character mappings of the BMP (`scripts/gen_nfkc_table.py`).
+const NFKC_SOURCE: &str = include_str!("../data/nfkc-single.txt");
+
 /// The folding tables. Construct once and share; lookups take `&self`.
 #[derive(Clone)]
 pub struct Folder {
@@ -69,6 +72,19 @@ impl Folder {
                 None => Raw::Noise, // surrogate code points never occur in a &str
             })
             .collect();
+        // Compatibility characters (Kangxi radicals ⾊, enclosed ideographs ㊥, letterlike ℍ)
+        // take their NFKC form unless a rule above already decided what they are.
+        for (from, to) in nfkc_pairs() {
+            let cell = &mut raw[from as usize];
+            let undecided = match *cell {
+                Raw::Noise => true,
+                Raw::Map(c) => c == from || c.to_lowercase().eq(from.to_lowercase()),
+                _ => false,
+            };
+            if undecided && invisible(from as u32).is_none() {
+                *cell = Raw::Map(to);
+            }
+        }
         let mut astral_t2s = Vec::new();
         for (from, to) in t2s_pairs() {
             if (from as u32) < 0x10000 {
@@ -384,6 +400,19 @@ fn math_alnum(cp: u32) -> Option<char> {
     None
 }
 
+/// Parses `nfkc-single.txt`: `XXXX<TAB>YYYY` hex code points, `#` comments.
+fn nfkc_pairs() -> impl Iterator<Item = (char, char)> {
+    NFKC_SOURCE
+        .lines()
+        .filter(|l| !l.starts_with('#'))
+        .filter_map(|line| {
+            let (a, b) = line.split_once('\t')?;
+            let a = char::from_u32(u32::from_str_radix(a, 16).ok()?)?;
+            let b = char::from_u32(u32::from_str_radix(b, 16).ok()?)?;
+            Some((a, b))
+        })
+}
+
 /// Parses OpenCC's `TSCharacters.txt`: `traditional<TAB>simplified[ alternative…]`. The
 /// first alternative is OpenCC's default; single characters only.
 fn t2s_pairs() -> impl Iterator<Item = (char, char)> {
@@ -441,6 +470,10 @@ mod tests {
             ('😀', Fold::Noise),
             ('\n', Fold::Break),
             ('𝐀', Fold::Char('a')),
+            ('⾊', Fold::Char('色')),
+            ('㊥', Fold::Char('中')),
+            ('ℍ', Fold::Char('h')),
+            ('ſ', Fold::Char('s')),
         ];
         for (c, want) in cases {
             assert_eq!(f.fold(c), want, "{c:?}");

@@ -17,7 +17,7 @@ pub use fold::{Fold, Folder};
 pub use normalize::{is_han, Normalized, Normalizer, Pos, GAP_BREAK, GAP_CLAUSE, GAP_COUNT};
 
 /// Converts increasing byte offsets into offsets in Unicode scalar values, in one forward
-/// sweep over the text. Offsets must be char boundaries and must not decrease.
+/// sweep over the text. Offsets must be char boundaries; they should mostly increase.
 #[derive(Debug)]
 pub struct CharCounter<'a> {
     text: &'a str,
@@ -34,16 +34,16 @@ impl<'a> CharCounter<'a> {
         }
     }
 
-    /// Scalar-value offset of `byte`. A `byte` before the previous one restarts the count.
+    /// Scalar-value offset of `byte`. Going backwards is allowed and costs the distance.
     pub fn char_offset(&mut self, byte: usize) -> usize {
-        if byte < self.byte {
-            self.byte = 0;
-            self.chars = 0;
-        }
         let byte = byte.min(self.text.len());
-        let piece = self.text.get(self.byte..byte).unwrap_or("");
         // Counting UTF-8 lead bytes is exact for valid UTF-8 and avoids decoding.
-        self.chars += piece.bytes().filter(|&b| (b as i8) >= -0x40).count();
+        let leads = |s: &[u8]| s.iter().filter(|&&b| (b as i8) >= -0x40).count();
+        if byte >= self.byte {
+            self.chars += leads(&self.text.as_bytes()[self.byte..byte]);
+        } else {
+            self.chars -= leads(&self.text.as_bytes()[byte..self.byte]);
+        }
         self.byte = byte;
         self.chars
     }

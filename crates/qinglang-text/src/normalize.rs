@@ -155,7 +155,12 @@ impl Normalizer {
                     gap = 0;
                     after_han_end = None;
                 }
-                Fold::Skip => {}
+                Fold::Skip => {
+                    // Invisible characters do not separate an ideograph from its annotation.
+                    if after_han_end == Some(start) {
+                        after_han_end = Some(i);
+                    }
+                }
                 Fold::Noise => {
                     if (c == '(' || c == '（') && after_han_end == Some(start) {
                         if let Some(end) = pinyin_annotation(&input[i..]) {
@@ -167,7 +172,9 @@ impl Normalizer {
                         }
                     }
                     if MAP && gap != GAP_BREAK {
-                        let count = (gap & GAP_COUNT).saturating_add(1).min(GAP_COUNT);
+                        // Saturate one below the mask so that count|clause never equals
+                        // GAP_BREAK.
+                        let count = (gap & GAP_COUNT).saturating_add(1).min(GAP_COUNT - 1);
                         let clause = if is_clause_punctuation(c) {
                             GAP_CLAUSE
                         } else {
@@ -244,7 +251,7 @@ fn pinyin_annotation(rest: &str) -> Option<usize> {
             ')' | '）' => {
                 return (letters > 0 && toned).then_some(at + c.len_utf8());
             }
-            'a'..='z' | 'ü' | 'ê' => letters += 1,
+            'a'..='z' | 'A'..='Z' | 'ü' | 'ê' => letters += 1,
             'ā' | 'á' | 'ǎ' | 'à' | 'ē' | 'é' | 'ě' | 'è' | 'ī' | 'í' | 'ǐ' | 'ì' | 'ō' | 'ó'
             | 'ǒ' | 'ò' | 'ū' | 'ú' | 'ǔ' | 'ù' | 'ǖ' | 'ǘ' | 'ǚ' | 'ǜ' | 'ń' | 'ň' | 'ǹ' | 'ḿ' =>
             {
