@@ -954,10 +954,14 @@ impl<S: Store> Governance<S> {
             })?;
             let mut score = credit::effective(&p.credit, &author, now);
             let mut sanctions = Vec::new();
-            if decision != Decision::Published {
-                let action = if decision == Decision::Rejected { "content.reject" } else { "content.hold" };
-                self.audit(tx, actor, now, action, &format!("content:{content_id}"), &reasons.join("; "), serde_json::json!({"author": sub.author, "group": sub.group, "account": sub.account, "kind": sub.kind, "verdict": verdict_value}))?;
-            }
+            // Every decision is recorded with its evidence (AUD-1), publication included:
+            // an inspection must be able to show what was let through, and when.
+            let action = match decision {
+                Decision::Published => "content.publish",
+                Decision::Held => "content.hold",
+                Decision::Rejected => "content.reject",
+            };
+            self.audit(tx, actor, now, action, &format!("content:{content_id}"), &reasons.join("; "), serde_json::json!({"author": sub.author, "group": sub.group, "account": sub.account, "kind": sub.kind, "verdict": verdict_value}))?;
             let strike = decision == Decision::Rejected;
             if strike {
                 let before = score;

@@ -1,0 +1,342 @@
+//! The real `qinglang serve` on an ephemeral port: the governance walk-through end to end,
+//! and crash safety under SIGKILL (ENF-1, ENF-2, AUD-1).
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::time::Duration;
+
+use serde_json::{json, Value};
+
+fn temp_dir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("qinglang-serve-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    std::fs::write(dir.join("key"), "ab".repeat(32)).expect("key file");
+    dir
+}
+
+struct Server {
+    child: Child,
+    addr: String,
+    /// The first-start admin token, when this start printed one.
+    admin: Option<String>,
+}
+
+impl Server {
+    fn start(dir: &Path) -> Server {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_qinglang"))
+            .args(["serve", "--listen", "127.0.0.1:0", "--db"])
+            .arg(dir.join("q.db"))
+            .arg("--key-file")
+            .arg(dir.join("key"))
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("spawn qinglang serve");
+        let stdout = child.stdout.take().expect("stdout");
+        let stderr = child.stderr.take().expect("stderr");
+        let (tx, rx) = mpsc::channel();
+        let tx2 = tx.clone();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                if let Some(addr) = line.strip_prefix("listening on http://") {
+                    let _ = tx.send(("addr", addr.to_owned()));
+                }
+            }
+        });
+        std::thread::spawn(move || {
+            let mut lines = BufReader::new(stderr).lines().map_while(Result::ok);
+            while let Some(line) = lines.next() {
+                if line.contains("admin token") {
+                    if let Some(token) = lines.next() {
+                        let _ = tx2.send(("admin", token));
+                    }
+                }
+            }
+        });
+        let mut addr = None;
+        let mut admin = None;
+        while addr.is_none() {
+            match rx.recv_timeout(Duration::from_secs(60)) {
+                Ok(("addr", a)) => addr = Some(a),
+                Ok((_, t)) => admin = Some(t),
+                Err(_) => panic!("qinglang serve did not report its address"),
+            }
+        }
+        // The token line comes before the address line when both are printed.
+        if admin.is_none() {
+            if let Ok((_, t)) = rx.recv_timeout(Duration::from_millis(200)) {
+                admin = Some(t);
+            }
+        }
+        Server {
+            child,
+            addr: addr.expect("address"),
+            admin,
+        }
+    }
+
+    fn call(&self, method: &str, path: &str, token: &str, body: Option<Value>) -> (u16, Value) {
+        http(&self.addr, method, path, token, body).expect("HTTP exchange")
+    }
+
+    fn kill(mut self) {
+        // SIGKILL: no chance to flush or shut down cleanly.
+        self.child.kill().expect("kill");
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A minimal HTTP/1.1 exchange (one request per connection).
+fn http(
+    addr: &str,
+    method: &str,
+    path: &str,
+    token: &str,
+    body: Option<Value>,
+) -> std::io::Result<(u16, Value)> {
+    let mut stream = TcpStream::connect(addr)?;
+    stream.set_read_timeout(Some(Duration::from_secs(30)))?;
+    let body = body.map(|b| b.to_string()).unwrap_or_default();
+    write!(
+        stream,
+        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {token}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    )?;
+    let mut raw = Vec::new();
+    stream.read_to_end(&mut raw)?;
+    let text = String::from_utf8_lossy(&raw);
+    let (head, body) = text
+        .split_once("\r\n\r\n")
+        .ok_or_else(|| std::io::Error::other("no header end"))?;
+    let status: u16 = head
+        .split(' ')
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .ok_or_else(|| std::io::Error::other("no status"))?;
+    let value = serde_json::from_str(body).unwrap_or(Value::String(body.to_owned()));
+    Ok((status, value))
+}
+
+fn qinglang(dir: &Path, args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_qinglang"))
+        .args(args)
+        .arg("--db")
+        .arg(dir.join("q.db"))
+        .arg("--key-file")
+        .arg(dir.join("key"))
+        .output()
+        .expect("run qinglang")
+}
+
+#[test]
+fn spam_in_a_group_climbs_the_ladder_until_the_author_is_suspended() {
+    let dir = temp_dir("walk");
+    let server = Server::start(&dir);
+    let admin = server
+        .admin
+        .clone()
+        .expect("first start prints an admin token");
+    let (status, v) = server.call(
+        "POST",
+        "/v1/tokens",
+        &admin,
+        Some(json!({"role": "service", "name": "platform"})),
+    );
+    assert_eq!(status, 201, "{v}");
+    let svc = v["token"].as_str().expect("token").to_owned();
+
+    let (status, user) = server.call(
+        "POST",
+        "/v1/users",
+        &svc,
+        Some(json!({"nickname": "推广员"})),
+    );
+    assert_eq!(status, 201, "{user}");
+    let uid = user["id"].as_i64().expect("id");
+    let (status, v) = server.call(
+        "POST",
+        &format!("/v1/users/{uid}/identity"),
+        &svc,
+        Some(json!({"kind": "mobile", "value": "13800138000", "name": "李四"})),
+    );
+    assert_eq!(status, 200, "{v}");
+    assert_eq!(v["identity"]["masked"], "138****8000");
+
+    let (status, group) = server.call(
+        "POST",
+        "/v1/groups",
+        &svc,
+        Some(json!({"owner": uid, "name": "同城交友", "max_members": 200})),
+    );
+    assert_eq!(status, 201, "{group}");
+    let gid = group["id"].as_i64().expect("group id");
+
+    let spam =
+        json!({"author": uid, "group": gid, "kind": "message", "text": "免费毛片在线看，加群"});
+    let mut last = Value::Null;
+    for strike in 1..=3 {
+        let (status, r) = server.call("POST", "/v1/content", &svc, Some(spam.clone()));
+        assert_eq!(status, 200, "{r}");
+        assert_eq!(r["enforcement"]["decision"], "rejected");
+        assert_eq!(r["enforcement"]["strike"], true, "strike {strike}");
+        last = r;
+    }
+    assert_eq!(
+        last["enforcement"]["sanctions"][0]["kind"],
+        "suspend_updates"
+    );
+    let (status, r) = server.call("POST", "/v1/content", &svc, Some(spam));
+    assert_eq!(
+        (status, r["code"].as_str()),
+        (403, Some("publishing_suspended")),
+        "{r}"
+    );
+
+    let (status, u) = server.call("GET", &format!("/v1/users/{uid}"), &svc, None);
+    assert_eq!(status, 200);
+    let kinds: Vec<&str> = u["sanctions"]
+        .as_array()
+        .expect("sanctions")
+        .iter()
+        .filter_map(|s| s["kind"].as_str())
+        .collect();
+    assert!(kinds.contains(&"suspend_updates"), "{u}");
+    assert_eq!(u["credit"]["score"], 70);
+
+    let (status, v) = server.call("GET", "/v1/audit/verify", &admin, None);
+    assert_eq!((status, v["ok"].as_bool()), (200, Some(true)), "{v}");
+    server.kill();
+
+    let out = qinglang(&dir, &["audit", "verify"]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn acknowledged_submissions_survive_sigkill() {
+    let dir = temp_dir("crash");
+    let server = Server::start(&dir);
+    let admin = server.admin.clone().expect("admin token");
+    let (_, v) = server.call(
+        "POST",
+        "/v1/tokens",
+        &admin,
+        Some(json!({"role": "service", "name": "platform"})),
+    );
+    let svc = v["token"].as_str().expect("token").to_owned();
+    let mut authors = Vec::new();
+    for i in 0..4 {
+        let (_, u) = server.call(
+            "POST",
+            "/v1/users",
+            &svc,
+            Some(json!({"nickname": format!("用户{i}")})),
+        );
+        let uid = u["id"].as_i64().expect("id");
+        let (status, _) = server.call(
+            "POST",
+            &format!("/v1/users/{uid}/identity"),
+            &svc,
+            Some(json!({"kind": "mobile", "value": format!("1380013800{i}"), "name": "王五"})),
+        );
+        assert_eq!(status, 200);
+        authors.push(uid);
+    }
+
+    // A burst from four clients; the server is killed in the middle of it.
+    let (ack_tx, ack_rx) = mpsc::channel::<i64>();
+    let mut clients = Vec::new();
+    for &uid in &authors {
+        let addr = server.addr.clone();
+        let svc = svc.clone();
+        let ack_tx = ack_tx.clone();
+        clients.push(std::thread::spawn(move || {
+            for n in 0..10_000 {
+                let body = json!({"author": uid, "kind": "message", "text": format!("第{n}条普通消息，今天天气不错")});
+                match http(&addr, "POST", "/v1/content", &svc, Some(body)) {
+                    Ok((200, r)) => {
+                        let _ = ack_tx.send(r["enforcement"]["content_id"].as_i64().expect("content id"));
+                    }
+                    _ => break, // the server is gone
+                }
+            }
+        }));
+    }
+    drop(ack_tx);
+    // Let the burst run, then pull the plug.
+    let mut acknowledged = Vec::new();
+    while acknowledged.len() < 200 {
+        acknowledged.push(
+            ack_rx
+                .recv_timeout(Duration::from_secs(60))
+                .expect("acknowledgements"),
+        );
+    }
+    server.kill();
+    for c in clients {
+        let _ = c.join();
+    }
+    acknowledged.extend(ack_rx.try_iter());
+
+    // After a restart: every acknowledged submission has its audit record, and the chain
+    // verifies.
+    let server = Server::start(&dir);
+    assert!(server.admin.is_none(), "no second bootstrap token");
+    drop(server);
+    let out = qinglang(
+        &dir,
+        &[
+            "audit",
+            "export",
+            "--from",
+            "2000-01-01",
+            "--to",
+            "2200-01-01",
+        ],
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let exported = String::from_utf8_lossy(&out.stdout);
+    let recorded: std::collections::HashSet<String> = exported
+        .lines()
+        .filter_map(|l| serde_json::from_str::<Value>(l).ok())
+        .filter(|e| e["action"] == "content.publish")
+        .filter_map(|e| e["target"].as_str().map(str::to_owned))
+        .collect();
+    let missing: Vec<&i64> = acknowledged
+        .iter()
+        .filter(|id| !recorded.contains(&format!("content:{id}")))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "{} of {} acknowledged submissions lost: {missing:?}",
+        missing.len(),
+        acknowledged.len()
+    );
+    let out = qinglang(&dir, &["audit", "verify"]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+}
