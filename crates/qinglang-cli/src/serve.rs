@@ -166,7 +166,8 @@ pub fn serve(args: &ServeArgs) -> Result<()> {
     })
 }
 
-/// Hourly retention sweep (AUD-2); the policy guarantees nothing younger than 180 days goes.
+/// Hourly sweeps: retention (AUD-2; nothing younger than 180 days goes) and account
+/// inactivity (PA-4).
 fn spawn_retention(gov: Arc<Governance<SqliteStore>>) {
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(Duration::from_secs(3600));
@@ -178,6 +179,14 @@ fn spawn_retention(gov: Arc<Governance<SqliteStore>>) {
                     tracing::info!(content, audit, "retention sweep removed expired records")
                 }
                 Ok(Err(e)) => tracing::error!(error = %e, "retention sweep failed"),
+                _ => {}
+            }
+            let g = Arc::clone(&gov);
+            match tokio::task::spawn_blocking(move || g.inactivity_sweep(Timestamp::now())).await {
+                Ok(Ok(closed)) if closed > 0 => {
+                    tracing::info!(closed, "inactive public accounts closed (PA-4)")
+                }
+                Ok(Err(e)) => tracing::error!(error = %e, "inactivity sweep failed"),
                 _ => {}
             }
         }

@@ -65,6 +65,8 @@ pub struct GroupPolicy {
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct AccountPolicy {
+    /// PA-4: accounts that publish nothing for this many days are closed by the sweep.
+    pub inactive_days: u32,
     pub tiers: Vec<AccountTier>,
 }
 
@@ -257,6 +259,15 @@ impl Policy {
         }
         if c.recovery_days == 0 {
             return Err(invalid("credit.recovery_days", "must be at least 1".into()));
+        }
+        if self.accounts.inactive_days < 180 {
+            return Err(invalid(
+                "accounts.inactive_days",
+                format!(
+                    "{} is below six months (180 days), the inactivity period of PA-4",
+                    self.accounts.inactive_days
+                ),
+            ));
         }
         if self.accounts.tiers.is_empty() {
             return Err(invalid(

@@ -920,6 +920,7 @@ impl<S: Store> Governance<S> {
                 if a.closed {
                     return Err(Error::forbidden("account_closed", format!("account {aid} is closed")));
                 }
+                tx.touch_account(aid, now)?;
             }
             let restricted = self.active_sanction(tx, &[Target::User(sub.author)], SanctionKind::RestrictPublishing, now)?;
             let mut reasons = Vec::new();
@@ -1218,6 +1219,31 @@ impl<S: Store> Governance<S> {
             return Err(Error::invalid("invalid_range", "`to` is before `from`"));
         }
         self.store.read(|tx| tx.audit_range(from, to))
+    }
+
+    /// Closes public accounts that published nothing for `accounts.inactive_days` (PA-4) and
+    /// tombstones their names; returns how many were closed.
+    pub fn inactivity_sweep(&self, now: Timestamp) -> Result<u64, Error> {
+        let days = self.policy.policy.accounts.inactive_days;
+        let before = now.minus_days(days);
+        let engine = self.engine();
+        self.store.write(|tx| {
+            let accounts = tx.inactive_accounts(before)?;
+            for a in &accounts {
+                let key = engine.normalizer().normalize_str(&a.name);
+                tx.close_account(a.id, &key, now)?;
+                self.audit(
+                    tx,
+                    &Principal::system(),
+                    now,
+                    "account.close_inactive",
+                    &Target::Account(a.id).label(),
+                    &format!("no publication for {days} days (PA-4)"),
+                    serde_json::json!({"owner": a.owner, "name": a.name}),
+                )?;
+            }
+            Ok(accounts.len() as u64)
+        })
     }
 
     /// Removes content and audit records older than the retention period (never younger

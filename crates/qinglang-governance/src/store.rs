@@ -46,6 +46,10 @@ pub trait Tx {
     /// Closes the account and tombstones its name under `name_key` (the normalised name).
     fn close_account(&mut self, id: Id, name_key: &str, at: Timestamp) -> Result<(), Error>;
     fn accounts_of(&mut self, owner: Id) -> Result<Vec<Account>, Error>;
+    /// Records that the account published (PA-4 inactivity counts from here).
+    fn touch_account(&mut self, id: Id, at: Timestamp) -> Result<(), Error>;
+    /// Open accounts whose last activity is before `before`.
+    fn inactive_accounts(&mut self, before: Timestamp) -> Result<Vec<Account>, Error>;
 
     // Groups.
     fn insert_group(&mut self, group: &Group) -> Result<Id, Error>;

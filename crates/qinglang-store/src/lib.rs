@@ -15,7 +15,10 @@ use qinglang_governance::{Error, Store, Tx};
 use rusqlite::{params, Connection, OptionalExtension};
 
 /// Embedded migrations, applied in order; `PRAGMA user_version` records the last applied.
-const MIGRATIONS: &[&str] = &[include_str!("../migrations/0001_init.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("../migrations/0001_init.sql"),
+    include_str!("../migrations/0002_account_activity.sql"),
+];
 
 /// The SQLite store.
 #[derive(Debug)]
@@ -322,8 +325,8 @@ impl Tx for SqliteTx<'_> {
         self.conn
             .prepare_cached(
                 "INSERT INTO accounts (owner, name, bio, subject, category, news_licence,
-                 followers, monthly_reads, closed, created_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 0, ?9)",
+                 followers, monthly_reads, closed, created_at, last_active_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 0, ?9, ?9)",
             )
             .and_then(|mut s| {
                 s.execute(params![
@@ -385,6 +388,27 @@ impl Tx for SqliteTx<'_> {
             .and_then(|mut s| s.execute(params![name_key, id, at.0]))
             .map_err(storage)?;
         Ok(())
+    }
+
+    fn touch_account(&mut self, id: Id, at: Timestamp) -> Result<(), Error> {
+        self.conn
+            .prepare_cached("UPDATE accounts SET last_active_at = ?2 WHERE id = ?1")
+            .and_then(|mut s| s.execute(params![id, at.0]))
+            .map_err(storage)?;
+        Ok(())
+    }
+
+    fn inactive_accounts(&mut self, before: Timestamp) -> Result<Vec<Account>, Error> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT * FROM accounts WHERE closed = 0 AND last_active_at < ?1 ORDER BY id",
+            )
+            .map_err(storage)?;
+        let rows = stmt
+            .query_map([before.0], account_from_row)
+            .map_err(storage)?;
+        rows.collect::<Result<_, _>>().map_err(storage)
     }
 
     fn accounts_of(&mut self, owner: Id) -> Result<Vec<Account>, Error> {

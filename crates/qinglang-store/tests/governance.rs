@@ -486,3 +486,36 @@ fn tokens_authenticate_principals_with_roles() {
         "role_forbidden"
     );
 }
+
+#[test]
+fn accounts_inactive_for_six_months_are_closed_and_tombstoned() {
+    let g = service();
+    let owner = verified_user(&g, "作者", "11010519491231002X");
+    let req = |name: &str| NewAccount {
+        owner,
+        name: name.into(),
+        bio: String::new(),
+        subject: AccountSubject::Individual,
+        category: "culture".into(),
+        news_licence: false,
+        followers: 0,
+        monthly_reads: 0,
+    };
+    let quiet = g.open_account(&svc(), &req("读书笔记"), T0).unwrap();
+    // Publishing through the account keeps it active.
+    let post = Submission {
+        author: owner,
+        group: None,
+        account: Some(quiet.id),
+        kind: ContentKind::Article,
+        text: "今天读完了一本书".into(),
+    };
+    g.submit_content(&svc(), &post, T0.plus_days(100)).unwrap();
+    assert_eq!(g.inactivity_sweep(T0.plus_days(279)).unwrap(), 0);
+    assert_eq!(g.inactivity_sweep(T0.plus_days(281)).unwrap(), 1);
+    assert!(g.get_account(&svc(), quiet.id).unwrap().closed);
+    let audit = g
+        .audit_export(&principal(Role::Auditor), T0, T0.plus_days(400))
+        .unwrap();
+    assert!(audit.iter().any(|e| e.action == "account.close_inactive"));
+}
