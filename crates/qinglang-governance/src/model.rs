@@ -256,6 +256,8 @@ pub struct Group {
     pub id: Id,
     pub owner: Id,
     pub name: String,
+    /// The group notice (群公告), reviewed like content.
+    pub notice: String,
     pub max_members: u32,
     pub status: GroupStatus,
     pub created_at: Timestamp,
@@ -311,6 +313,8 @@ pub struct Membership {
     pub user: Id,
     pub role: GroupRole,
     pub status: MembershipStatus,
+    /// Muted by a creator or manager until then (GRP-3).
+    pub muted_until: Option<Timestamp>,
 }
 
 /// What a sanction or strike applies to.

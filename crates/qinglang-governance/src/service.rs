@@ -128,6 +128,7 @@ pub struct GroupView {
     pub id: Id,
     pub owner: Id,
     pub name: String,
+    pub notice: String,
     pub max_members: u32,
     pub members: u32,
     pub status: GroupStatus,
@@ -141,7 +142,48 @@ pub struct MembershipView {
     pub user: Id,
     pub role: GroupRole,
     pub status: MembershipStatus,
+    pub muted_until: Option<String>,
 }
+
+impl From<&Membership> for MembershipView {
+    fn from(m: &Membership) -> Self {
+        MembershipView {
+            group: m.group,
+            user: m.user,
+            role: m.role,
+            status: m.status,
+            muted_until: m.muted_until.map(Timestamp::to_rfc3339),
+        }
+    }
+}
+
+/// What a creator or manager does to a member (GRP-3).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MemberAction {
+    Remove,
+    Mute,
+    Unmute,
+    /// Member → manager (creator only).
+    Promote,
+    /// Manager → member (creator only).
+    Demote,
+}
+
+impl MemberAction {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MemberAction::Remove => "remove",
+            MemberAction::Mute => "mute",
+            MemberAction::Unmute => "unmute",
+            MemberAction::Promote => "promote",
+            MemberAction::Demote => "demote",
+        }
+    }
+}
+
+/// Longest mute a manager may give, in minutes (30 days).
+pub const MAX_MUTE_MINUTES: u32 = 30 * 24 * 60;
 
 /// A request to open a public account.
 #[derive(Debug, Clone)]
@@ -697,6 +739,7 @@ impl<S: Store> Governance<S> {
             }
             let group = Group {
                 id: 0,
+                notice: String::new(),
                 owner,
                 name: name.to_owned(),
                 max_members,
@@ -729,6 +772,7 @@ impl<S: Store> Governance<S> {
             id,
             owner: g.owner,
             name: g.name,
+            notice: g.notice,
             max_members: g.max_members,
             members: tx.active_members(id)?,
             status: g.status,
@@ -782,12 +826,7 @@ impl<S: Store> Governance<S> {
             }
             if let Some(m) = tx.member(group, user)? {
                 if m.status == MembershipStatus::Active || approved_by.is_none() {
-                    return Ok(MembershipView {
-                        group,
-                        user,
-                        role: m.role,
-                        status: m.status,
-                    });
+                    return Ok(MembershipView::from(&m));
                 }
             }
             let approved = match approved_by {
@@ -874,8 +913,177 @@ impl<S: Store> Governance<S> {
                 user,
                 role,
                 status,
+                muted_until: None,
             })
         })
+    }
+
+    /// A creator or manager removes, mutes, unmutes, promotes or demotes a member (GRP-3).
+    /// Managers act on members only; promoting and demoting is for the creator.
+    #[allow(clippy::too_many_arguments)]
+    pub fn manage_member(
+        &self,
+        actor: &Principal,
+        group: Id,
+        by: Id,
+        user: Id,
+        action: MemberAction,
+        minutes: u32,
+        now: Timestamp,
+    ) -> Result<Option<MembershipView>, Error> {
+        self.require(actor, Permission::ManageSubjects)?;
+        if action == MemberAction::Mute && !(1..=MAX_MUTE_MINUTES).contains(&minutes) {
+            return Err(Error::invalid(
+                "invalid_minutes",
+                format!("a mute lasts 1 to {MAX_MUTE_MINUTES} minutes"),
+            ));
+        }
+        self.store.write(|tx| {
+            let g = tx
+                .group(group)?
+                .ok_or_else(|| Error::not_found("group", group))?;
+            if g.status != GroupStatus::Active {
+                return Err(Error::forbidden(
+                    "group_dissolved",
+                    format!("group {group} is {}", g.status.as_str()),
+                ));
+            }
+            let manager = self.group_manager(tx, group, by, now)?;
+            let target = tx
+                .member(group, user)?
+                .ok_or_else(|| Error::not_found("member of group", user))?;
+            if target.role == GroupRole::Creator || user == by {
+                return Err(Error::forbidden(
+                    "not_allowed",
+                    "the creator cannot be managed, and no one manages themselves",
+                ));
+            }
+            let creator_only = matches!(action, MemberAction::Promote | MemberAction::Demote)
+                || target.role == GroupRole::Manager;
+            if creator_only && manager.role != GroupRole::Creator {
+                return Err(Error::forbidden(
+                    "creator_only",
+                    "only the creator manages managers",
+                ));
+            }
+            let result = match action {
+                MemberAction::Remove => {
+                    tx.remove_member(group, user)?;
+                    None
+                }
+                MemberAction::Mute | MemberAction::Unmute => {
+                    let until = (action == MemberAction::Mute)
+                        .then(|| Timestamp(now.0 + i64::from(minutes) * 60_000));
+                    tx.set_muted_until(group, user, until)?;
+                    Some(MembershipView::from(&Membership {
+                        muted_until: until,
+                        ..target
+                    }))
+                }
+                MemberAction::Promote | MemberAction::Demote => {
+                    let role = if action == MemberAction::Promote {
+                        GroupRole::Manager
+                    } else {
+                        GroupRole::Member
+                    };
+                    tx.upsert_member(group, user, role, target.status, now)?;
+                    Some(MembershipView::from(&Membership { role, ..target }))
+                }
+            };
+            self.audit(
+                tx,
+                actor,
+                now,
+                &format!("group.member.{}", action.as_str()),
+                &Target::Group(group).label(),
+                "",
+                serde_json::json!({"by": by, "user": user, "minutes": minutes}),
+            )?;
+            Ok(result)
+        })
+    }
+
+    /// A creator or manager edits the group notice; it is reviewed like content (GRP-3).
+    pub fn set_group_notice(
+        &self,
+        actor: &Principal,
+        group: Id,
+        by: Id,
+        notice: &str,
+        now: Timestamp,
+    ) -> Result<GroupView, Error> {
+        self.require(actor, Permission::ManageSubjects)?;
+        if notice.chars().count() > 1000 {
+            return Err(Error::invalid(
+                "notice_too_long",
+                "a group notice has at most 1000 characters",
+            ));
+        }
+        let engine = self.engine();
+        let verdict = engine.scan(notice);
+        if verdict.suggestion != Suggestion::Pass {
+            return Err(Error::invalid(
+                "notice_rejected",
+                format!("notice rejected: {}", hit_summary(notice, &verdict)),
+            ));
+        }
+        self.store.write(|tx| {
+            let g = tx
+                .group(group)?
+                .ok_or_else(|| Error::not_found("group", group))?;
+            if g.status != GroupStatus::Active {
+                return Err(Error::forbidden(
+                    "group_dissolved",
+                    format!("group {group} is {}", g.status.as_str()),
+                ));
+            }
+            self.group_manager(tx, group, by, now)?;
+            tx.set_notice(group, notice)?;
+            self.audit(
+                tx,
+                actor,
+                now,
+                "group.notice",
+                &Target::Group(group).label(),
+                "",
+                serde_json::json!({"by": by, "notice": notice}),
+            )?;
+            self.group_view(tx, group, now)
+        })
+    }
+
+    /// `by` as an active creator or manager whose admin rights are not suspended.
+    fn group_manager(
+        &self,
+        tx: &mut dyn Tx,
+        group: Id,
+        by: Id,
+        now: Timestamp,
+    ) -> Result<Membership, Error> {
+        let m = tx
+            .member(group, by)?
+            .filter(|m| m.status == MembershipStatus::Active && m.role != GroupRole::Member)
+            .ok_or_else(|| {
+                Error::forbidden(
+                    "not_a_manager",
+                    format!("user {by} is not the creator or a manager of group {group}"),
+                )
+            })?;
+        if self
+            .active_sanction(
+                tx,
+                &[Target::RoleHolder(by)],
+                SanctionKind::SuspendAdmin,
+                now,
+            )?
+            .is_some()
+        {
+            return Err(Error::forbidden(
+                "admin_suspended",
+                format!("user {by}'s admin rights are suspended (GRP-4)"),
+            ));
+        }
+        Ok(m)
     }
 
     // ----- content -----
@@ -907,9 +1115,11 @@ impl<S: Store> Governance<S> {
                 if let Some(s) = self.active_sanction(tx, &[Target::Group(gid)], SanctionKind::SuspendPosting, now)? {
                     return Err(Error::forbidden("group_posting_suspended", format!("posting in group {gid} is suspended{} (GRP-4)", until(&s))));
                 }
-                let member = tx.member(gid, sub.author)?.filter(|m| m.status == MembershipStatus::Active);
-                if member.is_none() {
+                let Some(member) = tx.member(gid, sub.author)?.filter(|m| m.status == MembershipStatus::Active) else {
                     return Err(Error::forbidden("not_a_member", format!("user {} is not a member of group {gid}", sub.author)));
+                };
+                if let Some(until) = member.muted_until.filter(|&t| now < t) {
+                    return Err(Error::forbidden("muted", format!("user {} is muted in group {gid} until {} (GRP-3)", sub.author, until.to_rfc3339())));
                 }
             }
             if let Some(aid) = sub.account {

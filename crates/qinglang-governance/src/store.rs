@@ -67,6 +67,14 @@ pub trait Tx {
     ) -> Result<(), Error>;
     fn member(&mut self, group: Id, user: Id) -> Result<Option<Membership>, Error>;
     fn active_members(&mut self, group: Id) -> Result<u32, Error>;
+    fn remove_member(&mut self, group: Id, user: Id) -> Result<(), Error>;
+    fn set_muted_until(
+        &mut self,
+        group: Id,
+        user: Id,
+        until: Option<Timestamp>,
+    ) -> Result<(), Error>;
+    fn set_notice(&mut self, group: Id, notice: &str) -> Result<(), Error>;
     /// Creator and managers.
     fn role_holders(&mut self, group: Id) -> Result<Vec<Membership>, Error>;
 

@@ -22,7 +22,7 @@ use qinglang_governance::identity::IdentityKind;
 use qinglang_governance::model::{
     AccountSubject, ContentKind, GroupRole, Id, Principal, Timestamp,
 };
-use qinglang_governance::{crypto, Error, Governance, NewAccount, Submission};
+use qinglang_governance::{crypto, Error, Governance, MemberAction, NewAccount, Submission};
 use qinglang_store::SqliteStore;
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
@@ -86,6 +86,11 @@ pub fn app(state: AppState) -> Router {
         .route("/v1/groups", post(create_group))
         .route("/v1/groups/{id}", get(get_group))
         .route("/v1/groups/{id}/members", post(join_group))
+        .route(
+            "/v1/groups/{id}/members/{user}/actions",
+            post(manage_member),
+        )
+        .route("/v1/groups/{id}/notice", axum::routing::put(set_notice))
         .route("/v1/content", post(submit_content))
         .route("/v1/audit", get(audit_export))
         .route("/v1/audit/verify", get(audit_verify))
@@ -505,6 +510,61 @@ async fn join_group(
         blocking(move || gov.join_group(&p, id, req.user, role, req.approved_by, Timestamp::now()))
             .await?;
     Ok((StatusCode::CREATED, Json(m)))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct MemberActionRequest {
+    /// The creator or manager acting.
+    by: Id,
+    action: MemberAction,
+    #[serde(default)]
+    minutes: u32,
+}
+
+async fn manage_member(
+    State(s): State<AppState>,
+    Auth(p): Auth,
+    Path((id, user)): Path<(String, String)>,
+    JsonBody(req): JsonBody<MemberActionRequest>,
+) -> ApiResult<impl IntoResponse> {
+    let id = parse_id(&id, "group")?;
+    let user = parse_id(&user, "user")?;
+    let gov = Arc::clone(&s.gov);
+    let m = blocking(move || {
+        gov.manage_member(
+            &p,
+            id,
+            req.by,
+            user,
+            req.action,
+            req.minutes,
+            Timestamp::now(),
+        )
+    })
+    .await?;
+    Ok(Json(json!({"action": req.action, "membership": m})))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct NoticeRequest {
+    by: Id,
+    notice: String,
+}
+
+async fn set_notice(
+    State(s): State<AppState>,
+    Auth(p): Auth,
+    Path(id): Path<String>,
+    JsonBody(req): JsonBody<NoticeRequest>,
+) -> ApiResult<impl IntoResponse> {
+    let id = parse_id(&id, "group")?;
+    let gov = Arc::clone(&s.gov);
+    Ok(Json(
+        blocking(move || gov.set_group_notice(&p, id, req.by, &req.notice, Timestamp::now()))
+            .await?,
+    ))
 }
 
 #[derive(Deserialize)]

@@ -126,6 +126,8 @@ fn schemas() -> Value {
             &["owner", "name", "subject", "category"]),
         "NewGroup": s(json!({"owner": {"type": "integer"}, "name": {"type": "string"}, "max_members": {"type": "integer"}}), &["owner", "name", "max_members"]),
         "NewMember": s(json!({"user": {"type": "integer"}, "role": {"enum": ["member", "manager"]}, "approved_by": {"type": "integer"}}), &["user"]),
+        "MemberAction": s(json!({"by": {"type": "integer"}, "action": {"enum": ["remove", "mute", "unmute", "promote", "demote"]}, "minutes": {"type": "integer", "maximum": 43200}}), &["by", "action"]),
+        "Notice": s(json!({"by": {"type": "integer"}, "notice": {"type": "string", "maxLength": 1000}}), &["by", "notice"]),
         "Content": s(json!({
             "author": {"type": "integer"}, "group": {"type": "integer"}, "account": {"type": "integer"},
             "kind": {"enum": ["message", "post", "comment", "article", "nickname", "group_name", "bio"]},
@@ -152,8 +154,13 @@ pub(crate) fn document() -> Value {
         if let Some(schema) = body {
             op["requestBody"] = json!({"required": true, "content": {"application/json": {"schema": {"$ref": format!("#/components/schemas/{schema}")}}}});
         }
-        if path.contains("{id}") {
-            op["parameters"] = json!([{"name": "id", "in": "path", "required": true, "schema": {"type": "integer"}}]);
+        let params: Vec<Value> = ["id", "user"]
+            .iter()
+            .filter(|p| path.contains(&format!("{{{p}}}")))
+            .map(|p| json!({"name": p, "in": "path", "required": true, "schema": {"type": "integer"}}))
+            .collect();
+        if !params.is_empty() {
+            op["parameters"] = Value::Array(params);
         }
         let entry = paths.entry(path.to_string()).or_insert_with(|| json!({}));
         entry[*method] = op;

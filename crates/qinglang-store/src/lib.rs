@@ -18,6 +18,7 @@ use rusqlite::{params, Connection, OptionalExtension};
 const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0001_init.sql"),
     include_str!("../migrations/0002_account_activity.sql"),
+    include_str!("../migrations/0003_group_tools.sql"),
 ];
 
 /// The SQLite store.
@@ -449,6 +450,7 @@ impl Tx for SqliteTx<'_> {
                         id: r.get("id")?,
                         owner: r.get("owner")?,
                         name: r.get("name")?,
+                        notice: r.get("notice")?,
                         max_members: r.get("max_members")?,
                         status: GroupStatus::parse(&status).unwrap_or(GroupStatus::Active),
                         created_at: Timestamp(r.get("created_at")?),
@@ -505,7 +507,7 @@ impl Tx for SqliteTx<'_> {
     fn member(&mut self, group: Id, user: Id) -> Result<Option<Membership>, Error> {
         self.conn
             .prepare_cached(
-                "SELECT role, status FROM memberships WHERE group_id = ?1 AND user_id = ?2",
+                "SELECT role, status, muted_until FROM memberships WHERE group_id = ?1 AND user_id = ?2",
             )
             .and_then(|mut s| {
                 s.query_row([group, user], |r| {
@@ -520,11 +522,43 @@ impl Tx for SqliteTx<'_> {
                         } else {
                             MembershipStatus::Pending
                         },
+                        muted_until: r.get::<_, Option<i64>>(2)?.map(Timestamp),
                     })
                 })
                 .optional()
             })
             .map_err(storage)
+    }
+
+    fn remove_member(&mut self, group: Id, user: Id) -> Result<(), Error> {
+        self.conn
+            .prepare_cached("DELETE FROM memberships WHERE group_id = ?1 AND user_id = ?2")
+            .and_then(|mut s| s.execute([group, user]))
+            .map_err(storage)?;
+        Ok(())
+    }
+
+    fn set_muted_until(
+        &mut self,
+        group: Id,
+        user: Id,
+        until: Option<Timestamp>,
+    ) -> Result<(), Error> {
+        self.conn
+            .prepare_cached(
+                "UPDATE memberships SET muted_until = ?3 WHERE group_id = ?1 AND user_id = ?2",
+            )
+            .and_then(|mut s| s.execute(params![group, user, until.map(|t| t.0)]))
+            .map_err(storage)?;
+        Ok(())
+    }
+
+    fn set_notice(&mut self, group: Id, notice: &str) -> Result<(), Error> {
+        self.conn
+            .prepare_cached("UPDATE groups SET notice = ?2 WHERE id = ?1")
+            .and_then(|mut s| s.execute(params![group, notice]))
+            .map_err(storage)?;
+        Ok(())
     }
 
     fn active_members(&mut self, group: Id) -> Result<u32, Error> {
@@ -553,6 +587,7 @@ impl Tx for SqliteTx<'_> {
                     user: r.get(0)?,
                     role: GroupRole::parse(&role).unwrap_or(GroupRole::Manager),
                     status: MembershipStatus::Active,
+                    muted_until: None,
                 })
             })
             .map_err(storage)?;

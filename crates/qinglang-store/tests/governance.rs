@@ -519,3 +519,69 @@ fn accounts_inactive_for_six_months_are_closed_and_tombstoned() {
         .unwrap();
     assert!(audit.iter().any(|e| e.action == "account.close_inactive"));
 }
+
+#[test]
+fn creators_and_managers_have_the_group_tools() {
+    let g = service();
+    let owner = verified_user(&g, "群主", "11010519491231002X");
+    let group = g.create_group(&svc(), owner, "读书会", 100, T0).unwrap().id;
+    let alice = verified_user(&g, "alice", "440308199901011234");
+    let bob = verified_user(&g, "bob", "11010519491231002X");
+    for u in [alice, bob] {
+        g.join_group(&svc(), group, u, GroupRole::Member, None, T0)
+            .unwrap();
+    }
+    use qinglang_governance::MemberAction::*;
+    // Members have no tools; only the creator promotes.
+    assert_eq!(
+        g.manage_member(&svc(), group, alice, bob, Mute, 10, T0)
+            .unwrap_err()
+            .code(),
+        "not_a_manager"
+    );
+    let m = g
+        .manage_member(&svc(), group, owner, alice, Promote, 0, T0)
+        .unwrap()
+        .unwrap();
+    assert_eq!(m.role, GroupRole::Manager);
+    // A manager mutes a member: their messages are refused until the mute ends.
+    g.manage_member(&svc(), group, alice, bob, Mute, 60, T0)
+        .unwrap();
+    let msg = message(bob, Some(group), "大家好");
+    assert_eq!(
+        g.submit_content(&svc(), &msg, T0).unwrap_err().code(),
+        "muted"
+    );
+    let later = Timestamp(T0.0 + 61 * 60_000);
+    assert_eq!(
+        g.submit_content(&svc(), &msg, later)
+            .unwrap()
+            .enforcement
+            .decision,
+        Decision::Published
+    );
+    // A manager cannot manage the creator or another manager.
+    assert_eq!(
+        g.manage_member(&svc(), group, alice, owner, Remove, 0, T0)
+            .unwrap_err()
+            .code(),
+        "not_allowed"
+    );
+    // The notice is reviewed like content.
+    assert_eq!(
+        g.set_group_notice(&svc(), group, alice, "加群看免费毛片", T0)
+            .unwrap_err()
+            .code(),
+        "notice_rejected"
+    );
+    let view = g
+        .set_group_notice(&svc(), group, alice, "本周读《红楼梦》", T0)
+        .unwrap();
+    assert_eq!(view.notice, "本周读《红楼梦》");
+    g.manage_member(&svc(), group, alice, bob, Remove, 0, later)
+        .unwrap();
+    assert_eq!(
+        g.submit_content(&svc(), &msg, later).unwrap_err().code(),
+        "not_a_member"
+    );
+}

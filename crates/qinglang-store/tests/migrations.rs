@@ -14,7 +14,7 @@ fn temp_db(name: &str) -> std::path::PathBuf {
 fn migrations_apply_once_and_survive_reopening() {
     let path = temp_db("reopen");
     let store = SqliteStore::open(&path).expect("open");
-    assert_eq!(store.query_i64("PRAGMA user_version").expect("version"), 2);
+    assert_eq!(store.query_i64("PRAGMA user_version").expect("version"), 3);
     store
         .execute_raw("INSERT INTO principals (token_hash, name, role, created_at) VALUES ('h', 'n', 'admin', 0)")
         .expect("insert");
