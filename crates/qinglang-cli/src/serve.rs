@@ -217,7 +217,7 @@ pub fn token_create(store: &StoreArgs, role: &str, name: &str) -> Result<()> {
 /// Returns whether the chain is intact.
 pub fn audit_verify(store: &StoreArgs) -> Result<bool> {
     let gov = open(store, false, &[])?;
-    let report = gov.verify_chain()?;
+    let report = gov.verify_chain(Timestamp::now())?;
     println!("{}", serde_json::to_string(&report)?);
     if !report.ok {
         eprintln!(

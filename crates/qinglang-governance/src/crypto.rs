@@ -1,7 +1,7 @@
 //! Identity data at rest (ID-3): AES-256-GCM for the clear value, a keyed hash (HMAC-SHA256)
 //! for de-duplication and blacklist look-ups, and random bearer tokens.
 
-use aes_gcm::aead::{Aead, KeyInit};
+use aes_gcm::aead::{Aead, KeyInit, Payload};
 use aes_gcm::{Aes256Gcm, Nonce};
 use hmac::{Hmac, Mac};
 use sha2::{Digest, Sha256};
@@ -69,26 +69,52 @@ impl DataKey {
         }
     }
 
-    /// Encrypts `plain`; the output is nonce ‖ ciphertext ‖ tag.
-    pub fn seal(&self, plain: &[u8]) -> Result<Vec<u8>, KeyError> {
+    /// Encrypts `plain`, bound to `context` (the owning row, e.g. `user:12:value`), so a
+    /// sealed value copied onto another row no longer opens. Output: nonce ‖ ciphertext ‖ tag.
+    pub fn seal(&self, plain: &[u8], context: &[u8]) -> Result<Vec<u8>, KeyError> {
         let nonce = random_bytes::<12>()?;
         let mut out = nonce.to_vec();
         let sealed = self
             .cipher
-            .encrypt(Nonce::from_slice(&nonce), plain)
+            .encrypt(
+                Nonce::from_slice(&nonce),
+                Payload {
+                    msg: plain,
+                    aad: context,
+                },
+            )
             .map_err(|_| KeyError::Decrypt)?;
         out.extend_from_slice(&sealed);
         Ok(out)
     }
 
-    pub fn open(&self, sealed: &[u8]) -> Result<Vec<u8>, KeyError> {
+    pub fn open(&self, sealed: &[u8], context: &[u8]) -> Result<Vec<u8>, KeyError> {
         if sealed.len() < 12 + 16 {
             return Err(KeyError::Decrypt);
         }
         let (nonce, body) = sealed.split_at(12);
         self.cipher
-            .decrypt(Nonce::from_slice(nonce), body)
+            .decrypt(
+                Nonce::from_slice(nonce),
+                Payload {
+                    msg: body,
+                    aad: context,
+                },
+            )
             .map_err(|_| KeyError::Decrypt)
+    }
+
+    /// A keyed MAC over `parts` (the audit chain head and anchor): without the key, a
+    /// consistent head cannot be forged after entries are removed.
+    pub fn mac(&self, parts: &[&[u8]]) -> String {
+        let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(&self.mac_key)
+            .expect("HMAC takes any key length");
+        mac.update(b"audit:");
+        for p in parts {
+            mac.update(&(p.len() as u64).to_le_bytes());
+            mac.update(p);
+        }
+        hex(&mac.finalize().into_bytes())
     }
 
     /// Keyed hash of a canonical identity value: equal identities give equal hashes, and
@@ -128,17 +154,24 @@ mod tests {
     #[test]
     fn seal_open_and_tamper() {
         let key = DataKey::from_hex(&DataKey::generate_hex().unwrap()).unwrap();
-        let sealed = key.seal("11010519491231002X".as_bytes()).unwrap();
+        let sealed = key
+            .seal("11010519491231002X".as_bytes(), b"user:1")
+            .unwrap();
         assert!(
             !sealed.windows(4).any(|w| w == b"1101"),
             "clear text must not appear"
         );
-        assert_eq!(key.open(&sealed).unwrap(), b"11010519491231002X");
+        assert_eq!(key.open(&sealed, b"user:1").unwrap(), b"11010519491231002X");
+        assert_eq!(
+            key.open(&sealed, b"user:2"),
+            Err(KeyError::Decrypt),
+            "bound to its row"
+        );
         let mut bad = sealed.clone();
         bad[20] ^= 1;
-        assert_eq!(key.open(&bad), Err(KeyError::Decrypt));
+        assert_eq!(key.open(&bad, b"user:1"), Err(KeyError::Decrypt));
         let other = DataKey::from_hex(&DataKey::generate_hex().unwrap()).unwrap();
-        assert_eq!(other.open(&sealed), Err(KeyError::Decrypt));
+        assert_eq!(other.open(&sealed, b"user:1"), Err(KeyError::Decrypt));
     }
 
     #[test]

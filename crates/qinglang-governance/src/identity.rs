@@ -54,23 +54,20 @@ pub enum SubjectKind {
 /// Why an identity value is not valid. The messages are for the platform's users.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum IdentityError {
+    // Messages never repeat the value: they end up in logs and client error reports.
     #[error("resident ID number must have 18 characters (17 digits and a digit or X), got {0}")]
     ResidentLength(usize),
-    #[error("resident ID number has an unknown region code {0}")]
+    #[error("resident ID number has an unknown region code")]
     ResidentRegion(String),
-    #[error("resident ID number has an impossible birth date {0}")]
+    #[error("resident ID number has an impossible birth date")]
     ResidentBirthDate(String),
-    #[error("resident ID number check digit is wrong (expected {expected}, got {got})")]
+    #[error("resident ID number check digit is wrong")]
     ResidentCheck { expected: char, got: char },
-    #[error("mobile number must be 11 digits starting with 13–19, got {0:?}")]
+    #[error("mobile number must be 11 digits starting with 13–19")]
     Mobile(String),
-    #[error(
-        "unified social credit code must have 18 characters from 0-9 and A-Y without I, O, S, V, Z"
-    )]
+    #[error("unified social credit code must have 18 characters from 0-9 and A-Y without I, O, S, V, Z, a registration authority code and a region code")]
     UsccFormat,
-    #[error(
-        "unified social credit code check character is wrong (expected {expected}, got {got})"
-    )]
+    #[error("unified social credit code check character is wrong")]
     UsccCheck { expected: char, got: char },
 }
 
@@ -167,6 +164,13 @@ fn validate_uscc(code: &str) -> Result<(), IdentityError> {
     let Some(values) = values else {
         return Err(IdentityError::UsccFormat);
     };
+    // Position 1: the registration authority (1–9, A, N, Y); positions 3–8: a region code.
+    let authority_ok = matches!(b[0], b'1'..=b'9' | b'A' | b'N' | b'Y');
+    let region_ok = b[2..8].iter().all(u8::is_ascii_digit)
+        && PROVINCES.iter().any(|p| p.as_bytes() == &b[2..4]);
+    if !(authority_ok && region_ok) {
+        return Err(IdentityError::UsccFormat);
+    }
     const WEIGHTS: [u32; 17] = [
         1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28,
     ];
@@ -178,6 +182,12 @@ fn validate_uscc(code: &str) -> Result<(), IdentityError> {
         return Err(IdentityError::UsccCheck { expected, got });
     }
     Ok(())
+}
+
+/// The birth date of a canonical resident ID number as `YYYYMMDD`, for comparison with
+/// today's date (a birth date in the future is impossible).
+pub fn resident_birth_date(canonical: &str) -> Option<&str> {
+    canonical.get(6..14)
 }
 
 /// Masked display (ID-3): enough to recognise, not enough to use. `4401**********1234`,

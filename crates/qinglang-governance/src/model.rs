@@ -472,6 +472,16 @@ pub struct AuditEntry {
     pub hash: String,
 }
 
+/// Where the retained audit chain starts after a retention sweep: the last removed entry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditAnchor {
+    pub seq: i64,
+    pub hash: String,
+    /// Time of the last removed entry (it must be older than the retention floor).
+    pub at: Timestamp,
+    pub mac: String,
+}
+
 /// Who is calling: a named principal with a role (OPS-1).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Principal {
@@ -481,9 +491,13 @@ pub struct Principal {
 }
 
 impl Principal {
-    /// The label written as `actor` in audit records.
+    /// The label written as `actor` in audit records: role, name and the principal's id,
+    /// which is unique (`admin:alice#3`); the system itself is `system`.
     pub fn label(&self) -> String {
-        format!("{}:{}", self.role.as_str(), self.name)
+        if self.id == 0 {
+            return "system".to_owned();
+        }
+        format!("{}:{}#{}", self.role.as_str(), self.name, self.id)
     }
 
     /// The system itself (ladders applied automatically, retention).

@@ -406,18 +406,33 @@ impl<S: Store> Governance<S> {
             ));
         }
         let lookup_hash = self.key.lookup_hash(kind.as_str(), &canonical);
-        let seal = |b: &[u8]| self.key.seal(b).map_err(|e| Error::Storage(e.to_string()));
+        if kind == IdentityKind::ResidentId {
+            let today: String = now.to_rfc3339()[..10].replace('-', "");
+            if identity::resident_birth_date(&canonical).is_some_and(|b| b > today.as_str()) {
+                return Err(Error::invalid(
+                    "invalid_identity",
+                    "resident ID number has an impossible birth date",
+                ));
+            }
+        }
+        let value_context = format!("user:{user}:identity");
+        let name_context = format!("user:{user}:name");
+        let seal = |b: &[u8], context: &str| {
+            self.key
+                .seal(b, context.as_bytes())
+                .map_err(|e| Error::Storage(e.to_string()))
+        };
         let record = IdentityRecord {
             kind,
             subject: kind.subject(),
             lookup_hash: lookup_hash.clone(),
-            sealed_value: seal(canonical.as_bytes())?,
-            sealed_name: seal(name.as_bytes())?,
+            sealed_value: seal(canonical.as_bytes(), &value_context)?,
+            sealed_name: seal(name.as_bytes(), &name_context)?,
             masked_value: identity::mask(kind, &canonical),
             masked_name: identity::mask_name(name),
             verified_at: now,
         };
-        self.store.write(|tx| {
+        let result = self.store.write(|tx| {
             let u = tx
                 .user(user)?
                 .ok_or_else(|| Error::not_found("user", user))?;
@@ -428,19 +443,22 @@ impl<S: Store> Governance<S> {
                 ));
             }
             if tx.identity_blacklisted(&lookup_hash)? {
-                self.audit(
-                    tx,
-                    actor,
-                    now,
-                    "identity.refused",
-                    &Target::User(user).label(),
-                    "identity is blacklisted",
-                    serde_json::json!({"kind": kind, "masked": record.masked_value}),
-                )?;
                 return Err(Error::forbidden(
                     "identity_blacklisted",
                     "this identity is blacklisted and cannot register again (ID-4)",
                 ));
+            }
+            // One user per real identity: otherwise a sanctioned person simply carries on
+            // under a second user with fresh credit, strikes and caps.
+            if tx
+                .users_with_identity(&lookup_hash)?
+                .iter()
+                .any(|&other| other != user)
+            {
+                return Err(Error::Conflict {
+                    code: "identity_in_use",
+                    message: "this identity is already verified for another user".into(),
+                });
             }
             if let Some(existing) = &u.identity {
                 if existing.lookup_hash != lookup_hash {
@@ -461,7 +479,26 @@ impl<S: Store> Governance<S> {
                 serde_json::json!({"kind": kind, "masked": record.masked_value}),
             )?;
             self.user_view(tx, user, now)
-        })
+        });
+        if let Err(Error::Forbidden {
+            code: "identity_blacklisted",
+            ..
+        }) = &result
+        {
+            // The refusal is recorded in its own transaction: the failed one rolled back.
+            self.store.write(|tx| {
+                self.audit(
+                    tx,
+                    actor,
+                    now,
+                    "identity.refused",
+                    &Target::User(user).label(),
+                    "identity is blacklisted",
+                    serde_json::json!({"kind": kind, "masked": record.masked_value}),
+                )
+            })?;
+        }
+        result
     }
 
     /// The clear identity, for the content-security lead only; every read is audited.
@@ -486,17 +523,17 @@ impl<S: Store> Governance<S> {
             let ident = u
                 .identity
                 .ok_or_else(|| Error::not_found("identity of user", user))?;
-            let open = |b: &[u8]| {
+            let open = |b: &[u8], context: String| {
                 self.key
-                    .open(b)
+                    .open(b, context.as_bytes())
                     .map_err(|e| Error::Storage(e.to_string()))
                     .and_then(|v| String::from_utf8(v).map_err(|e| Error::Storage(e.to_string())))
             };
             let revealed = RevealedIdentity {
                 user,
                 kind: ident.kind,
-                value: open(&ident.sealed_value)?,
-                name: open(&ident.sealed_name)?,
+                value: open(&ident.sealed_value, format!("user:{user}:identity"))?,
+                name: open(&ident.sealed_name, format!("user:{user}:name"))?,
             };
             self.audit(
                 tx,
@@ -614,6 +651,13 @@ impl<S: Store> Governance<S> {
             if tx.name_tombstoned(&tombstone_key)? {
                 return Err(Error::Conflict { code: "name_tombstoned", message: format!("the name {name:?} belonged to a closed account and cannot be reused (PA-1)") });
             }
+            // Near-identical names (a closed name with something added) are refused too.
+            if tx.tombstone_within(&tombstone_key)? {
+                return Err(Error::Conflict { code: "name_tombstoned", message: format!("the name {name:?} contains the name of a closed account (PA-1)") });
+            }
+            if self.active_sanction(tx, &[Target::User(req.owner)], SanctionKind::Close, now)?.is_some() {
+                return Err(Error::forbidden("account_closed", "this user's public accounts were closed (ENF-2); no new ones may be opened"));
+            }
             let account = Account {
                 id: 0,
                 owner: req.owner,
@@ -702,6 +746,15 @@ impl<S: Store> Governance<S> {
         }
         self.store.write(|tx| {
             let user = self.active_verified_user(tx, owner, now)?;
+            if self
+                .active_sanction(tx, &[Target::User(owner)], SanctionKind::Close, now)?
+                .is_some()
+            {
+                return Err(Error::forbidden(
+                    "account_closed",
+                    "this user's accounts were closed (ENF-2); no groups may be created",
+                ));
+            }
             if self
                 .active_sanction(
                     tx,
@@ -798,10 +851,10 @@ impl<S: Store> Governance<S> {
         now: Timestamp,
     ) -> Result<MembershipView, Error> {
         self.require(actor, Permission::ManageSubjects)?;
-        if role == GroupRole::Creator {
+        if role != GroupRole::Member {
             return Err(Error::invalid(
                 "invalid_role",
-                "a group has one creator, set when it is created",
+                "members join as members; the creator promotes managers through the member actions",
             ));
         }
         let p = &self.policy.policy;
@@ -1398,23 +1451,59 @@ impl<S: Store> Governance<S> {
         };
         let seq = prev_seq + 1;
         let hash = entry_hash(seq, &prev_hash, &draft);
-        tx.insert_audit(&draft, seq, &prev_hash, &hash)
+        let head_mac = self
+            .key
+            .mac(&[b"head", &seq.to_le_bytes(), hash.as_bytes()]);
+        tx.insert_audit(&draft, seq, &prev_hash, &hash, &head_mac)
     }
 
-    pub fn audit_verify(&self, actor: &Principal) -> Result<ChainReport, Error> {
+    pub fn audit_verify(&self, actor: &Principal, now: Timestamp) -> Result<ChainReport, Error> {
         self.require(actor, Permission::ReadAudit)?;
-        self.verify_chain()
+        self.verify_chain(now)
     }
 
-    /// Checks the whole chain (also used by the CLI, which has no principal).
-    pub fn verify_chain(&self) -> Result<ChainReport, Error> {
+    /// Checks the whole chain (also used by the CLI, which has no principal): every link and
+    /// hash, the keyed MAC of the head (removing the newest entries, or all of them, is
+    /// detected) and of the retention anchor, which must be older than the legal floor.
+    pub fn verify_chain(&self, now: Timestamp) -> Result<ChainReport, Error> {
         self.store.read(|tx| {
-            let mut checker = ChainChecker::new(tx.audit_anchor()?);
+            let broken = |problem: String| ChainReport {
+                ok: false,
+                entries: 0,
+                first_bad_seq: None,
+                problem: Some(problem),
+            };
+            let head = tx.audit_head()?;
+            match &head {
+                None if tx.token_count()? > 0 => {
+                    // Creating the first token is itself audited: an empty trail in a store
+                    // with principals means the trail was removed.
+                    return Ok(broken("the audit trail is empty although the store holds principals: entries were removed".into()));
+                }
+                Some((seq, hash)) => {
+                    let want = self.key.mac(&[b"head", &seq.to_le_bytes(), hash.as_bytes()]);
+                    if tx.audit_head_mac()?.as_deref() != Some(want.as_str()) {
+                        return Ok(broken(format!("the recorded chain head (entry {seq}) was altered")));
+                    }
+                }
+                None => {}
+            }
+            let anchor = tx.audit_anchor()?;
+            if let Some(a) = &anchor {
+                let want = self.key.mac(&[b"anchor", &a.seq.to_le_bytes(), a.hash.as_bytes(), &a.at.0.to_le_bytes()]);
+                if a.mac != want {
+                    return Ok(broken(format!("the retention anchor (entry {}) was altered", a.seq)));
+                }
+                if a.at > now.minus_days(crate::policy::MIN_RETENTION_DAYS) {
+                    return Ok(broken(format!("entries up to {} were removed before the {}-day retention floor", a.seq, crate::policy::MIN_RETENTION_DAYS)));
+                }
+            }
+            let mut checker = ChainChecker::new(anchor.map(|a| (a.seq, a.hash)));
             tx.audit_each(&mut |e| {
                 checker.check(&e);
                 Ok(())
             })?;
-            Ok(checker.finish(tx.audit_head()?))
+            Ok(checker.finish(head))
         })
     }
 
@@ -1469,6 +1558,12 @@ impl<S: Store> Governance<S> {
         self.store.write(|tx| {
             let content = tx.prune_content(before)?;
             let audit = tx.prune_audit(before)?;
+            if audit > 0 {
+                if let Some(a) = tx.audit_anchor()? {
+                    let mac = self.key.mac(&[b"anchor", &a.seq.to_le_bytes(), a.hash.as_bytes(), &a.at.0.to_le_bytes()]);
+                    tx.set_anchor_mac(&mac)?;
+                }
+            }
             if content + audit > 0 {
                 self.audit(tx, &Principal::system(), now, "retention.sweep", "records", &format!("older than {days} days"), serde_json::json!({"before": before.to_rfc3339(), "content": content, "audit": audit}))?;
             }

@@ -4,7 +4,7 @@
 use crate::authz::Role;
 use crate::error::Error;
 use crate::model::{
-    Account, AuditDraft, AuditEntry, ContentRecord, Group, GroupRole, GroupStatus, Id,
+    Account, AuditAnchor, AuditDraft, AuditEntry, ContentRecord, Group, GroupRole, GroupStatus, Id,
     IdentityRecord, Membership, MembershipStatus, Principal, Sanction, Target, Timestamp, User,
     UserStatus,
 };
@@ -34,6 +34,8 @@ pub trait Tx {
         at: Timestamp,
     ) -> Result<(), Error>;
     fn identity_blacklisted(&mut self, lookup_hash: &str) -> Result<bool, Error>;
+    /// Users verified with this identity.
+    fn users_with_identity(&mut self, lookup_hash: &str) -> Result<Vec<Id>, Error>;
 
     // Public accounts.
     fn insert_account(&mut self, account: &Account) -> Result<Id, Error>;
@@ -43,6 +45,8 @@ pub trait Tx {
     fn account_name_taken(&mut self, name: &str) -> Result<bool, Error>;
     /// Names of closed accounts are kept so that they cannot be reused (PA-1).
     fn name_tombstoned(&mut self, name: &str) -> Result<bool, Error>;
+    /// Whether a tombstoned name of three or more characters occurs inside `name`.
+    fn tombstone_within(&mut self, name: &str) -> Result<bool, Error>;
     /// Closes the account and tombstones its name under `name_key` (the normalised name).
     fn close_account(&mut self, id: Id, name_key: &str, at: Timestamp) -> Result<(), Error>;
     fn accounts_of(&mut self, owner: Id) -> Result<Vec<Account>, Error>;
@@ -101,15 +105,18 @@ pub trait Tx {
     // Audit.
     /// The newest entry's sequence number and hash (the chain head), if any.
     fn audit_head(&mut self) -> Result<Option<(i64, String)>, Error>;
-    /// The sequence number and hash the retained chain starts after (after a retention
-    /// sweep removed older entries), if any.
-    fn audit_anchor(&mut self) -> Result<Option<(i64, String)>, Error>;
+    /// Where the retained chain starts after a retention sweep removed older entries.
+    fn audit_anchor(&mut self) -> Result<Option<AuditAnchor>, Error>;
+    /// The keyed MAC stored with the chain head.
+    fn audit_head_mac(&mut self) -> Result<Option<String>, Error>;
+    fn set_anchor_mac(&mut self, mac: &str) -> Result<(), Error>;
     fn insert_audit(
         &mut self,
         draft: &AuditDraft,
         seq: i64,
         prev_hash: &str,
         hash: &str,
+        head_mac: &str,
     ) -> Result<(), Error>;
     /// Entries with `from <= at < to`, in sequence order.
     fn audit_range(&mut self, from: Timestamp, to: Timestamp) -> Result<Vec<AuditEntry>, Error>;

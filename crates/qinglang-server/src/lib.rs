@@ -643,7 +643,9 @@ async fn audit_export(
 
 async fn audit_verify(State(s): State<AppState>, Auth(p): Auth) -> ApiResult<impl IntoResponse> {
     let gov = Arc::clone(&s.gov);
-    Ok(Json(blocking(move || gov.audit_verify(&p)).await?))
+    Ok(Json(
+        blocking(move || gov.audit_verify(&p, Timestamp::now())).await?,
+    ))
 }
 
 #[derive(Deserialize)]

@@ -19,6 +19,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0001_init.sql"),
     include_str!("../migrations/0002_account_activity.sql"),
     include_str!("../migrations/0003_group_tools.sql"),
+    include_str!("../migrations/0004_audit_seal_identity_unique.sql"),
 ];
 
 /// The SQLite store.
@@ -322,6 +323,15 @@ impl Tx for SqliteTx<'_> {
             .map_err(storage)
     }
 
+    fn users_with_identity(&mut self, hash: &str) -> Result<Vec<Id>, Error> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT id FROM users WHERE id_hash = ?1 ORDER BY id")
+            .map_err(storage)?;
+        let rows = stmt.query_map([hash], |r| r.get(0)).map_err(storage)?;
+        rows.collect::<Result<_, _>>().map_err(storage)
+    }
+
     fn insert_account(&mut self, a: &Account) -> Result<Id, Error> {
         self.conn
             .prepare_cached(
@@ -373,6 +383,15 @@ impl Tx for SqliteTx<'_> {
     fn name_tombstoned(&mut self, key: &str) -> Result<bool, Error> {
         self.conn
             .prepare_cached("SELECT 1 FROM name_tombstones WHERE name_key = ?1")
+            .and_then(|mut s| s.exists([key]))
+            .map_err(storage)
+    }
+
+    fn tombstone_within(&mut self, key: &str) -> Result<bool, Error> {
+        self.conn
+            .prepare_cached(
+                "SELECT 1 FROM name_tombstones WHERE length(name_key) >= 3 AND instr(?1, name_key) > 0",
+            )
             .and_then(|mut s| s.exists([key]))
             .map_err(storage)
     }
@@ -471,7 +490,8 @@ impl Tx for SqliteTx<'_> {
 
     fn groups_created_by(&mut self, user: Id) -> Result<u32, Error> {
         self.conn
-            .prepare_cached("SELECT count(*) FROM groups WHERE owner = ?1 AND status = 'active'")
+            // Dissolved groups count: dissolving must not free a slot for a new one.
+            .prepare_cached("SELECT count(*) FROM groups WHERE owner = ?1")
             .and_then(|mut s| s.query_row([user], |r| r.get(0)))
             .map_err(storage)
     }
@@ -707,16 +727,45 @@ impl Tx for SqliteTx<'_> {
             .map_err(storage)
     }
 
-    fn audit_anchor(&mut self) -> Result<Option<(i64, String)>, Error> {
-        let row: Option<(Option<i64>, Option<String>)> = self
+    fn audit_anchor(&mut self) -> Result<Option<AuditAnchor>, Error> {
+        type Row = (Option<i64>, Option<String>, Option<i64>, Option<String>);
+        let row: Option<Row> = self
             .conn
-            .prepare_cached("SELECT anchor_seq, anchor_hash FROM audit_meta WHERE id = 1")
-            .and_then(|mut s| s.query_row([], |r| Ok((r.get(0)?, r.get(1)?))).optional())
+            .prepare_cached(
+                "SELECT anchor_seq, anchor_hash, anchor_at, anchor_mac FROM audit_meta WHERE id = 1",
+            )
+            .and_then(|mut s| {
+                s.query_row([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+                    .optional()
+            })
             .map_err(storage)?;
         Ok(match row {
-            Some((Some(seq), Some(hash))) => Some((seq, hash)),
+            Some((Some(seq), Some(hash), at, mac)) => Some(AuditAnchor {
+                seq,
+                hash,
+                at: Timestamp(at.unwrap_or(i64::MAX)),
+                mac: mac.unwrap_or_default(),
+            }),
             _ => None,
         })
+    }
+
+    fn audit_head_mac(&mut self) -> Result<Option<String>, Error> {
+        self.conn
+            .prepare_cached("SELECT head_mac FROM audit_meta WHERE id = 1")
+            .and_then(|mut s| {
+                s.query_row([], |r| r.get::<_, Option<String>>(0))
+                    .optional()
+            })
+            .map(Option::flatten)
+            .map_err(storage)
+    }
+
+    fn set_anchor_mac(&mut self, mac: &str) -> Result<(), Error> {
+        self.conn
+            .execute("UPDATE audit_meta SET anchor_mac = ?1 WHERE id = 1", [mac])
+            .map_err(storage)?;
+        Ok(())
     }
 
     fn insert_audit(
@@ -725,6 +774,7 @@ impl Tx for SqliteTx<'_> {
         seq: i64,
         prev_hash: &str,
         hash: &str,
+        head_mac: &str,
     ) -> Result<(), Error> {
         self.conn
             .prepare_cached(
@@ -748,10 +798,11 @@ impl Tx for SqliteTx<'_> {
             .map_err(storage)?;
         self.conn
             .prepare_cached(
-                "INSERT INTO audit_meta (id, head_seq, head_hash) VALUES (1, ?1, ?2)
-                 ON CONFLICT (id) DO UPDATE SET head_seq = excluded.head_seq, head_hash = excluded.head_hash",
+                "INSERT INTO audit_meta (id, head_seq, head_hash, head_mac) VALUES (1, ?1, ?2, ?3)
+                 ON CONFLICT (id) DO UPDATE SET head_seq = excluded.head_seq,
+                 head_hash = excluded.head_hash, head_mac = excluded.head_mac",
             )
-            .and_then(|mut s| s.execute(params![seq, hash]))
+            .and_then(|mut s| s.execute(params![seq, hash, head_mac]))
             .map_err(storage)?;
         Ok(())
     }
@@ -784,16 +835,16 @@ impl Tx for SqliteTx<'_> {
 
     fn prune_audit(&mut self, before: Timestamp) -> Result<u64, Error> {
         // The last entry removed becomes the anchor the retained chain links to.
-        let last: Option<(i64, String)> = self
+        let last: Option<(i64, String, i64)> = self
             .conn
             .query_row(
-                "SELECT seq, hash FROM audit WHERE at < ?1 ORDER BY seq DESC LIMIT 1",
+                "SELECT seq, hash, at FROM audit WHERE at < ?1 ORDER BY seq DESC LIMIT 1",
                 [before.0],
-                |r| Ok((r.get(0)?, r.get(1)?)),
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
             )
             .optional()
             .map_err(storage)?;
-        let Some((seq, hash)) = last else {
+        let Some((seq, hash, at)) = last else {
             return Ok(0);
         };
         let removed = self
@@ -802,8 +853,8 @@ impl Tx for SqliteTx<'_> {
             .map_err(storage)?;
         self.conn
             .execute(
-                "UPDATE audit_meta SET anchor_seq = ?1, anchor_hash = ?2 WHERE id = 1",
-                params![seq, hash],
+                "UPDATE audit_meta SET anchor_seq = ?1, anchor_hash = ?2, anchor_at = ?3 WHERE id = 1",
+                params![seq, hash, at],
             )
             .map_err(storage)?;
         Ok(removed as u64)

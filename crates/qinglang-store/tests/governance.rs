@@ -55,6 +55,19 @@ fn verified_user(g: &Governance<SqliteStore>, nickname: &str, id_value: &str) ->
     u.id
 }
 
+/// A valid resident ID number for test person `n` (born 1980-01-01 in Dongcheng, Beijing).
+fn resident_id(n: u32) -> String {
+    let body = format!("11010119800101{:03}", n % 1000);
+    let weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+    let sum: u32 = body
+        .bytes()
+        .zip(weights)
+        .map(|(d, w)| u32::from(d - b'0') * w)
+        .sum();
+    let check = b"10X98765432"[(sum % 11) as usize] as char;
+    format!("{body}{check}")
+}
+
 fn message(author: Id, group: Option<Id>, text: &str) -> Submission {
     Submission {
         author,
@@ -162,7 +175,20 @@ fn unverified_users_cannot_publish_create_groups_or_open_accounts() {
 fn accounts_are_capped_per_identity_checked_and_tiered() {
     let g = service();
     let a = verified_user(&g, "甲", "11010519491231002X");
-    let b = verified_user(&g, "乙", "11010519491231002X"); // same person, second user
+    // ID-4: the same person cannot verify a second user.
+    let b = g.create_user(&svc(), "乙", T0).unwrap().id;
+    let e = g
+        .verify_identity(
+            &svc(),
+            b,
+            IdentityKind::ResidentId,
+            "11010519491231002X",
+            "张三",
+            T0,
+        )
+        .unwrap_err();
+    assert_eq!(e.code(), "identity_in_use");
+    let b = verified_user(&g, "丁", &resident_id(7));
     let req = |owner, name: &str| NewAccount {
         owner,
         name: name.into(),
@@ -175,12 +201,16 @@ fn accounts_are_capped_per_identity_checked_and_tiered() {
     };
     let acc = g.open_account(&svc(), &req(a, "读书笔记"), T0).unwrap();
     assert_eq!(acc.tier.name, "established");
-    // ID-4: one per person, whichever user of that person asks.
+    // ID-4: one public account per person.
     assert_eq!(
-        g.open_account(&svc(), &req(b, "读书笔记二"), T0)
+        g.open_account(&svc(), &req(a, "读书笔记二"), T0)
             .unwrap_err()
             .code(),
         "account_cap_reached"
+    );
+    assert!(
+        g.open_account(&svc(), &req(b, "读书笔记二"), T0).is_ok(),
+        "another person may"
     );
     // PA-1: impersonation and news claims are refused with reasons.
     let c = verified_user(&g, "丙", "440308199901011234");
@@ -296,7 +326,9 @@ fn blocked_content_strikes_lowers_credit_and_climbs_the_ladder() {
     let view = g
         .get_user(&principal(Role::Moderator), author, now)
         .unwrap();
-    assert_eq!(view.credit.score, 70);
+    // 3 violations × -10, and -5 from the role-holder ladder: the author created the group
+    // their spam went into (谁建群谁负责).
+    assert_eq!(view.credit.score, 65);
     assert_eq!(view.strikes_in_window, 3);
     assert!(view
         .sanctions
@@ -316,7 +348,9 @@ fn blocked_content_strikes_lowers_credit_and_climbs_the_ladder() {
         .unwrap();
     assert!(gv.sanctions.iter().any(|s| s.kind == SanctionKind::Warning));
 
-    let report = g.audit_verify(&principal(Role::Auditor)).unwrap();
+    let report = g
+        .audit_verify(&principal(Role::Auditor), T0.plus_days(10))
+        .unwrap();
     assert!(report.ok, "{report:?}");
 }
 
@@ -414,13 +448,13 @@ fn audit_chain_detects_edits_and_deletions() {
             .unwrap();
     }
     let auditor = principal(Role::Auditor);
-    let ok = g.audit_verify(&auditor).unwrap();
+    let ok = g.audit_verify(&auditor, T0).unwrap();
     assert!(ok.ok && ok.entries >= 6, "{ok:?}");
 
     g.store()
         .execute_raw("UPDATE audit SET reason = 'nothing happened' WHERE seq = 3")
         .unwrap();
-    let bad = g.audit_verify(&auditor).unwrap();
+    let bad = g.audit_verify(&auditor, T0).unwrap();
     assert!(!bad.ok);
     assert_eq!(bad.first_bad_seq, Some(3));
 
@@ -428,14 +462,14 @@ fn audit_chain_detects_edits_and_deletions() {
     let u = verified_user(&g, "乙", "11010519491231002X");
     g.submit_content(&svc(), &message(u, None, "免费毛片"), T0)
         .unwrap();
-    let n = g.audit_verify(&auditor).unwrap().entries as i64;
+    let n = g.audit_verify(&auditor, T0).unwrap().entries as i64;
     g.store()
         .execute_raw(&format!("DELETE FROM audit WHERE seq = {n}"))
         .unwrap();
-    let bad = g.audit_verify(&auditor).unwrap();
+    let bad = g.audit_verify(&auditor, T0).unwrap();
     assert!(!bad.ok, "removing the newest entry is detected");
     assert!(
-        g.audit_verify(&principal(Role::Service)).is_err(),
+        g.audit_verify(&principal(Role::Service), T0).is_err(),
         "service cannot read audit"
     );
 }
@@ -456,7 +490,9 @@ fn retention_keeps_six_months_and_the_chain_still_verifies() {
         .unwrap();
     let (content, audit) = g.retention_sweep(T0.plus_days(200)).unwrap();
     assert!(content >= 1 && audit >= 1);
-    let report = g.audit_verify(&principal(Role::Auditor)).unwrap();
+    let report = g
+        .audit_verify(&principal(Role::Auditor), T0.plus_days(200))
+        .unwrap();
     assert!(report.ok, "{report:?}");
 }
 
@@ -526,7 +562,7 @@ fn creators_and_managers_have_the_group_tools() {
     let owner = verified_user(&g, "群主", "11010519491231002X");
     let group = g.create_group(&svc(), owner, "读书会", 100, T0).unwrap().id;
     let alice = verified_user(&g, "alice", "440308199901011234");
-    let bob = verified_user(&g, "bob", "11010519491231002X");
+    let bob = verified_user(&g, "bob", &resident_id(2));
     for u in [alice, bob] {
         g.join_group(&svc(), group, u, GroupRole::Member, None, T0)
             .unwrap();
@@ -583,5 +619,99 @@ fn creators_and_managers_have_the_group_tools() {
     assert_eq!(
         g.submit_content(&svc(), &msg, later).unwrap_err().code(),
         "not_a_member"
+    );
+}
+
+#[test]
+fn removing_the_whole_trail_or_its_oldest_part_too_early_is_detected() {
+    let g = service();
+    g.bootstrap_admin(T0).unwrap();
+    let u = verified_user(&g, "甲", "11010519491231002X");
+    g.submit_content(&svc(), &message(u, None, "你好"), T0)
+        .unwrap();
+    let auditor = principal(Role::Auditor);
+    assert!(g.audit_verify(&auditor, T0).unwrap().ok);
+
+    // Everything removed, meta included: the store still holds principals.
+    g.store().execute_raw("DELETE FROM audit").unwrap();
+    g.store().execute_raw("DELETE FROM audit_meta").unwrap();
+    let r = g.audit_verify(&auditor, T0).unwrap();
+    assert!(!r.ok, "{r:?}");
+
+    // A forged anchor (entries removed well inside the retention floor).
+    let g = service();
+    let u = verified_user(&g, "乙", "11010519491231002X");
+    for _ in 0..3 {
+        g.submit_content(&svc(), &message(u, None, "你好"), T0)
+            .unwrap();
+    }
+    g.store()
+        .execute_raw("UPDATE audit_meta SET anchor_seq = 2, anchor_hash = (SELECT hash FROM audit WHERE seq = 2), anchor_at = 0")
+        .unwrap();
+    g.store()
+        .execute_raw("DELETE FROM audit WHERE seq <= 2")
+        .unwrap();
+    let r = g.audit_verify(&auditor, T0).unwrap();
+    assert!(!r.ok, "{r:?}");
+}
+
+#[test]
+fn review_findings_on_identity_groups_and_closing() {
+    let g = service();
+    // A refused re-registration of a blacklisted identity is itself recorded.
+    let bad = verified_user(&g, "惯犯", "11010519491231002X");
+    let ladder_end = {
+        let mut t = T0;
+        loop {
+            t = Timestamp(t.0 + 60_000);
+            match g.submit_content(&svc(), &message(bad, None, "出售冰毒K粉"), t) {
+                Ok(_) => {}
+                Err(e) if e.code() == "publishing_suspended" => t = t.plus_days(8),
+                Err(_) => break t,
+            }
+        }
+    };
+    let fresh = g.create_user(&svc(), "新号", ladder_end).unwrap().id;
+    let e = g
+        .verify_identity(
+            &svc(),
+            fresh,
+            IdentityKind::ResidentId,
+            "11010519491231002X",
+            "张三",
+            ladder_end,
+        )
+        .unwrap_err();
+    assert_eq!(e.code(), "identity_blacklisted");
+    let audit = g
+        .audit_export(&principal(Role::Auditor), T0, ladder_end.plus_days(1))
+        .unwrap();
+    assert!(audit.iter().any(|e| e.action == "identity.refused"));
+
+    // Nobody joins as a manager; the creator promotes.
+    let owner = verified_user(&g, "群主", &resident_id(3));
+    let group = g.create_group(&svc(), owner, "读书会", 100, T0).unwrap().id;
+    let x = g.create_user(&svc(), "x", T0).unwrap().id;
+    let e = g
+        .join_group(&svc(), group, x, GroupRole::Manager, None, T0)
+        .unwrap_err();
+    assert_eq!(e.code(), "invalid_role");
+
+    // Birth dates in the future are impossible.
+    let y = g.create_user(&svc(), "y", T0).unwrap().id;
+    let e = g
+        .verify_identity(
+            &svc(),
+            y,
+            IdentityKind::ResidentId,
+            "110000209901010015",
+            "赵六",
+            T0,
+        )
+        .unwrap_err();
+    assert_eq!(e.code(), "invalid_identity");
+    assert!(
+        !e.to_string().contains("20990101"),
+        "messages do not echo the value: {e}"
     );
 }
