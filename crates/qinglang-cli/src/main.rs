@@ -58,6 +58,14 @@ enum TokenCommand {
         #[command(flatten)]
         store: serve::StoreArgs,
     },
+    /// Revoke every token of a principal.
+    Revoke {
+        /// The principal's name.
+        #[arg(long)]
+        name: String,
+        #[command(flatten)]
+        store: serve::StoreArgs,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -136,6 +144,9 @@ fn main() -> ExitCode {
         Command::Serve(args) => serve::serve(&args).map(|()| false),
         Command::Token(TokenCommand::Create { role, name, store }) => {
             serve::token_create(&store, &role, &name).map(|()| false)
+        }
+        Command::Token(TokenCommand::Revoke { name, store }) => {
+            serve::token_revoke(&store, &name).map(|()| false)
         }
         Command::Audit(AuditCommand::Verify { store }) => serve::audit_verify(&store).map(|ok| !ok),
         Command::Audit(AuditCommand::Export { from, to, store }) => {

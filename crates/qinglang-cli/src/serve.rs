@@ -214,6 +214,13 @@ pub fn token_create(store: &StoreArgs, role: &str, name: &str) -> Result<()> {
     Ok(())
 }
 
+pub fn token_revoke(store: &StoreArgs, name: &str) -> Result<()> {
+    let gov = open(store, false, &[])?;
+    let n = gov.revoke_tokens(&Principal::system(), name, Timestamp::now())?;
+    eprintln!("revoked {n} token(s) of {name}; running servers stop accepting them within 30 s");
+    Ok(())
+}
+
 /// Returns whether the chain is intact.
 pub fn audit_verify(store: &StoreArgs) -> Result<bool> {
     let gov = open(store, false, &[])?;

@@ -303,6 +303,12 @@ impl<S: Store> Governance<S> {
                 "principal name must have 1 to 64 characters",
             ));
         }
+        if name.eq_ignore_ascii_case("system") && actor.id != 0 {
+            return Err(Error::invalid(
+                "invalid_name",
+                "the name \"system\" is reserved",
+            ));
+        }
         let (token, hash) = crypto::new_token().map_err(|e| Error::Storage(e.to_string()))?;
         self.store.write(|tx| {
             let id = tx.insert_token(&hash, name, role, now)?;
@@ -318,6 +324,32 @@ impl<S: Store> Governance<S> {
             Ok(())
         })?;
         Ok(token)
+    }
+
+    /// Revokes every token of the principal named `name`; returns how many.
+    pub fn revoke_tokens(
+        &self,
+        actor: &Principal,
+        name: &str,
+        now: Timestamp,
+    ) -> Result<u64, Error> {
+        self.require(actor, Permission::ManageTokens)?;
+        self.store.write(|tx| {
+            let n = tx.revoke_tokens(name)?;
+            if n == 0 {
+                return Err(Error::not_found("principal", name));
+            }
+            self.audit(
+                tx,
+                actor,
+                now,
+                "token.revoke",
+                &format!("principal:{name}"),
+                "",
+                serde_json::json!({"name": name, "tokens": n}),
+            )?;
+            Ok(n)
+        })
     }
 
     /// On a store without any principal, creates the first admin token.
@@ -727,11 +759,17 @@ impl<S: Store> Governance<S> {
                 "group name must have 1 to 30 characters",
             ));
         }
-        if max_members < 2 || max_members > p.groups.max_members {
+        if max_members < 2 {
             return Err(Error::invalid(
                 "invalid_group_size",
+                "max_members must be at least 2",
+            ));
+        }
+        if max_members > p.groups.max_members {
+            return Err(Error::forbidden(
+                "group_too_large",
                 format!(
-                    "max_members must be between 2 and {} (GRP-1)",
+                    "groups may have at most {} members on this platform (GRP-1)",
                     p.groups.max_members
                 ),
             ));

@@ -139,4 +139,6 @@ pub trait Tx {
     ) -> Result<Id, Error>;
     fn principal_by_token(&mut self, token_hash: &str) -> Result<Option<Principal>, Error>;
     fn token_count(&mut self) -> Result<u64, Error>;
+    /// Marks every token of the principal named `name` revoked; returns how many.
+    fn revoke_tokens(&mut self, name: &str) -> Result<u64, Error>;
 }

@@ -30,6 +30,9 @@ use serde_json::json;
 
 mod openapi;
 
+/// How long a looked-up token is trusted without asking the store again.
+const PRINCIPAL_CACHE_TTL: std::time::Duration = std::time::Duration::from_secs(30);
+
 /// Request bodies larger than this are refused with 413 before they are parsed.
 pub const MAX_BODY_BYTES: usize = 256 * 1024;
 
@@ -37,8 +40,9 @@ pub const MAX_BODY_BYTES: usize = 256 * 1024;
 #[derive(Clone)]
 pub struct AppState {
     pub gov: Arc<Governance<SqliteStore>>,
-    /// Token hash → principal: tokens are looked up on every call and change rarely.
-    principals: Arc<RwLock<HashMap<String, Principal>>>,
+    /// Token hash → principal and when it was looked up: tokens are checked on every call
+    /// and change rarely; entries expire so that a revocation takes effect everywhere.
+    principals: Arc<RwLock<HashMap<String, (Principal, Instant)>>>,
     metrics: PrometheusHandle,
 }
 
@@ -95,10 +99,18 @@ pub fn app(state: AppState) -> Router {
         .route("/v1/audit", get(audit_export))
         .route("/v1/audit/verify", get(audit_verify))
         .route("/v1/tokens", post(create_token))
+        .route("/v1/tokens/revoke", post(revoke_token))
         .route("/healthz", get(|| async { Json(json!({"ok": true})) }))
         .route("/metrics", get(render_metrics))
         .route("/openapi.json", get(|| async { Json(openapi::document()) }))
         .fallback(|| async { ApiError::not_found_route() })
+        .method_not_allowed_fallback(|| async {
+            ApiError::new(
+                StatusCode::METHOD_NOT_ALLOWED,
+                "method_not_allowed",
+                "this endpoint does not take that method",
+            )
+        })
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(middleware::from_fn(track))
         .with_state(state)
@@ -214,6 +226,34 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for JsonBody<T> {
     }
 }
 
+/// Path parameters whose rejection answers with the error body.
+struct ApiPath<T>(T);
+
+impl<T: DeserializeOwned + Send, S: Send + Sync> FromRequestParts<S> for ApiPath<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        Path::<T>::from_request_parts(parts, state)
+            .await
+            .map(|Path(v)| ApiPath(v))
+            .map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, "invalid_path", e.body_text()))
+    }
+}
+
+/// A query string whose rejection answers with the error body.
+struct ApiQuery<T>(T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for ApiQuery<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        Query::<T>::from_request_parts(parts, state)
+            .await
+            .map(|Query(v)| ApiQuery(v))
+            .map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, "invalid_query", e.body_text()))
+    }
+}
+
 /// The calling principal, from `Authorization: Bearer <token>`.
 struct Auth(Principal);
 
@@ -224,27 +264,29 @@ impl FromRequestParts<AppState> for Auth {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
+        // The scheme name is case-insensitive (RFC 9110).
         let token = parts
             .headers
             .get(header::AUTHORIZATION)
             .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer "))
-            .map(str::trim)
+            .and_then(|v| v.split_once(' '))
+            .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+            .map(|(_, token)| token.trim())
             .ok_or_else(|| ApiError::from(Error::Unauthenticated))?;
         let hash = crypto::token_hash(token);
-        if let Some(p) = state
-            .principals
-            .read()
-            .ok()
-            .and_then(|m| m.get(&hash).cloned())
-        {
+        let cached = state.principals.read().ok().and_then(|m| {
+            m.get(&hash)
+                .filter(|(_, at)| at.elapsed() < PRINCIPAL_CACHE_TTL)
+                .map(|(p, _)| p.clone())
+        });
+        if let Some(p) = cached {
             return Ok(Auth(p));
         }
         let gov = Arc::clone(&state.gov);
         let token = token.to_owned();
         let principal = blocking(move || gov.authenticate(&token)).await?;
         if let Ok(mut m) = state.principals.write() {
-            m.insert(hash, principal.clone());
+            m.insert(hash, (principal.clone(), Instant::now()));
         }
         Ok(Auth(principal))
     }
@@ -326,7 +368,7 @@ async fn create_user(
 async fn get_user(
     State(s): State<AppState>,
     Auth(p): Auth,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> ApiResult<impl IntoResponse> {
     let id = parse_id(&id, "user")?;
     let gov = Arc::clone(&s.gov);
@@ -346,7 +388,7 @@ struct IdentityRequest {
 async fn verify_identity(
     State(s): State<AppState>,
     Auth(p): Auth,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     JsonBody(req): JsonBody<IdentityRequest>,
 ) -> ApiResult<impl IntoResponse> {
     let id = parse_id(&id, "user")?;
@@ -378,7 +420,7 @@ struct RevealRequest {
 async fn reveal_identity(
     State(s): State<AppState>,
     Auth(p): Auth,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     JsonBody(req): JsonBody<RevealRequest>,
 ) -> ApiResult<impl IntoResponse> {
     let id = parse_id(&id, "user")?;
@@ -438,7 +480,7 @@ async fn open_account(
 async fn get_account(
     State(s): State<AppState>,
     Auth(p): Auth,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> ApiResult<impl IntoResponse> {
     let id = parse_id(&id, "account")?;
     let gov = Arc::clone(&s.gov);
@@ -469,7 +511,7 @@ async fn create_group(
 async fn get_group(
     State(s): State<AppState>,
     Auth(p): Auth,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> ApiResult<impl IntoResponse> {
     let id = parse_id(&id, "group")?;
     let gov = Arc::clone(&s.gov);
@@ -491,7 +533,7 @@ struct MemberRequest {
 async fn join_group(
     State(s): State<AppState>,
     Auth(p): Auth,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     JsonBody(req): JsonBody<MemberRequest>,
 ) -> ApiResult<impl IntoResponse> {
     let id = parse_id(&id, "group")?;
@@ -509,7 +551,13 @@ async fn join_group(
     let m =
         blocking(move || gov.join_group(&p, id, req.user, role, req.approved_by, Timestamp::now()))
             .await?;
-    Ok((StatusCode::CREATED, Json(m)))
+    // 202: waiting for a creator or manager to approve; 201: a member now.
+    let status = if m.status == qinglang_governance::model::MembershipStatus::Pending {
+        StatusCode::ACCEPTED
+    } else {
+        StatusCode::CREATED
+    };
+    Ok((status, Json(m)))
 }
 
 #[derive(Deserialize)]
@@ -525,7 +573,7 @@ struct MemberActionRequest {
 async fn manage_member(
     State(s): State<AppState>,
     Auth(p): Auth,
-    Path((id, user)): Path<(String, String)>,
+    ApiPath((id, user)): ApiPath<(String, String)>,
     JsonBody(req): JsonBody<MemberActionRequest>,
 ) -> ApiResult<impl IntoResponse> {
     let id = parse_id(&id, "group")?;
@@ -556,7 +604,7 @@ struct NoticeRequest {
 async fn set_notice(
     State(s): State<AppState>,
     Auth(p): Auth,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     JsonBody(req): JsonBody<NoticeRequest>,
 ) -> ApiResult<impl IntoResponse> {
     let id = parse_id(&id, "group")?;
@@ -622,7 +670,7 @@ fn parse_time(raw: Option<&str>, name: &str, default: Timestamp) -> ApiResult<Ti
 async fn audit_export(
     State(s): State<AppState>,
     Auth(p): Auth,
-    Query(q): Query<RangeQuery>,
+    ApiQuery(q): ApiQuery<RangeQuery>,
 ) -> ApiResult<Response> {
     let from = parse_time(q.from.as_deref(), "from", Timestamp(0))?;
     let to = parse_time(q.to.as_deref(), "to", Timestamp(i64::MAX))?;
@@ -677,4 +725,25 @@ async fn create_token(
         StatusCode::CREATED,
         Json(json!({"token": token, "role": role, "name": name})),
     ))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RevokeRequest {
+    name: String,
+}
+
+async fn revoke_token(
+    State(s): State<AppState>,
+    Auth(p): Auth,
+    JsonBody(req): JsonBody<RevokeRequest>,
+) -> ApiResult<impl IntoResponse> {
+    let gov = Arc::clone(&s.gov);
+    let name = req.name.clone();
+    let n = blocking(move || gov.revoke_tokens(&p, &req.name, Timestamp::now())).await?;
+    // Revoked tokens stop working on this node at once (other nodes within the cache TTL).
+    if let Ok(mut m) = s.principals.write() {
+        m.retain(|_, (principal, _)| principal.name != name);
+    }
+    Ok(Json(json!({"revoked": n, "name": name})))
 }

@@ -103,6 +103,13 @@ pub(crate) const ROUTES: &[(&str, &str, &str, &str, Option<&str>)] = &[
         "admin",
         Some("NewToken"),
     ),
+    (
+        "post",
+        "/v1/tokens/revoke",
+        "Revoke every token of a principal",
+        "admin",
+        Some("Revoke"),
+    ),
     ("get", "/healthz", "Liveness", "none", None),
     ("get", "/metrics", "Prometheus metrics", "none", None),
     ("get", "/openapi.json", "This document", "none", None),
@@ -133,6 +140,7 @@ fn schemas() -> Value {
             "kind": {"enum": ["message", "post", "comment", "article", "nickname", "group_name", "bio"]},
             "text": {"type": "string", "maxLength": 10000}}), &["author", "kind", "text"]),
         "NewToken": s(json!({"role": {"enum": ["service", "moderator", "lead", "auditor", "admin"]}, "name": {"type": "string"}}), &["role", "name"]),
+        "Revoke": s(json!({"name": {"type": "string"}}), &["name"]),
         "Error": s(json!({"code": {"type": "string"}, "message": {"type": "string"}}), &["code", "message"]),
     })
 }

@@ -384,3 +384,87 @@ async fn health_metrics_and_openapi() {
     assert_eq!(status, StatusCode::OK);
     assert!(text.contains("qinglang_http_requests_total"), "{text}");
 }
+
+#[tokio::test]
+async fn every_error_has_the_json_body() {
+    let api = Api::new();
+    let svc = api.token("service").await;
+    for (method, uri, want) in [
+        ("DELETE", "/v1/users/1", 405),
+        ("GET", "/v1/content", 405),
+        ("GET", "/v1/users/%FF", 400),
+        ("GET", "/v1/audit?from=1&from=2", 400),
+        ("GET", "/v1/nothing", 404),
+    ] {
+        let (status, text) = api.call(method, uri, Some(&svc), None).await;
+        assert_eq!(status.as_u16(), want, "{method} {uri}: {text}");
+        let v: Value =
+            serde_json::from_str(&text).unwrap_or_else(|e| panic!("{method} {uri}: {e}: {text}"));
+        assert!(v["code"].is_string() && v["message"].is_string(), "{v}");
+    }
+}
+
+#[tokio::test]
+async fn lowercase_bearer_revocation_and_group_refusals() {
+    let api = Api::new();
+    let svc = api.token("service").await;
+    let req = Request::builder()
+        .method("POST")
+        .uri("/v1/scan")
+        .header("authorization", format!("bearer {svc}"))
+        .header("content-type", "application/json")
+        .body(Body::from(json!({"text": "x"}).to_string()))
+        .expect("request");
+    let resp = api.router.clone().oneshot(req).await.expect("response");
+    assert_eq!(
+        resp.status(),
+        StatusCode::OK,
+        "the scheme is case-insensitive"
+    );
+
+    let (status, user) = api
+        .json("POST", "/v1/users", &svc, json!({"nickname": "群主"}))
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
+    let id = user["id"].as_i64().expect("id");
+    let (status, _) = api
+        .json(
+            "POST",
+            &format!("/v1/users/{id}/identity"),
+            &svc,
+            json!({"kind": "mobile", "value": "13800138000", "name": "李四"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, v) = api
+        .json(
+            "POST",
+            "/v1/groups",
+            &svc,
+            json!({"owner": id, "name": "大群", "max_members": 501}),
+        )
+        .await;
+    assert_eq!(
+        (status, v["code"].as_str()),
+        (StatusCode::FORBIDDEN, Some("group_too_large"))
+    );
+
+    let admin = api.admin.clone();
+    let (status, v) = api
+        .json(
+            "POST",
+            "/v1/tokens/revoke",
+            &admin,
+            json!({"name": "service"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{v}");
+    let (status, _) = api
+        .json("POST", "/v1/scan", &svc, json!({"text": "x"}))
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::UNAUTHORIZED,
+        "a revoked token stops working"
+    );
+}

@@ -900,6 +900,17 @@ impl Tx for SqliteTx<'_> {
         }))
     }
 
+    fn revoke_tokens(&mut self, name: &str) -> Result<u64, Error> {
+        let n = self
+            .conn
+            .execute(
+                "UPDATE principals SET revoked = 1 WHERE name = ?1 AND revoked = 0",
+                [name],
+            )
+            .map_err(storage)?;
+        Ok(n as u64)
+    }
+
     fn token_count(&mut self) -> Result<u64, Error> {
         self.conn
             .query_row(

@@ -238,7 +238,7 @@ fn groups_check_credit_caps_and_approval() {
         g.create_group(&svc(), owner, "大群", 501, T0)
             .unwrap_err()
             .code(),
-        "invalid_group_size"
+        "group_too_large"
     );
     let group = g.create_group(&svc(), owner, "读书会", 500, T0).unwrap();
     assert_eq!(group.members, 1);
