@@ -51,9 +51,22 @@ const CONTACT_WORDS: &[&str] = &[
 ];
 
 /// Reasons a proposed account name breaks the profile rules; empty when it is fine.
-pub fn name_problems(name: &str, subject: AccountSubject, news_licence: bool) -> Vec<String> {
+///
+/// `folded` is the name through the engine's normaliser (Traditional, full-width, spacing
+/// and noise folded away), so `新聞快訊`, `ｃｃｔｖ体育` and `解 放 军` are caught too.
+pub fn name_problems(
+    name: &str,
+    folded: &str,
+    subject: AccountSubject,
+    news_licence: bool,
+) -> Vec<String> {
     let lower = name.to_lowercase();
-    let has = |words: &[&'static str]| words.iter().find(|w| lower.contains(*w)).copied();
+    let has = |words: &[&'static str]| {
+        words
+            .iter()
+            .find(|w| lower.contains(*w) || folded.contains(*w))
+            .copied()
+    };
     let mut reasons = Vec::new();
     if let Some(w) = has(MILITARY_WORDS) {
         reasons.push(format!(
@@ -97,11 +110,19 @@ pub fn name_problems(name: &str, subject: AccountSubject, news_licence: bool) ->
 
 #[cfg(test)]
 mod tests {
-    use super::*;
+    use super::AccountSubject;
+
+    fn name_problems(name: &str, subject: AccountSubject, licence: bool) -> Vec<String> {
+        let folded = qinglang_text::Normalizer::new().normalize_str(name);
+        super::name_problems(name, &folded, subject, licence)
+    }
 
     #[test]
     fn profile_rules() {
         use AccountSubject::*;
+        assert!(!name_problems("新聞快訊", Enterprise, false).is_empty());
+        assert!(!name_problems("ｃｃｔｖ体育", Enterprise, false).is_empty());
+        assert!(!name_problems("解 放 军之声", Media, true).is_empty());
         assert!(name_problems("小王的美食日记", Individual, false).is_empty());
         assert!(!name_problems("北京市公安局", Individual, false).is_empty());
         assert!(name_problems("北京市公安局", Government, false).is_empty());

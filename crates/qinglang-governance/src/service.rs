@@ -639,8 +639,9 @@ impl<S: Store> Governance<S> {
                 "bio must have at most 500 characters",
             ));
         }
-        let mut reasons = profile::name_problems(name, req.subject, req.news_licence);
         let engine = self.engine();
+        let folded = engine.normalizer().normalize_str(name);
+        let mut reasons = profile::name_problems(name, &folded, req.subject, req.news_licence);
         for (field, text) in [("name", name), ("bio", req.bio.as_str())] {
             let verdict = engine.scan(text);
             if verdict.suggestion != Suggestion::Pass {
