@@ -10,6 +10,8 @@ pub struct LabelledRow {
     pub text: String,
     /// The data set's own label, as written (`0` safe, `1` offensive in COLD).
     pub label: String,
+    /// COLD test's `fine-grained-label` (0 safe, 1 individual, 2 group, 3 anti-bias), if any.
+    pub fine: Option<String>,
 }
 
 /// Reads a CSV with a text column (`TEXT`, `text` or `comment_text`) and a `label` column.
@@ -31,6 +33,7 @@ pub fn read_labelled_csv(path: &Path) -> Result<Vec<LabelledRow>> {
     };
     let text_col = find(&["TEXT", "comment_text", "content"])
         .ok_or_else(|| anyhow!("{}: no TEXT column in header {:?}", path.display(), headers))?;
+    let fine_col = find(&["fine-grained-label"]);
     let label_col = find(&["label"]).ok_or_else(|| {
         anyhow!(
             "{}: no label column in header {:?}",
@@ -50,6 +53,10 @@ pub fn read_labelled_csv(path: &Path) -> Result<Vec<LabelledRow>> {
         rows.push(LabelledRow {
             text: field(text_col)?,
             label: field(label_col)?.trim().to_owned(),
+            fine: fine_col
+                .map(field)
+                .transpose()?
+                .map(|f| f.trim().to_owned()),
         });
     }
     Ok(rows)

@@ -8,6 +8,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 
 mod curate;
 mod data;
+mod eval;
 mod scan;
 mod serve;
 
@@ -25,6 +26,8 @@ enum Command {
     ///
     /// Exit status: 0 when every document passes, 1 when any is review or block, 2 on error.
     Scan(ScanArgs),
+    /// Quality figures on labelled data: precision, recall, F1, accuracy, confusion table.
+    Eval(eval::EvalArgs),
     /// Lexicon tools.
     #[command(subcommand)]
     Lexicon(LexiconCommand),
@@ -139,6 +142,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Scan(args) => scan::run(&args),
+        Command::Eval(args) => eval::run(&args).map(|()| false),
         Command::Lexicon(LexiconCommand::Build(args)) => curate::run(&args).map(|()| false),
         Command::Lexicon(LexiconCommand::Check { files }) => check(&files).map(|()| false),
         Command::Serve(args) => serve::serve(&args).map(|()| false),

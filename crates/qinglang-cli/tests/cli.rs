@@ -285,3 +285,42 @@ fn long_one_line_input_with_many_hits_in_text_format() {
         stdout.lines().last()
     );
 }
+
+#[test]
+fn eval_reports_precision_recall_and_confusion() {
+    let dir = temp_dir("eval");
+    let data = write(
+        &dir,
+        "set.jsonl",
+        concat!(
+            "{\"text\": \"免费毛片在线看\", \"label\": 1}\n",
+            "{\"text\": \"今天天气很好\", \"label\": 0}\n",
+            "{\"text\": \"你真是个好人\", \"label\": 1}\n",
+            "{\"text\": \"出售冰毒\", \"label\": \"0\"}\n",
+        ),
+    );
+    let out = qinglang(&["eval", "--format", "json", &data], "");
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json report");
+    assert_eq!(v["texts"], 4);
+    assert_eq!(v["accuracy"], 0.5);
+    assert_eq!(v["confusion"]["1"]["1"], 1);
+    assert_eq!(v["confusion"]["1"]["0"], 1);
+    assert_eq!(v["confusion"]["0"]["1"], 1);
+    assert_eq!(v["classes"]["1"]["precision"], 0.5);
+    assert_eq!(v["classes"]["1"]["recall"], 0.5);
+
+    let bad = write(
+        &dir,
+        "bad.jsonl",
+        "{\"text\": \"a\", \"label\": 1}\n{\"text\": \"b\"}\n",
+    );
+    let out = qinglang(&["eval", &bad], "");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("bad.jsonl:2: missing field \"label\""));
+}
