@@ -8,6 +8,7 @@ use qinglang_text::{
     is_han, CharCounter, Normalized, Normalizer, Pos, GAP_BREAK, GAP_CLAUSE, GAP_COUNT,
 };
 
+use crate::contact::{self, ContactKind};
 use crate::lexicon::{Action, Entry, Lexicon, LexiconError, LexiconErrorKind};
 use crate::policy::{Policy, PolicyError};
 use crate::verdict::{self, Verdict};
@@ -104,6 +105,8 @@ pub struct Engine {
     automaton: Option<CharwiseDoubleArrayAhoCorasick<u32>>,
     /// Allow terms, all matches (overlapping), consulted only when there are hits.
     allow_automaton: Option<CharwiseDoubleArrayAhoCorasick<u32>>,
+    /// Entries standing for the contact rules (REV-6), by `ContactKind` order.
+    contact_entries: [u32; 5],
     patterns: Vec<Pattern>,
     entries: Vec<CompiledEntry>,
     policy: Policy,
@@ -214,11 +217,26 @@ impl EngineBuilder {
                 .map_err(|e| BuildError::Automaton(e.to_string()))
         };
         let automaton = build(match_forms, MatchKind::LeftmostLongest)?;
+        // The contact rules report like lexicon entries: term = kind, category `ad`, review.
+        let rule: Arc<str> = Arc::from("rule:contact");
+        let contact_entries = ContactKind::ALL.map(|kind| {
+            entries.push(CompiledEntry {
+                entry: Entry {
+                    term: kind.term().into(),
+                    category: "ad".into(),
+                    action: Action::Review,
+                    line: 0,
+                },
+                source: Arc::clone(&rule),
+            });
+            entries.len() as u32 - 1
+        });
         let allow_automaton = build(allow_forms, MatchKind::Standard)?;
         Ok(Engine {
             normalizer,
             automaton,
             allow_automaton,
+            contact_entries,
             patterns,
             entries,
             policy: self.policy,
@@ -263,13 +281,15 @@ impl Engine {
     /// All hits in `text`, in order, with original spans; no verdict.
     pub fn find_hits(&self, text: &str, scratch: &mut Scratch) -> Vec<Hit<'_>> {
         let mut hits = Vec::new();
-        let Some(automaton) = &self.automaton else {
-            return hits;
-        };
         // Most texts hold no candidate at all: find that out on the folded text alone and
         // build the position map only for texts that need it.
         self.normalizer.normalize_text_into(text, &mut scratch.text);
-        if automaton.leftmost_find_iter(&scratch.text).next().is_none() {
+        let terms = self
+            .automaton
+            .as_ref()
+            .is_some_and(|a| a.leftmost_find_iter(&scratch.text).next().is_some());
+        let contacts = self.policy.detect_contacts && contact::may_contain(&scratch.text, text);
+        if !terms && !contacts {
             return hits;
         }
         self.normalizer.normalize_into(text, &mut scratch.norm);
@@ -285,63 +305,83 @@ impl Engine {
             Some((i, j - 1))
         };
         let mut offset = 0usize;
-        'restart: while offset < norm.len() {
-            for m in automaton.leftmost_find_iter(&norm[offset..]) {
-                let (s, e) = (offset + m.start(), offset + m.end());
-                let Some((i, last)) = span(s, e) else {
-                    // Matches always start and end on characters the normaliser wrote.
-                    debug_assert!(false, "match {s}..{e} off the position map");
-                    continue;
-                };
-                let mut found = Some((m.value(), i, last, e));
-                if !self.acceptable(m.value(), text, norm, pos, i, last) {
-                    // The longest term failed its checks (a line break, too much noise, a
-                    // word boundary); a shorter one from the same character may still hold.
-                    found = None;
-                    let mut end = e;
-                    // Drop the failed match's last character and look again from `s`.
-                    while let Some((cut, _)) = norm[s..end].char_indices().next_back() {
-                        let Some(shorter) = automaton
-                            .leftmost_find_iter(&norm[s..s + cut])
-                            .next()
-                            .filter(|x| x.start() == 0)
-                        else {
-                            break;
-                        };
-                        end = s + shorter.end();
-                        let Some((_, l)) = span(s, end) else { break };
-                        if self.acceptable(shorter.value(), text, norm, pos, i, l) {
-                            found = Some((shorter.value(), i, l, end));
-                            break;
+        if let Some(automaton) = self.automaton.as_ref().filter(|_| terms) {
+            'restart: while offset < norm.len() {
+                for m in automaton.leftmost_find_iter(&norm[offset..]) {
+                    let (s, e) = (offset + m.start(), offset + m.end());
+                    let Some((i, last)) = span(s, e) else {
+                        // Matches always start and end on characters the normaliser wrote.
+                        debug_assert!(false, "match {s}..{e} off the position map");
+                        continue;
+                    };
+                    let mut found = Some((m.value(), i, last, e));
+                    if !self.acceptable(m.value(), text, norm, pos, i, last) {
+                        // The longest term failed its checks (a line break, too much noise, a
+                        // word boundary); a shorter one from the same character may still hold.
+                        found = None;
+                        let mut end = e;
+                        // Drop the failed match's last character and look again from `s`.
+                        while let Some((cut, _)) = norm[s..end].char_indices().next_back() {
+                            let Some(shorter) = automaton
+                                .leftmost_find_iter(&norm[s..s + cut])
+                                .next()
+                                .filter(|x| x.start() == 0)
+                            else {
+                                break;
+                            };
+                            end = s + shorter.end();
+                            let Some((_, l)) = span(s, end) else { break };
+                            if self.acceptable(shorter.value(), text, norm, pos, i, l) {
+                                found = Some((shorter.value(), i, l, end));
+                                break;
+                            }
                         }
                     }
+                    let Some((value, i, last, end)) = found else {
+                        let step = norm[s..].chars().next().map_or(1, char::len_utf8);
+                        offset = s + step;
+                        continue 'restart;
+                    };
+                    for &entry in self.patterns[value as usize].entries.iter() {
+                        hits.push(Hit {
+                            entry: &self.entries[entry as usize],
+                            pattern: value,
+                            start: 0,
+                            end: 0,
+                            byte_start: pos[i].orig_start as usize,
+                            byte_end: pos[last].orig_end as usize,
+                            norm_start: i as u32,
+                            norm_end: last as u32 + 1,
+                        });
+                    }
+                    if end != e {
+                        offset = end;
+                        continue 'restart;
+                    }
                 }
-                let Some((value, i, last, end)) = found else {
-                    let step = norm[s..].chars().next().map_or(1, char::len_utf8);
-                    offset = s + step;
-                    continue 'restart;
-                };
-                for &entry in self.patterns[value as usize].entries.iter() {
-                    hits.push(Hit {
-                        entry: &self.entries[entry as usize],
-                        pattern: value,
-                        start: 0,
-                        end: 0,
-                        byte_start: pos[i].orig_start as usize,
-                        byte_end: pos[last].orig_end as usize,
-                        norm_start: i as u32,
-                        norm_end: last as u32 + 1,
-                    });
-                }
-                if end != e {
-                    offset = end;
-                    continue 'restart;
-                }
+                break;
             }
-            break;
         }
         if !hits.is_empty() {
             self.apply_allow(text, norm, pos, &mut hits, span);
+        }
+        if contacts {
+            let mut found = Vec::new();
+            contact::find(text, norm, pos, &mut found);
+            for c in found {
+                let index = c.kind as usize;
+                hits.push(Hit {
+                    entry: &self.entries[self.contact_entries[index] as usize],
+                    pattern: u32::MAX - index as u32,
+                    start: 0,
+                    end: 0,
+                    byte_start: pos[c.start].orig_start as usize,
+                    byte_end: pos[c.end - 1].orig_end as usize,
+                    norm_start: c.start as u32,
+                    norm_end: c.end as u32,
+                });
+            }
+            hits.sort_by_key(|h| h.byte_start);
         }
         // Hits are ordered by start; entries sharing a span repeat it, which the counter
         // handles by stepping back a little.

@@ -14,6 +14,7 @@
 //! assert_eq!(verdict.hits[0].text("来 賭 * 博 吧"), "賭 * 博");
 //! ```
 
+mod contact;
 mod engine;
 mod lexicon;
 mod policy;

@@ -39,6 +39,9 @@ pub struct Policy {
     /// At most this many noise characters (spaces, punctuation, symbols, emoji) may sit between
     /// two characters of a term (`赌 * 博` has 3). Default 3.
     pub max_noise_gap: u8,
+    /// Report contact details (phone, QQ, WeChat, URL, e-mail) as `ad` review hits (REV-6).
+    /// Default true.
+    pub detect_contacts: bool,
 }
 
 impl Default for Policy {
@@ -58,6 +61,7 @@ impl Default for Policy {
             run_min_hit_items: 2,
             stuffing_score: 85,
             max_noise_gap: 3,
+            detect_contacts: true,
         }
     }
 }

@@ -150,3 +150,33 @@ fn the_shipped_default_lexicon_parses_and_has_no_politics() {
         );
     }
 }
+
+#[test]
+fn contact_rules_report_ad_hits_and_can_be_turned_off() {
+    let text = "兼职日结，加我薇信 abc_12345 或 壹叁捌零零壹叁捌零零零";
+    let engine = Engine::builder().build().expect("builds");
+    let verdict = engine.scan(text);
+    let got: Vec<(&str, &str, &str)> = verdict
+        .hits
+        .iter()
+        .map(|h| (h.term(), h.source(), h.text(text)))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("wechat", "rule:contact", "薇信 abc_12345"),
+            ("mobile", "rule:contact", "壹叁捌零零壹叁捌零零零")
+        ]
+    );
+    assert_eq!(verdict.suggestion, Suggestion::Review);
+    assert_eq!(verdict.labels, ["ad"]);
+
+    let quiet = Engine::builder()
+        .policy(Policy {
+            detect_contacts: false,
+            ..Policy::default()
+        })
+        .build()
+        .expect("builds");
+    assert!(quiet.scan(text).hits.is_empty());
+}

@@ -1,0 +1,372 @@
+//! Contact details used to pull users off the platform (REV-6, 引流): mobile numbers, QQ
+//! numbers, WeChat ids, URLs and bare domains, e-mail addresses — also disguised.
+//!
+//! Extraction runs on the normalised stream, so the folding already undoes most disguises
+//! (`壹叁捌`, `①③⑧`, full-width digits, Cyrillic letters, noise between characters); the
+//! original text between two normalised characters is consulted where a separator matters
+//! (`.` `。` `@` in domains and addresses). A bare number is a contact only when it has the
+//! exact shape of a mobile number, or sits right after a QQ or WeChat cue: dates, prices,
+//! years and order numbers are not contacts.
+
+use qinglang_text::{Pos, GAP_BREAK, GAP_CLAUSE, GAP_COUNT};
+
+/// What kind of contact a hit is; also the `term` reported for it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum ContactKind {
+    Mobile,
+    Qq,
+    Wechat,
+    Url,
+    Email,
+}
+
+impl ContactKind {
+    pub(crate) const ALL: [ContactKind; 5] = [
+        ContactKind::Mobile,
+        ContactKind::Qq,
+        ContactKind::Wechat,
+        ContactKind::Url,
+        ContactKind::Email,
+    ];
+
+    pub(crate) fn term(self) -> &'static str {
+        match self {
+            ContactKind::Mobile => "mobile",
+            ContactKind::Qq => "qq",
+            ContactKind::Wechat => "wechat",
+            ContactKind::Url => "url",
+            ContactKind::Email => "email",
+        }
+    }
+}
+
+/// A contact found: its kind and its span in normalised character indices (end exclusive).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Contact {
+    pub kind: ContactKind,
+    pub start: usize,
+    pub end: usize,
+}
+
+const QQ_CUES: &[&str] = &["qq号", "qq", "扣扣", "企鹅", "抠抠", "蔻蔻", "球球", "q号"];
+const WECHAT_CUES: &[&str] = &[
+    "微信号",
+    "微信",
+    "薇信",
+    "威信",
+    "徽信",
+    "维信",
+    "v信",
+    "vx",
+    "wx",
+    "weixin",
+    "wechat",
+    "加v",
+    "加微",
+    "卫星",
+];
+const TLDS: &[&str] = &[
+    "com", "cn", "net", "org", "top", "xyz", "vip", "cc", "io", "me", "info", "shop", "club",
+    "site", "online", "app", "co", "tv", "hk", "tw", "live", "fun", "ink", "link",
+];
+
+/// Ideographs that begin a QQ or WeChat cue (or 点 of `abc点com`).
+const CUE_INITIALS: [char; 14] = [
+    '扣', '企', '抠', '蔻', '球', '微', '薇', '威', '徽', '维', '加', '卫', '点', '号',
+];
+
+/// A 64-bit filter over `CUE_INITIALS`: most ideographs are rejected by one AND.
+const CUE_FILTER: u64 = {
+    let mut mask = 0u64;
+    let mut i = 0;
+    while i < CUE_INITIALS.len() {
+        mask |= 1 << (CUE_INITIALS[i] as u32 & 63);
+        i += 1;
+    }
+    mask
+};
+
+fn cue_at(rest: &str) -> bool {
+    rest.starts_with('点')
+        || rest.starts_with("dot")
+        || QQ_CUES.iter().any(|cue| rest.starts_with(cue))
+        || WECHAT_CUES.iter().any(|cue| rest.starts_with(cue))
+}
+
+/// Cheap pre-check, one pass over the bytes of each text (it runs on every text): is there
+/// anything contact-like at all?
+pub(crate) fn may_contain(folded: &str, original: &str) -> bool {
+    let b = folded.as_bytes();
+    let mut digits = 0;
+    let mut i = 0;
+    while i < b.len() {
+        let x = b[i];
+        if x.is_ascii_digit() {
+            digits += 1;
+            if digits >= 5 {
+                return true;
+            }
+            i += 1;
+            continue;
+        }
+        digits = 0;
+        match x {
+            b'q' | b'v' | b'w' | b'd' if cue_at(&folded[i..]) => return true,
+            0xE0..=0xEF => {
+                // A three-byte character: decode it only as far as the filter needs.
+                if let (Some(&y), Some(&z)) = (b.get(i + 1), b.get(i + 2)) {
+                    let c = (u32::from(x & 0x0F) << 12)
+                        | (u32::from(y & 0x3F) << 6)
+                        | u32::from(z & 0x3F);
+                    if CUE_FILTER & (1 << (c & 63)) != 0
+                        && CUE_INITIALS.iter().any(|&k| k as u32 == c)
+                        && cue_at(&folded[i..])
+                    {
+                        return true;
+                    }
+                }
+                i += 3;
+                continue;
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    // A dot (. 。 ． ｡ ·) right before a letter, as in `.org` or `。cn`, or an at sign: one
+    // pass over the bytes, since this runs on every text.
+    let bytes = original.as_bytes();
+    let letter_after = |from: usize| {
+        original
+            .get(from..)
+            .map(str::trim_start)
+            .is_some_and(|rest| {
+                rest.starts_with(|n: char| n.is_ascii_alphabetic() || ('ａ'..='ｚ').contains(&n))
+            })
+    };
+    let mut i = 0;
+    while i < bytes.len() {
+        let dot_len = match bytes[i] {
+            b'@' => return true,
+            b'.' => 1,
+            0xE3 if bytes.get(i + 1..i + 3) == Some(&[0x80, 0x82]) => 3, // 。
+            0xEF if bytes.get(i + 1..i + 3) == Some(&[0xBC, 0xA0]) => return true, // ＠
+            0xEF if bytes.get(i + 1..i + 3) == Some(&[0xBC, 0x8E]) => 3, // ．
+            0xEF if bytes.get(i + 1..i + 3) == Some(&[0xBD, 0xA1]) => 3, // ｡
+            0xC2 if bytes.get(i + 1) == Some(&0xB7) => 2,                // ·
+            _ => 0,
+        };
+        if dot_len > 0 && letter_after(i + dot_len) {
+            return true;
+        }
+        i += dot_len.max(1);
+    }
+    false
+}
+
+struct Stream<'a> {
+    text: &'a str,
+    chars: Vec<char>,
+    pos: &'a [Pos],
+}
+
+impl Stream<'_> {
+    /// The original text between normalised characters `k - 1` and `k`.
+    fn between(&self, k: usize) -> &str {
+        if k == 0 || k >= self.pos.len() {
+            return "";
+        }
+        let a = self.pos[k - 1].orig_end as usize;
+        let b = self.pos[k].orig_start as usize;
+        self.text.get(a..b).unwrap_or("")
+    }
+
+    /// Whether `k` continues the previous character closely enough to be one token: no line
+    /// break or clause punctuation, at most `max` noise characters.
+    fn joined(&self, k: usize, max: u8) -> bool {
+        let g = self.pos[k].gap;
+        g != GAP_BREAK && g & GAP_CLAUSE == 0 && g & GAP_COUNT <= max
+    }
+
+    fn starts_with_at(&self, at: usize, word: &str) -> bool {
+        for (k, c) in (at..).zip(word.chars()) {
+            if k >= self.chars.len() || self.chars[k] != c || (k > at && !self.joined(k, 2)) {
+                return false;
+            }
+        }
+        true
+    }
+}
+
+fn is_label_char(c: char) -> bool {
+    c.is_ascii_lowercase() || c.is_ascii_digit()
+}
+
+fn is_dot(between: &str) -> bool {
+    between.contains(['.', '。', '．', '｡', '·'])
+}
+
+/// Finds contacts in a normalised text (`norm` with its positions) of the original `text`.
+pub(crate) fn find(text: &str, norm: &str, pos: &[Pos], out: &mut Vec<Contact>) {
+    let s = Stream {
+        text,
+        chars: norm.chars().collect(),
+        pos,
+    };
+    let n = s.chars.len();
+    let mut taken = vec![false; n];
+    let push = |out: &mut Vec<Contact>, taken: &mut Vec<bool>, kind, start: usize, end: usize| {
+        if taken[start..end].iter().any(|&t| t) {
+            return;
+        }
+        taken[start..end].iter_mut().for_each(|t| *t = true);
+        out.push(Contact { kind, start, end });
+    };
+
+    // URLs, bare domains and e-mail addresses: a TLD after a dot (or 点 / dot), preceded by
+    // a label.
+    for k in 1..n {
+        // Only where a dot, 点 or `dot` comes right before a letter can a TLD start.
+        if !s.chars[k].is_ascii_lowercase()
+            || !(is_dot(s.between(k)) || s.chars[k - 1] == '点' || s.chars[k - 1] == 't')
+        {
+            continue;
+        }
+        for tld in TLDS {
+            if !s.starts_with_at(k, tld) {
+                continue;
+            }
+            let end = k + tld.chars().count();
+            if end < n && is_label_char(s.chars[end]) && s.joined(end, 0) {
+                continue; // `.community`, `.cnn`: not this TLD
+            }
+            // The separator before the TLD: a dot in the original, or 点 / dot in the stream.
+            let (label_end, ok) = if k > 0 && is_dot(s.between(k)) {
+                (k, true)
+            } else if k > 0 && s.chars[k - 1] == '点' && s.joined(k, 2) {
+                (k - 1, true)
+            } else if k >= 3 && s.starts_with_at(k - 3, "dot") {
+                (k - 3, true)
+            } else {
+                (k, false)
+            };
+            if !ok || label_end == 0 {
+                continue;
+            }
+            // The label(s) before: letters and digits, dots between labels allowed.
+            if !(is_label_char(s.chars[label_end - 1]) && s.joined(label_end, 2)) && label_end != k
+            {
+                continue;
+            }
+            let mut start = label_end;
+            while start > 0 && is_label_char(s.chars[start - 1]) {
+                // Within a label characters touch; between labels stands a dot.
+                if start < label_end && !(s.pos[start].gap == 0 || is_dot(s.between(start))) {
+                    break;
+                }
+                start -= 1;
+            }
+            if start == label_end {
+                continue;
+            }
+            let mut kind = ContactKind::Url;
+            // `name@domain`: extend back over the local part.
+            if start > 0 && s.between(start).contains(['@', '＠']) {
+                let mut local = start;
+                while local > 0
+                    && is_label_char(s.chars[local - 1])
+                    && (local == start || s.joined(local, 1))
+                {
+                    local -= 1;
+                }
+                if local < start {
+                    start = local;
+                    kind = ContactKind::Email;
+                }
+            }
+            // `http://`, `https://`, `www.` before the label belong to the URL.
+            for prefix in ["https", "http", "www"] {
+                let len = prefix.len();
+                if kind == ContactKind::Url && start >= len && s.starts_with_at(start - len, prefix)
+                {
+                    start -= len;
+                    break;
+                }
+            }
+            push(out, &mut taken, kind, start, end);
+        }
+    }
+
+    // Digit runs: maximal runs of digits joined by at most two noise characters.
+    let mut k = 0;
+    while k < n {
+        if !s.chars[k].is_ascii_digit() || taken[k] {
+            k += 1;
+            continue;
+        }
+        let start = k;
+        let mut end = k + 1;
+        while end < n && s.chars[end].is_ascii_digit() && s.joined(end, 2) && !taken[end] {
+            end += 1;
+        }
+        // A digit glued to letters (`a1234567b`) belongs to a word, not a number.
+        let glued = |i: usize| s.chars[i].is_ascii_lowercase();
+        let glued_before = start > 0 && glued(start - 1) && s.joined(start, 0);
+        let glued_after = end < n && glued(end) && s.joined(end, 0);
+        let digits: String = s.chars[start..end].iter().collect();
+        let len = end - start;
+        let cue_before = |cues: &[&str]| -> Option<usize> {
+            // A cue ending at most two characters (号, 是, 码) before the run.
+            (0..=2).find_map(|skip| {
+                let cue_end = start.checked_sub(skip)?;
+                cues.iter().find_map(|c| {
+                    let cue_start = cue_end.checked_sub(c.chars().count())?;
+                    s.starts_with_at(cue_start, c).then_some(cue_start)
+                })
+            })
+        };
+        let mobile =
+            (len == 11 && digits.starts_with('1') && matches!(digits.as_bytes()[1], b'3'..=b'9'))
+                || (len == 13
+                    && digits.starts_with("861")
+                    && matches!(digits.as_bytes()[3], b'3'..=b'9'));
+        if let Some(cue) = cue_before(WECHAT_CUES).filter(|_| len >= 6) {
+            push(out, &mut taken, ContactKind::Wechat, cue, end);
+        } else if mobile && !glued_before && !glued_after {
+            push(out, &mut taken, ContactKind::Mobile, start, end);
+        } else if let Some(cue) = cue_before(QQ_CUES).filter(|_| (5..=11).contains(&len)) {
+            push(out, &mut taken, ContactKind::Qq, cue, end);
+        }
+        k = end;
+    }
+
+    // WeChat ids after a cue: a letter, then 5–19 letters or digits.
+    for k in 0..n {
+        if !matches!(
+            s.chars[k],
+            '微' | '薇' | '威' | '徽' | '维' | 'v' | 'w' | '加' | '卫'
+        ) {
+            continue;
+        }
+        for cue in WECHAT_CUES {
+            if !s.starts_with_at(k, cue) {
+                continue;
+            }
+            let mut id = k + cue.chars().count();
+            // Fillers between the cue and the id: 号, 是, 码, ：
+            while id < n && matches!(s.chars[id], '号' | '是' | '码') {
+                id += 1;
+            }
+            if id >= n || !s.chars[id].is_ascii_lowercase() || !s.joined(id, 3) {
+                continue;
+            }
+            let mut end = id + 1;
+            while end < n && is_label_char(s.chars[end]) && s.joined(end, 1) {
+                end += 1;
+            }
+            if (6..=20).contains(&(end - id)) {
+                push(out, &mut taken, ContactKind::Wechat, k, end);
+            }
+        }
+    }
+    out.sort_by_key(|c| c.start);
+}

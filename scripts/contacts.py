@@ -1,0 +1,173 @@
+#!/usr/bin/env python3
+"""Contact extraction figures for REV-6 (issue #5): recall on generated disguised contacts and
+the false-contact rate on clean text.
+
+    scripts/contacts.py [--bin target/release/qinglang] [--generate] [--show N]
+
+Generates (deterministically, seed 11) `test_data/contacts/cases.jsonl`: mobile numbers (plain,
+grouped, Chinese and financial numerals, circled and full-width digits, noise between digits,
++86), QQ numbers after cues, WeChat ids after cues, URLs and bare domains (www., http://,
+点com, 。cn, dot com), e-mail addresses, each in ordinary carrier text, with the span of the
+contact. A case is found when `qinglang scan` reports a hit of that kind (source
+rule:contact) whose span covers the contact. False contacts: texts of the wiki sentences and
+COLD train+dev comments with any contact hit.
+"""
+import argparse, csv, json, os, random, subprocess, sys, tempfile
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+DATA = os.environ.get("QINGLANG_DATA", os.path.join(ROOT, "..", "shared", "data"))
+CASES = os.path.join(ROOT, "test_data", "contacts", "cases.jsonl")
+
+ZH = "零一二三四五六七八九"
+FIN = "零壹贰叁肆伍陆柒捌玖"
+CIRCLED = "⓪①②③④⑤⑥⑦⑧⑨"
+FULL = "０１２３４５６７８９"
+NOISE = ["*", " ", "-", "~", "❤", "★", "_", "/"]
+CARRIERS = [("有需要的朋友", "随时联系"), ("详情请", "咨询"), ("今天给大家推荐一下，", "谢谢支持"),
+            ("想了解的话", ""), ("", "，备注来意"), ("兼职日结，", "速来")]
+
+
+def mobile(rng):
+    return "1" + rng.choice("3456789") + "".join(rng.choice("0123456789") for _ in range(9))
+
+
+def disguise_digits(rng, digits):
+    style = rng.choice(["plain", "grouped", "zh", "fin", "circled", "full", "noise", "mixed", "plus86"])
+    if style == "grouped":
+        return f"{digits[:3]} {digits[3:7]} {digits[7:]}" if len(digits) == 11 else digits, style
+    if style == "zh":
+        return "".join(ZH[int(d)] for d in digits), style
+    if style == "fin":
+        return "".join(FIN[int(d)] for d in digits), style
+    if style == "circled":
+        return "".join(CIRCLED[int(d)] for d in digits), style
+    if style == "full":
+        return "".join(FULL[int(d)] for d in digits), style
+    if style == "noise":
+        return rng.choice(NOISE).join(digits), style
+    if style == "mixed":
+        tables = ["0123456789", ZH, FIN, CIRCLED, FULL]
+        return "".join(rng.choice(tables)[int(d)] for d in digits), style
+    if style == "plus86" and len(digits) == 11:
+        return "+86 " + digits, style
+    return digits, "plain"
+
+
+def wechat_id(rng):
+    first = rng.choice("abcdefghijklmnopqrstuvwxyz")
+    rest = "".join(rng.choice("abcdefghijklmnopqrstuvwxyz0123456789") for _ in range(rng.randint(5, 11)))
+    return first + rest
+
+
+def generate(rng):
+    cases = []
+    def add(kind, style, contact, covers):
+        pre, post = rng.choice(CARRIERS)
+        text = pre + contact + post
+        start = len(pre) + contact.index(covers)
+        cases.append({"id": len(cases), "kind": kind, "style": style, "text": text,
+                      "start": start, "end": start + len(covers)})
+    for _ in range(400):
+        d, style = disguise_digits(rng, mobile(rng))
+        add("mobile", style, rng.choice(["手机", "电话", "", "call "]) + d, d.replace("+86 ", ""))
+    for _ in range(200):
+        n = "".join(rng.choice("0123456789") for _ in range(rng.randint(6, 10)))
+        n = rng.choice("123456789") + n[1:]
+        d, style = disguise_digits(rng, n)
+        cue = rng.choice(["QQ", "qq号", "扣扣", "企鹅", "Ｑ Ｑ", "QQ群号："])
+        add("qq", style, cue + rng.choice(["", " ", "：", ":"]) + d, d)
+    for _ in range(200):
+        cue = rng.choice(["微信", "薇信", "威信", "vx", "V信", "加V", "wx", "微信号"])
+        if rng.random() < 0.3:
+            d, style = disguise_digits(rng, mobile(rng))
+            ident = d.replace("+86 ", "")
+        else:
+            ident, style = wechat_id(rng), "id"
+            if rng.random() < 0.3:
+                ident = ident.upper() if rng.random() < 0.5 else "".join(chr(ord(c) + 0xFEE0) for c in ident)
+                style = "id-disguised"
+        add("wechat", style, cue + rng.choice(["", " ", "：", ": "]) + ident, ident)
+    for _ in range(200):
+        name = wechat_id(rng)[: rng.randint(3, 9)]
+        tld = rng.choice(["com", "cn", "net", "top", "vip", "xyz"])
+        form = rng.choice(["www", "http", "bare", "dian", "juhao", "dot", "spaces"])
+        url = {"www": f"www.{name}.{tld}", "http": f"http://{name}.{tld}", "bare": f"{name}.{tld}",
+               "dian": f"{name}点{tld}", "juhao": f"{name}。{tld}", "dot": f"{name} dot {tld}",
+               "spaces": f"{name} . {tld}"}[form]
+        add("url", form, rng.choice(["网址", "访问", "打开", ""]) + " " + url + " ", url)
+    for _ in range(100):
+        local = wechat_id(rng)[: rng.randint(4, 10)]
+        dom = rng.choice(["163.com", "qq.com", "126.com", "gmail.com", "sina.cn"])
+        at = rng.choice(["@", "＠"])
+        email = f"{local}{at}{dom}"
+        add("email", at, "邮箱 " + email + " ", email)
+    return cases
+
+
+def clean_sets():
+    with open(os.path.join(DATA, "wiki-zh-gsd", "sentences.txt"), encoding="utf-8") as f:
+        wiki = [l.rstrip("\n") for l in f if l.strip()]
+    cold = []
+    for name in ["train.csv", "dev.csv"]:
+        with open(os.path.join(DATA, "cold", name), encoding="utf-8-sig", newline="") as f:
+            cold += [r["TEXT"] for r in csv.DictReader(f)]
+    return [("wiki sentences", wiki), ("COLD train+dev comments", cold)]
+
+
+def scan(binary, texts):
+    with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as lex:
+        lex.write("# empty: contact rules only\n")
+    payload = "".join(json.dumps({"id": i, "text": t}, ensure_ascii=False) + "\n" for i, t in enumerate(texts))
+    p = subprocess.run([binary, "scan", "--jsonl", "--format", "json", "--no-default-lexicon", "--lexicon", lex.name],
+                       input=payload.encode(), stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    os.unlink(lex.name)
+    if p.returncode not in (0, 1):
+        sys.exit(f"scan failed: {p.stderr.decode()}")
+    return [json.loads(l) for l in p.stdout.decode().splitlines()]
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--bin", default=os.path.join(ROOT, "target", "release", "qinglang"))
+    ap.add_argument("--generate", action="store_true")
+    ap.add_argument("--show", type=int, default=0)
+    args = ap.parse_args()
+    if args.generate or not os.path.exists(CASES):
+        os.makedirs(os.path.dirname(CASES), exist_ok=True)
+        with open(CASES, "w", encoding="utf-8") as f:
+            for c in generate(random.Random(11)):
+                f.write(json.dumps(c, ensure_ascii=False) + "\n")
+    with open(CASES, encoding="utf-8") as f:
+        cases = [json.loads(l) for l in f]
+    verdicts = scan(args.bin, [c["text"] for c in cases])
+    by_kind, misses = {}, {}
+    for c, v in zip(cases, verdicts):
+        hit = any(h["source"] == "rule:contact" and h["term"] == c["kind"]
+                  and h["start"] <= c["start"] and h["end"] >= c["end"] for h in v["hits"])
+        k = by_kind.setdefault(c["kind"], [0, 0])
+        k[0] += 1
+        k[1] += hit
+        if not hit:
+            misses.setdefault(c["kind"], []).append((c, v["hits"]))
+    total = sum(k[0] for k in by_kind.values())
+    found = sum(k[1] for k in by_kind.values())
+    for kind, (n, f) in sorted(by_kind.items()):
+        print(f"{kind:8} {f:5}/{n:<5} {f / n:7.2%}")
+        for c, hits in misses.get(kind, [])[: args.show]:
+            print(f"    miss [{c['style']}] {c['text']!r} -> {[(h['term'], h['text']) for h in hits]}")
+    recall = found / total
+    print(f"recall   {found:5}/{total:<5} {recall:7.2%} (needs >= 95%)")
+    failed = recall < 0.95
+    for name, texts in clean_sets():
+        vs = scan(args.bin, texts)
+        bad = [(t, v) for t, v in zip(texts, vs) if any(h["source"] == "rule:contact" for h in v["hits"])]
+        rate = len(bad) / len(texts)
+        failed |= rate > 0.005
+        print(f"false contacts on {name}: {len(bad)}/{len(texts)} = {rate:.3%} (limit 0.5%)")
+        for t, v in bad[: args.show]:
+            print(f"    {t[:50]!r} -> {[(h['term'], h['text']) for h in v['hits'] if h['source'] == 'rule:contact']}")
+    sys.exit(1 if failed else 0)
+
+
+if __name__ == "__main__":
+    main()
