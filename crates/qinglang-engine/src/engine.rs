@@ -1,6 +1,8 @@
 //! The compiled engine: lexicons folded into one automaton, and the scan that turns text
 //! into hits with spans in the original.
 
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::Arc;
 
 use daachorse::{CharwiseDoubleArrayAhoCorasick, CharwiseDoubleArrayAhoCorasickBuilder, MatchKind};
@@ -25,6 +27,29 @@ pub enum BuildError {
     /// The automaton could not be built (too many or too long terms).
     #[error("cannot build the matcher: {0}")]
     Automaton(String),
+}
+
+/// FNV-1a: the terms are short and trusted (they come from lexicon files), so the
+/// DoS-resistant default hasher only costs compile time here.
+#[derive(Default)]
+struct Fnv(u64);
+
+impl Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        let mut h = if self.0 == 0 {
+            0xcbf2_9ce4_8422_2325
+        } else {
+            self.0
+        };
+        for &b in bytes {
+            h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+        }
+        self.0 = h;
+    }
 }
 
 /// One distinct normalised term, shared by every entry that normalises to it.
@@ -160,11 +185,13 @@ impl EngineBuilder {
         let mut term_buf = String::new();
         for lexicon in self.lexicons {
             let source: Arc<str> = lexicon.name().into();
-            for entry in lexicon.entries() {
+            let (name, lexicon_entries) = lexicon.into_parts();
+            entries.reserve(lexicon_entries.len());
+            for entry in lexicon_entries {
                 normalizer.normalize_text_into(&entry.term, &mut term_buf);
                 if term_buf.is_empty() {
                     return Err(LexiconError {
-                        lexicon: lexicon.name().to_owned(),
+                        lexicon: name,
                         line: entry.line,
                         kind: LexiconErrorKind::NothingToMatch(entry.term.to_string()),
                     }
@@ -174,19 +201,29 @@ impl EngineBuilder {
                 forms_buf.push_str(&term_buf);
                 keyed.push((start, forms_buf.len() as u32, entries.len() as u32));
                 entries.push(CompiledEntry {
-                    entry: entry.clone(),
+                    entry,
                     source: source.clone(),
                 });
             }
         }
+        // Group entries by normalised form in first-appearance order (hashing is linear;
+        // sorting 100k CJK strings cost a sizeable share of start-up).
         let form = |k: &(u32, u32, u32)| &forms_buf[k.0 as usize..k.1 as usize];
-        keyed.sort_unstable_by(|a, b| form(a).cmp(form(b)).then(a.2.cmp(&b.2)));
+        let mut group_of: HashMap<&str, usize, BuildHasherDefault<Fnv>> =
+            HashMap::with_capacity_and_hasher(keyed.len(), BuildHasherDefault::default());
+        let mut groups: Vec<(&str, Vec<u32>)> = Vec::new();
+        for k in &keyed {
+            let f = form(k);
+            let g = *group_of.entry(f).or_insert_with(|| {
+                groups.push((f, Vec::new()));
+                groups.len() - 1
+            });
+            groups[g].1.push(k.2);
+        }
         let mut patterns: Vec<Pattern> = Vec::new();
         let mut match_forms: Vec<(&str, u32)> = Vec::new();
         let mut allow_forms: Vec<(&str, u32)> = Vec::new();
-        for group in keyed.chunk_by(|a, b| form(a) == form(b)) {
-            let text = form(&group[0]);
-            let mut ids: Vec<u32> = group.iter().map(|k| k.2).collect();
+        for (text, mut ids) in groups {
             // Strongest first so that a term listed twice reports the block entry before
             // the review one; allow entries go to their own automaton.
             ids.sort_by_key(|&i| std::cmp::Reverse(entries[i as usize].entry.action));

@@ -152,6 +152,11 @@ impl Lexicon {
         &self.name
     }
 
+    /// The name and the entries, by value.
+    pub fn into_parts(self) -> (String, Vec<Entry>) {
+        (self.name, self.entries)
+    }
+
     pub fn entries(&self) -> &[Entry] {
         &self.entries
     }
