@@ -388,6 +388,11 @@ fn scan_lines(
         if line.is_empty() {
             continue;
         }
+        if !line.starts_with(b"{") {
+            // serde would also read a JSON array as the struct; the contract is an object.
+            let err = anyhow!("{name}:{line_no}: malformed JSONL line (not a JSON object); expected {{\"id\": string|number, \"text\": string}}");
+            return (out, flagged, Some(err));
+        }
         let parsed: InputLine<'_> = match serde_json::from_slice::<InputLine<'_>>(line) {
             Ok(p)
                 if p.id.is_none_or(|id| {

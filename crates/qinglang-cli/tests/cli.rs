@@ -252,6 +252,11 @@ fn ids_are_echoed_byte_for_byte_and_a_bom_is_ignored() {
         ["1e2", "123456789012345678901234567890", "\"x\\u00e9\""]
     );
 
+    let out = qinglang(&["scan", "--jsonl"], "[7, \"赌博\"]\n");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr)
+        .contains("<stdin>:1: malformed JSONL line (not a JSON object)"));
+
     let out = qinglang(&["scan", "--jsonl"], "{\"id\": [1], \"text\": \"a\"}\n");
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr)
