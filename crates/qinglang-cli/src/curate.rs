@@ -103,11 +103,16 @@ pub fn run(args: &BuildArgs) -> Result<()> {
 
     // term → (category, action); kept in input order for a stable output.
     let mut kept: Vec<(String, &'static str, Action)> = Vec::new();
-    let mut decisions: Vec<(String, Decision)> = Vec::new();
-    let mut seen: HashSet<String> = HashSet::new();
     let mut raw_count = 0usize;
-    // Topical words stay as review whatever the clean text says: they name the category.
-    let mut pinned: HashSet<String> = HashSet::new();
+    let mut screen = Screen {
+        args,
+        ordinary: &ordinary,
+        topical: &topical,
+        vocabulary: &vocabulary,
+        seen: HashSet::new(),
+        pinned: HashSet::new(),
+        decisions: Vec::new(),
+    };
     for (n, line) in tags.lines().enumerate() {
         let line = line.trim_end_matches('\r').trim_start_matches('\u{FEFF}');
         if line.trim().is_empty() {
@@ -120,56 +125,13 @@ pub fn run(args: &BuildArgs) -> Result<()> {
         let term = term.trim().to_owned();
         let tags: Vec<&str> = tag_field.split(',').map(str::trim).collect();
         if tags.contains(&"0") {
-            decisions.push((term, Decision::Politics));
+            screen.decisions.push((term, Decision::Politics));
             continue;
         }
         let form = normalizer.normalize_str(&term);
-        if form.chars().count() < 2 {
-            decisions.push((term, Decision::SingleCharacter));
-            continue;
+        if let Some(action) = screen.judge(&term, &form, true) {
+            kept.push((term, category_of(&tags, &form), action));
         }
-        if !seen.insert(form.clone()) {
-            decisions.push((term, Decision::Duplicate));
-            continue;
-        }
-        if let Some(reason) = ordinary.get(&form) {
-            decisions.push((term, Decision::Ordinary(reason.clone())));
-            continue;
-        }
-        if is_date(&form) {
-            decisions.push((term, Decision::Date));
-            continue;
-        }
-        let frequency = vocabulary.get(&form).copied().unwrap_or(0);
-        if frequency >= args.vocabulary_drop && !topical.contains_key(&form) {
-            decisions.push((term, Decision::Vocabulary(frequency)));
-            continue;
-        }
-        let category = category_of(&tags, &form);
-        let mut action = Action::Block;
-        if let Some(reason) = topical.get(&form) {
-            decisions.push((term.clone(), Decision::Topical(reason.clone())));
-            pinned.insert(term.clone());
-            action = Action::Review;
-        } else if form.bytes().all(|b| b.is_ascii_alphanumeric()) && form.len() <= 3 {
-            decisions.push((term.clone(), Decision::ShortLatin));
-            action = Action::Review;
-        } else if form.bytes().all(|b| b.is_ascii_digit()) {
-            decisions.push((term.clone(), Decision::DigitsOnly));
-            action = Action::Review;
-        } else if frequency >= args.vocabulary_review {
-            decisions.push((term.clone(), Decision::Vocabulary(frequency)));
-            action = Action::Review;
-        } else if let Some(split) = common_words(&form, &vocabulary, args.common_word_frequency) {
-            decisions.push((term.clone(), Decision::CommonWords(split)));
-            action = Action::Review;
-        } else if form.chars().count() <= 3 && (form.starts_with('日') || form.ends_with('日')) {
-            // 日 is the vulgar verb in these terms, and the day of every date in prose
-            // (`15日他去了`): too short to tell apart.
-            decisions.push((term.clone(), Decision::DateDay));
-            action = Action::Review;
-        }
-        kept.push((term, category, action));
     }
     // houbb's untagged dictionary terms carry no category and include politics; only those
     // that name their category unmistakably are taken, the rest are dropped.
@@ -192,41 +154,15 @@ pub fn run(args: &BuildArgs) -> Result<()> {
             untagged_dropped += 1;
             continue;
         };
-        if form.chars().count() < 2 {
-            decisions.push((term.to_owned(), Decision::SingleCharacter));
-            continue;
+        if let Some(action) = screen.judge(term, &form, false) {
+            kept.push((term.to_owned(), category, action));
         }
-        if !seen.insert(form.clone()) {
-            decisions.push((term.to_owned(), Decision::Duplicate));
-            continue;
-        }
-        if let Some(reason) = ordinary.get(&form) {
-            decisions.push((term.to_owned(), Decision::Ordinary(reason.clone())));
-            continue;
-        }
-        if is_date(&form) {
-            decisions.push((term.to_owned(), Decision::Date));
-            continue;
-        }
-        let frequency = vocabulary.get(&form).copied().unwrap_or(0);
-        if frequency >= args.vocabulary_drop && !topical.contains_key(&form) {
-            decisions.push((term.to_owned(), Decision::Vocabulary(frequency)));
-            continue;
-        }
-        let mut action = Action::Block;
-        if let Some(reason) = topical.get(&form) {
-            decisions.push((term.to_owned(), Decision::Topical(reason.clone())));
-            pinned.insert(term.to_owned());
-            action = Action::Review;
-        } else if frequency >= args.vocabulary_review {
-            decisions.push((term.to_owned(), Decision::Vocabulary(frequency)));
-            action = Action::Review;
-        } else if let Some(split) = common_words(&form, &vocabulary, args.common_word_frequency) {
-            decisions.push((term.to_owned(), Decision::CommonWords(split)));
-            action = Action::Review;
-        }
-        kept.push((term.to_owned(), category, action));
     }
+    let Screen {
+        mut decisions,
+        pinned,
+        ..
+    } = screen;
     decisions.push((untagged_dropped.to_string(), Decision::UntaggedDropped));
 
     let allow: Vec<String> = allow_text
@@ -302,6 +238,74 @@ pub fn run(args: &BuildArgs) -> Result<()> {
         args.report.display()
     );
     Ok(())
+}
+
+/// The rules every raw term goes through, tagged or not, with what they decided.
+struct Screen<'a> {
+    args: &'a BuildArgs,
+    ordinary: &'a HashMap<String, String>,
+    topical: &'a HashMap<String, String>,
+    vocabulary: &'a HashMap<String, u64>,
+    /// Normalised forms already taken.
+    seen: HashSet<String>,
+    /// Topical words stay as review whatever the clean text says: they name the category.
+    pinned: HashSet<String>,
+    decisions: Vec<(String, Decision)>,
+}
+
+impl Screen<'_> {
+    /// The action to ship `term` (normalised `form`) with, or `None` when it is dropped; the
+    /// reason is recorded either way. Tagged terms get the extra checks for short Latin,
+    /// digit-only and 日 terms (untagged ones are kept only by category keywords anyway).
+    fn judge(&mut self, term: &str, form: &str, tagged: bool) -> Option<Action> {
+        let mut decide = |d: Decision| self.decisions.push((term.to_owned(), d));
+        if form.chars().count() < 2 {
+            decide(Decision::SingleCharacter);
+            return None;
+        }
+        if !self.seen.insert(form.to_owned()) {
+            decide(Decision::Duplicate);
+            return None;
+        }
+        if let Some(reason) = self.ordinary.get(form) {
+            decide(Decision::Ordinary(reason.clone()));
+            return None;
+        }
+        if is_date(form) {
+            decide(Decision::Date);
+            return None;
+        }
+        let args = self.args;
+        let frequency = self.vocabulary.get(form).copied().unwrap_or(0);
+        if frequency >= args.vocabulary_drop && !self.topical.contains_key(form) {
+            decide(Decision::Vocabulary(frequency));
+            return None;
+        }
+        let decision = if let Some(reason) = self.topical.get(form) {
+            self.pinned.insert(term.to_owned());
+            Decision::Topical(reason.clone())
+        } else if tagged && form.bytes().all(|b| b.is_ascii_alphanumeric()) && form.len() <= 3 {
+            Decision::ShortLatin
+        } else if tagged && form.bytes().all(|b| b.is_ascii_digit()) {
+            Decision::DigitsOnly
+        } else if frequency >= args.vocabulary_review {
+            Decision::Vocabulary(frequency)
+        } else if let Some(split) = common_words(form, self.vocabulary, args.common_word_frequency)
+        {
+            Decision::CommonWords(split)
+        } else if tagged
+            && form.chars().count() <= 3
+            && (form.starts_with('日') || form.ends_with('日'))
+        {
+            // 日 is the vulgar verb in these terms, and the day of every date in prose
+            // (`15日他去了`): too short to tell apart.
+            Decision::DateDay
+        } else {
+            return Some(Action::Block);
+        };
+        self.decisions.push((term.to_owned(), decision));
+        Some(Action::Review)
+    }
 }
 
 /// houbb tags: 0 politics, 1 drugs, 2 porn, 3 gambling, 4 illegal goods and services. The

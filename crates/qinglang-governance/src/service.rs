@@ -640,7 +640,7 @@ impl<S: Store> Governance<S> {
             ));
         }
         let engine = self.engine();
-        let folded = engine.normalizer().normalize_str(name);
+        let folded = name_key(&engine, name);
         let mut reasons = profile::name_problems(name, &folded, req.subject, req.news_licence);
         for (field, text) in [("name", name), ("bio", req.bio.as_str())] {
             let verdict = engine.scan(text);
@@ -654,7 +654,8 @@ impl<S: Store> Governance<S> {
                 format!("profile rejected: {}", reasons.join("; ")),
             ));
         }
-        let tombstone_key = engine.normalizer().normalize_str(name);
+        // The folded name is also the tombstone key (PA-1).
+        let tombstone_key = folded;
         self.store.write(|tx| {
             let owner = self.active_verified_user(tx, req.owner, now)?;
             let ident = owner.identity.as_ref().ok_or_else(|| Error::forbidden("identity_unverified", "verify an identity first"))?;
@@ -1407,8 +1408,7 @@ impl<S: Store> Governance<S> {
         let engine = self.engine();
         for account in tx.accounts_of(user)? {
             if !account.closed {
-                let key = engine.normalizer().normalize_str(&account.name);
-                tx.close_account(account.id, &key, now)?;
+                tx.close_account(account.id, &name_key(&engine, &account.name), now)?;
             }
         }
         Ok(())
@@ -1490,10 +1490,23 @@ impl<S: Store> Governance<S> {
         };
         let seq = prev_seq + 1;
         let hash = entry_hash(seq, &prev_hash, &draft);
-        let head_mac = self
-            .key
-            .mac(&[b"head", &seq.to_le_bytes(), hash.as_bytes()]);
-        tx.insert_audit(&draft, seq, &prev_hash, &hash, &head_mac)
+        tx.insert_audit(&draft, seq, &prev_hash, &hash, &self.head_mac(seq, &hash))
+    }
+
+    /// The keyed MAC stored with the chain head.
+    fn head_mac(&self, seq: i64, hash: &str) -> String {
+        self.key
+            .mac(&[b"head", &seq.to_le_bytes(), hash.as_bytes()])
+    }
+
+    /// The keyed MAC of a retention anchor, over its position, hash and time.
+    fn anchor_mac(&self, a: &AuditAnchor) -> String {
+        self.key.mac(&[
+            b"anchor",
+            &a.seq.to_le_bytes(),
+            a.hash.as_bytes(),
+            &a.at.0.to_le_bytes(),
+        ])
     }
 
     pub fn audit_verify(&self, actor: &Principal, now: Timestamp) -> Result<ChainReport, Error> {
@@ -1520,7 +1533,7 @@ impl<S: Store> Governance<S> {
                     return Ok(broken("the audit trail is empty although the store holds principals: entries were removed".into()));
                 }
                 Some((seq, hash)) => {
-                    let want = self.key.mac(&[b"head", &seq.to_le_bytes(), hash.as_bytes()]);
+                    let want = self.head_mac(*seq, hash);
                     if tx.audit_head_mac()?.as_deref() != Some(want.as_str()) {
                         return Ok(broken(format!("the recorded chain head (entry {seq}) was altered")));
                     }
@@ -1529,8 +1542,7 @@ impl<S: Store> Governance<S> {
             }
             let anchor = tx.audit_anchor()?;
             if let Some(a) = &anchor {
-                let want = self.key.mac(&[b"anchor", &a.seq.to_le_bytes(), a.hash.as_bytes(), &a.at.0.to_le_bytes()]);
-                if a.mac != want {
+                if a.mac != self.anchor_mac(a) {
                     return Ok(broken(format!("the retention anchor (entry {}) was altered", a.seq)));
                 }
                 if a.at > now.minus_days(crate::policy::MIN_RETENTION_DAYS) {
@@ -1568,8 +1580,7 @@ impl<S: Store> Governance<S> {
         self.store.write(|tx| {
             let accounts = tx.inactive_accounts(before)?;
             for a in &accounts {
-                let key = engine.normalizer().normalize_str(&a.name);
-                tx.close_account(a.id, &key, now)?;
+                tx.close_account(a.id, &name_key(&engine, &a.name), now)?;
                 self.audit(
                     tx,
                     &Principal::system(),
@@ -1599,8 +1610,7 @@ impl<S: Store> Governance<S> {
             let audit = tx.prune_audit(before)?;
             if audit > 0 {
                 if let Some(a) = tx.audit_anchor()? {
-                    let mac = self.key.mac(&[b"anchor", &a.seq.to_le_bytes(), a.hash.as_bytes(), &a.at.0.to_le_bytes()]);
-                    tx.set_anchor_mac(&mac)?;
+                    tx.set_anchor_mac(&self.anchor_mac(&a))?;
                 }
             }
             if content + audit > 0 {
@@ -1609,6 +1619,12 @@ impl<S: Store> Governance<S> {
             Ok((content, audit))
         })
     }
+}
+
+/// The key a closed account's name is tombstoned under: the name as the engine folds it, so
+/// that Traditional, full-width or spaced-out variants of it are the same name (PA-1).
+fn name_key(engine: &Engine, name: &str) -> String {
+    engine.normalizer().normalize_str(name)
 }
 
 fn check_text(text: &str) -> Result<(), Error> {

@@ -68,6 +68,20 @@ fn resident_id(n: u32) -> String {
     format!("{body}{check}")
 }
 
+/// An individual's public account with no reach yet.
+fn personal_account(owner: Id, name: &str, category: &str) -> NewAccount {
+    NewAccount {
+        owner,
+        name: name.into(),
+        bio: String::new(),
+        subject: AccountSubject::Individual,
+        category: category.into(),
+        news_licence: false,
+        followers: 0,
+        monthly_reads: 0,
+    }
+}
+
 fn message(author: Id, group: Option<Id>, text: &str) -> Submission {
     Submission {
         author,
@@ -155,16 +169,7 @@ fn unverified_users_cannot_publish_create_groups_or_open_accounts() {
             .code(),
         "identity_unverified"
     );
-    let req = NewAccount {
-        owner: u.id,
-        name: "读书笔记".into(),
-        bio: String::new(),
-        subject: AccountSubject::Individual,
-        category: "culture".into(),
-        news_licence: false,
-        followers: 0,
-        monthly_reads: 0,
-    };
+    let req = personal_account(u.id, "读书笔记", "culture");
     assert_eq!(
         g.open_account(&svc(), &req, T0).unwrap_err().code(),
         "identity_unverified"
@@ -361,16 +366,7 @@ fn blacklisted_identity_cannot_register_again() {
     let account = g
         .open_account(
             &svc(),
-            &NewAccount {
-                owner: author,
-                name: "好物分享".into(),
-                bio: String::new(),
-                subject: AccountSubject::Individual,
-                category: "shopping".into(),
-                news_licence: false,
-                followers: 0,
-                monthly_reads: 0,
-            },
+            &personal_account(author, "好物分享", "shopping"),
             T0,
         )
         .unwrap();
@@ -409,20 +405,7 @@ fn blacklisted_identity_cannot_register_again() {
     // PA-1: the closed account's name is tombstoned, also when written slightly apart.
     let other = verified_user(&g, "别人", "440308199901011234");
     let e = g
-        .open_account(
-            &svc(),
-            &NewAccount {
-                owner: other,
-                name: "好物 分享".into(),
-                bio: String::new(),
-                subject: AccountSubject::Individual,
-                category: "shopping".into(),
-                news_licence: false,
-                followers: 0,
-                monthly_reads: 0,
-            },
-            t,
-        )
+        .open_account(&svc(), &personal_account(other, "好物 分享", "shopping"), t)
         .unwrap_err();
     assert_eq!(e.code(), "name_tombstoned");
     let fresh = g.create_user(&svc(), "新号", t).unwrap();
@@ -527,16 +510,7 @@ fn tokens_authenticate_principals_with_roles() {
 fn accounts_inactive_for_six_months_are_closed_and_tombstoned() {
     let g = service();
     let owner = verified_user(&g, "作者", "11010519491231002X");
-    let req = |name: &str| NewAccount {
-        owner,
-        name: name.into(),
-        bio: String::new(),
-        subject: AccountSubject::Individual,
-        category: "culture".into(),
-        news_licence: false,
-        followers: 0,
-        monthly_reads: 0,
-    };
+    let req = |name: &str| personal_account(owner, name, "culture");
     let quiet = g.open_account(&svc(), &req("读书笔记"), T0).unwrap();
     // Publishing through the account keeps it active.
     let post = Submission {
