@@ -30,15 +30,17 @@ pub struct EvalArgs {
     /// Use only the lexicons given with --lexicon.
     #[arg(long)]
     pub no_default_lexicon: bool,
+    #[command(flatten)]
+    pub model: crate::ModelArgs,
 }
 
-struct Example {
-    text: String,
-    label: String,
-    fine: Option<String>,
+pub(crate) struct Example {
+    pub(crate) text: String,
+    pub(crate) label: String,
+    pub(crate) fine: Option<String>,
 }
 
-fn read_examples(path: &Path) -> Result<Vec<Example>> {
+pub(crate) fn read_examples(path: &Path) -> Result<Vec<Example>> {
     if path.extension().is_some_and(|e| e == "csv") {
         let rows = crate::data::read_labelled_csv(path)?;
         return Ok(rows
@@ -108,7 +110,7 @@ struct Report {
     seconds: f64,
 }
 
-fn is_negative(label: &str) -> bool {
+pub(crate) fn is_negative(label: &str) -> bool {
     matches!(label, "0" | "safe" | "pass" | "none")
 }
 
@@ -117,7 +119,7 @@ pub fn run(args: &EvalArgs) -> Result<()> {
     if examples.is_empty() {
         bail!("{}: no labelled texts", args.file.display());
     }
-    let engine = crate::scan::build_engine(&args.lexicons, args.no_default_lexicon)?;
+    let engine = crate::scan::build_engine(&args.lexicons, args.no_default_lexicon, &args.model)?;
     let binary = examples
         .iter()
         .all(|e| e.label == "1" || is_negative(&e.label));

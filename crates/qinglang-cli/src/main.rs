@@ -11,6 +11,7 @@ mod data;
 mod eval;
 mod scan;
 mod serve;
+mod train;
 
 /// qinglang (清朗): content review and governance for public accounts and groups.
 #[derive(Debug, Parser)]
@@ -28,6 +29,8 @@ enum Command {
     Scan(ScanArgs),
     /// Quality figures on labelled data: precision, recall, F1, accuracy, confusion table.
     Eval(eval::EvalArgs),
+    /// Train the text classifier on labelled data and write a model file.
+    Train(train::TrainArgs),
     /// Lexicon tools.
     #[command(subcommand)]
     Lexicon(LexiconCommand),
@@ -113,9 +116,22 @@ pub struct ScanArgs {
     /// Use only the lexicons given with --lexicon.
     #[arg(long)]
     pub no_default_lexicon: bool,
+    #[command(flatten)]
+    pub model: ModelArgs,
     /// Worker threads for --jsonl input (default: all cores).
     #[arg(long, value_name = "N")]
     pub threads: Option<usize>,
+}
+
+/// Which trained classifier joins the lexicons (REV-2).
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct ModelArgs {
+    /// Use this trained model (written by `qinglang train`) instead of the shipped one.
+    #[arg(long, value_name = "FILE")]
+    pub model: Option<PathBuf>,
+    /// Review with lexicons and rules only, no trained model.
+    #[arg(long, conflicts_with = "model")]
+    pub no_model: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -143,6 +159,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Scan(args) => scan::run(&args),
         Command::Eval(args) => eval::run(&args).map(|()| false),
+        Command::Train(args) => train::run(&args).map(|()| false),
         Command::Lexicon(LexiconCommand::Build(args)) => curate::run(&args).map(|()| false),
         Command::Lexicon(LexiconCommand::Check { files }) => check(&files).map(|()| false),
         Command::Serve(args) => serve::serve(&args).map(|()| false),

@@ -8,11 +8,13 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use anyhow::{anyhow, Context, Result};
-use qinglang_engine::{Engine, Lexicon, Scratch, Suggestion, Verdict};
+use std::sync::Arc;
+
+use qinglang_engine::{Classifier, Engine, Lexicon, Scratch, Suggestion, Verdict};
 use serde::Deserialize;
 use serde_json::value::RawValue;
 
-use crate::{Format, ScanArgs};
+use crate::{Format, ModelArgs, ScanArgs};
 
 /// Reads and parses a lexicon file; errors name the file and line.
 pub fn read_lexicon(path: &Path) -> Result<Lexicon> {
@@ -21,14 +23,27 @@ pub fn read_lexicon(path: &Path) -> Result<Lexicon> {
     Ok(Lexicon::parse(&path.display().to_string(), &text)?)
 }
 
+/// Reads a model file written by `qinglang train`.
+pub fn read_model(path: &Path) -> Result<Classifier> {
+    let bytes = fs::read(path).with_context(|| format!("cannot read model {}", path.display()))?;
+    Classifier::from_bytes(&bytes).with_context(|| format!("{}", path.display()))
+}
+
 /// Builds the engine the scan options ask for.
-pub fn build_engine(lexicons: &[PathBuf], no_default: bool) -> Result<Engine> {
+pub fn build_engine(lexicons: &[PathBuf], no_default: bool, model: &ModelArgs) -> Result<Engine> {
     let mut builder = Engine::builder();
     if !no_default {
         builder = builder.lexicon(qinglang_engine::default_lexicon());
     }
     for path in lexicons {
         builder = builder.lexicon(read_lexicon(path)?);
+    }
+    if !model.no_model {
+        let classifier = match &model.model {
+            Some(path) => read_model(path)?,
+            None => qinglang_engine::default_classifier(),
+        };
+        builder = builder.classifier(Arc::new(classifier));
     }
     Ok(builder.build()?)
 }
@@ -46,7 +61,7 @@ pub fn run(args: &ScanArgs) -> Result<bool> {
     let flagged = if args.jsonl {
         scan_jsonl(args, &mut out, color)?
     } else {
-        let engine = build_engine(&args.lexicons, args.no_default_lexicon)?;
+        let engine = build_engine(&args.lexicons, args.no_default_lexicon, &args.model)?;
         let mut flagged = false;
         let mut scratch = Scratch::default();
         if args.files.is_empty() {
@@ -256,7 +271,7 @@ fn scan_jsonl(args: &ScanArgs, out: &mut impl Write, color: bool) -> Result<bool
 
     // Compile the lexicons while the first batch is read.
     let (engine, first) = std::thread::scope(|scope| {
-        let build = scope.spawn(|| build_engine(&args.lexicons, args.no_default_lexicon));
+        let build = scope.spawn(|| build_engine(&args.lexicons, args.no_default_lexicon, &args.model));
         let first = read_batch(&mut inputs[0].1);
         let engine = build
             .join()

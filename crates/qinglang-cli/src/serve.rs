@@ -112,7 +112,7 @@ fn open(args: &StoreArgs, dev: bool, lexicons: &[PathBuf]) -> Result<Governance<
     let policy = load_policy(args)?;
     let key = load_key(args, dev)?;
     let store = SqliteStore::open(&args.db)?;
-    let engine = crate::scan::build_engine(lexicons, false)?;
+    let engine = crate::scan::build_engine(lexicons, false, &crate::ModelArgs::default())?;
     Ok(Governance::new(store, Arc::new(engine), policy, key))
 }
 

@@ -12,6 +12,7 @@ use qinglang_text::{
 
 use crate::contact::{self, ContactKind};
 use crate::lexicon::{Action, Entry, Lexicon, LexiconError, LexiconErrorKind};
+use crate::model::Classifier;
 use crate::policy::{Policy, PolicyError};
 use crate::verdict::{self, Verdict};
 
@@ -53,7 +54,7 @@ impl Hasher for Fnv {
 }
 
 /// One distinct normalised term, shared by every entry that normalises to it.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 struct Pattern {
     /// Indices into `Engine::entries`, strongest action first.
     entries: Box<[u32]>,
@@ -62,7 +63,7 @@ struct Pattern {
 }
 
 /// A compiled entry: the lexicon line plus the lexicon it came from.
-#[derive(Debug, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 pub(crate) struct CompiledEntry {
     pub(crate) entry: Entry,
     pub(crate) source: Arc<str>,
@@ -83,6 +84,8 @@ pub struct Hit<'e> {
     /// Span in normalised characters, for allow-entry containment.
     norm_start: u32,
     norm_end: u32,
+    /// Calibrated probability, for hits of a trained model.
+    probability: Option<f32>,
 }
 
 impl<'e> Hit<'e> {
@@ -109,6 +112,11 @@ impl<'e> Hit<'e> {
         self.entry.entry.line
     }
 
+    /// For a model's hit, its calibrated probability that the text is in the category.
+    pub fn probability(&self) -> Option<f32> {
+        self.probability
+    }
+
     /// The original text of the hit (the disguise as written).
     pub fn text<'t>(&self, original: &'t str) -> &'t str {
         original.get(self.byte_start..self.byte_end).unwrap_or("")
@@ -120,10 +128,12 @@ impl<'e> Hit<'e> {
 pub struct Scratch {
     text: String,
     norm: Normalized,
+    buckets: Vec<u32>,
 }
 
 /// The compiled review engine. Immutable: rebuild and swap (`Arc<Engine>`) to change lexicons
 /// or policy; scans in flight keep the engine they started with.
+#[derive(Clone)]
 pub struct Engine {
     normalizer: Normalizer,
     /// Block and review terms, leftmost-longest.
@@ -135,6 +145,9 @@ pub struct Engine {
     patterns: Vec<Pattern>,
     entries: Vec<CompiledEntry>,
     policy: Policy,
+    /// The trained classifier, if any, and its review and block entries.
+    classifier: Option<Arc<Classifier>>,
+    model_entries: [u32; 2],
 }
 
 impl std::fmt::Debug for Engine {
@@ -153,6 +166,7 @@ pub struct EngineBuilder {
     lexicons: Vec<Lexicon>,
     policy: Policy,
     normalizer: Option<Normalizer>,
+    classifier: Option<Arc<Classifier>>,
 }
 
 impl EngineBuilder {
@@ -163,6 +177,12 @@ impl EngineBuilder {
 
     pub fn policy(mut self, policy: Policy) -> Self {
         self.policy = policy;
+        self
+    }
+
+    /// Adds a trained classifier whose hits join the verdict (`source: "model:<name>"`).
+    pub fn classifier(mut self, classifier: Arc<Classifier>) -> Self {
+        self.classifier = Some(classifier);
         self
     }
 
@@ -269,7 +289,7 @@ impl EngineBuilder {
             entries.len() as u32 - 1
         });
         let allow_automaton = build(allow_forms, MatchKind::Standard)?;
-        Ok(Engine {
+        let mut engine = Engine {
             normalizer,
             automaton,
             allow_automaton,
@@ -277,7 +297,11 @@ impl EngineBuilder {
             patterns,
             entries,
             policy: self.policy,
-        })
+            classifier: None,
+            model_entries: [0; 2],
+        };
+        engine.set_classifier(self.classifier);
+        Ok(engine)
     }
 }
 
@@ -292,6 +316,42 @@ impl Engine {
 
     pub fn normalizer(&self) -> &Normalizer {
         &self.normalizer
+    }
+
+    /// The trained classifier in use, if any.
+    pub fn classifier(&self) -> Option<&Arc<Classifier>> {
+        self.classifier.as_ref()
+    }
+
+    /// The same engine with another classifier (or none): lexicons are not recompiled, so
+    /// swapping in a model that learned from a moderator's decision costs a copy, not a build.
+    pub fn with_classifier(&self, classifier: Option<Arc<Classifier>>) -> Engine {
+        let mut engine = self.clone();
+        engine.set_classifier(classifier);
+        engine
+    }
+
+    fn set_classifier(&mut self, classifier: Option<Arc<Classifier>>) {
+        // Model entries live at the end; drop the previous model's before adding new ones.
+        if self.classifier.is_some() {
+            self.entries.truncate(self.entries.len() - 2);
+        }
+        if let Some(c) = &classifier {
+            let source: Arc<str> = Arc::from(format!("model:{}", c.name()));
+            self.model_entries = [Action::Review, Action::Block].map(|action| {
+                self.entries.push(CompiledEntry {
+                    entry: Entry {
+                        term: c.name().into(),
+                        category: c.category().into(),
+                        action,
+                        line: 0,
+                    },
+                    source: Arc::clone(&source),
+                });
+                self.entries.len() as u32 - 1
+            });
+        }
+        self.classifier = classifier;
     }
 
     /// Number of lexicon entries compiled in.
@@ -326,7 +386,14 @@ impl Engine {
             .as_ref()
             .is_some_and(|a| a.leftmost_find_iter(&scratch.text).next().is_some());
         let contacts = self.policy.detect_contacts && contact::may_contain(&scratch.text, text);
-        if !terms && !contacts {
+        let model = match &self.classifier {
+            Some(c) if !scratch.text.is_empty() => {
+                let score = c.score_normalized(&scratch.text, &mut scratch.buckets);
+                Some((c, score.probability)).filter(|m| m.1 >= self.policy.model_review)
+            }
+            _ => None,
+        };
+        if !terms && !contacts && model.is_none() {
             return hits;
         }
         self.normalizer.normalize_into(text, &mut scratch.norm);
@@ -389,6 +456,7 @@ impl Engine {
                             byte_end: pos[last].orig_end as usize,
                             norm_start: i as u32,
                             norm_end: last as u32 + 1,
+                            probability: None,
                         });
                     }
                     if end != e {
@@ -416,9 +484,32 @@ impl Engine {
                     byte_end: pos[c.end - 1].orig_end as usize,
                     norm_start: c.start as u32,
                     norm_end: c.end as u32,
+                    probability: None,
                 });
             }
             hits.sort_by_key(|h| h.byte_start);
+        }
+        if let Some((classifier, probability)) = model {
+            // The whole text was scored; point at the stretch that weighs most towards the
+            // category, or at all of it when no single stretch does.
+            let (first, last) = classifier
+                .localize(norm, &mut scratch.buckets)
+                .unwrap_or((0, pos.len().saturating_sub(1)));
+            let block = self.policy.model_block.is_some_and(|b| probability >= b);
+            if let (Some(a), Some(b)) = (pos.get(first), pos.get(last)) {
+                hits.push(Hit {
+                    entry: &self.entries[self.model_entries[usize::from(block)] as usize],
+                    pattern: u32::MAX - 8,
+                    start: 0,
+                    end: 0,
+                    byte_start: a.orig_start as usize,
+                    byte_end: b.orig_end as usize,
+                    norm_start: first as u32,
+                    norm_end: last as u32 + 1,
+                    probability: Some(probability),
+                });
+                hits.sort_by_key(|h| h.byte_start);
+            }
         }
         // Hits are ordered by start; entries sharing a span repeat it, which the counter
         // handles by stepping back a little.

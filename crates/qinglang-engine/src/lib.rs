@@ -17,12 +17,16 @@
 mod contact;
 mod engine;
 mod lexicon;
+mod model;
 mod policy;
+mod train;
 mod verdict;
 
 pub use engine::{BuildError, Engine, EngineBuilder, Hit, Scratch};
 pub use lexicon::{Action, Entry, Lexicon, LexiconError, LexiconErrorKind};
+pub use model::{Classifier, FeatureSpec, Label, ModelError, Score};
 pub use policy::{Policy, PolicyError};
+pub use train::{train, Example, TrainOptions, TrainReport};
 pub use verdict::{SegmentKind, SegmentScore, Suggestion, Verdict};
 
 /// Name of the shipped default lexicon, reported as `source` of its hits.
@@ -31,6 +35,21 @@ pub const DEFAULT_LEXICON_NAME: &str = "default";
 /// The shipped default lexicon (`lexicons/default.txt`), compiled into the binary so the
 /// product never needs files at run time.
 pub const DEFAULT_LEXICON_TEXT: &str = include_str!("../../../lexicons/default.txt");
+
+/// The shipped classifier (`models/cold.qlm`, see `models/README.md`), compiled into the
+/// binary like the default lexicon.
+pub const DEFAULT_MODEL_BYTES: &[u8] = include_bytes!("../../../models/cold.qlm");
+
+/// Decodes the shipped classifier.
+///
+/// # Panics
+/// Only if the model compiled into the binary is damaged, which a test rules out.
+pub fn default_classifier() -> Classifier {
+    match Classifier::from_bytes(DEFAULT_MODEL_BYTES) {
+        Ok(model) => model,
+        Err(e) => panic!("the shipped model is damaged: {e}"),
+    }
+}
 
 /// Parses the shipped default lexicon.
 ///

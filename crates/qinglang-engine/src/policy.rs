@@ -42,6 +42,12 @@ pub struct Policy {
     /// Report contact details (phone, QQ, WeChat, URL, e-mail) as `ad` review hits (REV-6).
     /// Default true.
     pub detect_contacts: bool,
+    /// A trained classifier's hit asks for review from this calibrated probability on.
+    /// Default 0.5. Its score rises through the review band with the probability.
+    pub model_review: f32,
+    /// …and blocks from this probability on. Default `None`: a statistical model alone sends
+    /// text to a human, it does not remove it.
+    pub model_block: Option<f32>,
 }
 
 impl Default for Policy {
@@ -62,6 +68,8 @@ impl Default for Policy {
             stuffing_score: 85,
             max_noise_gap: 3,
             detect_contacts: true,
+            model_review: 0.5,
+            model_block: None,
         }
     }
 }
@@ -73,6 +81,8 @@ pub enum PolicyError {
     Thresholds { review: u8, block: u8 },
     #[error("{field} must be between 0 and 1, got {value}")]
     Fraction { field: &'static str, value: String },
+    #[error("model_block ({block}) must be above model_review ({review})")]
+    ModelThresholds { review: String, block: String },
     #[error("{field} must be at most 100, got {value}")]
     Score { field: &'static str, value: u8 },
 }
@@ -89,6 +99,8 @@ impl Policy {
         for (field, value) in [
             ("prose_max_coverage", self.prose_max_coverage),
             ("prose_factor", self.prose_factor),
+            ("model_review", self.model_review),
+            ("model_block", self.model_block.unwrap_or(1.0)),
         ] {
             if !(0.0..=1.0).contains(&value) {
                 return Err(PolicyError::Fraction {
@@ -96,6 +108,12 @@ impl Policy {
                     value: value.to_string(),
                 });
             }
+        }
+        if let Some(block) = self.model_block.filter(|&b| b <= self.model_review) {
+            return Err(PolicyError::ModelThresholds {
+                review: self.model_review.to_string(),
+                block: block.to_string(),
+            });
         }
         for (field, value) in [
             ("block_threshold", self.block_threshold),

@@ -108,6 +108,18 @@ fn is_real(c: char) -> bool {
     }
 }
 
+/// Score of a trained model's hit: through the review band as the probability rises from
+/// `model_review` to 1, or the block score past `model_block`.
+fn model_score(hit: &Hit<'_>, policy: &Policy) -> u8 {
+    let p = hit.probability().unwrap_or(0.0);
+    if hit.action() == Action::Block {
+        return policy.block_hit_score.max(policy.block_threshold);
+    }
+    let band = f32::from(policy.block_threshold - 1 - policy.review_threshold);
+    let share = ((p - policy.model_review) / (1.0 - policy.model_review).max(1e-6)).clamp(0.0, 1.0);
+    policy.review_threshold + (share * band).round() as u8
+}
+
 pub(crate) fn decide<'e>(text: &str, hits: Vec<Hit<'e>>, policy: &Policy) -> Verdict<'e> {
     if hits.is_empty() {
         return Verdict {
@@ -121,18 +133,39 @@ pub(crate) fn decide<'e>(text: &str, hits: Vec<Hit<'e>>, policy: &Policy) -> Ver
     let mut segments = Vec::new();
     let mut labels: Vec<&'e str> = Vec::new();
     let mut score = 0u8;
+    // A model judged the whole text, so its hit is scored on its own, never diluted as
+    // prose; the segments below weigh lexicon and rule hits.
+    let model_hits = hits.iter().filter(|h| h.probability().is_some()).count();
+    let owned: Vec<Hit<'e>>;
+    let lexical: &[Hit<'e>] = if model_hits == 0 {
+        &hits
+    } else {
+        for hit in hits.iter().filter(|h| h.probability().is_some()) {
+            let s = model_score(hit, policy);
+            if s >= policy.review_threshold && !labels.contains(&hit.category()) {
+                labels.push(hit.category());
+            }
+            score = score.max(s);
+        }
+        owned = hits
+            .iter()
+            .filter(|h| h.probability().is_none())
+            .copied()
+            .collect();
+        &owned
+    };
     let mut i = 0;
-    while i < hits.len() {
+    while i < lexical.len() {
         // The line holding hit i, and every hit that starts in it.
-        let line_start = text[..hits[i].byte_start].rfind('\n').map_or(0, |p| p + 1);
-        let line_end = text[hits[i].byte_start..]
+        let line_start = text[..lexical[i].byte_start].rfind('\n').map_or(0, |p| p + 1);
+        let line_end = text[lexical[i].byte_start..]
             .find('\n')
-            .map_or(text.len(), |p| hits[i].byte_start + p);
+            .map_or(text.len(), |p| lexical[i].byte_start + p);
         let mut j = i;
-        while j < hits.len() && hits[j].byte_start < line_end {
+        while j < lexical.len() && lexical[j].byte_start < line_end {
             j += 1;
         }
-        let seg = score_segment(&text[line_start..line_end], line_start, &hits[i..j], policy);
+        let seg = score_segment(&text[line_start..line_end], line_start, &lexical[i..j], policy);
         segments.push(SegmentScore {
             byte_start: line_start,
             byte_end: line_end,
@@ -140,7 +173,7 @@ pub(crate) fn decide<'e>(text: &str, hits: Vec<Hit<'e>>, policy: &Policy) -> Ver
             score: seg.1,
         });
         if seg.1 >= policy.review_threshold {
-            for hit in &hits[i..j] {
+            for hit in &lexical[i..j] {
                 if !labels.contains(&hit.category()) {
                     labels.push(hit.category());
                 }

@@ -1,0 +1,511 @@
+//! The trained text classifier (REV-2 `discrimination` / `abuse`, REV-9 learning).
+//!
+//! A linear model over hashed character n-grams of the **normalised** text: the classifier
+//! reads exactly what the matcher reads, so `賭 * 博`-style disguises reach it already folded.
+//! Features are binary (an n-gram is present or not); the weights of a Naive-Bayes-scaled
+//! logistic regression (NB-LR, Wang & Manning 2012) are folded into one table, so a score is
+//! `bias + Σ table[bucket]` over the distinct buckets of the text: a few hundred table
+//! look-ups for a 100-character message, no allocation once the scratch buffer has grown.
+//! A Platt scaling fitted on held-out data turns the score into a calibrated probability.
+//!
+//! Learning from moderators (REV-9) nudges the same table: a passive-aggressive step moves
+//! a confirmed violation above, or a confirmed false positive below, a safe margin, and so
+//! moves texts that share its n-grams the same way. The shipped model stays untouched; a
+//! deployment replays its learned examples onto a copy.
+
+use std::sync::Arc;
+
+use qinglang_text::Normalizer;
+
+/// Longest n-gram a model may use.
+pub const MAX_NGRAM: usize = 5;
+
+const MAGIC: &[u8; 8] = b"QLMODEL1";
+
+/// Why a model file cannot be read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ModelError {
+    #[error("not a qinglang model file (bad magic bytes)")]
+    Magic,
+    #[error("model file truncated at byte {0}")]
+    Truncated(usize),
+    #[error("model file: {0}")]
+    Invalid(String),
+}
+
+/// What a moderator confirmed about a text (REV-9). Named after Rspamd's learn-spam /
+/// learn-ham.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Label {
+    /// A confirmed violation.
+    Spam,
+    /// A confirmed false positive: the text is fine.
+    Ham,
+}
+
+impl Label {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Label::Spam => "spam",
+            Label::Ham => "ham",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Label> {
+        match s {
+            "spam" => Some(Label::Spam),
+            "ham" => Some(Label::Ham),
+            _ => None,
+        }
+    }
+}
+
+/// How the text becomes features: n-gram lengths, table size and hash seed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FeatureSpec {
+    /// log2 of the table size.
+    pub bits: u8,
+    pub min_n: u8,
+    pub max_n: u8,
+    pub seed: u64,
+}
+
+impl FeatureSpec {
+    fn validate(&self) -> Result<(), ModelError> {
+        if !(8..=24).contains(&self.bits) {
+            return Err(ModelError::Invalid(format!(
+                "bits must be 8..=24, got {}",
+                self.bits
+            )));
+        }
+        if self.min_n == 0 || self.min_n > self.max_n || usize::from(self.max_n) > MAX_NGRAM {
+            return Err(ModelError::Invalid(format!(
+                "n-gram range {}..={} must lie within 1..={MAX_NGRAM}",
+                self.min_n, self.max_n
+            )));
+        }
+        Ok(())
+    }
+
+    /// Appends the bucket of every n-gram of `norm` to `out` (with repeats, in text order);
+    /// `at` receives the index of each n-gram's last character when given.
+    pub(crate) fn ngrams(&self, norm: &str, out: &mut Vec<u32>, mut at: Option<&mut Vec<u32>>) {
+        let mut window = [0u32; MAX_NGRAM];
+        let shift = 64 - u32::from(self.bits);
+        let (min_n, max_n) = (usize::from(self.min_n), usize::from(self.max_n));
+        for (i, c) in norm.chars().enumerate() {
+            window.copy_within(1.., 0);
+            window[MAX_NGRAM - 1] = c as u32;
+            // Hash backwards from the current character: the chain after k steps is the
+            // hash of the k-gram ending here, so every length costs one step.
+            let mut h = self.seed ^ 0x51_6c_69_6e_67_6c_61_6e;
+            for n in 1..=max_n.min(i + 1) {
+                h = (h.rotate_left(23) ^ u64::from(window[MAX_NGRAM - n]))
+                    .wrapping_mul(0x9E37_79B9_7F4A_7C15);
+                if n >= min_n {
+                    out.push((finish(h) >> shift) as u32);
+                    if let Some(at) = at.as_deref_mut() {
+                        at.push(i as u32);
+                    }
+                }
+            }
+        }
+    }
+
+    /// The distinct buckets of `norm`, sorted.
+    pub(crate) fn features(&self, norm: &str, out: &mut Vec<u32>) {
+        out.clear();
+        self.ngrams(norm, out, None);
+        out.sort_unstable();
+        out.dedup();
+    }
+}
+
+/// SplitMix64's finaliser: spreads the multiply chain's high bits over the whole word.
+#[inline]
+fn finish(mut h: u64) -> u64 {
+    h ^= h >> 30;
+    h = h.wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    h ^= h >> 27;
+    h = h.wrapping_mul(0x94D0_49BB_1331_11EB);
+    h ^ (h >> 31)
+}
+
+#[inline]
+pub(crate) fn sigmoid(z: f32) -> f32 {
+    1.0 / (1.0 + (-z).exp())
+}
+
+/// A trained classifier: one category, one weight table.
+#[derive(Clone, PartialEq)]
+pub struct Classifier {
+    name: Arc<str>,
+    category: Arc<str>,
+    spec: FeatureSpec,
+    bias: f32,
+    /// Platt scaling: probability = sigmoid(calib_a · score + calib_b).
+    calib_a: f32,
+    calib_b: f32,
+    table: Box<[f32]>,
+    /// Examples learned on top of the shipped weights (REV-9).
+    learned: usize,
+}
+
+impl std::fmt::Debug for Classifier {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Classifier")
+            .field("name", &self.name)
+            .field("category", &self.category)
+            .field("spec", &self.spec)
+            .field("learned", &self.learned)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A classifier's opinion of one text.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Score {
+    /// Calibrated probability that the text belongs to the category.
+    pub probability: f32,
+    /// The raw linear score (before calibration).
+    pub logit: f32,
+}
+
+impl Classifier {
+    /// Assembles a classifier from trained parts; `table` must have `2^bits` entries.
+    pub fn from_parts(
+        name: &str,
+        category: &str,
+        spec: FeatureSpec,
+        bias: f32,
+        calibration: (f32, f32),
+        table: Vec<f32>,
+    ) -> Result<Classifier, ModelError> {
+        spec.validate()?;
+        if table.len() != 1 << spec.bits {
+            return Err(ModelError::Invalid(format!(
+                "table has {} entries, 2^{} expected",
+                table.len(),
+                spec.bits
+            )));
+        }
+        check_name("name", name)?;
+        check_name("category", category)?;
+        Ok(Classifier {
+            name: name.into(),
+            category: category.into(),
+            spec,
+            bias,
+            calib_a: calibration.0,
+            calib_b: calibration.1,
+            table: table.into_boxed_slice(),
+            learned: 0,
+        })
+    }
+
+    pub(crate) fn set_calibration(&mut self, (a, b): (f32, f32)) {
+        self.calib_a = a;
+        self.calib_b = b;
+    }
+
+    /// The model's name; its hits report `source: "model:<name>"`.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The category its hits carry.
+    pub fn category(&self) -> &str {
+        &self.category
+    }
+
+    pub fn spec(&self) -> FeatureSpec {
+        self.spec
+    }
+
+    /// Number of examples learned on top of the shipped weights.
+    pub fn learned(&self) -> usize {
+        self.learned
+    }
+
+    /// Scores a text that has already been normalised; `buckets` is scratch space.
+    pub fn score_normalized(&self, norm: &str, buckets: &mut Vec<u32>) -> Score {
+        self.spec.features(norm, buckets);
+        let logit = buckets
+            .iter()
+            .fold(self.bias, |s, &b| s + self.table[b as usize]);
+        Score {
+            probability: sigmoid(self.calib_a * logit + self.calib_b),
+            logit,
+        }
+    }
+
+    /// Scores an original text.
+    pub fn score(&self, normalizer: &Normalizer, text: &str) -> Score {
+        let norm = normalizer.normalize_str(text);
+        self.score_normalized(&norm, &mut Vec::new())
+    }
+
+    /// The stretch of normalised characters (first, last) that pushes the score up the most:
+    /// the highest-weighted n-gram, widened over neighbouring n-grams that also weigh
+    /// clearly towards the category. `None` when no n-gram weighs towards it.
+    pub(crate) fn localize(&self, norm: &str, buckets: &mut Vec<u32>) -> Option<(usize, usize)> {
+        let mut ends = Vec::new();
+        buckets.clear();
+        self.spec.ngrams(norm, buckets, Some(&mut ends));
+        // Each n-gram covers ends[k]+1-n ..= ends[k]; recover n from the run of equal ends.
+        let mut best: Option<(f32, usize, usize)> = None;
+        let mut spans = Vec::with_capacity(buckets.len());
+        let mut k = 0;
+        while k < buckets.len() {
+            let end = ends[k] as usize;
+            let mut n = usize::from(self.spec.min_n).min(end + 1);
+            while k < buckets.len() && ends[k] as usize == end {
+                let w = self.table[buckets[k] as usize];
+                let span = (end + 1 - n, end);
+                spans.push((w, span.0, span.1));
+                if w > 0.0 && best.map_or(true, |b| w > b.0) {
+                    best = Some((w, span.0, span.1));
+                }
+                n += 1;
+                k += 1;
+            }
+        }
+        let (w, mut first, mut last) = best?;
+        // Widen over overlapping or adjacent n-grams that weigh at least a third as much.
+        let mut grown = true;
+        while grown {
+            grown = false;
+            for &(v, s, e) in &spans {
+                if v >= w / 3.0 && s <= last + 1 && e + 1 >= first && (s < first || e > last) {
+                    first = first.min(s);
+                    last = last.max(e);
+                    grown = true;
+                }
+            }
+        }
+        Some((first, last))
+    }
+
+    /// Learns one confirmed example (REV-9): a passive-aggressive step that puts the text's
+    /// calibrated score at least `margin` logits past the decision boundary on the right
+    /// side, spread evenly over its n-grams. Returns the probability after the step.
+    pub fn learn(&mut self, normalizer: &Normalizer, text: &str, label: Label) -> f32 {
+        // Past ±3 logits a calibrated probability is below 5% or above 95%.
+        const MARGIN: f32 = 3.0;
+        let norm = normalizer.normalize_str(text);
+        let mut buckets = Vec::new();
+        let before = self.score_normalized(&norm, &mut buckets);
+        self.learned += 1;
+        if buckets.is_empty() || self.calib_a <= 0.0 {
+            return before.probability;
+        }
+        let y = match label {
+            Label::Spam => 1.0,
+            Label::Ham => -1.0,
+        };
+        let z = self.calib_a * before.logit + self.calib_b;
+        let loss = MARGIN - y * z;
+        if loss > 0.0 {
+            let step = y * loss / (self.calib_a * buckets.len() as f32);
+            for &b in &buckets {
+                self.table[b as usize] += step;
+            }
+        }
+        self.score_normalized(&norm, &mut buckets).probability
+    }
+
+    /// Serialises the model (little-endian; only non-zero weights are stored).
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let mut out = Vec::with_capacity(1 << 20);
+        out.extend_from_slice(MAGIC);
+        for s in [&*self.name, &*self.category] {
+            out.extend_from_slice(&(s.len() as u16).to_le_bytes());
+            out.extend_from_slice(s.as_bytes());
+        }
+        out.extend_from_slice(&[self.spec.bits, self.spec.min_n, self.spec.max_n, 0]);
+        out.extend_from_slice(&self.spec.seed.to_le_bytes());
+        for v in [self.bias, self.calib_a, self.calib_b] {
+            out.extend_from_slice(&v.to_le_bytes());
+        }
+        let nonzero = self.table.iter().filter(|w| **w != 0.0).count() as u32;
+        out.extend_from_slice(&nonzero.to_le_bytes());
+        let mut previous = 0u32;
+        for (bucket, &w) in self.table.iter().enumerate() {
+            if w != 0.0 {
+                // Buckets ascend: store the distance to the previous one as a varint.
+                let mut delta = bucket as u32 - previous;
+                previous = bucket as u32;
+                while delta >= 0x80 {
+                    out.push((delta as u8) | 0x80);
+                    delta >>= 7;
+                }
+                out.push(delta as u8);
+                out.extend_from_slice(&w.to_le_bytes());
+            }
+        }
+        out
+    }
+
+    /// Reads a model written by [`Classifier::to_bytes`].
+    pub fn from_bytes(bytes: &[u8]) -> Result<Classifier, ModelError> {
+        let mut r = Reader { bytes, at: 0 };
+        if r.take(MAGIC.len())? != MAGIC {
+            return Err(ModelError::Magic);
+        }
+        let name = r.string()?;
+        let category = r.string()?;
+        let head = r.take(4)?;
+        let seed = u64::from_le_bytes(r.array()?);
+        let spec = FeatureSpec {
+            bits: head[0],
+            min_n: head[1],
+            max_n: head[2],
+            seed,
+        };
+        spec.validate()?;
+        let bias = f32::from_le_bytes(r.array()?);
+        let calib_a = f32::from_le_bytes(r.array()?);
+        let calib_b = f32::from_le_bytes(r.array()?);
+        let count = u32::from_le_bytes(r.array()?);
+        let mut table = vec![0f32; 1 << spec.bits];
+        let mut bucket = 0u32;
+        for k in 0..count {
+            let mut delta = 0u32;
+            let mut shift = 0;
+            loop {
+                let b = r.take(1)?[0];
+                if shift > 28 {
+                    return Err(ModelError::Invalid(format!("bad bucket in entry {k}")));
+                }
+                delta |= u32::from(b & 0x7F) << shift;
+                shift += 7;
+                if b & 0x80 == 0 {
+                    break;
+                }
+            }
+            bucket = bucket
+                .checked_add(delta)
+                .filter(|&b| (b as usize) < table.len())
+                .ok_or_else(|| ModelError::Invalid(format!("bucket out of range in entry {k}")))?;
+            let w = f32::from_le_bytes(r.array()?);
+            if !w.is_finite() {
+                return Err(ModelError::Invalid(format!("weight of entry {k} is not finite")));
+            }
+            table[bucket as usize] = w;
+        }
+        if r.at != bytes.len() {
+            return Err(ModelError::Invalid(format!(
+                "{} bytes after the last entry",
+                bytes.len() - r.at
+            )));
+        }
+        if !(bias.is_finite() && calib_a.is_finite() && calib_b.is_finite()) {
+            return Err(ModelError::Invalid("bias or calibration not finite".into()));
+        }
+        Classifier::from_parts(&name, &category, spec, bias, (calib_a, calib_b), table)
+    }
+}
+
+fn check_name(field: &str, s: &str) -> Result<(), ModelError> {
+    let ok = !s.is_empty()
+        && s.len() <= 64
+        && s
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'-');
+    if ok {
+        Ok(())
+    } else {
+        Err(ModelError::Invalid(format!(
+            "{field} {s:?} must be 1-64 characters of a-z, 0-9, _ or -"
+        )))
+    }
+}
+
+struct Reader<'a> {
+    bytes: &'a [u8],
+    at: usize,
+}
+
+impl<'a> Reader<'a> {
+    fn take(&mut self, n: usize) -> Result<&'a [u8], ModelError> {
+        let end = self
+            .at
+            .checked_add(n)
+            .filter(|&e| e <= self.bytes.len())
+            .ok_or(ModelError::Truncated(self.at))?;
+        let s = &self.bytes[self.at..end];
+        self.at = end;
+        Ok(s)
+    }
+
+    fn array<const N: usize>(&mut self) -> Result<[u8; N], ModelError> {
+        let mut a = [0u8; N];
+        a.copy_from_slice(self.take(N)?);
+        Ok(a)
+    }
+
+    fn string(&mut self) -> Result<String, ModelError> {
+        let n = u16::from_le_bytes(self.array()?);
+        let s = self.take(usize::from(n))?;
+        String::from_utf8(s.to_vec()).map_err(|_| ModelError::Invalid("name is not UTF-8".into()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn spec() -> FeatureSpec {
+        FeatureSpec {
+            bits: 12,
+            min_n: 1,
+            max_n: 3,
+            seed: 7,
+        }
+    }
+
+    #[test]
+    fn ngram_counts_follow_the_range() {
+        let mut out = Vec::new();
+        spec().ngrams("abcd", &mut out, None);
+        // 4 unigrams + 3 bigrams + 2 trigrams.
+        assert_eq!(out.len(), 9);
+        // The same n-gram hashes the same wherever it stands.
+        let mut a = Vec::new();
+        let mut b = Vec::new();
+        spec().features("黑人", &mut a);
+        spec().features("你好黑人", &mut b);
+        assert!(a.iter().all(|x| b.contains(x)));
+    }
+
+    #[test]
+    fn bytes_round_trip_and_reject_damage() {
+        let mut table = vec![0f32; 1 << 12];
+        table[5] = 1.5;
+        table[4000] = -0.25;
+        let c = Classifier::from_parts("t", "abuse", spec(), -0.5, (1.2, 0.1), table).unwrap();
+        let bytes = c.to_bytes();
+        assert_eq!(Classifier::from_bytes(&bytes).unwrap(), c);
+        assert_eq!(
+            Classifier::from_bytes(&bytes[..bytes.len() - 1]),
+            Err(ModelError::Truncated(bytes.len() - 4))
+        );
+        assert_eq!(Classifier::from_bytes(b"nonsense"), Err(ModelError::Magic));
+    }
+
+    #[test]
+    fn learning_moves_a_text_across_the_boundary_and_its_neighbours_with_it() {
+        let normalizer = Normalizer::new();
+        let table = vec![0f32; 1 << 12];
+        let mut c = Classifier::from_parts("t", "abuse", spec(), -2.0, (1.0, 0.0), table).unwrap();
+        let text = "加我好友领取免费红包";
+        assert!(c.score(&normalizer, text).probability < 0.5);
+        let p = c.learn(&normalizer, text, Label::Spam);
+        assert!(p > 0.9, "{p}");
+        // A lightly edited copy shares most n-grams.
+        assert!(c.score(&normalizer, "快加我好友领取免费红包啊").probability > 0.5);
+        let p = c.learn(&normalizer, text, Label::Ham);
+        assert!(p < 0.1, "{p}");
+        assert_eq!(c.learned(), 2);
+    }
+}
