@@ -31,6 +31,9 @@ enum Command {
     Eval(eval::EvalArgs),
     /// Train the text classifier on labelled data and write a model file.
     Train(train::TrainArgs),
+    /// Teach the deployment's model confirmed violations (--spam) or false positives (--ham),
+    /// one text per line (.jsonl: the "text" field); or --reset, or --status.
+    Learn(LearnArgs),
     /// Lexicon tools.
     #[command(subcommand)]
     Lexicon(LexiconCommand),
@@ -49,6 +52,31 @@ enum Command {
     /// The data key that encrypts identity data.
     #[command(subcommand)]
     Key(KeyCommand),
+}
+
+#[derive(Debug, clap::Args)]
+#[group(required = true, multiple = false)]
+struct LearnChoice {
+    /// Texts that are confirmed violations.
+    #[arg(long, value_name = "FILE")]
+    spam: Option<PathBuf>,
+    /// Texts that were flagged but are fine (confirmed false positives).
+    #[arg(long, value_name = "FILE")]
+    ham: Option<PathBuf>,
+    /// Forget everything learned and return to the shipped model.
+    #[arg(long)]
+    reset: bool,
+    /// Print how many examples the model has learned (JSON).
+    #[arg(long)]
+    status: bool,
+}
+
+#[derive(Debug, clap::Args)]
+struct LearnArgs {
+    #[command(flatten)]
+    choice: LearnChoice,
+    #[command(flatten)]
+    store: serve::StoreArgs,
 }
 
 #[derive(Debug, Subcommand)]
@@ -132,6 +160,10 @@ pub struct ModelArgs {
     /// Review with lexicons and rules only, no trained model.
     #[arg(long, conflicts_with = "model")]
     pub no_model: bool,
+    /// Apply what the deployment's model learned, as kept in this store (`qinglang learn`,
+    /// moderators' decisions).
+    #[arg(long, value_name = "DB", conflicts_with = "no_model")]
+    pub learned: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -174,6 +206,15 @@ fn main() -> ExitCode {
             serve::audit_export(&store, &from, &to).map(|()| false)
         }
         Command::Key(KeyCommand::Init) => serve::key_init().map(|()| false),
+        Command::Learn(LearnArgs { choice, store }) => {
+            let action = match (&choice.spam, &choice.ham) {
+                (Some(file), _) => serve::LearnAction::Teach(qinglang_engine::Label::Spam, file),
+                (_, Some(file)) => serve::LearnAction::Teach(qinglang_engine::Label::Ham, file),
+                _ if choice.reset => serve::LearnAction::Reset,
+                _ => serve::LearnAction::Status,
+            };
+            serve::learn(&store, action).map(|()| false)
+        }
     };
     match result {
         Ok(false) => ExitCode::SUCCESS,

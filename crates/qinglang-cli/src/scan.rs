@@ -39,10 +39,19 @@ pub fn build_engine(lexicons: &[PathBuf], no_default: bool, model: &ModelArgs) -
         builder = builder.lexicon(read_lexicon(path)?);
     }
     if !model.no_model {
-        let classifier = match &model.model {
+        let mut classifier = match &model.model {
             Some(path) => read_model(path)?,
             None => qinglang_engine::default_classifier(),
         };
+        if let Some(db) = &model.learned {
+            use qinglang_governance::Store as _;
+            let store = qinglang_store::SqliteStore::open(db)?;
+            let examples = store.read(|tx| tx.learned_examples(classifier.name()))?;
+            let normalizer = qinglang_text::Normalizer::new();
+            for e in &examples {
+                classifier.learn(&normalizer, &e.text, e.label);
+            }
+        }
         builder = builder.classifier(Arc::new(classifier));
     }
     Ok(builder.build()?)
@@ -191,15 +200,18 @@ pub fn render_text(id: Option<&str>, text: &str, verdict: &Verdict<'_>, color: b
         let after_text = after_text.split('\n').next().unwrap_or("");
         let before = tail_chars(&text[window_start..hit.byte_start], 12);
         let after = head_chars(after_text, 12);
+        // Lexicon hits name their file line; a model's hit, its probability.
+        let origin = match hit.probability() {
+            Some(p) => format!("{} p={p:.2}", hit.source()),
+            None => format!("{}:{}", hit.source(), hit.line()),
+        };
         let _ = writeln!(
             s,
-            "  {line_no}:{column}  {before}{on}{}{off}{after}    {} → {} {} ({}:{})",
+            "  {line_no}:{column}  {before}{on}{}{off}{after}    {} → {} {} ({origin})",
             hit.text(text),
             hit.term(),
             hit.category(),
             hit.action(),
-            hit.source(),
-            hit.line(),
         );
     }
     s
@@ -271,7 +283,8 @@ fn scan_jsonl(args: &ScanArgs, out: &mut impl Write, color: bool) -> Result<bool
 
     // Compile the lexicons while the first batch is read.
     let (engine, first) = std::thread::scope(|scope| {
-        let build = scope.spawn(|| build_engine(&args.lexicons, args.no_default_lexicon, &args.model));
+        let build =
+            scope.spawn(|| build_engine(&args.lexicons, args.no_default_lexicon, &args.model));
         let first = read_batch(&mut inputs[0].1);
         let engine = build
             .join()

@@ -11,7 +11,7 @@ use std::time::Duration;
 use anyhow::{anyhow, bail, Context, Result};
 use qinglang_governance::authz::Role;
 use qinglang_governance::crypto::DataKey;
-use qinglang_governance::model::{Principal, Timestamp};
+use qinglang_governance::model::{Label, Principal, Timestamp};
 use qinglang_governance::policy::LoadedPolicy;
 use qinglang_governance::Governance;
 use qinglang_store::SqliteStore;
@@ -133,6 +133,15 @@ pub fn key_init() -> Result<()> {
 pub fn serve(args: &ServeArgs) -> Result<()> {
     init_tracing();
     let gov = Arc::new(open(&args.store, args.dev, &args.lexicons)?);
+    if gov.reload_learned()? {
+        let status = gov.learning_status(&Principal::system())?;
+        tracing::info!(
+            model = %status.model,
+            spam = status.spam,
+            ham = status.ham,
+            "replayed learned examples onto the model (REV-9)"
+        );
+    }
     if let Some(token) = gov.bootstrap_admin(Timestamp::now())? {
         eprintln!(
             "qinglang: first start: admin token (shown once, keep it):\n{token}\n\
@@ -156,6 +165,7 @@ pub fn serve(args: &ServeArgs) -> Result<()> {
         // Machine-readable line for scripts and tests that start on port 0.
         println!("listening on http://{local}");
         spawn_retention(Arc::clone(&gov));
+        spawn_learning_refresh(Arc::clone(&gov));
         let app = qinglang_server::app(qinglang_server::AppState::new(gov));
         axum::serve(listener, app)
             .with_graceful_shutdown(async {
@@ -191,6 +201,104 @@ fn spawn_retention(gov: Arc<Governance<SqliteStore>>) {
             }
         }
     });
+}
+
+/// Examples taught with `qinglang learn` (another process, same store) reach the running
+/// model within a few seconds.
+fn spawn_learning_refresh(gov: Arc<Governance<SqliteStore>>) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_secs(3));
+        loop {
+            tick.tick().await;
+            let g = Arc::clone(&gov);
+            match tokio::task::spawn_blocking(move || g.reload_learned()).await {
+                Ok(Ok(true)) => tracing::info!("learned examples changed; model rebuilt (REV-9)"),
+                Ok(Err(e)) => tracing::error!(error = %e, "cannot reload learned examples"),
+                _ => {}
+            }
+        }
+    });
+}
+
+/// `qinglang learn`: teaches the deployment's model from a file of confirmed texts, resets
+/// it, or shows what it has learned (REV-9).
+pub fn learn(store: &StoreArgs, action: LearnAction<'_>) -> Result<()> {
+    let gov = open(store, false, &[])?;
+    let system = Principal::system();
+    match action {
+        LearnAction::Teach(label, file) => {
+            let texts = read_texts(file)?;
+            if texts.is_empty() {
+                bail!("{}: no texts to learn", file.display());
+            }
+            let mut moved = 0usize;
+            for (line, text) in &texts {
+                let learned = gov
+                    .learn(&system, text, label, Timestamp::now())
+                    .with_context(|| format!("{}:{line}", file.display()))?;
+                moved += usize::from(
+                    (learned.probability_before >= 0.5) != (learned.probability_after >= 0.5),
+                );
+            }
+            let status = gov.learning_status(&system)?;
+            eprintln!(
+                "learned {} text(s) as {} ({moved} changed side); model {:?} now holds {} spam \
+                 and {} ham; a running server picks them up within seconds",
+                texts.len(),
+                label.as_str(),
+                status.model,
+                status.spam,
+                status.ham
+            );
+        }
+        LearnAction::Reset => {
+            let n = gov.reset_learning(&system, Timestamp::now())?;
+            eprintln!("forgot {n} learned example(s); the shipped model is back in use");
+        }
+        LearnAction::Status => {
+            println!("{}", serde_json::to_string(&gov.learning_status(&system)?)?);
+        }
+    }
+    Ok(())
+}
+
+/// What `qinglang learn` was asked to do.
+#[derive(Debug, Clone, Copy)]
+pub enum LearnAction<'a> {
+    Teach(Label, &'a Path),
+    Reset,
+    Status,
+}
+
+/// One text per non-empty line; for `.jsonl` files, the `text` field of each line.
+fn read_texts(path: &Path) -> Result<Vec<(usize, String)>> {
+    let content =
+        fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let jsonl = path.extension().is_some_and(|e| e == "jsonl");
+    let mut out = Vec::new();
+    for (n, line) in content.lines().enumerate() {
+        if line.trim().is_empty() {
+            continue;
+        }
+        let text = if jsonl {
+            let v: serde_json::Value = serde_json::from_str(line)
+                .map_err(|e| anyhow!("{}:{}: malformed JSON line ({e})", path.display(), n + 1))?;
+            v["text"]
+                .as_str()
+                .ok_or_else(|| {
+                    anyhow!(
+                        "{}:{}: missing string field \"text\"",
+                        path.display(),
+                        n + 1
+                    )
+                })?
+                .to_owned()
+        } else {
+            line.to_owned()
+        };
+        out.push((n + 1, text));
+    }
+    Ok(out)
 }
 
 fn init_tracing() {

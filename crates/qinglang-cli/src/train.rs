@@ -109,8 +109,7 @@ pub fn run(args: &TrainArgs) -> Result<()> {
         &options,
     )?;
     let bytes = model.to_bytes();
-    fs::write(&args.out, &bytes)
-        .with_context(|| format!("cannot write {}", args.out.display()))?;
+    fs::write(&args.out, &bytes).with_context(|| format!("cannot write {}", args.out.display()))?;
     eprintln!(
         "trained {:?} ({}) on {} texts: {} n-gram buckets, {} L-BFGS iterations{}, \
          objective {:.3}, calibration a={:.4} b={:.4}; wrote {} ({} bytes) in {:.1}s",
@@ -119,7 +118,11 @@ pub fn run(args: &TrainArgs) -> Result<()> {
         train.len(),
         report.features,
         report.iterations,
-        if report.converged { "" } else { " (not converged)" },
+        if report.converged {
+            ""
+        } else {
+            " (not converged)"
+        },
         report.objective,
         report.calibration.0,
         report.calibration.1,

@@ -263,7 +263,7 @@ impl Classifier {
                 let w = self.table[buckets[k] as usize];
                 let span = (end + 1 - n, end);
                 spans.push((w, span.0, span.1));
-                if w > 0.0 && best.map_or(true, |b| w > b.0) {
+                if w > 0.0 && best.is_none_or(|b| w > b.0) {
                     best = Some((w, span.0, span.1));
                 }
                 n += 1;
@@ -389,7 +389,9 @@ impl Classifier {
                 .ok_or_else(|| ModelError::Invalid(format!("bucket out of range in entry {k}")))?;
             let w = f32::from_le_bytes(r.array()?);
             if !w.is_finite() {
-                return Err(ModelError::Invalid(format!("weight of entry {k} is not finite")));
+                return Err(ModelError::Invalid(format!(
+                    "weight of entry {k} is not finite"
+                )));
             }
             table[bucket as usize] = w;
         }
@@ -409,8 +411,7 @@ impl Classifier {
 fn check_name(field: &str, s: &str) -> Result<(), ModelError> {
     let ok = !s.is_empty()
         && s.len() <= 64
-        && s
-            .bytes()
+        && s.bytes()
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'-');
     if ok {
         Ok(())

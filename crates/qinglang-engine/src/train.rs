@@ -236,7 +236,7 @@ fn lbfgs(
     let mut direction = vec![0.0; n];
     let mut x_new = vec![0.0; n];
     let mut g_new = vec![0.0; n];
-    let mut alphas = vec![0.0; MEMORY];
+    let mut alphas = [0.0; MEMORY];
     for iteration in 0..max_iter {
         let gnorm = dot(&g, &g).sqrt();
         if gnorm <= 1e-5 * dot(&x, &x).sqrt().max(1.0) {

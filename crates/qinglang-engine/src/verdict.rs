@@ -157,7 +157,9 @@ pub(crate) fn decide<'e>(text: &str, hits: Vec<Hit<'e>>, policy: &Policy) -> Ver
     let mut i = 0;
     while i < lexical.len() {
         // The line holding hit i, and every hit that starts in it.
-        let line_start = text[..lexical[i].byte_start].rfind('\n').map_or(0, |p| p + 1);
+        let line_start = text[..lexical[i].byte_start]
+            .rfind('\n')
+            .map_or(0, |p| p + 1);
         let line_end = text[lexical[i].byte_start..]
             .find('\n')
             .map_or(text.len(), |p| lexical[i].byte_start + p);
@@ -165,7 +167,12 @@ pub(crate) fn decide<'e>(text: &str, hits: Vec<Hit<'e>>, policy: &Policy) -> Ver
         while j < lexical.len() && lexical[j].byte_start < line_end {
             j += 1;
         }
-        let seg = score_segment(&text[line_start..line_end], line_start, &lexical[i..j], policy);
+        let seg = score_segment(
+            &text[line_start..line_end],
+            line_start,
+            &lexical[i..j],
+            policy,
+        );
         segments.push(SegmentScore {
             byte_start: line_start,
             byte_end: line_end,

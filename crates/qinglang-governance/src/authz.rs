@@ -60,6 +60,8 @@ pub enum Permission {
     ChangePolicy,
     /// Create and revoke tokens.
     ManageTokens,
+    /// Confirm a violation or a false positive to the deployment's model (REV-9).
+    Learn,
 }
 
 impl Permission {
@@ -74,6 +76,7 @@ impl Permission {
             Permission::ReadAudit => "read the audit trail",
             Permission::ChangePolicy => "change policy or lexicons",
             Permission::ManageTokens => "manage tokens",
+            Permission::Learn => "teach the model",
         }
     }
 }
@@ -86,10 +89,10 @@ pub fn allows(role: Role, permission: Permission) -> bool {
             permission,
             Scan | SubmitContent | ManageSubjects | ReadSubjects
         ),
-        Role::Moderator => matches!(permission, Scan | ReadSubjects),
+        Role::Moderator => matches!(permission, Scan | ReadSubjects | Learn),
         Role::Lead => matches!(
             permission,
-            Scan | ReadSubjects | RevealIdentity | ReadAudit | ChangePolicy
+            Scan | ReadSubjects | RevealIdentity | ReadAudit | ChangePolicy | Learn
         ),
         Role::Auditor => matches!(permission, ReadSubjects | ReadAudit),
         Role::Admin => matches!(
@@ -116,6 +119,7 @@ mod tests {
             (ReadAudit, [false, false, true, true, true]),
             (ChangePolicy, [false, false, true, false, true]),
             (ManageTokens, [false, false, false, false, true]),
+            (Learn, [false, true, true, false, false]),
         ];
         for (permission, row) in matrix {
             for (role, want) in Role::ALL.into_iter().zip(row) {

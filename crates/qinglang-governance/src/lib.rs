@@ -8,6 +8,7 @@ pub mod credit;
 pub mod crypto;
 mod error;
 pub mod identity;
+mod learning;
 pub mod model;
 pub mod policy;
 pub mod profile;
@@ -16,5 +17,6 @@ pub mod store;
 pub mod wire;
 
 pub use error::Error;
+pub use learning::{Learned, LearningStatus};
 pub use service::*;
 pub use store::{Store, Tx};

@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 use crate::authz::Role;
 use crate::identity::{IdentityKind, SubjectKind};
 use crate::policy::SanctionKind;
+pub use qinglang_engine::Label;
 
 /// Row identifier.
 pub type Id = i64;
@@ -501,6 +502,8 @@ impl Principal {
     }
 
     /// The system itself (ladders applied automatically, retention).
+    ///
+    /// Also the operator at the machine's console (`qinglang token create`, `learn`).
     pub fn system() -> Principal {
         Principal {
             id: 0,
@@ -508,6 +511,19 @@ impl Principal {
             role: Role::Admin,
         }
     }
+}
+
+/// A text a moderator confirmed as a violation or a false positive (REV-9).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LearnedExample {
+    pub id: Id,
+    /// Name of the classifier it trains.
+    pub model: String,
+    pub label: Label,
+    pub text: String,
+    /// Who confirmed it.
+    pub actor: String,
+    pub at: Timestamp,
 }
 
 #[cfg(test)]

@@ -1,9 +1,9 @@
 //! The governance operations: each checks the caller's role, applies the rules and records
 //! what it changed, in one store transaction.
 
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, Mutex, RwLock};
 
-use qinglang_engine::{Engine, Suggestion};
+use qinglang_engine::{Classifier, Engine, Suggestion};
 use serde::Serialize;
 
 use crate::audit::{entry_hash, ChainChecker, ChainReport, GENESIS};
@@ -23,10 +23,15 @@ pub const MAX_TEXT_CHARS: usize = 10_000;
 
 /// The governance service over a store.
 pub struct Governance<S: Store> {
-    store: S,
+    pub(crate) store: S,
     engine: RwLock<Arc<Engine>>,
     policy: Arc<LoadedPolicy>,
     key: DataKey,
+    /// The classifier the engine was built with, before anything was learned (REV-9).
+    pub(crate) base_classifier: Option<Arc<Classifier>>,
+    /// (count, highest id) of the learned examples the running model reflects; its lock
+    /// serialises learning.
+    pub(crate) learned_generation: Mutex<(u64, Id)>,
 }
 
 impl<S: Store> std::fmt::Debug for Governance<S> {
@@ -232,9 +237,11 @@ impl<S: Store> Governance<S> {
     pub fn new(store: S, engine: Arc<Engine>, policy: LoadedPolicy, key: DataKey) -> Self {
         Governance {
             store,
+            base_classifier: engine.classifier().cloned(),
             engine: RwLock::new(engine),
             policy: Arc::new(policy),
             key,
+            learned_generation: Mutex::new((0, 0)),
         }
     }
 
@@ -262,7 +269,7 @@ impl<S: Store> Governance<S> {
         }
     }
 
-    fn require(&self, actor: &Principal, permission: Permission) -> Result<(), Error> {
+    pub(crate) fn require(&self, actor: &Principal, permission: Permission) -> Result<(), Error> {
         if allows(actor.role, permission) {
             Ok(())
         } else {
@@ -1465,7 +1472,7 @@ impl<S: Store> Governance<S> {
 
     /// Appends an entry to the hash chain inside the caller's transaction.
     #[allow(clippy::too_many_arguments)]
-    fn audit(
+    pub(crate) fn audit(
         &self,
         tx: &mut dyn Tx,
         actor: &Principal,
@@ -1627,7 +1634,7 @@ fn name_key(engine: &Engine, name: &str) -> String {
     engine.normalizer().normalize_str(name)
 }
 
-fn check_text(text: &str) -> Result<(), Error> {
+pub(crate) fn check_text(text: &str) -> Result<(), Error> {
     let n = text.chars().count();
     if n > MAX_TEXT_CHARS {
         return Err(Error::invalid(

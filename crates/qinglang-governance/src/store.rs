@@ -5,8 +5,8 @@ use crate::authz::Role;
 use crate::error::Error;
 use crate::model::{
     Account, AuditAnchor, AuditDraft, AuditEntry, ContentRecord, Group, GroupRole, GroupStatus, Id,
-    IdentityRecord, Membership, MembershipStatus, Principal, Sanction, Target, Timestamp, User,
-    UserStatus,
+    IdentityRecord, LearnedExample, Membership, MembershipStatus, Principal, Sanction, Target,
+    Timestamp, User, UserStatus,
 };
 use crate::policy::SanctionKind;
 
@@ -141,4 +141,13 @@ pub trait Tx {
     fn token_count(&mut self) -> Result<u64, Error>;
     /// Marks every token of the principal named `name` revoked; returns how many.
     fn revoke_tokens(&mut self, name: &str) -> Result<u64, Error>;
+
+    // Learning (REV-9).
+    fn insert_learned(&mut self, example: &LearnedExample) -> Result<Id, Error>;
+    /// The model's learned examples in the order they were confirmed.
+    fn learned_examples(&mut self, model: &str) -> Result<Vec<LearnedExample>, Error>;
+    /// (count, highest id) of the model's examples: changes whenever one is added or removed.
+    fn learned_generation(&mut self, model: &str) -> Result<(u64, Id), Error>;
+    /// Forgets every learned example of the model; returns how many.
+    fn clear_learned(&mut self, model: &str) -> Result<u64, Error>;
 }

@@ -27,6 +27,9 @@ pub struct HitJson<'a> {
     pub byte_start: usize,
     pub byte_end: usize,
     pub text: &'a str,
+    /// For a trained model's hit: its calibrated probability (4 decimals).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub probability: Option<f64>,
 }
 
 impl<'a, I: Serialize + ?Sized> VerdictJson<'a, I> {
@@ -49,6 +52,9 @@ impl<'a, I: Serialize + ?Sized> VerdictJson<'a, I> {
                     byte_start: h.byte_start,
                     byte_end: h.byte_end,
                     text: h.text(text),
+                    probability: h
+                        .probability()
+                        .map(|p| (f64::from(p) * 10_000.0).round() / 10_000.0),
                 })
                 .collect(),
         }

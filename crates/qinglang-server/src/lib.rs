@@ -100,6 +100,10 @@ pub fn app(state: AppState) -> Router {
         .route("/v1/audit/verify", get(audit_verify))
         .route("/v1/tokens", post(create_token))
         .route("/v1/tokens/revoke", post(revoke_token))
+        .route(
+            "/v1/learn",
+            get(learning_status).post(learn).delete(reset_learning),
+        )
         .route("/healthz", get(|| async { Json(json!({"ok": true})) }))
         .route("/metrics", get(render_metrics))
         .route("/openapi.json", get(|| async { Json(openapi::document()) }))
@@ -725,6 +729,42 @@ async fn create_token(
         StatusCode::CREATED,
         Json(json!({"token": token, "role": role, "name": name})),
     ))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct LearnRequest {
+    text: String,
+    /// `spam` (a confirmed violation) or `ham` (a confirmed false positive).
+    label: String,
+}
+
+/// REV-9: a moderator's confirmation teaches the deployment's model at once.
+async fn learn(
+    State(s): State<AppState>,
+    Auth(p): Auth,
+    JsonBody(req): JsonBody<LearnRequest>,
+) -> ApiResult<impl IntoResponse> {
+    let label = qinglang_engine::Label::parse(&req.label).ok_or_else(|| {
+        ApiError::from(Error::Invalid {
+            code: "invalid_label",
+            message: format!("label must be \"spam\" or \"ham\", got {:?}", req.label),
+        })
+    })?;
+    let gov = Arc::clone(&s.gov);
+    let learned = blocking(move || gov.learn(&p, &req.text, label, Timestamp::now())).await?;
+    Ok(Json(learned))
+}
+
+async fn learning_status(State(s): State<AppState>, Auth(p): Auth) -> ApiResult<impl IntoResponse> {
+    let gov = Arc::clone(&s.gov);
+    Ok(Json(blocking(move || gov.learning_status(&p)).await?))
+}
+
+async fn reset_learning(State(s): State<AppState>, Auth(p): Auth) -> ApiResult<impl IntoResponse> {
+    let gov = Arc::clone(&s.gov);
+    let removed = blocking(move || gov.reset_learning(&p, Timestamp::now())).await?;
+    Ok(Json(json!({"removed": removed})))
 }
 
 #[derive(Deserialize)]

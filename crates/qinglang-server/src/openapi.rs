@@ -110,6 +110,27 @@ pub(crate) const ROUTES: &[(&str, &str, &str, &str, Option<&str>)] = &[
         "admin",
         Some("Revoke"),
     ),
+    (
+        "post",
+        "/v1/learn",
+        "Teach the deployment's model a confirmed violation (spam) or false positive (ham)",
+        "moderator, lead",
+        Some("Learn"),
+    ),
+    (
+        "get",
+        "/v1/learn",
+        "What the deployment's model has learned",
+        "service, moderator, lead, auditor, admin",
+        None,
+    ),
+    (
+        "delete",
+        "/v1/learn",
+        "Forget everything learned; back to the shipped model",
+        "lead, admin",
+        None,
+    ),
     ("get", "/healthz", "Liveness", "none", None),
     ("get", "/metrics", "Prometheus metrics", "none", None),
     ("get", "/openapi.json", "This document", "none", None),
@@ -141,6 +162,7 @@ fn schemas() -> Value {
             "text": {"type": "string", "maxLength": 10000}}), &["author", "kind", "text"]),
         "NewToken": s(json!({"role": {"enum": ["service", "moderator", "lead", "auditor", "admin"]}, "name": {"type": "string"}}), &["role", "name"]),
         "Revoke": s(json!({"name": {"type": "string"}}), &["name"]),
+        "Learn": s(json!({"text": {"type": "string", "maxLength": 10000}, "label": {"enum": ["spam", "ham"]}}), &["text", "label"]),
         "Error": s(json!({"code": {"type": "string"}, "message": {"type": "string"}}), &["code", "message"]),
     })
 }

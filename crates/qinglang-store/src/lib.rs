@@ -20,6 +20,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0002_account_activity.sql"),
     include_str!("../migrations/0003_group_tools.sql"),
     include_str!("../migrations/0004_audit_seal_identity_unique.sql"),
+    include_str!("../migrations/0005_learned_examples.sql"),
 ];
 
 /// The SQLite store.
@@ -898,6 +899,68 @@ impl Tx for SqliteTx<'_> {
         Ok(row.and_then(|(id, name, role)| {
             Role::parse(&role).map(|role| Principal { id, name, role })
         }))
+    }
+
+    fn insert_learned(&mut self, example: &LearnedExample) -> Result<Id, Error> {
+        self.conn
+            .prepare_cached(
+                "INSERT INTO learned_examples (model, label, text, actor, at) \
+                 VALUES (?1, ?2, ?3, ?4, ?5)",
+            )
+            .and_then(|mut s| {
+                s.execute(params![
+                    example.model,
+                    example.label.as_str(),
+                    example.text,
+                    example.actor,
+                    example.at.0
+                ])
+            })
+            .map_err(storage)?;
+        Ok(self.conn.last_insert_rowid())
+    }
+
+    fn learned_examples(&mut self, model: &str) -> Result<Vec<LearnedExample>, Error> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT id, label, text, actor, at FROM learned_examples \
+                 WHERE model = ?1 ORDER BY id",
+            )
+            .map_err(storage)?;
+        let rows = stmt
+            .query_map([model], |r| {
+                let label: String = r.get(1)?;
+                Ok(LearnedExample {
+                    id: r.get(0)?,
+                    model: model.to_owned(),
+                    // The CHECK constraint admits only these two.
+                    label: Label::parse(&label).unwrap_or(Label::Ham),
+                    text: r.get(2)?,
+                    actor: r.get(3)?,
+                    at: Timestamp(r.get(4)?),
+                })
+            })
+            .map_err(storage)?;
+        rows.collect::<Result<_, _>>().map_err(storage)
+    }
+
+    fn learned_generation(&mut self, model: &str) -> Result<(u64, Id), Error> {
+        self.conn
+            .query_row(
+                "SELECT count(*), coalesce(max(id), 0) FROM learned_examples WHERE model = ?1",
+                [model],
+                |r| Ok((r.get::<_, i64>(0)? as u64, r.get(1)?)),
+            )
+            .map_err(storage)
+    }
+
+    fn clear_learned(&mut self, model: &str) -> Result<u64, Error> {
+        let n = self
+            .conn
+            .execute("DELETE FROM learned_examples WHERE model = ?1", [model])
+            .map_err(storage)?;
+        Ok(n as u64)
     }
 
     fn revoke_tokens(&mut self, name: &str) -> Result<u64, Error> {
