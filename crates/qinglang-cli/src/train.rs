@@ -139,12 +139,12 @@ pub fn run(args: &TrainArgs) -> Result<()> {
 /// The model alone on the calibration data, at probability 0.5.
 fn report_accuracy(model: &Classifier, normalizer: &Normalizer, data: &[(String, bool)]) {
     let mut norm = String::new();
-    let mut buckets = Vec::new();
+    let mut scratch = qinglang_engine::ModelScratch::default();
     let correct = data
         .iter()
         .filter(|(text, y)| {
             normalizer.normalize_text_into(text, &mut norm);
-            (model.score_normalized(&norm, &mut buckets).probability >= 0.5) == *y
+            (model.score_normalized(&norm, &mut scratch).probability >= 0.5) == *y
         })
         .count();
     eprintln!(

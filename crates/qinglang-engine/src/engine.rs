@@ -12,7 +12,7 @@ use qinglang_text::{
 
 use crate::contact::{self, ContactKind};
 use crate::lexicon::{Action, Entry, Lexicon, LexiconError, LexiconErrorKind};
-use crate::model::Classifier;
+use crate::model::{Classifier, ModelScratch};
 use crate::policy::{Policy, PolicyError};
 use crate::verdict::{self, Verdict};
 
@@ -128,7 +128,7 @@ impl<'e> Hit<'e> {
 pub struct Scratch {
     text: String,
     norm: Normalized,
-    buckets: Vec<u32>,
+    model: ModelScratch,
 }
 
 /// The compiled review engine. Immutable: rebuild and swap (`Arc<Engine>`) to change lexicons
@@ -388,7 +388,7 @@ impl Engine {
         let contacts = self.policy.detect_contacts && contact::may_contain(&scratch.text, text);
         let model = match &self.classifier {
             Some(c) if !scratch.text.is_empty() => {
-                let score = c.score_normalized(&scratch.text, &mut scratch.buckets);
+                let score = c.score_normalized(&scratch.text, &mut scratch.model);
                 Some((c, score.probability)).filter(|m| m.1 >= self.policy.model_review)
             }
             _ => None,
@@ -492,8 +492,11 @@ impl Engine {
         if let Some((classifier, probability)) = model {
             // The whole text was scored; point at the stretch that weighs most towards the
             // category, or at all of it when no single stretch does.
+            // The fold pass and the mapped pass write the same characters, so the n-grams
+            // scored on the former index the latter's positions.
+            debug_assert_eq!(norm, scratch.text);
             let (first, last) = classifier
-                .localize(norm, &mut scratch.buckets)
+                .localize(pos.len(), &mut scratch.model)
                 .unwrap_or((0, pos.len().saturating_sub(1)));
             let block = self.policy.model_block.is_some_and(|b| probability >= b);
             if let (Some(a), Some(b)) = (pos.get(first), pos.get(last)) {

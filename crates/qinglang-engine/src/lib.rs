@@ -24,7 +24,7 @@ mod verdict;
 
 pub use engine::{BuildError, Engine, EngineBuilder, Hit, Scratch};
 pub use lexicon::{Action, Entry, Lexicon, LexiconError, LexiconErrorKind};
-pub use model::{Classifier, FeatureSpec, Label, ModelError, Score};
+pub use model::{Classifier, FeatureSpec, Label, ModelError, ModelScratch, Score};
 pub use policy::{Policy, PolicyError};
 pub use train::{train, Example, TrainOptions, TrainReport};
 pub use verdict::{SegmentKind, SegmentScore, Suggestion, Verdict};

@@ -121,6 +121,52 @@ impl FeatureSpec {
     }
 }
 
+/// Reusable buffers for scoring and localising; one per thread (inside the engine's
+/// `Scratch`), so that steady-state scoring allocates nothing.
+#[derive(Debug, Default, Clone)]
+pub struct ModelScratch {
+    /// Open-addressing set of the buckets seen in the current text: `stamp << 32 | bucket`.
+    /// Stamping each text avoids clearing the set between texts.
+    seen: Vec<u64>,
+    stamp: u32,
+    /// The n-gram buckets of the last scored text, in text order, and their weights.
+    buckets: Vec<u32>,
+    weights: Vec<f32>,
+    strong: Vec<bool>,
+}
+
+impl ModelScratch {
+    /// Prepares the set for a text of `chars` characters; returns the probe mask.
+    fn begin(&mut self, ngrams: usize) -> usize {
+        let want = (ngrams * 2).next_power_of_two().max(64);
+        self.stamp = self.stamp.wrapping_add(1);
+        if self.seen.len() < want || self.stamp == 0 {
+            self.seen.clear();
+            self.seen.resize(want.max(self.seen.len()), 0);
+            self.stamp = 1;
+        }
+        self.seen.len() - 1
+    }
+
+    /// Whether `bucket` is new in the current text (and records it).
+    #[inline]
+    fn insert(&mut self, bucket: u32, mask: usize) -> bool {
+        let tag = (u64::from(self.stamp) << 32) | u64::from(bucket);
+        let mut i = (bucket.wrapping_mul(0x9E37_79B1) as usize) & mask;
+        loop {
+            let slot = self.seen[i];
+            if slot == tag {
+                return false;
+            }
+            if (slot >> 32) as u32 != self.stamp {
+                self.seen[i] = tag;
+                return true;
+            }
+            i = (i + 1) & mask;
+        }
+    }
+}
+
 /// SplitMix64's finaliser: spreads the multiply chain's high bits over the whole word.
 #[inline]
 fn finish(mut h: u64) -> u64 {
@@ -146,7 +192,11 @@ pub struct Classifier {
     /// Platt scaling: probability = sigmoid(calib_a · score + calib_b).
     calib_a: f32,
     calib_b: f32,
-    table: Box<[f32]>,
+    /// Weights quantised to i16 (`weight = q · scale`): half the memory of f32, so more of
+    /// the table stays in cache next to the lexicon automaton, at a resolution far below
+    /// anything that changes a decision.
+    table: Box<[i16]>,
+    scale: f32,
     /// Examples learned on top of the shipped weights (REV-9).
     learned: usize,
 }
@@ -198,7 +248,8 @@ impl Classifier {
             bias,
             calib_a: calibration.0,
             calib_b: calibration.1,
-            table: table.into_boxed_slice(),
+            scale: quantum(&table),
+            table: quantize(&table, quantum(&table)),
             learned: 0,
         })
     }
@@ -227,12 +278,32 @@ impl Classifier {
         self.learned
     }
 
-    /// Scores a text that has already been normalised; `buckets` is scratch space.
-    pub fn score_normalized(&self, norm: &str, buckets: &mut Vec<u32>) -> Score {
-        self.spec.features(norm, buckets);
-        let logit = buckets
-            .iter()
-            .fold(self.bias, |s, &b| s + self.table[b as usize]);
+    #[inline]
+    fn weight(&self, bucket: u32) -> f32 {
+        f32::from(self.table[bucket as usize]) * self.scale
+    }
+
+    /// Scores a text that has already been normalised.
+    pub fn score_normalized(&self, norm: &str, scratch: &mut ModelScratch) -> Score {
+        // Every distinct n-gram counts once: a set stamped per text instead of sorting.
+        scratch.buckets.clear();
+        self.spec.ngrams(norm, &mut scratch.buckets, None);
+        // Sum every n-gram first, then take repeats back out: the plain gather has no
+        // dependency between loads, so the table misses overlap.
+        // Each n-gram's weight is kept: localising a flagged text then needs no look-up.
+        scratch.weights.clear();
+        scratch
+            .weights
+            .extend(scratch.buckets.iter().map(|&b| self.weight(b)));
+        let mut logit = self.bias + scratch.weights.iter().sum::<f32>();
+        let buckets = std::mem::take(&mut scratch.buckets);
+        let mask = scratch.begin(buckets.len());
+        for (k, &b) in buckets.iter().enumerate() {
+            if !scratch.insert(b, mask) {
+                logit -= scratch.weights[k];
+            }
+        }
+        scratch.buckets = buckets;
         Score {
             probability: sigmoid(self.calib_a * logit + self.calib_b),
             logit,
@@ -242,47 +313,62 @@ impl Classifier {
     /// Scores an original text.
     pub fn score(&self, normalizer: &Normalizer, text: &str) -> Score {
         let norm = normalizer.normalize_str(text);
-        self.score_normalized(&norm, &mut Vec::new())
+        self.score_normalized(&norm, &mut ModelScratch::default())
     }
 
     /// The stretch of normalised characters (first, last) that pushes the score up the most:
-    /// the highest-weighted n-gram, widened over neighbouring n-grams that also weigh
-    /// clearly towards the category. `None` when no n-gram weighs towards it.
-    pub(crate) fn localize(&self, norm: &str, buckets: &mut Vec<u32>) -> Option<(usize, usize)> {
-        let mut ends = Vec::new();
-        buckets.clear();
-        self.spec.ngrams(norm, buckets, Some(&mut ends));
-        // Each n-gram covers ends[k]+1-n ..= ends[k]; recover n from the run of equal ends.
-        let mut best: Option<(f32, usize, usize)> = None;
-        let mut spans = Vec::with_capacity(buckets.len());
-        let mut k = 0;
-        while k < buckets.len() {
-            let end = ends[k] as usize;
-            let mut n = usize::from(self.spec.min_n).min(end + 1);
-            while k < buckets.len() && ends[k] as usize == end {
-                let w = self.table[buckets[k] as usize];
-                let span = (end + 1 - n, end);
-                spans.push((w, span.0, span.1));
-                if w > 0.0 && best.is_none_or(|b| w > b.0) {
-                    best = Some((w, span.0, span.1));
+    /// the highest-weighted n-gram, widened over the overlapping or adjacent n-grams that
+    /// weigh at least a third as much. `None` when no n-gram weighs towards the category.
+    ///
+    /// Works on the n-grams the last [`Classifier::score_normalized`] left in `scratch`, so
+    /// call it right after scoring the same text.
+    pub(crate) fn localize(
+        &self,
+        chars: usize,
+        scratch: &mut ModelScratch,
+    ) -> Option<(usize, usize)> {
+        let ModelScratch {
+            weights, strong, ..
+        } = scratch;
+        let (min_n, max_n) = (usize::from(self.spec.min_n), usize::from(self.spec.max_n));
+        // `ngrams` wrote, for each character i, the n-grams ending there by increasing length.
+        let spans = || {
+            let mut i = 0usize;
+            let mut n = min_n;
+            weights.iter().map(move |&w| {
+                while n > max_n.min(i + 1) {
+                    i += 1;
+                    n = min_n;
                 }
+                let span = (w, i + 1 - n, i);
                 n += 1;
-                k += 1;
+                span
+            })
+        };
+        let (best, first, last) =
+            spans()
+                .filter(|s| s.0 > 0.0)
+                .fold(None, |acc: Option<(f32, usize, usize)>, s| match acc {
+                    Some(a) if a.0 >= s.0 => Some(a),
+                    _ => Some(s),
+                })?;
+        let chars = chars.max(last + 1);
+        strong.clear();
+        strong.resize(chars, false);
+        for (w, s, e) in spans() {
+            if w >= best / 3.0 {
+                strong[s..=e].iter_mut().for_each(|x| *x = true);
             }
         }
-        let (w, mut first, mut last) = best?;
-        // Widen over overlapping or adjacent n-grams that weigh at least a third as much.
-        let mut grown = true;
-        while grown {
-            grown = false;
-            for &(v, s, e) in &spans {
-                if v >= w / 3.0 && s <= last + 1 && e + 1 >= first && (s < first || e > last) {
-                    first = first.min(s);
-                    last = last.max(e);
-                    grown = true;
-                }
-            }
-        }
+        let first = (0..first)
+            .rev()
+            .take_while(|&i| strong[i])
+            .last()
+            .unwrap_or(first);
+        let last = (last + 1..chars)
+            .take_while(|&i| strong[i])
+            .last()
+            .unwrap_or(last);
         Some((first, last))
     }
 
@@ -293,8 +379,10 @@ impl Classifier {
         // Past ±3 logits a calibrated probability is below 5% or above 95%.
         const MARGIN: f32 = 3.0;
         let norm = normalizer.normalize_str(text);
+        let mut scratch = ModelScratch::default();
+        let before = self.score_normalized(&norm, &mut scratch);
         let mut buckets = Vec::new();
-        let before = self.score_normalized(&norm, &mut buckets);
+        self.spec.features(&norm, &mut buckets);
         self.learned += 1;
         if buckets.is_empty() || self.calib_a <= 0.0 {
             return before.probability;
@@ -308,10 +396,16 @@ impl Classifier {
         if loss > 0.0 {
             let step = y * loss / (self.calib_a * buckets.len() as f32);
             for &b in &buckets {
-                self.table[b as usize] += step;
+                let w = self.weight(b) + step;
+                // Saturates at the table's range: a learned example can outweigh any
+                // shipped n-gram, which is what learning is for.
+                self.table[b as usize] = (w / self.scale)
+                    .round()
+                    .clamp(-f32::from(i16::MAX), f32::from(i16::MAX))
+                    as i16;
             }
         }
-        self.score_normalized(&norm, &mut buckets).probability
+        self.score_normalized(&norm, &mut scratch).probability
     }
 
     /// Serialises the model (little-endian; only non-zero weights are stored).
@@ -327,11 +421,12 @@ impl Classifier {
         for v in [self.bias, self.calib_a, self.calib_b] {
             out.extend_from_slice(&v.to_le_bytes());
         }
-        let nonzero = self.table.iter().filter(|w| **w != 0.0).count() as u32;
+        let nonzero = self.table.iter().filter(|w| **w != 0).count() as u32;
         out.extend_from_slice(&nonzero.to_le_bytes());
         let mut previous = 0u32;
-        for (bucket, &w) in self.table.iter().enumerate() {
-            if w != 0.0 {
+        for (bucket, &q) in self.table.iter().enumerate() {
+            if q != 0 {
+                let w = f32::from(q) * self.scale;
                 // Buckets ascend: store the distance to the previous one as a varint.
                 let mut delta = bucket as u32 - previous;
                 previous = bucket as u32;
@@ -408,6 +503,20 @@ impl Classifier {
     }
 }
 
+/// The quantisation step: the largest weight, but at least ±8 logits (headroom for what a
+/// deployment learns), maps to ±32767. A step stays below 0.001 logit for any real model.
+fn quantum(table: &[f32]) -> f32 {
+    let max = table.iter().fold(8f32, |m, w| m.max(w.abs()));
+    max / f32::from(i16::MAX)
+}
+
+fn quantize(table: &[f32], scale: f32) -> Box<[i16]> {
+    table
+        .iter()
+        .map(|w| (w / scale).round().clamp(-f32::from(i16::MAX), f32::from(i16::MAX)) as i16)
+        .collect()
+}
+
 fn check_name(field: &str, s: &str) -> Result<(), ModelError> {
     let ok = !s.is_empty()
         && s.len() <= 64
@@ -477,6 +586,24 @@ mod tests {
         spec().features("黑人", &mut a);
         spec().features("你好黑人", &mut b);
         assert!(a.iter().all(|x| b.contains(x)));
+    }
+
+    #[test]
+    fn localize_points_at_the_heaviest_stretch() {
+        let mut table = vec![0f32; 1 << 12];
+        let mut b = Vec::new();
+        spec().features("骗子", &mut b);
+        for &x in &b {
+            table[x as usize] = 1.0;
+        }
+        let c = Classifier::from_parts("t", "abuse", spec(), 0.0, (1.0, 0.0), table).unwrap();
+        let mut scratch = ModelScratch::default();
+        let norm = "今天他说你们都是骗子吧";
+        assert!(c.score_normalized(norm, &mut scratch).logit >= 3.0);
+        assert_eq!(c.localize(11, &mut scratch), Some((8, 9)));
+        // Repeats count once: 骗, 子 and 骗子 (子骗 weighs nothing).
+        let twice = c.score_normalized("骗子骗子", &mut scratch).logit;
+        assert!((twice - 3.0).abs() < 1e-3, "{twice}");
     }
 
     #[test]

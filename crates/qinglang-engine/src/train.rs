@@ -8,7 +8,7 @@ use std::collections::VecDeque;
 
 use qinglang_text::Normalizer;
 
-use crate::model::{Classifier, FeatureSpec, ModelError};
+use crate::model::{Classifier, FeatureSpec, ModelError, ModelScratch};
 
 /// One labelled text; `true` means it belongs to the category.
 pub type Example<'a> = (&'a str, bool);
@@ -147,11 +147,12 @@ pub fn train(
         (1.0, 0.0),
         table,
     )?;
+    let mut scratch = ModelScratch::default();
     let scores: Vec<(f64, f64)> = calibrate
         .iter()
         .map(|(text, y)| {
             normalizer.normalize_text_into(text, &mut norm);
-            let s = uncalibrated.score_normalized(&norm, &mut buckets);
+            let s = uncalibrated.score_normalized(&norm, &mut scratch);
             (f64::from(s.logit), f64::from(u8::from(*y)))
         })
         .collect();
