@@ -103,7 +103,9 @@ impl FeatureSpec {
                 h = (h.rotate_left(23) ^ u64::from(window[MAX_NGRAM - n]))
                     .wrapping_mul(0x9E37_79B9_7F4A_7C15);
                 if n >= min_n {
-                    out.push((finish(h) >> shift) as u32);
+                    // The top bits of a multiplicative hash are well mixed (Fibonacci
+                    // hashing), so no finaliser is needed.
+                    out.push((h >> shift) as u32);
                     if let Some(at) = at.as_deref_mut() {
                         at.push(i as u32);
                     }
@@ -165,16 +167,6 @@ impl ModelScratch {
             i = (i + 1) & mask;
         }
     }
-}
-
-/// SplitMix64's finaliser: spreads the multiply chain's high bits over the whole word.
-#[inline]
-fn finish(mut h: u64) -> u64 {
-    h ^= h >> 30;
-    h = h.wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    h ^= h >> 27;
-    h = h.wrapping_mul(0x94D0_49BB_1331_11EB);
-    h ^ (h >> 31)
 }
 
 #[inline]
