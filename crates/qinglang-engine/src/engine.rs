@@ -387,7 +387,7 @@ impl Engine {
             .is_some_and(|a| a.leftmost_find_iter(&scratch.text).next().is_some());
         let contacts = self.policy.detect_contacts && contact::may_contain(&scratch.text, text);
         let model = match &self.classifier {
-            Some(c) if !scratch.text.is_empty() => {
+            Some(c) if !scratch.text.is_empty() && self.within_model_length(&scratch.text) => {
                 let score = c.score_normalized(&scratch.text, &mut scratch.model);
                 Some((c, score.probability)).filter(|m| m.1 >= self.policy.model_review)
             }
@@ -522,6 +522,13 @@ impl Engine {
             hit.end = counter.char_offset(hit.byte_end);
         }
         hits
+    }
+
+    /// Whether the model should judge a text this long (`Policy::model_max_chars`).
+    fn within_model_length(&self, norm: &str) -> bool {
+        let max = self.policy.model_max_chars as usize;
+        // A character is at least one byte: most texts are decided without counting.
+        norm.len() <= max || norm.chars().nth(max).is_none()
     }
 
     /// Whether a candidate match may be reported: no line break or clause punctuation

@@ -505,7 +505,11 @@ fn quantum(table: &[f32]) -> f32 {
 fn quantize(table: &[f32], scale: f32) -> Box<[i16]> {
     table
         .iter()
-        .map(|w| (w / scale).round().clamp(-f32::from(i16::MAX), f32::from(i16::MAX)) as i16)
+        .map(|w| {
+            (w / scale)
+                .round()
+                .clamp(-f32::from(i16::MAX), f32::from(i16::MAX)) as i16
+        })
         .collect()
 }
 

@@ -97,7 +97,7 @@ pub fn allows(role: Role, permission: Permission) -> bool {
         Role::Auditor => matches!(permission, ReadSubjects | ReadAudit),
         Role::Admin => matches!(
             permission,
-            Scan | ReadSubjects | ReadAudit | ChangePolicy | ManageTokens
+            Scan | ReadSubjects | ReadAudit | ChangePolicy | ManageTokens | Learn
         ),
     }
 }
@@ -119,7 +119,7 @@ mod tests {
             (ReadAudit, [false, false, true, true, true]),
             (ChangePolicy, [false, false, true, false, true]),
             (ManageTokens, [false, false, false, false, true]),
-            (Learn, [false, true, true, false, false]),
+            (Learn, [false, true, true, false, true]),
         ];
         for (permission, row) in matrix {
             for (role, want) in Role::ALL.into_iter().zip(row) {

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use http_body_util::BodyExt;
-use qinglang_engine::{default_lexicon, Engine};
+use qinglang_engine::{default_classifier, default_lexicon, Engine};
 use qinglang_governance::crypto::DataKey;
 use qinglang_governance::model::Timestamp;
 use qinglang_governance::policy::LoadedPolicy;
@@ -25,6 +25,7 @@ impl Api {
         let engine = Arc::new(
             Engine::builder()
                 .lexicon(default_lexicon())
+                .classifier(Arc::new(default_classifier()))
                 .build()
                 .expect("engine"),
         );
@@ -466,5 +467,106 @@ async fn lowercase_bearer_revocation_and_group_refusals() {
         status,
         StatusCode::UNAUTHORIZED,
         "a revoked token stops working"
+    );
+}
+
+/// REV-9: a moderator's confirmation changes the next verdict at once; only a lead or admin
+/// resets it; both are audited.
+#[tokio::test]
+async fn learning_from_moderators_changes_later_verdicts() {
+    let api = Api::new();
+    let svc = api.token("service").await;
+    let moderator = api.token("moderator").await;
+    let lead = api.token("lead").await;
+    let text = "加我好友领取免费红包，名额有限先到先得";
+    let model_hits = |v: &Value| {
+        v["hits"]
+            .as_array()
+            .expect("hits")
+            .iter()
+            .filter(|h| h["source"] == "model:cold")
+            .count()
+    };
+    let (_, v) = api
+        .json("POST", "/v1/scan", &svc, json!({"text": text}))
+        .await;
+    assert_eq!(model_hits(&v), 0, "{v}");
+
+    let (status, v) = api
+        .json(
+            "POST",
+            "/v1/learn",
+            &svc,
+            json!({"text": text, "label": "spam"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{v}");
+    let (status, v) = api
+        .json(
+            "POST",
+            "/v1/learn",
+            &moderator,
+            json!({"text": text, "label": "spamm"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+    assert_eq!(v["code"], "invalid_label");
+
+    let (status, v) = api
+        .json(
+            "POST",
+            "/v1/learn",
+            &moderator,
+            json!({"text": text, "label": "spam"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{v}");
+    assert!(v["probability_after"].as_f64() > Some(0.9), "{v}");
+    assert_eq!(v["examples"], 1);
+
+    let (_, v) = api
+        .json("POST", "/v1/scan", &svc, json!({"text": text}))
+        .await;
+    assert_eq!(model_hits(&v), 1, "{v}");
+    assert_eq!(v["suggestion"], "review");
+    // A near copy moves with it.
+    let (_, v) = api
+        .json(
+            "POST",
+            "/v1/scan",
+            &svc,
+            json!({"text": format!("快{text}！")}),
+        )
+        .await;
+    assert_eq!(model_hits(&v), 1, "{v}");
+
+    let (status, v) = api.get("/v1/learn", &moderator).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!((v["spam"].as_u64(), v["ham"].as_u64()), (Some(1), Some(0)));
+
+    let (status, _) = api
+        .call("DELETE", "/v1/learn", Some(&moderator), None)
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, body) = api.call("DELETE", "/v1/learn", Some(&lead), None).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert!(body.contains("\"removed\":1"), "{body}");
+    let (_, v) = api
+        .json("POST", "/v1/scan", &svc, json!({"text": text}))
+        .await;
+    assert_eq!(model_hits(&v), 0, "{v}");
+
+    let (status, body) = api
+        .call(
+            "GET",
+            "/v1/audit?from=2000-01-01&to=2100-01-01",
+            Some(&lead),
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        body.contains("model.learn") && body.contains("model.reset"),
+        "{body}"
     );
 }

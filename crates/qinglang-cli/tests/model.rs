@@ -1,0 +1,216 @@
+//! The classifier through the real binary (REV-2, REV-9): `qinglang train` is deterministic
+//! and its model joins `scan`; `qinglang learn` teaches the deployment's model, `scan
+//! --learned` sees it, `--reset` forgets it; the shipped model's quality on COLD dev.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn qinglang(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_qinglang"))
+        .args(args)
+        .output()
+        .expect("run qinglang")
+}
+
+fn temp_dir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("qinglang-model-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    dir
+}
+
+fn path(p: &Path) -> &str {
+    p.to_str().expect("utf-8 path")
+}
+
+fn ok(out: &Output) -> &Output {
+    assert!(
+        out.status.code().is_some_and(|c| c <= 1),
+        "status {:?}: {}",
+        out.status,
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
+
+fn verdict(out: &Output) -> serde_json::Value {
+    let text = String::from_utf8_lossy(&ok(out).stdout).into_owned();
+    serde_json::from_str(text.lines().next().expect("a verdict")).expect("json verdict")
+}
+
+fn model_hits(v: &serde_json::Value) -> Vec<serde_json::Value> {
+    v["hits"]
+        .as_array()
+        .expect("hits")
+        .iter()
+        .filter(|h| {
+            h["source"]
+                .as_str()
+                .is_some_and(|s| s.starts_with("model:"))
+        })
+        .cloned()
+        .collect()
+}
+
+#[test]
+fn train_is_deterministic_and_its_model_joins_the_scan() {
+    let dir = temp_dir("train");
+    let mut data = String::new();
+    for insult in ["蠢货", "废物", "垃圾人", "滚出去"] {
+        for frame in ["你这个{}", "{}一个", "他们都是{}", "说的就是你{}"] {
+            let text = frame.replace("{}", insult);
+            data.push_str(&format!("{{\"text\": \"{text}\", \"label\": 1}}\n"));
+        }
+    }
+    for text in [
+        "今天天气很好",
+        "我们去公园散步",
+        "这家店的面很好吃",
+        "明天一起开会",
+        "谢谢你的帮助",
+        "周末去看电影吧",
+        "这本书写得不错",
+        "火车晚点了半小时",
+        "春天的花开了",
+        "孩子们在操场上玩",
+        "晚饭吃饺子",
+        "图书馆九点开门",
+        "今年的收成很好",
+        "你好，请问几点了",
+        "会议推迟到下周",
+        "我喜欢听音乐",
+    ] {
+        data.push_str(&format!("{{\"text\": \"{text}\", \"label\": 0}}\n"));
+    }
+    let train = dir.join("train.jsonl");
+    std::fs::write(&train, data).expect("write");
+    let (a, b) = (dir.join("a.qlm"), dir.join("b.qlm"));
+    for out in [&a, &b] {
+        let args = [
+            "train",
+            "--train",
+            path(&train),
+            "--out",
+            path(out),
+            "--name",
+            "toy",
+            "--category",
+            "abuse",
+            "--bits",
+            "16",
+            "--c",
+            "10",
+            "--seed",
+            "3",
+        ];
+        ok(&qinglang(&args));
+    }
+    assert_eq!(std::fs::read(&a).expect("a"), std::fs::read(&b).expect("b"));
+
+    let input = dir.join("input.txt");
+    std::fs::write(&input, "你就是个废物").expect("write");
+    let v = verdict(&qinglang(&[
+        "scan",
+        "--format",
+        "json",
+        "--model",
+        path(&a),
+        path(&input),
+    ]));
+    let hits = model_hits(&v);
+    assert_eq!(hits.len(), 1, "{v}");
+    assert_eq!(hits[0]["source"], "model:toy");
+    assert_eq!(hits[0]["category"], "abuse");
+    assert!(hits[0]["probability"].as_f64().expect("probability") >= 0.5);
+    assert!(v["labels"]
+        .as_array()
+        .expect("labels")
+        .contains(&"abuse".into()));
+
+    // Bad input names the problem.
+    let bad = dir.join("bad.jsonl");
+    std::fs::write(&bad, "{\"text\": \"x\", \"label\": 2}\n").expect("write");
+    let out = qinglang(&[
+        "train",
+        "--train",
+        path(&bad),
+        "--out",
+        path(&dir.join("c.qlm")),
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("bad.jsonl: label \"2\" is not binary"));
+    let out = qinglang(&["scan", "--model", path(&train), path(&input)]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not a qinglang model file"));
+}
+
+#[test]
+fn learn_changes_later_verdicts_and_reset_forgets() {
+    let dir = temp_dir("learn");
+    let key = dir.join("key");
+    std::fs::write(&key, "cd".repeat(32)).expect("key");
+    let db = dir.join("q.db");
+    let store = ["--db", path(&db), "--key-file", path(&key)];
+    let text = "加我好友领取免费红包，名额有限先到先得";
+    let input = dir.join("input.txt");
+    std::fs::write(&input, text).expect("write");
+    let scan = |learned: bool| {
+        let mut args = vec!["scan", "--format", "json"];
+        if learned {
+            args.extend(["--learned", path(&db)]);
+        }
+        args.push(path(&input));
+        verdict(&qinglang(&args))
+    };
+    assert!(
+        model_hits(&scan(false)).is_empty(),
+        "the shipped model passes it"
+    );
+
+    let spam = dir.join("spam.txt");
+    std::fs::write(&spam, format!("{text}\n\n")).expect("write");
+    let mut args = vec!["learn", "--spam", path(&spam)];
+    args.extend(store);
+    ok(&qinglang(&args));
+    let v = scan(true);
+    assert_eq!(model_hits(&v).len(), 1, "{v}");
+    assert_ne!(v["suggestion"], "pass");
+    assert!(
+        model_hits(&scan(false)).is_empty(),
+        "the shipped model is untouched"
+    );
+
+    let mut args = vec!["learn", "--status"];
+    args.extend(store);
+    let status: serde_json::Value =
+        serde_json::from_slice(&ok(&qinglang(&args)).stdout).expect("status json");
+    assert_eq!(
+        (status["spam"].as_u64(), status["ham"].as_u64()),
+        (Some(1), Some(0))
+    );
+
+    let mut args = vec!["learn", "--reset"];
+    args.extend(store);
+    ok(&qinglang(&args));
+    assert!(model_hits(&scan(true)).is_empty(), "reset forgets");
+
+    // The store's audit chain recorded both and still verifies.
+    let mut args = vec!["audit", "verify"];
+    args.extend(store);
+    assert_eq!(qinglang(&args).status.code(), Some(0));
+}
+
+#[test]
+fn shipped_model_holds_its_quality_on_cold_dev() {
+    // Dev, not test: the test split is for the figures in the notes, never for checks that
+    // could steer changes.
+    let dev = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data/cold/dev.csv");
+    let out = qinglang(&["eval", "--format", "json", path(&dev)]);
+    let report: serde_json::Value = serde_json::from_slice(&ok(&out).stdout).expect("eval json");
+    let accuracy = report["accuracy"].as_f64().expect("accuracy");
+    assert!(accuracy >= 0.90, "COLD dev accuracy {accuracy}");
+    let out = qinglang(&["eval", "--format", "json", "--no-model", path(&dev)]);
+    let lexicon_only: serde_json::Value =
+        serde_json::from_slice(&ok(&out).stdout).expect("eval json");
+    assert!(lexicon_only["accuracy"].as_f64().expect("accuracy") < 0.6);
+}
