@@ -12,7 +12,11 @@ lexicon, the qinglang process takes at most 2x the time of the raw baseline proc
 Data is generated deterministically (seeded) into bench-data/ (git-ignored) from the real
 sentences in ../shared/data (COLD train/dev, SWSR, wiki-zh-gsd; never COLD test), and the
 lexicon is the raw houbb word list (64k terms). Python standard library only.
-Exit status: 0 when the ratio is within the limit, 1 when it is not, 2 on errors.
+The lexicon ratio is measured like for like, with `--no-model`. The trained classifier's
+cost (issue #6: at most +30%) is measured on the same data as a second ratio: the default
+scan (model on) against `--no-model`, alternating runs, medians.
+
+Exit status: 0 when both ratios are within their limits, 1 when one is not, 2 on errors.
 """
 
 from __future__ import annotations
@@ -204,6 +208,8 @@ def main() -> int:
     p.add_argument("-n", "--runs", type=int, help="runs of each command (default 5, quick 2)")
     p.add_argument("--seed", type=int, default=20240601)
     p.add_argument("--max-ratio", type=float, default=2.0, help="fail above this (default 2.0)")
+    p.add_argument("--max-model-cost", type=float, default=0.30,
+                   help="fail when the model adds more than this share (default 0.30)")
     p.add_argument("--no-build", action="store_true", help="use the binaries already built")
     args = p.parse_args()
     args.runs = args.runs or (2 if args.quick else 5)
@@ -220,9 +226,11 @@ def main() -> int:
     with lexicon.open(encoding="utf-8") as f:
         n_terms = sum(1 for line in f if line.strip() and not line.startswith("#"))
 
-    q_base = [str(QINGLANG), "scan", "--jsonl", "--format", "json", "--no-default-lexicon",
-              "--lexicon", rel(lexicon)]
+    q_model = [str(QINGLANG), "scan", "--jsonl", "--format", "json", "--no-default-lexicon",
+               "--lexicon", rel(lexicon)]
+    q_base = q_model + ["--no-model"]
     q_cmd = q_base + [rel(messages)]
+    qm_cmd = q_model + [rel(messages)]
     q1_cmd = q_base + ["--threads", "1", rel(messages)]
     raw_cmd = [str(RAW), rel(lexicon), rel(messages)]
 
@@ -249,6 +257,7 @@ def main() -> int:
 
     log(f"measuring: {args.runs} runs of each, alternating")
     q_times: list[float] = []
+    qm_times: list[float] = []
     raw_times: list[float] = []
     raw_match: list[float] = []
     for i in range(args.runs):
@@ -257,10 +266,14 @@ def main() -> int:
         t, err = timed(raw_cmd, (0,))
         raw_times.append(t)
         raw_match.append(parse_raw(err)["match_s"])
-        log(f"  run {i + 1}: qinglang {q_times[-1]:.3f}s  raw {raw_times[-1]:.3f}s")
+        t, _ = timed(qm_cmd, (0, 1))
+        qm_times.append(t)
+        log(f"  run {i + 1}: qinglang {q_times[-1]:.3f}s  raw {raw_times[-1]:.3f}s  "
+            f"with model {qm_times[-1]:.3f}s")
     q1_time, _ = timed(q1_cmd, (0, 1))
 
     q_med = statistics.median(q_times)
+    qm_med = statistics.median(qm_times)
     raw_med = statistics.median(raw_times)
     match_med = statistics.median(raw_match)
     ratio = q_med / raw_med
@@ -273,7 +286,8 @@ def main() -> int:
           f"lexicon {rel(lexicon)}: {n_terms} lines "
           f"({int(raw_info.get('terms', 0))} distinct terms)")
     print(f"threads available: {os.cpu_count()}; runs: {args.runs} each, alternating; medians:")
-    print(f"  qinglang scan (all threads)   {rates(q_med)}")
+    print(f"  qinglang scan --no-model      {rates(q_med)}")
+    print(f"  qinglang scan (with model)    {rates(qm_med)}")
     print(f"  qinglang scan --threads 1     {rates(q1_time)}  (single run)")
     print(f"  raw daachorse, whole process  {rates(raw_med)}")
     print(f"  raw daachorse, match phase    {rates(match_med)}")
@@ -284,8 +298,18 @@ def main() -> int:
     print(f"ratio qinglang/raw (whole process):        {ratio:.2f}  (limit {args.max_ratio:.2f})")
     print(f"ratio qinglang --threads 1/raw:            {q1_time / raw_med:.2f}")
     print(f"ratio qinglang/raw match phase only:       {q_med / match_med:.2f}  (for transparency)")
+    model_cost = qm_med / q_med - 1
+    print(f"model cost: scan with model / --no-model:  {1 + model_cost:.2f}  "
+          f"(+{model_cost * 100:.0f}%, limit +{args.max_model_cost * 100:.0f}%)")
+    failed = False
     if ratio > args.max_ratio:
         print(f"FAIL: qinglang takes {ratio:.2f}x the raw baseline (limit {args.max_ratio:.2f}x)")
+        failed = True
+    if model_cost > args.max_model_cost:
+        print(f"FAIL: the model adds {model_cost * 100:.0f}% to scan time "
+              f"(limit {args.max_model_cost * 100:.0f}%)")
+        failed = True
+    if failed:
         return 1
     print("PASS")
     return 0
