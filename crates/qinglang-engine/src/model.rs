@@ -87,37 +87,44 @@ impl FeatureSpec {
         Ok(())
     }
 
-    /// Appends the bucket of every n-gram of `norm` to `out` (with repeats, in text order);
-    /// `at` receives the index of each n-gram's last character when given.
-    pub(crate) fn ngrams(&self, norm: &str, out: &mut Vec<u32>, mut at: Option<&mut Vec<u32>>) {
-        let mut window = [0u32; MAX_NGRAM];
+    /// Calls `f(bucket, last_char_index)` for every n-gram of `norm`: for each character,
+    /// the n-grams ending there by increasing length.
+    #[inline(always)]
+    pub(crate) fn for_each_ngram(&self, norm: &str, mut f: impl FnMut(u32, usize)) {
         let shift = 64 - u32::from(self.bits);
         let (min_n, max_n) = (usize::from(self.min_n), usize::from(self.max_n));
+        // The previous characters, most recent first; a small array the compiler keeps in
+        // registers.
+        let mut previous = [0u32; MAX_NGRAM - 1];
+        let start = (self.seed ^ 0x51_6c_69_6e_67_6c_61_6e).rotate_left(23);
         for (i, c) in norm.chars().enumerate() {
-            window.copy_within(1.., 0);
-            window[MAX_NGRAM - 1] = c as u32;
             // Hash backwards from the current character: the chain after k steps is the
-            // hash of the k-gram ending here, so every length costs one step.
-            let mut h = self.seed ^ 0x51_6c_69_6e_67_6c_61_6e;
-            for n in 1..=max_n.min(i + 1) {
-                h = (h.rotate_left(23) ^ u64::from(window[MAX_NGRAM - n]))
-                    .wrapping_mul(0x9E37_79B9_7F4A_7C15);
-                if n >= min_n {
-                    // The top bits of a multiplicative hash are well mixed (Fibonacci
-                    // hashing), so no finaliser is needed.
-                    out.push((h >> shift) as u32);
-                    if let Some(at) = at.as_deref_mut() {
-                        at.push(i as u32);
-                    }
+            // hash of the k-gram ending here, so every length costs one step. The top bits
+            // of a multiplicative hash are well mixed (Fibonacci hashing).
+            let mut h = (start ^ u64::from(c as u32)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+            if min_n == 1 {
+                f((h >> shift) as u32, i);
+            }
+            for (k, &p) in previous.iter().enumerate().take(max_n.min(i + 1) - 1) {
+                h = (h.rotate_left(23) ^ u64::from(p)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+                if k + 2 >= min_n {
+                    f((h >> shift) as u32, i);
                 }
             }
+            previous.copy_within(..MAX_NGRAM - 2, 1);
+            previous[0] = c as u32;
         }
+    }
+
+    /// Appends the bucket of every n-gram of `norm` to `out` (with repeats, in text order).
+    pub(crate) fn ngrams(&self, norm: &str, out: &mut Vec<u32>) {
+        self.for_each_ngram(norm, |b, _| out.push(b));
     }
 
     /// The distinct buckets of `norm`, sorted.
     pub(crate) fn features(&self, norm: &str, out: &mut Vec<u32>) {
         out.clear();
-        self.ngrams(norm, out, None);
+        self.ngrams(norm, out);
         out.sort_unstable();
         out.dedup();
     }
@@ -131,9 +138,8 @@ pub struct ModelScratch {
     /// Stamping each text avoids clearing the set between texts.
     seen: Vec<u64>,
     stamp: u32,
-    /// The n-gram buckets of the last scored text, in text order, and their weights.
-    buckets: Vec<u32>,
-    weights: Vec<f32>,
+    /// The quantised weights of the last scored text's n-grams, in text order.
+    weights: Vec<i16>,
     strong: Vec<bool>,
 }
 
@@ -147,25 +153,27 @@ impl ModelScratch {
             self.seen.resize(want.max(self.seen.len()), 0);
             self.stamp = 1;
         }
-        self.seen.len() - 1
+        // Only the prefix a text needs: a short text after a long one stays in L1.
+        want - 1
     }
 
-    /// Whether `bucket` is new in the current text (and records it).
-    #[inline]
-    fn insert(&mut self, bucket: u32, mask: usize) -> bool {
-        let tag = (u64::from(self.stamp) << 32) | u64::from(bucket);
-        let mut i = (bucket.wrapping_mul(0x9E37_79B1) as usize) & mask;
-        loop {
-            let slot = self.seen[i];
-            if slot == tag {
-                return false;
-            }
-            if (slot >> 32) as u32 != self.stamp {
-                self.seen[i] = tag;
-                return true;
-            }
-            i = (i + 1) & mask;
+}
+
+/// Whether `bucket` is new in the current text (and records it).
+#[inline(always)]
+fn insert(seen: &mut [u64], stamp: u32, bucket: u32, mask: usize) -> bool {
+    let tag = (u64::from(stamp) << 32) | u64::from(bucket);
+    let mut i = (bucket.wrapping_mul(0x9E37_79B1) as usize) & mask;
+    loop {
+        let slot = seen[i];
+        if slot == tag {
+            return false;
         }
+        if (slot >> 32) as u32 != stamp {
+            seen[i] = tag;
+            return true;
+        }
+        i = (i + 1) & mask;
     }
 }
 
@@ -277,25 +285,27 @@ impl Classifier {
 
     /// Scores a text that has already been normalised.
     pub fn score_normalized(&self, norm: &str, scratch: &mut ModelScratch) -> Score {
-        // Every distinct n-gram counts once: a set stamped per text instead of sorting.
-        scratch.buckets.clear();
-        self.spec.ngrams(norm, &mut scratch.buckets, None);
-        // Sum every n-gram first, then take repeats back out: the plain gather has no
-        // dependency between loads, so the table misses overlap.
-        // Each n-gram's weight is kept: localising a flagged text then needs no look-up.
-        scratch.weights.clear();
-        scratch
-            .weights
-            .extend(scratch.buckets.iter().map(|&b| self.weight(b)));
-        let mut logit = self.bias + scratch.weights.iter().sum::<f32>();
-        let buckets = std::mem::take(&mut scratch.buckets);
-        let mask = scratch.begin(buckets.len());
-        for (k, &b) in buckets.iter().enumerate() {
-            if !scratch.insert(b, mask) {
-                logit -= scratch.weights[k];
+        // One pass: hash, look up, and count every distinct n-gram once (a set stamped per
+        // text instead of sorting). Each n-gram's weight is kept, so localising a flagged
+        // text needs no second look-up.
+        // A character is at least one byte: bytes × n bounds the number of n-grams.
+        let mask = scratch.begin(norm.len() * usize::from(self.spec.max_n));
+        let ModelScratch {
+            seen,
+            stamp,
+            weights,
+            ..
+        } = scratch;
+        weights.clear();
+        let mut sum = 0i32;
+        self.spec.for_each_ngram(norm, |b, _| {
+            let q = self.table[b as usize];
+            weights.push(q);
+            if insert(seen, *stamp, b, mask) {
+                sum += i32::from(q);
             }
-        }
-        scratch.buckets = buckets;
+        });
+        let logit = self.bias + sum as f32 * self.scale;
         Score {
             probability: sigmoid(self.calib_a * logit + self.calib_b),
             logit,
@@ -327,7 +337,8 @@ impl Classifier {
         let spans = || {
             let mut i = 0usize;
             let mut n = min_n;
-            weights.iter().map(move |&w| {
+            weights.iter().map(move |&q| {
+                let w = f32::from(q) * self.scale;
                 while n > max_n.min(i + 1) {
                     i += 1;
                     n = min_n;
@@ -573,7 +584,7 @@ mod tests {
     #[test]
     fn ngram_counts_follow_the_range() {
         let mut out = Vec::new();
-        spec().ngrams("abcd", &mut out, None);
+        spec().ngrams("abcd", &mut out);
         // 4 unigrams + 3 bigrams + 2 trigrams.
         assert_eq!(out.len(), 9);
         // The same n-gram hashes the same wherever it stands.
