@@ -156,7 +156,6 @@ impl ModelScratch {
         // Only the prefix a text needs: a short text after a long one stays in L1.
         want - 1
     }
-
 }
 
 /// Whether `bucket` is new in the current text (and records it).
