@@ -146,6 +146,20 @@ pub struct ScanArgs {
     pub no_default_lexicon: bool,
     #[command(flatten)]
     pub model: ModelArgs,
+    /// Link near-duplicate messages of --jsonl input into flood campaigns (REV-7): a message
+    /// with --flood-min-copies near copies within --flood-window lines gets a `spam` hit
+    /// (`source: "rule:flood"`, `campaign: {"id": line of its first copy, "copies": n}`).
+    #[arg(long)]
+    pub floods: bool,
+    /// Lines within which near copies count.
+    #[arg(long, value_name = "LINES", default_value_t = 100_000)]
+    pub flood_window: u64,
+    /// Copies (this one included) from which a message is flagged.
+    #[arg(long, value_name = "N", default_value_t = 5, value_parser = clap::value_parser!(u32).range(2..))]
+    pub flood_min_copies: u32,
+    /// Least share of equal MinHash values for two messages to be near copies (0–1).
+    #[arg(long, value_name = "S", default_value_t = 0.5)]
+    pub flood_similarity: f32,
     /// Worker threads for --jsonl input (default: all cores).
     #[arg(long, value_name = "N")]
     pub threads: Option<usize>,

@@ -10,7 +10,10 @@ use std::time::{Duration, Instant};
 use anyhow::{anyhow, Context, Result};
 use std::sync::Arc;
 
-use qinglang_engine::{Classifier, Engine, Lexicon, Scratch, Suggestion, Verdict};
+use qinglang_engine::{
+    Campaign, Classifier, Engine, FloodIndex, Lexicon, Policy, Scratch, Signature, Suggestion,
+    Verdict,
+};
 use serde::Deserialize;
 use serde_json::value::RawValue;
 
@@ -31,7 +34,17 @@ pub fn read_model(path: &Path) -> Result<Classifier> {
 
 /// Builds the engine the scan options ask for.
 pub fn build_engine(lexicons: &[PathBuf], no_default: bool, model: &ModelArgs) -> Result<Engine> {
-    let mut builder = Engine::builder();
+    build_engine_with(lexicons, no_default, model, Policy::default())
+}
+
+/// [`build_engine`] under a given review policy.
+pub fn build_engine_with(
+    lexicons: &[PathBuf],
+    no_default: bool,
+    model: &ModelArgs,
+    policy: Policy,
+) -> Result<Engine> {
+    let mut builder = Engine::builder().policy(policy);
     if !no_default {
         builder = builder.lexicon(qinglang_engine::default_lexicon());
     }
@@ -59,6 +72,11 @@ pub fn build_engine(lexicons: &[PathBuf], no_default: bool, model: &ModelArgs) -
 
 /// Runs the scan; returns whether any document was not `pass`.
 pub fn run(args: &ScanArgs) -> Result<bool> {
+    if args.floods && !args.jsonl {
+        return Err(anyhow!(
+            "--floods links the messages of --jsonl input; it needs --jsonl"
+        ));
+    }
     if args.lexicons.is_empty() && args.no_default_lexicon {
         return Err(anyhow!(
             "--no-default-lexicon needs at least one --lexicon FILE (nothing to match against)"
@@ -283,8 +301,13 @@ fn scan_jsonl(args: &ScanArgs, out: &mut impl Write, color: bool) -> Result<bool
 
     // Compile the lexicons while the first batch is read.
     let (engine, first) = std::thread::scope(|scope| {
-        let build =
-            scope.spawn(|| build_engine(&args.lexicons, args.no_default_lexicon, &args.model));
+        let policy = Policy {
+            flood_min_copies: args.flood_min_copies,
+            ..Policy::default()
+        };
+        let build = scope.spawn(|| {
+            build_engine_with(&args.lexicons, args.no_default_lexicon, &args.model, policy)
+        });
         let first = read_batch(&mut inputs[0].1);
         let engine = build
             .join()
@@ -293,6 +316,10 @@ fn scan_jsonl(args: &ScanArgs, out: &mut impl Write, color: bool) -> Result<bool
     })?;
 
     let mut flagged = false;
+    let mut floods = args.floods.then(|| Floods {
+        index: FloodIndex::new(args.flood_window as i64, args.flood_similarity),
+        base: 0,
+    });
     let mut pending = Some(first);
     for (index, (name, reader, _)) in inputs.iter_mut().enumerate() {
         let mut line_no = 0usize;
@@ -305,16 +332,29 @@ fn scan_jsonl(args: &ScanArgs, out: &mut impl Write, color: bool) -> Result<bool
             if batch.lines.is_empty() {
                 break;
             }
-            let (bytes, failure) = scan_batch(
-                &engine,
-                &batch,
-                name,
-                line_no,
-                threads,
-                args.format,
-                color,
-                &mut flagged,
-            );
+            let (bytes, failure) = match floods.as_mut() {
+                Some(floods) => scan_batch_floods(
+                    &engine,
+                    &batch,
+                    name,
+                    line_no,
+                    threads,
+                    args.format,
+                    color,
+                    &mut flagged,
+                    floods,
+                ),
+                None => scan_batch(
+                    &engine,
+                    &batch,
+                    name,
+                    line_no,
+                    threads,
+                    args.format,
+                    color,
+                    &mut flagged,
+                ),
+            };
             out.write_all(&bytes).or_else(ignore_broken_pipe)?;
             line_no += batch.lines.len();
             progress.advance(batch.lines.len(), batch.bytes);
@@ -323,6 +363,9 @@ fn scan_jsonl(args: &ScanArgs, out: &mut impl Write, color: bool) -> Result<bool
                 progress.finish();
                 return Err(e);
             }
+        }
+        if let Some(floods) = floods.as_mut() {
+            floods.base += line_no as u64;
         }
     }
     progress.finish();
@@ -395,6 +438,58 @@ fn scan_batch(
     (bytes, None)
 }
 
+/// One JSONL line, parsed: `None` for a blank line; errors name the line.
+fn parse_line<'a>(raw: &'a [u8], name: &str, line_no: usize) -> Result<Option<InputLine<'a>>> {
+    let mut line = raw.trim_ascii();
+    if line_no == 1 {
+        // A byte-order mark written by a Windows editor is not part of the JSON.
+        line = line.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(line);
+    }
+    if line.is_empty() {
+        return Ok(None);
+    }
+    if !line.starts_with(b"{") {
+        // serde would also read a JSON array as the struct; the contract is an object.
+        return Err(anyhow!("{name}:{line_no}: malformed JSONL line (not a JSON object); expected {{\"id\": string|number, \"text\": string}}"));
+    }
+    match serde_json::from_slice::<InputLine<'_>>(line) {
+        Ok(p)
+            if p.id.is_none_or(|id| {
+                id.get()
+                    .starts_with(['"', '-', '0', '1', '2', '3', '4', '5', '6', '7', '8', '9'])
+            }) =>
+        {
+            Ok(Some(p))
+        }
+        Ok(_) => Err(anyhow!("{name}:{line_no}: \"id\" must be a string or a number")),
+        Err(e) => Err(anyhow!(
+            "{name}:{line_no}: malformed JSONL line ({e}); expected {{\"id\": string|number, \"text\": string}}"
+        )),
+    }
+}
+
+fn render_line(
+    out: &mut Vec<u8>,
+    format: Format,
+    color: bool,
+    name: &str,
+    line_no: usize,
+    parsed: &InputLine<'_>,
+    verdict: &Verdict<'_>,
+) {
+    match format {
+        Format::Json => write_json(out, parsed.id, &parsed.text, verdict),
+        Format::Text => {
+            let label = parsed
+                .id
+                .map_or_else(|| format!("{name}:{line_no}"), id_label);
+            out.extend_from_slice(
+                render_text(Some(&label), &parsed.text, verdict, color).as_bytes(),
+            );
+        }
+    }
+}
+
 fn scan_lines(
     engine: &Engine,
     lines: &[Vec<u8>],
@@ -408,54 +503,139 @@ fn scan_lines(
     let mut flagged = false;
     for (k, raw) in lines.iter().enumerate() {
         let line_no = first_line + k + 1;
-        let mut line = raw.trim_ascii();
-        if line_no == 1 {
-            // A byte-order mark written by a Windows editor is not part of the JSON.
-            line = line.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(line);
-        }
-        if line.is_empty() {
-            continue;
-        }
-        if !line.starts_with(b"{") {
-            // serde would also read a JSON array as the struct; the contract is an object.
-            let err = anyhow!("{name}:{line_no}: malformed JSONL line (not a JSON object); expected {{\"id\": string|number, \"text\": string}}");
-            return (out, flagged, Some(err));
-        }
-        let parsed: InputLine<'_> = match serde_json::from_slice::<InputLine<'_>>(line) {
-            Ok(p)
-                if p.id.is_none_or(|id| {
-                    id.get()
-                        .starts_with(['"', '-', '0', '1', '2', '3', '4', '5', '6', '7', '8', '9'])
-                }) =>
-            {
-                p
-            }
-            Ok(_) => {
-                let err = anyhow!("{name}:{line_no}: \"id\" must be a string or a number");
-                return (out, flagged, Some(err));
-            }
-            Err(e) => {
-                let err = anyhow!(
-                    "{name}:{line_no}: malformed JSONL line ({e}); expected {{\"id\": string|number, \"text\": string}}"
-                );
-                return (out, flagged, Some(err));
-            }
+        let parsed = match parse_line(raw, name, line_no) {
+            Ok(Some(p)) => p,
+            Ok(None) => continue,
+            Err(e) => return (out, flagged, Some(e)),
         };
         let verdict = engine.scan_with(&parsed.text, &mut scratch);
         flagged |= verdict.suggestion != Suggestion::Pass;
-        match format {
-            Format::Json => write_json(&mut out, parsed.id, &parsed.text, &verdict),
-            Format::Text => {
-                let label = parsed
-                    .id
-                    .map_or_else(|| format!("{name}:{line_no}"), id_label);
-                out.extend_from_slice(
-                    render_text(Some(&label), &parsed.text, &verdict, color).as_bytes(),
-                );
-            }
-        }
+        render_line(&mut out, format, color, name, line_no, &parsed, &verdict);
     }
     (out, flagged, None)
+}
+
+/// A line scanned in the first, parallel phase of a flood-aware batch.
+struct Scanned<'a, 'e> {
+    line_no: usize,
+    parsed: InputLine<'a>,
+    verdict: Verdict<'e>,
+    signature: Option<Signature>,
+}
+
+/// Flood-aware batch (REV-7): lines are scanned in parallel, then linked into campaigns in
+/// input order (so campaign ids and copy counts do not depend on threads), then rendered.
+#[allow(clippy::too_many_arguments)]
+fn scan_batch_floods(
+    engine: &Engine,
+    batch: &Batch,
+    name: &str,
+    first_line: usize,
+    threads: usize,
+    format: Format,
+    color: bool,
+    flagged: &mut bool,
+    floods: &mut Floods,
+) -> (Vec<u8>, Option<anyhow::Error>) {
+    let chunk = batch.lines.len().div_ceil(threads).max(1);
+    let parts: Vec<(Vec<Scanned<'_, '_>>, Option<anyhow::Error>)> = std::thread::scope(|scope| {
+        let handles: Vec<_> = batch
+            .lines
+            .chunks(chunk)
+            .enumerate()
+            .map(|(k, lines)| {
+                scope.spawn(move || {
+                    let mut scratch = Scratch::default();
+                    let mut done = Vec::with_capacity(lines.len());
+                    for (j, raw) in lines.iter().enumerate() {
+                        let line_no = first_line + k * chunk + j + 1;
+                        match parse_line(raw, name, line_no) {
+                            Ok(Some(parsed)) => {
+                                let verdict = engine.scan_with(&parsed.text, &mut scratch);
+                                let signature = engine.signature(&scratch);
+                                done.push(Scanned {
+                                    line_no,
+                                    parsed,
+                                    verdict,
+                                    signature,
+                                });
+                            }
+                            Ok(None) => {}
+                            Err(e) => return (done, Some(e)),
+                        }
+                    }
+                    (done, None)
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| {
+                h.join()
+                    .unwrap_or_else(|_| (Vec::new(), Some(anyhow!("scanner thread panicked"))))
+            })
+            .collect()
+    });
+    // Link in input order, on this thread: the only sequential step.
+    let mut failure = None;
+    let mut linked: Vec<Vec<(Scanned<'_, '_>, Option<Campaign>)>> = Vec::with_capacity(parts.len());
+    for (scanned, err) in parts {
+        let part = scanned
+            .into_iter()
+            .map(|s| {
+                let key = floods.base + s.line_no as u64;
+                let campaign = s
+                    .signature
+                    .as_ref()
+                    .map(|sig| floods.index.observe(key, sig, key as i64));
+                (s, campaign)
+            })
+            .collect();
+        linked.push(part);
+        if err.is_some() {
+            failure = err;
+            break;
+        }
+    }
+    let rendered: Vec<(Vec<u8>, bool)> = std::thread::scope(|scope| {
+        let handles: Vec<_> = linked
+            .into_iter()
+            .map(|part| {
+                scope.spawn(move || {
+                    let mut out = Vec::with_capacity(part.len() * 96);
+                    let mut any = false;
+                    for (s, campaign) in part {
+                        let mut verdict = s.verdict;
+                        if let Some(campaign) = campaign {
+                            verdict = engine.with_campaign(&s.parsed.text, verdict, campaign);
+                        }
+                        any |= verdict.suggestion != Suggestion::Pass;
+                        render_line(
+                            &mut out, format, color, name, s.line_no, &s.parsed, &verdict,
+                        );
+                    }
+                    (out, any)
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().unwrap_or_default())
+            .collect()
+    });
+    let mut out = Vec::with_capacity(rendered.iter().map(|r| r.0.len()).sum());
+    for (bytes, any) in rendered {
+        out.extend_from_slice(&bytes);
+        *flagged |= any;
+    }
+    (out, failure)
+}
+
+/// Flood state for one `qinglang scan` run: time is the line number across all inputs.
+struct Floods {
+    index: FloodIndex,
+    /// Lines of the inputs before the current one.
+    base: u64,
 }
 
 /// A one-line progress report on stderr, only when stderr is a terminal.

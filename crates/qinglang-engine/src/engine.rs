@@ -13,6 +13,7 @@ use qinglang_text::{
 use crate::contact::{self, ContactKind};
 use crate::lexicon::{Action, Entry, Lexicon, LexiconError, LexiconErrorKind};
 use crate::model::{Classifier, ModelScratch};
+use crate::near_dup::{Campaign, Signature};
 use crate::policy::{Policy, PolicyError};
 use crate::verdict::{self, Verdict};
 
@@ -86,6 +87,8 @@ pub struct Hit<'e> {
     norm_end: u32,
     /// Calibrated probability, for hits of a trained model.
     probability: Option<f32>,
+    /// The flood campaign, for hits of the near-duplicate check.
+    campaign: Option<Campaign>,
 }
 
 impl<'e> Hit<'e> {
@@ -115,6 +118,17 @@ impl<'e> Hit<'e> {
     /// For a model's hit, its calibrated probability that the text is in the category.
     pub fn probability(&self) -> Option<f32> {
         self.probability
+    }
+
+    /// For a flood hit, the campaign the text was linked to (REV-7).
+    pub fn campaign(&self) -> Option<Campaign> {
+        self.campaign
+    }
+
+    /// Whether the hit judges the whole text (a model, a flood) rather than a term in it:
+    /// such hits are scored on their own, never diluted as prose.
+    pub(crate) fn is_whole_text(&self) -> bool {
+        self.probability.is_some() || self.campaign.is_some()
     }
 
     /// The original text of the hit (the disguise as written).
@@ -148,6 +162,8 @@ pub struct Engine {
     /// The trained classifier, if any, and its review and block entries.
     classifier: Option<Arc<Classifier>>,
     model_entries: [u32; 2],
+    /// The flood rule's review and block entries (REV-7).
+    flood_entries: [u32; 2],
 }
 
 impl std::fmt::Debug for Engine {
@@ -288,6 +304,19 @@ impl EngineBuilder {
             });
             entries.len() as u32 - 1
         });
+        let flood_rule: Arc<str> = Arc::from("rule:flood");
+        let flood_entries = [Action::Review, Action::Block].map(|action| {
+            entries.push(CompiledEntry {
+                entry: Entry {
+                    term: "campaign".into(),
+                    category: "spam".into(),
+                    action,
+                    line: 0,
+                },
+                source: Arc::clone(&flood_rule),
+            });
+            entries.len() as u32 - 1
+        });
         let allow_automaton = build(allow_forms, MatchKind::Standard)?;
         let mut engine = Engine {
             normalizer,
@@ -299,6 +328,7 @@ impl EngineBuilder {
             policy: self.policy,
             classifier: None,
             model_entries: [0; 2],
+            flood_entries,
         };
         engine.set_classifier(self.classifier);
         Ok(engine)
@@ -352,6 +382,54 @@ impl Engine {
             });
         }
         self.classifier = classifier;
+    }
+
+    /// The near-duplicate fingerprint of the text last scanned with `scratch` (REV-7), or
+    /// `None` when it is too short to fingerprint. Reuses the scan's normalised text.
+    pub fn signature(&self, scratch: &Scratch) -> Option<Signature> {
+        Signature::of_normalized(&scratch.text)
+    }
+
+    /// The verdict once the text is known to belong to a flood campaign: with at least
+    /// `flood_min_copies` copies in the window it gains a `spam` hit over the whole text
+    /// (`source: "rule:flood"`), and is decided again.
+    pub fn with_campaign<'e>(
+        &'e self,
+        text: &str,
+        verdict: Verdict<'e>,
+        campaign: Campaign,
+    ) -> Verdict<'e> {
+        if campaign.copies < self.policy.flood_min_copies {
+            return verdict;
+        }
+        let block = self
+            .policy
+            .flood_block_copies
+            .is_some_and(|b| campaign.copies >= b);
+        // The whole text, without surrounding whitespace.
+        let byte_start = text.len() - text.trim_start().len();
+        let byte_end = text.trim_end().len().max(byte_start);
+        let mut counter = CharCounter::new(text);
+        let start = counter.char_offset(byte_start);
+        let end = counter.char_offset(byte_end);
+        let mut hits = verdict.hits;
+        let at = hits.partition_point(|h| h.byte_start < byte_start);
+        hits.insert(
+            at,
+            Hit {
+                entry: &self.entries[self.flood_entries[usize::from(block)] as usize],
+                pattern: u32::MAX - 16,
+                start,
+                end,
+                byte_start,
+                byte_end,
+                norm_start: 0,
+                norm_end: 0,
+                probability: None,
+                campaign: Some(campaign),
+            },
+        );
+        verdict::decide(text, hits, &self.policy)
     }
 
     /// Number of lexicon entries compiled in.
@@ -457,6 +535,7 @@ impl Engine {
                             norm_start: i as u32,
                             norm_end: last as u32 + 1,
                             probability: None,
+                            campaign: None,
                         });
                     }
                     if end != e {
@@ -485,6 +564,7 @@ impl Engine {
                     norm_start: c.start as u32,
                     norm_end: c.end as u32,
                     probability: None,
+                    campaign: None,
                 });
             }
             hits.sort_by_key(|h| h.byte_start);
@@ -510,6 +590,7 @@ impl Engine {
                     norm_start: first as u32,
                     norm_end: last as u32 + 1,
                     probability: Some(probability),
+                    campaign: None,
                 });
                 hits.sort_by_key(|h| h.byte_start);
             }

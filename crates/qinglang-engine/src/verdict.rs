@@ -108,13 +108,18 @@ fn is_real(c: char) -> bool {
     }
 }
 
-/// Score of a trained model's hit: through the review band as the probability rises from
-/// `model_review` to 1, or the block score past `model_block`.
-fn model_score(hit: &Hit<'_>, policy: &Policy) -> u8 {
-    let p = hit.probability().unwrap_or(0.0);
+/// Score of a hit on the whole text. A trained model's rises through the review band as its
+/// probability goes from `model_review` to 1; a flood campaign's is a review-level hit's.
+/// Block-level ones score as a block-level term.
+fn whole_text_score(hit: &Hit<'_>, policy: &Policy) -> u8 {
     if hit.action() == Action::Block {
         return policy.block_hit_score.max(policy.block_threshold);
     }
+    let Some(p) = hit.probability() else {
+        return policy
+            .review_hit_score
+            .clamp(policy.review_threshold, policy.block_threshold - 1);
+    };
     let band = f32::from(policy.block_threshold - 1 - policy.review_threshold);
     let share = ((p - policy.model_review) / (1.0 - policy.model_review).max(1e-6)).clamp(0.0, 1.0);
     policy.review_threshold + (share * band).round() as u8
@@ -133,15 +138,15 @@ pub(crate) fn decide<'e>(text: &str, hits: Vec<Hit<'e>>, policy: &Policy) -> Ver
     let mut segments = Vec::new();
     let mut labels: Vec<&'e str> = Vec::new();
     let mut score = 0u8;
-    // A model judged the whole text, so its hit is scored on its own, never diluted as
-    // prose; the segments below weigh lexicon and rule hits.
-    let model_hits = hits.iter().filter(|h| h.probability().is_some()).count();
+    // A model or the flood check judged the whole text, so their hits are scored on their
+    // own, never diluted as prose; the segments below weigh lexicon and rule hits.
+    let model_hits = hits.iter().filter(|h| h.is_whole_text()).count();
     let owned: Vec<Hit<'e>>;
     let lexical: &[Hit<'e>] = if model_hits == 0 {
         &hits
     } else {
-        for hit in hits.iter().filter(|h| h.probability().is_some()) {
-            let s = model_score(hit, policy);
+        for hit in hits.iter().filter(|h| h.is_whole_text()) {
+            let s = whole_text_score(hit, policy);
             if s >= policy.review_threshold && !labels.contains(&hit.category()) {
                 labels.push(hit.category());
             }
@@ -149,7 +154,7 @@ pub(crate) fn decide<'e>(text: &str, hits: Vec<Hit<'e>>, policy: &Policy) -> Ver
         }
         owned = hits
             .iter()
-            .filter(|h| h.probability().is_none())
+            .filter(|h| !h.is_whole_text())
             .copied()
             .collect();
         &owned

@@ -30,6 +30,16 @@ pub struct HitJson<'a> {
     /// For a trained model's hit: its calibrated probability (4 decimals).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub probability: Option<f64>,
+    /// For a flood hit: the campaign and its copies inside the window (REV-7).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub campaign: Option<CampaignJson>,
+}
+
+/// `{"id", "copies"}` of a flood campaign.
+#[derive(Debug, Serialize)]
+pub struct CampaignJson {
+    pub id: u64,
+    pub copies: u32,
 }
 
 impl<'a, I: Serialize + ?Sized> VerdictJson<'a, I> {
@@ -55,6 +65,10 @@ impl<'a, I: Serialize + ?Sized> VerdictJson<'a, I> {
                     probability: h
                         .probability()
                         .map(|p| (f64::from(p) * 10_000.0).round() / 10_000.0),
+                    campaign: h.campaign().map(|c| CampaignJson {
+                        id: c.id,
+                        copies: c.copies,
+                    }),
                 })
                 .collect(),
         }
