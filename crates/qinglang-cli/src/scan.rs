@@ -301,13 +301,8 @@ fn scan_jsonl(args: &ScanArgs, out: &mut impl Write, color: bool) -> Result<bool
 
     // Compile the lexicons while the first batch is read.
     let (engine, first) = std::thread::scope(|scope| {
-        let policy = Policy {
-            flood_min_copies: args.flood_min_copies,
-            ..Policy::default()
-        };
-        let build = scope.spawn(|| {
-            build_engine_with(&args.lexicons, args.no_default_lexicon, &args.model, policy)
-        });
+        let build =
+            scope.spawn(|| build_engine(&args.lexicons, args.no_default_lexicon, &args.model));
         let first = read_batch(&mut inputs[0].1);
         let engine = build
             .join()
@@ -318,6 +313,7 @@ fn scan_jsonl(args: &ScanArgs, out: &mut impl Write, color: bool) -> Result<bool
     let mut flagged = false;
     let mut floods = args.floods.then(|| Floods {
         index: FloodIndex::new(args.flood_window as i64, args.flood_similarity),
+        min_copies: args.flood_min_copies,
         base: 0,
     });
     let mut pending = Some(first);
@@ -576,6 +572,7 @@ fn scan_batch_floods(
             })
             .collect()
     });
+    let min_copies = floods.min_copies;
     // Link in input order, on this thread: the only sequential step.
     let mut failure = None;
     let mut linked: Vec<Vec<(Scanned<'_, '_>, Option<Campaign>)>> = Vec::with_capacity(parts.len());
@@ -606,8 +603,9 @@ fn scan_batch_floods(
                     let mut any = false;
                     for (s, campaign) in part {
                         let mut verdict = s.verdict;
-                        if let Some(campaign) = campaign {
-                            verdict = engine.with_campaign(&s.parsed.text, verdict, campaign);
+                        if let Some(campaign) = campaign.filter(|c| c.copies >= min_copies) {
+                            verdict =
+                                engine.with_campaign(&s.parsed.text, verdict, campaign, false);
                         }
                         any |= verdict.suggestion != Suggestion::Pass;
                         render_line(
@@ -634,6 +632,8 @@ fn scan_batch_floods(
 /// Flood state for one `qinglang scan` run: time is the line number across all inputs.
 struct Floods {
     index: FloodIndex,
+    /// Copies (this one included) from which a message is flagged.
+    min_copies: u32,
     /// Lines of the inputs before the current one.
     base: u64,
 }

@@ -329,3 +329,76 @@ fn eval_reports_precision_recall_and_confusion() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("bad.jsonl:2: missing field \"label\""));
 }
+
+/// REV-7: `scan --jsonl --floods` links near copies across lines in input order; the Nth
+/// copy gets a `spam` hit naming its campaign (the line of its first copy).
+#[test]
+fn floods_link_near_copies_in_input_order() {
+    let ad = "新店开业全场八折欢迎大家周末来店里品尝招牌牛肉面地址在人民路一百号";
+    let mut input = String::new();
+    let ordinary = [
+        "今天讨论的问题是城市交通规划和公共绿地的分配方式",
+        "这本小说的结尾出人意料但细想之下又合情合理",
+        "明天上午九点在三楼会议室开项目进度评审会",
+        "周末带孩子去植物园看了郁金香展拍了很多照片",
+    ];
+    for (i, (edit, other)) in ["", "！", "哦", "啦"].iter().zip(ordinary).enumerate() {
+        input.push_str(&format!("{{\"id\": {i}, \"text\": \"{ad}{edit}\"}}\n"));
+        input.push_str(&format!("{{\"id\": \"n{i}\", \"text\": \"{other}\"}}\n"));
+    }
+    let out = qinglang(
+        &[
+            "scan",
+            "--jsonl",
+            "--format",
+            "json",
+            "--no-model",
+            "--floods",
+            "--flood-min-copies",
+            "3",
+            "--threads",
+            "2",
+        ],
+        &input,
+    );
+    let verdicts = json_lines(&out);
+    assert_eq!(
+        verdicts.len(),
+        8,
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let flood = |v: &serde_json::Value| {
+        v["hits"]
+            .as_array()
+            .expect("hits")
+            .iter()
+            .find(|h| h["source"] == "rule:flood")
+            .cloned()
+    };
+    // Copies 1 and 2 are linked but below the threshold; 3 and 4 are flagged.
+    for (line, copies) in [(0, None), (2, None), (4, Some(3)), (6, Some(4))] {
+        let hit = flood(&verdicts[line]);
+        assert_eq!(
+            hit.as_ref().map(|h| h["campaign"]["copies"].clone()),
+            copies.map(serde_json::Value::from),
+            "{}",
+            verdicts[line]
+        );
+        if let Some(hit) = hit {
+            assert_eq!(
+                hit["campaign"]["id"], 1,
+                "the campaign is named after line 1"
+            );
+            assert_eq!(hit["category"], "spam");
+            assert_eq!(verdicts[line]["suggestion"], "review");
+        }
+    }
+    // The ordinary lines are not copies of anything.
+    for line in [1, 3, 5, 7] {
+        assert!(flood(&verdicts[line]).is_none(), "{}", verdicts[line]);
+    }
+    let out = qinglang(&["scan", "--floods"], "x");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--floods"));
+}

@@ -390,22 +390,16 @@ impl Engine {
         Signature::of_normalized(&scratch.text)
     }
 
-    /// The verdict once the text is known to belong to a flood campaign: with at least
-    /// `flood_min_copies` copies in the window it gains a `spam` hit over the whole text
-    /// (`source: "rule:flood"`), and is decided again.
+    /// The verdict once the text is known to be a copy in a flood campaign the caller's
+    /// policy acts on (it holds the cross-message state, REV-7): a `spam` hit over the whole
+    /// text (`term: "campaign"`, `source: "rule:flood"`, review or `block`), decided again.
     pub fn with_campaign<'e>(
         &'e self,
         text: &str,
         verdict: Verdict<'e>,
         campaign: Campaign,
+        block: bool,
     ) -> Verdict<'e> {
-        if campaign.copies < self.policy.flood_min_copies {
-            return verdict;
-        }
-        let block = self
-            .policy
-            .flood_block_copies
-            .is_some_and(|b| campaign.copies >= b);
         // The whole text, without surrounding whitespace.
         let byte_start = text.len() - text.trim_start().len();
         let byte_end = text.trim_end().len().max(byte_start);

@@ -53,11 +53,6 @@ pub struct Policy {
     /// score means nothing on a 3,000-character article; long texts are judged by the
     /// lexicons and rules, line by line.
     pub model_max_chars: u32,
-    /// A text linked to a flood campaign (REV-7) with at least this many near copies inside
-    /// the window gets a `spam` review hit. Default 5.
-    pub flood_min_copies: u32,
-    /// …and a block hit from this many on. Default `None` (review only).
-    pub flood_block_copies: Option<u32>,
 }
 
 impl Default for Policy {
@@ -81,8 +76,6 @@ impl Default for Policy {
             model_review: 0.5,
             model_block: None,
             model_max_chars: 500,
-            flood_min_copies: 5,
-            flood_block_copies: None,
         }
     }
 }

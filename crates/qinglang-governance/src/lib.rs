@@ -10,6 +10,7 @@ mod error;
 pub mod identity;
 mod learning;
 pub mod model;
+pub mod patrol;
 pub mod policy;
 pub mod profile;
 mod service;

@@ -443,6 +443,20 @@ pub struct ContentRecord {
     pub verdict_json: String,
     pub policy_version: String,
     pub at: Timestamp,
+    /// The flood campaign it was linked to, for fingerprinted messages (REV-7).
+    pub campaign: Option<u64>,
+}
+
+/// One message of a flood campaign, as a moderator sees it in the list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CampaignMember {
+    pub content: Id,
+    pub author: Id,
+    pub group: Option<Id>,
+    pub account: Option<Id>,
+    /// `published`, `held` or `rejected`.
+    pub decision: String,
+    pub at: Timestamp,
 }
 
 /// An audit entry before it is chained.

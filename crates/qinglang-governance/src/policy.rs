@@ -21,6 +21,38 @@ pub struct Policy {
     pub accounts: AccountPolicy,
     pub sanctions: SanctionPolicy,
     pub retention: RetentionPolicy,
+    /// Floods and rate limits (REV-7). Optional in the file; defaults as documented.
+    #[serde(default)]
+    pub patrol: PatrolPolicy,
+}
+
+/// REV-7: near-duplicate campaigns across authors, groups and accounts, and per-author /
+/// per-group rate limits.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct PatrolPolicy {
+    /// How far back a near copy counts, in minutes.
+    pub flood_window_minutes: u32,
+    /// Least share of equal MinHash values for two messages to be near copies (0–1).
+    pub flood_similarity: f32,
+    /// The Nth near copy inside the window is held for review as `spam`.
+    pub flood_min_copies: u32,
+    /// Submissions per author per minute; more are refused (`rate_limited`). 0: no limit.
+    pub author_per_minute: u32,
+    /// Submissions into one group per minute; more are refused. 0: no limit.
+    pub group_per_minute: u32,
+}
+
+impl Default for PatrolPolicy {
+    fn default() -> Self {
+        PatrolPolicy {
+            flood_window_minutes: 60,
+            flood_similarity: 0.5,
+            flood_min_copies: 5,
+            author_per_minute: 30,
+            group_per_minute: 600,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -255,6 +287,25 @@ impl Policy {
                     "the last level must start at or below credit.min ({})",
                     c.min
                 ),
+            ));
+        }
+        let patrol = &self.patrol;
+        if !(0.2..=1.0).contains(&patrol.flood_similarity) {
+            return Err(invalid(
+                "patrol.flood_similarity",
+                format!("{} must lie within [0.2, 1]", patrol.flood_similarity),
+            ));
+        }
+        if patrol.flood_min_copies < 2 {
+            return Err(invalid(
+                "patrol.flood_min_copies",
+                "a campaign needs at least 2 copies".into(),
+            ));
+        }
+        if patrol.flood_window_minutes == 0 {
+            return Err(invalid(
+                "patrol.flood_window_minutes",
+                "must be at least 1".into(),
             ));
         }
         if c.recovery_days == 0 {

@@ -1,9 +1,10 @@
 //! The governance operations: each checks the caller's role, applies the rules and records
 //! what it changed, in one store transaction.
 
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 
-use qinglang_engine::{Classifier, Engine, Suggestion};
+use qinglang_engine::{Classifier, Engine, Scratch, Suggestion};
 use serde::Serialize;
 
 use crate::audit::{entry_hash, ChainChecker, ChainReport, GENESIS};
@@ -13,6 +14,7 @@ use crate::crypto::{self, DataKey};
 use crate::error::Error;
 use crate::identity::{self, IdentityKind, SubjectKind};
 use crate::model::*;
+use crate::patrol::{LocalPatrol, PatrolState};
 use crate::policy::{LadderStep, LoadedPolicy, SanctionKind};
 use crate::profile;
 use crate::store::{Store, Tx};
@@ -32,6 +34,10 @@ pub struct Governance<S: Store> {
     /// (count, highest id) of the learned examples the running model reflects; its lock
     /// serialises learning.
     pub(crate) learned_generation: Mutex<(u64, Id)>,
+    /// Cross-message state: flood campaigns and rate limits (REV-7).
+    patrol: Box<dyn PatrolState>,
+    /// Low bits of the next flood key (the high bits are the time).
+    flood_seq: AtomicU64,
 }
 
 impl<S: Store> std::fmt::Debug for Governance<S> {
@@ -237,12 +243,37 @@ impl<S: Store> Governance<S> {
     pub fn new(store: S, engine: Arc<Engine>, policy: LoadedPolicy, key: DataKey) -> Self {
         Governance {
             store,
+            patrol: Box::new(LocalPatrol::new(&policy.policy.patrol)),
+            flood_seq: AtomicU64::new(0),
             base_classifier: engine.classifier().cloned(),
             engine: RwLock::new(engine),
             policy: Arc::new(policy),
             key,
             learned_generation: Mutex::new((0, 0)),
         }
+    }
+
+    /// Keeps the patrol state somewhere else (a store shared by several nodes).
+    pub fn with_patrol(mut self, patrol: Box<dyn PatrolState>) -> Self {
+        self.patrol = patrol;
+        self
+    }
+
+    /// A key for a fingerprinted message, unique across restarts (milliseconds, then a
+    /// sequence), below 2^53 so JSON clients read it exactly.
+    fn flood_key(&self, now: Timestamp) -> u64 {
+        let seq = self.flood_seq.fetch_add(1, Ordering::Relaxed) & 0xFFF;
+        ((now.0.max(0) as u64) << 12 | seq) & ((1 << 53) - 1)
+    }
+
+    /// Every stored copy of a flood campaign (REV-7).
+    pub fn campaign(&self, actor: &Principal, campaign: u64) -> Result<Vec<CampaignMember>, Error> {
+        self.require(actor, Permission::ReadSubjects)?;
+        let members = self.store.read(|tx| tx.campaign_members(campaign))?;
+        if members.is_empty() {
+            return Err(Error::not_found("campaign", campaign));
+        }
+        Ok(members)
     }
 
     pub fn store(&self) -> &S {
@@ -1197,10 +1228,34 @@ impl<S: Store> Governance<S> {
     ) -> Result<Reviewed, Error> {
         self.require(actor, Permission::SubmitContent)?;
         check_text(&sub.text)?;
-        let engine = self.engine();
-        let verdict = engine.scan(&sub.text);
-        let verdict_value = wire::verdict_value(&sub.text, &verdict);
         let p = &self.policy.policy;
+        // REV-7 rate limits, before any work: attempts count, accepted or not.
+        let limits = [
+            (format!("user:{}", sub.author), p.patrol.author_per_minute),
+            (
+                sub.group.map_or_else(String::new, |g| format!("group:{g}")),
+                p.patrol.group_per_minute,
+            ),
+        ];
+        for (scope, limit) in limits {
+            if limit > 0 && !scope.is_empty() && self.patrol.count(&scope, now, 60_000) > limit {
+                return Err(Error::forbidden(
+                    "rate_limited",
+                    format!("{scope} is over its limit of {limit} submissions a minute (REV-7)"),
+                ));
+            }
+        }
+        let engine = self.engine();
+        let mut scratch = Scratch::default();
+        let mut verdict = engine.scan_with(&sub.text, &mut scratch);
+        // Floods: link near copies across authors, groups and accounts.
+        let campaign = engine
+            .signature(&scratch)
+            .map(|signature| self.patrol.observe(self.flood_key(now), &signature, now));
+        if let Some(c) = campaign.filter(|c| c.copies >= p.patrol.flood_min_copies) {
+            verdict = engine.with_campaign(&sub.text, verdict, c, false);
+        }
+        let verdict_value = wire::verdict_value(&sub.text, &verdict);
         let version = self.policy.version.clone();
         let enforcement = self.store.write(|tx| {
             let author = self.active_verified_user(tx, sub.author, now)?;
@@ -1262,6 +1317,7 @@ impl<S: Store> Governance<S> {
                 verdict_json: verdict_value.to_string(),
                 policy_version: version.clone(),
                 at: now,
+                campaign: campaign.map(|c| c.id),
             })?;
             let mut score = credit::effective(&p.credit, &author, now);
             let mut sanctions = Vec::new();

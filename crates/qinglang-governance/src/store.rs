@@ -4,9 +4,9 @@
 use crate::authz::Role;
 use crate::error::Error;
 use crate::model::{
-    Account, AuditAnchor, AuditDraft, AuditEntry, ContentRecord, Group, GroupRole, GroupStatus, Id,
-    IdentityRecord, LearnedExample, Membership, MembershipStatus, Principal, Sanction, Target,
-    Timestamp, User, UserStatus,
+    Account, AuditAnchor, AuditDraft, AuditEntry, CampaignMember, ContentRecord, Group, GroupRole,
+    GroupStatus, Id, IdentityRecord, LearnedExample, Membership, MembershipStatus, Principal,
+    Sanction, Target, Timestamp, User, UserStatus,
 };
 use crate::policy::SanctionKind;
 
@@ -84,6 +84,8 @@ pub trait Tx {
 
     // Content, strikes, sanctions.
     fn insert_content(&mut self, record: &ContentRecord) -> Result<Id, Error>;
+    /// Every stored message of a flood campaign, oldest first (REV-7).
+    fn campaign_members(&mut self, campaign: u64) -> Result<Vec<CampaignMember>, Error>;
     fn insert_strike(
         &mut self,
         target: Target,

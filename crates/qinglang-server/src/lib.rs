@@ -96,6 +96,7 @@ pub fn app(state: AppState) -> Router {
         )
         .route("/v1/groups/{id}/notice", axum::routing::put(set_notice))
         .route("/v1/content", post(submit_content))
+        .route("/v1/campaigns/{id}", get(get_campaign))
         .route("/v1/audit", get(audit_export))
         .route("/v1/audit/verify", get(audit_verify))
         .route("/v1/tokens", post(create_token))
@@ -172,6 +173,11 @@ impl From<Error> for ApiError {
     fn from(e: Error) -> ApiError {
         let status = match &e {
             Error::NotFound { .. } => StatusCode::NOT_FOUND,
+            // REV-7 rate limits: the client should slow down, not change its request.
+            Error::Forbidden {
+                code: "rate_limited",
+                ..
+            } => StatusCode::TOO_MANY_REQUESTS,
             Error::Forbidden { .. } => StatusCode::FORBIDDEN,
             Error::Invalid { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             Error::Conflict { .. } => StatusCode::CONFLICT,
@@ -510,6 +516,20 @@ async fn create_group(
     })
     .await?;
     Ok((StatusCode::CREATED, Json(view)))
+}
+
+/// REV-7: every stored copy of a flood campaign, for a moderator to act on together.
+async fn get_campaign(
+    State(s): State<AppState>,
+    Auth(p): Auth,
+    ApiPath(id): ApiPath<String>,
+) -> ApiResult<impl IntoResponse> {
+    let id = parse_id(&id, "campaign")?;
+    let gov = Arc::clone(&s.gov);
+    let members = blocking(move || gov.campaign(&p, id as u64)).await?;
+    Ok(Json(
+        json!({"campaign": id, "copies": members.len(), "messages": members}),
+    ))
 }
 
 async fn get_group(

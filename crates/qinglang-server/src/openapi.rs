@@ -131,6 +131,13 @@ pub(crate) const ROUTES: &[(&str, &str, &str, &str, Option<&str>)] = &[
         "lead, admin",
         None,
     ),
+    (
+        "get",
+        "/v1/campaigns/{id}",
+        "Every stored copy of a flood campaign (REV-7)",
+        "service, moderator, lead, auditor, admin",
+        None,
+    ),
     ("get", "/healthz", "Liveness", "none", None),
     ("get", "/metrics", "Prometheus metrics", "none", None),
     ("get", "/openapi.json", "This document", "none", None),

@@ -570,3 +570,101 @@ async fn learning_from_moderators_changes_later_verdicts() {
         "{body}"
     );
 }
+
+/// REV-7: near copies from different authors form one campaign; the 5th copy (policy) is
+/// held as `spam` and the campaign lists every copy; rate limits answer 429.
+#[tokio::test]
+async fn flood_campaigns_link_authors_and_rate_limits_answer_429() {
+    let api = Api::new();
+    let svc = api.token("service").await;
+    let mut users = Vec::new();
+    for i in 0..6 {
+        let (_, user) = api
+            .json(
+                "POST",
+                "/v1/users",
+                &svc,
+                json!({"nickname": format!("用户{i}")}),
+            )
+            .await;
+        let id = user["id"].as_i64().expect("id");
+        let (status, v) = api
+            .json(
+                "POST",
+                &format!("/v1/users/{id}/identity"),
+                &svc,
+                json!({"kind": "mobile", "value": format!("1380013800{i}"), "name": "王五"}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{v}");
+        users.push(id);
+    }
+    let ad = "新店开业全场八折，欢迎大家周末来店里品尝招牌牛肉面，地址在人民路一百号";
+    let edits = ["", "！", "哦", "，不见不散", "啦"];
+    let mut last = Value::Null;
+    for (i, edit) in edits.iter().enumerate() {
+        let (status, r) = api
+            .json(
+                "POST",
+                "/v1/content",
+                &svc,
+                json!({"author": users[i], "kind": "post", "text": format!("{ad}{edit}")}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{r}");
+        if i < 4 {
+            assert_eq!(r["enforcement"]["decision"], "published", "copy {i}: {r}");
+        }
+        last = r;
+    }
+    assert_eq!(last["enforcement"]["decision"], "held", "{last}");
+    assert!(last["verdict"]["labels"]
+        .as_array()
+        .expect("labels")
+        .contains(&json!("spam")));
+    let hit = last["verdict"]["hits"]
+        .as_array()
+        .expect("hits")
+        .iter()
+        .find(|h| h["source"] == "rule:flood")
+        .expect("a flood hit")
+        .clone();
+    assert_eq!(hit["campaign"]["copies"], 5);
+    let id = hit["campaign"]["id"].as_u64().expect("campaign id");
+
+    let (status, c) = api.get(&format!("/v1/campaigns/{id}"), &svc).await;
+    assert_eq!(status, StatusCode::OK, "{c}");
+    assert_eq!(c["copies"], 5);
+    let authors: Vec<i64> = c["messages"]
+        .as_array()
+        .expect("messages")
+        .iter()
+        .map(|m| m["author"].as_i64().expect("author"))
+        .collect();
+    assert_eq!(authors, users[..5]);
+    let (status, _) = api.get("/v1/campaigns/12345", &svc).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+
+    // 30 submissions a minute per author (policy/default.toml), then 429.
+    for i in 0..30 {
+        let (status, r) = api
+            .json(
+                "POST",
+                "/v1/content",
+                &svc,
+                json!({"author": users[5], "kind": "message", "text": format!("第{i}条")}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{r}");
+    }
+    let (status, v) = api
+        .json(
+            "POST",
+            "/v1/content",
+            &svc,
+            json!({"author": users[5], "kind": "message", "text": "再来一条"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "{v}");
+    assert_eq!(v["code"], "rate_limited");
+}

@@ -21,6 +21,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0003_group_tools.sql"),
     include_str!("../migrations/0004_audit_seal_identity_unique.sql"),
     include_str!("../migrations/0005_learned_examples.sql"),
+    include_str!("../migrations/0006_content_campaign.sql"),
 ];
 
 /// The SQLite store.
@@ -620,8 +621,8 @@ impl Tx for SqliteTx<'_> {
         self.conn
             .prepare_cached(
                 "INSERT INTO content (author, group_id, account_id, kind, text, decision, suggestion,
-                 score, labels, verdict, policy_version, at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+                 score, labels, verdict, policy_version, at, campaign)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
             )
             .and_then(|mut s| {
                 s.execute(params![
@@ -636,11 +637,35 @@ impl Tx for SqliteTx<'_> {
                     labels,
                     c.verdict_json,
                     c.policy_version,
-                    c.at.0
+                    c.at.0,
+                    c.campaign.map(|k| k as i64)
                 ])
             })
             .map_err(storage)?;
         Ok(self.conn.last_insert_rowid())
+    }
+
+    fn campaign_members(&mut self, campaign: u64) -> Result<Vec<CampaignMember>, Error> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT id, author, group_id, account_id, decision, at FROM content \
+                 WHERE campaign = ?1 ORDER BY id",
+            )
+            .map_err(storage)?;
+        let rows = stmt
+            .query_map([campaign as i64], |r| {
+                Ok(CampaignMember {
+                    content: r.get(0)?,
+                    author: r.get(1)?,
+                    group: r.get(2)?,
+                    account: r.get(3)?,
+                    decision: r.get(4)?,
+                    at: Timestamp(r.get(5)?),
+                })
+            })
+            .map_err(storage)?;
+        rows.collect::<Result<_, _>>().map_err(storage)
     }
 
     fn insert_strike(
