@@ -34,6 +34,11 @@ enum Command {
     /// Teach the deployment's model confirmed violations (--spam) or false positives (--ham),
     /// one text per line (.jsonl: the "text" field); or --reset, or --status.
     Learn(LearnArgs),
+    /// Emergency sweep (ENF-3): optionally add terms and tighten thresholds (one audited
+    /// change), then re-scan what was stored in the last hours; prints what it catches.
+    ///
+    /// Exit status: 0 when nothing is caught, 1 when something is, 2 on error.
+    Sweep(serve::SweepArgs),
     /// Lexicon tools.
     #[command(subcommand)]
     Lexicon(LexiconCommand),
@@ -206,6 +211,7 @@ fn main() -> ExitCode {
         Command::Scan(args) => scan::run(&args),
         Command::Eval(args) => eval::run(&args).map(|()| false),
         Command::Train(args) => train::run(&args).map(|()| false),
+        Command::Sweep(args) => serve::sweep(&args),
         Command::Lexicon(LexiconCommand::Build(args)) => curate::run(&args).map(|()| false),
         Command::Lexicon(LexiconCommand::Check { files }) => check(&files).map(|()| false),
         Command::Serve(args) => serve::serve(&args).map(|()| false),

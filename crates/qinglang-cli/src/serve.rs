@@ -13,7 +13,7 @@ use qinglang_governance::authz::Role;
 use qinglang_governance::crypto::DataKey;
 use qinglang_governance::model::{Label, Principal, Timestamp};
 use qinglang_governance::policy::LoadedPolicy;
-use qinglang_governance::Governance;
+use qinglang_governance::{EngineRecipe, Governance};
 use qinglang_store::SqliteStore;
 
 /// Where the data key comes from, in order: `--key-file`, `QINGLANG_KEY`, `./qinglang.key`.
@@ -112,8 +112,24 @@ fn open(args: &StoreArgs, dev: bool, lexicons: &[PathBuf]) -> Result<Governance<
     let policy = load_policy(args)?;
     let key = load_key(args, dev)?;
     let store = SqliteStore::open(&args.db)?;
-    let engine = crate::scan::build_engine(lexicons, false, &crate::ModelArgs::default())?;
-    Ok(Governance::new(store, Arc::new(engine), policy, key))
+    let mut recipe = EngineRecipe {
+        lexicons: vec![qinglang_engine::default_lexicon()],
+        policy: qinglang_engine::Policy::default(),
+    };
+    for path in lexicons {
+        recipe.lexicons.push(crate::scan::read_lexicon(path)?);
+    }
+    let mut builder = qinglang_engine::Engine::builder()
+        .policy(recipe.policy.clone())
+        .classifier(Arc::new(qinglang_engine::default_classifier()));
+    for lexicon in &recipe.lexicons {
+        builder = builder.lexicon(lexicon.clone());
+    }
+    let engine = builder.build()?;
+    let gov = Governance::new(store, Arc::new(engine), policy, key).with_recipe(recipe);
+    // Emergency changes made earlier (or by `qinglang sweep`) are part of the engine.
+    gov.reload_emergency()?;
+    Ok(gov)
 }
 
 /// `qinglang key init`: writes ./qinglang.key unless it exists.
@@ -216,8 +232,103 @@ fn spawn_learning_refresh(gov: Arc<Governance<SqliteStore>>) {
                 Ok(Err(e)) => tracing::error!(error = %e, "cannot reload learned examples"),
                 _ => {}
             }
+            let g = Arc::clone(&gov);
+            match tokio::task::spawn_blocking(move || g.reload_emergency()).await {
+                Ok(Ok(true)) => tracing::warn!("emergency change applied to the engine (ENF-3)"),
+                Ok(Err(e)) => tracing::error!(error = %e, "cannot apply emergency changes"),
+                _ => {}
+            }
         }
     });
+}
+
+/// `qinglang sweep`: an optional emergency change (terms, thresholds), then a re-scan of
+/// what was stored in the last hours (ENF-3). Returns whether anything was caught.
+pub fn sweep(args: &SweepArgs) -> Result<bool> {
+    let since = parse_since(&args.since)?;
+    let gov = open(&args.store, false, &[])?;
+    let system = Principal::system();
+    let now = Timestamp::now();
+    if args.terms.is_some() || args.review_threshold.is_some() || args.block_threshold.is_some() {
+        let lexicon = match &args.terms {
+            Some(path) => fs::read_to_string(path)
+                .with_context(|| format!("cannot read {}", path.display()))?,
+            None => String::new(),
+        };
+        let applied = gov.emergency_change(
+            &system,
+            &args.name,
+            &lexicon,
+            args.review_threshold,
+            args.block_threshold,
+            now,
+        )?;
+        eprintln!(
+            "emergency change {}: {} term(s) from {}, review at {}, block at {}; running servers \
+             apply it within seconds",
+            applied.id,
+            applied.terms,
+            applied.source,
+            applied.review_threshold,
+            applied.block_threshold
+        );
+    }
+    let report = gov.sweep(&system, Timestamp(now.0 - since), args.act, now)?;
+    let mut out = std::io::stdout().lock();
+    for c in &report.caught {
+        writeln!(out, "{}", serde_json::to_string(c)?)?;
+    }
+    eprintln!(
+        "swept {} message(s) since {}: {} caught{}",
+        report.scanned,
+        report.since,
+        report.caught.len(),
+        if args.act {
+            format!(", {} held or rejected", report.acted)
+        } else {
+            " (report only; --act holds or rejects them)".to_owned()
+        }
+    );
+    Ok(!report.caught.is_empty())
+}
+
+/// `24h`, `90m`, `7d` → milliseconds.
+fn parse_since(s: &str) -> Result<i64> {
+    let (n, unit) = s.split_at(s.len().saturating_sub(1));
+    let n: i64 = n.parse().ok().filter(|n| *n > 0).ok_or_else(|| {
+        anyhow!("--since {s:?}: expected a positive count and a unit, e.g. 24h, 90m, 7d")
+    })?;
+    let unit_ms = match unit {
+        "m" => 60_000,
+        "h" => 3_600_000,
+        "d" => 86_400_000,
+        _ => bail!("--since {s:?}: the unit must be m, h or d"),
+    };
+    Ok(n * unit_ms)
+}
+
+#[derive(Debug, clap::Args)]
+pub struct SweepArgs {
+    /// How far back to re-scan: 24h, 90m, 7d.
+    #[arg(long)]
+    pub since: String,
+    /// Emergency terms to add first (lexicon file format: term<TAB>category<TAB>action).
+    #[arg(long, value_name = "FILE")]
+    pub terms: Option<PathBuf>,
+    /// Names the change; hits report `source: "emergency:<name>"`.
+    #[arg(long, default_value = "emergency")]
+    pub name: String,
+    /// Tighten: the score from which a verdict is `review`.
+    #[arg(long, value_name = "N")]
+    pub review_threshold: Option<u8>,
+    /// Tighten: the score from which a verdict is `block`.
+    #[arg(long, value_name = "N")]
+    pub block_threshold: Option<u8>,
+    /// Hold (review) or reject (block) what the sweep catches; without it, only report.
+    #[arg(long)]
+    pub act: bool,
+    #[command(flatten)]
+    pub store: StoreArgs,
 }
 
 /// `qinglang learn`: teaches the deployment's model from a file of confirmed texts, resets

@@ -353,4 +353,50 @@ fn acknowledged_submissions_survive_sigkill() {
         "{}",
         String::from_utf8_lossy(&out.stdout)
     );
+
+    // ENF-3 drill on the same store: an emergency term for those messages, a report, then
+    // the act; afterwards nothing is left to catch and the chain still verifies.
+    let terms = dir.join("terms.txt");
+    std::fs::write(&terms, "普通消息\tspam\treview\n").expect("terms");
+    let terms = terms.to_str().expect("utf-8 path");
+    let out = qinglang(
+        &dir,
+        &[
+            "sweep", "--since", "1h", "--name", "drill", "--terms", terms,
+        ],
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let caught: Vec<Value> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("json line"))
+        .collect();
+    assert!(
+        caught.len() >= acknowledged.len(),
+        "{} caught",
+        caught.len()
+    );
+    assert!(caught
+        .iter()
+        .all(|c| c["was"] == "published" && c["now"] == "review"));
+    // The stored change applies to later sweeps without repeating the terms.
+    let out = qinglang(&dir, &["sweep", "--since", "1h", "--act"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr)
+        .contains(&format!("{} held or rejected", caught.len())));
+    let out = qinglang(&dir, &["sweep", "--since", "1h"]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = qinglang(&dir, &["sweep", "--since", "yesterday"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--since"));
+    assert_eq!(qinglang(&dir, &["audit", "verify"]).status.code(), Some(0));
 }

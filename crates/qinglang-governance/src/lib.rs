@@ -6,6 +6,7 @@ pub mod audit;
 pub mod authz;
 pub mod credit;
 pub mod crypto;
+mod emergency;
 mod error;
 pub mod identity;
 mod learning;
@@ -17,6 +18,7 @@ mod service;
 pub mod store;
 pub mod wire;
 
+pub use emergency::{Caught, EmergencyApplied, EngineRecipe, SweepReport};
 pub use error::Error;
 pub use learning::{Learned, LearningStatus};
 pub use service::*;

@@ -447,6 +447,32 @@ pub struct ContentRecord {
     pub campaign: Option<u64>,
 }
 
+/// An emergency change (ENF-3): terms added and thresholds tightened together.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct EmergencyChange {
+    pub id: Id,
+    /// Names the lexicon: its hits report `source: "emergency:<name>"`.
+    pub name: String,
+    /// The terms, in the lexicon file format.
+    pub lexicon: String,
+    pub review_threshold: Option<u8>,
+    pub block_threshold: Option<u8>,
+    pub actor: String,
+    pub at: Timestamp,
+}
+
+/// A stored message as a sweep re-reads it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredContent {
+    pub id: Id,
+    pub author: Id,
+    pub group: Option<Id>,
+    pub text: String,
+    /// `published`, `held` or `rejected`.
+    pub decision: String,
+    pub at: Timestamp,
+}
+
 /// One message of a flood campaign, as a moderator sees it in the list.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct CampaignMember {

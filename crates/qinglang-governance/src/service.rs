@@ -38,6 +38,10 @@ pub struct Governance<S: Store> {
     patrol: Box<dyn PatrolState>,
     /// Low bits of the next flood key (the high bits are the time).
     flood_seq: AtomicU64,
+    /// What the engine is built from, for emergency changes (ENF-3).
+    pub(crate) recipe: Option<crate::emergency::EngineRecipe>,
+    /// Emergency changes the running engine includes.
+    pub(crate) emergency_generation: Mutex<usize>,
 }
 
 impl<S: Store> std::fmt::Debug for Governance<S> {
@@ -245,12 +249,21 @@ impl<S: Store> Governance<S> {
             store,
             patrol: Box::new(LocalPatrol::new(&policy.policy.patrol)),
             flood_seq: AtomicU64::new(0),
+            recipe: None,
+            emergency_generation: Mutex::new(0),
             base_classifier: engine.classifier().cloned(),
             engine: RwLock::new(engine),
             policy: Arc::new(policy),
             key,
             learned_generation: Mutex::new((0, 0)),
         }
+    }
+
+    /// Tells the service what its engine is built from, so that emergency changes can
+    /// rebuild it (ENF-3).
+    pub fn with_recipe(mut self, recipe: crate::emergency::EngineRecipe) -> Self {
+        self.recipe = Some(recipe);
+        self
     }
 
     /// Keeps the patrol state somewhere else (a store shared by several nodes).
@@ -1688,6 +1701,13 @@ impl<S: Store> Governance<S> {
 /// that Traditional, full-width or spaced-out variants of it are the same name (PA-1).
 fn name_key(engine: &Engine, name: &str) -> String {
     engine.normalizer().normalize_str(name)
+}
+
+pub(crate) fn lock_usize(m: &Mutex<usize>) -> std::sync::MutexGuard<'_, usize> {
+    match m.lock() {
+        Ok(g) => g,
+        Err(poisoned) => poisoned.into_inner(),
+    }
 }
 
 pub(crate) fn check_text(text: &str) -> Result<(), Error> {

@@ -4,9 +4,9 @@
 use crate::authz::Role;
 use crate::error::Error;
 use crate::model::{
-    Account, AuditAnchor, AuditDraft, AuditEntry, CampaignMember, ContentRecord, Group, GroupRole,
-    GroupStatus, Id, IdentityRecord, LearnedExample, Membership, MembershipStatus, Principal,
-    Sanction, Target, Timestamp, User, UserStatus,
+    Account, AuditAnchor, AuditDraft, AuditEntry, CampaignMember, ContentRecord, Decision,
+    EmergencyChange, Group, GroupRole, GroupStatus, Id, IdentityRecord, LearnedExample, Membership,
+    MembershipStatus, Principal, Sanction, StoredContent, Target, Timestamp, User, UserStatus,
 };
 use crate::policy::SanctionKind;
 
@@ -84,6 +84,12 @@ pub trait Tx {
 
     // Content, strikes, sanctions.
     fn insert_content(&mut self, record: &ContentRecord) -> Result<Id, Error>;
+    /// Stored messages with `at >= since`, oldest first (ENF-3 sweeps).
+    fn content_since(&mut self, since: Timestamp) -> Result<Vec<StoredContent>, Error>;
+    fn set_content_decision(&mut self, id: Id, decision: Decision) -> Result<(), Error>;
+    fn insert_emergency(&mut self, change: &EmergencyChange) -> Result<Id, Error>;
+    /// Every emergency change, oldest first.
+    fn emergency_changes(&mut self) -> Result<Vec<EmergencyChange>, Error>;
     /// Every stored message of a flood campaign, oldest first (REV-7).
     fn campaign_members(&mut self, campaign: u64) -> Result<Vec<CampaignMember>, Error>;
     fn insert_strike(

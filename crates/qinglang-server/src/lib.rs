@@ -97,6 +97,8 @@ pub fn app(state: AppState) -> Router {
         .route("/v1/groups/{id}/notice", axum::routing::put(set_notice))
         .route("/v1/content", post(submit_content))
         .route("/v1/campaigns/{id}", get(get_campaign))
+        .route("/v1/emergency", post(emergency_change))
+        .route("/v1/sweep", post(sweep))
         .route("/v1/audit", get(audit_export))
         .route("/v1/audit/verify", get(audit_verify))
         .route("/v1/tokens", post(create_token))
@@ -516,6 +518,69 @@ async fn create_group(
     })
     .await?;
     Ok((StatusCode::CREATED, Json(view)))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct EmergencyRequest {
+    name: String,
+    /// Terms in the lexicon file format.
+    #[serde(default)]
+    terms: String,
+    review_threshold: Option<u8>,
+    block_threshold: Option<u8>,
+}
+
+/// ENF-3: terms and tighter thresholds in one audited change, live at once.
+async fn emergency_change(
+    State(s): State<AppState>,
+    Auth(p): Auth,
+    JsonBody(req): JsonBody<EmergencyRequest>,
+) -> ApiResult<impl IntoResponse> {
+    let gov = Arc::clone(&s.gov);
+    let applied = blocking(move || {
+        gov.emergency_change(
+            &p,
+            &req.name,
+            &req.terms,
+            req.review_threshold,
+            req.block_threshold,
+            Timestamp::now(),
+        )
+    })
+    .await?;
+    Ok(Json(applied))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SweepRequest {
+    /// Re-scan what was stored in the last this many hours (at most 30 days).
+    since_hours: u32,
+    /// Hold or reject what is caught; otherwise only report.
+    #[serde(default)]
+    act: bool,
+}
+
+/// ENF-3: re-scan recent content with the engine as it is now.
+async fn sweep(
+    State(s): State<AppState>,
+    Auth(p): Auth,
+    JsonBody(req): JsonBody<SweepRequest>,
+) -> ApiResult<impl IntoResponse> {
+    if req.since_hours == 0 || req.since_hours > 720 {
+        return Err(ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_since",
+            format!("since_hours must be 1..=720, got {}", req.since_hours),
+        ));
+    }
+    let gov = Arc::clone(&s.gov);
+    let now = Timestamp::now();
+    let since = Timestamp(now.0 - i64::from(req.since_hours) * 3_600_000);
+    Ok(Json(
+        blocking(move || gov.sweep(&p, since, req.act, now)).await?,
+    ))
 }
 
 /// REV-7: every stored copy of a flood campaign, for a moderator to act on together.

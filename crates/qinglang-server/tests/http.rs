@@ -5,11 +5,11 @@ use std::sync::Arc;
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use http_body_util::BodyExt;
-use qinglang_engine::{default_classifier, default_lexicon, Engine};
+use qinglang_engine::{default_classifier, default_lexicon, Engine, Policy};
 use qinglang_governance::crypto::DataKey;
 use qinglang_governance::model::Timestamp;
 use qinglang_governance::policy::LoadedPolicy;
-use qinglang_governance::Governance;
+use qinglang_governance::{EngineRecipe, Governance};
 use qinglang_server::{app, AppState};
 use qinglang_store::SqliteStore;
 use serde_json::{json, Value};
@@ -34,7 +34,11 @@ impl Api {
             engine,
             LoadedPolicy::default_policy(),
             DataKey::from_hex(&"07".repeat(32)).expect("key"),
-        );
+        )
+        .with_recipe(EngineRecipe {
+            lexicons: vec![default_lexicon()],
+            policy: Policy::default(),
+        });
         let admin = gov
             .bootstrap_admin(Timestamp::now())
             .expect("bootstrap")
@@ -667,4 +671,105 @@ async fn flood_campaigns_link_authors_and_rate_limits_answer_429() {
         .await;
     assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "{v}");
     assert_eq!(v["code"], "rate_limited");
+}
+
+/// ENF-3: an emergency change is live at once and audited; a sweep finds what was published
+/// before it and, asked to act, rejects it.
+#[tokio::test]
+async fn emergency_terms_take_effect_and_the_sweep_acts_on_stored_content() {
+    let api = Api::new();
+    let svc = api.token("service").await;
+    let lead = api.token("lead").await;
+    let moderator = api.token("moderator").await;
+    let (_, user) = api
+        .json("POST", "/v1/users", &svc, json!({"nickname": "小周"}))
+        .await;
+    let uid = user["id"].as_i64().expect("id");
+    let (status, _) = api
+        .json(
+            "POST",
+            &format!("/v1/users/{uid}/identity"),
+            &svc,
+            json!({"kind": "mobile", "value": "13900139000", "name": "周六"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let text = "周末一起喝蓝莓冰沙吧，老地方见";
+    let (_, r) = api
+        .json(
+            "POST",
+            "/v1/content",
+            &svc,
+            json!({"author": uid, "kind": "message", "text": text}),
+        )
+        .await;
+    assert_eq!(r["enforcement"]["decision"], "published", "{r}");
+
+    let change = json!({"name": "slang-2026", "terms": "蓝莓冰沙\tdrugs\tblock\n"});
+    let (status, _) = api
+        .json("POST", "/v1/emergency", &moderator, change.clone())
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, v) = api
+        .json(
+            "POST",
+            "/v1/emergency",
+            &lead,
+            json!({"name": "bad", "terms": "x\tdrugs\tblok\n"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+    assert!(
+        v["message"]
+            .as_str()
+            .unwrap_or("")
+            .contains("emergency:bad:1"),
+        "{v}"
+    );
+    let (status, v) = api.json("POST", "/v1/emergency", &lead, change).await;
+    assert_eq!(status, StatusCode::OK, "{v}");
+    assert_eq!(v["terms"], 1);
+
+    // Live at once.
+    let (_, v) = api
+        .json("POST", "/v1/scan", &svc, json!({"text": text}))
+        .await;
+    assert_eq!(v["suggestion"], "block", "{v}");
+    assert_eq!(v["hits"][0]["source"], "emergency:slang-2026");
+
+    // The sweep reports, then acts.
+    let (status, v) = api
+        .json("POST", "/v1/sweep", &lead, json!({"since_hours": 24}))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{v}");
+    assert_eq!(v["caught"].as_array().map(Vec::len), Some(1), "{v}");
+    assert_eq!(v["caught"][0]["was"], "published");
+    assert_eq!(v["caught"][0]["now"], "block");
+    assert_eq!(v["acted"], 0);
+    let (_, v) = api
+        .json(
+            "POST",
+            "/v1/sweep",
+            &lead,
+            json!({"since_hours": 24, "act": true}),
+        )
+        .await;
+    assert_eq!(v["acted"], 1, "{v}");
+    // Once acted on, it is no longer more severe than its decision.
+    let (_, v) = api
+        .json("POST", "/v1/sweep", &lead, json!({"since_hours": 24}))
+        .await;
+    assert_eq!(v["caught"].as_array().map(Vec::len), Some(0), "{v}");
+
+    let (_, body) = api
+        .call(
+            "GET",
+            "/v1/audit?from=2000-01-01&to=2100-01-01",
+            Some(&lead),
+            None,
+        )
+        .await;
+    for action in ["policy.emergency", "content.sweep", "policy.sweep"] {
+        assert!(body.contains(action), "{action} missing");
+    }
 }

@@ -22,6 +22,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0004_audit_seal_identity_unique.sql"),
     include_str!("../migrations/0005_learned_examples.sql"),
     include_str!("../migrations/0006_content_campaign.sql"),
+    include_str!("../migrations/0007_emergency.sql"),
 ];
 
 /// The SQLite store.
@@ -643,6 +644,82 @@ impl Tx for SqliteTx<'_> {
             })
             .map_err(storage)?;
         Ok(self.conn.last_insert_rowid())
+    }
+
+    fn content_since(&mut self, since: Timestamp) -> Result<Vec<StoredContent>, Error> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT id, author, group_id, text, decision, at FROM content \
+                 WHERE at >= ?1 ORDER BY at, id",
+            )
+            .map_err(storage)?;
+        let rows = stmt
+            .query_map([since.0], |r| {
+                Ok(StoredContent {
+                    id: r.get(0)?,
+                    author: r.get(1)?,
+                    group: r.get(2)?,
+                    text: r.get(3)?,
+                    decision: r.get(4)?,
+                    at: Timestamp(r.get(5)?),
+                })
+            })
+            .map_err(storage)?;
+        rows.collect::<Result<_, _>>().map_err(storage)
+    }
+
+    fn set_content_decision(&mut self, id: Id, decision: Decision) -> Result<(), Error> {
+        self.conn
+            .execute(
+                "UPDATE content SET decision = ?1 WHERE id = ?2",
+                params![decision.as_str(), id],
+            )
+            .map_err(storage)?;
+        Ok(())
+    }
+
+    fn insert_emergency(&mut self, c: &EmergencyChange) -> Result<Id, Error> {
+        self.conn
+            .execute(
+                "INSERT INTO emergency_changes \
+                 (name, lexicon, review_threshold, block_threshold, actor, at) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                params![
+                    c.name,
+                    c.lexicon,
+                    c.review_threshold,
+                    c.block_threshold,
+                    c.actor,
+                    c.at.0
+                ],
+            )
+            .map_err(storage)?;
+        Ok(self.conn.last_insert_rowid())
+    }
+
+    fn emergency_changes(&mut self) -> Result<Vec<EmergencyChange>, Error> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT id, name, lexicon, review_threshold, block_threshold, actor, at \
+                 FROM emergency_changes ORDER BY id",
+            )
+            .map_err(storage)?;
+        let rows = stmt
+            .query_map([], |r| {
+                Ok(EmergencyChange {
+                    id: r.get(0)?,
+                    name: r.get(1)?,
+                    lexicon: r.get(2)?,
+                    review_threshold: r.get(3)?,
+                    block_threshold: r.get(4)?,
+                    actor: r.get(5)?,
+                    at: Timestamp(r.get(6)?),
+                })
+            })
+            .map_err(storage)?;
+        rows.collect::<Result<_, _>>().map_err(storage)
     }
 
     fn campaign_members(&mut self, campaign: u64) -> Result<Vec<CampaignMember>, Error> {

@@ -1,0 +1,277 @@
+//! Emergency operations (ENF-3): add terms and tighten the review thresholds in one audited
+//! change that takes effect at once, then sweep the content stored in the last hours with
+//! the new engine and report — and optionally hold or reject — what it now catches.
+
+use std::sync::Arc;
+
+use qinglang_engine::{Engine, Lexicon, Policy, Suggestion};
+use serde::Serialize;
+
+use crate::authz::Permission;
+use crate::error::Error;
+use crate::model::{Decision, EmergencyChange, Id, Principal, Timestamp};
+use crate::service::Governance;
+use crate::store::Store;
+use crate::wire;
+
+/// What the engine is built from before any emergency change: the lexicons and the review
+/// policy the service started with.
+#[derive(Debug, Clone)]
+pub struct EngineRecipe {
+    pub lexicons: Vec<Lexicon>,
+    pub policy: Policy,
+}
+
+/// The change as applied.
+#[derive(Debug, Clone, Serialize)]
+pub struct EmergencyApplied {
+    pub id: Id,
+    pub source: String,
+    pub terms: usize,
+    pub review_threshold: u8,
+    pub block_threshold: u8,
+}
+
+/// One stored message the sweep now judges more severely than when it was decided.
+#[derive(Debug, Clone, Serialize)]
+pub struct Caught {
+    pub content: Id,
+    pub author: Id,
+    pub group: Option<Id>,
+    pub at: String,
+    /// The stored decision, and the new verdict's suggestion.
+    pub was: String,
+    pub now: &'static str,
+    /// The new verdict, in the scan contract's shape.
+    pub verdict: serde_json::Value,
+}
+
+/// What a sweep found (and did).
+#[derive(Debug, Clone, Serialize)]
+pub struct SweepReport {
+    pub since: String,
+    pub scanned: usize,
+    pub caught: Vec<Caught>,
+    /// Messages whose decision the sweep changed (with `act`).
+    pub acted: usize,
+}
+
+fn severity_of_decision(d: &str) -> u8 {
+    match d {
+        "published" => 0,
+        "held" => 1,
+        _ => 2,
+    }
+}
+
+fn severity(s: Suggestion) -> u8 {
+    match s {
+        Suggestion::Pass => 0,
+        Suggestion::Review => 1,
+        Suggestion::Block => 2,
+    }
+}
+
+impl<S: Store> Governance<S> {
+    /// Builds the engine from the recipe plus every emergency change (newest thresholds
+    /// win), keeping the running classifier (and what it learned).
+    fn engine_with_changes(&self, changes: &[EmergencyChange]) -> Result<Engine, Error> {
+        let recipe = self.recipe.as_ref().ok_or_else(|| {
+            Error::invalid(
+                "no_recipe",
+                "this service was started without its engine recipe; emergency changes need it",
+            )
+        })?;
+        let mut policy = recipe.policy.clone();
+        let mut builder = Engine::builder();
+        for lexicon in &recipe.lexicons {
+            builder = builder.lexicon(lexicon.clone());
+        }
+        for c in changes {
+            let lexicon = Lexicon::parse(&format!("emergency:{}", c.name), &c.lexicon)
+                .map_err(|e| Error::invalid("invalid_lexicon", e.to_string()))?;
+            builder = builder.lexicon(lexicon);
+            if let Some(t) = c.review_threshold {
+                policy.review_threshold = t;
+            }
+            if let Some(t) = c.block_threshold {
+                policy.block_threshold = t;
+            }
+        }
+        if let Some(classifier) = self.engine().classifier() {
+            builder = builder.classifier(Arc::clone(classifier));
+        }
+        builder
+            .policy(policy)
+            .build()
+            .map_err(|e| Error::invalid("invalid_emergency_change", e.to_string()))
+    }
+
+    /// Adds terms (lexicon file format) and optionally tightens the thresholds, in one
+    /// audited change that the running engine takes at once (ENF-3).
+    pub fn emergency_change(
+        &self,
+        actor: &Principal,
+        name: &str,
+        lexicon: &str,
+        review_threshold: Option<u8>,
+        block_threshold: Option<u8>,
+        now: Timestamp,
+    ) -> Result<EmergencyApplied, Error> {
+        self.require(actor, Permission::ChangePolicy)?;
+        let ok_name = !name.is_empty()
+            && name.len() <= 64
+            && name
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'-');
+        if !ok_name {
+            return Err(Error::invalid(
+                "invalid_name",
+                format!("name {name:?} must be 1-64 characters of a-z, 0-9, _ or -"),
+            ));
+        }
+        let source = format!("emergency:{name}");
+        let parsed = Lexicon::parse(&source, lexicon)
+            .map_err(|e| Error::invalid("invalid_lexicon", e.to_string()))?;
+        // Engine changes are serialised with learning, so neither undoes the other.
+        let _guard = self.learned_generation.lock();
+        let mut changes = self.store.read(|tx| tx.emergency_changes())?;
+        changes.push(EmergencyChange {
+            id: 0,
+            name: name.to_owned(),
+            lexicon: lexicon.to_owned(),
+            review_threshold,
+            block_threshold,
+            actor: actor.label(),
+            at: now,
+        });
+        // Build first: a change that does not compile is refused before anything is stored.
+        let engine = self.engine_with_changes(&changes)?;
+        let (review, block) = (
+            engine.policy().review_threshold,
+            engine.policy().block_threshold,
+        );
+        let change = changes
+            .last()
+            .cloned()
+            .ok_or_else(|| Error::Storage("empty".into()))?;
+        let id = self.store.write(|tx| {
+            let id = tx.insert_emergency(&change)?;
+            self.audit(
+                tx,
+                actor,
+                now,
+                "policy.emergency",
+                &source,
+                "",
+                serde_json::json!({
+                    "terms": parsed.len(),
+                    "review_threshold": review,
+                    "block_threshold": block,
+                }),
+            )?;
+            Ok(id)
+        })?;
+        self.swap_engine(Arc::new(engine));
+        *crate::service::lock_usize(&self.emergency_generation) = changes.len();
+        Ok(EmergencyApplied {
+            id,
+            source,
+            terms: parsed.len(),
+            review_threshold: review,
+            block_threshold: block,
+        })
+    }
+
+    /// Rebuilds the engine when the stored emergency changes differ from the ones it was
+    /// built with (start-up; changes made by `qinglang sweep` in another process).
+    pub fn reload_emergency(&self) -> Result<bool, Error> {
+        if self.recipe.is_none() {
+            return Ok(false);
+        }
+        let _guard = self.learned_generation.lock();
+        let changes = self.store.read(|tx| tx.emergency_changes())?;
+        let mut generation = crate::service::lock_usize(&self.emergency_generation);
+        if changes.len() == *generation {
+            return Ok(false);
+        }
+        let engine = self.engine_with_changes(&changes)?;
+        self.swap_engine(Arc::new(engine));
+        *generation = changes.len();
+        Ok(true)
+    }
+
+    /// Re-scans what was stored since `since` with the engine as it is now and reports every
+    /// message it judges more severely than its stored decision; with `act`, holds (review)
+    /// or rejects (block) them. Every change and the sweep itself are audited (ENF-3).
+    pub fn sweep(
+        &self,
+        actor: &Principal,
+        since: Timestamp,
+        act: bool,
+        now: Timestamp,
+    ) -> Result<SweepReport, Error> {
+        self.require(actor, Permission::ChangePolicy)?;
+        let stored = self.store.read(|tx| tx.content_since(since))?;
+        let engine = self.engine();
+        let mut caught = Vec::new();
+        for c in &stored {
+            let verdict = engine.scan(&c.text);
+            if severity(verdict.suggestion) > severity_of_decision(&c.decision) {
+                caught.push(Caught {
+                    content: c.id,
+                    author: c.author,
+                    group: c.group,
+                    at: c.at.to_rfc3339(),
+                    was: c.decision.clone(),
+                    now: verdict.suggestion.as_str(),
+                    verdict: wire::verdict_value(&c.text, &verdict),
+                });
+            }
+        }
+        let acted = self.store.write(|tx| {
+            let mut acted = 0;
+            if act {
+                for c in &caught {
+                    let decision = if c.now == "block" {
+                        Decision::Rejected
+                    } else {
+                        Decision::Held
+                    };
+                    tx.set_content_decision(c.content, decision)?;
+                    self.audit(
+                        tx,
+                        actor,
+                        now,
+                        "content.sweep",
+                        &format!("content:{}", c.content),
+                        &format!("emergency sweep: {} → {}", c.was, decision.as_str()),
+                        serde_json::json!({"verdict": c.verdict}),
+                    )?;
+                    acted += 1;
+                }
+            }
+            self.audit(
+                tx,
+                actor,
+                now,
+                "policy.sweep",
+                "content",
+                "",
+                serde_json::json!({
+                    "since": since.to_rfc3339(),
+                    "scanned": stored.len(),
+                    "caught": caught.len(),
+                    "acted": acted,
+                }),
+            )?;
+            Ok(acted)
+        })?;
+        Ok(SweepReport {
+            since: since.to_rfc3339(),
+            scanned: stored.len(),
+            caught,
+            acted,
+        })
+    }
+}
