@@ -151,6 +151,11 @@ pub struct ScanArgs {
     pub no_default_lexicon: bool,
     #[command(flatten)]
     pub model: ModelArgs,
+    /// Documents are HTML pages (public-account articles, REV-8): the title, visible text,
+    /// hidden text and link targets are reviewed; spans point into the HTML and each hit
+    /// says its `part` (title, body, hidden, link). With --jsonl, "text" holds the HTML.
+    #[arg(long)]
+    pub html: bool,
     /// Link near-duplicate messages of --jsonl input into flood campaigns (REV-7): a message
     /// with --flood-min-copies near copies within --flood-window lines gets a `spam` hit
     /// (`source: "rule:flood"`, `campaign: {"id": line of its first copy, "copies": n}`).
@@ -163,7 +168,7 @@ pub struct ScanArgs {
     #[arg(long, value_name = "N", default_value_t = 5, value_parser = clap::value_parser!(u32).range(2..))]
     pub flood_min_copies: u32,
     /// Least share of equal MinHash values for two messages to be near copies (0–1).
-    #[arg(long, value_name = "S", default_value_t = 0.5)]
+    #[arg(long, value_name = "S", default_value_t = 0.5, value_parser = similarity)]
     pub flood_similarity: f32,
     /// Worker threads for --jsonl input (default: all cores).
     #[arg(long, value_name = "N")]
@@ -203,6 +208,13 @@ enum LexiconCommand {
         #[arg(required = true)]
         files: Vec<PathBuf>,
     },
+}
+
+fn similarity(s: &str) -> Result<f32, String> {
+    s.parse::<f32>()
+        .ok()
+        .filter(|v| (0.2..=1.0).contains(v))
+        .ok_or_else(|| format!("{s:?} is not a share between 0.2 and 1"))
 }
 
 fn main() -> ExitCode {

@@ -58,6 +58,9 @@ pub fn build_engine_with(
         };
         if let Some(db) = &model.learned {
             use qinglang_governance::Store as _;
+            if !db.is_file() {
+                return Err(anyhow!("--learned {}: no such database", db.display()));
+            }
             let store = qinglang_store::SqliteStore::open(db)?;
             let examples = store.read(|tx| tx.learned_examples(classifier.name()))?;
             let normalizer = qinglang_text::Normalizer::new();
@@ -68,6 +71,22 @@ pub fn build_engine_with(
         builder = builder.classifier(Arc::new(classifier));
     }
     Ok(builder.build()?)
+}
+
+/// Reviews one document: plain text, or with `--html` an article page (REV-8), whose hits
+/// also say which part of the page they are in.
+fn review<'e>(
+    engine: &'e Engine,
+    text: &str,
+    scratch: &mut Scratch,
+    html: bool,
+) -> (Verdict<'e>, Vec<&'static str>) {
+    if html {
+        let r = qinglang_article::review(engine, text, scratch);
+        (r.verdict, r.parts.iter().map(|p| p.as_str()).collect())
+    } else {
+        (engine.scan_with(text, scratch), Vec::new())
+    }
 }
 
 /// Runs the scan; returns whether any document was not `pass`.
@@ -96,13 +115,13 @@ pub fn run(args: &ScanArgs) -> Result<bool> {
             io::stdin()
                 .read_to_string(&mut text)
                 .context("cannot read standard input as UTF-8 text")?;
-            let verdict = engine.scan_with(&text, &mut scratch);
+            let (verdict, parts) = review(&engine, &text, &mut scratch, args.html);
             flagged |= verdict.suggestion != Suggestion::Pass;
-            emit(&mut out, args.format, color, None, &text, &verdict)?;
+            emit(&mut out, args.format, color, None, &text, &verdict, &parts)?;
         } else {
             for path in &args.files {
                 let text = read_text(path)?;
-                let verdict = engine.scan_with(&text, &mut scratch);
+                let (verdict, parts) = review(&engine, &text, &mut scratch, args.html);
                 flagged |= verdict.suggestion != Suggestion::Pass;
                 let label = path.display().to_string();
                 let id = serde_json::value::to_raw_value(&label)?;
@@ -113,6 +132,7 @@ pub fn run(args: &ScanArgs) -> Result<bool> {
                     Some((&id, &label)),
                     &text,
                     &verdict,
+                    &parts,
                 )?;
             }
         }
@@ -155,8 +175,14 @@ fn id_label(id: &RawValue) -> String {
     serde_json::from_str::<String>(id.get()).unwrap_or_else(|_| id.get().to_owned())
 }
 
-fn write_json(out: &mut Vec<u8>, id: Option<&RawValue>, text: &str, verdict: &Verdict<'_>) {
-    let json = qinglang_governance::wire::VerdictJson::new(id, text, verdict);
+fn write_json(
+    out: &mut Vec<u8>,
+    id: Option<&RawValue>,
+    text: &str,
+    verdict: &Verdict<'_>,
+    parts: &[&'static str],
+) {
+    let json = qinglang_governance::wire::VerdictJson::new(id, text, verdict).with_parts(parts);
     // Serialising plain strings and numbers into a Vec cannot fail.
     let _ = serde_json::to_writer(&mut *out, &json);
     out.push(b'\n');
@@ -169,10 +195,11 @@ fn emit(
     id: Option<(&RawValue, &str)>,
     text: &str,
     verdict: &Verdict<'_>,
+    parts: &[&'static str],
 ) -> Result<()> {
     let mut buf = Vec::new();
     match format {
-        Format::Json => write_json(&mut buf, id.map(|i| i.0), text, verdict),
+        Format::Json => write_json(&mut buf, id.map(|i| i.0), text, verdict, parts),
         Format::Text => {
             buf.extend_from_slice(render_text(id.map(|i| i.1), text, verdict, color).as_bytes())
         }
@@ -312,7 +339,10 @@ fn scan_jsonl(args: &ScanArgs, out: &mut impl Write, color: bool) -> Result<bool
 
     let mut flagged = false;
     let mut floods = args.floods.then(|| Floods {
-        index: FloodIndex::new(args.flood_window as i64, args.flood_similarity),
+        index: FloodIndex::new(
+            i64::try_from(args.flood_window).unwrap_or(i64::MAX),
+            args.flood_similarity,
+        ),
         min_copies: args.flood_min_copies,
         base: 0,
     });
@@ -337,6 +367,7 @@ fn scan_jsonl(args: &ScanArgs, out: &mut impl Write, color: bool) -> Result<bool
                     threads,
                     args.format,
                     color,
+                    args.html,
                     &mut flagged,
                     floods,
                 ),
@@ -348,6 +379,7 @@ fn scan_jsonl(args: &ScanArgs, out: &mut impl Write, color: bool) -> Result<bool
                     threads,
                     args.format,
                     color,
+                    args.html,
                     &mut flagged,
                 ),
             };
@@ -400,6 +432,7 @@ fn scan_batch(
     threads: usize,
     format: Format,
     color: bool,
+    html: bool,
     flagged: &mut bool,
 ) -> (Vec<u8>, Option<anyhow::Error>) {
     let chunk = batch.lines.len().div_ceil(threads).max(1);
@@ -410,7 +443,15 @@ fn scan_batch(
             .enumerate()
             .map(|(k, lines)| {
                 scope.spawn(move || {
-                    scan_lines(engine, lines, name, first_line + k * chunk, format, color)
+                    scan_lines(
+                        engine,
+                        lines,
+                        name,
+                        first_line + k * chunk,
+                        format,
+                        color,
+                        html,
+                    )
                 })
             })
             .collect();
@@ -464,6 +505,7 @@ fn parse_line<'a>(raw: &'a [u8], name: &str, line_no: usize) -> Result<Option<In
     }
 }
 
+#[allow(clippy::too_many_arguments)]
 fn render_line(
     out: &mut Vec<u8>,
     format: Format,
@@ -472,9 +514,10 @@ fn render_line(
     line_no: usize,
     parsed: &InputLine<'_>,
     verdict: &Verdict<'_>,
+    parts: &[&'static str],
 ) {
     match format {
-        Format::Json => write_json(out, parsed.id, &parsed.text, verdict),
+        Format::Json => write_json(out, parsed.id, &parsed.text, verdict, parts),
         Format::Text => {
             let label = parsed
                 .id
@@ -493,6 +536,7 @@ fn scan_lines(
     first_line: usize,
     format: Format,
     color: bool,
+    html: bool,
 ) -> (Vec<u8>, bool, Option<anyhow::Error>) {
     let mut out = Vec::with_capacity(lines.len() * 96);
     let mut scratch = Scratch::default();
@@ -504,9 +548,11 @@ fn scan_lines(
             Ok(None) => continue,
             Err(e) => return (out, flagged, Some(e)),
         };
-        let verdict = engine.scan_with(&parsed.text, &mut scratch);
+        let (verdict, parts) = review(engine, &parsed.text, &mut scratch, html);
         flagged |= verdict.suggestion != Suggestion::Pass;
-        render_line(&mut out, format, color, name, line_no, &parsed, &verdict);
+        render_line(
+            &mut out, format, color, name, line_no, &parsed, &verdict, &parts,
+        );
     }
     (out, flagged, None)
 }
@@ -516,6 +562,7 @@ struct Scanned<'a, 'e> {
     line_no: usize,
     parsed: InputLine<'a>,
     verdict: Verdict<'e>,
+    parts: Vec<&'static str>,
     signature: Option<Signature>,
 }
 
@@ -530,6 +577,7 @@ fn scan_batch_floods(
     threads: usize,
     format: Format,
     color: bool,
+    html: bool,
     flagged: &mut bool,
     floods: &mut Floods,
 ) -> (Vec<u8>, Option<anyhow::Error>) {
@@ -547,12 +595,14 @@ fn scan_batch_floods(
                         let line_no = first_line + k * chunk + j + 1;
                         match parse_line(raw, name, line_no) {
                             Ok(Some(parsed)) => {
-                                let verdict = engine.scan_with(&parsed.text, &mut scratch);
+                                let (verdict, parts) =
+                                    review(engine, &parsed.text, &mut scratch, html);
                                 let signature = engine.signature(&scratch);
                                 done.push(Scanned {
                                     line_no,
                                     parsed,
                                     verdict,
+                                    parts,
                                     signature,
                                 });
                             }
@@ -594,7 +644,7 @@ fn scan_batch_floods(
             break;
         }
     }
-    let rendered: Vec<(Vec<u8>, bool)> = std::thread::scope(|scope| {
+    let rendered: Vec<Option<(Vec<u8>, bool)>> = std::thread::scope(|scope| {
         let handles: Vec<_> = linked
             .into_iter()
             .map(|part| {
@@ -603,26 +653,35 @@ fn scan_batch_floods(
                     let mut any = false;
                     for (s, campaign) in part {
                         let mut verdict = s.verdict;
+                        let mut parts = s.parts;
                         if let Some(campaign) = campaign.filter(|c| c.copies >= min_copies) {
                             verdict =
                                 engine.with_campaign(&s.parsed.text, verdict, campaign, false);
+                            // The flood hit covers the whole document: for a page, its body.
+                            if let Some(at) =
+                                verdict.hits.iter().position(|h| h.campaign().is_some())
+                            {
+                                if !parts.is_empty() {
+                                    parts.insert(at, "body");
+                                }
+                            }
                         }
                         any |= verdict.suggestion != Suggestion::Pass;
                         render_line(
-                            &mut out, format, color, name, s.line_no, &s.parsed, &verdict,
+                            &mut out, format, color, name, s.line_no, &s.parsed, &verdict, &parts,
                         );
                     }
                     (out, any)
                 })
             })
             .collect();
-        handles
-            .into_iter()
-            .map(|h| h.join().unwrap_or_default())
-            .collect()
+        handles.into_iter().map(|h| h.join().ok()).collect()
     });
-    let mut out = Vec::with_capacity(rendered.iter().map(|r| r.0.len()).sum());
-    for (bytes, any) in rendered {
+    let mut out = Vec::new();
+    for part in rendered {
+        let Some((bytes, any)) = part else {
+            return (out, Some(anyhow!("renderer thread panicked")));
+        };
         out.extend_from_slice(&bytes);
         *flagged |= any;
     }

@@ -246,7 +246,9 @@ fn spawn_learning_refresh(gov: Arc<Governance<SqliteStore>>) {
 /// what was stored in the last hours (ENF-3). Returns whether anything was caught.
 pub fn sweep(args: &SweepArgs) -> Result<bool> {
     let since = parse_since(&args.since)?;
-    let gov = open(&args.store, false, &[])?;
+    let gov = open(&args.store, false, &args.lexicons)?;
+    // Judge as the running service does: with what the deployment's model learned.
+    gov.reload_learned()?;
     let system = Principal::system();
     let now = Timestamp::now();
     if args.terms.is_some() || args.review_threshold.is_some() || args.block_threshold.is_some() {
@@ -294,17 +296,27 @@ pub fn sweep(args: &SweepArgs) -> Result<bool> {
 
 /// `24h`, `90m`, `7d` → milliseconds.
 fn parse_since(s: &str) -> Result<i64> {
-    let (n, unit) = s.split_at(s.len().saturating_sub(1));
-    let n: i64 = n.parse().ok().filter(|n| *n > 0).ok_or_else(|| {
-        anyhow!("--since {s:?}: expected a positive count and a unit, e.g. 24h, 90m, 7d")
-    })?;
-    let unit_ms = match unit {
-        "m" => 60_000,
-        "h" => 3_600_000,
-        "d" => 86_400_000,
-        _ => bail!("--since {s:?}: the unit must be m, h or d"),
+    let bad = || {
+        anyhow!(
+            "--since {s:?}: expected a positive count and a unit m, h or d (24h, 90m, 7d), \
+             at most 30 days"
+        )
     };
-    Ok(n * unit_ms)
+    let (n, unit_ms) = if let Some(n) = s.strip_suffix('m') {
+        (n, 60_000)
+    } else if let Some(n) = s.strip_suffix('h') {
+        (n, 3_600_000)
+    } else if let Some(n) = s.strip_suffix('d') {
+        (n, 86_400_000)
+    } else {
+        return Err(bad());
+    };
+    n.parse::<i64>()
+        .ok()
+        .filter(|n| *n > 0)
+        .and_then(|n| n.checked_mul(unit_ms))
+        .filter(|&ms| ms <= 30 * 86_400_000)
+        .ok_or_else(bad)
 }
 
 #[derive(Debug, clap::Args)]
@@ -327,6 +339,9 @@ pub struct SweepArgs {
     /// Hold (review) or reject (block) what the sweep catches; without it, only report.
     #[arg(long)]
     pub act: bool,
+    /// The operator lexicons the service runs with (as given to `serve --lexicon`).
+    #[arg(long = "lexicon", value_name = "FILE")]
+    pub lexicons: Vec<PathBuf>,
     #[command(flatten)]
     pub store: StoreArgs,
 }

@@ -362,6 +362,23 @@ fn floods_link_near_copies_in_input_order() {
         &input,
     );
     let verdicts = json_lines(&out);
+    // Linking is done in input order: the thread count changes nothing.
+    let one = qinglang(
+        &[
+            "scan",
+            "--jsonl",
+            "--format",
+            "json",
+            "--no-model",
+            "--floods",
+            "--flood-min-copies",
+            "3",
+            "--threads",
+            "1",
+        ],
+        &input,
+    );
+    assert_eq!(one.stdout, out.stdout);
     assert_eq!(
         verdicts.len(),
         8,

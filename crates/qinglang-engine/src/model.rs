@@ -29,7 +29,7 @@ pub enum ModelError {
     Magic,
     #[error("model file truncated at byte {0}")]
     Truncated(usize),
-    #[error("model file: {0}")]
+    #[error("{0}")]
     Invalid(String),
 }
 
@@ -498,8 +498,11 @@ impl Classifier {
                 bytes.len() - r.at
             )));
         }
-        if !(bias.is_finite() && calib_a.is_finite() && calib_b.is_finite()) {
-            return Err(ModelError::Invalid("bias or calibration not finite".into()));
+        if !(bias.is_finite() && calib_a.is_finite() && calib_b.is_finite() && calib_a > 0.0) {
+            return Err(ModelError::Invalid(
+                "bias or calibration not finite, or a calibration slope that is not positive"
+                    .into(),
+            ));
         }
         Classifier::from_parts(&name, &category, spec, bias, (calib_a, calib_b), table)
     }

@@ -1,9 +1,10 @@
 //! Near-duplicate detection for flood campaigns (REV-7): the same advertisement pushed into
 //! many groups with small edits.
 //!
-//! A text's [`Signature`] is a MinHash (32 hash functions) over character 3-grams of its normalised form with
-//! every digit made `0`: noise symbols, spaces, full-width forms and the like are already gone
-//! (the normaliser), changed phone digits change nothing, and a swapped word or a reordered
+//! A text's [`Signature`] is a MinHash (32 hash functions) over character 3-grams of its
+//! normalised form, every run of Latin letters and digits made one placeholder: noise
+//! symbols, spaces, full-width forms and the like are already gone (the normaliser), a
+//! changed phone number or WeChat id changes nothing, and a swapped word or a reordered
 //! phrase changes only the shingles it touches. Two texts are near copies when enough of
 //! their MinHash values agree (an estimate of the shingles' Jaccard similarity).
 //!
@@ -58,6 +59,8 @@ impl Signature {
     pub fn of_normalized(norm: &str) -> Option<Signature> {
         let mut mins = [u32::MAX; SIGNATURE_LEN];
         let mut window = [0u32; 3];
+        // Distinct shingles, counted up to MIN_SHINGLES: "好的好的好的…" repeats two.
+        let mut distinct = [0u64; MIN_SHINGLES];
         let mut shingles = 0usize;
         let mut previous = 0u64;
         let mut seen = 0usize;
@@ -85,7 +88,10 @@ impl Signature {
                 continue;
             }
             previous = h;
-            shingles += 1;
+            if shingles < MIN_SHINGLES && !distinct[..shingles].contains(&h) {
+                distinct[shingles] = h;
+                shingles += 1;
+            }
             for (k, m) in mins.iter_mut().enumerate() {
                 let v = ((h ^ SEEDS[k]).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 32) as u32;
                 *m = (*m).min(v);
@@ -299,6 +305,7 @@ mod tests {
         assert!(sig(ad).similarity(&sig(edited)) >= 0.5);
         assert!(sig(ad).similarity(&sig(other)) < 0.2);
         assert!(Signature::of_normalized("好的好的").is_none());
+        assert!(Signature::of_normalized("好的好的好的好的好的好的好的好的好的").is_none());
     }
 
     #[test]

@@ -131,6 +131,33 @@ impl<S: Store> Governance<S> {
             ));
         }
         let source = format!("emergency:{name}");
+        if lexicon.trim().is_empty() && review_threshold.is_none() && block_threshold.is_none() {
+            return Err(Error::invalid(
+                "empty_change",
+                "an emergency change needs terms, a threshold, or both",
+            ));
+        }
+        // Emergencies tighten: a threshold may only go down from what the engine uses now.
+        let current = self.engine();
+        for (field, asked, now_at) in [
+            (
+                "review_threshold",
+                review_threshold,
+                current.policy().review_threshold,
+            ),
+            (
+                "block_threshold",
+                block_threshold,
+                current.policy().block_threshold,
+            ),
+        ] {
+            if let Some(t) = asked.filter(|&t| t > now_at) {
+                return Err(Error::invalid(
+                    "not_tighter",
+                    format!("{field} {t} would loosen the current {now_at}; emergency changes only tighten"),
+                ));
+            }
+        }
         let parsed = Lexicon::parse(&source, lexicon)
             .map_err(|e| Error::invalid("invalid_lexicon", e.to_string()))?;
         // Engine changes are serialised with learning, so neither undoes the other.

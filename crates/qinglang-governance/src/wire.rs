@@ -33,6 +33,10 @@ pub struct HitJson<'a> {
     /// For a flood hit: the campaign and its copies inside the window (REV-7).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub campaign: Option<CampaignJson>,
+    /// For an article (REV-8): the part of the page the hit is in (title, body, hidden,
+    /// link).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub part: Option<&'static str>,
 }
 
 /// `{"id", "copies"}` of a flood campaign.
@@ -43,6 +47,14 @@ pub struct CampaignJson {
 }
 
 impl<'a, I: Serialize + ?Sized> VerdictJson<'a, I> {
+    /// Marks each hit with the part of the article it is in (`parts[i]` for hit `i`).
+    pub fn with_parts(mut self, parts: &[&'static str]) -> Self {
+        for (hit, part) in self.hits.iter_mut().zip(parts) {
+            hit.part = Some(part);
+        }
+        self
+    }
+
     pub fn new(id: Option<&'a I>, text: &'a str, verdict: &'a Verdict<'a>) -> Self {
         VerdictJson {
             id,
@@ -69,6 +81,7 @@ impl<'a, I: Serialize + ?Sized> VerdictJson<'a, I> {
                         id: c.id,
                         copies: c.copies,
                     }),
+                    part: None,
                 })
                 .collect(),
         }
