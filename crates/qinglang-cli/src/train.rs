@@ -39,7 +39,7 @@ pub struct TrainArgs {
     #[arg(long, default_value = "1-3")]
     pub ngrams: String,
     /// Inverse regularisation strength.
-    #[arg(long, default_value_t = 0.3)]
+    #[arg(long, default_value_t = 0.1)]
     pub c: f64,
     /// Laplace smoothing of the Naive-Bayes ratios.
     #[arg(long, default_value_t = 1.0)]

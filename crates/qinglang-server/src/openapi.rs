@@ -114,7 +114,7 @@ pub(crate) const ROUTES: &[(&str, &str, &str, &str, Option<&str>)] = &[
         "post",
         "/v1/learn",
         "Teach the deployment's model a confirmed violation (spam) or false positive (ham)",
-        "moderator, lead",
+        "moderator, lead, admin",
         Some("Learn"),
     ),
     (
