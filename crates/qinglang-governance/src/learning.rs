@@ -58,6 +58,13 @@ impl<S: Store> Governance<S> {
             return Err(Error::invalid("empty_text", "text is empty"));
         }
         let name = self.base_model()?.name().to_owned();
+        let max = self.engine().policy().model_max_chars as usize;
+        if text.chars().count() > max {
+            return Err(Error::invalid(
+                "too_long_for_model",
+                format!("the model judges texts of up to {max} characters; this one would teach it nothing it uses"),
+            ));
+        }
         // One learner at a time: each step starts from the model the previous one left.
         let mut generation = lock(&self.learned_generation);
         let engine = self.engine();

@@ -17,9 +17,10 @@ use crate::policy::PatrolPolicy;
 pub trait PatrolState: Send + Sync + 'static {
     /// Records a message's fingerprint and returns the flood campaign it belongs to.
     fn observe(&self, key: u64, signature: &Signature, at: Timestamp) -> Campaign;
-    /// Counts an event for `scope` (an author, a group) and returns how many fell inside the
-    /// last `window_ms`, this one included.
-    fn count(&self, scope: &str, at: Timestamp, window_ms: i64) -> u32;
+    /// Admits an event for `scope` (an author, a group) when fewer than `limit` were admitted
+    /// inside the last `window_ms`, and records it; a refused event is not recorded, so a
+    /// client that keeps retrying is admitted again as soon as its window has room.
+    fn admit(&self, scope: &str, at: Timestamp, window_ms: i64, limit: u32) -> bool;
 }
 
 /// In-process patrol state for one node.
@@ -60,7 +61,7 @@ impl PatrolState for LocalPatrol {
         lock(&self.floods).observe(key, signature, at.0)
     }
 
-    fn count(&self, scope: &str, at: Timestamp, window_ms: i64) -> u32 {
+    fn admit(&self, scope: &str, at: Timestamp, window_ms: i64, limit: u32) -> bool {
         let mut rates = lock(&self.rates);
         let since = at.0 - window_ms;
         rates.since_sweep += 1;
@@ -75,8 +76,11 @@ impl PatrolState for LocalPatrol {
         while queue.front().is_some_and(|&t| t <= since) {
             queue.pop_front();
         }
+        if queue.len() >= limit as usize {
+            return false;
+        }
         queue.push_back(at.0);
-        queue.len() as u32
+        true
     }
 }
 
@@ -87,10 +91,14 @@ mod tests {
     #[test]
     fn rates_count_a_sliding_window_per_scope() {
         let p = LocalPatrol::new(&PatrolPolicy::default());
-        assert_eq!(p.count("user:1", Timestamp(0), 60_000), 1);
-        assert_eq!(p.count("user:1", Timestamp(30_000), 60_000), 2);
-        assert_eq!(p.count("user:2", Timestamp(30_000), 60_000), 1);
-        assert_eq!(p.count("user:1", Timestamp(61_000), 60_000), 2);
-        assert_eq!(p.count("user:1", Timestamp(200_000), 60_000), 1);
+        let admit = |scope: &str, at: i64| p.admit(scope, Timestamp(at), 60_000, 2);
+        assert!(admit("user:1", 0));
+        assert!(admit("user:1", 30_000));
+        assert!(!admit("user:1", 40_000), "third inside the minute");
+        assert!(admit("user:2", 40_000), "scopes are apart");
+        // The refusal at 40 s was not recorded: at 61 s the event at 0 has left the window.
+        assert!(admit("user:1", 61_000));
+        assert!(!admit("user:1", 62_000));
+        assert!(admit("user:1", 200_000));
     }
 }

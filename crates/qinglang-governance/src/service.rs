@@ -1258,7 +1258,7 @@ impl<S: Store> Governance<S> {
             ),
         ];
         for (scope, limit) in limits {
-            if limit > 0 && !scope.is_empty() && self.patrol.count(&scope, now, 60_000) > limit {
+            if limit > 0 && !scope.is_empty() && !self.patrol.admit(&scope, now, 60_000, limit) {
                 return Err(Error::forbidden(
                     "rate_limited",
                     format!("{scope} is over its limit of {limit} submissions a minute (REV-7)"),
