@@ -74,7 +74,10 @@ impl<S: Store> Governance<S> {
         };
         let before = model.score(engine.normalizer(), text).probability;
         let after = model.learn(engine.normalizer(), text, label);
-        let stored = self.store.write(|tx| {
+        let (previous, stored) = self.store.write(|tx| {
+            // What the store held before this example: the fast path below is only right
+            // when that is exactly what the running model reflects.
+            let previous = tx.learned_generation(&name)?;
             tx.insert_learned(&LearnedExample {
                 id: 0,
                 model: name.clone(),
@@ -98,14 +101,14 @@ impl<S: Store> Governance<S> {
                     "probability_after": round4(after),
                 }),
             )?;
-            Ok(stored)
+            Ok((previous, stored))
         })?;
-        if stored.0 == generation.0 + 1 {
+        if previous == *generation {
             self.swap_engine(Arc::new(engine.with_classifier(Some(Arc::new(model)))));
             *generation = stored;
         } else {
-            // Someone else (`qinglang learn` on the same store) added examples meanwhile:
-            // replay them all so that every node converges on the same model.
+            // Someone else (`qinglang learn` on the same store) changed the examples
+            // meanwhile: replay them all so that every node converges on the same model.
             drop(generation);
             self.reload_learned()?;
         }
