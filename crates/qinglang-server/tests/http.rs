@@ -679,15 +679,25 @@ async fn flood_campaigns_link_authors_and_rate_limits_answer_429() {
             .await;
         assert_eq!(status, StatusCode::OK, "{r}");
     }
-    let (status, v) = api
-        .json(
-            "POST",
-            "/v1/content",
-            &svc,
-            json!({"author": users[5], "kind": "message", "text": "再来一条"}),
-        )
-        .await;
-    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "{v}");
+    let req = Request::builder()
+        .method("POST")
+        .uri("/v1/content")
+        .header("authorization", format!("Bearer {svc}"))
+        .header("content-type", "application/json")
+        .body(Body::from(
+            json!({"author": users[5], "kind": "message", "text": "再来一条"}).to_string(),
+        ))
+        .expect("request");
+    let resp = api.router.clone().oneshot(req).await.expect("response");
+    assert_eq!(resp.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(
+        resp.headers()
+            .get("retry-after")
+            .and_then(|v| v.to_str().ok()),
+        Some("60")
+    );
+    let bytes = resp.into_body().collect().await.expect("body").to_bytes();
+    let v: Value = serde_json::from_slice(&bytes).expect("json");
     assert_eq!(v["code"], "rate_limited");
 }
 
