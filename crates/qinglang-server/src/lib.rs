@@ -206,10 +206,9 @@ impl IntoResponse for ApiError {
             .into_response();
         if self.status == StatusCode::TOO_MANY_REQUESTS {
             // Rate limits count per minute (REV-7): a minute always has room again.
-            response.headers_mut().insert(
-                axum::http::header::RETRY_AFTER,
-                axum::http::HeaderValue::from_static("60"),
-            );
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from_static("60"));
         }
         response
     }
