@@ -114,7 +114,7 @@ fn open(args: &StoreArgs, dev: bool, lexicons: &[PathBuf]) -> Result<Governance<
     let store = SqliteStore::open(&args.db)?;
     let mut recipe = EngineRecipe {
         lexicons: vec![qinglang_engine::default_lexicon()],
-        policy: qinglang_engine::Policy::default(),
+        policy: policy.policy.review.engine_policy(),
     };
     for path in lexicons {
         recipe.lexicons.push(crate::scan::read_lexicon(path)?);

@@ -24,6 +24,59 @@ pub struct Policy {
     /// Floods and rate limits (REV-7). Optional in the file; defaults as documented.
     #[serde(default)]
     pub patrol: PatrolPolicy,
+    /// The engine's verdict thresholds (REV-1, REV-2). Optional; each field overrides the
+    /// engine's documented default.
+    #[serde(default)]
+    pub review: ReviewPolicy,
+}
+
+/// Overrides of the engine's review policy (`qinglang_engine::Policy`).
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ReviewPolicy {
+    /// A score at or above this is `block` (engine default 80).
+    pub block_threshold: Option<u8>,
+    /// A score at or above this is `review` (engine default 40).
+    pub review_threshold: Option<u8>,
+    /// The trained model asks for review from this calibrated probability (default 0.5).
+    pub model_review: Option<f32>,
+    /// …and blocks from this one (default: never).
+    pub model_block: Option<f32>,
+    /// The model judges texts up to this many characters (default 500).
+    pub model_max_chars: Option<u32>,
+    /// Report phone numbers, QQ and WeChat ids, URLs and e-mail as `ad` hits (default true).
+    pub detect_contacts: Option<bool>,
+    /// Noise characters allowed between two characters of a term (default 3).
+    pub max_noise_gap: Option<u8>,
+}
+
+impl ReviewPolicy {
+    /// The engine policy: its defaults with this section's overrides.
+    pub fn engine_policy(&self) -> qinglang_engine::Policy {
+        let mut p = qinglang_engine::Policy::default();
+        if let Some(v) = self.block_threshold {
+            p.block_threshold = v;
+        }
+        if let Some(v) = self.review_threshold {
+            p.review_threshold = v;
+        }
+        if let Some(v) = self.model_review {
+            p.model_review = v;
+        }
+        if self.model_block.is_some() {
+            p.model_block = self.model_block;
+        }
+        if let Some(v) = self.model_max_chars {
+            p.model_max_chars = v;
+        }
+        if let Some(v) = self.detect_contacts {
+            p.detect_contacts = v;
+        }
+        if let Some(v) = self.max_noise_gap {
+            p.max_noise_gap = v;
+        }
+        p
+    }
 }
 
 /// REV-7: near-duplicate campaigns across authors, groups and accounts, and per-author /
@@ -289,6 +342,9 @@ impl Policy {
                 ),
             ));
         }
+        if let Err(e) = self.review.engine_policy().validate() {
+            return Err(invalid("review", e.to_string()));
+        }
         let patrol = &self.patrol;
         if !(0.2..=1.0).contains(&patrol.flood_similarity) {
             return Err(invalid(
@@ -436,6 +492,30 @@ mod tests {
         assert_eq!(p.policy.groups.approval_above, 40);
         assert_eq!(p.policy.groups.verified_above, 100);
         assert!(p.policy.retention.days >= MIN_RETENTION_DAYS);
+    }
+
+    #[test]
+    fn the_review_section_sets_the_engine_policy_and_is_checked() {
+        let p = LoadedPolicy::default_policy();
+        assert_eq!(
+            p.policy.review.engine_policy(),
+            qinglang_engine::Policy::default(),
+            "the shipped [review] section states the engine's defaults"
+        );
+        let text = DEFAULT_POLICY_TOML.replace(
+            "model_review = 0.5",
+            "model_review = 0.9\nmodel_block = 0.99",
+        );
+        let p = LoadedPolicy::parse("p.toml", &text).expect("valid");
+        let engine = p.policy.review.engine_policy();
+        assert_eq!((engine.model_review, engine.model_block), (0.9, Some(0.99)));
+        let text = DEFAULT_POLICY_TOML.replace("review_threshold = 40", "review_threshold = 90");
+        let err = LoadedPolicy::parse("p.toml", &text).expect_err("review above block");
+        assert!(
+            err.to_string()
+                .starts_with("p.toml: review: review_threshold (90)"),
+            "{err}"
+        );
     }
 
     #[test]
