@@ -147,21 +147,26 @@ pub struct Scratch {
 
 /// The compiled review engine. Immutable: rebuild and swap (`Arc<Engine>`) to change lexicons
 /// or policy; scans in flight keep the engine they started with.
+///
+/// The compiled parts are shared (`Arc`): an engine with another classifier
+/// ([`Engine::with_classifier`]) shares the automata, patterns and entries of the one it
+/// came from, so a model that learned from a moderator is swapped in for the cost of a
+/// pointer copy.
 #[derive(Clone)]
 pub struct Engine {
-    normalizer: Normalizer,
+    normalizer: Arc<Normalizer>,
     /// Block and review terms, leftmost-longest.
-    automaton: Option<CharwiseDoubleArrayAhoCorasick<u32>>,
+    automaton: Option<Arc<CharwiseDoubleArrayAhoCorasick<u32>>>,
     /// Allow terms, all matches (overlapping), consulted only when there are hits.
-    allow_automaton: Option<CharwiseDoubleArrayAhoCorasick<u32>>,
+    allow_automaton: Option<Arc<CharwiseDoubleArrayAhoCorasick<u32>>>,
     /// Entries standing for the contact rules (REV-6), by `ContactKind` order.
     contact_entries: [u32; 5],
-    patterns: Vec<Pattern>,
-    entries: Vec<CompiledEntry>,
+    patterns: Arc<[Pattern]>,
+    entries: Arc<[CompiledEntry]>,
     policy: Policy,
     /// The trained classifier, if any, and its review and block entries.
     classifier: Option<Arc<Classifier>>,
-    model_entries: [u32; 2],
+    model_entries: Vec<CompiledEntry>,
     /// The flood rule's review and block entries (REV-7).
     flood_entries: [u32; 2],
 }
@@ -319,15 +324,15 @@ impl EngineBuilder {
         });
         let allow_automaton = build(allow_forms, MatchKind::Standard)?;
         let mut engine = Engine {
-            normalizer,
-            automaton,
-            allow_automaton,
+            normalizer: Arc::new(normalizer),
+            automaton: automaton.map(Arc::new),
+            allow_automaton: allow_automaton.map(Arc::new),
             contact_entries,
-            patterns,
-            entries,
+            patterns: patterns.into(),
+            entries: entries.into(),
             policy: self.policy,
             classifier: None,
-            model_entries: [0; 2],
+            model_entries: Vec::new(),
             flood_entries,
         };
         engine.set_classifier(self.classifier);
@@ -362,14 +367,12 @@ impl Engine {
     }
 
     fn set_classifier(&mut self, classifier: Option<Arc<Classifier>>) {
-        // Model entries live at the end; drop the previous model's before adding new ones.
-        if self.classifier.is_some() {
-            self.entries.truncate(self.entries.len() - 2);
-        }
-        if let Some(c) = &classifier {
-            let source: Arc<str> = Arc::from(format!("model:{}", c.name()));
-            self.model_entries = [Action::Review, Action::Block].map(|action| {
-                self.entries.push(CompiledEntry {
+        // The model's review and block entries, in that order.
+        self.model_entries = classifier
+            .iter()
+            .flat_map(|c| {
+                let source: Arc<str> = Arc::from(format!("model:{}", c.name()));
+                [Action::Review, Action::Block].map(|action| CompiledEntry {
                     entry: Entry {
                         term: c.name().into(),
                         category: c.category().into(),
@@ -377,10 +380,9 @@ impl Engine {
                         line: 0,
                     },
                     source: Arc::clone(&source),
-                });
-                self.entries.len() as u32 - 1
-            });
-        }
+                })
+            })
+            .collect();
         self.classifier = classifier;
     }
 
@@ -575,7 +577,7 @@ impl Engine {
             let block = self.policy.model_block.is_some_and(|b| probability >= b);
             if let (Some(a), Some(b)) = (pos.get(first), pos.get(last)) {
                 hits.push(Hit {
-                    entry: &self.entries[self.model_entries[usize::from(block)] as usize],
+                    entry: &self.model_entries[usize::from(block)],
                     pattern: u32::MAX - 8,
                     start: 0,
                     end: 0,
