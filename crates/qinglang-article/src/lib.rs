@@ -65,9 +65,11 @@ impl Article {
 
     /// The part the byte `at` of the review text belongs to.
     pub fn part_at(&self, at: usize) -> Part {
-        self.lines
-            .iter()
-            .find(|l| l.0 <= at && at < l.1.max(l.0 + 1))
+        // Lines are in text order: the last one starting at or before `at`.
+        let i = self.lines.partition_point(|l| l.0 <= at);
+        i.checked_sub(1)
+            .map(|i| self.lines[i])
+            .filter(|l| at < l.1.max(l.0 + 1))
             .map_or(Part::Body, |l| l.2)
     }
 
@@ -363,12 +365,11 @@ impl Builder<'_> {
         }
         self.open(part);
         let spans = locate(self.raw, &mut self.cursor, text);
-        for (k, (at, c)) in text.char_indices().enumerate() {
+        for (k, c) in text.chars().enumerate() {
             let (a, b) = spans
                 .as_ref()
                 .and_then(|s| s.get(k).copied())
                 .unwrap_or((self.cursor as u32, self.cursor as u32));
-            let _ = at;
             self.article
                 .map
                 .push((self.article.text.len() as u32, a, b));

@@ -11,8 +11,7 @@ use anyhow::{anyhow, Context, Result};
 use std::sync::Arc;
 
 use qinglang_engine::{
-    Campaign, Classifier, Engine, FloodIndex, Lexicon, Policy, Scratch, Signature, Suggestion,
-    Verdict,
+    Campaign, Classifier, Engine, FloodIndex, Lexicon, Scratch, Signature, Suggestion, Verdict,
 };
 use serde::Deserialize;
 use serde_json::value::RawValue;
@@ -34,17 +33,7 @@ pub fn read_model(path: &Path) -> Result<Classifier> {
 
 /// Builds the engine the scan options ask for.
 pub fn build_engine(lexicons: &[PathBuf], no_default: bool, model: &ModelArgs) -> Result<Engine> {
-    build_engine_with(lexicons, no_default, model, Policy::default())
-}
-
-/// [`build_engine`] under a given review policy.
-pub fn build_engine_with(
-    lexicons: &[PathBuf],
-    no_default: bool,
-    model: &ModelArgs,
-    policy: Policy,
-) -> Result<Engine> {
-    let mut builder = Engine::builder().policy(policy);
+    let mut builder = Engine::builder();
     if !no_default {
         builder = builder.lexicon(qinglang_engine::default_lexicon());
     }
@@ -63,10 +52,7 @@ pub fn build_engine_with(
             }
             let store = qinglang_store::SqliteStore::open(db)?;
             let examples = store.read(|tx| tx.learned_examples(classifier.name()))?;
-            let normalizer = qinglang_text::Normalizer::new();
-            for e in &examples {
-                classifier.learn(&normalizer, &e.text, e.label);
-            }
+            classifier = qinglang_governance::replay(&classifier, &examples, &Default::default());
         }
         builder = builder.classifier(Arc::new(classifier));
     }

@@ -119,13 +119,10 @@ fn open(args: &StoreArgs, dev: bool, lexicons: &[PathBuf]) -> Result<Governance<
     for path in lexicons {
         recipe.lexicons.push(crate::scan::read_lexicon(path)?);
     }
-    let mut builder = qinglang_engine::Engine::builder()
-        .policy(recipe.policy.clone())
-        .classifier(Arc::new(qinglang_engine::default_classifier()));
-    for lexicon in &recipe.lexicons {
-        builder = builder.lexicon(lexicon.clone());
-    }
-    let engine = builder.build()?;
+    let engine = recipe
+        .builder()
+        .classifier(Arc::new(qinglang_engine::default_classifier()))
+        .build()?;
     let gov = Governance::new(store, Arc::new(engine), policy, key).with_recipe(recipe);
     // Emergency changes made earlier (or by `qinglang sweep`) are part of the engine.
     gov.reload_emergency()?;

@@ -346,38 +346,27 @@ fn floods_link_near_copies_in_input_order() {
         input.push_str(&format!("{{\"id\": {i}, \"text\": \"{ad}{edit}\"}}\n"));
         input.push_str(&format!("{{\"id\": \"n{i}\", \"text\": \"{other}\"}}\n"));
     }
-    let out = qinglang(
-        &[
-            "scan",
-            "--jsonl",
-            "--format",
-            "json",
-            "--no-model",
-            "--floods",
-            "--flood-min-copies",
-            "3",
-            "--threads",
-            "2",
-        ],
-        &input,
-    );
+    let scan = |threads: &str| {
+        qinglang(
+            &[
+                "scan",
+                "--jsonl",
+                "--format",
+                "json",
+                "--no-model",
+                "--floods",
+                "--flood-min-copies",
+                "3",
+                "--threads",
+                threads,
+            ],
+            &input,
+        )
+    };
+    let out = scan("2");
     let verdicts = json_lines(&out);
     // Linking is done in input order: the thread count changes nothing.
-    let one = qinglang(
-        &[
-            "scan",
-            "--jsonl",
-            "--format",
-            "json",
-            "--no-model",
-            "--floods",
-            "--flood-min-copies",
-            "3",
-            "--threads",
-            "1",
-        ],
-        &input,
-    );
+    let one = scan("1");
     assert_eq!(one.stdout, out.stdout);
     assert_eq!(
         verdicts.len(),

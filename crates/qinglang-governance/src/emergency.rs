@@ -4,13 +4,13 @@
 
 use std::sync::Arc;
 
-use qinglang_engine::{Engine, Lexicon, Policy, Suggestion};
+use qinglang_engine::{Engine, EngineBuilder, Lexicon, Policy, Suggestion};
 use serde::Serialize;
 
 use crate::authz::Permission;
 use crate::error::Error;
 use crate::model::{Decision, EmergencyChange, Id, Principal, Timestamp};
-use crate::service::Governance;
+use crate::service::{lock, Governance};
 use crate::store::Store;
 use crate::wire;
 
@@ -20,6 +20,17 @@ use crate::wire;
 pub struct EngineRecipe {
     pub lexicons: Vec<Lexicon>,
     pub policy: Policy,
+}
+
+impl EngineRecipe {
+    /// A builder holding the recipe's lexicons and policy.
+    pub fn builder(&self) -> EngineBuilder {
+        self.lexicons
+            .iter()
+            .fold(Engine::builder().policy(self.policy.clone()), |b, l| {
+                b.lexicon(l.clone())
+            })
+    }
 }
 
 /// The change as applied.
@@ -83,10 +94,7 @@ impl<S: Store> Governance<S> {
             )
         })?;
         let mut policy = recipe.policy.clone();
-        let mut builder = Engine::builder();
-        for lexicon in &recipe.lexicons {
-            builder = builder.lexicon(lexicon.clone());
-        }
+        let mut builder = recipe.builder();
         for c in changes {
             let lexicon = Lexicon::parse(&format!("emergency:{}", c.name), &c.lexicon)
                 .map_err(|e| Error::invalid("invalid_lexicon", e.to_string()))?;
@@ -161,7 +169,7 @@ impl<S: Store> Governance<S> {
         let parsed = Lexicon::parse(&source, lexicon)
             .map_err(|e| Error::invalid("invalid_lexicon", e.to_string()))?;
         // Engine changes are serialised with learning, so neither undoes the other.
-        let _guard = self.learned_generation.lock();
+        let _guard = lock(&self.learned_generation);
         let mut changes = self.store.read(|tx| tx.emergency_changes())?;
         changes.push(EmergencyChange {
             id: 0,
@@ -182,8 +190,8 @@ impl<S: Store> Governance<S> {
             .last()
             .cloned()
             .ok_or_else(|| Error::Storage("empty".into()))?;
-        let id = self.store.write(|tx| {
-            let id = tx.insert_emergency(&change)?;
+        let generation = self.store.write(|tx| {
+            tx.insert_emergency(&change)?;
             self.audit(
                 tx,
                 actor,
@@ -197,12 +205,12 @@ impl<S: Store> Governance<S> {
                     "block_threshold": block,
                 }),
             )?;
-            Ok(id)
+            tx.emergency_generation()
         })?;
         self.swap_engine(Arc::new(engine));
-        *crate::service::lock_usize(&self.emergency_generation) = changes.len();
+        *lock(&self.emergency_generation) = generation;
         Ok(EmergencyApplied {
-            id,
+            id: generation.1,
             source,
             terms: parsed.len(),
             review_threshold: review,
@@ -216,15 +224,17 @@ impl<S: Store> Governance<S> {
         if self.recipe.is_none() {
             return Ok(false);
         }
-        let _guard = self.learned_generation.lock();
-        let changes = self.store.read(|tx| tx.emergency_changes())?;
-        let mut generation = crate::service::lock_usize(&self.emergency_generation);
-        if changes.len() == *generation {
+        let _guard = lock(&self.learned_generation);
+        let mut generation = lock(&self.emergency_generation);
+        // The cheap question first: this runs every few seconds.
+        let stored = self.store.read(|tx| tx.emergency_generation())?;
+        if stored == *generation {
             return Ok(false);
         }
+        let changes = self.store.read(|tx| tx.emergency_changes())?;
         let engine = self.engine_with_changes(&changes)?;
         self.swap_engine(Arc::new(engine));
-        *generation = changes.len();
+        *generation = stored;
         Ok(true)
     }
 

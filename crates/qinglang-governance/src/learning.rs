@@ -5,12 +5,13 @@
 use std::sync::Arc;
 
 use qinglang_engine::{Classifier, Label};
+use qinglang_text::Normalizer;
 use serde::Serialize;
 
 use crate::authz::Permission;
 use crate::error::Error;
-use crate::model::{Id, LearnedExample, Principal, Timestamp};
-use crate::service::{check_text, Governance};
+use crate::model::{LearnedExample, Principal, Timestamp};
+use crate::service::{check_text, lock, Governance};
 use crate::store::Store;
 
 /// What one learned example did.
@@ -135,10 +136,7 @@ impl<S: Store> Governance<S> {
         }
         let examples = self.store.read(|tx| tx.learned_examples(base.name()))?;
         let engine = self.engine();
-        let mut model = Classifier::clone(base);
-        for e in &examples {
-            model.learn(engine.normalizer(), &e.text, e.label);
-        }
+        let model = replay(base, &examples, engine.normalizer());
         self.swap_engine(Arc::new(engine.with_classifier(Some(Arc::new(model)))));
         *generation = stored;
         Ok(true)
@@ -183,13 +181,19 @@ impl<S: Store> Governance<S> {
     }
 }
 
-fn round4(p: f32) -> f64 {
-    (f64::from(p) * 10_000.0).round() / 10_000.0
+/// The deployment's model: the shipped one with its learned examples applied in order.
+pub fn replay(
+    base: &Classifier,
+    examples: &[LearnedExample],
+    normalizer: &Normalizer,
+) -> Classifier {
+    let mut model = base.clone();
+    for e in examples {
+        model.learn(normalizer, &e.text, e.label);
+    }
+    model
 }
 
-fn lock(m: &std::sync::Mutex<(u64, Id)>) -> std::sync::MutexGuard<'_, (u64, Id)> {
-    match m.lock() {
-        Ok(g) => g,
-        Err(poisoned) => poisoned.into_inner(),
-    }
+fn round4(p: f32) -> f64 {
+    (f64::from(p) * 10_000.0).round() / 10_000.0
 }

@@ -20,6 +20,6 @@ pub mod wire;
 
 pub use emergency::{Caught, EmergencyApplied, EngineRecipe, SweepReport};
 pub use error::Error;
-pub use learning::{Learned, LearningStatus};
+pub use learning::{replay, Learned, LearningStatus};
 pub use service::*;
 pub use store::{Store, Tx};

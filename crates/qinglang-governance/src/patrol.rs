@@ -12,6 +12,7 @@ use qinglang_engine::{Campaign, FloodIndex, Signature};
 
 use crate::model::Timestamp;
 use crate::policy::PatrolPolicy;
+use crate::service::lock;
 
 /// Cross-message state the governance service consults on every submission.
 pub trait PatrolState: Send + Sync + 'static {
@@ -46,13 +47,6 @@ impl LocalPatrol {
             )),
             rates: Mutex::new(Rates::default()),
         }
-    }
-}
-
-fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    match m.lock() {
-        Ok(g) => g,
-        Err(poisoned) => poisoned.into_inner(),
     }
 }
 

@@ -42,8 +42,8 @@ pub struct Governance<S: Store> {
     flood_seq: AtomicU64,
     /// What the engine is built from, for emergency changes (ENF-3).
     pub(crate) recipe: Option<crate::emergency::EngineRecipe>,
-    /// Emergency changes the running engine includes.
-    pub(crate) emergency_generation: Mutex<usize>,
+    /// (count, highest id) of the emergency changes the running engine includes.
+    pub(crate) emergency_generation: Mutex<(u64, Id)>,
 }
 
 impl<S: Store> std::fmt::Debug for Governance<S> {
@@ -252,7 +252,7 @@ impl<S: Store> Governance<S> {
             patrol: Box::new(LocalPatrol::new(&policy.policy.patrol)),
             flood_seq: AtomicU64::new(0),
             recipe: None,
-            emergency_generation: Mutex::new(0),
+            emergency_generation: Mutex::new((0, 0)),
             base_classifier: engine.classifier().cloned(),
             engine: RwLock::new(engine),
             policy: Arc::new(policy),
@@ -1723,7 +1723,9 @@ fn name_key(engine: &Engine, name: &str) -> String {
     engine.normalizer().normalize_str(name)
 }
 
-pub(crate) fn lock_usize(m: &Mutex<usize>) -> std::sync::MutexGuard<'_, usize> {
+/// Locks a mutex, carrying on past a panic in another holder: the values guarded here
+/// (generations, counters, indexes) stay consistent on their own.
+pub(crate) fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     match m.lock() {
         Ok(g) => g,
         Err(poisoned) => poisoned.into_inner(),

@@ -90,6 +90,8 @@ pub trait Tx {
     fn insert_emergency(&mut self, change: &EmergencyChange) -> Result<Id, Error>;
     /// Every emergency change, oldest first.
     fn emergency_changes(&mut self) -> Result<Vec<EmergencyChange>, Error>;
+    /// (count, highest id) of the emergency changes: changes whenever one is added.
+    fn emergency_generation(&mut self) -> Result<(u64, Id), Error>;
     /// Every stored message of a flood campaign, oldest first (REV-7).
     fn campaign_members(&mut self, campaign: u64) -> Result<Vec<CampaignMember>, Error>;
     fn insert_strike(

@@ -88,6 +88,25 @@ impl Api {
         )
     }
 
+    /// A user verified by mobile number: the precondition for publishing.
+    async fn verified_user(&self, svc: &str, nickname: &str, mobile: &str) -> i64 {
+        let (status, user) = self
+            .json("POST", "/v1/users", svc, json!({"nickname": nickname}))
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{user}");
+        let id = user["id"].as_i64().expect("id");
+        let (status, v) = self
+            .json(
+                "POST",
+                &format!("/v1/users/{id}/identity"),
+                svc,
+                json!({"kind": "mobile", "value": mobile, "name": "王五"}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{v}");
+        id
+    }
+
     async fn token(&self, role: &str) -> String {
         let (status, v) = self
             .json(
@@ -427,20 +446,7 @@ async fn lowercase_bearer_revocation_and_group_refusals() {
         "the scheme is case-insensitive"
     );
 
-    let (status, user) = api
-        .json("POST", "/v1/users", &svc, json!({"nickname": "群主"}))
-        .await;
-    assert_eq!(status, StatusCode::CREATED);
-    let id = user["id"].as_i64().expect("id");
-    let (status, _) = api
-        .json(
-            "POST",
-            &format!("/v1/users/{id}/identity"),
-            &svc,
-            json!({"kind": "mobile", "value": "13800138000", "name": "李四"}),
-        )
-        .await;
-    assert_eq!(status, StatusCode::OK);
+    let id = api.verified_user(&svc, "群主", "13800138000").await;
     let (status, v) = api
         .json(
             "POST",
@@ -583,25 +589,8 @@ async fn flood_campaigns_link_authors_and_rate_limits_answer_429() {
     let svc = api.token("service").await;
     let mut users = Vec::new();
     for i in 0..6 {
-        let (_, user) = api
-            .json(
-                "POST",
-                "/v1/users",
-                &svc,
-                json!({"nickname": format!("用户{i}")}),
-            )
-            .await;
-        let id = user["id"].as_i64().expect("id");
-        let (status, v) = api
-            .json(
-                "POST",
-                &format!("/v1/users/{id}/identity"),
-                &svc,
-                json!({"kind": "mobile", "value": format!("1380013800{i}"), "name": "王五"}),
-            )
-            .await;
-        assert_eq!(status, StatusCode::OK, "{v}");
-        users.push(id);
+        let mobile = format!("1380013800{i}");
+        users.push(api.verified_user(&svc, &format!("用户{i}"), &mobile).await);
     }
     let flood_hit = |r: &Value| {
         r["verdict"]["hits"]
@@ -709,19 +698,7 @@ async fn emergency_terms_take_effect_and_the_sweep_acts_on_stored_content() {
     let svc = api.token("service").await;
     let lead = api.token("lead").await;
     let moderator = api.token("moderator").await;
-    let (_, user) = api
-        .json("POST", "/v1/users", &svc, json!({"nickname": "小周"}))
-        .await;
-    let uid = user["id"].as_i64().expect("id");
-    let (status, _) = api
-        .json(
-            "POST",
-            &format!("/v1/users/{uid}/identity"),
-            &svc,
-            json!({"kind": "mobile", "value": "13900139000", "name": "周六"}),
-        )
-        .await;
-    assert_eq!(status, StatusCode::OK);
+    let uid = api.verified_user(&svc, "小周", "13900139000").await;
     let text = "周末一起喝蓝莓冰沙吧，老地方见";
     let (_, r) = api
         .json(

@@ -698,6 +698,16 @@ impl Tx for SqliteTx<'_> {
         Ok(self.conn.last_insert_rowid())
     }
 
+    fn emergency_generation(&mut self) -> Result<(u64, Id), Error> {
+        self.conn
+            .query_row(
+                "SELECT count(*), coalesce(max(id), 0) FROM emergency_changes",
+                [],
+                |r| Ok((r.get::<_, i64>(0)? as u64, r.get(1)?)),
+            )
+            .map_err(storage)
+    }
+
     fn emergency_changes(&mut self) -> Result<Vec<EmergencyChange>, Error> {
         let mut stmt = self
             .conn
