@@ -62,6 +62,14 @@ pub enum Permission {
     ManageTokens,
     /// Confirm a violation or a false positive to the deployment's model (REV-9).
     Learn,
+    /// File reports and appeals on behalf of the platform's users (CMP-1, CMP-2).
+    FileCases,
+    /// Read reports, appeals and the review queue.
+    ReadCases,
+    /// Claim and decide queue items, resolve reports, decide appeals.
+    Moderate,
+    /// Assign work to others and reopen resolved reports.
+    Supervise,
 }
 
 impl Permission {
@@ -77,6 +85,10 @@ impl Permission {
             Permission::ChangePolicy => "change policy or lexicons",
             Permission::ManageTokens => "manage tokens",
             Permission::Learn => "teach the model",
+            Permission::FileCases => "file reports or appeals",
+            Permission::ReadCases => "read reports, appeals and the review queue",
+            Permission::Moderate => "decide review items, reports or appeals",
+            Permission::Supervise => "assign or reopen cases",
         }
     }
 }
@@ -87,17 +99,27 @@ pub fn allows(role: Role, permission: Permission) -> bool {
     match role {
         Role::Service => matches!(
             permission,
-            Scan | SubmitContent | ManageSubjects | ReadSubjects
+            Scan | SubmitContent | ManageSubjects | ReadSubjects | FileCases | ReadCases
         ),
-        Role::Moderator => matches!(permission, Scan | ReadSubjects | Learn),
+        Role::Moderator => matches!(
+            permission,
+            Scan | ReadSubjects | Learn | ReadCases | Moderate
+        ),
         Role::Lead => matches!(
             permission,
-            Scan | ReadSubjects | RevealIdentity | ReadAudit | ChangePolicy | Learn
+            Scan | ReadSubjects
+                | RevealIdentity
+                | ReadAudit
+                | ChangePolicy
+                | Learn
+                | ReadCases
+                | Moderate
+                | Supervise
         ),
-        Role::Auditor => matches!(permission, ReadSubjects | ReadAudit),
+        Role::Auditor => matches!(permission, ReadSubjects | ReadAudit | ReadCases),
         Role::Admin => matches!(
             permission,
-            Scan | ReadSubjects | ReadAudit | ChangePolicy | ManageTokens | Learn
+            Scan | ReadSubjects | ReadAudit | ChangePolicy | ManageTokens | Learn | ReadCases
         ),
     }
 }
@@ -120,6 +142,10 @@ mod tests {
             (ChangePolicy, [false, false, true, false, true]),
             (ManageTokens, [false, false, false, false, true]),
             (Learn, [false, true, true, false, true]),
+            (FileCases, [true, false, false, false, false]),
+            (ReadCases, [true, true, true, true, true]),
+            (Moderate, [false, true, true, false, false]),
+            (Supervise, [false, false, true, false, false]),
         ];
         for (permission, row) in matrix {
             for (role, want) in Role::ALL.into_iter().zip(row) {

@@ -276,6 +276,10 @@ impl<S: Store> Governance<S> {
                         Decision::Held
                     };
                     tx.set_content_decision(c.content, decision)?;
+                    if decision == Decision::Held {
+                        let score = c.verdict["score"].as_u64().unwrap_or(0).min(100) as u8;
+                        self.enqueue_held(tx, c.content, score, now)?;
+                    }
                     self.audit(
                         tx,
                         actor,

@@ -4,6 +4,7 @@
 
 pub mod audit;
 pub mod authz;
+pub mod casework;
 pub mod credit;
 pub mod crypto;
 mod emergency;

@@ -371,11 +371,20 @@ pub struct Sanction {
     /// `None`: indefinite.
     pub ends_at: Option<Timestamp>,
     pub policy_version: String,
+    /// The name of the principal whose decision imposed it; `system` for the automatic
+    /// ladder. An appeal is decided by someone else (CMP-2).
+    pub imposed_by: String,
+    /// The content it was imposed for, if any.
+    pub content: Option<Id>,
+    /// Set when an upheld appeal revoked it.
+    pub revoked_at: Option<Timestamp>,
 }
 
 impl Sanction {
     pub fn active_at(&self, now: Timestamp) -> bool {
-        self.starts_at <= now && self.ends_at.is_none_or(|end| now < end)
+        self.revoked_at.is_none()
+            && self.starts_at <= now
+            && self.ends_at.is_none_or(|end| now < end)
     }
 }
 
@@ -404,6 +413,13 @@ impl ContentKind {
             ContentKind::Bio => "bio",
         }
     }
+
+    pub fn parse(s: &str) -> Option<ContentKind> {
+        use ContentKind::*;
+        [Message, Post, Comment, Article, Nickname, GroupName, Bio]
+            .into_iter()
+            .find(|k| k.as_str() == s)
+    }
 }
 
 /// What happened to a submission (ENF-1).
@@ -415,6 +431,8 @@ pub enum Decision {
     Held,
     /// Stopped and not published (a `block` verdict).
     Rejected,
+    /// Taken down by a moderator's decision (held or published before).
+    Removed,
 }
 
 impl Decision {
@@ -423,7 +441,19 @@ impl Decision {
             Decision::Published => "published",
             Decision::Held => "held",
             Decision::Rejected => "rejected",
+            Decision::Removed => "removed",
         }
+    }
+
+    pub fn parse(s: &str) -> Option<Decision> {
+        [
+            Decision::Published,
+            Decision::Held,
+            Decision::Rejected,
+            Decision::Removed,
+        ]
+        .into_iter()
+        .find(|d| d.as_str() == s)
     }
 }
 

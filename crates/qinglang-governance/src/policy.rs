@@ -28,6 +28,40 @@ pub struct Policy {
     /// engine's documented default.
     #[serde(default)]
     pub review: ReviewPolicy,
+    /// Reports, the review queue and appeals (CMP-1, CMP-2). Optional; defaults as documented.
+    #[serde(default)]
+    pub casework: CaseworkPolicy,
+}
+
+/// Deadlines, claims, reporter screening and the appeal window.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct CaseworkPolicy {
+    /// A report must be handled within this many hours of its first filing.
+    pub report_deadline_hours: u32,
+    /// Content held by a `review` verdict must be decided within this many hours.
+    pub review_deadline_hours: u32,
+    /// A claimed queue item returns to the queue after this many minutes undecided.
+    pub claim_minutes: u32,
+    /// A sanction can be appealed within this many days of its start.
+    pub appeal_window_days: u32,
+    /// Reporters whose share of upheld reports is below this go to the low-priority lane…
+    pub low_reputation_share: f32,
+    /// …once this many of their reports have been resolved.
+    pub reputation_min_resolved: u32,
+}
+
+impl Default for CaseworkPolicy {
+    fn default() -> Self {
+        CaseworkPolicy {
+            report_deadline_hours: 24,
+            review_deadline_hours: 24,
+            claim_minutes: 15,
+            appeal_window_days: 30,
+            low_reputation_share: 0.2,
+            reputation_min_resolved: 5,
+        }
+    }
 }
 
 /// Overrides of the engine's review policy (`qinglang_engine::Policy`).
@@ -362,6 +396,23 @@ impl Policy {
             return Err(invalid(
                 "patrol.flood_window_minutes",
                 "must be at least 1".into(),
+            ));
+        }
+        let cw = &self.casework;
+        for (field, value) in [
+            ("casework.report_deadline_hours", cw.report_deadline_hours),
+            ("casework.review_deadline_hours", cw.review_deadline_hours),
+            ("casework.claim_minutes", cw.claim_minutes),
+            ("casework.appeal_window_days", cw.appeal_window_days),
+        ] {
+            if value == 0 {
+                return Err(invalid(field, "must be at least 1".into()));
+            }
+        }
+        if !(0.0..=1.0).contains(&cw.low_reputation_share) {
+            return Err(invalid(
+                "casework.low_reputation_share",
+                format!("{} must lie within [0, 1]", cw.low_reputation_share),
             ));
         }
         if c.recovery_days == 0 {

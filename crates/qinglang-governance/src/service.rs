@@ -79,6 +79,11 @@ pub struct SanctionView {
     pub starts_at: String,
     pub ends_at: Option<String>,
     pub policy_version: String,
+    /// Who imposed it (`system`: the automatic ladder).
+    pub imposed_by: String,
+    pub content: Option<Id>,
+    /// Set when an upheld appeal revoked it (CMP-2).
+    pub revoked_at: Option<String>,
 }
 
 impl From<&Sanction> for SanctionView {
@@ -91,6 +96,9 @@ impl From<&Sanction> for SanctionView {
             starts_at: s.starts_at.to_rfc3339(),
             ends_at: s.ends_at.map(Timestamp::to_rfc3339),
             policy_version: s.policy_version.clone(),
+            imposed_by: s.imposed_by.clone(),
+            content: s.content,
+            revoked_at: s.revoked_at.map(Timestamp::to_rfc3339),
         }
     }
 }
@@ -1350,6 +1358,9 @@ impl<S: Store> Governance<S> {
                 at: now,
                 campaign: campaign.map(|c| c.id),
             })?;
+            if decision == Decision::Held {
+                self.enqueue_held(tx, content_id, verdict.score, now)?;
+            }
             let mut score = credit::effective(&p.credit, &author, now);
             let mut sanctions = Vec::new();
             // Every decision is recorded with its evidence (AUD-1), publication included:
@@ -1357,27 +1368,14 @@ impl<S: Store> Governance<S> {
             let action = match decision {
                 Decision::Published => "content.publish",
                 Decision::Held => "content.hold",
-                Decision::Rejected => "content.reject",
+                Decision::Rejected | Decision::Removed => "content.reject",
             };
             self.audit(tx, actor, now, action, &format!("content:{content_id}"), &reasons.join("; "), serde_json::json!({"author": sub.author, "group": sub.group, "account": sub.account, "kind": sub.kind, "verdict": verdict_value}))?;
             let strike = decision == Decision::Rejected;
             if strike {
-                let before = score;
-                score = credit::apply(&p.credit, score, p.credit.violation_delta);
-                tx.set_credit(sub.author, score, now)?;
-                tx.insert_strike(Target::User(sub.author), Some(content_id), now)?;
-                self.audit(tx, actor, now, "credit.change", &Target::User(sub.author).label(), &format!("violation in content:{content_id}"), serde_json::json!({"before": before, "after": score, "content": content_id}))?;
                 let evidence = serde_json::json!({"content": content_id, "labels": verdict.labels});
-                sanctions.extend(self.escalate(tx, Target::User(sub.author), &p.sanctions.user_ladder, now, &evidence)?);
-                if let Some(gid) = sub.group {
-                    tx.insert_strike(Target::Group(gid), Some(content_id), now)?;
-                    sanctions.extend(self.escalate(tx, Target::Group(gid), &p.sanctions.group_ladder, now, &evidence)?);
-                    // 谁建群谁负责: the group's count also drives its role holders' ladder.
-                    let count = tx.strikes_since(Target::Group(gid), now.minus_days(p.sanctions.strike_window_days))?;
-                    for holder in tx.role_holders(gid)? {
-                        sanctions.extend(self.escalate_with_count(tx, Target::RoleHolder(holder.user), &p.sanctions.role_holder_ladder, count, now, &evidence)?);
-                    }
-                }
+                // The ladder applies itself: an automatic block is imposed by the system.
+                sanctions = self.record_violation(tx, &Principal::system(), Some(sub.author), sub.group, Some(content_id), &evidence, now)?;
                 if let Some(u) = tx.user(sub.author)? {
                     score = credit::effective(&p.credit, &u, now);
                 }
@@ -1400,28 +1398,110 @@ impl<S: Store> Governance<S> {
         })
     }
 
+    /// A confirmed violation (ENF-2, GRP-4): the author loses credit and takes a strike, the
+    /// group takes one too, and each ladder applies the step its count reached. `actor` is
+    /// whoever confirmed it: the system for an automatic block, or a moderator's decision.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn record_violation(
+        &self,
+        tx: &mut dyn Tx,
+        actor: &Principal,
+        author: Option<Id>,
+        group: Option<Id>,
+        content: Option<Id>,
+        evidence: &serde_json::Value,
+        now: Timestamp,
+    ) -> Result<Vec<SanctionView>, Error> {
+        let p = &self.policy.policy;
+        let mut sanctions = Vec::new();
+        let why = content.map_or_else(
+            || "confirmed violation".to_owned(),
+            |c| format!("violation in content:{c}"),
+        );
+        if let Some(author) = author {
+            if let Some(u) = tx.user(author)? {
+                let before = credit::effective(&p.credit, &u, now);
+                let after = credit::apply(&p.credit, before, p.credit.violation_delta);
+                tx.set_credit(author, after, now)?;
+                self.audit(
+                    tx,
+                    actor,
+                    now,
+                    "credit.change",
+                    &Target::User(author).label(),
+                    &why,
+                    serde_json::json!({"before": before, "after": after, "content": content}),
+                )?;
+            }
+            tx.insert_strike(Target::User(author), content, now)?;
+            let at = Blame {
+                actor,
+                content,
+                evidence,
+            };
+            sanctions.extend(self.escalate(
+                tx,
+                &at,
+                Target::User(author),
+                &p.sanctions.user_ladder,
+                now,
+            )?);
+        }
+        if let Some(gid) = group {
+            let at = Blame {
+                actor,
+                content,
+                evidence,
+            };
+            tx.insert_strike(Target::Group(gid), content, now)?;
+            sanctions.extend(self.escalate(
+                tx,
+                &at,
+                Target::Group(gid),
+                &p.sanctions.group_ladder,
+                now,
+            )?);
+            // 谁建群谁负责: the group's count also drives its role holders' ladder.
+            let count = tx.strikes_since(
+                Target::Group(gid),
+                now.minus_days(p.sanctions.strike_window_days),
+            )?;
+            for holder in tx.role_holders(gid)? {
+                sanctions.extend(self.escalate_with_count(
+                    tx,
+                    &at,
+                    Target::RoleHolder(holder.user),
+                    &p.sanctions.role_holder_ladder,
+                    count,
+                    now,
+                )?);
+            }
+        }
+        Ok(sanctions)
+    }
+
     /// Applies the ladder step reached by the target's strikes in the window, once.
     fn escalate(
         &self,
         tx: &mut dyn Tx,
+        blame: &Blame<'_>,
         target: Target,
         ladder: &[LadderStep],
         now: Timestamp,
-        evidence: &serde_json::Value,
     ) -> Result<Vec<SanctionView>, Error> {
         let window = now.minus_days(self.policy.policy.sanctions.strike_window_days);
         let count = tx.strikes_since(target, window)?;
-        self.escalate_with_count(tx, target, ladder, count, now, evidence)
+        self.escalate_with_count(tx, blame, target, ladder, count, now)
     }
 
     fn escalate_with_count(
         &self,
         tx: &mut dyn Tx,
+        blame: &Blame<'_>,
         target: Target,
         ladder: &[LadderStep],
         count: u32,
         now: Timestamp,
-        evidence: &serde_json::Value,
     ) -> Result<Vec<SanctionView>, Error> {
         let window = now.minus_days(self.policy.policy.sanctions.strike_window_days);
         let Some(step) = ladder.iter().rev().find(|s| count >= s.strikes) else {
@@ -1436,30 +1516,25 @@ impl<S: Store> Governance<S> {
             self.policy.policy.sanctions.strike_window_days,
             step.action.as_str()
         );
-        let sanction = self.apply_sanction(
-            tx,
-            &Principal::system(),
-            target,
-            step,
-            &reason,
-            now,
-            evidence,
-        )?;
+        let sanction = self.apply_sanction(tx, blame, target, step, &reason, now)?;
         Ok(vec![sanction])
     }
 
-    #[allow(clippy::too_many_arguments)]
     fn apply_sanction(
         &self,
         tx: &mut dyn Tx,
-        actor: &Principal,
+        blame: &Blame<'_>,
         target: Target,
         step: &LadderStep,
         reason: &str,
         now: Timestamp,
-        evidence: &serde_json::Value,
     ) -> Result<SanctionView, Error> {
         let p = &self.policy.policy;
+        let Blame {
+            actor,
+            content,
+            evidence,
+        } = *blame;
         let mut sanction = Sanction {
             id: 0,
             target,
@@ -1468,6 +1543,9 @@ impl<S: Store> Governance<S> {
             starts_at: now,
             ends_at: (step.days > 0).then(|| now.plus_days(step.days)),
             policy_version: self.policy.version.clone(),
+            imposed_by: actor.name.clone(),
+            content,
+            revoked_at: None,
         };
         sanction.id = tx.insert_sanction(&sanction)?;
         match (step.action, target) {
@@ -1715,6 +1793,15 @@ impl<S: Store> Governance<S> {
             Ok((content, audit))
         })
     }
+}
+
+/// Who confirmed a violation, for which content, on what evidence: carried down the ladders
+/// onto every sanction they apply.
+#[derive(Clone, Copy)]
+struct Blame<'a> {
+    actor: &'a Principal,
+    content: Option<Id>,
+    evidence: &'a serde_json::Value,
 }
 
 /// The key a closed account's name is tombstoned under: the name as the engine folds it, so

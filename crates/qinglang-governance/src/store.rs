@@ -2,6 +2,7 @@
 //! `qinglang-store` (SQLite now, PostgreSQL later); the rules never see SQL.
 
 use crate::authz::Role;
+use crate::casework::{Appeal, AppealStatus, CaseTarget, Filing, QueueItem, Report, ReportFilter};
 use crate::error::Error;
 use crate::model::{
     Account, AuditAnchor, AuditDraft, AuditEntry, CampaignMember, ContentRecord, Decision,
@@ -87,6 +88,7 @@ pub trait Tx {
     /// Stored messages with `at >= since`, oldest first (ENF-3 sweeps).
     fn content_since(&mut self, since: Timestamp) -> Result<Vec<StoredContent>, Error>;
     fn set_content_decision(&mut self, id: Id, decision: Decision) -> Result<(), Error>;
+    fn content(&mut self, id: Id) -> Result<Option<ContentRecord>, Error>;
     fn insert_emergency(&mut self, change: &EmergencyChange) -> Result<Id, Error>;
     /// Every emergency change, oldest first.
     fn emergency_changes(&mut self) -> Result<Vec<EmergencyChange>, Error>;
@@ -111,6 +113,39 @@ pub trait Tx {
         kind: SanctionKind,
         since: Timestamp,
     ) -> Result<bool, Error>;
+
+    fn sanction(&mut self, id: Id) -> Result<Option<Sanction>, Error>;
+    fn revoke_sanction(&mut self, id: Id, at: Timestamp) -> Result<(), Error>;
+    /// Voids the target's strikes for this content (an upheld appeal); returns how many.
+    fn void_strikes(&mut self, target: Target, content: Id) -> Result<u64, Error>;
+    fn unblacklist_identity(&mut self, lookup_hash: &str) -> Result<(), Error>;
+
+    // Casework (CMP-1, CMP-2, the review queue).
+    fn insert_report(&mut self, report: &Report) -> Result<Id, Error>;
+    fn report(&mut self, id: Id) -> Result<Option<Report>, Error>;
+    /// The open report on a target, if any (at most one: filings merge into it).
+    fn open_report(&mut self, target: CaseTarget) -> Result<Option<Report>, Error>;
+    fn update_report(&mut self, report: &Report) -> Result<(), Error>;
+    /// Newest first.
+    fn reports(&mut self, filter: &ReportFilter) -> Result<Vec<Report>, Error>;
+    fn insert_filing(&mut self, filing: &Filing) -> Result<Id, Error>;
+    /// A report's filings, oldest first.
+    fn filings(&mut self, report: Id) -> Result<Vec<Filing>, Error>;
+    /// (upheld, rejected): the reporter's resolved reports.
+    fn reporter_record(&mut self, reporter: Id) -> Result<(u32, u32), Error>;
+    fn insert_queue_item(&mut self, item: &QueueItem) -> Result<Id, Error>;
+    fn queue_item(&mut self, id: Id) -> Result<Option<QueueItem>, Error>;
+    /// The undecided item on a target, if any (at most one).
+    fn open_queue_item(&mut self, target: CaseTarget) -> Result<Option<QueueItem>, Error>;
+    fn update_queue_item(&mut self, item: &QueueItem) -> Result<(), Error>;
+    /// Every undecided item.
+    fn open_queue(&mut self) -> Result<Vec<QueueItem>, Error>;
+    fn insert_appeal(&mut self, appeal: &Appeal) -> Result<Id, Error>;
+    fn appeal(&mut self, id: Id) -> Result<Option<Appeal>, Error>;
+    fn appeal_for_sanction(&mut self, sanction: Id) -> Result<Option<Appeal>, Error>;
+    fn update_appeal(&mut self, appeal: &Appeal) -> Result<(), Error>;
+    /// Oldest pending first, then newest decided.
+    fn appeals(&mut self, status: Option<AppealStatus>, limit: u32) -> Result<Vec<Appeal>, Error>;
 
     // Audit.
     /// The newest entry's sequence number and hash (the chain head), if any.

@@ -28,6 +28,7 @@ use serde::de::DeserializeOwned;
 use serde::Deserialize;
 use serde_json::json;
 
+mod cases;
 mod openapi;
 
 /// How long a looked-up token is trusted without asking the store again.
@@ -107,6 +108,7 @@ pub fn app(state: AppState) -> Router {
             "/v1/learn",
             get(learning_status).post(learn).delete(reset_learning),
         )
+        .merge(cases::routes())
         .route("/healthz", get(|| async { Json(json!({"ok": true})) }))
         .route("/metrics", get(render_metrics))
         .route("/openapi.json", get(|| async { Json(openapi::document()) }))

@@ -1,125 +1,13 @@
 //! The HTTP API through `oneshot` (no socket): fixed routes, auth, the error body, limits.
 
-use std::sync::Arc;
+mod common;
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
+use common::Api;
 use http_body_util::BodyExt;
-use qinglang_engine::{default_classifier, default_lexicon, Engine, Policy};
-use qinglang_governance::crypto::DataKey;
-use qinglang_governance::model::Timestamp;
-use qinglang_governance::policy::LoadedPolicy;
-use qinglang_governance::{EngineRecipe, Governance};
-use qinglang_server::{app, AppState};
-use qinglang_store::SqliteStore;
 use serde_json::{json, Value};
 use tower::ServiceExt;
-
-struct Api {
-    router: axum::Router,
-    admin: String,
-}
-
-impl Api {
-    fn new() -> Api {
-        let engine = Arc::new(
-            Engine::builder()
-                .lexicon(default_lexicon())
-                .classifier(Arc::new(default_classifier()))
-                .build()
-                .expect("engine"),
-        );
-        let gov = Governance::new(
-            SqliteStore::open_in_memory().expect("store"),
-            engine,
-            LoadedPolicy::default_policy(),
-            DataKey::from_hex(&"07".repeat(32)).expect("key"),
-        )
-        .with_recipe(EngineRecipe {
-            lexicons: vec![default_lexicon()],
-            policy: Policy::default(),
-        });
-        let admin = gov
-            .bootstrap_admin(Timestamp::now())
-            .expect("bootstrap")
-            .expect("token");
-        Api {
-            router: app(AppState::new(Arc::new(gov))),
-            admin,
-        }
-    }
-
-    async fn call(
-        &self,
-        method: &str,
-        uri: &str,
-        token: Option<&str>,
-        body: Option<String>,
-    ) -> (StatusCode, String) {
-        let mut req = Request::builder().method(method).uri(uri);
-        if let Some(t) = token {
-            req = req.header("authorization", format!("Bearer {t}"));
-        }
-        let req = req
-            .header("content-type", "application/json")
-            .body(body.map_or_else(Body::empty, Body::from))
-            .expect("request");
-        let resp = self.router.clone().oneshot(req).await.expect("response");
-        let status = resp.status();
-        let bytes = resp.into_body().collect().await.expect("body").to_bytes();
-        (status, String::from_utf8_lossy(&bytes).into_owned())
-    }
-
-    async fn json(&self, method: &str, uri: &str, token: &str, body: Value) -> (StatusCode, Value) {
-        let (status, text) = self
-            .call(method, uri, Some(token), Some(body.to_string()))
-            .await;
-        (
-            status,
-            serde_json::from_str(&text).unwrap_or_else(|e| panic!("{uri}: {e}: {text}")),
-        )
-    }
-
-    async fn get(&self, uri: &str, token: &str) -> (StatusCode, Value) {
-        let (status, text) = self.call("GET", uri, Some(token), None).await;
-        (
-            status,
-            serde_json::from_str(&text).unwrap_or_else(|e| panic!("{uri}: {e}: {text}")),
-        )
-    }
-
-    /// A user verified by mobile number: the precondition for publishing.
-    async fn verified_user(&self, svc: &str, nickname: &str, mobile: &str) -> i64 {
-        let (status, user) = self
-            .json("POST", "/v1/users", svc, json!({"nickname": nickname}))
-            .await;
-        assert_eq!(status, StatusCode::CREATED, "{user}");
-        let id = user["id"].as_i64().expect("id");
-        let (status, v) = self
-            .json(
-                "POST",
-                &format!("/v1/users/{id}/identity"),
-                svc,
-                json!({"kind": "mobile", "value": mobile, "name": "王五"}),
-            )
-            .await;
-        assert_eq!(status, StatusCode::OK, "{v}");
-        id
-    }
-
-    async fn token(&self, role: &str) -> String {
-        let (status, v) = self
-            .json(
-                "POST",
-                "/v1/tokens",
-                &self.admin.clone(),
-                json!({"role": role, "name": role}),
-            )
-            .await;
-        assert_eq!(status, StatusCode::CREATED, "{v}");
-        v["token"].as_str().expect("token").to_owned()
-    }
-}
 
 #[tokio::test]
 async fn scan_answers_the_contract_verdict() {

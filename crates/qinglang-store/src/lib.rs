@@ -8,11 +8,16 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 use qinglang_governance::authz::Role;
+use qinglang_governance::casework::{
+    Appeal, AppealStatus, CaseTarget, Filing, QueueItem, Report, ReportFilter,
+};
 use qinglang_governance::identity::{IdentityKind, SubjectKind};
 use qinglang_governance::model::*;
 use qinglang_governance::policy::SanctionKind;
 use qinglang_governance::{Error, Store, Tx};
 use rusqlite::{params, Connection, OptionalExtension};
+
+mod casework;
 
 /// Embedded migrations, applied in order; `PRAGMA user_version` records the last applied.
 const MIGRATIONS: &[&str] = &[
@@ -23,6 +28,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0005_learned_examples.sql"),
     include_str!("../migrations/0006_content_campaign.sql"),
     include_str!("../migrations/0007_emergency.sql"),
+    include_str!("../migrations/0008_casework.sql"),
 ];
 
 /// The SQLite store.
@@ -33,7 +39,7 @@ pub struct SqliteStore {
     readers: Mutex<Vec<Connection>>,
 }
 
-fn storage(e: impl std::fmt::Display) -> Error {
+pub(crate) fn storage(e: impl std::fmt::Display) -> Error {
     Error::Storage(e.to_string())
 }
 
@@ -229,6 +235,9 @@ fn sanction_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Option<Sanction>
         starts_at: Timestamp(r.get("starts_at")?),
         ends_at: r.get::<_, Option<i64>>("ends_at")?.map(Timestamp),
         policy_version: r.get("policy_version")?,
+        imposed_by: r.get("imposed_by")?,
+        content: r.get("content")?,
+        revoked_at: r.get::<_, Option<i64>>("revoked_at")?.map(Timestamp),
     }))
 }
 
@@ -679,6 +688,143 @@ impl Tx for SqliteTx<'_> {
         Ok(())
     }
 
+    fn content(&mut self, id: Id) -> Result<Option<ContentRecord>, Error> {
+        self.conn
+            .prepare_cached("SELECT * FROM content WHERE id = ?1")
+            .and_then(|mut s| {
+                s.query_row([id], |r| {
+                    let kind: String = r.get("kind")?;
+                    let decision: String = r.get("decision")?;
+                    let labels: String = r.get("labels")?;
+                    Ok(ContentRecord {
+                        author: r.get("author")?,
+                        group: r.get("group_id")?,
+                        account: r.get("account_id")?,
+                        kind: ContentKind::parse(&kind).unwrap_or(ContentKind::Message),
+                        text: r.get("text")?,
+                        decision: Decision::parse(&decision).unwrap_or(Decision::Held),
+                        suggestion: r.get("suggestion")?,
+                        score: r.get("score")?,
+                        labels: serde_json::from_str(&labels).unwrap_or_default(),
+                        verdict_json: r.get("verdict")?,
+                        policy_version: r.get("policy_version")?,
+                        at: Timestamp(r.get("at")?),
+                        campaign: r.get::<_, Option<i64>>("campaign")?.map(|k| k as u64),
+                    })
+                })
+                .optional()
+            })
+            .map_err(storage)
+    }
+
+    fn sanction(&mut self, id: Id) -> Result<Option<Sanction>, Error> {
+        self.conn
+            .prepare_cached("SELECT * FROM sanctions WHERE id = ?1")
+            .and_then(|mut s| s.query_row([id], sanction_from_row).optional())
+            .map(Option::flatten)
+            .map_err(storage)
+    }
+
+    fn revoke_sanction(&mut self, id: Id, at: Timestamp) -> Result<(), Error> {
+        self.conn
+            .execute(
+                "UPDATE sanctions SET revoked_at = ?2 WHERE id = ?1 AND revoked_at IS NULL",
+                params![id, at.0],
+            )
+            .map_err(storage)?;
+        Ok(())
+    }
+
+    fn void_strikes(&mut self, target: Target, content: Id) -> Result<u64, Error> {
+        self.conn
+            .execute(
+                "UPDATE strikes SET voided = 1 WHERE target_kind = ?1 AND target_id = ?2
+                 AND content = ?3 AND voided = 0",
+                params![target.kind(), target.id(), content],
+            )
+            .map(|n| n as u64)
+            .map_err(storage)
+    }
+
+    fn unblacklist_identity(&mut self, hash: &str) -> Result<(), Error> {
+        self.conn
+            .execute("DELETE FROM identity_blacklist WHERE id_hash = ?1", [hash])
+            .map_err(storage)?;
+        Ok(())
+    }
+
+    fn insert_report(&mut self, r: &Report) -> Result<Id, Error> {
+        casework::insert_report(self.conn, r)
+    }
+
+    fn report(&mut self, id: Id) -> Result<Option<Report>, Error> {
+        casework::report(self.conn, id)
+    }
+
+    fn open_report(&mut self, t: CaseTarget) -> Result<Option<Report>, Error> {
+        casework::open_report(self.conn, t)
+    }
+
+    fn update_report(&mut self, r: &Report) -> Result<(), Error> {
+        casework::update_report(self.conn, r)
+    }
+
+    fn reports(&mut self, f: &ReportFilter) -> Result<Vec<Report>, Error> {
+        casework::reports(self.conn, f)
+    }
+
+    fn insert_filing(&mut self, f: &Filing) -> Result<Id, Error> {
+        casework::insert_filing(self.conn, f)
+    }
+
+    fn filings(&mut self, report: Id) -> Result<Vec<Filing>, Error> {
+        casework::filings(self.conn, report)
+    }
+
+    fn reporter_record(&mut self, reporter: Id) -> Result<(u32, u32), Error> {
+        casework::reporter_record(self.conn, reporter)
+    }
+
+    fn insert_queue_item(&mut self, i: &QueueItem) -> Result<Id, Error> {
+        casework::insert_queue_item(self.conn, i)
+    }
+
+    fn queue_item(&mut self, id: Id) -> Result<Option<QueueItem>, Error> {
+        casework::queue_item(self.conn, id)
+    }
+
+    fn open_queue_item(&mut self, t: CaseTarget) -> Result<Option<QueueItem>, Error> {
+        casework::open_queue_item(self.conn, t)
+    }
+
+    fn update_queue_item(&mut self, i: &QueueItem) -> Result<(), Error> {
+        casework::update_queue_item(self.conn, i)
+    }
+
+    fn open_queue(&mut self) -> Result<Vec<QueueItem>, Error> {
+        casework::open_queue(self.conn)
+    }
+
+    fn insert_appeal(&mut self, a: &Appeal) -> Result<Id, Error> {
+        casework::insert_appeal(self.conn, a)
+    }
+
+    fn appeal(&mut self, id: Id) -> Result<Option<Appeal>, Error> {
+        casework::appeal(self.conn, id)
+    }
+
+    fn appeal_for_sanction(&mut self, sanction: Id) -> Result<Option<Appeal>, Error> {
+        casework::appeal_for_sanction(self.conn, sanction)
+    }
+
+    fn update_appeal(&mut self, a: &Appeal) -> Result<(), Error> {
+        casework::update_appeal(self.conn, a)
+    }
+
+    fn appeals(&mut self, status: Option<AppealStatus>, limit: u32) -> Result<Vec<Appeal>, Error> {
+        casework::appeals(self.conn, status, limit)
+    }
+
     fn insert_emergency(&mut self, c: &EmergencyChange) -> Result<Id, Error> {
         self.conn
             .execute(
@@ -773,7 +919,7 @@ impl Tx for SqliteTx<'_> {
     fn strikes_since(&mut self, target: Target, since: Timestamp) -> Result<u32, Error> {
         self.conn
             .prepare_cached(
-                "SELECT count(*) FROM strikes WHERE target_kind = ?1 AND target_id = ?2 AND at >= ?3",
+                "SELECT count(*) FROM strikes WHERE target_kind = ?1 AND target_id = ?2 AND at >= ?3 AND voided = 0",
             )
             .and_then(|mut s| s.query_row(params![target.kind(), target.id(), since.0], |r| r.get(0)))
             .map_err(storage)
@@ -782,8 +928,9 @@ impl Tx for SqliteTx<'_> {
     fn insert_sanction(&mut self, s: &Sanction) -> Result<Id, Error> {
         self.conn
             .prepare_cached(
-                "INSERT INTO sanctions (target_kind, target_id, kind, reason, starts_at, ends_at, policy_version)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                "INSERT INTO sanctions (target_kind, target_id, kind, reason, starts_at, ends_at,
+                 policy_version, imposed_by, content)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
             )
             .and_then(|mut st| {
                 st.execute(params![
@@ -793,7 +940,9 @@ impl Tx for SqliteTx<'_> {
                     s.reason,
                     s.starts_at.0,
                     s.ends_at.map(|t| t.0),
-                    s.policy_version
+                    s.policy_version,
+                    s.imposed_by,
+                    s.content
                 ])
             })
             .map_err(storage)?;
@@ -827,7 +976,7 @@ impl Tx for SqliteTx<'_> {
     ) -> Result<bool, Error> {
         self.conn
             .prepare_cached(
-                "SELECT 1 FROM sanctions WHERE target_kind = ?1 AND target_id = ?2 AND kind = ?3 AND starts_at >= ?4",
+                "SELECT 1 FROM sanctions WHERE target_kind = ?1 AND target_id = ?2 AND kind = ?3 AND starts_at >= ?4 AND revoked_at IS NULL",
             )
             .and_then(|mut s| s.exists(params![target.kind(), target.id(), kind.as_str(), since.0]))
             .map_err(storage)

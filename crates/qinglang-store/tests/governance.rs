@@ -1,100 +1,15 @@
 //! Governance rules on the real SQLite store: identity, accounts, groups, the content flow
 //! with its ladders, and the audit chain.
 
-use std::sync::Arc;
-
-use qinglang_engine::{default_lexicon, Engine};
 use qinglang_governance::authz::Role;
-use qinglang_governance::crypto::DataKey;
 use qinglang_governance::identity::IdentityKind;
 use qinglang_governance::model::*;
-use qinglang_governance::policy::{LoadedPolicy, SanctionKind};
-use qinglang_governance::{Error, Governance, NewAccount, Submission};
-use qinglang_store::SqliteStore;
+use qinglang_governance::policy::SanctionKind;
+use qinglang_governance::{NewAccount, Submission};
 
-const T0: Timestamp = Timestamp(1_795_824_000_000); // 2026-11-28
+mod common;
 
-fn engine() -> Arc<Engine> {
-    static E: std::sync::OnceLock<Arc<Engine>> = std::sync::OnceLock::new();
-    Arc::clone(E.get_or_init(|| {
-        Arc::new(
-            Engine::builder()
-                .lexicon(default_lexicon())
-                .build()
-                .expect("engine"),
-        )
-    }))
-}
-
-fn service() -> Governance<SqliteStore> {
-    let key = DataKey::from_hex(&"42".repeat(32)).expect("key");
-    Governance::new(
-        SqliteStore::open_in_memory().expect("store"),
-        engine(),
-        LoadedPolicy::default_policy(),
-        key,
-    )
-}
-
-fn principal(role: Role) -> Principal {
-    Principal {
-        id: 1,
-        name: "test".into(),
-        role,
-    }
-}
-
-fn svc() -> Principal {
-    principal(Role::Service)
-}
-
-fn verified_user(g: &Governance<SqliteStore>, nickname: &str, id_value: &str) -> Id {
-    let u = g.create_user(&svc(), nickname, T0).expect("user");
-    g.verify_identity(&svc(), u.id, IdentityKind::ResidentId, id_value, "张三", T0)
-        .expect("verified");
-    u.id
-}
-
-/// A valid resident ID number for test person `n` (born 1980-01-01 in Dongcheng, Beijing).
-fn resident_id(n: u32) -> String {
-    let body = format!("11010119800101{:03}", n % 1000);
-    let weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
-    let sum: u32 = body
-        .bytes()
-        .zip(weights)
-        .map(|(d, w)| u32::from(d - b'0') * w)
-        .sum();
-    let check = b"10X98765432"[(sum % 11) as usize] as char;
-    format!("{body}{check}")
-}
-
-/// An individual's public account with no reach yet.
-fn personal_account(owner: Id, name: &str, category: &str) -> NewAccount {
-    NewAccount {
-        owner,
-        name: name.into(),
-        bio: String::new(),
-        subject: AccountSubject::Individual,
-        category: category.into(),
-        news_licence: false,
-        followers: 0,
-        monthly_reads: 0,
-    }
-}
-
-fn message(author: Id, group: Option<Id>, text: &str) -> Submission {
-    Submission {
-        author,
-        group,
-        account: None,
-        kind: ContentKind::Message,
-        text: text.into(),
-    }
-}
-
-fn code(e: Error) -> &'static str {
-    e.code()
-}
+use common::*;
 
 #[test]
 fn identity_is_validated_sealed_masked_and_revealed_only_to_the_lead() {

@@ -1,0 +1,451 @@
+//! Reports (CMP-1), the review queue and appeals (CMP-2) over HTTP.
+
+use std::sync::Arc;
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::IntoResponse;
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use qinglang_governance::casework::{
+    AppealStatus, CaseTarget, Lane, NewReport, QueueDecision, ReportFilter, ReportStatus,
+};
+use qinglang_governance::model::{Id, Timestamp};
+use qinglang_governance::Error;
+use serde::Deserialize;
+use serde_json::json;
+
+use crate::{blocking, parse_id, ApiError, ApiPath, ApiQuery, ApiResult, AppState, Auth, JsonBody};
+
+pub(crate) fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/v1/reports", post(file_report).get(list_reports))
+        .route("/v1/reports/{id}", get(get_report))
+        .route("/v1/reports/{id}/assign", post(assign_report))
+        .route("/v1/reports/{id}/resolve", post(resolve_report))
+        .route("/v1/reports/{id}/reopen", post(reopen_report))
+        .route("/v1/reporters/{id}/reputation", get(reputation))
+        .route("/v1/queue", get(queue))
+        .route("/v1/queue/claim", post(claim_next))
+        .route("/v1/queue/decide", post(decide))
+        .route("/v1/queue/{id}", get(queue_item))
+        .route("/v1/queue/{id}/claim", post(claim))
+        .route("/v1/queue/{id}/release", post(release))
+        .route("/v1/appeals", post(file_appeal).get(list_appeals))
+        .route("/v1/appeals/{id}", get(get_appeal))
+        .route("/v1/appeals/{id}/decide", post(decide_appeal))
+}
+
+fn invalid(code: &'static str, message: String) -> ApiError {
+    ApiError::from(Error::Invalid { code, message })
+}
+
+fn parse_enum<T>(
+    raw: Option<&str>,
+    field: &str,
+    parse: fn(&str) -> Option<T>,
+    allowed: &str,
+) -> ApiResult<Option<T>> {
+    match raw {
+        None | Some("") => Ok(None),
+        Some(v) => parse(v).map(Some).ok_or_else(|| {
+            invalid(
+                "invalid_query",
+                format!("{field} must be one of {allowed}, got {v:?}"),
+            )
+        }),
+    }
+}
+
+/// `upheld` / `rejected`, the two outcomes of a report or an appeal.
+fn parse_outcome(raw: &str) -> ApiResult<bool> {
+    match raw {
+        "upheld" => Ok(true),
+        "rejected" => Ok(false),
+        other => Err(invalid(
+            "invalid_outcome",
+            format!("outcome must be \"upheld\" or \"rejected\", got {other:?}"),
+        )),
+    }
+}
+
+fn parse_decision(raw: &str) -> ApiResult<QueueDecision> {
+    QueueDecision::parse(raw).ok_or_else(|| {
+        invalid(
+            "invalid_decision",
+            format!("decision must be approve, remove or remove_and_sanction, got {raw:?}"),
+        )
+    })
+}
+
+const LIMIT_MAX: u32 = 1000;
+
+fn limit(raw: Option<u32>, default: u32) -> ApiResult<u32> {
+    match raw {
+        None => Ok(default),
+        Some(n) if (1..=LIMIT_MAX).contains(&n) => Ok(n),
+        Some(n) => Err(invalid(
+            "invalid_query",
+            format!("limit must lie within 1..={LIMIT_MAX}, got {n}"),
+        )),
+    }
+}
+
+// ----- reports -----
+
+async fn file_report(
+    State(s): State<AppState>,
+    Auth(p): Auth,
+    JsonBody(req): JsonBody<NewReport>,
+) -> ApiResult<impl IntoResponse> {
+    let gov = Arc::clone(&s.gov);
+    let filed = blocking(move || gov.file_report(&p, &req, Timestamp::now())).await?;
+    let status = if filed.merged {
+        StatusCode::OK
+    } else {
+        StatusCode::CREATED
+    };
+    Ok((status, Json(filed)))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ReportQuery {
+    status: Option<String>,
+    lane: Option<String>,
+    target_kind: Option<String>,
+    target_id: Option<Id>,
+    reporter: Option<Id>,
+    limit: Option<u32>,
+}
+
+async fn list_reports(
+    State(s): State<AppState>,
+    Auth(p): Auth,
+    ApiQuery(q): ApiQuery<ReportQuery>,
+) -> ApiResult<impl IntoResponse> {
+    let target = match (&q.target_kind, q.target_id) {
+        (Some(kind), Some(id)) => Some(CaseTarget::from_parts(kind, id).ok_or_else(|| {
+            invalid(
+                "invalid_query",
+                format!("target_kind must be content, user, account or group, got {kind:?}"),
+            )
+        })?),
+        _ => None,
+    };
+    let filter = ReportFilter {
+        status: parse_enum(
+            q.status.as_deref(),
+            "status",
+            ReportStatus::parse,
+            "open, upheld, rejected",
+        )?,
+        lane: parse_enum(q.lane.as_deref(), "lane", Lane::parse, "normal, low")?,
+        target_kind: q.target_kind.filter(|_| target.is_none()),
+        reporter: q.reporter,
+        target,
+        limit: limit(q.limit, 100)?,
+    };
+    let gov = Arc::clone(&s.gov);
+    let reports = blocking(move || gov.list_reports(&p, &filter, Timestamp::now())).await?;
+    Ok(Json(json!({"reports": reports})))
+}
+
+async fn get_report(
+    State(s): State<AppState>,
+    Auth(p): Auth,
+    ApiPath(id): ApiPath<String>,
+) -> ApiResult<impl IntoResponse> {
+    let id = parse_id(&id, "report")?;
+    let gov = Arc::clone(&s.gov);
+    Ok(Json(
+        blocking(move || gov.get_report(&p, id, Timestamp::now())).await?,
+    ))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AssignRequest {
+    assignee: String,
+}
+
+async fn assign_report(
+    State(s): State<AppState>,
+    Auth(p): Auth,
+    ApiPath(id): ApiPath<String>,
+    JsonBody(req): JsonBody<AssignRequest>,
+) -> ApiResult<impl IntoResponse> {
+    let id = parse_id(&id, "report")?;
+    let gov = Arc::clone(&s.gov);
+    Ok(Json(
+        blocking(move || gov.assign_report(&p, id, &req.assignee, Timestamp::now())).await?,
+    ))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ResolveRequest {
+    outcome: String,
+    action: Option<String>,
+    feedback: Option<String>,
+}
+
+async fn resolve_report(
+    State(s): State<AppState>,
+    Auth(p): Auth,
+    ApiPath(id): ApiPath<String>,
+    JsonBody(req): JsonBody<ResolveRequest>,
+) -> ApiResult<impl IntoResponse> {
+    let id = parse_id(&id, "report")?;
+    let upheld = parse_outcome(&req.outcome)?;
+    let action = req.action.as_deref().map(parse_decision).transpose()?;
+    let gov = Arc::clone(&s.gov);
+    let outcome = blocking(move || {
+        let now = Timestamp::now();
+        gov.resolve_report(&p, id, upheld, action, req.feedback.as_deref(), now)?;
+        gov.get_report(&p, id, now)
+    })
+    .await?;
+    Ok(Json(outcome))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ReasonRequest {
+    reason: String,
+}
+
+async fn reopen_report(
+    State(s): State<AppState>,
+    Auth(p): Auth,
+    ApiPath(id): ApiPath<String>,
+    JsonBody(req): JsonBody<ReasonRequest>,
+) -> ApiResult<impl IntoResponse> {
+    let id = parse_id(&id, "report")?;
+    let gov = Arc::clone(&s.gov);
+    Ok(Json(
+        blocking(move || gov.reopen_report(&p, id, &req.reason, Timestamp::now())).await?,
+    ))
+}
+
+async fn reputation(
+    State(s): State<AppState>,
+    Auth(p): Auth,
+    ApiPath(id): ApiPath<String>,
+) -> ApiResult<impl IntoResponse> {
+    let id = parse_id(&id, "user")?;
+    let gov = Arc::clone(&s.gov);
+    Ok(Json(blocking(move || gov.reputation(&p, id)).await?))
+}
+
+// ----- the queue -----
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct QueueQuery {
+    lane: Option<String>,
+    #[serde(default)]
+    mine: bool,
+    limit: Option<u32>,
+}
+
+async fn queue(
+    State(s): State<AppState>,
+    Auth(p): Auth,
+    ApiQuery(q): ApiQuery<QueueQuery>,
+) -> ApiResult<impl IntoResponse> {
+    let lane = parse_enum(q.lane.as_deref(), "lane", Lane::parse, "normal, low")?;
+    let limit = limit(q.limit, 50)? as usize;
+    let gov = Arc::clone(&s.gov);
+    let items = blocking(move || gov.queue(&p, lane, q.mine, limit, Timestamp::now())).await?;
+    Ok(Json(json!({"items": items})))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct ClaimRequest {
+    count: Option<u32>,
+    lane: Option<String>,
+}
+
+async fn claim_next(
+    State(s): State<AppState>,
+    Auth(p): Auth,
+    JsonBody(req): JsonBody<ClaimRequest>,
+) -> ApiResult<impl IntoResponse> {
+    let lane = parse_enum(req.lane.as_deref(), "lane", Lane::parse, "normal, low")?;
+    let n = match req.count {
+        None => 10,
+        Some(n @ 1..=100) => n as usize,
+        Some(n) => {
+            return Err(invalid(
+                "invalid_count",
+                format!("count must lie within 1..=100, got {n}"),
+            ))
+        }
+    };
+    let gov = Arc::clone(&s.gov);
+    let items = blocking(move || gov.claim_next(&p, n, lane, Timestamp::now())).await?;
+    Ok(Json(json!({"items": items})))
+}
+
+async fn queue_item(
+    State(s): State<AppState>,
+    Auth(p): Auth,
+    ApiPath(id): ApiPath<String>,
+) -> ApiResult<impl IntoResponse> {
+    let id = parse_id(&id, "queue item")?;
+    let gov = Arc::clone(&s.gov);
+    Ok(Json(
+        blocking(move || gov.queue_item(&p, id, Timestamp::now())).await?,
+    ))
+}
+
+async fn claim(
+    State(s): State<AppState>,
+    Auth(p): Auth,
+    ApiPath(id): ApiPath<String>,
+) -> ApiResult<impl IntoResponse> {
+    let id = parse_id(&id, "queue item")?;
+    let gov = Arc::clone(&s.gov);
+    Ok(Json(
+        blocking(move || gov.claim(&p, id, Timestamp::now())).await?,
+    ))
+}
+
+async fn release(
+    State(s): State<AppState>,
+    Auth(p): Auth,
+    ApiPath(id): ApiPath<String>,
+) -> ApiResult<impl IntoResponse> {
+    let id = parse_id(&id, "queue item")?;
+    let gov = Arc::clone(&s.gov);
+    blocking(move || gov.release(&p, id, Timestamp::now())).await?;
+    Ok(Json(json!({"released": id})))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DecideRequest {
+    /// The selected items…
+    #[serde(default)]
+    items: Vec<Id>,
+    /// …or every open item of a flood campaign (REV-7).
+    campaign: Option<u64>,
+    decision: String,
+    note: Option<String>,
+    feedback: Option<String>,
+}
+
+async fn decide(
+    State(s): State<AppState>,
+    Auth(p): Auth,
+    JsonBody(req): JsonBody<DecideRequest>,
+) -> ApiResult<impl IntoResponse> {
+    let decision = parse_decision(&req.decision)?;
+    let gov = Arc::clone(&s.gov);
+    let outcomes = blocking(move || {
+        let mut items = req.items;
+        if let Some(c) = req.campaign {
+            items.extend(gov.campaign_items(&p, c)?);
+        }
+        gov.decide(
+            &p,
+            &items,
+            decision,
+            req.note.as_deref(),
+            req.feedback.as_deref(),
+            Timestamp::now(),
+        )
+    })
+    .await?;
+    let decided = outcomes.iter().filter(|o| o.ok).count();
+    Ok(Json(
+        json!({"decided": decided, "skipped": outcomes.len() - decided, "items": outcomes}),
+    ))
+}
+
+// ----- appeals -----
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AppealRequest {
+    sanction: Id,
+    appellant: Id,
+    reason: String,
+}
+
+async fn file_appeal(
+    State(s): State<AppState>,
+    Auth(p): Auth,
+    JsonBody(req): JsonBody<AppealRequest>,
+) -> ApiResult<impl IntoResponse> {
+    let gov = Arc::clone(&s.gov);
+    let appeal = blocking(move || {
+        gov.file_appeal(
+            &p,
+            req.sanction,
+            req.appellant,
+            &req.reason,
+            Timestamp::now(),
+        )
+    })
+    .await?;
+    Ok((StatusCode::CREATED, Json(appeal)))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AppealQuery {
+    status: Option<String>,
+    limit: Option<u32>,
+}
+
+async fn list_appeals(
+    State(s): State<AppState>,
+    Auth(p): Auth,
+    ApiQuery(q): ApiQuery<AppealQuery>,
+) -> ApiResult<impl IntoResponse> {
+    let status = parse_enum(
+        q.status.as_deref(),
+        "status",
+        AppealStatus::parse,
+        "pending, upheld, rejected",
+    )?;
+    let limit = limit(q.limit, 100)?;
+    let gov = Arc::clone(&s.gov);
+    let appeals = blocking(move || gov.list_appeals(&p, status, limit)).await?;
+    Ok(Json(json!({"appeals": appeals})))
+}
+
+async fn get_appeal(
+    State(s): State<AppState>,
+    Auth(p): Auth,
+    ApiPath(id): ApiPath<String>,
+) -> ApiResult<impl IntoResponse> {
+    let id = parse_id(&id, "appeal")?;
+    let gov = Arc::clone(&s.gov);
+    Ok(Json(blocking(move || gov.get_appeal(&p, id)).await?))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AppealDecision {
+    outcome: String,
+    #[serde(default)]
+    note: String,
+}
+
+async fn decide_appeal(
+    State(s): State<AppState>,
+    Auth(p): Auth,
+    ApiPath(id): ApiPath<String>,
+    JsonBody(req): JsonBody<AppealDecision>,
+) -> ApiResult<impl IntoResponse> {
+    let id = parse_id(&id, "appeal")?;
+    let upheld = parse_outcome(&req.outcome)?;
+    let gov = Arc::clone(&s.gov);
+    Ok(Json(
+        blocking(move || gov.decide_appeal(&p, id, upheld, &req.note, Timestamp::now())).await?,
+    ))
+}

@@ -1,0 +1,370 @@
+//! SQL for reports, the review queue and appeals (migration 0008).
+
+use qinglang_governance::casework::{
+    Appeal, AppealStatus, CaseTarget, Filing, Lane, QueueDecision, QueueItem, Report, ReportFilter,
+    ReportStatus,
+};
+use qinglang_governance::model::{Id, Timestamp};
+use qinglang_governance::Error;
+use rusqlite::{params, Connection, OptionalExtension, Row};
+
+use crate::storage;
+
+fn ts(v: Option<i64>) -> Option<Timestamp> {
+    v.map(Timestamp)
+}
+
+/// A value the schema constrains but a hand-edited database might not honour.
+fn bad(what: &str, value: &str) -> rusqlite::Error {
+    rusqlite::Error::FromSqlConversionFailure(
+        0,
+        rusqlite::types::Type::Text,
+        format!("unknown {what} {value:?}").into(),
+    )
+}
+
+fn target_from(r: &Row<'_>) -> rusqlite::Result<CaseTarget> {
+    let kind: String = r.get("target_kind")?;
+    CaseTarget::from_parts(&kind, r.get("target_id")?).ok_or_else(|| bad("target kind", &kind))
+}
+
+fn report_from(r: &Row<'_>) -> rusqlite::Result<Report> {
+    let status: String = r.get("status")?;
+    let lane: String = r.get("lane")?;
+    Ok(Report {
+        id: r.get("id")?,
+        target: target_from(r)?,
+        category: r.get("category")?,
+        status: ReportStatus::parse(&status).ok_or_else(|| bad("report status", &status))?,
+        lane: Lane::parse(&lane).ok_or_else(|| bad("lane", &lane))?,
+        deadline_at: Timestamp(r.get("deadline_at")?),
+        assignee: r.get("assignee")?,
+        created_at: Timestamp(r.get("created_at")?),
+        resolved_at: ts(r.get("resolved_at")?),
+        resolved_by: r.get("resolved_by")?,
+        action: r.get("action")?,
+        feedback: r.get("feedback")?,
+    })
+}
+
+fn item_from(r: &Row<'_>) -> rusqlite::Result<QueueItem> {
+    let lane: String = r.get("lane")?;
+    let decision: Option<String> = r.get("decision")?;
+    let decision = match decision {
+        Some(d) => Some(QueueDecision::parse(&d).ok_or_else(|| bad("decision", &d))?),
+        None => None,
+    };
+    Ok(QueueItem {
+        id: r.get("id")?,
+        target: target_from(r)?,
+        held: r.get("held")?,
+        severity: r.get("severity")?,
+        reach: r.get::<_, i64>("reach")?.max(0) as u64,
+        lane: Lane::parse(&lane).ok_or_else(|| bad("lane", &lane))?,
+        created_at: Timestamp(r.get("created_at")?),
+        deadline_at: Timestamp(r.get("deadline_at")?),
+        claimed_by: r.get("claimed_by")?,
+        claimed_at: ts(r.get("claimed_at")?),
+        decision,
+        decided_by: r.get("decided_by")?,
+        decided_at: ts(r.get("decided_at")?),
+        note: r.get("note")?,
+    })
+}
+
+fn appeal_from(r: &Row<'_>) -> rusqlite::Result<Appeal> {
+    let status: String = r.get("status")?;
+    Ok(Appeal {
+        id: r.get("id")?,
+        sanction: r.get("sanction")?,
+        appellant: r.get("appellant")?,
+        reason: r.get("reason")?,
+        filed_at: Timestamp(r.get("filed_at")?),
+        status: AppealStatus::parse(&status).ok_or_else(|| bad("appeal status", &status))?,
+        decided_by: r.get("decided_by")?,
+        decided_at: ts(r.get("decided_at")?),
+        note: r.get("note")?,
+    })
+}
+
+pub(crate) fn insert_report(c: &Connection, r: &Report) -> Result<Id, Error> {
+    c.prepare_cached(
+        "INSERT INTO reports (target_kind, target_id, category, status, lane, deadline_at,
+         assignee, created_at, resolved_at, resolved_by, action, feedback)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+    )
+    .and_then(|mut s| {
+        s.execute(params![
+            r.target.kind(),
+            r.target.id(),
+            r.category,
+            r.status.as_str(),
+            r.lane.as_str(),
+            r.deadline_at.0,
+            r.assignee,
+            r.created_at.0,
+            r.resolved_at.map(|t| t.0),
+            r.resolved_by,
+            r.action,
+            r.feedback
+        ])
+    })
+    .map_err(storage)?;
+    Ok(c.last_insert_rowid())
+}
+
+pub(crate) fn report(c: &Connection, id: Id) -> Result<Option<Report>, Error> {
+    c.prepare_cached("SELECT * FROM reports WHERE id = ?1")
+        .and_then(|mut s| s.query_row([id], report_from).optional())
+        .map_err(storage)
+}
+
+pub(crate) fn open_report(c: &Connection, t: CaseTarget) -> Result<Option<Report>, Error> {
+    c.prepare_cached(
+        "SELECT * FROM reports WHERE target_kind = ?1 AND target_id = ?2 AND status = 'open'
+         ORDER BY id LIMIT 1",
+    )
+    .and_then(|mut s| {
+        s.query_row(params![t.kind(), t.id()], report_from)
+            .optional()
+    })
+    .map_err(storage)
+}
+
+pub(crate) fn update_report(c: &Connection, r: &Report) -> Result<(), Error> {
+    c.prepare_cached(
+        "UPDATE reports SET status = ?2, lane = ?3, deadline_at = ?4, assignee = ?5,
+         resolved_at = ?6, resolved_by = ?7, action = ?8, feedback = ?9 WHERE id = ?1",
+    )
+    .and_then(|mut s| {
+        s.execute(params![
+            r.id,
+            r.status.as_str(),
+            r.lane.as_str(),
+            r.deadline_at.0,
+            r.assignee,
+            r.resolved_at.map(|t| t.0),
+            r.resolved_by,
+            r.action,
+            r.feedback
+        ])
+    })
+    .map_err(storage)?;
+    Ok(())
+}
+
+pub(crate) fn reports(c: &Connection, f: &ReportFilter) -> Result<Vec<Report>, Error> {
+    let mut stmt = c
+        .prepare_cached(
+            "SELECT * FROM reports
+             WHERE (?1 IS NULL OR status = ?1)
+               AND (?2 IS NULL OR lane = ?2)
+               AND (?3 IS NULL OR target_kind = ?3)
+               AND (?4 IS NULL OR id IN (SELECT report FROM report_filings WHERE reporter = ?4))
+               AND (?5 IS NULL OR (target_kind = ?5 AND target_id = ?6))
+             ORDER BY id DESC LIMIT ?7",
+        )
+        .map_err(storage)?;
+    let rows = stmt
+        .query_map(
+            params![
+                f.status.map(ReportStatus::as_str),
+                f.lane.map(Lane::as_str),
+                f.target_kind,
+                f.reporter,
+                f.target.map(CaseTarget::kind),
+                f.target.map(CaseTarget::id),
+                f.limit.clamp(1, 1000)
+            ],
+            report_from,
+        )
+        .map_err(storage)?;
+    rows.collect::<Result<_, _>>().map_err(storage)
+}
+
+pub(crate) fn insert_filing(c: &Connection, f: &Filing) -> Result<Id, Error> {
+    c.prepare_cached(
+        "INSERT INTO report_filings (report, reporter, category, note, at)
+         VALUES (?1, ?2, ?3, ?4, ?5)",
+    )
+    .and_then(|mut s| s.execute(params![f.report, f.reporter, f.category, f.note, f.at.0]))
+    .map_err(storage)?;
+    Ok(c.last_insert_rowid())
+}
+
+pub(crate) fn filings(c: &Connection, report: Id) -> Result<Vec<Filing>, Error> {
+    let mut stmt = c
+        .prepare_cached("SELECT * FROM report_filings WHERE report = ?1 ORDER BY id")
+        .map_err(storage)?;
+    let rows = stmt
+        .query_map([report], |r| {
+            Ok(Filing {
+                id: r.get("id")?,
+                report: r.get("report")?,
+                reporter: r.get("reporter")?,
+                category: r.get("category")?,
+                note: r.get("note")?,
+                at: Timestamp(r.get("at")?),
+            })
+        })
+        .map_err(storage)?;
+    rows.collect::<Result<_, _>>().map_err(storage)
+}
+
+pub(crate) fn reporter_record(c: &Connection, reporter: Id) -> Result<(u32, u32), Error> {
+    c.prepare_cached(
+        "SELECT coalesce(sum(status = 'upheld'), 0), coalesce(sum(status = 'rejected'), 0)
+         FROM reports WHERE id IN (SELECT report FROM report_filings WHERE reporter = ?1)",
+    )
+    .and_then(|mut s| s.query_row([reporter], |r| Ok((r.get(0)?, r.get(1)?))))
+    .map_err(storage)
+}
+
+pub(crate) fn insert_queue_item(c: &Connection, i: &QueueItem) -> Result<Id, Error> {
+    c.prepare_cached(
+        "INSERT INTO queue (target_kind, target_id, held, severity, reach, lane, created_at,
+         deadline_at, claimed_by, claimed_at, decision, decided_by, decided_at, note)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+    )
+    .and_then(|mut s| {
+        s.execute(params![
+            i.target.kind(),
+            i.target.id(),
+            i.held,
+            i.severity,
+            i.reach.min(i64::MAX as u64) as i64,
+            i.lane.as_str(),
+            i.created_at.0,
+            i.deadline_at.0,
+            i.claimed_by,
+            i.claimed_at.map(|t| t.0),
+            i.decision.map(QueueDecision::as_str),
+            i.decided_by,
+            i.decided_at.map(|t| t.0),
+            i.note
+        ])
+    })
+    .map_err(storage)?;
+    Ok(c.last_insert_rowid())
+}
+
+pub(crate) fn queue_item(c: &Connection, id: Id) -> Result<Option<QueueItem>, Error> {
+    c.prepare_cached("SELECT * FROM queue WHERE id = ?1")
+        .and_then(|mut s| s.query_row([id], item_from).optional())
+        .map_err(storage)
+}
+
+pub(crate) fn open_queue_item(c: &Connection, t: CaseTarget) -> Result<Option<QueueItem>, Error> {
+    c.prepare_cached(
+        "SELECT * FROM queue WHERE target_kind = ?1 AND target_id = ?2 AND decision IS NULL
+         ORDER BY id LIMIT 1",
+    )
+    .and_then(|mut s| s.query_row(params![t.kind(), t.id()], item_from).optional())
+    .map_err(storage)
+}
+
+pub(crate) fn update_queue_item(c: &Connection, i: &QueueItem) -> Result<(), Error> {
+    c.prepare_cached(
+        "UPDATE queue SET held = ?2, severity = ?3, reach = ?4, lane = ?5, deadline_at = ?6,
+         claimed_by = ?7, claimed_at = ?8, decision = ?9, decided_by = ?10, decided_at = ?11,
+         note = ?12 WHERE id = ?1",
+    )
+    .and_then(|mut s| {
+        s.execute(params![
+            i.id,
+            i.held,
+            i.severity,
+            i.reach.min(i64::MAX as u64) as i64,
+            i.lane.as_str(),
+            i.deadline_at.0,
+            i.claimed_by,
+            i.claimed_at.map(|t| t.0),
+            i.decision.map(QueueDecision::as_str),
+            i.decided_by,
+            i.decided_at.map(|t| t.0),
+            i.note
+        ])
+    })
+    .map_err(storage)?;
+    Ok(())
+}
+
+pub(crate) fn open_queue(c: &Connection) -> Result<Vec<QueueItem>, Error> {
+    let mut stmt = c
+        .prepare_cached("SELECT * FROM queue WHERE decision IS NULL ORDER BY id")
+        .map_err(storage)?;
+    let rows = stmt.query_map([], item_from).map_err(storage)?;
+    rows.collect::<Result<_, _>>().map_err(storage)
+}
+
+pub(crate) fn insert_appeal(c: &Connection, a: &Appeal) -> Result<Id, Error> {
+    c.prepare_cached(
+        "INSERT INTO appeals (sanction, appellant, reason, filed_at, status, decided_by,
+         decided_at, note) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+    )
+    .and_then(|mut s| {
+        s.execute(params![
+            a.sanction,
+            a.appellant,
+            a.reason,
+            a.filed_at.0,
+            a.status.as_str(),
+            a.decided_by,
+            a.decided_at.map(|t| t.0),
+            a.note
+        ])
+    })
+    .map_err(storage)?;
+    Ok(c.last_insert_rowid())
+}
+
+pub(crate) fn appeal(c: &Connection, id: Id) -> Result<Option<Appeal>, Error> {
+    c.prepare_cached("SELECT * FROM appeals WHERE id = ?1")
+        .and_then(|mut s| s.query_row([id], appeal_from).optional())
+        .map_err(storage)
+}
+
+pub(crate) fn appeal_for_sanction(c: &Connection, sanction: Id) -> Result<Option<Appeal>, Error> {
+    c.prepare_cached("SELECT * FROM appeals WHERE sanction = ?1")
+        .and_then(|mut s| s.query_row([sanction], appeal_from).optional())
+        .map_err(storage)
+}
+
+pub(crate) fn update_appeal(c: &Connection, a: &Appeal) -> Result<(), Error> {
+    c.prepare_cached(
+        "UPDATE appeals SET status = ?2, decided_by = ?3, decided_at = ?4, note = ?5
+         WHERE id = ?1",
+    )
+    .and_then(|mut s| {
+        s.execute(params![
+            a.id,
+            a.status.as_str(),
+            a.decided_by,
+            a.decided_at.map(|t| t.0),
+            a.note
+        ])
+    })
+    .map_err(storage)?;
+    Ok(())
+}
+
+pub(crate) fn appeals(
+    c: &Connection,
+    status: Option<AppealStatus>,
+    limit: u32,
+) -> Result<Vec<Appeal>, Error> {
+    let mut stmt = c
+        .prepare_cached(
+            "SELECT * FROM appeals WHERE (?1 IS NULL OR status = ?1)
+             ORDER BY status != 'pending', CASE WHEN status = 'pending' THEN id ELSE -id END
+             LIMIT ?2",
+        )
+        .map_err(storage)?;
+    let rows = stmt
+        .query_map(
+            params![status.map(AppealStatus::as_str), limit.clamp(1, 1000)],
+            appeal_from,
+        )
+        .map_err(storage)?;
+    rows.collect::<Result<_, _>>().map_err(storage)
+}

@@ -1,0 +1,446 @@
+//! Reports (CMP-1), the review queue and appeals (CMP-2) on the real SQLite store, with the
+//! clock under the test's control (deadlines, lapsing claims, the appeal window).
+
+mod common;
+
+use common::*;
+use qinglang_governance::authz::Role;
+use qinglang_governance::casework::{
+    AppealStatus, CaseTarget, Lane, NewReport, QueueDecision, ReportFilter, ReportStatus,
+};
+use qinglang_governance::model::*;
+use qinglang_governance::policy::SanctionKind;
+use qinglang_governance::Governance;
+use qinglang_store::SqliteStore;
+
+const MINUTE: i64 = 60_000;
+const HOUR: i64 = 60 * MINUTE;
+
+fn staff(role: Role, id: Id, name: &str) -> Principal {
+    Principal {
+        id,
+        name: name.into(),
+        role,
+    }
+}
+
+fn alice() -> Principal {
+    staff(Role::Moderator, 11, "alice")
+}
+
+fn bob() -> Principal {
+    staff(Role::Moderator, 12, "bob")
+}
+
+fn lead() -> Principal {
+    staff(Role::Lead, 13, "lin")
+}
+
+fn at(minutes: i64) -> Timestamp {
+    Timestamp(T0.0 + minutes * MINUTE)
+}
+
+/// A published message by `author`; returns its content id.
+fn publish(g: &Governance<SqliteStore>, author: Id, text: &str, now: Timestamp) -> Id {
+    let r = g
+        .submit_content(&svc(), &message(author, None, text), now)
+        .expect("submit");
+    r.enforcement.content_id
+}
+
+fn report(target: CaseTarget, reporter: Option<Id>, category: &str) -> NewReport {
+    NewReport {
+        target,
+        category: category.into(),
+        note: "请核查".into(),
+        reporter,
+    }
+}
+
+#[test]
+fn reports_on_one_target_merge_and_the_decision_answers_every_reporter() {
+    let g = service();
+    let author = verified_user(&g, "author", &resident_id(1));
+    let r1 = verified_user(&g, "r1", &resident_id(2));
+    let r2 = verified_user(&g, "r2", &resident_id(3));
+    let content = publish(&g, author, "今天去公园散步了", at(0));
+
+    let first = g
+        .file_report(
+            &svc(),
+            &report(CaseTarget::Content(content), Some(r1), "abuse"),
+            at(1),
+        )
+        .expect("file");
+    assert!(!first.merged);
+    assert_eq!(first.report.status, ReportStatus::Open);
+    assert_eq!(
+        first.report.deadline_at,
+        Timestamp(at(1).0 + 24 * HOUR).to_rfc3339()
+    );
+    let second = g
+        .file_report(
+            &svc(),
+            &report(CaseTarget::Content(content), Some(r2), "rumour"),
+            at(2),
+        )
+        .expect("file");
+    assert!(second.merged, "a second complaint joins the open report");
+    assert_eq!(second.report.id, first.report.id);
+    // The same reporter again is the same complaint.
+    let again = g
+        .file_report(
+            &svc(),
+            &report(CaseTarget::Content(content), Some(r1), "abuse"),
+            at(3),
+        )
+        .expect("file");
+    assert_eq!((again.report.filings, again.report.reporters), (2, 2));
+
+    // One piece of work in the queue for the target, with the report on it.
+    let queue = g.queue(&alice(), None, false, 50, at(4)).expect("queue");
+    assert_eq!(queue.len(), 1);
+    assert_eq!(queue[0].target, CaseTarget::Content(content));
+    assert_eq!(queue[0].reports[0].id, first.report.id);
+
+    let outcome = g
+        .resolve_report(&alice(), first.report.id, false, None, None, at(30))
+        .expect("resolve");
+    assert!(outcome.ok);
+    let detail = g.get_report(&svc(), first.report.id, at(31)).expect("get");
+    assert_eq!(detail.report.status, ReportStatus::Rejected);
+    assert_eq!(detail.report.handling_minutes, Some(29));
+    assert!(detail
+        .report
+        .feedback
+        .as_deref()
+        .is_some_and(|f| f.contains("未发现")));
+    assert!(g
+        .queue(&alice(), None, false, 50, at(31))
+        .expect("queue")
+        .is_empty());
+
+    // Reopening is the lead's: it goes back into the queue with a new deadline.
+    let e = g
+        .reopen_report(&alice(), first.report.id, "复核", at(40))
+        .unwrap_err();
+    assert_eq!(e.code(), "role_forbidden");
+    let reopened = g
+        .reopen_report(&lead(), first.report.id, "复核：举报人补充了截图", at(40))
+        .expect("reopen");
+    assert_eq!(reopened.status, ReportStatus::Open);
+    assert_eq!(
+        g.queue(&alice(), None, false, 50, at(41))
+            .expect("queue")
+            .len(),
+        1
+    );
+    // Upheld this time: the content is removed and the reporters are told.
+    g.resolve_report(&bob(), first.report.id, true, None, Some("已删除"), at(50))
+        .expect("resolve");
+    let detail = g.get_report(&svc(), first.report.id, at(51)).expect("get");
+    assert_eq!(detail.report.status, ReportStatus::Upheld);
+    assert_eq!(detail.report.feedback.as_deref(), Some("已删除"));
+    assert_eq!(detail.report.action.as_deref(), Some("remove"));
+}
+
+#[test]
+fn reporters_whose_reports_are_mostly_rejected_are_screened_not_dropped() {
+    let g = service();
+    let author = verified_user(&g, "author", &resident_id(1));
+    let troll = verified_user(&g, "troll", &resident_id(2));
+    let honest = verified_user(&g, "honest", &resident_id(3));
+    // Five rejected reports make a record of 0% upheld.
+    for i in 0..5 {
+        let c = publish(&g, author, &format!("第{i}篇游记：山里的早晨"), at(i));
+        let filed = g
+            .file_report(
+                &svc(),
+                &report(CaseTarget::Content(c), Some(troll), "porn"),
+                at(i),
+            )
+            .expect("file");
+        g.resolve_report(&alice(), filed.report.id, false, None, None, at(10 + i))
+            .expect("resolve");
+    }
+    let rep = g.reputation(&alice(), troll).expect("reputation");
+    assert_eq!((rep.upheld, rep.rejected, rep.screened), (0, 5, true));
+
+    let screened_target = publish(&g, author, "晚饭吃了饺子", at(20));
+    let screened = g
+        .file_report(
+            &svc(),
+            &report(
+                CaseTarget::Content(screened_target),
+                Some(troll),
+                "terrorism",
+            ),
+            at(21),
+        )
+        .expect("file");
+    assert_eq!(screened.report.lane, Lane::Low);
+    let normal_target = publish(&g, author, "周末去看展", at(22));
+    g.file_report(
+        &svc(),
+        &report(CaseTarget::Content(normal_target), Some(honest), "other"),
+        at(23),
+    )
+    .expect("file");
+    // The screened report is still in the queue, after the normal one though it is graver.
+    let queue = g.queue(&alice(), None, false, 50, at(24)).expect("queue");
+    let order: Vec<CaseTarget> = queue.iter().map(|e| e.target).collect();
+    assert_eq!(
+        order,
+        [
+            CaseTarget::Content(normal_target),
+            CaseTarget::Content(screened_target)
+        ]
+    );
+    let low = g.list_reports(
+        &alice(),
+        &ReportFilter {
+            lane: Some(Lane::Low),
+            limit: 10,
+            ..ReportFilter::default()
+        },
+        at(24),
+    );
+    assert_eq!(low.expect("list").len(), 1);
+    // An honest reporter joining the screened report lifts it into the normal lane.
+    let merged = g
+        .file_report(
+            &svc(),
+            &report(CaseTarget::Content(screened_target), Some(honest), "other"),
+            at(25),
+        )
+        .expect("file");
+    assert_eq!(merged.report.lane, Lane::Normal);
+}
+
+#[test]
+fn claims_are_exclusive_until_they_lapse_and_bulk_decisions_climb_the_ladder() {
+    let g = service();
+    let author = verified_user(&g, "author", &resident_id(1));
+    let mut held = Vec::new();
+    for i in 0..3 {
+        let r = g
+            .submit_content(
+                &svc(),
+                &message(
+                    author,
+                    None,
+                    &format!("第{i}批货到了，加微信 wx88{i}1234 详聊"),
+                ),
+                at(i),
+            )
+            .expect("submit");
+        assert_eq!(r.enforcement.decision, Decision::Held, "{:?}", r.verdict);
+        held.push(r.enforcement.content_id);
+    }
+    let queue = g.queue(&alice(), None, false, 50, at(5)).expect("queue");
+    assert_eq!(queue.len(), 3);
+    assert!(queue.iter().all(|e| e.held && e.content.is_some()));
+
+    let mine = g.claim_next(&alice(), 2, None, at(6)).expect("claim");
+    assert_eq!(mine.len(), 2);
+    let theirs = g.claim_next(&bob(), 5, None, at(6)).expect("claim");
+    assert_eq!(theirs.len(), 1, "bob gets only what alice does not hold");
+    assert!(mine.iter().all(|e| e.id != theirs[0].id));
+    let e = g.claim(&bob(), mine[0].id, at(7)).unwrap_err();
+    assert_eq!(e.code(), "claimed");
+    let skipped = g
+        .decide(
+            &bob(),
+            &[mine[0].id],
+            QueueDecision::Approve,
+            None,
+            None,
+            at(7),
+        )
+        .expect("decide");
+    assert_eq!(skipped[0].code, Some("claimed"));
+
+    // Alice removes both of hers as violations in one action: two strikes, two ladder steps.
+    let ids: Vec<Id> = mine.iter().map(|e| e.id).collect();
+    let outcomes = g
+        .decide(
+            &alice(),
+            &ids,
+            QueueDecision::RemoveAndSanction,
+            Some("引流广告"),
+            None,
+            at(8),
+        )
+        .expect("decide");
+    assert!(outcomes.iter().all(|o| o.ok), "{outcomes:?}");
+    let kinds: Vec<SanctionKind> = outcomes
+        .iter()
+        .flat_map(|o| o.sanctions.iter().map(|s| s.kind))
+        .collect();
+    assert_eq!(
+        kinds,
+        [SanctionKind::Warning, SanctionKind::RestrictPublishing]
+    );
+    assert!(outcomes[0].sanctions[0].imposed_by == "alice");
+    let user = g.get_user(&alice(), author, at(9)).expect("user");
+    assert_eq!((user.strikes_in_window, user.credit.score), (2, 80));
+    let item = g.queue_item(&alice(), ids[0], at(9)).expect("item");
+    assert_eq!(item.content.expect("content").decision, "removed");
+    let again = g
+        .decide(
+            &alice(),
+            &ids[..1],
+            QueueDecision::Approve,
+            None,
+            None,
+            at(9),
+        )
+        .expect("decide");
+    assert_eq!(again[0].code, Some("already_decided"));
+
+    // Bob's claim lapses after the policy's 15 minutes; then alice may take it.
+    assert_eq!(
+        g.claim(&alice(), theirs[0].id, at(10)).unwrap_err().code(),
+        "claimed"
+    );
+    let taken = g
+        .claim(&alice(), theirs[0].id, at(6 + 16))
+        .expect("lapsed claim");
+    assert_eq!(taken.claimed_by.as_deref(), Some("alice"));
+
+    // Every decision is on the chain.
+    let trail = g.audit_export(&lead(), T0, at(60)).expect("export");
+    assert_eq!(
+        trail.iter().filter(|e| e.action == "queue.decide").count(),
+        2
+    );
+    assert!(g.verify_chain(at(60)).expect("verify").ok);
+}
+
+#[test]
+fn one_appeal_per_sanction_decided_by_someone_else_restores_what_it_cost() {
+    let g = service();
+    let author = verified_user(&g, "author", &resident_id(1));
+    let other = verified_user(&g, "other", &resident_id(2));
+    let r = g
+        .submit_content(
+            &svc(),
+            &message(author, None, "加微信 wx5551234 领红包"),
+            at(0),
+        )
+        .expect("submit");
+    let content = r.enforcement.content_id;
+    let item = g.queue(&alice(), None, false, 1, at(1)).expect("queue")[0].id;
+    let out = g
+        .decide(
+            &alice(),
+            &[item],
+            QueueDecision::RemoveAndSanction,
+            None,
+            None,
+            at(2),
+        )
+        .expect("decide");
+    let sanction = out[0].sanctions[0].id;
+    assert_eq!(
+        g.get_user(&alice(), author, at(3))
+            .expect("user")
+            .credit
+            .score,
+        90
+    );
+
+    // Only the sanctioned user, once, within the window.
+    let e = g
+        .file_appeal(&svc(), sanction, other, "不是我", at(3))
+        .unwrap_err();
+    assert_eq!(e.code(), "not_the_sanctioned");
+    let late = Timestamp(at(2).0 + 31 * 24 * HOUR);
+    let e = g
+        .file_appeal(&svc(), sanction, author, "误判", late)
+        .unwrap_err();
+    assert_eq!(e.code(), "appeal_window_closed");
+    let appeal = g
+        .file_appeal(
+            &svc(),
+            sanction,
+            author,
+            "这是我自己的店铺微信，不是引流",
+            at(4),
+        )
+        .expect("appeal");
+    assert_eq!(appeal.status, AppealStatus::Pending);
+    let e = g
+        .file_appeal(&svc(), sanction, author, "再申诉", at(5))
+        .unwrap_err();
+    assert_eq!(e.code(), "already_appealed");
+
+    // Alice imposed it; Bob decides.
+    let e = g
+        .decide_appeal(&alice(), appeal.id, true, "", at(6))
+        .unwrap_err();
+    assert_eq!(e.code(), "same_moderator");
+    let decided = g
+        .decide_appeal(&bob(), appeal.id, true, "经复核，属误判", at(7))
+        .expect("decide");
+    assert_eq!(decided.status, AppealStatus::Upheld);
+    assert!(decided.sanction.revoked_at.is_some());
+    let user = g.get_user(&alice(), author, at(8)).expect("user");
+    assert_eq!(user.credit.score, 100, "credit restored");
+    assert_eq!(user.strikes_in_window, 0, "strike voided");
+    assert!(user.sanctions.is_empty(), "{:?}", user.sanctions);
+    let item = g.queue_item(&alice(), item, at(8)).expect("item");
+    assert_eq!(item.content.expect("content").decision, "published");
+    assert_eq!(
+        g.get_appeal(&svc(), appeal.id)
+            .expect("get")
+            .note
+            .as_deref(),
+        Some("经复核，属误判")
+    );
+    let _ = content;
+}
+
+#[test]
+fn reports_on_users_and_groups_are_upheld_with_a_sanction() {
+    let g = service();
+    let target = verified_user(&g, "spammer", &resident_id(1));
+    let reporter = verified_user(&g, "r", &resident_id(2));
+    let filed = g
+        .file_report(
+            &svc(),
+            &report(CaseTarget::User(target), Some(reporter), "fraud"),
+            at(0),
+        )
+        .expect("file");
+    let item = g.queue(&alice(), None, false, 1, at(1)).expect("queue")[0].id;
+    let e = g
+        .decide(&alice(), &[item], QueueDecision::Remove, None, None, at(2))
+        .expect("decide");
+    assert_eq!(e[0].code, Some("nothing_to_remove"));
+    let outcome = g
+        .resolve_report(&alice(), filed.report.id, true, None, None, at(3))
+        .expect("resolve");
+    assert_eq!(outcome.sanctions[0].kind, SanctionKind::Warning);
+    assert_eq!(
+        g.get_report(&svc(), filed.report.id, at(4))
+            .expect("get")
+            .report
+            .action
+            .as_deref(),
+        Some("remove_and_sanction")
+    );
+    // Bad input is named.
+    let e = g
+        .file_report(&svc(), &report(CaseTarget::Group(999), None, "spam"), at(5))
+        .unwrap_err();
+    assert_eq!(e.code(), "not_found");
+    let e = g
+        .file_report(
+            &svc(),
+            &report(CaseTarget::User(target), None, "annoying"),
+            at(5),
+        )
+        .unwrap_err();
+    assert!(e.to_string().contains("annoying"), "{e}");
+}
