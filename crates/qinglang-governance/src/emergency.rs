@@ -2,14 +2,16 @@
 //! change that takes effect at once, then sweep the content stored in the last hours with
 //! the new engine and report — and optionally hold or reject — what it now catches.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use qinglang_engine::{Engine, EngineBuilder, Lexicon, Policy, Suggestion};
+
 use serde::Serialize;
 
 use crate::authz::Permission;
 use crate::error::Error;
-use crate::model::{Decision, EmergencyChange, Id, Principal, Timestamp};
+use crate::model::{Decision, EmergencyChange, Id, LexiconEdit, Principal, Timestamp};
 use crate::service::{lock, Governance};
 use crate::store::Store;
 use crate::wire;
@@ -31,6 +33,38 @@ impl EngineRecipe {
                 b.lexicon(l.clone())
             })
     }
+}
+
+/// Where the console's lexicon edits live: hits of the terms it added report this source.
+pub const OPERATOR_LEXICON: &str = "operator";
+
+/// A term in force and the lexicon it comes from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TermView {
+    pub term: String,
+    pub category: String,
+    pub action: &'static str,
+    pub source: String,
+}
+
+/// What an operator does to a term.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TermChange {
+    /// Add the term, or set its category and action (`block`, `review`, `allow`).
+    Add {
+        category: String,
+        action: String,
+    },
+    /// A block term becomes a review term.
+    Demote,
+    Remove,
+}
+
+/// An applied edit, and the term as it was before.
+#[derive(Debug, Clone, Serialize)]
+pub struct TermEdited {
+    pub edit: LexiconEdit,
+    pub before: Option<TermView>,
 }
 
 /// The change as applied.
@@ -84,21 +118,81 @@ fn severity(s: Suggestion) -> u8 {
 }
 
 impl<S: Store> Governance<S> {
-    /// Builds the engine from the recipe plus every emergency change (newest thresholds
-    /// win), keeping the running classifier (and what it learned).
-    fn engine_with_changes(&self, changes: &[EmergencyChange]) -> Result<Engine, Error> {
-        let recipe = self.recipe.as_ref().ok_or_else(|| {
+    fn recipe(&self) -> Result<&EngineRecipe, Error> {
+        self.recipe.as_ref().ok_or_else(|| {
             Error::invalid(
                 "no_recipe",
-                "this service was started without its engine recipe; emergency changes need it",
+                "this service was started without its engine recipe; engine changes need it",
             )
-        })?;
-        let mut policy = recipe.policy.clone();
-        let mut builder = recipe.builder();
+        })
+    }
+
+    /// The lexicons the engine is built from: the recipe's, every emergency change's, and
+    /// the operators' edits replayed over them (the latest edit of a term wins; its entry
+    /// moves to the `operator` lexicon, or is gone when removed).
+    fn effective_lexicons(
+        &self,
+        changes: &[EmergencyChange],
+        edits: &[LexiconEdit],
+    ) -> Result<Vec<Lexicon>, Error> {
+        let mut lexicons = self.recipe()?.lexicons.clone();
         for c in changes {
             let lexicon = Lexicon::parse(&format!("emergency:{}", c.name), &c.lexicon)
                 .map_err(|e| Error::invalid("invalid_lexicon", e.to_string()))?;
+            lexicons.push(lexicon);
+        }
+        if edits.is_empty() {
+            return Ok(lexicons);
+        }
+        let mut last: HashMap<&str, &LexiconEdit> = HashMap::new();
+        for e in edits {
+            last.insert(e.term.as_str(), e);
+        }
+        let mut lexicons: Vec<Lexicon> = lexicons
+            .into_iter()
+            .map(|l| {
+                let (name, entries) = l.into_parts();
+                let kept = entries
+                    .into_iter()
+                    .filter(|e| !last.contains_key(&*e.term))
+                    .collect();
+                Lexicon::from_entries(&name, kept)
+            })
+            .collect();
+        let mut kept: Vec<&&LexiconEdit> = last.values().filter(|e| e.action.is_some()).collect();
+        kept.sort_by_key(|e| e.id);
+        let text: String = kept
+            .iter()
+            .map(|e| {
+                format!(
+                    "{}\t{}\t{}\n",
+                    e.term,
+                    e.category.as_deref().unwrap_or("custom"),
+                    e.action.as_deref().unwrap_or("review")
+                )
+            })
+            .collect();
+        lexicons.push(
+            Lexicon::parse(OPERATOR_LEXICON, &text)
+                .map_err(|e| Error::invalid("invalid_lexicon", e.to_string()))?,
+        );
+        Ok(lexicons)
+    }
+
+    /// Builds the engine from the recipe plus every emergency change (newest thresholds
+    /// win) and lexicon edit, keeping the running classifier (and what it learned).
+    fn engine_with_changes(
+        &self,
+        changes: &[EmergencyChange],
+        edits: &[LexiconEdit],
+    ) -> Result<Engine, Error> {
+        let recipe = self.recipe()?;
+        let mut policy = recipe.policy.clone();
+        let mut builder = Engine::builder();
+        for lexicon in self.effective_lexicons(changes, edits)? {
             builder = builder.lexicon(lexicon);
+        }
+        for c in changes {
             if let Some(t) = c.review_threshold {
                 policy.review_threshold = t;
             }
@@ -170,7 +264,9 @@ impl<S: Store> Governance<S> {
             .map_err(|e| Error::invalid("invalid_lexicon", e.to_string()))?;
         // Engine changes are serialised with learning, so neither undoes the other.
         let _guard = lock(&self.learned_generation);
-        let mut changes = self.store.read(|tx| tx.emergency_changes())?;
+        let (mut changes, edits) = self
+            .store
+            .read(|tx| Ok((tx.emergency_changes()?, tx.lexicon_edits()?)))?;
         changes.push(EmergencyChange {
             id: 0,
             name: name.to_owned(),
@@ -181,7 +277,7 @@ impl<S: Store> Governance<S> {
             at: now,
         });
         // Build first: a change that does not compile is refused before anything is stored.
-        let engine = self.engine_with_changes(&changes)?;
+        let engine = self.engine_with_changes(&changes, &edits)?;
         let (review, block) = (
             engine.policy().review_threshold,
             engine.policy().block_threshold,
@@ -231,11 +327,170 @@ impl<S: Store> Governance<S> {
         if stored == *generation {
             return Ok(false);
         }
-        let changes = self.store.read(|tx| tx.emergency_changes())?;
-        let engine = self.engine_with_changes(&changes)?;
+        let (changes, edits) = self
+            .store
+            .read(|tx| Ok((tx.emergency_changes()?, tx.lexicon_edits()?)))?;
+        let engine = self.engine_with_changes(&changes, &edits)?;
         self.swap_engine(Arc::new(engine));
         *generation = stored;
         Ok(true)
+    }
+
+    /// The terms in force whose text contains `query` (all when empty), with the lexicon
+    /// each comes from: what the console's lexicon page lists.
+    pub fn lexicon_terms(
+        &self,
+        actor: &Principal,
+        query: &str,
+        limit: usize,
+    ) -> Result<Vec<TermView>, Error> {
+        self.require(actor, Permission::ReadCases)?;
+        let (changes, edits) = self
+            .store
+            .read(|tx| Ok((tx.emergency_changes()?, tx.lexicon_edits()?)))?;
+        let mut out = Vec::new();
+        // Operators' and emergency terms first: they are what people look for here.
+        let mut lexicons = self.effective_lexicons(&changes, &edits)?;
+        lexicons.reverse();
+        for l in &lexicons {
+            for e in l.entries() {
+                if out.len() == limit {
+                    return Ok(out);
+                }
+                if query.is_empty() || e.term.contains(query) {
+                    out.push(TermView {
+                        term: e.term.to_string(),
+                        category: e.category.to_string(),
+                        action: e.action.as_str(),
+                        source: l.name().to_owned(),
+                    });
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// Every lexicon edit, newest first.
+    pub fn lexicon_edits(&self, actor: &Principal) -> Result<Vec<LexiconEdit>, Error> {
+        self.require(actor, Permission::ReadCases)?;
+        let mut edits = self.store.read(|tx| tx.lexicon_edits())?;
+        edits.reverse();
+        Ok(edits)
+    }
+
+    /// Adds, demotes (block → review) or removes one term, with immediate effect: the engine
+    /// is rebuilt and swapped atomically (scans in flight keep the engine they started
+    /// with), and the change is audited.
+    pub fn edit_lexicon(
+        &self,
+        actor: &Principal,
+        term: &str,
+        change: TermChange,
+        reason: &str,
+        now: Timestamp,
+    ) -> Result<TermEdited, Error> {
+        self.require(actor, Permission::ChangePolicy)?;
+        let term = term.trim();
+        let n = term.chars().count();
+        if n == 0 || n > 64 || term.contains(['\t', '\n', '\r']) {
+            return Err(Error::invalid(
+                "invalid_term",
+                "a term is 1-64 characters on one line, without tabs",
+            ));
+        }
+        if reason.chars().count() > 2_000 {
+            return Err(Error::invalid(
+                "note_too_long",
+                "reason is over 2000 characters",
+            ));
+        }
+        let _guard = lock(&self.learned_generation);
+        let (changes, mut edits) = self
+            .store
+            .read(|tx| Ok((tx.emergency_changes()?, tx.lexicon_edits()?)))?;
+        let before = self
+            .effective_lexicons(&changes, &edits)?
+            .iter()
+            .flat_map(|l| {
+                l.entries()
+                    .iter()
+                    .filter(|e| &*e.term == term)
+                    .map(|e| TermView {
+                        term: e.term.to_string(),
+                        category: e.category.to_string(),
+                        action: e.action.as_str(),
+                        source: l.name().to_owned(),
+                    })
+                    .collect::<Vec<_>>()
+            })
+            .max_by_key(|t| match t.action {
+                "block" => 2,
+                "review" => 1,
+                _ => 0,
+            });
+        let (category, action, verb) = match change {
+            TermChange::Add { category, action } => {
+                if before
+                    .as_ref()
+                    .is_some_and(|b| b.category == category && b.action == action)
+                {
+                    return Err(Error::Conflict {
+                        code: "unchanged",
+                        message: format!("{term:?} is already {action} as {category}"),
+                    });
+                }
+                (Some(category), Some(action), "lexicon.add")
+            }
+            TermChange::Demote => match &before {
+                Some(b) if b.action == "block" => (
+                    Some(b.category.clone()),
+                    Some("review".to_owned()),
+                    "lexicon.demote",
+                ),
+                Some(b) => {
+                    return Err(Error::Conflict {
+                        code: "not_blocking",
+                        message: format!(
+                            "{term:?} is {} already; only block terms are demoted",
+                            b.action
+                        ),
+                    })
+                }
+                None => return Err(Error::not_found("term", term)),
+            },
+            TermChange::Remove => match &before {
+                Some(_) => (None, None, "lexicon.remove"),
+                None => return Err(Error::not_found("term", term)),
+            },
+        };
+        let mut edit = LexiconEdit {
+            id: edits.last().map_or(1, |e| e.id + 1),
+            term: term.to_owned(),
+            category,
+            action,
+            reason: reason.to_owned(),
+            actor: actor.label(),
+            at: now,
+        };
+        edits.push(edit.clone());
+        // Build first: an edit that does not compile is refused before anything is stored.
+        let engine = self.engine_with_changes(&changes, &edits)?;
+        let generation = self.store.write(|tx| {
+            edit.id = tx.insert_lexicon_edit(&edit)?;
+            self.audit(
+                tx,
+                actor,
+                now,
+                verb,
+                &format!("term:{term}"),
+                reason,
+                serde_json::json!({"before": before, "category": edit.category, "action": edit.action}),
+            )?;
+            tx.emergency_generation()
+        })?;
+        self.swap_engine(Arc::new(engine));
+        *lock(&self.emergency_generation) = generation;
+        Ok(TermEdited { edit, before })
     }
 
     /// Re-scans what was stored since `since` with the engine as it is now and reports every

@@ -19,7 +19,10 @@ mod service;
 pub mod store;
 pub mod wire;
 
-pub use emergency::{Caught, EmergencyApplied, EngineRecipe, SweepReport};
+pub use emergency::{
+    Caught, EmergencyApplied, EngineRecipe, SweepReport, TermChange, TermEdited, TermView,
+    OPERATOR_LEXICON,
+};
 pub use error::Error;
 pub use learning::{replay, Learned, LearningStatus};
 pub use service::*;

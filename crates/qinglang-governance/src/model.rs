@@ -491,6 +491,19 @@ pub struct EmergencyChange {
     pub at: Timestamp,
 }
 
+/// An operator's change to one lexicon term (the console's lexicon page).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LexiconEdit {
+    pub id: Id,
+    pub term: String,
+    pub category: Option<String>,
+    /// `block`, `review` or `allow`; `None`: the term is removed.
+    pub action: Option<String>,
+    pub reason: String,
+    pub actor: String,
+    pub at: Timestamp,
+}
+
 /// A stored message as a sweep re-reads it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StoredContent {

@@ -6,8 +6,9 @@ use crate::casework::{Appeal, AppealStatus, CaseTarget, Filing, QueueItem, Repor
 use crate::error::Error;
 use crate::model::{
     Account, AuditAnchor, AuditDraft, AuditEntry, CampaignMember, ContentRecord, Decision,
-    EmergencyChange, Group, GroupRole, GroupStatus, Id, IdentityRecord, LearnedExample, Membership,
-    MembershipStatus, Principal, Sanction, StoredContent, Target, Timestamp, User, UserStatus,
+    EmergencyChange, Group, GroupRole, GroupStatus, Id, IdentityRecord, LearnedExample,
+    LexiconEdit, Membership, MembershipStatus, Principal, Sanction, StoredContent, Target,
+    Timestamp, User, UserStatus,
 };
 use crate::policy::SanctionKind;
 
@@ -92,8 +93,12 @@ pub trait Tx {
     fn insert_emergency(&mut self, change: &EmergencyChange) -> Result<Id, Error>;
     /// Every emergency change, oldest first.
     fn emergency_changes(&mut self) -> Result<Vec<EmergencyChange>, Error>;
-    /// (count, highest id) of the emergency changes: changes whenever one is added.
+    /// A generation of the engine's stored changes (emergency changes and lexicon edits):
+    /// changes whenever one is added.
     fn emergency_generation(&mut self) -> Result<(u64, Id), Error>;
+    fn insert_lexicon_edit(&mut self, edit: &LexiconEdit) -> Result<Id, Error>;
+    /// Every lexicon edit, oldest first.
+    fn lexicon_edits(&mut self) -> Result<Vec<LexiconEdit>, Error>;
     /// Every stored message of a flood campaign, oldest first (REV-7).
     fn campaign_members(&mut self, campaign: u64) -> Result<Vec<CampaignMember>, Error>;
     fn insert_strike(

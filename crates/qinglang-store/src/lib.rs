@@ -29,6 +29,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0006_content_campaign.sql"),
     include_str!("../migrations/0007_emergency.sql"),
     include_str!("../migrations/0008_casework.sql"),
+    include_str!("../migrations/0009_lexicon_edits.sql"),
 ];
 
 /// The SQLite store.
@@ -753,6 +754,38 @@ impl Tx for SqliteTx<'_> {
         Ok(())
     }
 
+    fn insert_lexicon_edit(&mut self, e: &LexiconEdit) -> Result<Id, Error> {
+        self.conn
+            .execute(
+                "INSERT INTO lexicon_edits (term, category, action, reason, actor, at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                params![e.term, e.category, e.action, e.reason, e.actor, e.at.0],
+            )
+            .map_err(storage)?;
+        Ok(self.conn.last_insert_rowid())
+    }
+
+    fn lexicon_edits(&mut self) -> Result<Vec<LexiconEdit>, Error> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT * FROM lexicon_edits ORDER BY id")
+            .map_err(storage)?;
+        let rows = stmt
+            .query_map([], |r| {
+                Ok(LexiconEdit {
+                    id: r.get("id")?,
+                    term: r.get("term")?,
+                    category: r.get("category")?,
+                    action: r.get("action")?,
+                    reason: r.get("reason")?,
+                    actor: r.get("actor")?,
+                    at: Timestamp(r.get("at")?),
+                })
+            })
+            .map_err(storage)?;
+        rows.collect::<Result<_, _>>().map_err(storage)
+    }
+
     fn insert_report(&mut self, r: &Report) -> Result<Id, Error> {
         casework::insert_report(self.conn, r)
     }
@@ -847,7 +880,10 @@ impl Tx for SqliteTx<'_> {
     fn emergency_generation(&mut self) -> Result<(u64, Id), Error> {
         self.conn
             .query_row(
-                "SELECT count(*), coalesce(max(id), 0) FROM emergency_changes",
+                // Both tables only grow, so the sums change whenever either does.
+                "SELECT (SELECT count(*) FROM emergency_changes) + (SELECT count(*) FROM lexicon_edits),
+                        (SELECT coalesce(max(id), 0) FROM emergency_changes)
+                        + (SELECT coalesce(max(id), 0) FROM lexicon_edits)",
                 [],
                 |r| Ok((r.get::<_, i64>(0)? as u64, r.get(1)?)),
             )

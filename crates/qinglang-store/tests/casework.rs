@@ -444,3 +444,96 @@ fn reports_on_users_and_groups_are_upheld_with_a_sanction() {
         .unwrap_err();
     assert!(e.to_string().contains("annoying"), "{e}");
 }
+
+#[test]
+fn lexicon_edits_take_effect_at_once_and_are_audited() {
+    use qinglang_engine::{default_lexicon, Policy};
+    use qinglang_governance::{EngineRecipe, TermChange};
+    let g = service().with_recipe(EngineRecipe {
+        lexicons: vec![default_lexicon()],
+        policy: Policy::default(),
+    });
+    let suggestion = |g: &Governance<SqliteStore>, text: &str| {
+        g.scan(&lead(), text).expect("scan")["suggestion"]
+            .as_str()
+            .map(str::to_owned)
+    };
+    assert_eq!(suggestion(&g, "免费看成人视频").as_deref(), Some("block"));
+    let e = g
+        .edit_lexicon(&alice(), "成人视频", TermChange::Demote, "", at(0))
+        .unwrap_err();
+    assert_eq!(e.code(), "role_forbidden");
+    let edited = g
+        .edit_lexicon(
+            &lead(),
+            "成人视频",
+            TermChange::Demote,
+            "科普文章误伤",
+            at(1),
+        )
+        .expect("demote");
+    assert_eq!(edited.before.expect("was there").action, "block");
+    assert_eq!(suggestion(&g, "免费看成人视频").as_deref(), Some("review"));
+    g.edit_lexicon(&lead(), "成人视频", TermChange::Remove, "", at(2))
+        .expect("remove");
+    let e = g
+        .edit_lexicon(&lead(), "成人视频", TermChange::Remove, "", at(3))
+        .unwrap_err();
+    assert_eq!(e.code(), "not_found");
+
+    let add = TermChange::Add {
+        category: "drugs".into(),
+        action: "block".into(),
+    };
+    g.edit_lexicon(&lead(), "蓝莓冰沙", add.clone(), "新黑话", at(4))
+        .expect("add");
+    let v = g.scan(&lead(), "周末一起喝蓝莓冰沙").expect("scan");
+    assert_eq!(v["suggestion"], "block");
+    assert_eq!(v["hits"][0]["source"], "operator");
+    let e = g
+        .edit_lexicon(&lead(), "蓝莓冰沙", add, "", at(5))
+        .unwrap_err();
+    assert_eq!(e.code(), "unchanged");
+    let bad = TermChange::Add {
+        category: "Drugs!".into(),
+        action: "block".into(),
+    };
+    assert_eq!(
+        g.edit_lexicon(&lead(), "x", bad, "", at(5))
+            .unwrap_err()
+            .code(),
+        "invalid_lexicon"
+    );
+    // Emergency terms can be taken back the same way.
+    g.emergency_change(
+        &lead(),
+        "drill",
+        "演习词\tpolitics\tblock\n",
+        None,
+        None,
+        at(6),
+    )
+    .expect("emergency");
+    assert_eq!(suggestion(&g, "这是演习词").as_deref(), Some("block"));
+    g.edit_lexicon(&lead(), "演习词", TermChange::Remove, "演习结束", at(7))
+        .expect("remove");
+    assert_eq!(suggestion(&g, "这是演习词").as_deref(), Some("pass"));
+
+    let terms = g.lexicon_terms(&alice(), "蓝莓", 10).expect("terms");
+    assert_eq!(terms[0].source, "operator");
+    let trail = g.audit_export(&lead(), T0, at(60)).expect("export");
+    let actions: Vec<&str> = trail
+        .iter()
+        .filter(|e| e.action.starts_with("lexicon."))
+        .map(|e| e.action.as_str())
+        .collect();
+    assert_eq!(
+        actions,
+        [
+            "lexicon.demote",
+            "lexicon.remove",
+            "lexicon.add",
+            "lexicon.remove"
+        ]
+    );
+}
