@@ -51,6 +51,9 @@ enum Command {
     /// Bearer tokens for principals.
     #[command(subcommand)]
     Token(TokenCommand),
+    /// Console operators who sign in with a name and password.
+    #[command(subcommand)]
+    User(UserCommand),
     /// The audit trail.
     #[command(subcommand)]
     Audit(AuditCommand),
@@ -102,6 +105,26 @@ enum TokenCommand {
         /// The principal's name.
         #[arg(long)]
         name: String,
+        #[command(flatten)]
+        store: serve::StoreArgs,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum UserCommand {
+    /// Create an operator for the console. The password (at least 10 characters) is read
+    /// from --password-file, or from standard input (not echoed on a terminal); it is stored
+    /// as an argon2id hash.
+    Create {
+        /// Sign-in name (shown in audit records).
+        #[arg(long)]
+        name: String,
+        /// moderator, lead, auditor or admin.
+        #[arg(long)]
+        role: String,
+        /// A file whose first line is the password.
+        #[arg(long, value_name = "FILE")]
+        password_file: Option<PathBuf>,
         #[command(flatten)]
         store: serve::StoreArgs,
     },
@@ -233,6 +256,12 @@ fn main() -> ExitCode {
         Command::Token(TokenCommand::Revoke { name, store }) => {
             serve::token_revoke(&store, &name).map(|()| false)
         }
+        Command::User(UserCommand::Create {
+            name,
+            role,
+            password_file,
+            store,
+        }) => serve::user_create(&store, &name, &role, password_file.as_deref()).map(|()| false),
         Command::Audit(AuditCommand::Verify { store }) => serve::audit_verify(&store).map(|ok| !ok),
         Command::Audit(AuditCommand::Export { from, to, store }) => {
             serve::audit_export(&store, &from, &to).map(|()| false)

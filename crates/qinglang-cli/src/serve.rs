@@ -445,6 +445,66 @@ pub fn token_create(store: &StoreArgs, role: &str, name: &str) -> Result<()> {
     Ok(())
 }
 
+/// `qinglang user create`: an operator who signs in to the console with a password.
+pub fn user_create(
+    store: &StoreArgs,
+    name: &str,
+    role: &str,
+    password_file: Option<&Path>,
+) -> Result<()> {
+    let role = Role::parse(role)
+        .filter(|r| *r != Role::Service)
+        .ok_or_else(|| {
+            anyhow!("unknown role {role:?}: expected moderator, lead, auditor or admin")
+        })?;
+    let password = match password_file {
+        Some(path) => fs::read_to_string(path)
+            .with_context(|| format!("cannot read {}", path.display()))?,
+        None => read_password_from_stdin()?,
+    };
+    let password = password.lines().next().unwrap_or("").to_owned();
+    let gov = open(store, false, &[])?;
+    let p = gov.create_operator(
+        &Principal::system(),
+        name,
+        role,
+        &password,
+        Timestamp::now(),
+    )?;
+    eprintln!(
+        "created {} {} (principal {}); sign in at the console",
+        role.as_str(),
+        p.name,
+        p.id
+    );
+    Ok(())
+}
+
+/// Reads one line from standard input; on a terminal, asks for it without echo.
+fn read_password_from_stdin() -> Result<String> {
+    use std::io::{BufRead, IsTerminal};
+    let stdin = std::io::stdin();
+    let terminal = stdin.is_terminal();
+    let stty = |arg: &str| {
+        let _ = std::process::Command::new("stty")
+            .arg(arg)
+            .stdin(std::process::Stdio::inherit())
+            .status();
+    };
+    if terminal {
+        eprint!("password: ");
+        stty("-echo");
+    }
+    let mut line = String::new();
+    let read = stdin.lock().read_line(&mut line);
+    if terminal {
+        stty("echo");
+        eprintln!();
+    }
+    read.context("cannot read the password from standard input")?;
+    Ok(line)
+}
+
 pub fn token_revoke(store: &StoreArgs, name: &str) -> Result<()> {
     let gov = open(store, false, &[])?;
     let n = gov.revoke_tokens(&Principal::system(), name, Timestamp::now())?;

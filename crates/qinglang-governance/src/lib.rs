@@ -12,6 +12,7 @@ mod error;
 pub mod identity;
 mod learning;
 pub mod model;
+pub mod operators;
 pub mod patrol;
 pub mod policy;
 pub mod profile;

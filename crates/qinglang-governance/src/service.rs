@@ -37,7 +37,7 @@ pub struct Governance<S: Store> {
     /// serialises learning.
     pub(crate) learned_generation: Mutex<(u64, Id)>,
     /// Cross-message state: flood campaigns and rate limits (REV-7).
-    patrol: Box<dyn PatrolState>,
+    pub(crate) patrol: Box<dyn PatrolState>,
     /// Low bits of the next flood key (the high bits are the time).
     flood_seq: AtomicU64,
     /// What the engine is built from, for emergency changes (ENF-3).

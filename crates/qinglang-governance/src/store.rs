@@ -189,6 +189,32 @@ pub trait Tx {
     ) -> Result<Id, Error>;
     fn principal_by_token(&mut self, token_hash: &str) -> Result<Option<Principal>, Error>;
     fn token_count(&mut self) -> Result<u64, Error>;
+    /// A principal who signs in with a password (stored `password:<name>`).
+    fn insert_operator(
+        &mut self,
+        name: &str,
+        role: Role,
+        password_hash: &str,
+        at: Timestamp,
+    ) -> Result<Id, Error>;
+    /// An unrevoked operator and their password hash.
+    fn operator_credentials(&mut self, name: &str) -> Result<Option<(Principal, String)>, Error>;
+    /// Stores a session (and forgets expired ones).
+    fn insert_session(
+        &mut self,
+        id_hash: &str,
+        principal: Id,
+        csrf: &str,
+        at: Timestamp,
+        expires_at: Timestamp,
+    ) -> Result<(), Error>;
+    /// The principal and CSRF token of an unexpired session whose principal is not revoked.
+    fn session(
+        &mut self,
+        id_hash: &str,
+        now: Timestamp,
+    ) -> Result<Option<(Principal, String)>, Error>;
+    fn delete_session(&mut self, id_hash: &str) -> Result<(), Error>;
     /// Marks every token of the principal named `name` revoked; returns how many.
     fn revoke_tokens(&mut self, name: &str) -> Result<u64, Error>;
 

@@ -1260,6 +1260,104 @@ impl Tx for SqliteTx<'_> {
         Ok(n as u64)
     }
 
+    fn insert_operator(
+        &mut self,
+        name: &str,
+        role: Role,
+        password_hash: &str,
+        at: Timestamp,
+    ) -> Result<Id, Error> {
+        self.conn
+            .execute(
+                "INSERT INTO principals (token_hash, name, role, created_at, password_hash)
+                 VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![
+                    format!("password:{name}"),
+                    name,
+                    role.as_str(),
+                    at.0,
+                    password_hash
+                ],
+            )
+            .map_err(storage)?;
+        Ok(self.conn.last_insert_rowid())
+    }
+
+    fn operator_credentials(&mut self, name: &str) -> Result<Option<(Principal, String)>, Error> {
+        self.conn
+            .prepare_cached(
+                "SELECT id, name, role, password_hash FROM principals
+                 WHERE token_hash = ?1 AND revoked = 0 AND password_hash IS NOT NULL",
+            )
+            .and_then(|mut s| {
+                s.query_row([format!("password:{name}")], |r| {
+                    let role: String = r.get(2)?;
+                    Ok((r.get(0)?, r.get(1)?, role, r.get(3)?))
+                })
+                .optional()
+            })
+            .map_err(storage)
+            .map(|row| {
+                row.and_then(|(id, name, role, hash): (Id, String, String, String)| {
+                    Role::parse(&role).map(|role| (Principal { id, name, role }, hash))
+                })
+            })
+    }
+
+    fn insert_session(
+        &mut self,
+        id_hash: &str,
+        principal: Id,
+        csrf: &str,
+        at: Timestamp,
+        expires_at: Timestamp,
+    ) -> Result<(), Error> {
+        self.conn
+            .execute("DELETE FROM sessions WHERE expires_at <= ?1", [at.0])
+            .map_err(storage)?;
+        self.conn
+            .execute(
+                "INSERT INTO sessions (id_hash, principal, csrf, created_at, expires_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![id_hash, principal, csrf, at.0, expires_at.0],
+            )
+            .map_err(storage)?;
+        Ok(())
+    }
+
+    fn session(
+        &mut self,
+        id_hash: &str,
+        now: Timestamp,
+    ) -> Result<Option<(Principal, String)>, Error> {
+        self.conn
+            .prepare_cached(
+                "SELECT p.id, p.name, p.role, s.csrf FROM sessions s
+                 JOIN principals p ON p.id = s.principal
+                 WHERE s.id_hash = ?1 AND s.expires_at > ?2 AND p.revoked = 0",
+            )
+            .and_then(|mut s| {
+                s.query_row(params![id_hash, now.0], |r| {
+                    let role: String = r.get(2)?;
+                    Ok((r.get(0)?, r.get(1)?, role, r.get(3)?))
+                })
+                .optional()
+            })
+            .map_err(storage)
+            .map(|row| {
+                row.and_then(|(id, name, role, csrf): (Id, String, String, String)| {
+                    Role::parse(&role).map(|role| (Principal { id, name, role }, csrf))
+                })
+            })
+    }
+
+    fn delete_session(&mut self, id_hash: &str) -> Result<(), Error> {
+        self.conn
+            .execute("DELETE FROM sessions WHERE id_hash = ?1", [id_hash])
+            .map_err(storage)?;
+        Ok(())
+    }
+
     fn revoke_tokens(&mut self, name: &str) -> Result<u64, Error> {
         let n = self
             .conn

@@ -1,0 +1,215 @@
+//! Console sign-in (OPS-1): operators with a password (argon2id), and sessions.
+//!
+//! An operator is a principal like a token holder — one id space, one audit label, revoked
+//! the same way (`qinglang token revoke NAME` ends their sign-ins too). A session is a random
+//! cookie value stored hashed, with its own CSRF token, for `SESSION_HOURS`.
+
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::Argon2;
+
+use crate::authz::{Permission, Role};
+use crate::crypto;
+use crate::error::Error;
+use crate::model::{Principal, Timestamp};
+use crate::policy::hex;
+use crate::service::Governance;
+use crate::store::Store;
+
+/// How long a console session lasts.
+pub const SESSION_HOURS: i64 = 12;
+/// Shortest password accepted.
+pub const MIN_PASSWORD_CHARS: usize = 10;
+/// Failed sign-ins per operator name per minute before further attempts are refused.
+const FAILURES_PER_MINUTE: u32 = 10;
+
+/// A signed-in console session.
+#[derive(Debug, Clone)]
+pub struct Session {
+    /// The cookie value (shown to the browser once; stored hashed).
+    pub cookie: String,
+    /// The token every form of this session must carry.
+    pub csrf: String,
+    pub principal: Principal,
+    pub expires_at: Timestamp,
+}
+
+fn random_hex<const N: usize>() -> Result<String, Error> {
+    crypto::random_bytes::<N>()
+        .map(|b| hex(&b))
+        .map_err(|e| Error::Storage(e.to_string()))
+}
+
+fn hash_password(password: &str) -> Result<String, Error> {
+    let salt_bytes = crypto::random_bytes::<16>().map_err(|e| Error::Storage(e.to_string()))?;
+    let salt = SaltString::encode_b64(&salt_bytes).map_err(|e| Error::Storage(e.to_string()))?;
+    Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .map(|h| h.to_string())
+        .map_err(|e| Error::Storage(format!("password hashing failed: {e}")))
+}
+
+fn password_matches(password: &str, phc: &str) -> bool {
+    PasswordHash::new(phc).is_ok_and(|h| {
+        Argon2::default()
+            .verify_password(password.as_bytes(), &h)
+            .is_ok()
+    })
+}
+
+impl<S: Store> Governance<S> {
+    /// Creates an operator who signs in with a name and password (`qinglang user create`).
+    pub fn create_operator(
+        &self,
+        actor: &Principal,
+        name: &str,
+        role: Role,
+        password: &str,
+        now: Timestamp,
+    ) -> Result<Principal, Error> {
+        self.require(actor, Permission::ManageTokens)?;
+        let name = name.trim();
+        let valid_name = !name.is_empty()
+            && name.chars().count() <= 64
+            && !name.eq_ignore_ascii_case("system")
+            && name.chars().all(|c| !c.is_control() && !c.is_whitespace());
+        if !valid_name {
+            return Err(Error::invalid(
+                "invalid_name",
+                "an operator name has 1 to 64 characters, no spaces, and is not \"system\"",
+            ));
+        }
+        let n = password.chars().count();
+        if !(MIN_PASSWORD_CHARS..=1024).contains(&n) {
+            return Err(Error::invalid(
+                "weak_password",
+                format!("a password needs at least {MIN_PASSWORD_CHARS} characters (got {n})"),
+            ));
+        }
+        let phc = hash_password(password)?;
+        self.store.write(|tx| {
+            if tx.operator_credentials(name)?.is_some() {
+                return Err(Error::Conflict {
+                    code: "name_taken",
+                    message: format!("an operator named {name:?} exists"),
+                });
+            }
+            let id = tx.insert_operator(name, role, &phc, now)?;
+            let principal = Principal {
+                id,
+                name: name.to_owned(),
+                role,
+            };
+            self.audit(
+                tx,
+                actor,
+                now,
+                "operator.create",
+                &format!("principal:{id}"),
+                &format!("{} {name}", role.as_str()),
+                serde_json::json!({"role": role, "name": name}),
+            )?;
+            Ok(principal)
+        })
+    }
+
+    /// Signs an operator in with their password. Failures are audited and, past ten a
+    /// minute for one name, refused outright.
+    pub fn sign_in_password(
+        &self,
+        name: &str,
+        password: &str,
+        now: Timestamp,
+    ) -> Result<Session, Error> {
+        if !self
+            .patrol
+            .admit(&format!("sign-in:{name}"), now, 60_000, FAILURES_PER_MINUTE)
+        {
+            return Err(Error::forbidden(
+                "rate_limited",
+                "too many sign-in attempts for this name; wait a minute",
+            ));
+        }
+        let found = self.store.read(|tx| tx.operator_credentials(name))?;
+        // Verify against something even for an unknown name, so that timing does not tell
+        // which names exist.
+        static DUMMY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+        let dummy = DUMMY.get_or_init(|| hash_password("no such operator").unwrap_or_default());
+        let ok = password_matches(
+            password,
+            found.as_ref().map_or(dummy.as_str(), |(_, h)| h.as_str()),
+        );
+        match found.filter(|_| ok) {
+            Some((principal, _)) => self.open_session(principal, "password", now),
+            None => {
+                self.store.write(|tx| {
+                    self.audit(
+                        tx,
+                        &Principal::system(),
+                        now,
+                        "session.sign_in_failed",
+                        &format!("operator:{name}"),
+                        "wrong name or password",
+                        serde_json::json!({}),
+                    )
+                })?;
+                Err(Error::Unauthenticated)
+            }
+        }
+    }
+
+    /// Signs in with an API token (the same principal, in the browser).
+    pub fn sign_in_token(&self, token: &str, now: Timestamp) -> Result<Session, Error> {
+        let principal = self.authenticate(token.trim())?;
+        self.open_session(principal, "token", now)
+    }
+
+    fn open_session(
+        &self,
+        principal: Principal,
+        how: &str,
+        now: Timestamp,
+    ) -> Result<Session, Error> {
+        let cookie = random_hex::<32>()?;
+        let csrf = random_hex::<32>()?;
+        let expires_at = Timestamp(now.0 + SESSION_HOURS * 3_600_000);
+        self.store.write(|tx| {
+            tx.insert_session(
+                &crypto::token_hash(&cookie),
+                principal.id,
+                &csrf,
+                now,
+                expires_at,
+            )?;
+            self.audit(
+                tx,
+                &principal,
+                now,
+                "session.sign_in",
+                &format!("principal:{}", principal.id),
+                how,
+                serde_json::json!({"expires_at": expires_at.to_rfc3339()}),
+            )
+        })?;
+        Ok(Session {
+            cookie,
+            csrf,
+            principal,
+            expires_at,
+        })
+    }
+
+    /// The principal and CSRF token of a live session.
+    pub fn session(
+        &self,
+        cookie: &str,
+        now: Timestamp,
+    ) -> Result<Option<(Principal, String)>, Error> {
+        self.store
+            .read(|tx| tx.session(&crypto::token_hash(cookie), now))
+    }
+
+    pub fn sign_out(&self, cookie: &str) -> Result<(), Error> {
+        self.store
+            .write(|tx| tx.delete_session(&crypto::token_hash(cookie)))
+    }
+}
