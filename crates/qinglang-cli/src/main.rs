@@ -51,6 +51,9 @@ enum Command {
     /// Bearer tokens for principals.
     #[command(subcommand)]
     Token(TokenCommand),
+    /// The yearly governance report (AUD-3) as an HTML document with charts: volumes by
+    /// category, actions by type, report handling times, appeal outcomes.
+    Report(serve::ReportArgs),
     /// Console operators who sign in with a name and password.
     #[command(subcommand)]
     User(UserCommand),
@@ -256,6 +259,7 @@ fn main() -> ExitCode {
         Command::Token(TokenCommand::Revoke { name, store }) => {
             serve::token_revoke(&store, &name).map(|()| false)
         }
+        Command::Report(args) => serve::annual_report(&args).map(|()| false),
         Command::User(UserCommand::Create {
             name,
             role,

@@ -445,6 +445,55 @@ pub fn token_create(store: &StoreArgs, role: &str, name: &str) -> Result<()> {
     Ok(())
 }
 
+#[derive(Debug, clap::Args)]
+pub struct ReportArgs {
+    /// The calendar year (UTC).
+    #[arg(long)]
+    year: i32,
+    /// Write the HTML here instead of standard output.
+    #[arg(long, value_name = "FILE")]
+    out: Option<PathBuf>,
+    /// Language of the report: zh (default) or en.
+    #[arg(long, default_value = "zh")]
+    lang: String,
+    /// Print the figures as JSON instead of HTML.
+    #[arg(long)]
+    json: bool,
+    #[command(flatten)]
+    store: StoreArgs,
+}
+
+/// `qinglang report --year YYYY`: the annual governance report (AUD-3).
+pub fn annual_report(args: &ReportArgs) -> Result<()> {
+    use qinglang_server::console::html::Lang;
+    let lang = match args.lang.as_str() {
+        "zh" => Lang::Zh,
+        "en" => Lang::En,
+        other => bail!("--lang {other:?}: expected zh or en"),
+    };
+    if !(2000..=2100).contains(&args.year) {
+        bail!(
+            "--year {}: expected a year between 2000 and 2100",
+            args.year
+        );
+    }
+    let gov = open(&args.store, false, &[])?;
+    let report = gov.annual_report(&Principal::system(), args.year, Timestamp::now())?;
+    let text = if args.json {
+        serde_json::to_string_pretty(&report)? + "\n"
+    } else {
+        qinglang_server::console::annual_document(lang, &report)
+    };
+    match &args.out {
+        Some(path) => {
+            fs::write(path, text).with_context(|| format!("cannot write {}", path.display()))?;
+            eprintln!("wrote the {} report to {}", args.year, path.display());
+        }
+        None => print!("{text}"),
+    }
+    Ok(())
+}
+
 /// `qinglang user create`: an operator who signs in to the console with a password.
 pub fn user_create(
     store: &StoreArgs,
@@ -458,8 +507,9 @@ pub fn user_create(
             anyhow!("unknown role {role:?}: expected moderator, lead, auditor or admin")
         })?;
     let password = match password_file {
-        Some(path) => fs::read_to_string(path)
-            .with_context(|| format!("cannot read {}", path.display()))?,
+        Some(path) => {
+            fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?
+        }
         None => read_password_from_stdin()?,
     };
     let password = password.lines().next().unwrap_or("").to_owned();

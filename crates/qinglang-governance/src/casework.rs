@@ -1282,6 +1282,20 @@ impl<S: Store> Governance<S> {
         ))
     }
 
+    /// A stored submission with its verdict, and the open queue item on it if any.
+    pub fn content(
+        &self,
+        actor: &Principal,
+        id: Id,
+    ) -> Result<(ContentContext, Option<Id>), Error> {
+        self.require(actor, Permission::ReadCases)?;
+        self.store.read(|tx| {
+            let c = content_context(tx, id)?.ok_or_else(|| Error::not_found("content", id))?;
+            let item = tx.open_queue_item(CaseTarget::Content(id))?.map(|i| i.id);
+            Ok((c, item))
+        })
+    }
+
     fn entry(
         &self,
         tx: &mut dyn Tx,
@@ -1289,18 +1303,7 @@ impl<S: Store> Governance<S> {
         now: Timestamp,
     ) -> Result<QueueEntry, Error> {
         let content = match item.target {
-            CaseTarget::Content(cid) => tx.content(cid)?.map(|c| ContentContext {
-                id: cid,
-                author: c.author,
-                group: c.group,
-                account: c.account,
-                kind: c.kind.as_str().to_owned(),
-                text: c.text,
-                decision: c.decision.as_str().to_owned(),
-                verdict: serde_json::from_str(&c.verdict_json).unwrap_or(serde_json::Value::Null),
-                campaign: c.campaign,
-                at: c.at.to_rfc3339(),
-            }),
+            CaseTarget::Content(cid) => content_context(tx, cid)?,
             _ => None,
         };
         let mut reports = Vec::new();
@@ -1572,6 +1575,21 @@ impl<S: Store> Governance<S> {
     }
 }
 
+fn content_context(tx: &mut dyn Tx, id: Id) -> Result<Option<ContentContext>, Error> {
+    Ok(tx.content(id)?.map(|c| ContentContext {
+        id,
+        author: c.author,
+        group: c.group,
+        account: c.account,
+        kind: c.kind.as_str().to_owned(),
+        text: c.text,
+        decision: c.decision.as_str().to_owned(),
+        verdict: serde_json::from_str(&c.verdict_json).unwrap_or(serde_json::Value::Null),
+        campaign: c.campaign,
+        at: c.at.to_rfc3339(),
+    }))
+}
+
 fn decided_message(item: &QueueItem) -> String {
     format!(
         "queue item {} was decided ({}) by {}",
@@ -1603,7 +1621,11 @@ fn sort_by_priority(items: &mut [QueueItem], now: Timestamp) {
     });
 }
 
-fn report_view(tx: &mut dyn Tx, r: &Report, now: Timestamp) -> Result<ReportView, Error> {
+pub(crate) fn report_view(
+    tx: &mut dyn Tx,
+    r: &Report,
+    now: Timestamp,
+) -> Result<ReportView, Error> {
     let filings = tx.filings(r.id)?;
     let mut reporters: Vec<Id> = filings.iter().filter_map(|f| f.reporter).collect();
     reporters.sort_unstable();

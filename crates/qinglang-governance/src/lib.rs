@@ -17,6 +17,7 @@ pub mod patrol;
 pub mod policy;
 pub mod profile;
 mod service;
+pub mod stats;
 pub mod store;
 pub mod wire;
 

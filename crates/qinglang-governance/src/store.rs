@@ -11,6 +11,7 @@ use crate::model::{
     Timestamp, User, UserStatus,
 };
 use crate::policy::SanctionKind;
+use crate::stats::AuditFilter;
 
 /// A store: every governance operation runs inside one transaction, so that a decision, its
 /// consequences and its audit record are committed together or not at all.
@@ -151,6 +152,36 @@ pub trait Tx {
     fn update_appeal(&mut self, appeal: &Appeal) -> Result<(), Error>;
     /// Oldest pending first, then newest decided.
     fn appeals(&mut self, status: Option<AppealStatus>, limit: u32) -> Result<Vec<Appeal>, Error>;
+
+    // Figures for the dashboard and the annual report (AUD-3), aggregated in the store.
+    /// (day since the epoch, decision, labels as stored JSON, count) for `from <= at < to`.
+    fn content_volume(
+        &mut self,
+        from: Timestamp,
+        to: Timestamp,
+    ) -> Result<Vec<(i64, String, String, u64)>, Error>;
+    /// Reports created in `[from, to)`.
+    fn reports_created(&mut self, from: Timestamp, to: Timestamp) -> Result<Vec<Report>, Error>;
+    /// (action, count) of audit entries in `[from, to)`.
+    fn audit_action_counts(
+        &mut self,
+        from: Timestamp,
+        to: Timestamp,
+    ) -> Result<Vec<(String, u64)>, Error>;
+    /// (status, count) of appeals filed in `[from, to)`.
+    fn appeal_counts(
+        &mut self,
+        from: Timestamp,
+        to: Timestamp,
+    ) -> Result<Vec<(String, u64)>, Error>;
+    /// (sanction kind, count) of sanctions that started in `[from, to)`.
+    fn sanction_counts(
+        &mut self,
+        from: Timestamp,
+        to: Timestamp,
+    ) -> Result<Vec<(String, u64)>, Error>;
+    /// Audit entries matching the filter, newest first.
+    fn audit_search(&mut self, filter: &AuditFilter) -> Result<Vec<AuditEntry>, Error>;
 
     // Audit.
     /// The newest entry's sequence number and hash (the chain head), if any.

@@ -29,6 +29,7 @@ use serde::Deserialize;
 use serde_json::json;
 
 mod cases;
+pub mod console;
 mod openapi;
 
 /// How long a looked-up token is trusted without asking the store again.
@@ -109,6 +110,7 @@ pub fn app(state: AppState) -> Router {
             get(learning_status).post(learn).delete(reset_learning),
         )
         .merge(cases::routes())
+        .merge(console::routes())
         .route("/healthz", get(|| async { Json(json!({"ok": true})) }))
         .route("/metrics", get(render_metrics))
         .route("/openapi.json", get(|| async { Json(openapi::document()) }))

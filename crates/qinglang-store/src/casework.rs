@@ -4,7 +4,8 @@ use qinglang_governance::casework::{
     Appeal, AppealStatus, CaseTarget, Filing, Lane, QueueDecision, QueueItem, Report, ReportFilter,
     ReportStatus,
 };
-use qinglang_governance::model::{Id, Timestamp};
+use qinglang_governance::model::{AuditEntry, Id, Timestamp};
+use qinglang_governance::stats::AuditFilter;
 use qinglang_governance::Error;
 use rusqlite::{params, Connection, OptionalExtension, Row};
 
@@ -367,4 +368,120 @@ pub(crate) fn appeals(
         )
         .map_err(storage)?;
     rows.collect::<Result<_, _>>().map_err(storage)
+}
+
+pub(crate) fn content_volume(
+    c: &Connection,
+    from: Timestamp,
+    to: Timestamp,
+) -> Result<Vec<(i64, String, String, u64)>, Error> {
+    let mut stmt = c
+        .prepare_cached(
+            "SELECT at / 86400000 AS day, decision, labels, count(*) FROM content
+             WHERE at >= ?1 AND at < ?2 GROUP BY day, decision, labels ORDER BY day",
+        )
+        .map_err(storage)?;
+    let rows = stmt
+        .query_map([from.0, to.0], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get::<_, i64>(3)? as u64))
+        })
+        .map_err(storage)?;
+    rows.collect::<Result<_, _>>().map_err(storage)
+}
+
+pub(crate) fn reports_created(
+    c: &Connection,
+    from: Timestamp,
+    to: Timestamp,
+) -> Result<Vec<Report>, Error> {
+    let mut stmt = c
+        .prepare_cached(
+            "SELECT * FROM reports WHERE created_at >= ?1 AND created_at < ?2 ORDER BY id",
+        )
+        .map_err(storage)?;
+    let rows = stmt
+        .query_map([from.0, to.0], report_from)
+        .map_err(storage)?;
+    rows.collect::<Result<_, _>>().map_err(storage)
+}
+
+fn counts(
+    c: &Connection,
+    sql: &str,
+    from: Timestamp,
+    to: Timestamp,
+) -> Result<Vec<(String, u64)>, Error> {
+    let mut stmt = c.prepare_cached(sql).map_err(storage)?;
+    let rows = stmt
+        .query_map([from.0, to.0], |r| {
+            Ok((r.get(0)?, r.get::<_, i64>(1)? as u64))
+        })
+        .map_err(storage)?;
+    rows.collect::<Result<_, _>>().map_err(storage)
+}
+
+pub(crate) fn audit_action_counts(
+    c: &Connection,
+    from: Timestamp,
+    to: Timestamp,
+) -> Result<Vec<(String, u64)>, Error> {
+    counts(
+        c,
+        "SELECT action, count(*) FROM audit WHERE at >= ?1 AND at < ?2 GROUP BY action ORDER BY action",
+        from,
+        to,
+    )
+}
+
+pub(crate) fn appeal_counts(
+    c: &Connection,
+    from: Timestamp,
+    to: Timestamp,
+) -> Result<Vec<(String, u64)>, Error> {
+    counts(
+        c,
+        "SELECT status, count(*) FROM appeals WHERE filed_at >= ?1 AND filed_at < ?2 GROUP BY status ORDER BY status",
+        from,
+        to,
+    )
+}
+
+pub(crate) fn audit_search(c: &Connection, f: &AuditFilter) -> Result<Vec<AuditEntry>, Error> {
+    let mut stmt = c
+        .prepare_cached(
+            "SELECT * FROM audit
+             WHERE (?1 IS NULL OR instr(actor, ?1) > 0)
+               AND (?2 IS NULL OR action = ?2 OR action LIKE ?2 || '.%')
+               AND (?3 IS NULL OR target = ?3)
+               AND at >= ?4 AND at < ?5
+             ORDER BY seq DESC LIMIT ?6",
+        )
+        .map_err(storage)?;
+    let rows = stmt
+        .query_map(
+            params![
+                f.actor,
+                f.action,
+                f.target,
+                f.from.0,
+                f.to.0,
+                f.limit.clamp(1, 10_000)
+            ],
+            crate::audit_from_row,
+        )
+        .map_err(storage)?;
+    rows.collect::<Result<_, _>>().map_err(storage)
+}
+
+pub(crate) fn sanction_counts(
+    c: &Connection,
+    from: Timestamp,
+    to: Timestamp,
+) -> Result<Vec<(String, u64)>, Error> {
+    counts(
+        c,
+        "SELECT kind, count(*) FROM sanctions WHERE starts_at >= ?1 AND starts_at < ?2 GROUP BY kind ORDER BY kind",
+        from,
+        to,
+    )
 }

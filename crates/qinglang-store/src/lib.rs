@@ -14,6 +14,7 @@ use qinglang_governance::casework::{
 use qinglang_governance::identity::{IdentityKind, SubjectKind};
 use qinglang_governance::model::*;
 use qinglang_governance::policy::SanctionKind;
+use qinglang_governance::stats::AuditFilter;
 use qinglang_governance::{Error, Store, Tx};
 use rusqlite::{params, Connection, OptionalExtension};
 
@@ -242,7 +243,7 @@ fn sanction_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Option<Sanction>
     }))
 }
 
-fn audit_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<AuditEntry> {
+pub(crate) fn audit_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<AuditEntry> {
     Ok(AuditEntry {
         seq: r.get("seq")?,
         at: Timestamp(r.get("at")?),
@@ -784,6 +785,46 @@ impl Tx for SqliteTx<'_> {
             })
             .map_err(storage)?;
         rows.collect::<Result<_, _>>().map_err(storage)
+    }
+
+    fn content_volume(
+        &mut self,
+        from: Timestamp,
+        to: Timestamp,
+    ) -> Result<Vec<(i64, String, String, u64)>, Error> {
+        casework::content_volume(self.conn, from, to)
+    }
+
+    fn reports_created(&mut self, from: Timestamp, to: Timestamp) -> Result<Vec<Report>, Error> {
+        casework::reports_created(self.conn, from, to)
+    }
+
+    fn audit_action_counts(
+        &mut self,
+        from: Timestamp,
+        to: Timestamp,
+    ) -> Result<Vec<(String, u64)>, Error> {
+        casework::audit_action_counts(self.conn, from, to)
+    }
+
+    fn appeal_counts(
+        &mut self,
+        from: Timestamp,
+        to: Timestamp,
+    ) -> Result<Vec<(String, u64)>, Error> {
+        casework::appeal_counts(self.conn, from, to)
+    }
+
+    fn sanction_counts(
+        &mut self,
+        from: Timestamp,
+        to: Timestamp,
+    ) -> Result<Vec<(String, u64)>, Error> {
+        casework::sanction_counts(self.conn, from, to)
+    }
+
+    fn audit_search(&mut self, f: &AuditFilter) -> Result<Vec<AuditEntry>, Error> {
+        casework::audit_search(self.conn, f)
     }
 
     fn insert_report(&mut self, r: &Report) -> Result<Id, Error> {

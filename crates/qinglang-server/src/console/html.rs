@@ -1,0 +1,264 @@
+//! HTML building blocks: escaping, the page layout, the language switch, and the text view
+//! with its hits highlighted in place.
+
+use std::fmt::Write as _;
+
+use qinglang_governance::authz::Role;
+use qinglang_governance::casework::CaseTarget;
+use qinglang_governance::model::Principal;
+
+/// Escapes text for HTML content and quoted attribute values.
+pub fn esc(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// The console's language: Simplified Chinese by default, English on request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lang {
+    Zh,
+    En,
+}
+
+impl Lang {
+    pub fn from_cookie(v: Option<&str>) -> Lang {
+        if v == Some("en") {
+            Lang::En
+        } else {
+            Lang::Zh
+        }
+    }
+
+    /// Picks the text in this language.
+    pub fn t<'a>(self, zh: &'a str, en: &'a str) -> &'a str {
+        match self {
+            Lang::Zh => zh,
+            Lang::En => en,
+        }
+    }
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::Zh => "zh-CN",
+            Lang::En => "en",
+        }
+    }
+}
+
+/// Who is looking, in which language, with which CSRF token.
+#[derive(Debug, Clone)]
+pub struct Viewer {
+    pub principal: Principal,
+    pub csrf: String,
+    pub lang: Lang,
+    /// The request path and query, for the language switch to come back to.
+    pub path: String,
+}
+
+impl Viewer {
+    pub fn t<'a>(&self, zh: &'a str, en: &'a str) -> &'a str {
+        self.lang.t(zh, en)
+    }
+
+    /// The hidden field every form carries.
+    pub fn csrf_field(&self) -> String {
+        format!(
+            r#"<input type="hidden" name="csrf" value="{}">"#,
+            esc(&self.csrf)
+        )
+    }
+
+    pub fn can_moderate(&self) -> bool {
+        matches!(self.principal.role, Role::Moderator | Role::Lead)
+    }
+
+    pub fn is_lead(&self) -> bool {
+        self.principal.role == Role::Lead
+    }
+
+    pub fn can_change_policy(&self) -> bool {
+        matches!(self.principal.role, Role::Lead | Role::Admin)
+    }
+
+    pub fn can_read_audit(&self) -> bool {
+        matches!(
+            self.principal.role,
+            Role::Lead | Role::Auditor | Role::Admin
+        )
+    }
+}
+
+pub fn role_name(lang: Lang, role: Role) -> &'static str {
+    match role {
+        Role::Service => lang.t("平台服务", "service"),
+        Role::Moderator => lang.t("审核员", "moderator"),
+        Role::Lead => lang.t("内容安全负责人", "content-security lead"),
+        Role::Auditor => lang.t("审计员", "auditor"),
+        Role::Admin => lang.t("管理员", "admin"),
+    }
+}
+
+/// A flash message carried in the query string after a form (`?ok=` / `?err=`).
+pub fn flash(ok: Option<&str>, err: Option<&str>) -> String {
+    let mut s = String::new();
+    if let Some(m) = ok.filter(|m| !m.is_empty()) {
+        let _ = write!(s, r#"<p class="flash ok" role="status">{}</p>"#, esc(m));
+    }
+    if let Some(m) = err.filter(|m| !m.is_empty()) {
+        let _ = write!(s, r#"<p class="flash err" role="alert">{}</p>"#, esc(m));
+    }
+    s
+}
+
+/// The page around `body`: header, navigation (what the role may use), language switch.
+pub fn page(v: &Viewer, title: &str, active: &str, body: &str) -> String {
+    let l = v.lang;
+    let mut nav = vec![
+        ("/", l.t("概览", "Dashboard"), "dashboard"),
+        ("/queue", l.t("审核队列", "Queue"), "queue"),
+        ("/reports", l.t("举报", "Reports"), "reports"),
+        ("/appeals", l.t("申诉", "Appeals"), "appeals"),
+        ("/lexicons", l.t("词库", "Lexicons"), "lexicons"),
+    ];
+    if v.can_change_policy() {
+        nav.push(("/emergency", l.t("应急处置", "Emergency"), "emergency"));
+    }
+    if v.can_read_audit() {
+        nav.push(("/audit", l.t("审计", "Audit"), "audit"));
+        nav.push(("/annual", l.t("年度报告", "Annual report"), "annual"));
+    }
+    let mut links = String::new();
+    for (href, label, key) in nav {
+        let cls = if key == active {
+            r#" class="active""#
+        } else {
+            ""
+        };
+        let _ = write!(links, r#"<a href="{href}"{cls}>{}</a>"#, esc(label));
+    }
+    let (other, other_label) = match l {
+        Lang::Zh => ("en", "English"),
+        Lang::En => ("zh", "中文"),
+    };
+    format!(
+        r#"<!doctype html><html lang="{lang}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>{title} · 清朗</title><link rel="stylesheet" href="/assets/console.css"><script src="/assets/console.js" defer></script></head><body><header><a class="brand" href="/">清朗 <small>qinglang</small></a><nav>{links}</nav><div class="who"><span>{name} · {role}</span> <a href="/lang/{other}?back={back}" id="lang-switch">{other_label}</a><form method="post" action="/logout" class="inline">{csrf}<button type="submit" class="link">{logout}</button></form></div></header><main><h1>{title}</h1>{body}</main></body></html>"#,
+        lang = l.code(),
+        title = esc(title),
+        name = esc(&v.principal.name),
+        role = role_name(l, v.principal.role),
+        back = esc(&urlencode(&v.path)),
+        csrf = v.csrf_field(),
+        logout = l.t("退出", "Sign out"),
+    )
+}
+
+/// Percent-encodes a query value.
+pub fn urlencode(s: &str) -> String {
+    form_urlencoded::byte_serialize(s.as_bytes()).collect()
+}
+
+/// `2026-11-28 18:00` from an RFC 3339 UTC string.
+pub fn short_time(rfc: &str) -> String {
+    rfc.get(..16).unwrap_or(rfc).replace('T', " ")
+}
+
+/// A link to the page of what a case is about.
+pub fn target_link(lang: Lang, t: CaseTarget) -> String {
+    let (href, kind) = match t {
+        CaseTarget::Content(id) => (format!("/content/{id}"), lang.t("内容", "content")),
+        CaseTarget::User(id) => (format!("/users/{id}"), lang.t("用户", "user")),
+        CaseTarget::Account(id) => (format!("/accounts/{id}"), lang.t("公众号", "account")),
+        CaseTarget::Group(id) => (format!("/groups/{id}"), lang.t("群组", "group")),
+    };
+    format!(r#"<a href="{href}">{kind} #{}</a>"#, t.id())
+}
+
+/// The text with every hit marked where it occurs; the mark's title says which lexicon
+/// entry or rule found it.
+pub fn highlighted(text: &str, verdict: &serde_json::Value) -> String {
+    let chars: Vec<char> = text.chars().collect();
+    let mut notes: Vec<Vec<String>> = vec![Vec::new(); chars.len()];
+    if let Some(hits) = verdict["hits"].as_array() {
+        for h in hits {
+            let (Some(start), Some(end)) = (h["start"].as_u64(), h["end"].as_u64()) else {
+                continue;
+            };
+            let note = format!(
+                "{} · {} · {} · {}",
+                h["term"].as_str().unwrap_or(""),
+                h["category"].as_str().unwrap_or(""),
+                h["action"].as_str().unwrap_or(""),
+                h["source"].as_str().unwrap_or("")
+            );
+            for n in notes
+                .iter_mut()
+                .take((end as usize).min(chars.len()))
+                .skip(start as usize)
+            {
+                if !n.contains(&note) {
+                    n.push(note.clone());
+                }
+            }
+        }
+    }
+    let mut out = String::new();
+    let mut i = 0;
+    while i < chars.len() {
+        let j = (i..chars.len())
+            .find(|&j| notes[j] != notes[i])
+            .unwrap_or(chars.len());
+        let run: String = chars[i..j].iter().collect();
+        if notes[i].is_empty() {
+            out.push_str(&esc(&run));
+        } else {
+            let _ = write!(
+                out,
+                r#"<mark title="{}">{}</mark>"#,
+                esc(&notes[i].join("\n")),
+                esc(&run)
+            );
+        }
+        i = j;
+    }
+    out
+}
+
+/// The list of hits under a text: term, category, action, source, probability.
+pub fn hit_table(lang: Lang, verdict: &serde_json::Value) -> String {
+    let Some(hits) = verdict["hits"].as_array().filter(|h| !h.is_empty()) else {
+        return format!("<p class=muted>{}</p>", lang.t("无命中", "No hits"));
+    };
+    let mut s = format!(
+        "<table class=hits><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>",
+        lang.t("命中", "Hit"),
+        lang.t("类别", "Category"),
+        lang.t("处置", "Action"),
+        lang.t("来源", "Source")
+    );
+    for h in hits {
+        let p = h["probability"]
+            .as_f64()
+            .map_or_else(String::new, |p| format!(" (p={p:.2})"));
+        let _ = write!(
+            s,
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td><code>{}</code>{}</td></tr>",
+            esc(h["text"].as_str().or(h["term"].as_str()).unwrap_or("")),
+            esc(h["category"].as_str().unwrap_or("")),
+            esc(h["action"].as_str().unwrap_or("")),
+            esc(h["source"].as_str().unwrap_or("")),
+            p
+        );
+    }
+    s.push_str("</tbody></table>");
+    s
+}

@@ -1,0 +1,440 @@
+//! The console in a real headless Chromium (Debian's `chromium` + `chromium-driver`), driven
+//! over WebDriver: sign in, work a queue item with a keyboard shortcut, see the sanction on
+//! the user page, add a lexicon term and see the next scan block it, verify the audit chain.
+//! Every page is also screenshotted into `target/tmp/console-screenshots/` for people to look
+//! at.
+//!
+//! Without chromedriver the tests say so loudly and pass — except in CI (`CI=true`), where
+//! `.ci/run` installs the browser and a missing one is a failure.
+
+use std::net::TcpStream;
+use std::os::unix::process::CommandExt;
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use fantoccini::{Client, ClientBuilder, Locator};
+use hyper_util::client::legacy::connect::HttpConnector;
+use qinglang_engine::{default_classifier, default_lexicon, Engine, Policy};
+use qinglang_governance::authz::Role;
+use qinglang_governance::casework::{CaseTarget, NewReport};
+use qinglang_governance::crypto::DataKey;
+use qinglang_governance::identity::IdentityKind;
+use qinglang_governance::model::{ContentKind, Principal, Timestamp};
+use qinglang_governance::policy::LoadedPolicy;
+use qinglang_governance::{EngineRecipe, Governance, Submission};
+use qinglang_server::{app, AppState};
+use qinglang_store::SqliteStore;
+
+const PASSWORD: &str = "correct horse battery";
+
+/// chromedriver and the browser it starts, killed together (a panic included).
+struct Driver(Child);
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let group = format!("-{}", self.0.id());
+        let _ = Command::new("kill").args(["-KILL", "--", &group]).status();
+        let _ = self.0.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("free port")
+}
+
+fn chromedriver() -> Option<&'static str> {
+    ["/usr/bin/chromedriver", "/usr/lib/chromium/chromedriver"]
+        .into_iter()
+        .find(|p| std::path::Path::new(p).exists())
+}
+
+/// Starts chromedriver, or explains why the browser tests cannot run here.
+fn start_driver() -> Option<(Driver, u16)> {
+    let Some(bin) = chromedriver() else {
+        let banner = "!".repeat(78);
+        eprintln!(
+            "\n{banner}\n!! BROWSER TESTS SKIPPED: chromedriver is not installed.\n!! Install it with \
+             scripts/install-browser.sh (Debian: chromium, chromium-driver).\n{banner}\n"
+        );
+        assert!(
+            std::env::var("CI").as_deref() != Ok("true"),
+            "CI must run the browser tests: .ci/run installs chromium"
+        );
+        return None;
+    };
+    let port = free_port();
+    let child = Command::new(bin)
+        .arg(format!("--port={port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .process_group(0)
+        .spawn()
+        .expect("spawn chromedriver");
+    let driver = Driver(child);
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(Instant::now() < deadline, "chromedriver did not start");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    Some((driver, port))
+}
+
+async fn browser(port: u16, lang: &str) -> Client {
+    let mut caps = serde_json::Map::new();
+    caps.insert(
+        "goog:chromeOptions".into(),
+        serde_json::json!({
+            "args": ["--headless=new", "--no-sandbox", "--disable-gpu",
+                     "--disable-dev-shm-usage", "--window-size=1366,1000",
+                     format!("--lang={lang}")]
+        }),
+    );
+    ClientBuilder::new(HttpConnector::new())
+        .capabilities(caps)
+        .connect(&format!("http://127.0.0.1:{port}"))
+        .await
+        .expect("connect to chromedriver")
+}
+
+struct Site {
+    base: String,
+    gov: Arc<Governance<SqliteStore>>,
+    service: Principal,
+    author: i64,
+}
+
+/// A served console over a fresh store with operators and some work in the queue.
+async fn site() -> Site {
+    let engine = Arc::new(
+        Engine::builder()
+            .lexicon(default_lexicon())
+            .classifier(Arc::new(default_classifier()))
+            .build()
+            .expect("engine"),
+    );
+    let gov = Arc::new(
+        Governance::new(
+            SqliteStore::open_in_memory().expect("store"),
+            engine,
+            LoadedPolicy::default_policy(),
+            DataKey::from_hex(&"5a".repeat(32)).expect("key"),
+        )
+        .with_recipe(EngineRecipe {
+            lexicons: vec![default_lexicon()],
+            policy: Policy::default(),
+        }),
+    );
+    let now = Timestamp::now();
+    let system = Principal::system();
+    for (name, role) in [
+        ("alice", Role::Moderator),
+        ("bob", Role::Moderator),
+        ("lin", Role::Lead),
+        ("audrey", Role::Auditor),
+    ] {
+        gov.create_operator(&system, name, role, PASSWORD, now)
+            .expect("operator");
+    }
+    let token = gov
+        .create_token(&system, Role::Service, "platform", now)
+        .expect("token");
+    let service = gov.authenticate(&token).expect("service");
+    let user = |nick: &str, mobile: &str| {
+        let u = gov.create_user(&service, nick, now).expect("user");
+        gov.verify_identity(&service, u.id, IdentityKind::Mobile, mobile, "王五", now)
+            .expect("identity");
+        u.id
+    };
+    let author = user("卖表的小王", "13800138000");
+    let reporter = user("热心网友", "13900139000");
+    let submit = |text: &str| {
+        gov.submit_content(
+            &service,
+            &Submission {
+                author,
+                group: None,
+                account: None,
+                kind: ContentKind::Comment,
+                text: text.into(),
+            },
+            now,
+        )
+        .expect("submit")
+    };
+    submit("今天天气不错，去公园走走");
+    submit("免费看成人视频");
+    submit("正品名表低价出，加微信 wx9988776 看图");
+    let clean = submit("周末一起去爬山吧");
+    gov.file_report(
+        &service,
+        &NewReport {
+            target: CaseTarget::Content(clean.enforcement.content_id),
+            category: "fraud".into(),
+            note: "像是骗子".into(),
+            reporter: Some(reporter),
+        },
+        now,
+    )
+    .expect("report");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    let router = app(AppState::new(Arc::clone(&gov)));
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, router).await;
+    });
+    Site {
+        base: format!("http://{addr}"),
+        gov,
+        service,
+        author,
+    }
+}
+
+fn shots_dir() -> std::path::PathBuf {
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("console-screenshots");
+    let _ = std::fs::create_dir_all(&dir);
+    dir
+}
+
+async fn shot(c: &Client, name: &str) {
+    let png = c.screenshot().await.expect("screenshot");
+    assert_eq!(&png[..4], b"\x89PNG");
+    std::fs::write(shots_dir().join(format!("{name}.png")), png).expect("write screenshot");
+}
+
+async fn sign_in(c: &Client, base: &str, name: &str) {
+    c.goto(&format!("{base}/queue")).await.expect("goto");
+    // Not signed in: the console sends us to the sign-in page.
+    assert!(c
+        .current_url()
+        .await
+        .expect("url")
+        .path()
+        .starts_with("/login"));
+    c.find(Locator::Id("name"))
+        .await
+        .expect("name")
+        .send_keys(name)
+        .await
+        .expect("type");
+    c.find(Locator::Id("password"))
+        .await
+        .expect("password")
+        .send_keys(PASSWORD)
+        .await
+        .expect("type");
+    c.find(Locator::Id("sign-in"))
+        .await
+        .expect("button")
+        .click()
+        .await
+        .expect("click");
+    c.wait()
+        .for_url(&format!("{base}/queue").parse().expect("url"))
+        .await
+        .expect("back to the queue");
+}
+
+async fn text_of(c: &Client, css: &str) -> String {
+    c.wait()
+        .for_element(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("{css}: {e}"))
+        .text()
+        .await
+        .expect("text")
+}
+
+async fn press(c: &Client, key: &str) {
+    c.find(Locator::Css("body"))
+        .await
+        .expect("body")
+        .send_keys(key)
+        .await
+        .expect("key");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_moderator_works_the_queue_with_the_keyboard() {
+    let Some((_driver, port)) = start_driver() else {
+        return;
+    };
+    let s = site().await;
+    let c = browser(port, "zh-CN").await;
+    c.goto(&format!("{}/login", s.base))
+        .await
+        .expect("login page");
+    shot(&c, "01-login").await;
+    sign_in(&c, &s.base, "alice").await;
+    shot(&c, "02-queue").await;
+    let queue = text_of(&c, "main").await;
+    assert!(queue.contains("正品名表"), "{queue}");
+
+    // `n` claims the most urgent item and opens it: the reported post. `a` approves it (the
+    // report is rejected) and the next item opens: the held advertisement.
+    press(&c, "n").await;
+    c.wait()
+        .for_element(Locator::Id("item-text"))
+        .await
+        .expect("item page");
+    assert!(
+        text_of(&c, "main").await.contains("像是骗子"),
+        "the reporter's note is shown"
+    );
+    shot(&c, "03-item-reported").await;
+    let first = c.current_url().await.expect("url");
+    press(&c, "a").await;
+    c.wait()
+        .for_element(Locator::Css(".flash.ok"))
+        .await
+        .expect("approved");
+    assert_ne!(
+        c.current_url().await.expect("url"),
+        first,
+        "the next item opened"
+    );
+    shot(&c, "03-item").await;
+    let item_url = c.current_url().await.expect("url");
+    // The highlighted hit says where it came from.
+    let mark = c
+        .find(Locator::Css("#item-text mark"))
+        .await
+        .expect("a highlighted hit");
+    let title = mark.attr("title").await.expect("title").unwrap_or_default();
+    assert!(
+        title.contains("rule:contact") || title.contains("model:"),
+        "{title}"
+    );
+    press(&c, "s").await;
+    c.wait()
+        .for_element(Locator::Css(".flash.ok"))
+        .await
+        .expect("decision confirmed");
+    let flash = text_of(&c, ".flash.ok").await;
+    // The author's second violation (the first was blocked automatically) climbs the ladder.
+    assert!(flash.contains("restrict_publishing"), "{flash}");
+    assert_ne!(
+        c.current_url().await.expect("url"),
+        item_url,
+        "the next item opened"
+    );
+
+    // The author's page shows the sanction and the credit it cost.
+    c.goto(&format!("{}/users/{}", s.base, s.author))
+        .await
+        .expect("user page");
+    let sanctions = text_of(&c, "#sanctions").await;
+    assert!(
+        sanctions.contains("restrict_publishing") && sanctions.contains("alice"),
+        "{sanctions}"
+    );
+    assert!(
+        text_of(&c, "#credit").await.starts_with("80"),
+        "credit after two violations"
+    );
+    shot(&c, "04-user").await;
+
+    for (path, name) in [
+        ("/", "05-dashboard"),
+        ("/reports", "06-reports"),
+        ("/reports/1", "07-report"),
+        ("/appeals", "08-appeals"),
+        ("/lexicons?q=成人", "09-lexicons"),
+    ] {
+        c.goto(&format!("{}{path}", s.base)).await.expect("page");
+        shot(&c, name).await;
+    }
+    // English on request.
+    c.find(Locator::Id("lang-switch"))
+        .await
+        .expect("switch")
+        .click()
+        .await
+        .expect("click");
+    c.wait()
+        .for_element(Locator::Css("html[lang=en]"))
+        .await
+        .expect("english");
+    assert_eq!(text_of(&c, "h1").await, "Lexicons");
+    shot(&c, "10-lexicons-en").await;
+    c.close().await.expect("close");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_lead_adds_a_term_that_the_next_scan_blocks_and_verifies_the_chain() {
+    let Some((_driver, port)) = start_driver() else {
+        return;
+    };
+    let s = site().await;
+    let scan = |text: &str| {
+        s.gov.scan(&s.service, text).expect("scan")["suggestion"]
+            .as_str()
+            .unwrap_or("")
+            .to_owned()
+    };
+    assert_eq!(scan("周末一起喝蓝莓冰沙"), "pass");
+    let c = browser(port, "zh-CN").await;
+    sign_in(&c, &s.base, "lin").await;
+    c.goto(&format!("{}/lexicons", s.base))
+        .await
+        .expect("lexicons");
+    c.find(Locator::Id("term"))
+        .await
+        .expect("term")
+        .send_keys("蓝莓冰沙")
+        .await
+        .expect("type");
+    let category = c.find(Locator::Id("category")).await.expect("category");
+    category.clear().await.expect("clear");
+    category.send_keys("drugs").await.expect("type");
+    c.find(Locator::Id("lexicon-submit"))
+        .await
+        .expect("submit")
+        .click()
+        .await
+        .expect("click");
+    let flash = text_of(&c, ".flash.ok").await;
+    assert!(flash.contains("蓝莓冰沙"), "{flash}");
+    shot(&c, "11-lexicon-added").await;
+    assert_eq!(
+        scan("周末一起喝蓝莓冰沙"),
+        "block",
+        "the running engine took the term"
+    );
+
+    c.goto(&format!("{}/emergency", s.base))
+        .await
+        .expect("emergency");
+    shot(&c, "12-emergency").await;
+    c.find(Locator::Css("#sweep-form button"))
+        .await
+        .expect("sweep")
+        .click()
+        .await
+        .expect("click");
+    let summary = text_of(&c, "#sweep-summary").await;
+    assert!(summary.contains('4'), "{summary}");
+    shot(&c, "13-sweep").await;
+
+    c.goto(&format!("{}/audit", s.base)).await.expect("audit");
+    c.find(Locator::Id("verify"))
+        .await
+        .expect("verify")
+        .click()
+        .await
+        .expect("click");
+    let status = text_of(&c, "#chain-status").await;
+    assert!(status.contains("完整"), "{status}");
+    assert!(text_of(&c, "main table").await.contains("lexicon.add"));
+    shot(&c, "14-audit").await;
+    c.goto(&format!("{}/annual", s.base)).await.expect("annual");
+    assert_eq!(text_of(&c, "#annual-submissions").await, "4");
+    shot(&c, "15-annual").await;
+    c.close().await.expect("close");
+}
