@@ -379,6 +379,22 @@ async fn the_lead_adds_a_term_that_the_next_scan_blocks_and_verifies_the_chain()
             .to_owned()
     };
     assert_eq!(scan("周末一起喝蓝莓冰沙"), "pass");
+    // Published before anyone knew the slang: the sweep will find it.
+    let earlier = s
+        .gov
+        .submit_content(
+            &s.service,
+            &Submission {
+                author: s.author,
+                group: None,
+                account: None,
+                kind: ContentKind::Message,
+                text: "老地方见，带两杯蓝莓冰沙".into(),
+            },
+            Timestamp::now(),
+        )
+        .expect("submit");
+    assert_eq!(earlier.enforcement.decision.as_str(), "published");
     let c = browser(port, "zh-CN").await;
     sign_in(&c, &s.base, "lin").await;
     c.goto(&format!("{}/lexicons", s.base))
@@ -419,7 +435,11 @@ async fn the_lead_adds_a_term_that_the_next_scan_blocks_and_verifies_the_chain()
         .await
         .expect("click");
     let summary = text_of(&c, "#sweep-summary").await;
-    assert!(summary.contains('4'), "{summary}");
+    assert!(summary.contains("命中 1"), "{summary}");
+    assert!(
+        text_of(&c, "main table").await.contains("蓝莓冰沙"),
+        "the caught message is listed"
+    );
     shot(&c, "13-sweep").await;
 
     c.goto(&format!("{}/audit", s.base)).await.expect("audit");
@@ -434,7 +454,7 @@ async fn the_lead_adds_a_term_that_the_next_scan_blocks_and_verifies_the_chain()
     assert!(text_of(&c, "main table").await.contains("lexicon.add"));
     shot(&c, "14-audit").await;
     c.goto(&format!("{}/annual", s.base)).await.expect("annual");
-    assert_eq!(text_of(&c, "#annual-submissions").await, "4");
+    assert_eq!(text_of(&c, "#annual-submissions").await, "5");
     shot(&c, "15-annual").await;
     c.close().await.expect("close");
 }

@@ -106,6 +106,18 @@ fn decision_name(l: Lang, d: &str) -> String {
     .to_owned()
 }
 
+/// A report's or an appeal's outcome (not a content decision: `rejected` means "not upheld").
+fn outcome_name(l: Lang, s: &str) -> String {
+    match s {
+        "open" => l.t("待处理", "open"),
+        "pending" => l.t("待复核", "pending"),
+        "upheld" => l.t("成立", "upheld"),
+        "rejected" => l.t("不成立", "not upheld"),
+        other => other,
+    }
+    .to_owned()
+}
+
 fn sanctions_table(l: Lang, sanctions: &[SanctionView]) -> String {
     let rows: Vec<Vec<String>> = sanctions
         .iter()
@@ -151,7 +163,7 @@ fn reports_table(l: Lang, reports: &[ReportView]) -> String {
                 format!(
                     r#"<span class="status {}">{}</span>"#,
                     r.status.as_str(),
-                    decision_name(l, r.status.as_str())
+                    outcome_name(l, r.status.as_str())
                 ),
                 match r.lane {
                     Lane::Low => format!(
@@ -172,7 +184,9 @@ fn reports_table(l: Lang, reports: &[ReportView]) -> String {
                 ),
                 r.handling_minutes
                     .map_or_else(String::new, |m| format!("{m} min")),
-                esc(r.action.as_deref().unwrap_or("")),
+                r.action
+                    .as_deref()
+                    .map_or_else(String::new, |a| decision_name(l, a)),
             ]
         })
         .collect();
@@ -1152,7 +1166,7 @@ pub(crate) async fn appeals(
                 esc(&a.sanction.imposed_by),
                 esc(&a.reason),
                 short_time(&a.filed_at),
-                decision_name(l, a.status.as_str()),
+                outcome_name(l, a.status.as_str()),
                 decide,
             ]
         })
@@ -1193,7 +1207,7 @@ pub(crate) async fn decide_appeal(
                 "{} #{}: {}",
                 l.t("申诉", "Appeal"),
                 a.id,
-                decision_name(l, a.status.as_str())
+                outcome_name(l, a.status.as_str())
             )
         })
     })
@@ -1365,8 +1379,8 @@ pub(crate) async fn emergency(
         v.csrf_field(),
         l.t("名称（小写字母、数字、-、_）", "Name (a-z, 0-9, - and _)"),
         l.t(
-            "新增词条（每行：词条<TAB>类别<TAB>处置）",
-            "Terms to add (one per line: term<TAB>category<TAB>action)"
+            "新增词条（每行：词条 ⇥ 类别 ⇥ 处置，以制表符分隔）",
+            "Terms to add (one per line: term ⇥ category ⇥ action, tab-separated)"
         ),
         l.t(
             "例如：蓝莓冰沙\tdrugs\tblock",
@@ -1802,7 +1816,7 @@ pub fn annual_body(l: Lang, r: &AnnualReport) -> String {
     let appeals: Vec<(String, u64)> = r
         .appeals
         .iter()
-        .map(|(k, v)| (decision_name(l, k), *v))
+        .map(|(k, v)| (outcome_name(l, k), *v))
         .collect();
     let _ = write!(
         s,

@@ -37,7 +37,8 @@ pub fn stacked_bars(title: &str, labels: &[String], series: &[(String, Vec<u64>)
                 .sum()
         })
         .collect();
-    let max = nice_max(totals.iter().copied().max().unwrap_or(0));
+    // A multiple of four, so that the five gridlines carry whole numbers.
+    let max = nice_max(totals.iter().copied().max().unwrap_or(0)).div_ceil(4) * 4;
     let plot_w = w - left - 8.0;
     let plot_h = h - bottom - top;
     let slot = plot_w / labels.len().max(1) as f64;
