@@ -232,6 +232,92 @@ fn spam_in_a_group_climbs_the_ladder_until_the_author_is_suspended() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
+
+    // AUD-3: the year's report, as HTML with charts, from the same store.
+    let year = &qinglang_now_year();
+    let report = dir.join("report.html");
+    let out = qinglang(
+        &dir,
+        &[
+            "report",
+            "--year",
+            year,
+            "--out",
+            report.to_str().expect("path"),
+        ],
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let html = std::fs::read_to_string(&report).expect("report written");
+    assert!(
+        html.contains("年度内容治理报告") && html.contains("<svg"),
+        "{html}"
+    );
+    assert!(
+        html.contains("suspend_updates"),
+        "sanctions by type are in the report"
+    );
+    let out = qinglang(&dir, &["report", "--year", year, "--json"]);
+    let figures: Value = serde_json::from_slice(&out.stdout).expect("json report");
+    assert_eq!(
+        figures["submissions"], 3,
+        "the refused fourth is not a submission"
+    );
+    assert_eq!(figures["by_decision"]["rejected"], 3);
+
+    // Console operators: passwords are checked and names unique.
+    std::fs::write(dir.join("short.pw"), "short\n").expect("pw");
+    std::fs::write(dir.join("good.pw"), "a long enough password\n").expect("pw");
+    let create = |pw: &str| {
+        qinglang(
+            &dir,
+            &[
+                "user",
+                "create",
+                "--name",
+                "alice",
+                "--role",
+                "moderator",
+                "--password-file",
+                dir.join(pw).to_str().expect("path"),
+            ],
+        )
+    };
+    let out = create("short.pw");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("at least 10"));
+    assert_eq!(create("good.pw").status.code(), Some(0));
+    let out = create("good.pw");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("exists"));
+}
+
+/// The current year (UTC), as `qinglang report` counts it.
+fn qinglang_now_year() -> String {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0);
+    // Days since 1970 to a civil year (proleptic Gregorian).
+    let days = (secs / 86_400) as i64;
+    let mut year = 1970;
+    let mut left = days;
+    loop {
+        let len = if (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 {
+            366
+        } else {
+            365
+        };
+        if left < len {
+            return year.to_string();
+        }
+        left -= len;
+        year += 1;
+    }
 }
 
 #[test]

@@ -537,3 +537,48 @@ fn lexicon_edits_take_effect_at_once_and_are_audited() {
         ]
     );
 }
+
+#[test]
+fn the_lead_assigns_reports_and_an_assignment_holds_until_the_deadline() {
+    let g = service();
+    let author = verified_user(&g, "author", &resident_id(1));
+    let content = publish(&g, author, "转发这条消息可以领取补贴", at(0));
+    let filed = g
+        .file_report(
+            &svc(),
+            &report(CaseTarget::Content(content), None, "rumour"),
+            at(1),
+        )
+        .expect("file");
+    let id = filed.report.id;
+    // A moderator may take a report, not hand it to someone else.
+    assert_eq!(
+        g.assign_report(&alice(), id, "bob", at(2))
+            .unwrap_err()
+            .code(),
+        "role_forbidden"
+    );
+    g.assign_report(&alice(), id, "alice", at(2))
+        .expect("take it");
+    let view = g.assign_report(&lead(), id, "bob", at(3)).expect("assign");
+    assert_eq!(view.assignee.as_deref(), Some("bob"));
+    // Unlike a claim, the assignment does not lapse after 15 minutes.
+    let item = g
+        .queue(&bob(), None, true, 10, at(60))
+        .expect("bob's items");
+    assert_eq!(item.len(), 1);
+    assert_eq!(
+        g.claim(&alice(), item[0].id, at(60)).unwrap_err().code(),
+        "claimed"
+    );
+    let out = g
+        .resolve_report(&bob(), id, true, None, None, at(90))
+        .expect("resolve");
+    assert!(out.ok);
+    assert_eq!(
+        g.assign_report(&lead(), id, "alice", at(91))
+            .unwrap_err()
+            .code(),
+        "report_resolved"
+    );
+}
