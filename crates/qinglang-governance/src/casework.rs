@@ -8,7 +8,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::authz::Permission;
+use crate::authz::{allows, Permission, Role};
 use crate::error::Error;
 use crate::model::{Decision, Id, Principal, Sanction, Target, Timestamp, UserStatus};
 use crate::service::{Governance, SanctionView};
@@ -603,7 +603,8 @@ impl<S: Store> Governance<S> {
                         Lane::Normal
                     }
                 }
-                None => Lane::Normal,
+                // Without a reporter there is no record to judge: screened like a poor one.
+                None => Lane::Low,
             };
             let (mut report, merged) = match tx.open_report(new.target)? {
                 Some(r) => (r, true),
@@ -646,8 +647,13 @@ impl<S: Store> Governance<S> {
                 report.lane = Lane::Normal;
                 tx.update_report(&report)?;
             }
-            let count = filings.len() + usize::from(!repeat);
-            let severity = report_severity(&new.category, count);
+            // Severity grows with the number of people complaining: anonymous filings,
+            // however many, count as one.
+            let mut people: Vec<Option<Id>> = filings.iter().map(|f| f.reporter).collect();
+            people.push(new.reporter);
+            people.sort_unstable();
+            people.dedup();
+            let severity = report_severity(&new.category, people.len());
             match tx.open_queue_item(new.target)? {
                 Some(mut item) => {
                     item.severity = item.severity.max(severity);
@@ -768,14 +774,32 @@ impl<S: Store> Governance<S> {
                     message: format!("report {id} is already {}", report.status.as_str()),
                 });
             }
+            // Work goes to a person who can do it.
+            match tx.principal_named(assignee)? {
+                _ if assignee == actor.name => {}
+                Some((p, _)) if matches!(p.role, Role::Moderator | Role::Lead) => {}
+                _ => {
+                    return Err(Error::invalid(
+                        "invalid_assignee",
+                        format!("{assignee:?} is not a moderator or lead"),
+                    ))
+                }
+            }
+            let item = tx.open_queue_item(report.target)?;
+            if let Some(who) = item.as_ref().and_then(|i| i.holder(now, self.claim_ms())) {
+                // Taking over someone's item is the lead's call.
+                if who != actor.name && !allows(actor.role, Permission::Supervise) {
+                    return Err(held_by(item.as_ref().map_or(0, |i| i.id), who));
+                }
+            }
             report.assignee = Some(assignee.to_owned());
             tx.update_report(&report)?;
-            if let Some(mut item) = tx.open_queue_item(report.target)? {
-                // An assignment holds the item until its deadline (a claim would lapse).
+            if let Some(mut item) = item {
+                // An assignment holds the item until its deadline (a claim would lapse), and
+                // at least a day when that has passed already.
+                let until = item.deadline_at.0.max(now.0 + 24 * HOUR_MS);
                 item.claimed_by = Some(assignee.to_owned());
-                item.claimed_at = Some(Timestamp(
-                    item.deadline_at.0.max(now.0) - self.claim_ms() + 1,
-                ));
+                item.claimed_at = Some(Timestamp(until - self.claim_ms()));
                 tx.update_queue_item(&item)?;
             }
             self.audit(
@@ -1185,10 +1209,12 @@ impl<S: Store> Governance<S> {
                 let c = tx
                     .content(cid)?
                     .ok_or_else(|| Error::not_found("content", cid))?;
-                let new = if violation {
-                    Decision::Removed
-                } else {
-                    Decision::Published
+                // Approving publishes what was held or taken down by a person; what the
+                // engine blocked stays blocked (an appeal or a lexicon change undoes that).
+                let new = match (violation, c.decision) {
+                    (true, _) => Decision::Removed,
+                    (false, Decision::Held | Decision::Removed) => Decision::Published,
+                    (false, unchanged) => unchanged,
                 };
                 if c.decision != new {
                     tx.set_content_decision(cid, new)?;
@@ -1507,49 +1533,36 @@ impl<S: Store> Governance<S> {
             }
             _ => {}
         }
-        // The credit the violation cost comes back: the strike's delta (when the strike is
-        // voided now) and a credit reduction's own delta.
+        // The strike that counted is voided, and the credit the violation and the sanction
+        // cost — as recorded when it was applied — comes back.
+        if let Some(strike) = s.strike {
+            tx.void_strike(strike)?;
+        }
         let user = match s.target {
             Target::User(u) | Target::RoleHolder(u) => Some(u),
             _ => None,
         };
-        let mut restore = 0i32;
-        if let Some(content) = s.content {
-            let voided = tx.void_strikes(s.target, content)?;
-            if voided > 0 && matches!(s.target, Target::User(_)) {
-                restore -= p.credit.violation_delta;
-            }
-            if matches!(s.target, Target::User(_)) {
-                let c = tx.content(content)?;
-                if let Some(c) =
-                    c.filter(|c| matches!(c.decision, Decision::Removed | Decision::Rejected))
-                {
-                    tx.set_content_decision(content, Decision::Published)?;
-                    self.audit(
-                        tx,
-                        actor,
-                        now,
-                        "content.reinstate",
-                        &format!("content:{content}"),
-                        "appeal upheld",
-                        serde_json::json!({"was": c.decision.as_str(), "sanction": s.id}),
-                    )?;
-                }
+        if let (Some(content), Target::User(_)) = (s.content, s.target) {
+            let c = tx.content(content)?;
+            if let Some(c) =
+                c.filter(|c| matches!(c.decision, Decision::Removed | Decision::Rejected))
+            {
+                tx.set_content_decision(content, Decision::Published)?;
+                self.audit(
+                    tx,
+                    actor,
+                    now,
+                    "content.reinstate",
+                    &format!("content:{content}"),
+                    "appeal upheld",
+                    serde_json::json!({"was": c.decision.as_str(), "sanction": s.id}),
+                )?;
             }
         }
-        if s.kind == SanctionKind::CreditReduction {
-            let step = p
-                .sanctions
-                .role_holder_ladder
-                .iter()
-                .chain(&p.sanctions.user_ladder)
-                .find(|st| st.action == SanctionKind::CreditReduction);
-            restore -= step.map_or(0, |st| st.credit_delta);
-        }
-        if let (Some(u), true) = (user, restore > 0) {
+        if let (Some(u), true) = (user, s.credit_cost > 0) {
             if let Some(user) = tx.user(u)? {
                 let before = crate::credit::effective(&p.credit, &user, now);
-                let after = crate::credit::apply(&p.credit, before, restore);
+                let after = crate::credit::apply(&p.credit, before, s.credit_cost);
                 tx.set_credit(u, after, now)?;
                 self.audit(
                     tx,

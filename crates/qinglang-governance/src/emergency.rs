@@ -135,26 +135,34 @@ impl<S: Store> Governance<S> {
         changes: &[EmergencyChange],
         edits: &[LexiconEdit],
     ) -> Result<Vec<Lexicon>, Error> {
-        let mut lexicons = self.recipe()?.lexicons.clone();
+        // Each lexicon with the time it came into force: the recipe's always were.
+        let mut lexicons: Vec<(Timestamp, Lexicon)> = self
+            .recipe()?
+            .lexicons
+            .iter()
+            .map(|l| (Timestamp(i64::MIN), l.clone()))
+            .collect();
         for c in changes {
             let lexicon = Lexicon::parse(&format!("emergency:{}", c.name), &c.lexicon)
                 .map_err(|e| Error::invalid("invalid_lexicon", e.to_string()))?;
-            lexicons.push(lexicon);
+            lexicons.push((c.at, lexicon));
         }
         if edits.is_empty() {
-            return Ok(lexicons);
+            return Ok(lexicons.into_iter().map(|(_, l)| l).collect());
         }
         let mut last: HashMap<&str, &LexiconEdit> = HashMap::new();
         for e in edits {
             last.insert(e.term.as_str(), e);
         }
+        // An edit overrides the term where it stood when the edit was made; an emergency
+        // change made later adds it again (replayed in time order).
         let mut lexicons: Vec<Lexicon> = lexicons
             .into_iter()
-            .map(|l| {
+            .map(|(since, l)| {
                 let (name, entries) = l.into_parts();
                 let kept = entries
                     .into_iter()
-                    .filter(|e| !last.contains_key(&*e.term))
+                    .filter(|e| last.get(&*e.term).is_none_or(|edit| since > edit.at))
                     .collect();
                 Lexicon::from_entries(&name, kept)
             })

@@ -378,6 +378,10 @@ pub struct Sanction {
     pub content: Option<Id>,
     /// Set when an upheld appeal revoked it.
     pub revoked_at: Option<Timestamp>,
+    /// The strike whose count reached this step (voided when an appeal is upheld).
+    pub strike: Option<Id>,
+    /// Credit the target user lost through the violation and this sanction, as applied.
+    pub credit_cost: i32,
 }
 
 impl Sanction {
@@ -386,6 +390,16 @@ impl Sanction {
             && self.starts_at <= now
             && self.ends_at.is_none_or(|end| now < end)
     }
+}
+
+/// A strike as the console lists it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct StrikeRecord {
+    pub id: Id,
+    pub content: Option<Id>,
+    pub at: Timestamp,
+    /// Voided by an upheld appeal: it no longer counts towards the ladder.
+    pub voided: bool,
 }
 
 /// The kinds of content a platform submits (REV-1).

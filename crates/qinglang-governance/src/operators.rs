@@ -87,10 +87,12 @@ impl<S: Store> Governance<S> {
         }
         let phc = hash_password(password)?;
         self.store.write(|tx| {
-            if tx.operator_credentials(name)?.is_some() {
+            // Names identify people in claims, sanctions and appeals: unique across tokens
+            // and operators alike.
+            if tx.principal_named(name)?.is_some() {
                 return Err(Error::Conflict {
                     code: "name_taken",
-                    message: format!("an operator named {name:?} exists"),
+                    message: format!("a principal named {name:?} exists"),
                 });
             }
             let id = tx.insert_operator(name, role, &phc, now)?;
@@ -112,21 +114,60 @@ impl<S: Store> Governance<S> {
         })
     }
 
-    /// Signs an operator in with their password. Failures are audited and, past ten a
-    /// minute for one name, refused outright.
+    /// Whether `key` failed too often this minute (then nothing is checked or audited).
+    fn throttled(&self, key: &str, now: Timestamp) -> bool {
+        let failures = crate::service::lock(&self.sign_in_failures);
+        failures
+            .get(key)
+            .is_some_and(|(n, since)| now.0 - since.0 < 60_000 && *n >= FAILURES_PER_MINUTE)
+    }
+
+    /// Counts a failure; returns whether it is still worth an audit entry (the first ten a
+    /// minute per name: an attacker cannot flood the trail).
+    fn count_failure(&self, key: &str, now: Timestamp) -> bool {
+        let mut failures = crate::service::lock(&self.sign_in_failures);
+        if failures.len() > 10_000 {
+            failures.retain(|_, (_, since)| now.0 - since.0 < 60_000);
+        }
+        let entry = failures.entry(key.to_owned()).or_insert((0, now));
+        if now.0 - entry.1 .0 >= 60_000 {
+            *entry = (0, now);
+        }
+        entry.0 += 1;
+        entry.0 <= FAILURES_PER_MINUTE
+    }
+
+    fn audit_failure(&self, target: &str, now: Timestamp) -> Result<(), Error> {
+        self.store.write(|tx| {
+            self.audit(
+                tx,
+                &Principal::system(),
+                now,
+                "session.sign_in_failed",
+                target,
+                "wrong name, password or token",
+                serde_json::json!({}),
+            )
+        })
+    }
+
+    /// Signs an operator in with their password. Failures are audited; after ten in a
+    /// minute for one name, attempts are refused unchecked until the minute is over.
     pub fn sign_in_password(
         &self,
         name: &str,
         password: &str,
         now: Timestamp,
     ) -> Result<Session, Error> {
-        if !self
-            .patrol
-            .admit(&format!("sign-in:{name}"), now, 60_000, FAILURES_PER_MINUTE)
-        {
+        let name = name.trim();
+        if name.is_empty() || name.chars().count() > 64 || password.len() > 4096 {
+            return Err(Error::Unauthenticated);
+        }
+        let key = format!("operator:{name}");
+        if self.throttled(&key, now) {
             return Err(Error::forbidden(
                 "rate_limited",
-                "too many sign-in attempts for this name; wait a minute",
+                "too many failed sign-ins for this name; wait a minute",
             ));
         }
         let found = self.store.read(|tx| tx.operator_credentials(name))?;
@@ -141,17 +182,9 @@ impl<S: Store> Governance<S> {
         match found.filter(|_| ok) {
             Some((principal, _)) => self.open_session(principal, "password", now),
             None => {
-                self.store.write(|tx| {
-                    self.audit(
-                        tx,
-                        &Principal::system(),
-                        now,
-                        "session.sign_in_failed",
-                        &format!("operator:{name}"),
-                        "wrong name or password",
-                        serde_json::json!({}),
-                    )
-                })?;
+                if self.count_failure(&key, now) {
+                    self.audit_failure(&key, now)?;
+                }
                 Err(Error::Unauthenticated)
             }
         }
@@ -159,8 +192,16 @@ impl<S: Store> Governance<S> {
 
     /// Signs in with an API token (the same principal, in the browser).
     pub fn sign_in_token(&self, token: &str, now: Timestamp) -> Result<Session, Error> {
-        let principal = self.authenticate(token.trim())?;
-        self.open_session(principal, "token", now)
+        match self.authenticate(token.trim()) {
+            Ok(principal) => self.open_session(principal, "token", now),
+            Err(Error::Unauthenticated) => {
+                if self.count_failure("token", now) {
+                    self.audit_failure("token", now)?;
+                }
+                Err(Error::Unauthenticated)
+            }
+            Err(e) => Err(e),
+        }
     }
 
     fn open_session(

@@ -44,6 +44,8 @@ pub struct Governance<S: Store> {
     pub(crate) recipe: Option<crate::emergency::EngineRecipe>,
     /// (count, highest id) of the emergency changes the running engine includes.
     pub(crate) emergency_generation: Mutex<(u64, Id)>,
+    /// Failed console sign-ins per name in the current minute: (count, minute start).
+    pub(crate) sign_in_failures: Mutex<std::collections::HashMap<String, (u32, Timestamp)>>,
 }
 
 impl<S: Store> std::fmt::Debug for Governance<S> {
@@ -261,6 +263,7 @@ impl<S: Store> Governance<S> {
             flood_seq: AtomicU64::new(0),
             recipe: None,
             emergency_generation: Mutex::new((0, 0)),
+            sign_in_failures: Mutex::default(),
             base_classifier: engine.classifier().cloned(),
             engine: RwLock::new(engine),
             policy: Arc::new(policy),
@@ -373,6 +376,13 @@ impl<S: Store> Governance<S> {
         }
         let (token, hash) = crypto::new_token().map_err(|e| Error::Storage(e.to_string()))?;
         self.store.write(|tx| {
+            // A name is one person: a token may not borrow a console operator's.
+            if let Some((_, true)) = tx.principal_named(name)? {
+                return Err(Error::Conflict {
+                    code: "name_taken",
+                    message: format!("{name:?} is a console operator's name; choose another"),
+                });
+            }
             let id = tx.insert_token(&hash, name, role, now)?;
             self.audit(
                 tx,
@@ -1419,9 +1429,11 @@ impl<S: Store> Governance<S> {
             |c| format!("violation in content:{c}"),
         );
         if let Some(author) = author {
+            let mut cost = 0;
             if let Some(u) = tx.user(author)? {
                 let before = credit::effective(&p.credit, &u, now);
                 let after = credit::apply(&p.credit, before, p.credit.violation_delta);
+                cost = before - after;
                 tx.set_credit(author, after, now)?;
                 self.audit(
                     tx,
@@ -1433,11 +1445,13 @@ impl<S: Store> Governance<S> {
                     serde_json::json!({"before": before, "after": after, "content": content}),
                 )?;
             }
-            tx.insert_strike(Target::User(author), content, now)?;
+            let strike = tx.insert_strike(Target::User(author), content, now)?;
             let at = Blame {
                 actor,
                 content,
                 evidence,
+                strike: Some(strike),
+                credit_cost: cost,
             };
             sanctions.extend(self.escalate(
                 tx,
@@ -1448,12 +1462,14 @@ impl<S: Store> Governance<S> {
             )?);
         }
         if let Some(gid) = group {
+            let strike = tx.insert_strike(Target::Group(gid), content, now)?;
             let at = Blame {
                 actor,
                 content,
                 evidence,
+                strike: Some(strike),
+                credit_cost: 0,
             };
-            tx.insert_strike(Target::Group(gid), content, now)?;
             sanctions.extend(self.escalate(
                 tx,
                 &at,
@@ -1466,10 +1482,13 @@ impl<S: Store> Governance<S> {
                 Target::Group(gid),
                 now.minus_days(p.sanctions.strike_window_days),
             )?;
+            // Their sanctions follow from the group's count, not from a strike of their own:
+            // an appeal against one revokes it without voiding the group's strike.
+            let held = Blame { strike: None, ..at };
             for holder in tx.role_holders(gid)? {
                 sanctions.extend(self.escalate_with_count(
                     tx,
-                    &at,
+                    &held,
                     Target::RoleHolder(holder.user),
                     &p.sanctions.role_holder_ladder,
                     count,
@@ -1534,7 +1553,22 @@ impl<S: Store> Governance<S> {
             actor,
             content,
             evidence,
+            strike,
+            credit_cost,
         } = *blame;
+        // A credit reduction's own cost, as applied (after clamping), so that an upheld
+        // appeal gives back exactly that.
+        let mut reduction = 0;
+        if let (SanctionKind::CreditReduction, Target::RoleHolder(u) | Target::User(u)) =
+            (step.action, target)
+        {
+            if let Some(user) = tx.user(u)? {
+                let before = credit::effective(&p.credit, &user, now);
+                let after = credit::apply(&p.credit, before, step.credit_delta);
+                reduction = before - after;
+                tx.set_credit(u, after, now)?;
+            }
+        }
         let mut sanction = Sanction {
             id: 0,
             target,
@@ -1546,6 +1580,8 @@ impl<S: Store> Governance<S> {
             imposed_by: actor.name.clone(),
             content,
             revoked_at: None,
+            strike,
+            credit_cost: credit_cost + reduction,
         };
         sanction.id = tx.insert_sanction(&sanction)?;
         match (step.action, target) {
@@ -1564,13 +1600,6 @@ impl<S: Store> Governance<S> {
             }
             (SanctionKind::Blacklist, Target::Group(g)) => {
                 tx.set_group_status(g, GroupStatus::Blacklisted)?
-            }
-            (SanctionKind::CreditReduction, Target::RoleHolder(u) | Target::User(u)) => {
-                if let Some(user) = tx.user(u)? {
-                    let before = credit::effective(&p.credit, &user, now);
-                    let after = credit::apply(&p.credit, before, step.credit_delta);
-                    tx.set_credit(u, after, now)?;
-                }
             }
             _ => {}
         }
@@ -1802,6 +1831,10 @@ struct Blame<'a> {
     actor: &'a Principal,
     content: Option<Id>,
     evidence: &'a serde_json::Value,
+    /// The strike that counted towards the ladder, if the target took one.
+    strike: Option<Id>,
+    /// Credit the violation cost the target user.
+    credit_cost: i32,
 }
 
 /// The key a closed account's name is tombstoned under: the name as the engine folds it, so

@@ -109,6 +109,8 @@ pub struct CreditPoint {
 #[derive(Debug, Clone, Serialize)]
 pub struct UserHistory {
     pub credit: Vec<CreditPoint>,
+    /// Every strike, newest first (voided ones marked).
+    pub strikes: Vec<crate::model::StrikeRecord>,
     /// Every sanction ever applied, newest first (revoked ones included).
     pub sanctions: Vec<SanctionView>,
     pub reports_against: Vec<ReportView>,
@@ -232,10 +234,13 @@ impl<S: Store> Governance<S> {
         now: Timestamp,
     ) -> Result<AnnualReport, Error> {
         self.require(actor, Permission::ReadAudit)?;
-        let (Some(from), Some(to)) = (year_start(year), year_start(year + 1)) else {
+        let range = (2000..=2100)
+            .contains(&year)
+            .then(|| (year_start(year), year_start(year + 1)));
+        let Some((Some(from), Some(to))) = range else {
             return Err(Error::invalid(
                 "invalid_year",
-                format!("year {year} is out of range"),
+                format!("year {year} is outside 2000-2100"),
             ));
         };
         let cw = self.policy().policy.casework.clone();
@@ -273,6 +278,16 @@ impl<S: Store> Governance<S> {
                 audit_chain_ok: chain.ok,
             })
         })
+    }
+
+    /// The strikes a target took, newest first (group pages).
+    pub fn strikes(
+        &self,
+        actor: &Principal,
+        target: Target,
+    ) -> Result<Vec<crate::model::StrikeRecord>, Error> {
+        self.require(actor, Permission::ReadSubjects)?;
+        self.store.read(|tx| tx.strikes_of(target))
     }
 
     /// Audit entries for the console's audit page.
@@ -357,8 +372,10 @@ impl<S: Store> Governance<S> {
                 },
             )?;
             records.truncate(100);
+            let strikes = tx.strikes_of(Target::User(user))?;
             Ok(UserHistory {
                 credit,
+                strikes,
                 sanctions,
                 reports_against,
                 reports_by,

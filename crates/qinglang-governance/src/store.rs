@@ -7,8 +7,8 @@ use crate::error::Error;
 use crate::model::{
     Account, AuditAnchor, AuditDraft, AuditEntry, CampaignMember, ContentRecord, Decision,
     EmergencyChange, Group, GroupRole, GroupStatus, Id, IdentityRecord, LearnedExample,
-    LexiconEdit, Membership, MembershipStatus, Principal, Sanction, StoredContent, Target,
-    Timestamp, User, UserStatus,
+    LexiconEdit, Membership, MembershipStatus, Principal, Sanction, StoredContent, StrikeRecord,
+    Target, Timestamp, User, UserStatus,
 };
 use crate::policy::SanctionKind;
 use crate::stats::AuditFilter;
@@ -107,7 +107,7 @@ pub trait Tx {
         target: Target,
         content: Option<Id>,
         at: Timestamp,
-    ) -> Result<(), Error>;
+    ) -> Result<Id, Error>;
     fn strikes_since(&mut self, target: Target, since: Timestamp) -> Result<u32, Error>;
     fn insert_sanction(&mut self, sanction: &Sanction) -> Result<Id, Error>;
     fn sanctions_of(&mut self, target: Target) -> Result<Vec<Sanction>, Error>;
@@ -122,8 +122,12 @@ pub trait Tx {
 
     fn sanction(&mut self, id: Id) -> Result<Option<Sanction>, Error>;
     fn revoke_sanction(&mut self, id: Id, at: Timestamp) -> Result<(), Error>;
-    /// Voids the target's strikes for this content (an upheld appeal); returns how many.
-    fn void_strikes(&mut self, target: Target, content: Id) -> Result<u64, Error>;
+    /// Voids a strike (an upheld appeal); whether it counted until now.
+    fn void_strike(&mut self, id: Id) -> Result<bool, Error>;
+    /// The target's strikes, newest first (at most 500).
+    fn strikes_of(&mut self, target: Target) -> Result<Vec<StrikeRecord>, Error>;
+    /// The first unrevoked principal with this name, and whether it signs in with a password.
+    fn principal_named(&mut self, name: &str) -> Result<Option<(Principal, bool)>, Error>;
     fn unblacklist_identity(&mut self, lookup_hash: &str) -> Result<(), Error>;
 
     // Casework (CMP-1, CMP-2, the review queue).

@@ -168,6 +168,19 @@ async fn sign_in_sessions_csrf_and_headers() {
         .await;
     assert_eq!(v["suggestion"], "block");
 
+    // The language switch returns only to paths on this server (a tab would make `//host`).
+    for back in [
+        "/%09/evil.example",
+        "//evil.example",
+        "https://evil.example",
+        "/\\evil",
+    ] {
+        let resp = send(&api, "GET", &format!("/lang/en?back={back}"), "", None).await;
+        assert_eq!(location(&resp), "/", "{back}");
+    }
+    let resp = send(&api, "GET", "/lang/en?back=/queue%3Flane%3Dlow", "", None).await;
+    assert_eq!(location(&resp), "/queue?lane=low");
+
     // Signing out ends the session.
     let resp = send(
         &api,

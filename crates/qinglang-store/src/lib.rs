@@ -31,6 +31,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0007_emergency.sql"),
     include_str!("../migrations/0008_casework.sql"),
     include_str!("../migrations/0009_lexicon_edits.sql"),
+    include_str!("../migrations/0010_casework_guards.sql"),
 ];
 
 /// The SQLite store.
@@ -240,6 +241,8 @@ fn sanction_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Option<Sanction>
         imposed_by: r.get("imposed_by")?,
         content: r.get("content")?,
         revoked_at: r.get::<_, Option<i64>>("revoked_at")?.map(Timestamp),
+        strike: r.get("strike")?,
+        credit_cost: r.get("credit_cost")?,
     }))
 }
 
@@ -737,14 +740,13 @@ impl Tx for SqliteTx<'_> {
         Ok(())
     }
 
-    fn void_strikes(&mut self, target: Target, content: Id) -> Result<u64, Error> {
+    fn void_strike(&mut self, id: Id) -> Result<bool, Error> {
         self.conn
             .execute(
-                "UPDATE strikes SET voided = 1 WHERE target_kind = ?1 AND target_id = ?2
-                 AND content = ?3 AND voided = 0",
-                params![target.kind(), target.id(), content],
+                "UPDATE strikes SET voided = 1 WHERE id = ?1 AND voided = 0",
+                [id],
             )
-            .map(|n| n as u64)
+            .map(|n| n > 0)
             .map_err(storage)
     }
 
@@ -983,14 +985,56 @@ impl Tx for SqliteTx<'_> {
         target: Target,
         content: Option<Id>,
         at: Timestamp,
-    ) -> Result<(), Error> {
+    ) -> Result<Id, Error> {
         self.conn
             .prepare_cached(
                 "INSERT INTO strikes (target_kind, target_id, content, at) VALUES (?1, ?2, ?3, ?4)",
             )
             .and_then(|mut s| s.execute(params![target.kind(), target.id(), content, at.0]))
             .map_err(storage)?;
-        Ok(())
+        Ok(self.conn.last_insert_rowid())
+    }
+
+    fn strikes_of(&mut self, target: Target) -> Result<Vec<StrikeRecord>, Error> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT id, content, at, voided FROM strikes
+                 WHERE target_kind = ?1 AND target_id = ?2 ORDER BY id DESC LIMIT 500",
+            )
+            .map_err(storage)?;
+        let rows = stmt
+            .query_map(params![target.kind(), target.id()], |r| {
+                Ok(StrikeRecord {
+                    id: r.get(0)?,
+                    content: r.get(1)?,
+                    at: Timestamp(r.get(2)?),
+                    voided: r.get(3)?,
+                })
+            })
+            .map_err(storage)?;
+        rows.collect::<Result<_, _>>().map_err(storage)
+    }
+
+    fn principal_named(&mut self, name: &str) -> Result<Option<(Principal, bool)>, Error> {
+        self.conn
+            .prepare_cached(
+                "SELECT id, name, role, password_hash IS NOT NULL FROM principals
+                 WHERE name = ?1 AND revoked = 0 ORDER BY id LIMIT 1",
+            )
+            .and_then(|mut s| {
+                s.query_row([name], |r| {
+                    let role: String = r.get(2)?;
+                    Ok((r.get(0)?, r.get(1)?, role, r.get(3)?))
+                })
+                .optional()
+            })
+            .map_err(storage)
+            .map(|row| {
+                row.and_then(|(id, name, role, operator): (Id, String, String, bool)| {
+                    Role::parse(&role).map(|role| (Principal { id, name, role }, operator))
+                })
+            })
     }
 
     fn strikes_since(&mut self, target: Target, since: Timestamp) -> Result<u32, Error> {
@@ -1006,8 +1050,8 @@ impl Tx for SqliteTx<'_> {
         self.conn
             .prepare_cached(
                 "INSERT INTO sanctions (target_kind, target_id, kind, reason, starts_at, ends_at,
-                 policy_version, imposed_by, content)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                 policy_version, imposed_by, content, strike, credit_cost)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
             )
             .and_then(|mut st| {
                 st.execute(params![
@@ -1019,7 +1063,9 @@ impl Tx for SqliteTx<'_> {
                     s.ends_at.map(|t| t.0),
                     s.policy_version,
                     s.imposed_by,
-                    s.content
+                    s.content,
+                    s.strike,
+                    s.credit_cost
                 ])
             })
             .map_err(storage)?;

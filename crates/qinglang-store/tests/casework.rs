@@ -551,6 +551,14 @@ fn the_lead_assigns_reports_and_an_assignment_holds_until_the_deadline() {
         )
         .expect("file");
     let id = filed.report.id;
+    g.create_operator(
+        &Principal::system(),
+        "bob",
+        Role::Moderator,
+        "a long enough password",
+        at(0),
+    )
+    .expect("bob");
     // A moderator may take a report, not hand it to someone else.
     assert_eq!(
         g.assign_report(&alice(), id, "bob", at(2))
@@ -581,4 +589,156 @@ fn the_lead_assigns_reports_and_an_assignment_holds_until_the_deadline() {
             .code(),
         "report_resolved"
     );
+}
+
+#[test]
+fn review_findings_anonymous_reports_blocked_content_and_appeals_without_content() {
+    let g = service();
+    let author = verified_user(&g, "author", &resident_id(1));
+    let target = verified_user(&g, "target", &resident_id(2));
+    let reporter = verified_user(&g, "r", &resident_id(3));
+    // A report without a reporter has no record to judge: the low lane.
+    let content = publish(&g, author, "周末去看展", at(0));
+    let anon = g
+        .file_report(
+            &svc(),
+            &report(CaseTarget::Content(content), None, "terrorism"),
+            at(1),
+        )
+        .expect("file");
+    assert_eq!(anon.report.lane, Lane::Low);
+
+    // Rejecting a report on content the engine blocked does not publish it.
+    let blocked = g
+        .submit_content(&svc(), &message(author, None, "免费看成人视频"), at(2))
+        .expect("submit");
+    assert_eq!(blocked.enforcement.decision, Decision::Rejected);
+    let cid = blocked.enforcement.content_id;
+    let filed = g
+        .file_report(
+            &svc(),
+            &report(CaseTarget::Content(cid), Some(reporter), "porn"),
+            at(3),
+        )
+        .expect("file");
+    g.resolve_report(&alice(), filed.report.id, false, None, None, at(4))
+        .expect("resolve");
+    let (c, _) = g.content(&alice(), cid).expect("content");
+    assert_eq!(c.decision, "rejected");
+
+    // A violation found through a user report has no content; its appeal still voids the
+    // strike and gives back exactly the credit it cost.
+    let filed = g
+        .file_report(
+            &svc(),
+            &report(CaseTarget::User(target), Some(reporter), "fraud"),
+            at(5),
+        )
+        .expect("file");
+    let out = g
+        .resolve_report(&alice(), filed.report.id, true, None, None, at(6))
+        .expect("resolve");
+    let sanction = out.sanctions[0].id;
+    let before = g.get_user(&alice(), target, at(7)).expect("user");
+    assert_eq!((before.credit.score, before.strikes_in_window), (90, 1));
+    let appeal = g
+        .file_appeal(&svc(), sanction, target, "我没有诈骗", at(8))
+        .expect("appeal");
+    g.decide_appeal(&bob(), appeal.id, true, "证据不足", at(9))
+        .expect("decide");
+    let after = g.get_user(&alice(), target, at(10)).expect("user");
+    assert_eq!((after.credit.score, after.strikes_in_window), (100, 0));
+
+    assert_eq!(
+        g.annual_report(&lead(), i32::MAX, at(11))
+            .unwrap_err()
+            .code(),
+        "invalid_year"
+    );
+}
+
+#[test]
+fn an_emergency_change_after_a_lexicon_edit_adds_the_term_again() {
+    use qinglang_engine::{default_lexicon, Policy};
+    use qinglang_governance::{EngineRecipe, TermChange};
+    let g = service().with_recipe(EngineRecipe {
+        lexicons: vec![default_lexicon()],
+        policy: Policy::default(),
+    });
+    let suggestion = |text: &str| g.scan(&lead(), text).expect("scan")["suggestion"].clone();
+    let add = TermChange::Add {
+        category: "drugs".into(),
+        action: "block".into(),
+    };
+    g.edit_lexicon(&lead(), "蓝莓冰沙", add, "", at(0))
+        .expect("add");
+    g.edit_lexicon(&lead(), "蓝莓冰沙", TermChange::Remove, "误伤", at(1))
+        .expect("remove");
+    assert_eq!(suggestion("来杯蓝莓冰沙"), "pass");
+    g.emergency_change(
+        &lead(),
+        "again",
+        "蓝莓冰沙\tdrugs\tblock\n",
+        None,
+        None,
+        at(2),
+    )
+    .expect("emergency");
+    assert_eq!(suggestion("来杯蓝莓冰沙"), "block");
+}
+
+#[test]
+fn failed_sign_ins_are_audited_and_throttled_per_name() {
+    let g = service();
+    g.create_operator(
+        &Principal::system(),
+        "lin",
+        Role::Lead,
+        "correct horse battery",
+        at(0),
+    )
+    .expect("operator");
+    // A token principal may not take an operator's name, nor the other way round.
+    assert_eq!(
+        g.create_token(&Principal::system(), Role::Service, "lin", at(0))
+            .unwrap_err()
+            .code(),
+        "name_taken"
+    );
+    for _ in 0..10 {
+        assert_eq!(
+            g.sign_in_password("lin", "guess", at(1))
+                .unwrap_err()
+                .code(),
+            "unauthenticated"
+        );
+    }
+    // The eleventh attempt within the minute is refused unchecked, the right password too.
+    assert_eq!(
+        g.sign_in_password("lin", "correct horse battery", at(1))
+            .unwrap_err()
+            .code(),
+        "rate_limited"
+    );
+    let session = g
+        .sign_in_password("lin", "correct horse battery", at(3))
+        .expect("a minute later");
+    let (p, csrf) = g
+        .session(&session.cookie, at(4))
+        .expect("lookup")
+        .expect("live");
+    assert_eq!((p.name.as_str(), csrf.len()), ("lin", 64));
+    // Sessions end: after 12 hours, and on sign-out.
+    assert!(g
+        .session(&session.cookie, at(12 * 60 + 4))
+        .expect("lookup")
+        .is_none());
+    g.sign_out(&session.cookie).expect("sign out");
+    assert!(g.session(&session.cookie, at(5)).expect("lookup").is_none());
+    let trail = g.audit_export(&lead(), T0, at(60)).expect("export");
+    let failed = trail
+        .iter()
+        .filter(|e| e.action == "session.sign_in_failed")
+        .count();
+    assert_eq!(failed, 10);
 }

@@ -257,7 +257,16 @@ pub(crate) struct LoginQuery {
 /// Only paths on this server may be a place to return to after sign-in.
 fn safe_next(next: Option<&str>) -> String {
     match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_owned(),
+        // Browsers drop tabs and line breaks inside URLs, and read `\` as `/`: any of them
+        // could turn `/x` into `//host`.
+        Some(n)
+            if n.starts_with('/')
+                && !n.starts_with("//")
+                && n.chars()
+                    .all(|c| !c.is_control() && !c.is_whitespace() && c != '\\') =>
+        {
+            n.to_owned()
+        }
         _ => "/".to_owned(),
     }
 }

@@ -118,6 +118,35 @@ fn outcome_name(l: Lang, s: &str) -> String {
     .to_owned()
 }
 
+fn strikes_table(l: Lang, strikes: &[qinglang_governance::model::StrikeRecord]) -> String {
+    let rows: Vec<Vec<String>> = strikes
+        .iter()
+        .map(|s| {
+            vec![
+                format!("#{}", s.id),
+                short_time(&s.at.to_rfc3339()),
+                s.content.map_or_else(String::new, |c| {
+                    format!(
+                        r#"<a href="/content/{c}">{} #{c}</a>"#,
+                        l.t("内容", "content")
+                    )
+                }),
+                if s.voided {
+                    l.t("已撤销（申诉成立）", "voided (appeal upheld)")
+                        .to_owned()
+                } else {
+                    String::new()
+                },
+            ]
+        })
+        .collect();
+    table(
+        &["#", l.t("时间", "Time"), l.t("违规内容", "Content"), ""],
+        &rows,
+        l.t("无违规记录", "No strikes"),
+    )
+}
+
 fn sanctions_table(l: Lang, sanctions: &[SanctionView]) -> String {
     let rows: Vec<Vec<String>> = sanctions
         .iter()
@@ -431,7 +460,7 @@ pub(crate) async fn queue(
     if v.can_moderate() && !items.is_empty() {
         let _ = write!(
             body,
-            r#"<form method="post" action="/queue/decide" id="bulk" class="bulk">{}<label>{} <input name="note" maxlength="2000"></label>
+            r#"<form method="post" action="/queue/decide" id="bulk" class="bulk">{}<button type="submit" disabled hidden></button><label>{} <input name="note" maxlength="2000"></label>
 <button name="decision" value="approve">{}</button>
 <button name="decision" value="remove">{}</button>
 <button name="decision" value="remove_and_sanction" class="danger">{}</button></form>"#,
@@ -540,7 +569,18 @@ pub(crate) async fn queue_item(
     Path(id): Path<Id>,
     Query(m): Query<Msg>,
 ) -> Response {
-    let e = match run(&s, &v, move |g, p, now| g.queue_item(p, id, now)).await {
+    // Opening an open item nobody holds is starting work on it: the moderator claims it, so
+    // that two people never work one item (someone else's claim is shown, not taken).
+    let moderator = v.can_moderate();
+    let e = match run(&s, &v, move |g, p, now| {
+        let e = g.queue_item(p, id, now)?;
+        if moderator && e.decision.is_none() && e.claimed_by.is_none() {
+            return g.claim(p, id, now);
+        }
+        Ok(e)
+    })
+    .await
+    {
         Ok(e) => e,
         Err(r) => return r,
     };
@@ -628,6 +668,7 @@ pub(crate) async fn queue_item(
                 body,
                 r#"<form method="post" action="/queue/{id}/decide" class="decide">{csrf}
 <label>{note} <input name="note" maxlength="2000"></label>
+<button type="submit" disabled hidden></button>
 <button name="decision" value="approve" data-key="a" id="approve"{disabled}>{approve} <kbd>a</kbd></button>
 <button name="decision" value="remove" data-key="r" id="remove"{disabled}>{remove} <kbd>r</kbd></button>
 <button name="decision" value="remove_and_sanction" data-key="s" id="sanction" class="danger"{disabled}>{sanction} <kbd>s</kbd></button>
@@ -801,9 +842,11 @@ async fn user_page(
         .collect();
     let _ = write!(
         body,
-        "<h2>{}</h2>{}<h2>{}</h2><div id=\"sanctions\">{}</div><h2>{}</h2>{}<h2>{}</h2>{}",
+        "<h2>{}</h2>{}<h2>{}</h2>{}<h2>{}</h2><div id=\"sanctions\">{}</div><h2>{}</h2>{}<h2>{}</h2>{}",
         l.t("信用分变化", "Credit history"),
         svg::step_line(l.t("信用分", "Credit"), &points, max, Timestamp::now().0),
+        l.t("违规记录", "Strikes"),
+        strikes_table(l, &h.strikes),
         l.t("处罚", "Sanctions"),
         sanctions_table(l, &h.sanctions),
         l.t("被举报", "Reports against them"),
@@ -938,8 +981,13 @@ pub(crate) async fn group(
     })
     .await
     .unwrap_or_default();
+    let strikes = run(&s, &v, move |g, p, _| {
+        g.strikes(p, qinglang_governance::model::Target::Group(id))
+    })
+    .await
+    .unwrap_or_default();
     let body = format!(
-        r#"<dl class="facts"><dt>{}</dt><dd>{}</dd><dt>{}</dt><dd><a href="/users/{}">#{}</a></dd><dt>{}</dt><dd>{} / {}</dd><dt>{}</dt><dd>{}</dd><dt>{}</dt><dd>{}</dd></dl><h2>{}</h2>{}<h2>{}</h2>{}"#,
+        r#"<dl class="facts"><dt>{}</dt><dd>{}</dd><dt>{}</dt><dd><a href="/users/{}">#{}</a></dd><dt>{}</dt><dd>{} / {}</dd><dt>{}</dt><dd>{}</dd><dt>{}</dt><dd>{}</dd></dl><h2>{}</h2>{}<h2>{}</h2>{}<h2>{}</h2>{}"#,
         l.t("群名", "Name"),
         esc(&grp.name),
         l.t("群主", "Creator"),
@@ -952,6 +1000,8 @@ pub(crate) async fn group(
         esc(&grp.notice),
         l.t("状态", "Status"),
         esc(grp.status.as_str()),
+        l.t("违规记录", "Strikes"),
+        strikes_table(l, &strikes),
         l.t("处罚", "Sanctions"),
         sanctions_table(l, &grp.sanctions),
         l.t("被举报", "Reports"),
@@ -1148,7 +1198,7 @@ pub(crate) async fn appeals(
                     format!(r#"<span class="muted">{}</span>"#, l.t("由他人复核", "another moderator decides"))
                 } else {
                     format!(
-                        r#"<form method="post" action="/appeals/{}/decide" class="inline">{}<input name="note" placeholder="{}" maxlength="2000"><button name="outcome" value="upheld">{}</button><button name="outcome" value="rejected">{}</button></form>"#,
+                        r#"<form method="post" action="/appeals/{}/decide" class="inline">{}<button type="submit" disabled hidden></button><input name="note" placeholder="{}" maxlength="2000"><button name="outcome" value="upheld">{}</button><button name="outcome" value="rejected">{}</button></form>"#,
                         a.id,
                         v.csrf_field(),
                         l.t("复核意见", "note"),
@@ -1614,9 +1664,12 @@ pub(crate) async fn audit(
         );
     }
     let export = format!(
-        "/audit/export?from={}&to={}",
+        "/audit/export?from={}&to={}&actor={}&action={}&target={}",
         urlencode(q.from.as_deref().unwrap_or("2000-01-01")),
-        urlencode(q.to.as_deref().unwrap_or("2100-01-01"))
+        urlencode(q.to.as_deref().unwrap_or("2100-01-01")),
+        urlencode(q.actor.as_deref().unwrap_or("")),
+        urlencode(q.action.as_deref().unwrap_or("")),
+        urlencode(q.target.as_deref().unwrap_or(""))
     );
     let _ = write!(
         body,
@@ -1675,7 +1728,23 @@ pub(crate) async fn audit_export(
         q.to.as_deref()
             .and_then(Timestamp::parse)
             .unwrap_or(Timestamp(i64::MAX / 2));
-    let entries = match run(&s, &v, move |g, p, _| g.audit_export(p, from, to)).await {
+    // The same filters as the page: an inspection may ask for one actor's or one target's.
+    let filter = q.filter(u32::MAX);
+    let entries = match run(&s, &v, move |g, p, _| {
+        let all = g.audit_export(p, from, to)?;
+        Ok(all
+            .into_iter()
+            .filter(|e| filter.actor.as_deref().is_none_or(|a| e.actor.contains(a)))
+            .filter(|e| {
+                filter.action.as_deref().is_none_or(|a| {
+                    e.action == a || e.action.strip_prefix(a).is_some_and(|r| r.starts_with('.'))
+                })
+            })
+            .filter(|e| filter.target.as_deref().is_none_or(|t| e.target == t))
+            .collect::<Vec<_>>())
+    })
+    .await
+    {
         Ok(x) => x,
         Err(r) => return r,
     };
