@@ -1527,6 +1527,12 @@ impl<S: Store> Governance<S> {
                 if let Some(ident) = tx.user(u)?.and_then(|x| x.identity) {
                     tx.unblacklist_identity(&ident.lookup_hash)?;
                 }
+                // Closing and blacklisting close the user's accounts at the moment of the
+                // sanction: those come back, with their names.
+                tx.reopen_accounts_closed_at(u, s.starts_at)?;
+            }
+            (SanctionKind::Close, Target::User(u)) => {
+                tx.reopen_accounts_closed_at(u, s.starts_at)?;
             }
             (SanctionKind::Dissolve | SanctionKind::Blacklist, Target::Group(g)) => {
                 tx.set_group_status(g, GroupStatus::Active)?;

@@ -53,6 +53,9 @@ pub trait Tx {
     /// Closes the account and tombstones its name under `name_key` (the normalised name).
     fn close_account(&mut self, id: Id, name_key: &str, at: Timestamp) -> Result<(), Error>;
     fn accounts_of(&mut self, owner: Id) -> Result<Vec<Account>, Error>;
+    /// Reopens the owner's accounts a sanction closed at `at` and frees their names (an
+    /// upheld appeal); returns their ids.
+    fn reopen_accounts_closed_at(&mut self, owner: Id, at: Timestamp) -> Result<Vec<Id>, Error>;
     /// Records that the account published (PA-4 inactivity counts from here).
     fn touch_account(&mut self, id: Id, at: Timestamp) -> Result<(), Error>;
     /// Open accounts whose last activity is before `before`.

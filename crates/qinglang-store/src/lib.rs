@@ -427,6 +427,34 @@ impl Tx for SqliteTx<'_> {
         Ok(())
     }
 
+    fn reopen_accounts_closed_at(&mut self, owner: Id, at: Timestamp) -> Result<Vec<Id>, Error> {
+        let ids: Vec<Id> = {
+            let mut stmt = self
+                .conn
+                .prepare_cached(
+                    "SELECT a.id FROM accounts a JOIN name_tombstones t ON t.account = a.id
+                     WHERE a.owner = ?1 AND a.closed = 1 AND t.at = ?2",
+                )
+                .map_err(storage)?;
+            let rows = stmt
+                .query_map(params![owner, at.0], |r| r.get(0))
+                .map_err(storage)?;
+            rows.collect::<Result<_, _>>().map_err(storage)?
+        };
+        for id in &ids {
+            self.conn
+                .execute("DELETE FROM name_tombstones WHERE account = ?1", [id])
+                .map_err(storage)?;
+            self.conn
+                .execute(
+                    "UPDATE accounts SET closed = 0, last_active_at = ?2 WHERE id = ?1",
+                    params![id, at.0.max(0)],
+                )
+                .map_err(storage)?;
+        }
+        Ok(ids)
+    }
+
     fn touch_account(&mut self, id: Id, at: Timestamp) -> Result<(), Error> {
         self.conn
             .prepare_cached("UPDATE accounts SET last_active_at = ?2 WHERE id = ?1")

@@ -742,3 +742,43 @@ fn failed_sign_ins_are_audited_and_throttled_per_name() {
         .count();
     assert_eq!(failed, 10);
 }
+
+#[test]
+fn an_upheld_appeal_against_closing_reopens_the_accounts_it_closed() {
+    let g = service();
+    let owner = verified_user(&g, "owner", &resident_id(1));
+    let reporter = verified_user(&g, "r", &resident_id(2));
+    let account = g
+        .open_account(
+            &svc(),
+            &personal_account(owner, "山野手记", "travel"),
+            at(0),
+        )
+        .expect("account")
+        .id;
+    // Five upheld reports: the fifth strike closes the user (and their accounts).
+    let mut last = Vec::new();
+    for i in 0..5 {
+        let filed = g
+            .file_report(
+                &svc(),
+                &report(CaseTarget::User(owner), Some(reporter), "fraud"),
+                at(1 + i),
+            )
+            .expect("file");
+        last = g
+            .resolve_report(&alice(), filed.report.id, true, None, None, at(10 + i))
+            .expect("resolve")
+            .sanctions;
+    }
+    assert_eq!(last[0].kind, SanctionKind::Close);
+    assert!(g.get_account(&alice(), account).expect("account").closed);
+    let appeal = g
+        .file_appeal(&svc(), last[0].id, owner, "账号被盗用", at(20))
+        .expect("appeal");
+    g.decide_appeal(&bob(), appeal.id, true, "核实被盗", at(21))
+        .expect("decide");
+    let a = g.get_account(&alice(), account).expect("account");
+    assert!(!a.closed, "the account is open again, under its own name");
+    assert_eq!(a.name, "山野手记");
+}
