@@ -403,6 +403,25 @@ pub struct ItemOutcome {
     pub learned: Option<&'static str>,
 }
 
+/// A decision the platform must pass on to its users.
+#[derive(Debug, Clone, Serialize)]
+pub struct Outcome {
+    /// The cursor: ask for outcomes after the last one delivered.
+    pub seq: i64,
+    pub at: String,
+    /// `report` or `appeal`.
+    pub kind: &'static str,
+    pub id: Id,
+    /// The platform users to tell: a report's reporters, an appeal's appellant.
+    pub notify: Vec<Id>,
+    /// `upheld` or `rejected`.
+    pub status: String,
+    /// The text to show them: the report's feedback, the appeal decision's note.
+    pub message: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub target: Option<CaseTarget>,
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct AppealView {
     pub id: Id,
@@ -1364,6 +1383,67 @@ impl<S: Store> Governance<S> {
             content,
             reports,
             notes,
+        })
+    }
+
+    /// What the platform must tell its users, in order (CMP-1 feedback to reporters, CMP-2
+    /// appeal outcomes): every report resolution and appeal decision after `after` (a
+    /// cursor: the last `seq` the platform delivered).
+    pub fn outcomes(
+        &self,
+        actor: &Principal,
+        after: i64,
+        limit: u32,
+    ) -> Result<Vec<Outcome>, Error> {
+        self.require(actor, Permission::FileCases)?;
+        let entries = self
+            .store
+            .read(|tx| tx.audit_after(after, &["report.resolve", "appeal.decide"], limit))?;
+        self.store.read(|tx| {
+            let mut out = Vec::new();
+            for e in entries {
+                let id = e
+                    .target
+                    .rsplit(':')
+                    .next()
+                    .and_then(|i| i.parse::<Id>().ok());
+                let Some(id) = id else { continue };
+                let outcome = if e.action == "report.resolve" {
+                    let Some(r) = tx.report(id)? else { continue };
+                    let mut reporters: Vec<Id> =
+                        tx.filings(id)?.iter().filter_map(|f| f.reporter).collect();
+                    reporters.sort_unstable();
+                    reporters.dedup();
+                    let evidence: serde_json::Value =
+                        serde_json::from_str(&e.evidence).unwrap_or_default();
+                    Outcome {
+                        seq: e.seq,
+                        at: e.at.to_rfc3339(),
+                        kind: "report",
+                        id,
+                        notify: reporters,
+                        status: evidence["status"].as_str().unwrap_or("").to_owned(),
+                        message: evidence["feedback"].as_str().unwrap_or("").to_owned(),
+                        target: Some(r.target),
+                    }
+                } else {
+                    let Some(a) = tx.appeal(id)? else { continue };
+                    let evidence: serde_json::Value =
+                        serde_json::from_str(&e.evidence).unwrap_or_default();
+                    Outcome {
+                        seq: e.seq,
+                        at: e.at.to_rfc3339(),
+                        kind: "appeal",
+                        id,
+                        notify: vec![a.appellant],
+                        status: evidence["status"].as_str().unwrap_or("").to_owned(),
+                        message: e.reason.clone(),
+                        target: None,
+                    }
+                };
+                out.push(outcome);
+            }
+            Ok(out)
         })
     }
 

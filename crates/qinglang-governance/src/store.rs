@@ -187,6 +187,13 @@ pub trait Tx {
         from: Timestamp,
         to: Timestamp,
     ) -> Result<Vec<(String, u64)>, Error>;
+    /// Audit entries after `seq` whose action is one of `actions`, oldest first.
+    fn audit_after(
+        &mut self,
+        seq: i64,
+        actions: &[&str],
+        limit: u32,
+    ) -> Result<Vec<AuditEntry>, Error>;
     /// Audit entries matching the filter, newest first.
     fn audit_search(&mut self, filter: &AuditFilter) -> Result<Vec<AuditEntry>, Error>;
 

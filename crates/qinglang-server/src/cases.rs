@@ -34,6 +34,7 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/v1/appeals", post(file_appeal).get(list_appeals))
         .route("/v1/appeals/{id}", get(get_appeal))
         .route("/v1/appeals/{id}/decide", post(decide_appeal))
+        .route("/v1/outcomes", get(outcomes))
 }
 
 fn invalid(code: &'static str, message: String) -> ApiError {
@@ -448,4 +449,25 @@ async fn decide_appeal(
     Ok(Json(
         blocking(move || gov.decide_appeal(&p, id, upheld, &req.note, Timestamp::now())).await?,
     ))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct OutcomeQuery {
+    #[serde(default)]
+    after: i64,
+    limit: Option<u32>,
+}
+
+/// Report feedback and appeal outcomes to deliver to the platform's users, oldest first.
+async fn outcomes(
+    State(s): State<AppState>,
+    Auth(p): Auth,
+    ApiQuery(q): ApiQuery<OutcomeQuery>,
+) -> ApiResult<impl IntoResponse> {
+    let limit = limit(q.limit, 100)?;
+    let gov = Arc::clone(&s.gov);
+    let outcomes = blocking(move || gov.outcomes(&p, q.after, limit)).await?;
+    let next = outcomes.last().map_or(q.after, |o| o.seq);
+    Ok(Json(json!({"outcomes": outcomes, "next": next})))
 }

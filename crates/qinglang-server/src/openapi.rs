@@ -271,6 +271,13 @@ pub(crate) const ROUTES: &[(&str, &str, &str, &str, Option<&str>)] = &[
         "moderator, lead",
         Some("AppealDecision"),
     ),
+    (
+        "get",
+        "/v1/outcomes",
+        "Report feedback and appeal outcomes to tell users, after a cursor (?after=seq)",
+        "service",
+        None,
+    ),
     ("get", "/healthz", "Liveness", "none", None),
     ("get", "/metrics", "Prometheus metrics", "none", None),
     ("get", "/openapi.json", "This document", "none", None),

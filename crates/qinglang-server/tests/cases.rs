@@ -239,4 +239,24 @@ async fn appeals_over_http() {
     assert_eq!(a["status"], "rejected");
     let (_, list) = api.get("/v1/appeals?status=rejected", &svc).await;
     assert_eq!(list["appeals"][0]["note"], "证据充分");
+
+    // The platform polls what to tell its users, with a cursor.
+    let (status, feed) = api.get("/v1/outcomes?after=0", &svc).await;
+    assert_eq!(status, StatusCode::OK, "{feed}");
+    let appeal_outcome = feed["outcomes"]
+        .as_array()
+        .and_then(|o| o.iter().find(|o| o["kind"] == "appeal").cloned())
+        .expect("the appeal's outcome");
+    assert_eq!(appeal_outcome["notify"], json!([author]));
+    assert_eq!(appeal_outcome["status"], "rejected");
+    assert_eq!(appeal_outcome["message"], "证据充分");
+    let next = feed["next"].as_i64().expect("cursor");
+    let (_, later) = api.get(&format!("/v1/outcomes?after={next}"), &svc).await;
+    assert_eq!(later["outcomes"], json!([]));
+    let (status, _) = api.get("/v1/outcomes", &alice).await;
+    assert_eq!(
+        status,
+        StatusCode::FORBIDDEN,
+        "the platform's feed, not a moderator's"
+    );
 }

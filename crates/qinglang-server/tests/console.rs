@@ -20,9 +20,9 @@ use qinglang_governance::authz::Role;
 use qinglang_governance::casework::{CaseTarget, NewReport};
 use qinglang_governance::crypto::DataKey;
 use qinglang_governance::identity::IdentityKind;
-use qinglang_governance::model::{ContentKind, Principal, Timestamp};
+use qinglang_governance::model::{AccountSubject, ContentKind, Principal, Timestamp};
 use qinglang_governance::policy::LoadedPolicy;
-use qinglang_governance::{EngineRecipe, Governance, Submission};
+use qinglang_governance::{EngineRecipe, Governance, NewAccount, Submission};
 use qinglang_server::{app, AppState};
 use qinglang_store::SqliteStore;
 
@@ -150,6 +150,23 @@ async fn site() -> Site {
         u.id
     };
     let author = user("卖表的小王", "13800138000");
+    gov.create_group(&service, author, "名表交流群", 200, now)
+        .expect("group");
+    gov.open_account(
+        &service,
+        &NewAccount {
+            owner: author,
+            name: "小王说表".into(),
+            bio: "腕表知识".into(),
+            subject: AccountSubject::Individual,
+            category: "lifestyle".into(),
+            news_licence: false,
+            followers: 1200,
+            monthly_reads: 30000,
+        },
+        now,
+    )
+    .expect("account");
     let reporter = user("热心网友", "13900139000");
     let submit = |text: &str| {
         gov.submit_content(
@@ -340,7 +357,32 @@ async fn a_moderator_works_the_queue_with_the_keyboard() {
     );
     shot(&c, "04-user").await;
 
+    // The author appeals; alice imposed the sanction, so the page leaves it to someone else.
+    let user = s
+        .gov
+        .get_user(&s.service, s.author, Timestamp::now())
+        .expect("user");
+    let sanction = user
+        .sanctions
+        .iter()
+        .find(|x| x.imposed_by == "alice")
+        .expect("sanction");
+    s.gov
+        .file_appeal(
+            &s.service,
+            sanction.id,
+            s.author,
+            "这是我自己的店铺微信",
+            Timestamp::now(),
+        )
+        .expect("appeal");
+    c.goto(&format!("{}/appeals", s.base))
+        .await
+        .expect("appeals");
+    assert!(text_of(&c, "main table").await.contains("由他人复核"));
     for (path, name) in [
+        ("/groups/1", "05-group"),
+        ("/accounts/1", "05-account"),
         ("/", "05-dashboard"),
         ("/reports", "06-reports"),
         ("/reports/1", "07-report"),

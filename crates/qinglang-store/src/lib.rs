@@ -853,6 +853,26 @@ impl Tx for SqliteTx<'_> {
         casework::sanction_counts(self.conn, from, to)
     }
 
+    fn audit_after(
+        &mut self,
+        seq: i64,
+        actions: &[&str],
+        limit: u32,
+    ) -> Result<Vec<AuditEntry>, Error> {
+        let list = serde_json::to_string(actions).map_err(storage)?;
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT * FROM audit WHERE seq > ?1
+                 AND action IN (SELECT value FROM json_each(?2)) ORDER BY seq LIMIT ?3",
+            )
+            .map_err(storage)?;
+        let rows = stmt
+            .query_map(params![seq, list, limit.clamp(1, 1000)], audit_from_row)
+            .map_err(storage)?;
+        rows.collect::<Result<_, _>>().map_err(storage)
+    }
+
     fn audit_search(&mut self, f: &AuditFilter) -> Result<Vec<AuditEntry>, Error> {
         casework::audit_search(self.conn, f)
     }

@@ -928,8 +928,15 @@ pub(crate) async fn account(
     })
     .await
     .unwrap_or_default();
+    // Sanctions for what an account publishes fall on its owner (PA Art. 16).
+    let owner = a.owner;
+    let owner_sanctions = run(&s, &v, move |g, p, now| {
+        g.user_history(p, owner, now).map(|h| h.sanctions)
+    })
+    .await
+    .unwrap_or_default();
     let body = format!(
-        r#"<dl class="facts"><dt>{}</dt><dd>{}</dd><dt>{}</dt><dd><a href="/users/{}">#{}</a></dd><dt>{}</dt><dd>{} · {}</dd><dt>{}</dt><dd>{} / {}</dd><dt>{}</dt><dd>{}</dd></dl><h2>{}</h2>{}"#,
+        r#"<dl class="facts"><dt>{}</dt><dd>{}</dd><dt>{}</dt><dd><a href="/users/{}">#{}</a></dd><dt>{}</dt><dd>{} · {}</dd><dt>{}</dt><dd>{} / {}</dd><dt>{}</dt><dd>{}</dd></dl><h2>{}</h2>{}<h2>{}</h2>{}"#,
         l.t("名称", "Name"),
         esc(&a.name),
         l.t("主体", "Owner"),
@@ -947,6 +954,8 @@ pub(crate) async fn account(
         } else {
             l.t("正常", "open")
         },
+        l.t("主体的处罚", "The owner's sanctions"),
+        sanctions_table(l, &owner_sanctions),
         l.t("被举报", "Reports"),
         reports_table(l, &reports)
     );
