@@ -162,14 +162,21 @@ struct Entry {
     at: i64,
     signature: Signature,
     campaign: u64,
-    /// Per band: how many entries back the previous one with the same band key is (0 for
-    /// none) — the buckets are linked lists through the entries, so observing a text
+    /// Per band: how many entries back the previous one in the same band slot is (0 for
+    /// none) — the slots' buckets are linked lists through the entries, so observing a text
     /// allocates nothing but its entry.
     back: [u32; BANDS],
 }
 
 /// Sliding-window near-duplicate index: links each observed text to the campaign of its
 /// most similar earlier near copy.
+///
+/// The band buckets are a direct-mapped table (per band, `2^bits` slots holding the number
+/// of the newest entry whose band key falls there, wrapping, plus one): one memory access
+/// per band instead of a hash-map probe, nothing to remove when entries expire (a slot
+/// pointing out of the window is simply empty), and a collision only adds a candidate that
+/// the full-signature check turns away. The table doubles when the window holds more
+/// entries than half its slots.
 #[derive(Debug, Clone)]
 pub struct FloodIndex {
     window: i64,
@@ -177,11 +184,14 @@ pub struct FloodIndex {
     /// Entries in observation order; `first` is the absolute number of `entries[0]`.
     entries: VecDeque<Entry>,
     first: u64,
-    /// Band key → absolute number of the newest entry with that key.
-    bands: FastMap<u64>,
-    /// Campaign → copies inside the window.
+    slots: Vec<u32>,
+    bits: u32,
+    /// Campaign → copies inside the window, for campaigns with two or more (a text alone is
+    /// its own campaign of one, which needs no record).
     copies: FastMap<u32>,
 }
+
+const INITIAL_BITS: u32 = 12;
 
 /// Candidates examined per band: a band bucket a big campaign fills up holds copies of that
 /// campaign; the newest ones are as good as any.
@@ -197,8 +207,44 @@ impl FloodIndex {
             similarity,
             entries: VecDeque::new(),
             first: 0,
-            bands: FastMap::default(),
+            slots: vec![0; BANDS << INITIAL_BITS],
+            bits: INITIAL_BITS,
             copies: FastMap::default(),
+        }
+    }
+
+    fn slot(&self, band: usize, key: u64) -> usize {
+        (band << self.bits) | (key >> (64 - self.bits)) as usize
+    }
+
+    /// Puts entry number `n` at the head of its bucket in `band`; returns how many entries
+    /// back the previous head is (0: none inside the window).
+    fn push_slot(&mut self, band: usize, key: u64, n: u64, live: usize) -> u32 {
+        let slot = self.slot(band, key);
+        let newest = std::mem::replace(&mut self.slots[slot], (n as u32).wrapping_add(1));
+        if newest == 0 {
+            return 0;
+        }
+        let back = (n as u32).wrapping_sub(newest - 1);
+        if back == 0 || back as usize > live {
+            0
+        } else {
+            back
+        }
+    }
+
+    /// Doubles the table and links the live entries again, in order.
+    fn grow(&mut self) {
+        self.bits += 1;
+        self.slots = vec![0; BANDS << self.bits];
+        for i in 0..self.entries.len() {
+            let keys = self.entries[i].signature.band_keys();
+            let n = self.first + i as u64;
+            let mut back = [0u32; BANDS];
+            for (b, &k) in keys.iter().enumerate() {
+                back[b] = self.push_slot(b, k, n, i);
+            }
+            self.entries[i].back = back;
         }
     }
 
@@ -215,41 +261,48 @@ impl FloodIndex {
     /// of its most similar near copy inside the window, or a new one named after `key`.
     pub fn observe(&mut self, key: u64, signature: &Signature, at: i64) -> Campaign {
         self.expire(at);
+        if self.entries.len() * 2 >= 1 << self.bits {
+            self.grow();
+        }
         let keys = signature.band_keys();
-        let n = self.first + self.entries.len() as u64;
+        let live = self.entries.len();
+        let n = self.first + live as u64;
         let mut best: Option<(f32, u64)> = None;
+        // One access per band: read the bucket's newest entry and put this one there. All
+        // bands first, then the candidates: the eight reads are independent, so the memory
+        // system serves them together instead of one after another.
         let mut back = [0u32; BANDS];
         for (b, &k) in keys.iter().enumerate() {
-            // One probe per band: read the bucket's newest entry and put this one there.
-            let slot = self.bands.entry(k).or_insert(u64::MAX);
-            let newest = std::mem::replace(slot, n);
-            if newest == u64::MAX {
-                continue;
-            }
-            back[b] = u32::try_from(n - newest).unwrap_or(0);
-            let mut m = newest;
+            back[b] = self.push_slot(b, k, n, live);
+        }
+        for (b, &head) in back.iter().enumerate() {
+            let mut distance = head as usize;
             for _ in 0..MAX_PER_BAND {
                 // Entries older than the window are gone: the chain ends there.
-                let Some(e) = m
-                    .checked_sub(self.first)
-                    .and_then(|i| self.entries.get(i as usize))
-                else {
+                if distance == 0 || distance > live {
                     break;
-                };
+                }
+                let i = live - distance;
+                let e = &self.entries[i];
                 let s = signature.similarity(&e.signature);
                 if s >= self.similarity && best.is_none_or(|x| s > x.0) {
                     best = Some((s, e.campaign));
                 }
+                distance += e.back[b] as usize;
                 if e.back[b] == 0 {
                     break;
                 }
-                m -= u64::from(e.back[b]);
             }
         }
+        let copies = match best {
+            Some((_, campaign)) => {
+                let copies = self.copies.entry(campaign).or_insert(1);
+                *copies += 1;
+                *copies
+            }
+            None => 1,
+        };
         let campaign = best.map_or(key, |b| b.1);
-        let copies = self.copies.entry(campaign).or_insert(0);
-        *copies += 1;
-        let copies = *copies;
         self.entries.push_back(Entry {
             at,
             signature: *signature,
@@ -271,17 +324,11 @@ impl FloodIndex {
             let Some(e) = self.entries.pop_front() else {
                 break;
             };
-            let n = self.first;
             self.first += 1;
-            for k in e.signature.band_keys() {
-                // A bucket whose newest entry expires is empty: every other is older.
-                if self.bands.get(&k) == Some(&n) {
-                    self.bands.remove(&k);
-                }
-            }
+            // Slots pointing here now point out of the window: they read as empty.
             if let Some(c) = self.copies.get_mut(&e.campaign) {
                 *c -= 1;
-                if *c == 0 {
+                if *c <= 1 {
                     self.copies.remove(&e.campaign);
                 }
             }
