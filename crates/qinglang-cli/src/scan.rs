@@ -11,7 +11,7 @@ use anyhow::{anyhow, Context, Result};
 use std::sync::Arc;
 
 use qinglang_engine::{
-    Campaign, Classifier, Engine, FloodIndex, Lexicon, Scratch, Signature, Suggestion, Verdict,
+    Classifier, Engine, FloodIndex, Lexicon, Scratch, Signature, Suggestion, Verdict,
 };
 use serde::Deserialize;
 use serde_json::value::RawValue;
@@ -543,17 +543,86 @@ fn scan_lines(
     (out, flagged, None)
 }
 
-/// A line scanned in the first, parallel phase of a flood-aware batch.
-struct Scanned<'a, 'e> {
+/// Lines per unit of work in a flood-aware batch: small enough that linking keeps pace with
+/// the scanners, large enough that handing them over costs nothing.
+const FLOOD_CHUNK: usize = 512;
+
+/// One line of a chunk as a scanner left it: rendered as if it belonged to no campaign.
+struct LineOut {
+    /// Index of the line in its chunk.
+    index: usize,
     line_no: usize,
-    parsed: InputLine<'a>,
-    verdict: Verdict<'e>,
-    parts: Vec<&'static str>,
+    /// Its bytes in the chunk's output.
+    start: usize,
+    end: usize,
+    flagged: bool,
     signature: Option<Signature>,
 }
 
-/// Flood-aware batch (REV-7): lines are scanned in parallel, then linked into campaigns in
-/// input order (so campaign ids and copy counts do not depend on threads), then rendered.
+/// A chunk scanned and rendered by a scanner thread.
+struct ChunkOut {
+    out: Vec<u8>,
+    lines: Vec<LineOut>,
+    /// A malformed line ends the chunk (and the batch there).
+    error: Option<anyhow::Error>,
+}
+
+#[allow(clippy::too_many_arguments)]
+fn scan_chunk(
+    engine: &Engine,
+    lines: &[Vec<u8>],
+    name: &str,
+    first_line: usize,
+    format: Format,
+    color: bool,
+    html: bool,
+    scratch: &mut Scratch,
+) -> ChunkOut {
+    let mut chunk = ChunkOut {
+        out: Vec::with_capacity(lines.len() * 96),
+        lines: Vec::with_capacity(lines.len()),
+        error: None,
+    };
+    for (index, raw) in lines.iter().enumerate() {
+        let line_no = first_line + index + 1;
+        let parsed = match parse_line(raw, name, line_no) {
+            Ok(Some(p)) => p,
+            Ok(None) => continue,
+            Err(e) => {
+                chunk.error = Some(e);
+                break;
+            }
+        };
+        let (verdict, parts) = review(engine, &parsed.text, scratch, html);
+        let signature = engine.signature(scratch);
+        let start = chunk.out.len();
+        render_line(
+            &mut chunk.out,
+            format,
+            color,
+            name,
+            line_no,
+            &parsed,
+            &verdict,
+            &parts,
+        );
+        chunk.lines.push(LineOut {
+            index,
+            line_no,
+            start,
+            end: chunk.out.len(),
+            flagged: verdict.suggestion != Suggestion::Pass,
+            signature,
+        });
+    }
+    chunk
+}
+
+/// Flood-aware batch (REV-7), as a pipeline: scanner threads take chunks in turn, scan,
+/// fingerprint and render them; this thread links the lines into campaigns in input order as
+/// the chunks arrive (so campaign ids and copy counts never depend on threads) and renders
+/// again only the rare lines a campaign flags. Linking overlaps with scanning instead of
+/// waiting for it.
 #[allow(clippy::too_many_arguments)]
 fn scan_batch_floods(
     engine: &Engine,
@@ -567,111 +636,127 @@ fn scan_batch_floods(
     flagged: &mut bool,
     floods: &mut Floods,
 ) -> (Vec<u8>, Option<anyhow::Error>) {
-    let chunk = batch.lines.len().div_ceil(threads).max(1);
-    let parts: Vec<(Vec<Scanned<'_, '_>>, Option<anyhow::Error>)> = std::thread::scope(|scope| {
-        let handles: Vec<_> = batch
-            .lines
-            .chunks(chunk)
-            .enumerate()
-            .map(|(k, lines)| {
-                scope.spawn(move || {
-                    let mut scratch = Scratch::default();
-                    let mut done = Vec::with_capacity(lines.len());
-                    for (j, raw) in lines.iter().enumerate() {
-                        let line_no = first_line + k * chunk + j + 1;
-                        match parse_line(raw, name, line_no) {
-                            Ok(Some(parsed)) => {
-                                let (verdict, parts) =
-                                    review(engine, &parsed.text, &mut scratch, html);
-                                let signature = engine.signature(&scratch);
-                                done.push(Scanned {
-                                    line_no,
-                                    parsed,
-                                    verdict,
-                                    parts,
-                                    signature,
-                                });
-                            }
-                            Ok(None) => {}
-                            Err(e) => return (done, Some(e)),
-                        }
+    use std::collections::BTreeMap;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let chunks: Vec<&[Vec<u8>]> = batch.lines.chunks(FLOOD_CHUNK).collect();
+    let next = AtomicUsize::new(0);
+    let (tx, rx) = std::sync::mpsc::channel::<(usize, ChunkOut)>();
+    std::thread::scope(|scope| {
+        for _ in 0..threads {
+            let tx = tx.clone();
+            let (next, chunks) = (&next, &chunks);
+            scope.spawn(move || {
+                let mut scratch = Scratch::default();
+                loop {
+                    let c = next.fetch_add(1, Ordering::Relaxed);
+                    let Some(lines) = chunks.get(c) else { break };
+                    let chunk = scan_chunk(
+                        engine,
+                        lines,
+                        name,
+                        first_line + c * FLOOD_CHUNK,
+                        format,
+                        color,
+                        html,
+                        &mut scratch,
+                    );
+                    let stop = chunk.error.is_some();
+                    if tx.send((c, chunk)).is_err() || stop {
+                        // Nothing after a malformed line is wanted.
+                        next.fetch_max(chunks.len(), Ordering::Relaxed);
+                        break;
                     }
-                    (done, None)
-                })
-            })
-            .collect();
-        handles
-            .into_iter()
-            .map(|h| {
-                h.join()
-                    .unwrap_or_else(|_| (Vec::new(), Some(anyhow!("scanner thread panicked"))))
-            })
-            .collect()
-    });
-    let min_copies = floods.min_copies;
-    // Link in input order, on this thread: the only sequential step.
-    let mut failure = None;
-    let mut linked: Vec<Vec<(Scanned<'_, '_>, Option<Campaign>)>> = Vec::with_capacity(parts.len());
-    for (scanned, err) in parts {
-        let part = scanned
-            .into_iter()
-            .map(|s| {
-                let key = floods.base + s.line_no as u64;
-                let campaign = s
-                    .signature
-                    .as_ref()
-                    .map(|sig| floods.index.observe(key, sig, key as i64));
-                (s, campaign)
-            })
-            .collect();
-        linked.push(part);
-        if err.is_some() {
-            failure = err;
-            break;
+                }
+            });
         }
-    }
-    let rendered: Vec<Option<(Vec<u8>, bool)>> = std::thread::scope(|scope| {
-        let handles: Vec<_> = linked
-            .into_iter()
-            .map(|part| {
-                scope.spawn(move || {
-                    let mut out = Vec::with_capacity(part.len() * 96);
-                    let mut any = false;
-                    for (s, campaign) in part {
-                        let mut verdict = s.verdict;
-                        let mut parts = s.parts;
-                        if let Some(campaign) = campaign.filter(|c| c.copies >= min_copies) {
-                            verdict =
-                                engine.with_campaign(&s.parsed.text, verdict, campaign, false);
-                            // The flood hit covers the whole document: for a page, its body.
-                            if let Some(at) =
-                                verdict.hits.iter().position(|h| h.campaign().is_some())
-                            {
-                                if !parts.is_empty() {
-                                    parts.insert(at, "body");
-                                }
-                            }
-                        }
-                        any |= verdict.suggestion != Suggestion::Pass;
-                        render_line(
-                            &mut out, format, color, name, s.line_no, &s.parsed, &verdict, &parts,
-                        );
-                    }
-                    (out, any)
-                })
-            })
-            .collect();
-        handles.into_iter().map(|h| h.join().ok()).collect()
-    });
-    let mut out = Vec::new();
-    for part in rendered {
-        let Some((bytes, any)) = part else {
-            return (out, Some(anyhow!("renderer thread panicked")));
+        drop(tx);
+        let mut out = Vec::new();
+        let mut failure = None;
+        let mut waiting = BTreeMap::new();
+        let mut want = 0;
+        let mut scratch = Scratch::default();
+        for (c, chunk) in rx {
+            waiting.insert(c, chunk);
+            while let Some(chunk) = waiting.remove(&want) {
+                if failure.is_none() {
+                    failure = link_chunk(
+                        engine,
+                        chunks[want],
+                        chunk,
+                        name,
+                        format,
+                        color,
+                        html,
+                        floods,
+                        &mut scratch,
+                        &mut out,
+                        flagged,
+                    );
+                }
+                want += 1;
+            }
+        }
+        // A scanner that panicked leaves its chunk missing.
+        if failure.is_none() && want < chunks.len() {
+            failure = Some(anyhow!("scanner thread panicked"));
+        }
+        (out, failure)
+    })
+}
+
+/// Links one chunk's lines in order and appends its output; a line a campaign flags is
+/// reviewed and rendered again with the campaign's hit. Returns the chunk's error, if any.
+#[allow(clippy::too_many_arguments)]
+fn link_chunk(
+    engine: &Engine,
+    raw: &[Vec<u8>],
+    chunk: ChunkOut,
+    name: &str,
+    format: Format,
+    color: bool,
+    html: bool,
+    floods: &mut Floods,
+    scratch: &mut Scratch,
+    out: &mut Vec<u8>,
+    flagged: &mut bool,
+) -> Option<anyhow::Error> {
+    for line in &chunk.lines {
+        let key = floods.base + line.line_no as u64;
+        let campaign = line
+            .signature
+            .as_ref()
+            .map(|sig| floods.index.observe(key, sig, key as i64))
+            .filter(|c| c.copies >= floods.min_copies);
+        let Some(campaign) = campaign else {
+            out.extend_from_slice(&chunk.out[line.start..line.end]);
+            *flagged |= line.flagged;
+            continue;
         };
-        out.extend_from_slice(&bytes);
-        *flagged |= any;
+        // Parsed once already: it cannot fail now.
+        let Ok(Some(parsed)) = parse_line(&raw[line.index], name, line.line_no) else {
+            continue;
+        };
+        let (verdict, mut parts) = review(engine, &parsed.text, scratch, html);
+        let verdict = engine.with_campaign(&parsed.text, verdict, campaign, false);
+        // The flood hit covers the whole document: for a page, its body.
+        if let Some(at) = verdict.hits.iter().position(|h| h.campaign().is_some()) {
+            if !parts.is_empty() {
+                parts.insert(at, "body");
+            }
+        }
+        *flagged |= verdict.suggestion != Suggestion::Pass;
+        render_line(
+            out,
+            format,
+            color,
+            name,
+            line.line_no,
+            &parsed,
+            &verdict,
+            &parts,
+        );
     }
-    (out, failure)
+    chunk.error
 }
 
 /// Flood state for one `qinglang scan` run: time is the line number across all inputs.

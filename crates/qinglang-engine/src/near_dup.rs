@@ -189,6 +189,8 @@ pub struct FloodIndex {
     /// Campaign → copies inside the window, for campaigns with two or more (a text alone is
     /// its own campaign of one, which needs no record).
     copies: FastMap<u32>,
+    /// Campaign → the older campaign it was merged into.
+    aliases: FastMap<u64>,
 }
 
 const INITIAL_BITS: u32 = 12;
@@ -210,7 +212,32 @@ impl FloodIndex {
             slots: vec![0; BANDS << INITIAL_BITS],
             bits: INITIAL_BITS,
             copies: FastMap::default(),
+            aliases: FastMap::default(),
         }
+    }
+
+    /// The campaign `c` now belongs to (itself unless merged).
+    fn resolve(&self, mut c: u64) -> u64 {
+        while let Some(&to) = self.aliases.get(&c) {
+            c = to;
+        }
+        c
+    }
+
+    fn copies_of(&self, campaign: u64) -> u32 {
+        self.copies.get(&campaign).copied().unwrap_or(1)
+    }
+
+    /// Forgets aliases no entry in the window refers to (merges are rare; this keeps them
+    /// from accumulating in a long-running service).
+    fn prune_aliases(&mut self) {
+        let mut keep = FastMap::default();
+        for e in &self.entries {
+            if self.aliases.contains_key(&e.campaign) {
+                keep.insert(e.campaign, self.resolve(e.campaign));
+            }
+        }
+        self.aliases = keep;
     }
 
     fn slot(&self, band: usize, key: u64) -> usize {
@@ -267,7 +294,11 @@ impl FloodIndex {
         let keys = signature.band_keys();
         let live = self.entries.len();
         let n = self.first + live as u64;
-        let mut best: Option<(f32, u64)> = None;
+        // The campaigns of every near copy found, oldest first after the sort below: a text
+        // that is a near copy of two campaigns shows they are one, and they are merged into
+        // the older (a campaign whose first variants drifted apart is not split in two).
+        let mut near = [u64::MAX; 8];
+        let mut found = 0;
         // One access per band: read the bucket's newest entry and put this one there. All
         // bands first, then the candidates: the eight reads are independent, so the memory
         // system serves them together instead of one after another.
@@ -284,9 +315,12 @@ impl FloodIndex {
                 }
                 let i = live - distance;
                 let e = &self.entries[i];
-                let s = signature.similarity(&e.signature);
-                if s >= self.similarity && best.is_none_or(|x| s > x.0) {
-                    best = Some((s, e.campaign));
+                if signature.similarity(&e.signature) >= self.similarity {
+                    let c = self.resolve(e.campaign);
+                    if !near[..found].contains(&c) && found < near.len() {
+                        near[found] = c;
+                        found += 1;
+                    }
                 }
                 distance += e.back[b] as usize;
                 if e.back[b] == 0 {
@@ -294,15 +328,24 @@ impl FloodIndex {
                 }
             }
         }
-        let copies = match best {
-            Some((_, campaign)) => {
-                let copies = self.copies.entry(campaign).or_insert(1);
-                *copies += 1;
-                *copies
+        let near = &mut near[..found];
+        near.sort_unstable();
+        let (campaign, copies) = match near.split_first() {
+            Some((&oldest, others)) => {
+                let mut copies = self.copies_of(oldest) + 1;
+                for &other in others {
+                    copies += self.copies_of(other);
+                    self.copies.remove(&other);
+                    self.aliases.insert(other, oldest);
+                }
+                self.copies.insert(oldest, copies);
+                if self.aliases.len() > 1024 + 2 * self.entries.len() {
+                    self.prune_aliases();
+                }
+                (oldest, copies)
             }
-            None => 1,
+            None => (key, 1),
         };
-        let campaign = best.map_or(key, |b| b.1);
         self.entries.push_back(Entry {
             at,
             signature: *signature,
@@ -326,10 +369,11 @@ impl FloodIndex {
             };
             self.first += 1;
             // Slots pointing here now point out of the window: they read as empty.
-            if let Some(c) = self.copies.get_mut(&e.campaign) {
+            let campaign = self.resolve(e.campaign);
+            if let Some(c) = self.copies.get_mut(&campaign) {
                 *c -= 1;
                 if *c <= 1 {
-                    self.copies.remove(&e.campaign);
+                    self.copies.remove(&campaign);
                 }
             }
         }
@@ -353,6 +397,24 @@ mod tests {
         assert!(sig(ad).similarity(&sig(other)) < 0.2);
         assert!(Signature::of_normalized("好的好的").is_none());
         assert!(Signature::of_normalized("好的好的好的好的好的好的好的好的好的").is_none());
+    }
+
+    #[test]
+    fn a_text_near_two_campaigns_merges_them_into_the_older() {
+        let a = sig("甲乙丙丁戊己庚辛壬癸子丑寅卯辰巳");
+        let b = sig("子丑寅卯辰巳午未申酉戌亥天地玄黄");
+        let both = sig("甲乙丙丁戊己庚辛壬癸子丑寅卯辰巳午未申酉戌亥天地玄黄");
+        // The premise: a and b are strangers, `both` is a near copy of each.
+        assert!(a.similarity(&b) < 0.5);
+        assert!(both.similarity(&a) >= 0.5 && both.similarity(&b) >= 0.5);
+        let mut index = FloodIndex::new(1000, 0.5);
+        assert_eq!(index.observe(1, &a, 0).id, 1);
+        assert_eq!(index.observe(2, &a, 1), Campaign { id: 1, copies: 2 });
+        assert_eq!(index.observe(3, &b, 2), Campaign { id: 3, copies: 1 });
+        assert_eq!(index.observe(4, &both, 3), Campaign { id: 1, copies: 4 });
+        // From now on b's copies count with the older campaign, and leave it as they expire.
+        assert_eq!(index.observe(5, &b, 4), Campaign { id: 1, copies: 5 });
+        assert_eq!(index.observe(6, &b, 1002), Campaign { id: 1, copies: 4 });
     }
 
     #[test]
