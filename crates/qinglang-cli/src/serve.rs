@@ -177,6 +177,9 @@ pub fn serve(args: &ServeArgs) -> Result<()> {
         );
         // Machine-readable line for scripts and tests that start on port 0.
         println!("listening on http://{local}");
+        eprintln!(
+            "console: http://{local}/ (create operators with `qinglang user create`, or sign in with a token)"
+        );
         spawn_retention(Arc::clone(&gov));
         spawn_learning_refresh(Arc::clone(&gov));
         let app = qinglang_server::app(qinglang_server::AppState::new(gov));
