@@ -532,6 +532,37 @@ impl<S: Store> Governance<S> {
         })
     }
 
+    /// A new open item on `target`, its reach looked up now.
+    #[allow(clippy::too_many_arguments)]
+    fn enqueue(
+        &self,
+        tx: &mut dyn Tx,
+        target: CaseTarget,
+        held: bool,
+        severity: u32,
+        lane: Lane,
+        deadline_at: Timestamp,
+        now: Timestamp,
+    ) -> Result<Id, Error> {
+        let reach = self.reach_of(tx, target)?;
+        tx.insert_queue_item(&QueueItem {
+            id: 0,
+            target,
+            held,
+            severity,
+            reach,
+            lane,
+            created_at: now,
+            deadline_at,
+            claimed_by: None,
+            claimed_at: None,
+            decision: None,
+            decided_by: None,
+            decided_at: None,
+            note: None,
+        })
+    }
+
     /// Puts content a `review` verdict held into the queue (called inside the submission's
     /// transaction, so a held message is never outside the queue).
     pub(crate) fn enqueue_held(
@@ -549,23 +580,15 @@ impl<S: Store> Governance<S> {
             return Ok(item.id);
         }
         let hours = i64::from(self.policy().policy.casework.review_deadline_hours);
-        let reach = self.reach_of(tx, target)?;
-        tx.insert_queue_item(&QueueItem {
-            id: 0,
+        self.enqueue(
+            tx,
             target,
-            held: true,
-            severity: u32::from(score),
-            reach,
-            lane: Lane::Normal,
-            created_at: now,
-            deadline_at: Timestamp(now.0 + hours * HOUR_MS),
-            claimed_by: None,
-            claimed_at: None,
-            decision: None,
-            decided_by: None,
-            decided_at: None,
-            note: None,
-        })
+            true,
+            u32::from(score),
+            Lane::Normal,
+            Timestamp(now.0 + hours * HOUR_MS),
+            now,
+        )
     }
 
     fn reputation_in(&self, tx: &mut dyn Tx, reporter: Id) -> Result<Reputation, Error> {
@@ -609,7 +632,7 @@ impl<S: Store> Governance<S> {
         }
         check_note("note", &new.note)?;
         let cw = self.policy().policy.casework.clone();
-        let (report, merged) = self.store.write(|tx| {
+        let (view, merged) = self.store.write(|tx| {
             self.target_exists(tx, new.target)?;
             let lane = match new.reporter {
                 Some(r) => {
@@ -686,23 +709,7 @@ impl<S: Store> Governance<S> {
                     tx.update_queue_item(&item)?;
                 }
                 None => {
-                    let reach = self.reach_of(tx, new.target)?;
-                    tx.insert_queue_item(&QueueItem {
-                        id: 0,
-                        target: new.target,
-                        held: false,
-                        severity,
-                        reach,
-                        lane: report.lane,
-                        created_at: now,
-                        deadline_at: report.deadline_at,
-                        claimed_by: None,
-                        claimed_at: None,
-                        decision: None,
-                        decided_by: None,
-                        decided_at: None,
-                        note: None,
-                    })?;
+                    self.enqueue(tx, new.target, false, severity, report.lane, report.deadline_at, now)?;
                 }
             }
             self.audit(
@@ -714,9 +721,8 @@ impl<S: Store> Governance<S> {
                 &format!("{} reported: {}", new.target.label(), new.category),
                 serde_json::json!({"target": new.target, "category": new.category, "note": new.note, "reporter": new.reporter, "lane": lane.as_str(), "repeat": repeat}),
             )?;
-            Ok((report, merged))
+            Ok((report_view(tx, &report, now)?, merged))
         })?;
-        let view = self.store.read(|tx| report_view(tx, &report, now))?;
         Ok(ReportFiled {
             report: view,
             merged,
@@ -783,7 +789,7 @@ impl<S: Store> Governance<S> {
                 "assignee must be a principal's name (1–100 bytes)",
             ));
         }
-        let report = self.store.write(|tx| {
+        self.store.write(|tx| {
             let mut report = tx
                 .report(id)?
                 .ok_or_else(|| Error::not_found("report", id))?;
@@ -830,9 +836,8 @@ impl<S: Store> Governance<S> {
                 "",
                 serde_json::json!({"assignee": assignee}),
             )?;
-            Ok(report)
-        })?;
-        self.store.read(|tx| report_view(tx, &report, now))
+            report_view(tx, &report, now)
+        })
     }
 
     /// Resolves a report through its queue item: `upheld` applies `action` (default: remove
@@ -910,7 +915,7 @@ impl<S: Store> Governance<S> {
             ));
         }
         let cw = self.policy().policy.casework.clone();
-        let report = self.store.write(|tx| {
+        self.store.write(|tx| {
             let mut report = tx
                 .report(id)?
                 .ok_or_else(|| Error::not_found("report", id))?;
@@ -940,24 +945,16 @@ impl<S: Store> Governance<S> {
             report.deadline_at = Timestamp(now.0 + i64::from(cw.report_deadline_hours) * HOUR_MS);
             tx.update_report(&report)?;
             if tx.open_queue_item(report.target)?.is_none() {
-                let reach = self.reach_of(tx, report.target)?;
                 let filings = tx.filings(id)?.len();
-                tx.insert_queue_item(&QueueItem {
-                    id: 0,
-                    target: report.target,
-                    held: false,
-                    severity: report_severity(&report.category, filings),
-                    reach,
-                    lane: report.lane,
-                    created_at: now,
-                    deadline_at: report.deadline_at,
-                    claimed_by: None,
-                    claimed_at: None,
-                    decision: None,
-                    decided_by: None,
-                    decided_at: None,
-                    note: None,
-                })?;
+                self.enqueue(
+                    tx,
+                    report.target,
+                    false,
+                    report_severity(&report.category, filings),
+                    report.lane,
+                    report.deadline_at,
+                    now,
+                )?;
             }
             self.audit(
                 tx,
@@ -968,9 +965,8 @@ impl<S: Store> Governance<S> {
                 reason,
                 serde_json::json!({"was": was.as_str()}),
             )?;
-            Ok(report)
-        })?;
-        self.store.read(|tx| report_view(tx, &report, now))
+            report_view(tx, &report, now)
+        })
     }
 
     // ----- the queue -----
@@ -1396,10 +1392,9 @@ impl<S: Store> Governance<S> {
         limit: u32,
     ) -> Result<Vec<Outcome>, Error> {
         self.require(actor, Permission::FileCases)?;
-        let entries = self
-            .store
-            .read(|tx| tx.audit_after(after, &["report.resolve", "appeal.decide"], limit))?;
+        // One snapshot: the entries and the reports and appeals they name.
         self.store.read(|tx| {
+            let entries = tx.audit_after(after, &["report.resolve", "appeal.decide"], limit)?;
             let mut out = Vec::new();
             for e in entries {
                 let id = e
@@ -1410,10 +1405,7 @@ impl<S: Store> Governance<S> {
                 let Some(id) = id else { continue };
                 let outcome = if e.action == "report.resolve" {
                     let Some(r) = tx.report(id)? else { continue };
-                    let mut reporters: Vec<Id> =
-                        tx.filings(id)?.iter().filter_map(|f| f.reporter).collect();
-                    reporters.sort_unstable();
-                    reporters.dedup();
+                    let reporters = distinct_reporters(&tx.filings(id)?);
                     let evidence: serde_json::Value =
                         serde_json::from_str(&e.evidence).unwrap_or_default();
                     Outcome {
@@ -1468,7 +1460,7 @@ impl<S: Store> Governance<S> {
             ));
         }
         let window = self.policy().policy.casework.appeal_window_days;
-        let appeal = self.store.write(|tx| {
+        self.store.write(|tx| {
             let s = tx.sanction(sanction)?.ok_or_else(|| Error::not_found("sanction", sanction))?;
             let subject = match s.target {
                 Target::User(u) | Target::RoleHolder(u) => Some(u),
@@ -1500,9 +1492,8 @@ impl<S: Store> Governance<S> {
             };
             appeal.id = tx.insert_appeal(&appeal)?;
             self.audit(tx, actor, now, "appeal.file", &format!("appeal:{}", appeal.id), reason, serde_json::json!({"sanction": sanction, "appellant": appellant}))?;
-            Ok(appeal)
-        })?;
-        self.store.read(|tx| appeal_view(tx, &appeal))
+            appeal_view(tx, &appeal)
+        })
     }
 
     pub fn get_appeal(&self, actor: &Principal, id: Id) -> Result<AppealView, Error> {
@@ -1542,7 +1533,7 @@ impl<S: Store> Governance<S> {
         self.require(actor, Permission::Moderate)?;
         check_note("note", note)?;
         let p = self.policy().policy.clone();
-        let appeal = self.store.write(|tx| {
+        self.store.write(|tx| {
             let mut appeal = tx
                 .appeal(id)?
                 .ok_or_else(|| Error::not_found("appeal", id))?;
@@ -1585,9 +1576,8 @@ impl<S: Store> Governance<S> {
             if upheld {
                 self.revoke_sanction(tx, actor, &s, &p, now)?;
             }
-            Ok(appeal)
-        })?;
-        self.store.read(|tx| appeal_view(tx, &appeal))
+            appeal_view(tx, &appeal)
+        })
     }
 
     fn revoke_sanction(
@@ -1720,15 +1710,21 @@ fn sort_by_priority(items: &mut [QueueItem], now: Timestamp) {
     });
 }
 
+/// The identified people who filed, each once.
+fn distinct_reporters(filings: &[Filing]) -> Vec<Id> {
+    let mut reporters: Vec<Id> = filings.iter().filter_map(|f| f.reporter).collect();
+    reporters.sort_unstable();
+    reporters.dedup();
+    reporters
+}
+
 pub(crate) fn report_view(
     tx: &mut dyn Tx,
     r: &Report,
     now: Timestamp,
 ) -> Result<ReportView, Error> {
     let filings = tx.filings(r.id)?;
-    let mut reporters: Vec<Id> = filings.iter().filter_map(|f| f.reporter).collect();
-    reporters.sort_unstable();
-    reporters.dedup();
+    let reporters = distinct_reporters(&filings);
     Ok(ReportView {
         id: r.id,
         target: r.target,
