@@ -1,8 +1,9 @@
 //! Near-duplicate detection for flood campaigns (REV-7): the same advertisement pushed into
 //! many groups with small edits.
 //!
-//! A text's [`Signature`] is a MinHash (32 hash functions) over character 3-grams of its
-//! normalised form, every run of Latin letters and digits made one placeholder: noise
+//! A text's [`Signature`] is a one-permutation MinHash (Li, Owen & Zhang 2012: each
+//! shingle's hash picks one of 32 bins and competes for its minimum; empty bins densified as
+//! in Shrivastava 2017) over character 3-grams of its normalised form, every run of Latin letters and digits made one placeholder: noise
 //! symbols, spaces, full-width forms and the like are already gone (the normaliser), a
 //! changed phone number or WeChat id changes nothing, and a swapped word or a reordered
 //! phrase changes only the shingles it touches. Two texts are near copies when enough of
@@ -39,7 +40,7 @@ impl Hasher for PassThrough {
 
 type FastMap<V> = HashMap<u64, V, BuildHasherDefault<PassThrough>>;
 
-/// MinHash values per signature.
+/// MinHash values (bins) per signature.
 pub const SIGNATURE_LEN: usize = 32;
 /// LSH: bands of two MinHash values each over the first half of the signature; candidates
 /// are verified on all of it. A pair at Jaccard 0.5 shares a band with probability 0.9, and a
@@ -92,18 +93,46 @@ impl Signature {
                 distinct[shingles] = h;
                 shingles += 1;
             }
-            // Two MinHash values per 64-bit product: its high half, and its low half with
-            // the high one folded in (alone, the low half depends only on the input's low
-            // bits). Half the multiplications; with campaigns merging, recall holds across
-            // seeds (scripts/floods.py: 98.5-99.5% on three).
-            for (k, pair) in mins.chunks_exact_mut(2).enumerate() {
-                let p = (h ^ SEEDS[k]).wrapping_mul(0x9E37_79B9_7F4A_7C15);
-                let p = p ^ (p >> 32);
-                pair[0] = pair[0].min((p >> 32) as u32);
-                pair[1] = pair[1].min(p as u32);
-            }
+            // One permutation hashing: the shingle's own hash picks one of the bins (its top
+            // bits) and competes for that bin's minimum (its low bits) — one hash per shingle
+            // instead of one per signature value.
+            let bin = (h >> (64 - SIGNATURE_LEN.trailing_zeros())) as usize;
+            mins[bin] = mins[bin].min(h as u32);
         }
-        (shingles >= MIN_SHINGLES).then_some(Signature(mins))
+        if shingles < MIN_SHINGLES {
+            return None;
+        }
+        // Densification: an empty bin takes the minimum of a bin chosen by a fixed sequence
+        // of its own (the same for every text), so two texts agree there about as often as
+        // they agree on the bins they fill.
+        let filled = mins;
+        for (i, m) in mins.iter_mut().enumerate() {
+            if *m != u32::MAX {
+                continue;
+            }
+            let mut x = (i as u64 + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+            // At least one bin is filled (there are shingles); the sequence finds one in
+            // 32 / filled tries on average, and after 64 the next filled bin is taken.
+            let mut from = None;
+            for _ in 0..64 {
+                x = (x ^ (x >> 31)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+                let j = (x >> (64 - SIGNATURE_LEN.trailing_zeros())) as usize;
+                if filled[j] != u32::MAX {
+                    from = Some(j);
+                    break;
+                }
+            }
+            let j = from.unwrap_or_else(|| {
+                (1..SIGNATURE_LEN)
+                    .map(|d| (i + d) % SIGNATURE_LEN)
+                    .find(|&j| filled[j] != u32::MAX)
+                    .unwrap_or(i)
+            });
+            // Salted by the bin, so a band of borrowed values is not a band of the bin it
+            // borrowed from.
+            *m = filled[j] ^ (SEEDS[i] as u32);
+        }
+        Some(Signature(mins))
     }
 
     /// Share of equal MinHash values: an estimate of the shingles' Jaccard similarity.
@@ -403,6 +432,21 @@ mod tests {
         assert!(sig(ad).similarity(&sig(other)) < 0.2);
         assert!(Signature::of_normalized("好的好的").is_none());
         assert!(Signature::of_normalized("好的好的好的好的好的好的好的好的好的").is_none());
+    }
+
+    #[test]
+    fn every_bin_of_a_short_text_is_filled_the_same_way_for_its_copies() {
+        // 12 distinct shingles leave most of the 32 bins empty before densification.
+        let short = "甲乙丙丁戊己庚辛壬癸子丑寅卯";
+        let a = sig(short);
+        assert!(a.0.iter().all(|&v| v != u32::MAX));
+        assert_eq!(a, sig(short));
+        // A changed character changes three shingles of twelve: most bins, borrowed ones
+        // included, still agree.
+        let b = sig("甲乙丙丁戊己午辛壬癸子丑寅卯");
+        assert!(a.similarity(&b) >= 0.5, "{}", a.similarity(&b));
+        let stranger = sig("今天的会议推迟到下午三点请大家");
+        assert!(a.similarity(&stranger) < 0.2, "{}", a.similarity(&stranger));
     }
 
     #[test]
