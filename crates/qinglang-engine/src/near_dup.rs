@@ -197,6 +197,15 @@ struct Entry {
     at: i64,
     signature: Signature,
     campaign: u64,
+}
+
+/// An entry's place in the band buckets, kept apart from its signature: walking a bucket
+/// reads only these 48 bytes per entry, and a signature only where the band key's tag
+/// matches (a slot shared by another band key, the common case, costs no signature read).
+#[derive(Debug, Clone)]
+struct Link {
+    /// Low bits of the entry's band keys (the slot is chosen by the high bits).
+    tags: [u16; BANDS],
     /// Per band: how many entries back the previous one in the same band slot is (0 for
     /// none) — the slots' buckets are linked lists through the entries, so observing a text
     /// allocates nothing but its entry.
@@ -209,8 +218,9 @@ struct Entry {
 /// The band buckets are a direct-mapped table (per band, `2^bits` slots holding the number
 /// of the newest entry whose band key falls there, wrapping, plus one): one memory access
 /// per band instead of a hash-map probe, nothing to remove when entries expire (a slot
-/// pointing out of the window is simply empty), and a collision only adds a candidate that
-/// the full-signature check turns away. The table doubles when the window holds more
+/// pointing out of the window is simply empty), and a collision only lengthens a bucket's
+/// chain: entries whose band-key tag differs are stepped over without reading their
+/// signatures. The table doubles when the window holds more
 /// entries than half its slots.
 #[derive(Debug, Clone)]
 pub struct FloodIndex {
@@ -218,6 +228,8 @@ pub struct FloodIndex {
     similarity: f32,
     /// Entries in observation order; `first` is the absolute number of `entries[0]`.
     entries: VecDeque<Entry>,
+    /// `links[i]` belongs to `entries[i]`.
+    links: VecDeque<Link>,
     first: u64,
     slots: Vec<u32>,
     bits: u32,
@@ -243,6 +255,7 @@ impl FloodIndex {
             window,
             similarity,
             entries: VecDeque::new(),
+            links: VecDeque::new(),
             first: 0,
             slots: vec![0; BANDS << INITIAL_BITS],
             bits: INITIAL_BITS,
@@ -306,7 +319,7 @@ impl FloodIndex {
             for (b, &k) in keys.iter().enumerate() {
                 back[b] = self.push_slot(b, k, n, i);
             }
-            self.entries[i].back = back;
+            self.links[i].back = back;
         }
     }
 
@@ -327,6 +340,7 @@ impl FloodIndex {
             self.grow();
         }
         let keys = signature.band_keys();
+        let tags = keys.map(|k| k as u16);
         let live = self.entries.len();
         let n = self.first + live as u64;
         // The campaigns of every near copy found, oldest first after the sort below: a text
@@ -349,16 +363,19 @@ impl FloodIndex {
                     break;
                 }
                 let i = live - distance;
-                let e = &self.entries[i];
-                if signature.similarity(&e.signature) >= self.similarity {
-                    let c = self.resolve(e.campaign);
-                    if !near[..found].contains(&c) && found < near.len() {
-                        near[found] = c;
-                        found += 1;
+                let link = &self.links[i];
+                if link.tags[b] == tags[b] {
+                    let e = &self.entries[i];
+                    if signature.similarity(&e.signature) >= self.similarity {
+                        let c = self.resolve(e.campaign);
+                        if !near[..found].contains(&c) && found < near.len() {
+                            near[found] = c;
+                            found += 1;
+                        }
                     }
                 }
-                distance += e.back[b] as usize;
-                if e.back[b] == 0 {
+                distance += link.back[b] as usize;
+                if link.back[b] == 0 {
                     break;
                 }
             }
@@ -385,8 +402,8 @@ impl FloodIndex {
             at,
             signature: *signature,
             campaign,
-            back,
         });
+        self.links.push_back(Link { tags, back });
         Campaign {
             id: campaign,
             copies,
@@ -402,6 +419,7 @@ impl FloodIndex {
             let Some(e) = self.entries.pop_front() else {
                 break;
             };
+            self.links.pop_front();
             self.first += 1;
             // Slots pointing here now point out of the window: they read as empty.
             let campaign = self.resolve(e.campaign);
