@@ -14,7 +14,8 @@ sentences in ../shared/data (COLD train/dev, SWSR, wiki-zh-gsd; never COLD test)
 lexicon is the raw houbb word list (64k terms). Python standard library only.
 The lexicon ratio is measured like for like, with `--no-model`. The trained classifier's
 cost (issue #6: at most +30%) is measured on the same data as a second ratio: the default
-scan (model on) against `--no-model`, alternating runs, medians.
+scan (model on) against `--no-model`, the median of back-to-back pairs of runs
+(scripts/paired.py).
 
 Exit status: 0 when both ratios are within their limits, 1 when one is not, 2 on errors.
 """
@@ -33,6 +34,8 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+
+from paired import describe, paired_cost
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT.parent / "shared" / "data"
@@ -205,14 +208,14 @@ def rel(p: Path) -> str:
 def main() -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--quick", action="store_true", help="small data and 2 runs: a smoke test")
-    p.add_argument("-n", "--runs", type=int, help="runs of each command (default 5, quick 2)")
+    p.add_argument("-n", "--runs", type=int, help="runs of each command (default 9, quick 2)")
     p.add_argument("--seed", type=int, default=20240601)
     p.add_argument("--max-ratio", type=float, default=2.0, help="fail above this (default 2.0)")
     p.add_argument("--max-model-cost", type=float, default=0.30,
                    help="fail when the model adds more than this share (default 0.30)")
     p.add_argument("--no-build", action="store_true", help="use the binaries already built")
     args = p.parse_args()
-    args.runs = args.runs or (2 if args.quick else 5)
+    args.runs = args.runs or (2 if args.quick else 9)
     args.min_lines = 10_000 if args.quick else 100_000
     args.min_mb = 2.0 if args.quick else 20.0
     args.inject = 0.02
@@ -263,11 +266,12 @@ def main() -> int:
     for i in range(args.runs):
         t, _ = timed(q_cmd, (0, 1))
         q_times.append(t)
+        # Right after its pair without the model (scripts/paired.py).
+        t, _ = timed(qm_cmd, (0, 1))
+        qm_times.append(t)
         t, err = timed(raw_cmd, (0,))
         raw_times.append(t)
         raw_match.append(parse_raw(err)["match_s"])
-        t, _ = timed(qm_cmd, (0, 1))
-        qm_times.append(t)
         log(f"  run {i + 1}: qinglang {q_times[-1]:.3f}s  raw {raw_times[-1]:.3f}s  "
             f"with model {qm_times[-1]:.3f}s")
     q1_time, _ = timed(q1_cmd, (0, 1))
@@ -298,9 +302,10 @@ def main() -> int:
     print(f"ratio qinglang/raw (whole process):        {ratio:.2f}  (limit {args.max_ratio:.2f})")
     print(f"ratio qinglang --threads 1/raw:            {q1_time / raw_med:.2f}")
     print(f"ratio qinglang/raw match phase only:       {q_med / match_med:.2f}  (for transparency)")
-    model_cost = qm_med / q_med - 1
-    print(f"model cost: scan with model / --no-model:  {1 + model_cost:.2f}  "
-          f"(+{model_cost * 100:.0f}%, limit +{args.max_model_cost * 100:.0f}%)")
+    cost = paired_cost(q_times, qm_times)
+    model_cost = cost["median"]
+    print(f"model cost: scan with model vs --no-model: {describe(cost, args.runs)} "
+          f"(limit +{args.max_model_cost * 100:.0f}%)")
     failed = False
     if ratio > args.max_ratio:
         print(f"FAIL: qinglang takes {ratio:.2f}x the raw baseline (limit {args.max_ratio:.2f}x)")

@@ -9,7 +9,8 @@ ordinary messages are near copies only where the sources themselves repeat a tex
 
 Acceptance: >= 95% of the variants linked to the campaign (the first copy cannot be: it is
 the campaign's first message), <= 0.1% of ordinary messages linked to any campaign, and
-`--floods` adds <= 20% to scan time (fastest of alternating runs, both with --no-model).
+`--floods` adds <= 20% to scan time (median of back-to-back pairs of runs, both with
+--no-model; see scripts/paired.py).
 
     python3 scripts/floods.py              # build, generate (seeded), measure, check
     python3 scripts/floods.py --no-build   # use target/release/qinglang as it is
@@ -28,6 +29,8 @@ import re
 import statistics
 import subprocess
 import sys
+
+from paired import describe, paired_cost
 import time
 from pathlib import Path
 
@@ -163,7 +166,7 @@ def main() -> int:
     p.add_argument("--seed", type=int, default=20261128)
     p.add_argument("--ordinary", type=int, default=100_000)
     p.add_argument("--variants", type=int, default=200)
-    p.add_argument("-n", "--runs", type=int, default=7)
+    p.add_argument("-n", "--runs", type=int, default=15)
     p.add_argument("--no-build", action="store_true")
     args = p.parse_args()
     if not args.no_build:
@@ -189,14 +192,13 @@ def main() -> int:
     wrong = sorted(i for i in normal if i in linked)
     lines = path.read_text(encoding="utf-8").splitlines()
 
-    log(f"measuring time: {args.runs} alternating runs of each")
+    log(f"measuring time: {args.runs} back-to-back pairs of runs")
     plain_t: list[float] = []
     flood_t: list[float] = []
     for _ in range(args.runs):
         plain_t.append(run(base + [rel])[0])
         flood_t.append(run(floods)[0])
-    # The fastest of alternating runs: on a shared machine, noise only ever adds time.
-    cost = min(flood_t) / min(plain_t) - 1
+    cost = paired_cost(plain_t, flood_t)
 
     n_ads, n_normal = len(ads), len(normal)
     print(f"data: {rel}: {n_normal} ordinary messages + {n_ads} ad variants")
@@ -205,9 +207,10 @@ def main() -> int:
           f"{len(wrong) / n_normal:.3%} (limit 0.1%)")
     for i in wrong[:5]:
         print(f"  e.g. line {i} -> campaign {linked[i]}: {json.loads(lines[i - 1])['text'][:40]}")
-    print(f"scan time (fastest of {args.runs}): {min(plain_t):.3f} s without --floods, "
-          f"{min(flood_t):.3f} s with: +{cost:.1%} (limit 20%)")
-    ok = found / n_ads >= 0.95 and len(wrong) / n_normal <= 0.001 and cost <= 0.20
+    print(f"scan time (median): {statistics.median(plain_t):.3f} s without --floods, "
+          f"{statistics.median(flood_t):.3f} s with")
+    print(f"flood check cost: {describe(cost, args.runs)} (limit 20%)")
+    ok = found / n_ads >= 0.95 and len(wrong) / n_normal <= 0.001 and cost["median"] <= 0.20
     print("PASS" if ok else "FAIL")
     return 0 if ok else 1
 

@@ -1,0 +1,31 @@
+"""Cost of an option from back-to-back runs on a shared, noisy machine.
+
+Each run of the command with the option is paired with the run without it made just
+before; a pair sees the same machine state, so the ratio of a pair is a fair sample of the
+option's cost even while the machine's speed drifts (on the 2-core build VMs it moves by
+±30% within a minute). The cost reported is the median of the pairs' ratios; the spread of
+the ratios and the older "fastest of each" estimate (which one lucky run can swing by ten
+points) are printed alongside.
+"""
+
+from __future__ import annotations
+
+import statistics
+
+
+def paired_cost(without: list[float], with_: list[float]) -> dict[str, float]:
+    """`without[i]` and `with_[i]` ran back to back. Costs are fractions (0.2 = +20%)."""
+    if not without or len(without) != len(with_):
+        raise ValueError("need one run with the option for each run without it")
+    ratios = sorted(w / b - 1 for b, w in zip(without, with_))
+    return {
+        "median": statistics.median(ratios),
+        "low": ratios[0],
+        "high": ratios[-1],
+        "fastest": min(with_) / min(without) - 1,
+    }
+
+
+def describe(cost: dict[str, float], runs: int) -> str:
+    return (f"+{cost['median']:.1%} (median of {runs} back-to-back pairs; pairs range "
+            f"{cost['low']:+.1%} … {cost['high']:+.1%}; fastest of each: {cost['fastest']:+.1%})")
