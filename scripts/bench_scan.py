@@ -264,11 +264,10 @@ def main() -> int:
     raw_times: list[float] = []
     raw_match: list[float] = []
     for i in range(args.runs):
-        t, _ = timed(q_cmd, (0, 1))
-        q_times.append(t)
-        # Right after its pair without the model (scripts/paired.py).
-        t, _ = timed(qm_cmd, (0, 1))
-        qm_times.append(t)
+        # With and without the model back to back, the order alternating (scripts/paired.py).
+        for cmd, times in [(q_cmd, q_times), (qm_cmd, qm_times)][:: 1 if i % 2 == 0 else -1]:
+            t, _ = timed(cmd, (0, 1))
+            times.append(t)
         t, err = timed(raw_cmd, (0,))
         raw_times.append(t)
         raw_match.append(parse_raw(err)["match_s"])

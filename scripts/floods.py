@@ -29,10 +29,10 @@ import re
 import statistics
 import subprocess
 import sys
-
-from paired import describe, paired_cost
 import time
 from pathlib import Path
+
+from paired import describe, paired_cost
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT.parent / "shared" / "data"
@@ -195,9 +195,14 @@ def main() -> int:
     log(f"measuring time: {args.runs} back-to-back pairs of runs")
     plain_t: list[float] = []
     flood_t: list[float] = []
-    for _ in range(args.runs):
-        plain_t.append(run(base + [rel])[0])
-        flood_t.append(run(floods)[0])
+    for i in range(args.runs):
+        # The order alternates, so neither side always runs second (scripts/paired.py).
+        if i % 2 == 0:
+            plain_t.append(run(base + [rel])[0])
+            flood_t.append(run(floods)[0])
+        else:
+            flood_t.append(run(floods)[0])
+            plain_t.append(run(base + [rel])[0])
     cost = paired_cost(plain_t, flood_t)
 
     n_ads, n_normal = len(ads), len(normal)

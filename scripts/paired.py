@@ -1,9 +1,10 @@
 """Cost of an option from back-to-back runs on a shared, noisy machine.
 
-Each run of the command with the option is paired with the run without it made just
-before; a pair sees the same machine state, so the ratio of a pair is a fair sample of the
-option's cost even while the machine's speed drifts (on the 2-core build VMs it moves by
-±30% within a minute). The cost reported is the median of the pairs' ratios; the spread of
+Each run of the command with the option is paired with a run without it made right next
+to it, the order alternating from pair to pair (so warm caches or a CPU that slows under
+sustained load favour neither side); a pair sees the same machine state, so the ratio of a
+pair is a fair sample of the option's cost even while the machine's speed drifts (on the
+2-core build VMs it moves by ±30% within a minute). The cost reported is the median of the pairs' ratios; the spread of
 the ratios and the older "fastest of each" estimate (which one lucky run can swing by ten
 points) are printed alongside.
 """
@@ -27,5 +28,6 @@ def paired_cost(without: list[float], with_: list[float]) -> dict[str, float]:
 
 
 def describe(cost: dict[str, float], runs: int) -> str:
-    return (f"+{cost['median']:.1%} (median of {runs} back-to-back pairs; pairs range "
+    return (f"{cost['median']:+.1%} (median of {runs} back-to-back pairs, the order "
+            f"alternating; pairs range "
             f"{cost['low']:+.1%} … {cost['high']:+.1%}; fastest of each: {cost['fastest']:+.1%})")

@@ -4,7 +4,8 @@
 //! reads exactly what the matcher reads, so `賭 * 博`-style disguises reach it already folded.
 //! Features are binary (an n-gram is present or not); the weights of a Naive-Bayes-scaled
 //! logistic regression (NB-LR, Wang & Manning 2012) are folded into one table, so a score is
-//! `bias + Σ table[bucket]` over the distinct buckets of the text: a few hundred table
+//! `bias + Σ level(table[bucket])` over the distinct buckets of the text (one byte per
+//! bucket, a code into a log-scale codebook): a few hundred table
 //! look-ups for a 100-character message, no allocation once the scratch buffer has grown.
 //! A Platt scaling fitted on held-out data turns the score into a calibrated probability.
 //!
@@ -286,9 +287,8 @@ impl Classifier {
 
     /// Scores a text that has already been normalised.
     pub fn score_normalized(&self, norm: &str, scratch: &mut ModelScratch) -> Score {
-        // One pass: hash, look up, and count every distinct n-gram once (a set stamped per
-        // text instead of sorting). Each n-gram's weight is kept, so localising a flagged
-        // text needs no second look-up.
+        // Count every distinct n-gram once (a set stamped per text instead of sorting). Each
+        // n-gram's weight code is kept, so localising a flagged text needs no second look-up.
         // A character is at least one byte: bytes × n bounds the number of n-grams.
         let mask = scratch.begin(norm.len() * usize::from(self.spec.max_n));
         let ModelScratch {
@@ -387,12 +387,16 @@ impl Classifier {
     /// Learns one confirmed example (REV-9): a passive-aggressive step that puts the text's
     /// calibrated score at least `margin` logits past the decision boundary on the right
     /// side, spread evenly over its n-grams. Returns the probability after the step.
+    ///
+    /// Weights move by whole codebook levels: every n-gram that is not saturated moves at
+    /// least one level per round, so the rounds close the remaining gap; it stays short only
+    /// when all of the text's n-grams sit at the codebook's end (±16 logits) or, in theory,
+    /// after eight rounds.
     pub fn learn(&mut self, normalizer: &Normalizer, text: &str, label: Label) -> f32 {
         // Past ±3 logits a calibrated probability is below 5% or above 95%.
         const MARGIN: f32 = 3.0;
-        // A weight moves by whole codebook steps, so a step smaller than half a level leaves
-        // it where it was; the rounds repeat the step on what is left of the loss. A few
-        // suffice: most n-grams weigh little, where the levels are finest.
+        // The first round usually suffices: most n-grams weigh little, where the levels are
+        // finest; heavy ones move by a level where the even share is less than one.
         const ROUNDS: usize = 8;
         let norm = normalizer.normalize_str(text);
         let mut scratch = ModelScratch::default();
@@ -400,7 +404,9 @@ impl Classifier {
         let mut buckets = Vec::new();
         self.spec.features(&norm, &mut buckets);
         self.learned += 1;
-        if buckets.is_empty() || self.calib_a <= 0.0 {
+        // A NaN slope (a model assembled by `from_parts`) is refused too.
+        let slope_ok = self.calib_a.is_finite() && self.calib_a > 0.0;
+        if buckets.is_empty() || !slope_ok || !score.logit.is_finite() {
             return score.probability;
         }
         let y = match label {
@@ -414,12 +420,23 @@ impl Classifier {
                 break;
             }
             let step = y * loss / (self.calib_a * buckets.len() as f32);
+            if !step.is_finite() {
+                break;
+            }
             let mut moved = false;
             for &b in &buckets {
+                let current = self.table[b as usize];
                 // Saturates at the codebook's range: a learned example can outweigh any
                 // shipped n-gram, which is what learning is for.
-                let code = Codebook::encode(self.weight(b) + step);
-                moved |= code != self.table[b as usize];
+                let mut code = Codebook::encode(self.weight(b) + step);
+                if code == current {
+                    code = if y > 0.0 {
+                        current.saturating_add(1)
+                    } else {
+                        current.saturating_sub(1).max(-127)
+                    };
+                }
+                moved |= code != current;
                 self.table[b as usize] = code;
             }
             score = self.score_normalized(&norm, &mut scratch);
@@ -533,7 +550,7 @@ impl Classifier {
 /// one below), from 0.00015 up to ±16 logits. A trained table's weights span four orders of
 /// magnitude (median |w| 0.003, largest 3.4 for the shipped model) and a score sums a few
 /// hundred of them, so an error of ±3.7% of `|w| + C` per weight moves no decision that
-/// matters (COLD dev accuracy is the same to four decimals);
+/// matters (COLD dev accuracy 0.9126 against 0.9128 with i16 weights: one text);
 /// the ±16 range leaves headroom for what a deployment learns (REV-9).
 #[derive(Clone, PartialEq)]
 struct Codebook {
@@ -691,6 +708,30 @@ mod tests {
         assert_eq!(Codebook::encode(f32::NAN), 0);
         // Codes order like their weights (`localize` relies on it).
         assert!((-127i8..127).all(|q| book.weight(q) < book.weight(q + 1)));
+    }
+
+    #[test]
+    fn learning_reaches_the_margin_when_the_even_share_is_below_a_level() {
+        // Heavy n-grams (±2 logits, levels ~0.14 apart there) and a text already on the
+        // right side: the even share of the remaining loss is far below half a level, so
+        // rounding alone would leave every weight where it was.
+        let normalizer = Normalizer::new();
+        let text = "今天他说你们都是骗子吧大家小心";
+        let mut buckets = Vec::new();
+        spec().features(&normalizer.normalize_str(text), &mut buckets);
+        let mut table = vec![0f32; 1 << 12];
+        let mut sum = 0.0;
+        for (k, &b) in buckets.iter().enumerate() {
+            let w = if k % 2 == 0 { 2.0 } else { -2.0 };
+            table[b as usize] = w;
+            sum += w;
+        }
+        let mut c =
+            Classifier::from_parts("t", "abuse", spec(), 2.0 - sum, (1.0, 0.0), table).unwrap();
+        let before = c.score(&normalizer, text).probability;
+        assert!((0.8..0.95).contains(&before), "{before}");
+        let after = c.learn(&normalizer, text, Label::Spam);
+        assert!(after >= 0.95, "{after}");
     }
 
     #[test]

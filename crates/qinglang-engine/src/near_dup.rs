@@ -3,8 +3,8 @@
 //!
 //! A text's [`Signature`] is a one-permutation MinHash (Li, Owen & Zhang 2012: each
 //! shingle's hash picks one of 32 bins and competes for its minimum; empty bins densified as
-//! in Shrivastava 2017) over character 3-grams of its normalised form, every run of Latin letters and digits made one placeholder: noise
-//! symbols, spaces, full-width forms and the like are already gone (the normaliser), a
+//! in Shrivastava 2017) over character 3-grams of its normalised form, every run of Latin
+//! letters and digits made one placeholder: noise symbols, spaces, full-width forms and the like are already gone (the normaliser), a
 //! changed phone number or WeChat id changes nothing, and a swapped word or a reordered
 //! phrase changes only the shingles it touches. Two texts are near copies when enough of
 //! their MinHash values agree (an estimate of the shingles' Jaccard similarity).
@@ -40,10 +40,12 @@ impl Hasher for PassThrough {
 
 type FastMap<V> = HashMap<u64, V, BuildHasherDefault<PassThrough>>;
 
-/// MinHash values (bins) per signature.
+/// MinHash values (bins) per signature: a power of two, so a hash's top bits pick the bin.
 pub const SIGNATURE_LEN: usize = 32;
+const _: () = assert!(SIGNATURE_LEN.is_power_of_two());
 /// LSH: bands of two MinHash values each over the first half of the signature; candidates
-/// are verified on all of it. A pair at Jaccard 0.5 shares a band with probability 0.9, and a
+/// are verified on all of it. A pair at Jaccard 0.5 shares a band with probability about 0.9
+/// (exactly so for independent bins; densified bins of short texts are correlated), and a
 /// campaign's new copy needs that with only one of its many earlier copies.
 const BANDS: usize = 8;
 const ROWS: usize = 2;
@@ -128,8 +130,8 @@ impl Signature {
                     .find(|&j| filled[j] != u32::MAX)
                     .unwrap_or(i)
             });
-            // Salted by the bin, so a band of borrowed values is not a band of the bin it
-            // borrowed from.
+            // Salted by the bin: a borrowed value then differs from the donor's own, so two
+            // bins of one signature never hold the same value by borrowing.
             *m = filled[j] ^ (SEEDS[i] as u32);
         }
         Some(Signature(mins))
@@ -166,8 +168,8 @@ fn shingle_hash(w: [u32; 3]) -> u64 {
     h ^ (h >> 29)
 }
 
-/// Per-position seeds for the MinHash family (fixed: signatures are comparable across
-/// processes and restarts).
+/// Per-bin salts for densified bins (fixed: signatures are comparable across processes and
+/// restarts).
 const SEEDS: [u64; SIGNATURE_LEN] = {
     let mut seeds = [0u64; SIGNATURE_LEN];
     let mut x = 0x2545_F491_4F6C_DD1Du64;
@@ -207,8 +209,8 @@ struct Link {
     /// Low bits of the entry's band keys (the slot is chosen by the high bits).
     tags: [u16; BANDS],
     /// Per band: how many entries back the previous one in the same band slot is (0 for
-    /// none) — the slots' buckets are linked lists through the entries, so observing a text
-    /// allocates nothing but its entry.
+    /// none) — the slots' buckets are linked lists through the links, so observing a text
+    /// allocates nothing but its entry and its link.
     back: [u32; BANDS],
 }
 
