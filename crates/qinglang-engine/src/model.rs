@@ -94,6 +94,28 @@ impl FeatureSpec {
     pub(crate) fn for_each_ngram(&self, norm: &str, mut f: impl FnMut(u32, usize)) {
         let shift = 64 - u32::from(self.bits);
         let (min_n, max_n) = (usize::from(self.min_n), usize::from(self.max_n));
+        if (min_n, max_n) == (1, 3) {
+            // The shipped shape, unrolled: the same hashes as the general loop below.
+            let start = (self.seed ^ 0x51_6c_69_6e_67_6c_61_6e).rotate_left(23);
+            let (mut p1, mut p2) = (0u32, 0u32);
+            for (i, c) in norm.chars().enumerate() {
+                let h1 = (start ^ u64::from(c as u32)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+                f((h1 >> shift) as u32, i);
+                if i >= 1 {
+                    let h2 =
+                        (h1.rotate_left(23) ^ u64::from(p1)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+                    f((h2 >> shift) as u32, i);
+                    if i >= 2 {
+                        let h3 = (h2.rotate_left(23) ^ u64::from(p2))
+                            .wrapping_mul(0x9E37_79B9_7F4A_7C15);
+                        f((h3 >> shift) as u32, i);
+                    }
+                }
+                p2 = p1;
+                p1 = c as u32;
+            }
+            return;
+        }
         // The previous characters, most recent first; a small array the compiler keeps in
         // registers.
         let mut previous = [0u32; MAX_NGRAM - 1];
@@ -649,6 +671,28 @@ mod tests {
             max_n: 3,
             seed: 7,
         }
+    }
+
+    #[test]
+    fn the_unrolled_shape_hashes_like_the_general_loop() {
+        // The shipped 1–3 shape has its own loop; the general one (here 1–4) must give the
+        // same hash for every 1-, 2- and 3-gram, in the same order.
+        let text = "今天他说你们都是骗子吧 abc";
+        let mut fast = Vec::new();
+        spec().ngrams(text, &mut fast);
+        let mut all = Vec::new();
+        FeatureSpec { max_n: 4, ..spec() }.ngrams(text, &mut all);
+        let chars = text.chars().count();
+        let mut expected = Vec::new();
+        let mut k = 0;
+        for i in 0..chars {
+            // The general loop writes the n-grams ending at i by increasing length.
+            let lengths = (i + 1).min(4);
+            expected.extend_from_slice(&all[k..k + lengths.min(3)]);
+            k += lengths;
+        }
+        assert_eq!(fast.len(), 3 * chars - 3);
+        assert_eq!(fast, expected);
     }
 
     #[test]
