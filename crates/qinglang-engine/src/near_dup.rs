@@ -222,8 +222,7 @@ struct Link {
 /// per band instead of a hash-map probe, nothing to remove when entries expire (a slot
 /// pointing out of the window is simply empty), and a collision only lengthens a bucket's
 /// chain: entries whose band-key tag differs are stepped over without reading their
-/// signatures. The table doubles when the window holds more
-/// entries than half its slots.
+/// signatures. The table doubles when the window holds more entries than half its slots.
 #[derive(Debug, Clone)]
 pub struct FloodIndex {
     window: i64,
