@@ -94,21 +94,18 @@ impl FeatureSpec {
     pub(crate) fn for_each_ngram(&self, norm: &str, mut f: impl FnMut(u32, usize)) {
         let shift = 64 - u32::from(self.bits);
         let (min_n, max_n) = (usize::from(self.min_n), usize::from(self.max_n));
+        let start = self.chain_start();
         if (min_n, max_n) == (1, 3) {
             // The shipped shape, unrolled: the same hashes as the general loop below.
-            let start = (self.seed ^ 0x51_6c_69_6e_67_6c_61_6e).rotate_left(23);
             let (mut p1, mut p2) = (0u32, 0u32);
             for (i, c) in norm.chars().enumerate() {
-                let h1 = (start ^ u64::from(c as u32)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+                let h1 = chain_step(start, c as u32);
                 f((h1 >> shift) as u32, i);
                 if i >= 1 {
-                    let h2 =
-                        (h1.rotate_left(23) ^ u64::from(p1)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+                    let h2 = chain_step(h1.rotate_left(23), p1);
                     f((h2 >> shift) as u32, i);
                     if i >= 2 {
-                        let h3 = (h2.rotate_left(23) ^ u64::from(p2))
-                            .wrapping_mul(0x9E37_79B9_7F4A_7C15);
-                        f((h3 >> shift) as u32, i);
+                        f((chain_step(h2.rotate_left(23), p2) >> shift) as u32, i);
                     }
                 }
                 p2 = p1;
@@ -119,17 +116,16 @@ impl FeatureSpec {
         // The previous characters, most recent first; a small array the compiler keeps in
         // registers.
         let mut previous = [0u32; MAX_NGRAM - 1];
-        let start = (self.seed ^ 0x51_6c_69_6e_67_6c_61_6e).rotate_left(23);
         for (i, c) in norm.chars().enumerate() {
             // Hash backwards from the current character: the chain after k steps is the
             // hash of the k-gram ending here, so every length costs one step. The top bits
             // of a multiplicative hash are well mixed (Fibonacci hashing).
-            let mut h = (start ^ u64::from(c as u32)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+            let mut h = chain_step(start, c as u32);
             if min_n == 1 {
                 f((h >> shift) as u32, i);
             }
             for (k, &p) in previous.iter().enumerate().take(max_n.min(i + 1) - 1) {
-                h = (h.rotate_left(23) ^ u64::from(p)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+                h = chain_step(h.rotate_left(23), p);
                 if k + 2 >= min_n {
                     f((h >> shift) as u32, i);
                 }
@@ -137,6 +133,11 @@ impl FeatureSpec {
             previous.copy_within(..MAX_NGRAM - 2, 1);
             previous[0] = c as u32;
         }
+    }
+
+    /// Where every n-gram's hash chain starts (depends on the seed only).
+    fn chain_start(&self) -> u64 {
+        (self.seed ^ 0x51_6c_69_6e_67_6c_61_6e).rotate_left(23)
     }
 
     /// Appends the bucket of every n-gram of `norm` to `out` (with repeats, in text order).
@@ -151,6 +152,13 @@ impl FeatureSpec {
         out.sort_unstable();
         out.dedup();
     }
+}
+
+/// One step of an n-gram's hash chain: the chain so far (rotated for every step after the
+/// first) takes in one more character.
+#[inline(always)]
+fn chain_step(h: u64, c: u32) -> u64 {
+    (h ^ u64::from(c)).wrapping_mul(0x9E37_79B9_7F4A_7C15)
 }
 
 /// Reusable buffers for scoring and localising; one per thread (inside the engine's
@@ -220,7 +228,8 @@ pub struct Classifier {
     /// hundred times per message, next to the lexicon automaton; at a byte an entry it is a
     /// quarter of f32 (1 MiB at 2^20), so far more of it stays in cache.
     table: Box<[i8]>,
-    codebook: Arc<Codebook>,
+    /// The process-wide [`CODEBOOK`], held by reference so the hot loop has it at hand.
+    codebook: &'static Codebook,
     /// Examples learned on top of the shipped weights (REV-9).
     learned: usize,
 }
@@ -272,8 +281,8 @@ impl Classifier {
             bias,
             calib_a: calibration.0,
             calib_b: calibration.1,
-            codebook: Arc::new(Codebook::new()),
-            table: table.iter().map(|&w| Codebook::encode(w)).collect(),
+            codebook: &CODEBOOK,
+            table: table.iter().map(|&w| CODEBOOK.encode(w)).collect(),
             learned: 0,
         })
     }
@@ -450,7 +459,7 @@ impl Classifier {
                 let current = self.table[b as usize];
                 // Saturates at the codebook's range: a learned example can outweigh any
                 // shipped n-gram, which is what learning is for.
-                let mut code = Codebook::encode(self.weight(b) + step);
+                let mut code = self.codebook.encode(self.weight(b) + step);
                 if code == current {
                     code = if y > 0.0 {
                         current.saturating_add(1)
@@ -574,29 +583,31 @@ impl Classifier {
 /// hundred of them, so an error of ±3.7% of `|w| + C` per weight moves no decision that
 /// matters (COLD dev accuracy 0.9126 against 0.9128 with i16 weights: one text);
 /// the ±16 range leaves headroom for what a deployment learns (REV-9).
-#[derive(Clone, PartialEq)]
+#[derive(PartialEq)]
 struct Codebook {
     /// Indexed by the code as a byte: a 1 KiB table that stays in L1.
     levels: [f32; 256],
+    /// ln R.
+    ln_ratio: f64,
 }
+
+/// Built once per process: every classifier shares it.
+static CODEBOOK: std::sync::LazyLock<Codebook> = std::sync::LazyLock::new(Codebook::new);
 
 impl Codebook {
     const C: f64 = 0.002;
     const MAX: f64 = 16.0;
 
-    fn ln_ratio() -> f64 {
-        (Self::MAX / Self::C + 1.0).ln() / 127.0
-    }
-
     fn new() -> Codebook {
+        let ln_ratio = (Self::MAX / Self::C + 1.0).ln() / 127.0;
         let mut levels = [0f32; 256];
         for code in -127i8..=127 {
             let k = f64::from(code.unsigned_abs());
-            let w = Self::C * ((k * Self::ln_ratio()).exp() - 1.0);
+            let w = Self::C * ((k * ln_ratio).exp() - 1.0);
             levels[usize::from(code as u8)] = (f64::from(code.signum()) * w) as f32;
         }
         levels[usize::from(i8::MIN as u8)] = levels[usize::from((-127i8) as u8)];
-        Codebook { levels }
+        Codebook { levels, ln_ratio }
     }
 
     #[inline(always)]
@@ -605,8 +616,8 @@ impl Codebook {
     }
 
     /// The code of the level nearest to `w` in log scale (saturating).
-    fn encode(w: f32) -> i8 {
-        let k = ((f64::from(w.abs()) / Self::C + 1.0).ln() / Self::ln_ratio()).round();
+    fn encode(&self, w: f32) -> i8 {
+        let k = ((f64::from(w.abs()) / Self::C + 1.0).ln() / self.ln_ratio).round();
         let k = if k.is_nan() { 0.0 } else { k.min(127.0) } as i8;
         if w < 0.0 {
             -k
@@ -738,18 +749,18 @@ mod tests {
         for w in [
             0.0005f32, 0.003, 0.026, 0.136, 0.42, 1.0, 3.37, -0.003, -1.0, -3.37,
         ] {
-            let back = book.weight(Codebook::encode(w));
+            let back = book.weight(book.encode(w));
             assert!(
                 (back - w).abs() <= 0.04 * (w.abs() + 0.002),
                 "{w} -> {back}"
             );
             // A stored weight reads back to the same code (files round-trip).
-            assert_eq!(Codebook::encode(back), Codebook::encode(w));
+            assert_eq!(book.encode(back), book.encode(w));
         }
-        assert_eq!(book.weight(Codebook::encode(0.0)), 0.0);
-        assert_eq!(Codebook::encode(1e9), 127);
-        assert_eq!(Codebook::encode(f32::NEG_INFINITY), -127);
-        assert_eq!(Codebook::encode(f32::NAN), 0);
+        assert_eq!(book.weight(book.encode(0.0)), 0.0);
+        assert_eq!(book.encode(1e9), 127);
+        assert_eq!(book.encode(f32::NEG_INFINITY), -127);
+        assert_eq!(book.encode(f32::NAN), 0);
         // Codes order like their weights (`localize` relies on it).
         assert!((-127i8..127).all(|q| book.weight(q) < book.weight(q + 1)));
     }

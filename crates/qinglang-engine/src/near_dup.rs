@@ -4,7 +4,8 @@
 //! A text's [`Signature`] is a one-permutation MinHash (Li, Owen & Zhang 2012: each
 //! shingle's hash picks one of 32 bins and competes for its minimum; empty bins densified as
 //! in Shrivastava 2017) over character 3-grams of its normalised form, every run of Latin
-//! letters and digits made one placeholder: noise symbols, spaces, full-width forms and the like are already gone (the normaliser), a
+//! letters and digits made one placeholder: noise symbols, spaces, full-width forms and the
+//! like are already gone (the normaliser), a
 //! changed phone number or WeChat id changes nothing, and a swapped word or a reordered
 //! phrase changes only the shingles it touches. Two texts are near copies when enough of
 //! their MinHash values agree (an estimate of the shingles' Jaccard similarity).
@@ -98,7 +99,7 @@ impl Signature {
             // One permutation hashing: the shingle's own hash picks one of the bins (its top
             // bits) and competes for that bin's minimum (its low bits) — one hash per shingle
             // instead of one per signature value.
-            let bin = (h >> (64 - SIGNATURE_LEN.trailing_zeros())) as usize;
+            let bin = bin_of(h);
             mins[bin] = mins[bin].min(h as u32);
         }
         if shingles < MIN_SHINGLES {
@@ -118,7 +119,7 @@ impl Signature {
             let mut from = None;
             for _ in 0..64 {
                 x = (x ^ (x >> 31)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-                let j = (x >> (64 - SIGNATURE_LEN.trailing_zeros())) as usize;
+                let j = bin_of(x);
                 if filled[j] != u32::MAX {
                     from = Some(j);
                     break;
@@ -156,6 +157,11 @@ impl Signature {
         }
         keys
     }
+}
+
+/// The bin a well-mixed hash falls in: its top bits.
+fn bin_of(h: u64) -> usize {
+    (h >> (64 - SIGNATURE_LEN.trailing_zeros())) as usize
 }
 
 /// A well-mixed 64-bit hash of a 3-gram (fixed: signatures are comparable across processes
