@@ -138,6 +138,52 @@ fn train_is_deterministic_and_its_model_joins_the_scan() {
         .expect("labels")
         .contains(&"abuse".into()));
 
+    // Without a held-out file: calibrated on out-of-fold scores, which it reports.
+    let folded = dir.join("folded.qlm");
+    let out = qinglang(&[
+        "train",
+        "--train",
+        path(&train),
+        "--calibrate-folds",
+        "4",
+        "--out",
+        path(&folded),
+        "--bits",
+        "16",
+        "--c",
+        "10",
+    ]);
+    done(&out);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("out-of-fold accuracy (4 folds, calibrated, at probability 0.5)"),
+        "{stderr}"
+    );
+    assert!(folded.exists());
+    let out = qinglang(&[
+        "train",
+        "--train",
+        path(&train),
+        "--calibrate",
+        path(&train),
+        "--calibrate-folds",
+        "4",
+        "--out",
+        path(&folded),
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    let out = qinglang(&[
+        "train",
+        "--train",
+        path(&train),
+        "--calibrate-folds",
+        "1",
+        "--out",
+        path(&folded),
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("folds must be 2 to 20, not 1"));
+
     // Bad input names the problem.
     let bad = dir.join("bad.jsonl");
     std::fs::write(&bad, "{\"text\": \"x\", \"label\": 2}\n").expect("write");

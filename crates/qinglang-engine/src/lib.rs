@@ -28,7 +28,7 @@ pub use lexicon::{Action, Entry, Lexicon, LexiconError, LexiconErrorKind};
 pub use model::{Classifier, FeatureSpec, Label, ModelError, ModelScratch, Score};
 pub use near_dup::{Campaign, FloodIndex, Signature, MIN_SHINGLES, SIGNATURE_LEN};
 pub use policy::{Policy, PolicyError};
-pub use train::{train, Example, TrainOptions, TrainReport};
+pub use train::{train, train_cross_calibrated, CrossReport, Example, TrainOptions, TrainReport};
 pub use verdict::{SegmentKind, SegmentScore, Suggestion, Verdict};
 
 /// Name of the shipped default lexicon, reported as `source` of its hits.

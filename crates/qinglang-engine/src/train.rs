@@ -171,6 +171,81 @@ pub fn train(
     ))
 }
 
+/// What cross-fitted calibration measured.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CrossReport {
+    pub folds: usize,
+    /// Texts whose calibrated out-of-fold probability landed on the right side of 0.5.
+    pub correct: usize,
+    pub total: usize,
+}
+
+impl CrossReport {
+    pub fn accuracy(&self) -> f64 {
+        self.correct as f64 / self.total.max(1) as f64
+    }
+}
+
+/// Trains on all of `data` and calibrates without a held-out set: `folds` models, each fitted
+/// on all but one fold (text `i` is in fold `i % folds`), score the fold they did not see, and
+/// Platt scaling is fitted on those out-of-fold scores. This lets every labelled text train the
+/// shipped model (a development set used to choose the options can join the training data)
+/// while the probability is still calibrated on texts the scoring model had not seen. The
+/// out-of-fold accuracy is reported as a held-out figure for the options.
+pub fn train_cross_calibrated(
+    normalizer: &Normalizer,
+    data: &[Example<'_>],
+    folds: usize,
+    options: &TrainOptions,
+) -> Result<(Classifier, TrainReport, CrossReport), ModelError> {
+    if !(2..=20).contains(&folds) {
+        return Err(ModelError::Invalid(format!(
+            "calibration folds must be 2 to 20, not {folds}"
+        )));
+    }
+    if data.len() < folds * 2 {
+        return Err(ModelError::Invalid(format!(
+            "{} texts cannot be split into {folds} folds",
+            data.len()
+        )));
+    }
+    let mut scores: Vec<(f64, f64)> = Vec::with_capacity(data.len());
+    let mut norm = String::new();
+    let mut scratch = ModelScratch::default();
+    for fold in 0..folds {
+        let rest: Vec<Example<'_>> = data
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| i % folds != fold)
+            .map(|(_, e)| *e)
+            .collect();
+        let (model, _) = train(normalizer, &rest, &[], options)?;
+        for (text, y) in data.iter().skip(fold).step_by(folds) {
+            normalizer.normalize_text_into(text, &mut norm);
+            let s = model.score_normalized(&norm, &mut scratch);
+            scores.push((f64::from(s.logit), f64::from(u8::from(*y))));
+        }
+    }
+    let calibration = platt(&scores);
+    let (a, b) = (f64::from(calibration.0), f64::from(calibration.1));
+    let correct = scores
+        .iter()
+        .filter(|&&(s, t)| (sigmoid(a * s + b) >= 0.5) == (t > 0.5))
+        .count();
+    let (mut model, mut report) = train(normalizer, data, &[], options)?;
+    model.set_calibration(calibration);
+    report.calibration = calibration;
+    Ok((
+        model,
+        report,
+        CrossReport {
+            folds,
+            correct,
+            total: scores.len(),
+        },
+    ))
+}
+
 fn sigmoid(z: f64) -> f64 {
     1.0 / (1.0 + (-z).exp())
 }
@@ -363,5 +438,48 @@ mod tests {
         assert!(a.score(&normalizer, "天气很好").probability < 0.5);
         let one_label = [("a", true)];
         assert!(train(&normalizer, &one_label, &[], &options).is_err());
+    }
+
+    #[test]
+    fn cross_calibration_trains_on_everything_and_reports_held_out_accuracy() {
+        let normalizer = Normalizer::new();
+        let insults = ["蠢货", "废物", "滚出去", "垃圾", "白痴"];
+        let chatter = ["天气很好", "去公园", "面很好吃", "明天见", "看电影"];
+        let mut owned = Vec::new();
+        for (i, (bad, fine)) in insults.iter().zip(&chatter).enumerate() {
+            for j in 0..4 {
+                owned.push((format!("第{i}{j}个{bad}就是你"), true));
+                owned.push((format!("第{i}{j}次{fine}吧"), false));
+            }
+        }
+        let data: Vec<Example<'_>> = owned.iter().map(|(t, y)| (t.as_str(), *y)).collect();
+        let options = TrainOptions {
+            name: "t".into(),
+            category: "abuse".into(),
+            spec: FeatureSpec {
+                bits: 14,
+                min_n: 1,
+                max_n: 2,
+                seed: 1,
+            },
+            c: 10.0,
+            alpha: 1.0,
+            max_iter: 200,
+        };
+        let (model, report, cross) =
+            train_cross_calibrated(&normalizer, &data, 4, &options).unwrap();
+        // Every text was scored once, by a model that had not seen it.
+        assert_eq!((cross.folds, cross.total), (4, data.len()));
+        assert!(cross.accuracy() > 0.9, "{cross:?}");
+        // The written model is the one trained on all the data, with the out-of-fold calibration.
+        let (plain, _) = train(&normalizer, &data, &[], &options).unwrap();
+        let mut recalibrated = plain;
+        recalibrated.set_calibration(report.calibration);
+        assert_eq!(model, recalibrated);
+        assert_ne!(report.calibration, (1.0, 0.0));
+        assert!(model.score(&normalizer, "你是废物").probability > 0.5);
+        assert!(model.score(&normalizer, "明天去公园").probability < 0.5);
+        assert!(train_cross_calibrated(&normalizer, &data, 1, &options).is_err());
+        assert!(train_cross_calibrated(&normalizer, &data[..5], 4, &options).is_err());
     }
 }
