@@ -54,13 +54,21 @@ const ROWS: usize = 2;
 /// replies repeat all day without being a campaign.
 pub const MIN_SHINGLES: usize = 12;
 
-/// A MinHash fingerprint of a normalised text.
+/// A MinHash fingerprint of a normalised text: per bin, the low 16 bits of the bin's
+/// minimum. Two different minima agree by chance once in 65,536 — nothing next to the
+/// similarity threshold — and the flood window holds half the bytes (64 per text instead
+/// of 128), which is what linking costs: memory traffic, not arithmetic.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct Signature(pub [u32; SIGNATURE_LEN]);
+pub struct Signature(pub [u16; SIGNATURE_LEN]);
 
 impl Signature {
     /// The signature of normalised text, or `None` when it is too short to fingerprint.
     pub fn of_normalized(norm: &str) -> Option<Signature> {
+        // A text of n characters has at most n − 2 shingles: most chat lines are too short
+        // to fingerprint, and this says so without hashing them.
+        if norm.len() < MIN_SHINGLES + 2 || norm.chars().count() < MIN_SHINGLES + 2 {
+            return None;
+        }
         let mut mins = [u32::MAX; SIGNATURE_LEN];
         let mut window = [0u32; 3];
         // Distinct shingles, counted up to MIN_SHINGLES: "好的好的好的…" repeats two.
@@ -109,22 +117,20 @@ impl Signature {
         // of its own (the same for every text), so two texts agree there about as often as
         // they agree on the bins they fill.
         let filled = mins;
+        let filled_bins = filled
+            .iter()
+            .enumerate()
+            .fold(0u32, |acc, (j, &m)| acc | (u32::from(m != u32::MAX) << j));
         for (i, m) in mins.iter_mut().enumerate() {
             if *m != u32::MAX {
                 continue;
             }
-            let mut x = (i as u64 + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15);
             // At least one bin is filled (there are shingles); the sequence finds one in
             // 32 / filled tries on average, and after 64 the next filled bin is taken.
-            let mut from = None;
-            for _ in 0..64 {
-                x = (x ^ (x >> 31)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-                let j = bin_of(x);
-                if filled[j] != u32::MAX {
-                    from = Some(j);
-                    break;
-                }
-            }
+            let from = PROBES[i]
+                .iter()
+                .map(|&j| usize::from(j))
+                .find(|&j| filled_bins & (1 << j) != 0);
             let j = from.unwrap_or_else(|| {
                 (1..SIGNATURE_LEN)
                     .map(|d| (i + d) % SIGNATURE_LEN)
@@ -135,7 +141,7 @@ impl Signature {
             // bins of one signature never hold the same value by borrowing.
             *m = filled[j] ^ (SEEDS[i] as u32);
         }
-        Some(Signature(mins))
+        Some(Signature(mins.map(|m| m as u16)))
     }
 
     /// Share of equal MinHash values: an estimate of the shingles' Jaccard similarity.
@@ -160,7 +166,7 @@ impl Signature {
 }
 
 /// The bin a well-mixed hash falls in: its top bits.
-fn bin_of(h: u64) -> usize {
+const fn bin_of(h: u64) -> usize {
     (h >> (64 - SIGNATURE_LEN.trailing_zeros())) as usize
 }
 
@@ -173,6 +179,25 @@ fn shingle_hash(w: [u32; 3]) -> u64 {
     }
     h ^ (h >> 29)
 }
+
+/// Where an empty bin looks for a value to borrow: per bin, a fixed pseudo-random sequence of
+/// 64 bins (the same for every text, so that copies borrow alike), worked out once here
+/// rather than by a chain of multiplications per text.
+const PROBES: [[u8; 64]; SIGNATURE_LEN] = {
+    let mut probes = [[0u8; 64]; SIGNATURE_LEN];
+    let mut i = 0;
+    while i < SIGNATURE_LEN {
+        let mut x = (i as u64 + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        let mut k = 0;
+        while k < 64 {
+            x = (x ^ (x >> 31)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+            probes[i][k] = bin_of(x) as u8;
+            k += 1;
+        }
+        i += 1;
+    }
+    probes
+};
 
 /// Per-bin salts for densified bins (fixed: signatures are comparable across processes and
 /// restarts).
@@ -464,7 +489,10 @@ mod tests {
         // 12 distinct shingles leave most of the 32 bins empty before densification.
         let short = "甲乙丙丁戊己庚辛壬癸子丑寅卯";
         let a = sig(short);
-        assert!(a.0.iter().all(|&v| v != u32::MAX));
+        // Densified: every bin holds a value of its own (an empty bin would hold 0xFFFF, and
+        // a borrowed value is salted by its bin).
+        let distinct: std::collections::HashSet<u16> = a.0.iter().copied().collect();
+        assert!(distinct.len() > 28, "{:?}", a.0);
         assert_eq!(a, sig(short));
         // A changed character changes three shingles of twelve: most bins, borrowed ones
         // included, still agree.
