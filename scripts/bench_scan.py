@@ -35,7 +35,7 @@ import sys
 import time
 from pathlib import Path
 
-from paired import describe, paired_cost
+from paired import children_cpu, describe, paired_cost
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT.parent / "shared" / "data"
@@ -179,6 +179,13 @@ def build() -> None:
     subprocess.run(cmd, cwd=ROOT, check=True)
 
 
+def timed_cpu(cmd: list[str], ok_codes: tuple[int, ...]) -> tuple[float, float, str]:
+    """Runs `cmd`; returns its wall time, its CPU time (user + system) and its stderr."""
+    cpu = children_cpu()
+    elapsed, err = timed(cmd, ok_codes)
+    return elapsed, children_cpu() - cpu, err
+
+
 def timed(cmd: list[str], ok_codes: tuple[int, ...]) -> tuple[float, str]:
     started = time.perf_counter()
     proc = subprocess.run(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
@@ -261,13 +268,18 @@ def main() -> int:
     log(f"measuring: {args.runs} runs of each, alternating")
     q_times: list[float] = []
     qm_times: list[float] = []
+    q_cpu: list[float] = []
+    qm_cpu: list[float] = []
     raw_times: list[float] = []
     raw_match: list[float] = []
     for i in range(args.runs):
         # With and without the model back to back, the order alternating (scripts/paired.py).
-        for cmd, times in [(q_cmd, q_times), (qm_cmd, qm_times)][:: 1 if i % 2 == 0 else -1]:
-            t, _ = timed(cmd, (0, 1))
+        for cmd, times, cpus in [(q_cmd, q_times, q_cpu), (qm_cmd, qm_times, qm_cpu)][
+            :: 1 if i % 2 == 0 else -1
+        ]:
+            t, c, _ = timed_cpu(cmd, (0, 1))
             times.append(t)
+            cpus.append(c)
         t, err = timed(raw_cmd, (0,))
         raw_times.append(t)
         raw_match.append(parse_raw(err)["match_s"])
@@ -305,6 +317,8 @@ def main() -> int:
     model_cost = cost["median"]
     print(f"model cost: scan with model vs --no-model: {describe(cost, args.runs)} "
           f"(limit +{args.max_model_cost * 100:.0f}%)")
+    print(f"  in CPU time (user + system, same runs; not the gate): "
+          f"{describe(paired_cost(q_cpu, qm_cpu), args.runs)}")
     failed = False
     if ratio > args.max_ratio:
         print(f"FAIL: qinglang takes {ratio:.2f}x the raw baseline (limit {args.max_ratio:.2f}x)")
