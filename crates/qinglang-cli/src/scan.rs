@@ -325,9 +325,11 @@ fn scan_jsonl(args: &ScanArgs, out: &mut impl Write, color: bool) -> Result<bool
 
     let mut flagged = false;
     let mut floods = args.floods.then(|| Floods {
-        index: FloodIndex::new(
+        index: FloodIndex::with_capacity(
             i64::try_from(args.flood_window).unwrap_or(i64::MAX),
             args.flood_similarity,
+            // At most a window's worth of lines; beyond a million it grows as it needs.
+            usize::try_from(args.flood_window.min(1 << 20)).unwrap_or(1 << 20),
         ),
         min_copies: args.flood_min_copies,
         base: 0,

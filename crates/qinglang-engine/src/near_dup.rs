@@ -291,14 +291,24 @@ impl FloodIndex {
     /// service, input lines for `qinglang scan`). `similarity`: the least share of equal
     /// MinHash values for two texts to be near copies (0.5 is a good start).
     pub fn new(window: i64, similarity: f32) -> FloodIndex {
+        FloodIndex::with_capacity(window, similarity, 0)
+    }
+
+    /// Like [`FloodIndex::new`], sized for `texts` texts inside the window: when the caller
+    /// knows how many to expect (`qinglang scan`: the window is a number of lines), the index
+    /// never rebuilds its table or moves its entries while it fills.
+    pub fn with_capacity(window: i64, similarity: f32, texts: usize) -> FloodIndex {
+        // The table doubles when the window holds half as many entries as it has slots.
+        let bits = (texts.saturating_mul(2).max(1).next_power_of_two().trailing_zeros())
+            .clamp(INITIAL_BITS, 28);
         FloodIndex {
             window,
             similarity,
-            entries: VecDeque::new(),
-            links: VecDeque::new(),
+            entries: VecDeque::with_capacity(texts),
+            links: VecDeque::with_capacity(texts),
             first: 0,
-            slots: vec![0; BANDS << INITIAL_BITS],
-            bits: INITIAL_BITS,
+            slots: vec![0; BANDS << bits],
+            bits,
             copies: FastMap::default(),
             aliases: FastMap::default(),
         }
@@ -530,7 +540,13 @@ mod tests {
 
     #[test]
     fn the_index_links_copies_inside_the_window_only() {
-        let mut index = FloodIndex::new(100, 0.5);
+        // Sized up front or grown as it fills, the index links the same way.
+        for index in [FloodIndex::new(100, 0.5), FloodIndex::with_capacity(100, 0.5, 5000)] {
+            links_copies_inside_the_window_only(index);
+        }
+    }
+
+    fn links_copies_inside_the_window_only(mut index: FloodIndex) {
         let ad = sig("加微信领取免费红包每天都有名额有限先到先得");
         let copy = sig("加微信领取免费红包每天都有名额有限先到先得哦");
         let other = sig("今天的会议推迟到下午三点请大家准时参加");
