@@ -299,8 +299,8 @@ impl FloodIndex {
     /// never rebuilds its table or moves its entries while it fills.
     pub fn with_capacity(window: i64, similarity: f32, texts: usize) -> FloodIndex {
         // The table doubles when the window holds half as many entries as it has slots.
-        let bits = (texts.saturating_mul(2).max(1).next_power_of_two().trailing_zeros())
-            .clamp(INITIAL_BITS, 28);
+        let slots = texts.saturating_mul(2);
+        let bits = (usize::BITS - slots.saturating_sub(1).leading_zeros()).clamp(INITIAL_BITS, 28);
         FloodIndex {
             window,
             similarity,
@@ -541,9 +541,15 @@ mod tests {
     #[test]
     fn the_index_links_copies_inside_the_window_only() {
         // Sized up front or grown as it fills, the index links the same way.
-        for index in [FloodIndex::new(100, 0.5), FloodIndex::with_capacity(100, 0.5, 5000)] {
+        for index in [
+            FloodIndex::new(100, 0.5),
+            FloodIndex::with_capacity(100, 0.5, 5000),
+        ] {
             links_copies_inside_the_window_only(index);
         }
+        // Sized for half-full slots: 100,000 texts take 2^18 slots per band.
+        assert_eq!(FloodIndex::with_capacity(1, 0.5, 100_000).bits, 18);
+        assert_eq!(FloodIndex::with_capacity(1, 0.5, 0).bits, INITIAL_BITS);
     }
 
     fn links_copies_inside_the_window_only(mut index: FloodIndex) {
