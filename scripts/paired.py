@@ -27,6 +27,8 @@ def paired_cost(without: list[float], with_: list[float]) -> dict[str, float]:
     """`without[i]` and `with_[i]` ran back to back. Costs are fractions (0.2 = +20%)."""
     if not without or len(without) != len(with_):
         raise ValueError("need one run with the option for each run without it")
+    if min(without) <= 0:
+        raise ValueError("a run without the option took no measurable time")
     ratios = sorted(w / b - 1 for b, w in zip(without, with_))
     return {
         "median": statistics.median(ratios),

@@ -27,8 +27,9 @@ pub struct TrainArgs {
     /// Calibrate on out-of-fold scores instead of a held-out file: K models, each trained
     /// without one K-th of the data, score the part they did not see; the written model is
     /// trained on all of it. Reports the out-of-fold accuracy.
-    #[arg(long = "calibrate-folds", value_name = "K")]
-    pub calibrate_folds: Option<usize>,
+    #[arg(long = "calibrate-folds", value_name = "K",
+          value_parser = clap::value_parser!(u8).range(2..=20))]
+    pub calibrate_folds: Option<u8>,
     /// Where to write the model.
     #[arg(long, value_name = "FILE")]
     pub out: PathBuf,
@@ -116,7 +117,7 @@ pub fn run(args: &TrainArgs) -> Result<()> {
             let (model, report, cross) = qinglang_engine::train_cross_calibrated(
                 &normalizer,
                 &as_refs(&train),
-                folds,
+                usize::from(folds),
                 &options,
             )?;
             (model, report, Some(cross))

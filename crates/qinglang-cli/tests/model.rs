@@ -182,7 +182,11 @@ fn train_is_deterministic_and_its_model_joins_the_scan() {
         path(&folded),
     ]);
     assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("folds must be 2 to 20, not 1"));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("1 is not in 2..=20"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 
     // Bad input names the problem.
     let bad = dir.join("bad.jsonl");

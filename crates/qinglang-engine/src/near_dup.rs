@@ -58,8 +58,8 @@ pub const MIN_SHINGLES: usize = 12;
 
 /// A MinHash fingerprint of a normalised text: per bin, the low 16 bits of the bin's
 /// minimum. Two different minima agree by chance once in 65,536 — nothing next to the
-/// similarity threshold — and the flood window holds half the bytes (64 per text instead
-/// of 128), which is what linking costs: memory traffic, not arithmetic.
+/// similarity threshold — and a signature takes 64 bytes instead of 128 (a window entry 80
+/// instead of 144): linking costs memory traffic, not arithmetic.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Signature(pub [u16; SIGNATURE_LEN]);
 
@@ -128,23 +128,7 @@ impl Signature {
         while empty != 0 {
             let i = empty.trailing_zeros() as usize;
             empty &= empty - 1;
-            // At least one bin is filled (there are shingles); the sequence finds one in
-            // 32 / filled tries on average, and after 64 the next filled bin is taken.
-            // Eight probes tested at once, without a branch each: the first group almost
-            // always holds a filled bin, so the loop's exit is predictable (probing one at a
-            // time, every empty bin cost a mispredicted branch).
-            let from = PROBES[i].chunks_exact(8).find_map(|group| {
-                let hits = group
-                    .iter()
-                    .enumerate()
-                    .fold(0u32, |acc, (k, &j)| acc | (filled_bins >> j & 1) << k);
-                (hits != 0).then(|| usize::from(group[hits.trailing_zeros() as usize]))
-            });
-            // Otherwise the next filled bin to the right, circularly.
-            let j = from.unwrap_or_else(|| {
-                (i + 1 + filled_bins.rotate_right(i as u32 + 1).trailing_zeros() as usize)
-                    % SIGNATURE_LEN
-            });
+            let j = donor(i, filled_bins);
             // Salted by the bin: a borrowed value then differs from the donor's own, so two
             // bins of one signature never hold the same value by borrowing.
             mins[i] = filled[j] ^ (SEEDS[i] as u32);
@@ -171,6 +155,25 @@ impl Signature {
         }
         keys
     }
+}
+
+/// The bin empty bin `i` borrows from, given the mask of filled bins (not empty: a text that
+/// is fingerprinted has shingles): the first filled bin of `i`'s probe sequence, found in 32 /
+/// filled tries on average, or after 64 tries the next filled bin to the right, circularly.
+fn donor(i: usize, filled_bins: u32) -> usize {
+    // Eight probes tested at once, without a branch each: the first group almost always holds
+    // a filled bin, so the loop's exit is predictable (probing one at a time, every empty bin
+    // cost a mispredicted branch).
+    let from = PROBES[i].chunks_exact(8).find_map(|group| {
+        let hits = group
+            .iter()
+            .enumerate()
+            .fold(0u32, |acc, (k, &j)| acc | (filled_bins >> j & 1) << k);
+        (hits != 0).then(|| usize::from(group[hits.trailing_zeros() as usize]))
+    });
+    from.unwrap_or_else(|| {
+        (i + 1 + filled_bins.rotate_right(i as u32 + 1).trailing_zeros() as usize) % SIGNATURE_LEN
+    })
 }
 
 /// The bin a well-mixed hash falls in: its top bits.
@@ -304,8 +307,9 @@ impl FloodIndex {
         FloodIndex {
             window,
             similarity,
-            entries: VecDeque::with_capacity(texts),
-            links: VecDeque::with_capacity(texts),
+            // A hint, not a promise: past 16M texts the deques grow as they need.
+            entries: VecDeque::with_capacity(texts.min(1 << 24)),
+            links: VecDeque::with_capacity(texts.min(1 << 24)),
             first: 0,
             slots: vec![0; BANDS << bits],
             bits,
@@ -507,10 +511,11 @@ mod tests {
         // 12 distinct shingles leave most of the 32 bins empty before densification.
         let short = "甲乙丙丁戊己庚辛壬癸子丑寅卯";
         let a = sig(short);
-        // Densified: every bin holds a value of its own (an empty bin would hold 0xFFFF, and
-        // a borrowed value is salted by its bin).
+        // Densified: no bin is left empty (an empty bin would hold 0xFFFF), and a borrowed
+        // value is salted by its bin, so they are all different.
+        assert!(!a.0.contains(&0xFFFF), "{:?}", a.0);
         let distinct: std::collections::HashSet<u16> = a.0.iter().copied().collect();
-        assert!(distinct.len() > 28, "{:?}", a.0);
+        assert_eq!(distinct.len(), SIGNATURE_LEN, "{:?}", a.0);
         assert_eq!(a, sig(short));
         // A changed character changes three shingles of twelve: most bins, borrowed ones
         // included, still agree.
@@ -518,6 +523,46 @@ mod tests {
         assert!(a.similarity(&b) >= 0.5, "{}", a.similarity(&b));
         let stranger = sig("今天的会议推迟到下午三点请大家");
         assert!(a.similarity(&stranger) < 0.2, "{}", a.similarity(&stranger));
+    }
+
+    #[test]
+    fn empty_bins_borrow_along_their_fixed_probe_sequences() {
+        // The reference: each bin's sequence generated by its multiply chain, probed one at a
+        // time, then the next filled bin to the right.
+        fn reference(i: usize, filled_bins: u32) -> usize {
+            let mut x = (i as u64 + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+            for _ in 0..64 {
+                x = (x ^ (x >> 31)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+                let j = bin_of(x);
+                if filled_bins & (1 << j) != 0 {
+                    return j;
+                }
+            }
+            (1..SIGNATURE_LEN)
+                .map(|d| (i + d) % SIGNATURE_LEN)
+                .find(|&j| filled_bins & (1 << j) != 0)
+                .unwrap_or(i)
+        }
+        // Masks from dense to a single filled bin (where the fallback is reached).
+        let mut x = 0x0123_4567_89AB_CDEFu64;
+        for round in 0..4000 {
+            x = (x ^ (x >> 29)).wrapping_mul(0xBF58_476D_1CE4_E5B9) ^ round;
+            let mut filled = x as u32;
+            for _ in 0..round % 5 {
+                filled &= (x >> 32) as u32;
+                x = x.rotate_left(17);
+            }
+            if filled == 0 {
+                filled = 1 << (round % 32);
+            }
+            for i in (0..SIGNATURE_LEN).filter(|&i| filled & (1 << i) == 0) {
+                assert_eq!(
+                    donor(i, filled),
+                    reference(i, filled),
+                    "bin {i}, mask {filled:#x}"
+                );
+            }
+        }
     }
 
     #[test]
