@@ -517,6 +517,59 @@ fn render_line(
     }
 }
 
+/// A line [`review_lines`] reviewed and rendered.
+struct Reviewed {
+    /// Index of the line in the slice given.
+    index: usize,
+    line_no: usize,
+    /// Its bytes in the output.
+    start: usize,
+    end: usize,
+    flagged: bool,
+}
+
+/// Parses, reviews and renders `lines` in order into `out`, calling `each` for every line
+/// reviewed (with the scratch still holding its normalised text). Stops at a malformed line
+/// and returns its error; `out` then holds every verdict before it. The one per-line loop of
+/// both the plain and the flood-aware scan.
+#[allow(clippy::too_many_arguments)]
+fn review_lines(
+    engine: &Engine,
+    lines: &[Vec<u8>],
+    name: &str,
+    first_line: usize,
+    format: Format,
+    color: bool,
+    html: bool,
+    scratch: &mut Scratch,
+    out: &mut Vec<u8>,
+    mut each: impl FnMut(Reviewed, &Scratch),
+) -> Option<anyhow::Error> {
+    for (index, raw) in lines.iter().enumerate() {
+        let line_no = first_line + index + 1;
+        let parsed = match parse_line(raw, name, line_no) {
+            Ok(Some(p)) => p,
+            Ok(None) => continue,
+            Err(e) => return Some(e),
+        };
+        let (verdict, parts) = review(engine, &parsed.text, scratch, html);
+        let start = out.len();
+        render_line(out, format, color, name, line_no, &parsed, &verdict, &parts);
+        let flagged = verdict.suggestion != Suggestion::Pass;
+        each(
+            Reviewed {
+                index,
+                line_no,
+                start,
+                end: out.len(),
+                flagged,
+            },
+            scratch,
+        );
+    }
+    None
+}
+
 fn scan_lines(
     engine: &Engine,
     lines: &[Vec<u8>],
@@ -527,22 +580,20 @@ fn scan_lines(
     html: bool,
 ) -> (Vec<u8>, bool, Option<anyhow::Error>) {
     let mut out = Vec::with_capacity(lines.len() * 96);
-    let mut scratch = Scratch::default();
     let mut flagged = false;
-    for (k, raw) in lines.iter().enumerate() {
-        let line_no = first_line + k + 1;
-        let parsed = match parse_line(raw, name, line_no) {
-            Ok(Some(p)) => p,
-            Ok(None) => continue,
-            Err(e) => return (out, flagged, Some(e)),
-        };
-        let (verdict, parts) = review(engine, &parsed.text, &mut scratch, html);
-        flagged |= verdict.suggestion != Suggestion::Pass;
-        render_line(
-            &mut out, format, color, name, line_no, &parsed, &verdict, &parts,
-        );
-    }
-    (out, flagged, None)
+    let error = review_lines(
+        engine,
+        lines,
+        name,
+        first_line,
+        format,
+        color,
+        html,
+        &mut Scratch::default(),
+        &mut out,
+        |line, _| flagged |= line.flagged,
+    );
+    (out, flagged, error)
 }
 
 /// Lines per unit of work in a flood-aware batch: small enough that linking keeps pace with
@@ -580,44 +631,34 @@ fn scan_chunk(
     html: bool,
     scratch: &mut Scratch,
 ) -> ChunkOut {
-    let mut chunk = ChunkOut {
-        out: Vec::with_capacity(lines.len() * 96),
-        lines: Vec::with_capacity(lines.len()),
-        error: None,
-    };
-    for (index, raw) in lines.iter().enumerate() {
-        let line_no = first_line + index + 1;
-        let parsed = match parse_line(raw, name, line_no) {
-            Ok(Some(p)) => p,
-            Ok(None) => continue,
-            Err(e) => {
-                chunk.error = Some(e);
-                break;
-            }
-        };
-        let (verdict, parts) = review(engine, &parsed.text, scratch, html);
-        let signature = engine.signature(scratch);
-        let start = chunk.out.len();
-        render_line(
-            &mut chunk.out,
-            format,
-            color,
-            name,
-            line_no,
-            &parsed,
-            &verdict,
-            &parts,
-        );
-        chunk.lines.push(LineOut {
-            index,
-            line_no,
-            start,
-            end: chunk.out.len(),
-            flagged: verdict.suggestion != Suggestion::Pass,
-            signature,
-        });
+    let mut out = Vec::with_capacity(lines.len() * 96);
+    let mut done = Vec::with_capacity(lines.len());
+    let error = review_lines(
+        engine,
+        lines,
+        name,
+        first_line,
+        format,
+        color,
+        html,
+        scratch,
+        &mut out,
+        |line, scratch| {
+            done.push(LineOut {
+                index: line.index,
+                line_no: line.line_no,
+                start: line.start,
+                end: line.end,
+                flagged: line.flagged,
+                signature: engine.signature(scratch),
+            })
+        },
+    );
+    ChunkOut {
+        out,
+        lines: done,
+        error,
     }
-    chunk
 }
 
 /// Flood-aware batch (REV-7), as a pipeline: scanner threads take chunks in turn, scan,
