@@ -602,13 +602,8 @@ const FLOOD_CHUNK: usize = 512;
 
 /// One line of a chunk as a scanner left it: rendered as if it belonged to no campaign.
 struct LineOut {
-    /// Index of the line in its chunk.
-    index: usize,
-    line_no: usize,
-    /// Its bytes in the chunk's output.
-    start: usize,
-    end: usize,
-    flagged: bool,
+    /// Where it is in the chunk and its output, and whether it was flagged.
+    line: Reviewed,
     signature: Option<Signature>,
 }
 
@@ -645,11 +640,7 @@ fn scan_chunk(
         &mut out,
         |line, scratch| {
             done.push(LineOut {
-                index: line.index,
-                line_no: line.line_no,
-                start: line.start,
-                end: line.end,
-                flagged: line.flagged,
+                line,
                 signature: engine.signature(scratch),
             })
         },
@@ -763,10 +754,9 @@ fn link_chunk(
     out: &mut Vec<u8>,
     flagged: &mut bool,
 ) -> Option<anyhow::Error> {
-    for line in &chunk.lines {
+    for LineOut { line, signature } in &chunk.lines {
         let key = floods.base + line.line_no as u64;
-        let campaign = line
-            .signature
+        let campaign = signature
             .as_ref()
             .map(|sig| floods.index.observe(key, sig, key as i64))
             .filter(|c| c.copies >= floods.min_copies);

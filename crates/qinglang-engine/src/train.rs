@@ -398,6 +398,23 @@ fn lbfgs(
 mod tests {
     use super::*;
 
+    /// Small and fast: a toy table, 1–2-grams, fitted hard.
+    fn toy_options() -> TrainOptions {
+        TrainOptions {
+            name: "t".into(),
+            category: "abuse".into(),
+            spec: FeatureSpec {
+                bits: 14,
+                min_n: 1,
+                max_n: 2,
+                seed: 1,
+            },
+            c: 10.0,
+            alpha: 1.0,
+            max_iter: 200,
+        }
+    }
+
     #[test]
     fn lbfgs_finds_a_quadratic_minimum() {
         let (x, _, converged, _) = lbfgs(3, 100, |x, g| {
@@ -428,19 +445,7 @@ mod tests {
             ("这家店的面很好吃", false),
             ("明天见", false),
         ];
-        let options = TrainOptions {
-            name: "t".into(),
-            category: "abuse".into(),
-            spec: FeatureSpec {
-                bits: 14,
-                min_n: 1,
-                max_n: 2,
-                seed: 1,
-            },
-            c: 10.0,
-            alpha: 1.0,
-            max_iter: 200,
-        };
+        let options = toy_options();
         let (a, report) = train(&normalizer, &data, &[], &options).unwrap();
         let (b, _) = train(&normalizer, &data, &[], &options).unwrap();
         assert_eq!(a, b);
@@ -464,19 +469,7 @@ mod tests {
             }
         }
         let data: Vec<Example<'_>> = owned.iter().map(|(t, y)| (t.as_str(), *y)).collect();
-        let options = TrainOptions {
-            name: "t".into(),
-            category: "abuse".into(),
-            spec: FeatureSpec {
-                bits: 14,
-                min_n: 1,
-                max_n: 2,
-                seed: 1,
-            },
-            c: 10.0,
-            alpha: 1.0,
-            max_iter: 200,
-        };
+        let options = toy_options();
         let (model, report, cross) =
             train_cross_calibrated(&normalizer, &data, 4, &options).unwrap();
         // Every text was scored once, by a model that had not seen it.
