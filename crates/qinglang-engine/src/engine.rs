@@ -467,7 +467,20 @@ impl Engine {
             }
             _ => None,
         };
-        if !terms && !contacts && model.is_none() {
+        if !terms && !contacts {
+            let Some((classifier, probability)) = model else {
+                return hits;
+            };
+            // Only the model has something to say: its span needs where two normalised
+            // characters came from, not the whole position map.
+            let chars = scratch.text.chars().count();
+            let (first, last) = classifier
+                .localize(chars, &mut scratch.model)
+                .unwrap_or((0, chars.saturating_sub(1)));
+            if let Some((byte_start, byte_end)) = self.normalizer.locate(text, first, last) {
+                hits.push(self.model_hit(probability, (first, last), (byte_start, byte_end)));
+                set_char_offsets(text, &mut hits);
+            }
             return hits;
         }
         self.normalizer.normalize_into(text, &mut scratch.norm);
@@ -574,31 +587,37 @@ impl Engine {
             let (first, last) = classifier
                 .localize(pos.len(), &mut scratch.model)
                 .unwrap_or((0, pos.len().saturating_sub(1)));
-            let block = self.policy.model_block.is_some_and(|b| probability >= b);
             if let (Some(a), Some(b)) = (pos.get(first), pos.get(last)) {
-                hits.push(Hit {
-                    entry: &self.model_entries[usize::from(block)],
-                    pattern: u32::MAX - 8,
-                    start: 0,
-                    end: 0,
-                    byte_start: a.orig_start as usize,
-                    byte_end: b.orig_end as usize,
-                    norm_start: first as u32,
-                    norm_end: last as u32 + 1,
-                    probability: Some(probability),
-                    campaign: None,
-                });
+                let bytes = (a.orig_start as usize, b.orig_end as usize);
+                hits.push(self.model_hit(probability, (first, last), bytes));
                 hits.sort_by_key(|h| h.byte_start);
             }
         }
-        // Hits are ordered by start; entries sharing a span repeat it, which the counter
-        // handles by stepping back a little.
-        let mut counter = CharCounter::new(text);
-        for hit in &mut hits {
-            hit.start = counter.char_offset(hit.byte_start);
-            hit.end = counter.char_offset(hit.byte_end);
-        }
+        set_char_offsets(text, &mut hits);
         hits
+    }
+
+    /// The classifier's hit: normalised characters `first..=last`, original bytes `bytes`;
+    /// `block` or `review` by the policy's thresholds.
+    fn model_hit(
+        &self,
+        probability: f32,
+        (first, last): (usize, usize),
+        bytes: (usize, usize),
+    ) -> Hit<'_> {
+        let block = self.policy.model_block.is_some_and(|b| probability >= b);
+        Hit {
+            entry: &self.model_entries[usize::from(block)],
+            pattern: u32::MAX - 8,
+            start: 0,
+            end: 0,
+            byte_start: bytes.0,
+            byte_end: bytes.1,
+            norm_start: first as u32,
+            norm_end: last as u32 + 1,
+            probability: Some(probability),
+            campaign: None,
+        }
     }
 
     /// Whether the model should judge a text this long (`Policy::model_max_chars`).
@@ -668,6 +687,16 @@ impl Engine {
                     .any(|&(a, b)| a <= h.norm_start && h.norm_end <= b)
             });
         }
+    }
+}
+
+/// Fills in the hits' character offsets from their byte offsets. Hits are ordered by start;
+/// entries sharing a span repeat it, which the counter handles by stepping back a little.
+fn set_char_offsets(text: &str, hits: &mut [Hit<'_>]) {
+    let mut counter = CharCounter::new(text);
+    for hit in hits {
+        hit.start = counter.char_offset(hit.byte_start);
+        hit.end = counter.char_offset(hit.byte_end);
     }
 }
 

@@ -98,23 +98,47 @@ impl Normalizer {
     /// as `u32` to keep the map small, and no single message is anywhere near 4 GiB.
     pub fn normalize_into(&self, input: &str, out: &mut Normalized) {
         out.clear();
-        self.run::<true>(input, &mut out.text, &mut out.pos);
+        let input = truncate_to_u32(input);
+        out.text.reserve(input.len());
+        out.pos.reserve(input.len() / 2);
+        self.run(input, out);
     }
 
     /// Normalises `input` into `text` without the position map: the fast first pass when
     /// only the question "is there any candidate at all?" matters.
     pub fn normalize_text_into(&self, input: &str, text: &mut String) {
         text.clear();
-        self.run::<false>(input, text, &mut Vec::new());
-    }
-
-    #[inline]
-    fn run<const MAP: bool>(&self, input: &str, text: &mut String, pos: &mut Vec<Pos>) {
         let input = truncate_to_u32(input);
         text.reserve(input.len());
-        if MAP {
-            pos.reserve(input.len() / 2);
+        self.run(input, text);
+    }
+
+    /// The original byte span of normalised characters `first..=last` (indices into what
+    /// [`Normalizer::normalize_into`] would write for `input`): from the start of the
+    /// character that produced `first` to the end of the one that produced `last`.
+    ///
+    /// One pass that stops at `last` and writes nothing: for a text that needs one span of
+    /// its normalised form pointed at (a classifier's finding) and no position map.
+    /// `None` when `last` is past the end or before `first`.
+    pub fn locate(&self, input: &str, first: usize, last: usize) -> Option<(usize, usize)> {
+        if last < first {
+            return None;
         }
+        let mut sink = Locate {
+            next: 0,
+            first,
+            last,
+            start: None,
+            end: None,
+        };
+        self.run(truncate_to_u32(input), &mut sink);
+        Some((sink.start?, sink.end?))
+    }
+
+    /// The one normalisation pass; `sink` decides what is kept of each character written
+    /// (the text, the map, or just where two of them came from) and may stop it early.
+    #[inline]
+    fn run<S: Sink>(&self, input: &str, sink: &mut S) {
         let bytes = input.as_bytes();
         let mut gap: u8 = 0;
         let mut i = 0usize;
@@ -136,21 +160,15 @@ impl Normalizer {
             i += len;
             match self.folder.fold(c) {
                 Fold::Char(f) => {
-                    if MAP {
-                        push(text, pos, f, start, i, gap);
-                    } else {
-                        text.push(f);
+                    if !sink.push(f, start, i, gap) {
+                        return;
                     }
                     gap = 0;
                     after_han_end = is_han(c).then_some(i);
                 }
                 Fold::Pair(a, b2) => {
-                    if MAP {
-                        push(text, pos, a, start, i, gap);
-                        push(text, pos, b2, start, i, 0);
-                    } else {
-                        text.push(a);
-                        text.push(b2);
+                    if !(sink.push(a, start, i, gap) && sink.push(b2, start, i, 0)) {
+                        return;
                     }
                     gap = 0;
                     after_han_end = None;
@@ -171,7 +189,7 @@ impl Normalizer {
                             continue;
                         }
                     }
-                    if MAP && gap != GAP_BREAK {
+                    if S::GAPS && gap != GAP_BREAK {
                         // Saturate one below the mask so that count|clause never equals
                         // GAP_BREAK.
                         let count = (gap & GAP_COUNT).saturating_add(1).min(GAP_COUNT - 1);
@@ -193,23 +211,65 @@ impl Normalizer {
     }
 }
 
-#[inline]
-fn push(
-    text: &mut String,
-    pos: &mut Vec<Pos>,
-    c: char,
-    orig_start: usize,
-    orig_end: usize,
-    gap: u8,
-) {
-    let norm_byte = text.len() as u32;
-    text.push(c);
-    pos.push(Pos {
-        norm_byte,
-        orig_start: orig_start as u32,
-        orig_end: orig_end as u32,
-        gap,
-    });
+/// What one normalisation pass keeps of each character it writes.
+trait Sink {
+    /// Whether the noise between characters is worth counting (only the map keeps it).
+    const GAPS: bool;
+    /// Takes normalised character `c`, made from original bytes `start..end`, after `gap`
+    /// noise; `false` stops the pass.
+    fn push(&mut self, c: char, start: usize, end: usize, gap: u8) -> bool;
+}
+
+/// The text alone: the fast first pass.
+impl Sink for String {
+    const GAPS: bool = false;
+    #[inline(always)]
+    fn push(&mut self, c: char, _: usize, _: usize, _: u8) -> bool {
+        String::push(self, c);
+        true
+    }
+}
+
+/// The text and the map back to the original.
+impl Sink for Normalized {
+    const GAPS: bool = true;
+    #[inline(always)]
+    fn push(&mut self, c: char, start: usize, end: usize, gap: u8) -> bool {
+        let norm_byte = self.text.len() as u32;
+        self.text.push(c);
+        self.pos.push(Pos {
+            norm_byte,
+            orig_start: start as u32,
+            orig_end: end as u32,
+            gap,
+        });
+        true
+    }
+}
+
+/// Where normalised characters `first` and `last` came from; stops at `last`.
+struct Locate {
+    next: usize,
+    first: usize,
+    last: usize,
+    start: Option<usize>,
+    end: Option<usize>,
+}
+
+impl Sink for Locate {
+    const GAPS: bool = false;
+    #[inline(always)]
+    fn push(&mut self, _: char, start: usize, end: usize, _: u8) -> bool {
+        if self.next == self.first {
+            self.start = Some(start);
+        }
+        if self.next == self.last {
+            self.end = Some(end);
+            return false;
+        }
+        self.next += 1;
+        true
+    }
 }
 
 fn truncate_to_u32(input: &str) -> &str {

@@ -91,6 +91,19 @@ proptest! {
         }
     }
 
+    /// `locate` (one pass, no map) agrees with the map for every span it is asked about,
+    /// and refuses spans past the end.
+    #[test]
+    fn locate_agrees_with_the_position_map(s in disguised(), a in 0usize..64, len in 0usize..64) {
+        let norm = normalizer().normalize(&s);
+        let pos = norm.positions();
+        let (first, last) = (a, a + len);
+        let expected = (last < pos.len())
+            .then(|| (pos[first].orig_start as usize, pos[last].orig_end as usize));
+        prop_assert_eq!(normalizer().locate(&s, first, last), expected);
+        prop_assert_eq!(normalizer().locate(&s, last + 1, last), None);
+    }
+
     #[test]
     fn char_counter_matches_chars(s in any::<String>()) {
         let mut counter = CharCounter::new(&s);
