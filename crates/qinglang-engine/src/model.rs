@@ -161,27 +161,81 @@ fn chain_step(h: u64, c: u32) -> u64 {
     (h ^ u64::from(c)).wrapping_mul(0x9E37_79B9_7F4A_7C15)
 }
 
+/// Where the n-gram at position `k` of [`FeatureSpec::ngrams`]' output lies: for each
+/// character `i`, the n-grams ending there by increasing length, so the first `max_n - 1`
+/// characters have fewer and every later one has the same number.
+#[derive(Clone, Copy)]
+struct NgramLayout {
+    min_n: usize,
+    max_n: usize,
+    /// N-grams ending on each character from `max_n - 1` on.
+    per_char: usize,
+    /// N-grams ending on the first `max_n - 1` characters.
+    head: usize,
+}
+
+impl NgramLayout {
+    fn new(spec: FeatureSpec) -> NgramLayout {
+        let (min_n, max_n) = (usize::from(spec.min_n), usize::from(spec.max_n));
+        let head = (0..max_n - 1).map(|i| (i + 2).saturating_sub(min_n)).sum();
+        NgramLayout {
+            min_n,
+            max_n,
+            per_char: max_n + 1 - min_n,
+            head,
+        }
+    }
+
+    /// The span (first, last character) of the `k`-th n-gram.
+    fn span(self, k: usize) -> (usize, usize) {
+        let (i, rank) = if k >= self.head {
+            let rest = k - self.head;
+            (self.max_n - 1 + rest / self.per_char, rest % self.per_char)
+        } else {
+            // Short head: walk it (at most MAX_NGRAM - 1 characters).
+            let (mut i, mut rest): (usize, usize) = (0, k);
+            loop {
+                let here = (i + 2).saturating_sub(self.min_n);
+                if rest < here {
+                    break (i, rest);
+                }
+                rest -= here;
+                i += 1;
+            }
+        };
+        let n = self.min_n + rank;
+        (i + 1 - n, i)
+    }
+}
+
 /// Reusable buffers for scoring and localising; one per thread (inside the engine's
 /// `Scratch`), so that steady-state scoring allocates nothing.
 #[derive(Debug, Default, Clone)]
 pub struct ModelScratch {
-    /// Open-addressing set of the buckets seen in the current text: `stamp << 32 | bucket`.
-    /// Stamping each text avoids clearing the set between texts.
-    seen: Vec<u64>,
+    /// Open-addressing set of the buckets seen in the current text, each slot
+    /// `stamp << bits | bucket`: stamping each text avoids clearing the set between texts,
+    /// and 32-bit slots sized by the text's n-gram count keep it a few KiB, in L1 next to
+    /// the matcher's working set.
+    seen: Vec<u32>,
     stamp: u32,
     /// The weight codes of the last scored text's n-grams, in text order.
     weights: Vec<i8>,
     /// The buckets of the last scored text's n-grams, in text order.
     buckets: Vec<u32>,
-    strong: Vec<bool>,
+    /// Character spans of the strong n-grams while localising.
+    strong: Vec<(usize, usize)>,
 }
 
 impl ModelScratch {
-    /// Prepares the set for a text of `chars` characters; returns the probe mask.
-    fn begin(&mut self, ngrams: usize) -> usize {
+    /// Prepares the set for a text of `ngrams` n-grams, buckets of `bits` bits; returns
+    /// the probe mask.
+    fn begin(&mut self, ngrams: usize, bits: u8) -> usize {
+        // At most half full, so probe runs stay short.
         let want = (ngrams * 2).next_power_of_two().max(64);
-        self.stamp = self.stamp.wrapping_add(1);
-        if self.seen.len() < want || self.stamp == 0 {
+        // `bits` is at most 24 (FeatureSpec::validate): at least 255 stamps per clearing.
+        let last_stamp = (1u32 << (32 - u32::from(bits))) - 1;
+        self.stamp += 1;
+        if self.seen.len() < want || self.stamp > last_stamp {
             self.seen.clear();
             self.seen.resize(want.max(self.seen.len()), 0);
             self.stamp = 1;
@@ -193,15 +247,15 @@ impl ModelScratch {
 
 /// Whether `bucket` is new in the current text (and records it).
 #[inline(always)]
-fn insert(seen: &mut [u64], stamp: u32, bucket: u32, mask: usize) -> bool {
-    let tag = (u64::from(stamp) << 32) | u64::from(bucket);
+fn insert(seen: &mut [u32], stamp: u32, bits: u32, bucket: u32, mask: usize) -> bool {
+    let tag = (stamp << bits) | bucket;
     let mut i = (bucket.wrapping_mul(0x9E37_79B1) as usize) & mask;
     loop {
         let slot = seen[i];
         if slot == tag {
             return false;
         }
-        if (slot >> 32) as u32 != stamp {
+        if slot >> bits != stamp {
             seen[i] = tag;
             return true;
         }
@@ -320,8 +374,12 @@ impl Classifier {
     pub fn score_normalized(&self, norm: &str, scratch: &mut ModelScratch) -> Score {
         // Count every distinct n-gram once (a set stamped per text instead of sorting). Each
         // n-gram's weight code is kept, so localising a flagged text needs no second look-up.
-        // A character is at least one byte: bytes × n bounds the number of n-grams.
-        let mask = scratch.begin(norm.len() * usize::from(self.spec.max_n));
+        // Three passes rather than one: hashing first, then a tight loop of independent
+        // table loads, lets the CPU keep many cache misses in flight at once; the table
+        // competes with the lexicon automaton for cache, so those misses are the cost.
+        scratch.buckets.clear();
+        self.spec.ngrams(norm, &mut scratch.buckets);
+        let mask = scratch.begin(scratch.buckets.len(), self.spec.bits);
         let ModelScratch {
             seen,
             stamp,
@@ -329,16 +387,12 @@ impl Classifier {
             buckets,
             ..
         } = scratch;
-        // Three passes rather than one: hashing first, then a tight loop of independent
-        // table loads, lets the CPU keep many cache misses in flight at once; the table is
-        // megabytes that compete with the lexicon automaton, so those misses are the cost.
-        buckets.clear();
-        self.spec.ngrams(norm, buckets);
         weights.clear();
         weights.extend(buckets.iter().map(|&b| self.table[b as usize]));
+        let bits = u32::from(self.spec.bits);
         let mut sum = 0f32;
         for (&b, &q) in buckets.iter().zip(weights.iter()) {
-            if insert(seen, *stamp, b, mask) {
+            if insert(seen, *stamp, bits, b, mask) {
                 sum += self.codebook.weight(q);
             }
         }
@@ -371,7 +425,7 @@ impl Classifier {
         } = scratch;
         // Levels grow with their codes, so the heaviest n-gram is the largest code: a plain
         // (vectorised) scan over bytes, no decoding; the first one wins a tie.
-        let best = *weights.iter().max()?;
+        let best = weights.iter().fold(i8::MIN, |a, &q| a.max(q));
         if best <= 0 {
             return None;
         }
@@ -379,40 +433,31 @@ impl Classifier {
         // The smallest code that weighs at least a third of the best.
         let third = self.codebook.weight(best) / 3.0;
         let strong_code = (1..=best).find(|&q| self.codebook.weight(q) >= third)?;
-        let (min_n, max_n) = (usize::from(self.spec.min_n), usize::from(self.spec.max_n));
-        // `ngrams` wrote, for each character i, the n-grams ending there by increasing
-        // length; walk the same order to give every strong n-gram its span.
-        let mut span_of_best = None;
+        // The strong n-grams are few: list their character spans, then grow the best one's
+        // span over those that overlap or touch it until none does.
+        let layout = NgramLayout::new(self.spec);
         strong.clear();
-        strong.resize(chars, false);
-        let (mut i, mut n) = (0usize, min_n);
-        for (k, &q) in weights.iter().enumerate() {
-            while n > max_n.min(i + 1) {
-                i += 1;
-                n = min_n;
-            }
-            if q >= strong_code {
-                let first = i + 1 - n;
-                if strong.len() <= i {
-                    strong.resize(i + 1, false);
+        strong.extend(
+            weights
+                .iter()
+                .enumerate()
+                .filter(|&(_, &q)| q >= strong_code)
+                .map(|(k, _)| layout.span(k)),
+        );
+        let (mut first, mut last) = layout.span(best_at);
+        loop {
+            let before = (first, last);
+            for &(f, l) in strong.iter() {
+                if f <= last + 1 && l + 1 >= first {
+                    first = first.min(f);
+                    last = last.max(l);
                 }
-                strong[first..=i].iter_mut().for_each(|x| *x = true);
-                if k == best_at {
-                    span_of_best = Some((first, i));
-                }
             }
-            n += 1;
+            if (first, last) == before {
+                break;
+            }
         }
-        let (first, last) = span_of_best?;
-        let first = strong[..first]
-            .iter()
-            .rposition(|&x| !x)
-            .map_or(0, |gap| gap + 1);
-        let last = strong[last + 1..]
-            .iter()
-            .position(|&x| !x)
-            .map_or(strong.len() - 1, |gap| last + gap);
-        Some((first, last))
+        Some((first, last.min(chars.saturating_sub(1))))
     }
 
     /// Learns one confirmed example (REV-9): a passive-aggressive step that puts the text's
@@ -617,6 +662,10 @@ impl Codebook {
 
     /// The code of the level nearest to `w` in log scale (saturating).
     fn encode(&self, w: f32) -> i8 {
+        if w == 0.0 {
+            // Most of a table: the buckets no training n-gram fell into.
+            return 0;
+        }
         let k = ((f64::from(w.abs()) / Self::C + 1.0).ln() / self.ln_ratio).round();
         let k = if k.is_nan() { 0.0 } else { k.min(127.0) } as i8;
         if w < 0.0 {
@@ -741,6 +790,116 @@ mod tests {
         // Nothing weighs towards the category: nothing to point at.
         c.score_normalized("今天天气很好", &mut scratch);
         assert_eq!(c.localize(6, &mut scratch), None);
+    }
+
+    #[test]
+    fn reused_scratch_scores_like_a_fresh_one_past_the_stamp_wrap() {
+        // At 24 bits a slot leaves 8 bits of stamp: the set is cleared every 255 texts. Texts
+        // of every length in turn (the set grows and a short one uses only a prefix) must
+        // score exactly as with a fresh scratch, each repeated n-gram counted once.
+        let wide = FeatureSpec { bits: 24, ..spec() };
+        let table = (0..1u32 << 24)
+            .map(|i| f32::from(i.wrapping_mul(2_654_435_761) as u16) / 65_536.0 - 0.5)
+            .collect();
+        let c = Classifier::from_parts("t", "abuse", wide, 0.1, (1.0, 0.0), table).unwrap();
+        let mut reused = ModelScratch::default();
+        for k in 0..700usize {
+            let text: String = "骗子今天黑人天气"
+                .chars()
+                .cycle()
+                .skip(k % 8)
+                .take(1 + k % 97)
+                .collect();
+            let expected = c.score_normalized(&text, &mut ModelScratch::default());
+            assert_eq!(c.score_normalized(&text, &mut reused), expected, "text {k}");
+        }
+        let mut b = Vec::new();
+        wide.features("骗子骗子骗子", &mut b);
+        let sum: f32 = b.iter().map(|&x| c.weight(x)).sum();
+        let logit = c.score_normalized("骗子骗子骗子", &mut reused).logit;
+        assert!(
+            (logit - (0.1 + sum)).abs() < 1e-5,
+            "{logit} vs {}",
+            0.1 + sum
+        );
+    }
+
+    #[test]
+    fn the_layout_gives_every_ngram_its_span() {
+        // Spans written out in the order `ngrams` emits them, for several shapes.
+        for (min_n, max_n) in [(1, 3), (1, 1), (2, 4), (1, 5), (3, 3), (2, 2)] {
+            let layout = NgramLayout::new(FeatureSpec {
+                min_n,
+                max_n,
+                ..spec()
+            });
+            let mut k = 0;
+            for i in 0..40usize {
+                for n in usize::from(min_n)..=usize::from(max_n).min(i + 1) {
+                    assert_eq!(layout.span(k), (i + 1 - n, i), "{min_n}-{max_n} k={k}");
+                    k += 1;
+                }
+            }
+        }
+    }
+
+    /// The span rule written the plain way: mark every character a strong n-gram covers,
+    /// then take the covered run around the heaviest n-gram.
+    fn localize_by_marking(weights: &[i8], chars: usize, strong_code: i8) -> (usize, usize) {
+        let layout = NgramLayout::new(spec());
+        let best_at = (0..weights.len())
+            .max_by_key(|&k| (weights[k], std::cmp::Reverse(k)))
+            .unwrap();
+        let mut covered = vec![false; chars];
+        for (k, &q) in weights.iter().enumerate() {
+            if q >= strong_code {
+                let (f, l) = layout.span(k);
+                covered[f..=l].iter_mut().for_each(|x| *x = true);
+            }
+        }
+        let (mut f, mut l) = layout.span(best_at);
+        while f > 0 && covered[f - 1] {
+            f -= 1;
+        }
+        while l + 1 < chars && covered[l + 1] {
+            l += 1;
+        }
+        (f, l)
+    }
+
+    #[test]
+    fn localize_grows_the_best_span_like_marking_the_covered_characters() {
+        let c = Classifier::from_parts("t", "abuse", spec(), 0.0, (1.0, 0.0), vec![0.0; 1 << 12])
+            .unwrap();
+        let mut state = 0x2545_f491_4f6c_dd1du64;
+        for round in 0..2000 {
+            let chars = 3 + round % 40;
+            let mut scratch = ModelScratch::default();
+            scratch.weights = (0..3 * chars - 3)
+                .map(|_| {
+                    state ^= state << 13;
+                    state ^= state >> 7;
+                    state ^= state << 17;
+                    // Mostly light weights, now and then a heavy one.
+                    let q = (state % 40) as i8 - 20;
+                    if state % 7 == 0 {
+                        q * 5
+                    } else {
+                        q
+                    }
+                })
+                .collect();
+            let best = *scratch.weights.iter().max().unwrap();
+            let got = c.localize(chars, &mut scratch);
+            if best <= 0 {
+                assert_eq!(got, None);
+                continue;
+            }
+            let third = c.codebook.weight(best) / 3.0;
+            let strong_code = (1..=best).find(|&q| c.codebook.weight(q) >= third).unwrap();
+            let expected = localize_by_marking(&scratch.weights, chars, strong_code);
+            assert_eq!(got, Some(expected), "round {round}");
+        }
     }
 
     #[test]
