@@ -874,21 +874,24 @@ mod tests {
         let mut state = 0x2545_f491_4f6c_dd1du64;
         for round in 0..2000 {
             let chars = 3 + round % 40;
-            let mut scratch = ModelScratch::default();
-            scratch.weights = (0..3 * chars - 3)
+            let weights = (0..3 * chars - 3)
                 .map(|_| {
                     state ^= state << 13;
                     state ^= state >> 7;
                     state ^= state << 17;
                     // Mostly light weights, now and then a heavy one.
                     let q = (state % 40) as i8 - 20;
-                    if state % 7 == 0 {
+                    if state.is_multiple_of(7) {
                         q * 5
                     } else {
                         q
                     }
                 })
                 .collect();
+            let mut scratch = ModelScratch {
+                weights,
+                ..ModelScratch::default()
+            };
             let best = *scratch.weights.iter().max().unwrap();
             let got = c.localize(chars, &mut scratch);
             if best <= 0 {
