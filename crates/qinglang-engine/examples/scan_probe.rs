@@ -6,6 +6,9 @@ use qinglang_engine::{Classifier, Engine, Lexicon, Scratch};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().collect();
+    if args.len() < 4 {
+        return Err("usage: scan_probe LEXICON MESSAGES.jsonl none|MODEL [N]".into());
+    }
     let lexicon = Lexicon::parse(&args[1], &std::fs::read_to_string(&args[1])?)?;
     let limit: usize = args.get(4).map_or(Ok(usize::MAX), |n| n.parse())?;
     let messages: Vec<String> = std::fs::read_to_string(&args[2])?

@@ -218,6 +218,9 @@ pub struct ModelScratch {
     /// the matcher's working set.
     seen: Vec<u32>,
     stamp: u32,
+    /// The bucket width the slots were written with: a scratch used with another model
+    /// starts afresh, so no old slot reads as a current one.
+    bits: u8,
     /// The weight codes of the last scored text's n-grams, in text order.
     weights: Vec<i8>,
     /// The buckets of the last scored text's n-grams, in text order.
@@ -235,10 +238,12 @@ impl ModelScratch {
         // `bits` is at most 24 (FeatureSpec::validate): at least 255 stamps per clearing.
         let last_stamp = (1u32 << (32 - u32::from(bits))) - 1;
         self.stamp += 1;
-        if self.seen.len() < want || self.stamp > last_stamp {
+        if self.seen.len() < want || self.stamp > last_stamp || self.bits != bits {
+            let len = want.max(self.seen.len());
             self.seen.clear();
-            self.seen.resize(want.max(self.seen.len()), 0);
+            self.seen.resize(len, 0);
             self.stamp = 1;
+            self.bits = bits;
         }
         // Only the prefix a text needs: a short text after a long one stays in L1.
         want - 1
@@ -433,8 +438,10 @@ impl Classifier {
         // The smallest code that weighs at least a third of the best.
         let third = self.codebook.weight(best) / 3.0;
         let strong_code = (1..=best).find(|&q| self.codebook.weight(q) >= third)?;
-        // The strong n-grams are few: list their character spans, then grow the best one's
-        // span over those that overlap or touch it until none does.
+        // List the strong n-grams' character spans, then grow the best one's span over
+        // those that overlap or touch it. They are listed by last character, so a forward
+        // sweep finishes the growth to the right and a backward one the growth to the left:
+        // the second round only confirms, and the work stays linear in the text.
         let layout = NgramLayout::new(self.spec);
         strong.clear();
         strong.extend(
@@ -447,7 +454,7 @@ impl Classifier {
         let (mut first, mut last) = layout.span(best_at);
         loop {
             let before = (first, last);
-            for &(f, l) in strong.iter() {
+            for &(f, l) in strong.iter().chain(strong.iter().rev()) {
                 if f <= last + 1 && l + 1 >= first {
                     first = first.min(f);
                     last = last.max(l);
@@ -840,6 +847,18 @@ mod tests {
                     k += 1;
                 }
             }
+            // And the emitter agrees on the last character of every n-gram it writes.
+            let shape = FeatureSpec {
+                min_n,
+                max_n,
+                ..spec()
+            };
+            let mut k = 0;
+            shape.for_each_ngram("今天他说你们都是骗子吧，abc⑩好", |_, i| {
+                assert_eq!(layout.span(k).1, i, "{min_n}-{max_n} k={k}");
+                k += 1;
+            });
+            assert!(k > 0);
         }
     }
 

@@ -3,7 +3,11 @@
 
 use std::sync::Arc;
 
-use qinglang_engine::{default_classifier, default_lexicon, Action, Engine, Policy, Suggestion};
+use qinglang_engine::{
+    default_classifier, default_lexicon, Action, Classifier, Engine, FeatureSpec, Label, Lexicon,
+    Policy, Suggestion,
+};
+use qinglang_text::Normalizer;
 
 const INSULT: &str = "你们河南人都是骗子，滚出去";
 const NEUTRAL: &str = "今天天气很好，我们一起去公园散步吧";
@@ -93,4 +97,73 @@ fn inconsistent_model_thresholds_are_refused() {
     assert!(err
         .to_string()
         .contains("model_block (0.6) must be above model_review (0.8)"));
+}
+
+/// A toy model that has learned one insult, so its hits point at known characters.
+fn toy_classifier(bias: f32, insult: Option<&str>) -> Classifier {
+    let spec = FeatureSpec {
+        bits: 12,
+        min_n: 1,
+        max_n: 3,
+        seed: 3,
+    };
+    let mut model =
+        Classifier::from_parts("toy", "abuse", spec, bias, (1.0, 0.0), vec![0.0; 1 << 12])
+            .expect("toy model");
+    if let Some(insult) = insult {
+        model.learn(&Normalizer::new(), insult, Label::Spam);
+    }
+    model
+}
+
+/// (char start, char end, original text) of the model's hit, if any.
+fn model_span(engine: &Engine, text: &str) -> Option<(usize, usize, String)> {
+    let verdict = engine.scan(text);
+    let hit = verdict.hits.iter().find(|h| h.source() == "model:toy")?;
+    Some((hit.start, hit.end, hit.text(text).to_owned()))
+}
+
+#[test]
+fn a_model_only_finding_points_where_it_would_beside_a_lexicon_hit() {
+    // A text the model alone flags takes a short path (no position map); with a lexicon
+    // term elsewhere in it, the same finding goes through the full map. Both must point at
+    // the same original characters, through noise, a pinyin annotation and a character
+    // that folds into two (⑩ → 10).
+    let model = Arc::new(toy_classifier(-4.0, Some("骗子")));
+    let alone = Engine::builder()
+        .classifier(model.clone())
+        .build()
+        .expect("engine");
+    let beside = Engine::builder()
+        .lexicon(Lexicon::parse("t", "公园\tspam\treview\n").expect("lexicon"))
+        .classifier(model)
+        .build()
+        .expect("engine");
+    let text = "⑩年了，你們都是騙*子業(yè)";
+    let short = model_span(&alone, text).expect("the model flags the text");
+    assert_eq!(short.2, "騙*子");
+    assert_eq!(short, model_span(&beside, text).unwrap());
+    let with_term = format!("{text}，去公园");
+    assert_eq!(
+        model_span(&alone, &with_term),
+        model_span(&beside, &with_term)
+    );
+    assert!(beside
+        .scan(&with_term)
+        .hits
+        .iter()
+        .any(|h| h.term() == "公园"));
+    assert_eq!(model_span(&alone, &with_term).unwrap().2, "騙*子");
+
+    // A model that flags everything without any n-gram weighing in points at the whole
+    // text, on both paths; so does a one-character text.
+    let everything = Arc::new(toy_classifier(4.0, None));
+    let alone = alone.with_classifier(Some(everything.clone()));
+    let beside = beside.with_classifier(Some(everything));
+    // The annotation after the last character is not part of the text's characters.
+    for (text, end) in [("⑩年了，你們(yè)", 6), ("好", 1), ("公园 ⑩", 4)] {
+        let span = model_span(&alone, text).expect("flagged");
+        assert_eq!(span, model_span(&beside, text).unwrap(), "{text}");
+        assert_eq!((span.0, span.1), (0, end), "{text}");
+    }
 }
