@@ -346,30 +346,18 @@ fn scan_jsonl(args: &ScanArgs, out: &mut impl Write, color: bool) -> Result<bool
             if batch.lines.is_empty() {
                 break;
             }
+            let run = LineReview {
+                engine: &engine,
+                name,
+                format: args.format,
+                color,
+                html: args.html,
+            };
             let (bytes, failure) = match floods.as_mut() {
-                Some(floods) => scan_batch_floods(
-                    &engine,
-                    &batch,
-                    name,
-                    line_no,
-                    threads,
-                    args.format,
-                    color,
-                    args.html,
-                    &mut flagged,
-                    floods,
-                ),
-                None => scan_batch(
-                    &engine,
-                    &batch,
-                    name,
-                    line_no,
-                    threads,
-                    args.format,
-                    color,
-                    args.html,
-                    &mut flagged,
-                ),
+                Some(floods) => {
+                    scan_batch_floods(run, &batch, line_no, threads, &mut flagged, floods)
+                }
+                None => scan_batch(run, &batch, line_no, threads, &mut flagged),
             };
             out.write_all(&bytes).or_else(ignore_broken_pipe)?;
             line_no += batch.lines.len();
@@ -409,18 +397,25 @@ fn read_batch(reader: &mut dyn BufRead) -> io::Result<Batch> {
     Ok(Batch { lines, bytes })
 }
 
-/// Scans one batch on `threads` threads; output bytes keep input order. On a malformed line
-/// the output holds every verdict before it and the error names the line.
-#[allow(clippy::too_many_arguments)]
-fn scan_batch(
-    engine: &Engine,
-    batch: &Batch,
-    name: &str,
-    first_line: usize,
-    threads: usize,
+/// What every line of one JSONL input is reviewed with and rendered as.
+#[derive(Clone, Copy)]
+struct LineReview<'a> {
+    engine: &'a Engine,
+    /// The input's name, for labels and errors.
+    name: &'a str,
     format: Format,
     color: bool,
+    /// Lines hold HTML pages (REV-8).
     html: bool,
+}
+
+/// Scans one batch on `threads` threads; output bytes keep input order. On a malformed line
+/// the output holds every verdict before it and the error names the line.
+fn scan_batch(
+    run: LineReview<'_>,
+    batch: &Batch,
+    first_line: usize,
+    threads: usize,
     flagged: &mut bool,
 ) -> (Vec<u8>, Option<anyhow::Error>) {
     let chunk = batch.lines.len().div_ceil(threads).max(1);
@@ -429,19 +424,7 @@ fn scan_batch(
             .lines
             .chunks(chunk)
             .enumerate()
-            .map(|(k, lines)| {
-                scope.spawn(move || {
-                    scan_lines(
-                        engine,
-                        lines,
-                        name,
-                        first_line + k * chunk,
-                        format,
-                        color,
-                        html,
-                    )
-                })
-            })
+            .map(|(k, lines)| scope.spawn(move || scan_lines(run, lines, first_line + k * chunk)))
             .collect();
         handles
             .into_iter()
@@ -493,17 +476,20 @@ fn parse_line<'a>(raw: &'a [u8], name: &str, line_no: usize) -> Result<Option<In
     }
 }
 
-#[allow(clippy::too_many_arguments)]
 fn render_line(
     out: &mut Vec<u8>,
-    format: Format,
-    color: bool,
-    name: &str,
+    run: LineReview<'_>,
     line_no: usize,
     parsed: &InputLine<'_>,
     verdict: &Verdict<'_>,
     parts: &[&'static str],
 ) {
+    let LineReview {
+        format,
+        color,
+        name,
+        ..
+    } = run;
     match format {
         Format::Json => write_json(out, parsed.id, &parsed.text, verdict, parts),
         Format::Text => {
@@ -532,29 +518,24 @@ struct Reviewed {
 /// reviewed (with the scratch still holding its normalised text). Stops at a malformed line
 /// and returns its error; `out` then holds every verdict before it. The one per-line loop of
 /// both the plain and the flood-aware scan.
-#[allow(clippy::too_many_arguments)]
 fn review_lines(
-    engine: &Engine,
+    run: LineReview<'_>,
     lines: &[Vec<u8>],
-    name: &str,
     first_line: usize,
-    format: Format,
-    color: bool,
-    html: bool,
     scratch: &mut Scratch,
     out: &mut Vec<u8>,
     mut each: impl FnMut(Reviewed, &Scratch),
 ) -> Option<anyhow::Error> {
     for (index, raw) in lines.iter().enumerate() {
         let line_no = first_line + index + 1;
-        let parsed = match parse_line(raw, name, line_no) {
+        let parsed = match parse_line(raw, run.name, line_no) {
             Ok(Some(p)) => p,
             Ok(None) => continue,
             Err(e) => return Some(e),
         };
-        let (verdict, parts) = review(engine, &parsed.text, scratch, html);
+        let (verdict, parts) = review(run.engine, &parsed.text, scratch, run.html);
         let start = out.len();
-        render_line(out, format, color, name, line_no, &parsed, &verdict, &parts);
+        render_line(out, run, line_no, &parsed, &verdict, &parts);
         let flagged = verdict.suggestion != Suggestion::Pass;
         each(
             Reviewed {
@@ -571,24 +552,16 @@ fn review_lines(
 }
 
 fn scan_lines(
-    engine: &Engine,
+    run: LineReview<'_>,
     lines: &[Vec<u8>],
-    name: &str,
     first_line: usize,
-    format: Format,
-    color: bool,
-    html: bool,
 ) -> (Vec<u8>, bool, Option<anyhow::Error>) {
     let mut out = Vec::with_capacity(lines.len() * 96);
     let mut flagged = false;
     let error = review_lines(
-        engine,
+        run,
         lines,
-        name,
         first_line,
-        format,
-        color,
-        html,
         &mut Scratch::default(),
         &mut out,
         |line, _| flagged |= line.flagged,
@@ -615,33 +588,24 @@ struct ChunkOut {
     error: Option<anyhow::Error>,
 }
 
-#[allow(clippy::too_many_arguments)]
 fn scan_chunk(
-    engine: &Engine,
+    run: LineReview<'_>,
     lines: &[Vec<u8>],
-    name: &str,
     first_line: usize,
-    format: Format,
-    color: bool,
-    html: bool,
     scratch: &mut Scratch,
 ) -> ChunkOut {
     let mut out = Vec::with_capacity(lines.len() * 96);
     let mut done = Vec::with_capacity(lines.len());
     let error = review_lines(
-        engine,
+        run,
         lines,
-        name,
         first_line,
-        format,
-        color,
-        html,
         scratch,
         &mut out,
         |line, scratch| {
             done.push(LineOut {
                 line,
-                signature: engine.signature(scratch),
+                signature: run.engine.signature(scratch),
             })
         },
     );
@@ -657,16 +621,11 @@ fn scan_chunk(
 /// the chunks arrive (so campaign ids and copy counts never depend on threads) and renders
 /// again only the rare lines a campaign flags. Linking overlaps with scanning instead of
 /// waiting for it.
-#[allow(clippy::too_many_arguments)]
 fn scan_batch_floods(
-    engine: &Engine,
+    run: LineReview<'_>,
     batch: &Batch,
-    name: &str,
     first_line: usize,
     threads: usize,
-    format: Format,
-    color: bool,
-    html: bool,
     flagged: &mut bool,
     floods: &mut Floods,
 ) -> (Vec<u8>, Option<anyhow::Error>) {
@@ -684,16 +643,7 @@ fn scan_batch_floods(
                 loop {
                     let c = next.fetch_add(1, Ordering::Relaxed);
                     let Some(lines) = chunks.get(c) else { break };
-                    let chunk = scan_chunk(
-                        engine,
-                        lines,
-                        name,
-                        first_line + c * FLOOD_CHUNK,
-                        format,
-                        color,
-                        html,
-                        &mut scratch,
-                    );
+                    let chunk = scan_chunk(run, lines, first_line + c * FLOOD_CHUNK, &mut scratch);
                     let stop = chunk.error.is_some();
                     if tx.send((c, chunk)).is_err() || stop {
                         // Nothing after a malformed line is wanted.
@@ -714,13 +664,9 @@ fn scan_batch_floods(
             while let Some(chunk) = waiting.remove(&want) {
                 if failure.is_none() {
                     failure = link_chunk(
-                        engine,
+                        run,
                         chunks[want],
                         chunk,
-                        name,
-                        format,
-                        color,
-                        html,
                         floods,
                         &mut scratch,
                         &mut out,
@@ -740,15 +686,10 @@ fn scan_batch_floods(
 
 /// Links one chunk's lines in order and appends its output; a line a campaign flags is
 /// reviewed and rendered again with the campaign's hit. Returns the chunk's error, if any.
-#[allow(clippy::too_many_arguments)]
 fn link_chunk(
-    engine: &Engine,
+    run: LineReview<'_>,
     raw: &[Vec<u8>],
     chunk: ChunkOut,
-    name: &str,
-    format: Format,
-    color: bool,
-    html: bool,
     floods: &mut Floods,
     scratch: &mut Scratch,
     out: &mut Vec<u8>,
@@ -766,11 +707,13 @@ fn link_chunk(
             continue;
         };
         // Parsed once already: it cannot fail now.
-        let Ok(Some(parsed)) = parse_line(&raw[line.index], name, line.line_no) else {
+        let Ok(Some(parsed)) = parse_line(&raw[line.index], run.name, line.line_no) else {
             continue;
         };
-        let (verdict, mut parts) = review(engine, &parsed.text, scratch, html);
-        let verdict = engine.with_campaign(&parsed.text, verdict, campaign, false);
+        let (verdict, mut parts) = review(run.engine, &parsed.text, scratch, run.html);
+        let verdict = run
+            .engine
+            .with_campaign(&parsed.text, verdict, campaign, false);
         // The flood hit covers the whole document: for a page, its body.
         if let Some(at) = verdict.hits.iter().position(|h| h.campaign().is_some()) {
             if !parts.is_empty() {
@@ -778,16 +721,7 @@ fn link_chunk(
             }
         }
         *flagged |= verdict.suggestion != Suggestion::Pass;
-        render_line(
-            out,
-            format,
-            color,
-            name,
-            line.line_no,
-            &parsed,
-            &verdict,
-            &parts,
-        );
+        render_line(out, run, line.line_no, &parsed, &verdict, &parts);
     }
     chunk.error
 }

@@ -3,6 +3,8 @@
 //! (e.g. the bench-data/ files `scripts/bench_scan.py` generates). Prints the best of five
 //! runs of: scan without the model, scan with it, and the model's score alone.
 
+mod common;
+
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -25,14 +27,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         return Err("usage: model_cost LEXICON MESSAGES.jsonl [MODEL]".into());
     }
     let lexicon = Lexicon::parse(&args[1], &std::fs::read_to_string(&args[1])?)?;
-    let messages: Vec<String> = std::fs::read_to_string(&args[2])?
-        .lines()
-        .filter_map(|l| {
-            let start = l.find("\"text\":")? + 7;
-            let v = l[start..].trim_start().trim_end_matches('}');
-            Some(v.trim_matches('"').replace("\\\"", "\""))
-        })
-        .collect();
+    let messages = common::jsonl_texts(&args[2], usize::MAX)?;
     let model = match args.get(3) {
         Some(path) => Classifier::from_bytes(&std::fs::read(path)?)?,
         None => qinglang_engine::default_classifier(),

@@ -1,5 +1,7 @@
 //! One pass of the engine over JSONL messages, for cache simulation (cachegrind):
 //! `scan_probe LEXICON MESSAGES.jsonl none|MODEL [N]`.
+mod common;
+
 use std::sync::Arc;
 
 use qinglang_engine::{Classifier, Engine, Lexicon, Scratch};
@@ -11,15 +13,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     let lexicon = Lexicon::parse(&args[1], &std::fs::read_to_string(&args[1])?)?;
     let limit: usize = args.get(4).map_or(Ok(usize::MAX), |n| n.parse())?;
-    let messages: Vec<String> = std::fs::read_to_string(&args[2])?
-        .lines()
-        .take(limit)
-        .filter_map(|l| {
-            let start = l.find("\"text\":")? + 7;
-            let v = l[start..].trim_start().trim_end_matches('}');
-            Some(v.trim_matches('"').replace("\\\"", "\""))
-        })
-        .collect();
+    let messages = common::jsonl_texts(&args[2], limit)?;
     let mut engine = Engine::builder().lexicon(lexicon).build()?;
     if args[3] != "none" {
         let model = Classifier::from_bytes(&std::fs::read(&args[3])?)?;
