@@ -331,6 +331,19 @@ impl Classifier {
                 spec.bits
             )));
         }
+        let table = table.iter().map(|&w| CODEBOOK.encode(w)).collect();
+        Classifier::from_codes(name, category, spec, bias, calibration, table)
+    }
+
+    /// Assembles a classifier from a table already held as codebook codes.
+    fn from_codes(
+        name: &str,
+        category: &str,
+        spec: FeatureSpec,
+        bias: f32,
+        (calib_a, calib_b): (f32, f32),
+        table: Box<[i8]>,
+    ) -> Result<Classifier, ModelError> {
         check_name("name", name)?;
         check_name("category", category)?;
         Ok(Classifier {
@@ -338,10 +351,10 @@ impl Classifier {
             category: category.into(),
             spec,
             bias,
-            calib_a: calibration.0,
-            calib_b: calibration.1,
+            calib_a,
+            calib_b,
             codebook: &CODEBOOK,
-            table: table.iter().map(|&w| CODEBOOK.encode(w)).collect(),
+            table,
             learned: 0,
         })
     }
@@ -584,7 +597,9 @@ impl Classifier {
         let calib_a = f32::from_le_bytes(r.array()?);
         let calib_b = f32::from_le_bytes(r.array()?);
         let count = u32::from_le_bytes(r.array()?);
-        let mut table = vec![0f32; 1 << spec.bits];
+        // Straight into codes: no 2^bits f32 table on the way (4 MiB to zero and re-read at
+        // 2^20), and the stored weights are levels, found by a search instead of a logarithm.
+        let mut table = vec![0i8; 1 << spec.bits].into_boxed_slice();
         let mut bucket = 0u32;
         for k in 0..count {
             let mut delta = 0u32;
@@ -610,7 +625,7 @@ impl Classifier {
                     "weight of entry {k} is not finite"
                 )));
             }
-            table[bucket as usize] = w;
+            table[bucket as usize] = CODEBOOK.encode(w);
         }
         if r.at != bytes.len() {
             return Err(ModelError::Invalid(format!(
@@ -624,7 +639,7 @@ impl Classifier {
                     .into(),
             ));
         }
-        Classifier::from_parts(&name, &category, spec, bias, (calib_a, calib_b), table)
+        Classifier::from_codes(&name, &category, spec, bias, (calib_a, calib_b), table)
     }
 }
 
@@ -672,6 +687,15 @@ impl Codebook {
         if w == 0.0 {
             // Most of a table: the buckets no training n-gram fell into.
             return 0;
+        }
+        // A model file stores its weights as levels: seven comparisons find one exactly,
+        // where the logarithm below would cost several times that for every weight loaded.
+        let magnitude = w.abs();
+        let positive = &self.levels[1..=127];
+        let k = positive.partition_point(|&level| level < magnitude);
+        if positive.get(k) == Some(&magnitude) {
+            let k = (k + 1) as i8;
+            return if w < 0.0 { -k } else { k };
         }
         let k = ((f64::from(w.abs()) / Self::C + 1.0).ln() / self.ln_ratio).round();
         let k = if k.is_nan() { 0.0 } else { k.min(127.0) } as i8;
@@ -944,6 +968,14 @@ mod tests {
         assert_eq!(book.encode(f32::NAN), 0);
         // Codes order like their weights (`localize` relies on it).
         assert!((-127i8..127).all(|q| book.weight(q) < book.weight(q + 1)));
+        // Every level reads back as its own code, by the search a loading model takes and
+        // by the logarithm a training one takes (a weight just off a level).
+        for q in -127i8..=127 {
+            let level = book.weight(q);
+            assert_eq!(book.encode(level), q);
+            let off = level * (1.0 + 1e-6) + if q == 0 { 0.0 } else { 1e-9 };
+            assert_eq!(book.encode(off), q, "{level} nudged to {off}");
+        }
     }
 
     #[test]
