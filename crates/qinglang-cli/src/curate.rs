@@ -227,8 +227,8 @@ pub fn run(args: &BuildArgs) -> Result<()> {
         rounds,
     )?;
     let blocks = kept.iter().filter(|k| k.2 == Action::Block).count();
-    println!(
-        "wrote {}: {} terms ({} block, {} review, {} allow) from {} raw; report in {}",
+    crate::print_stdout(&format!(
+        "wrote {}: {} terms ({} block, {} review, {} allow) from {} raw; report in {}\n",
         args.out.display(),
         kept.len() + allow.len(),
         blocks,
@@ -236,8 +236,7 @@ pub fn run(args: &BuildArgs) -> Result<()> {
         allow.len(),
         raw_count,
         args.report.display()
-    );
-    Ok(())
+    ))
 }
 
 /// The rules every raw term goes through, tagged or not, with what they decided.

@@ -224,48 +224,56 @@ pub fn run(args: &EvalArgs) -> Result<()> {
         texts_per_second: examples.len() as f64 / seconds.max(1e-9),
         seconds,
     };
-    match args.format {
-        Format::Json => println!("{}", serde_json::to_string(&report)?),
-        Format::Text => print_text(&report),
-    }
-    Ok(())
+    let out = match args.format {
+        Format::Json => serde_json::to_string(&report)? + "\n",
+        Format::Text => render_text(&report),
+    };
+    crate::print_stdout(&out)
 }
 
-fn print_text(r: &Report) {
-    println!("{}: {} texts, {}", r.file, r.texts, r.mode);
-    println!("accuracy {:.4}   macro-F1 {:.4}", r.accuracy, r.macro_f1);
-    println!(
+fn render_text(r: &Report) -> String {
+    use std::fmt::Write;
+    // Writing into a String cannot fail.
+    let mut o = String::new();
+    let _ = writeln!(o, "{}: {} texts, {}", r.file, r.texts, r.mode);
+    let _ = writeln!(o, "accuracy {:.4}   macro-F1 {:.4}", r.accuracy, r.macro_f1);
+    let _ = writeln!(
+        o,
         "{:<16} {:>9} {:>9} {:>9} {:>9}",
         "class", "precision", "recall", "F1", "support"
     );
     for (class, s) in &r.classes {
-        println!(
+        let _ = writeln!(
+            o,
             "{class:<16} {:>9.4} {:>9.4} {:>9.4} {:>9}",
             s.precision, s.recall, s.f1, s.support
         );
     }
     let predicted: std::collections::BTreeSet<&String> =
         r.confusion.values().flat_map(|m| m.keys()).collect();
-    print!("{:<16}", "gold \\ predicted");
+    let _ = write!(o, "{:<16}", "gold \\ predicted");
     for p in &predicted {
-        print!(" {p:>9}");
+        let _ = write!(o, " {p:>9}");
     }
-    println!();
+    o.push('\n');
     for (g, row) in &r.confusion {
-        print!("{g:<16}");
+        let _ = write!(o, "{g:<16}");
         for p in &predicted {
-            print!(" {:>9}", row.get(*p).copied().unwrap_or(0));
+            let _ = write!(o, " {:>9}", row.get(*p).copied().unwrap_or(0));
         }
-        println!();
+        o.push('\n');
     }
     for (fine, (n, flagged, rate)) in &r.flagged_by_fine_label {
-        println!(
+        let _ = writeln!(
+            o,
             "fine-grained label {fine}: {flagged} of {n} flagged ({:.2}%)",
             rate * 100.0
         );
     }
-    println!(
+    let _ = writeln!(
+        o,
         "throughput: {:.0} texts/s ({:.3} s, one thread)",
         r.texts_per_second, r.seconds
     );
+    o
 }

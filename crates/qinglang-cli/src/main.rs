@@ -291,16 +291,26 @@ fn main() -> ExitCode {
     }
 }
 
+/// Writes a command's report to standard output. A reader that stopped early (`| head`)
+/// ends the output, not the program with a panic, as `println!` would.
+pub(crate) fn print_stdout(text: &str) -> anyhow::Result<()> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(e.into()),
+        _ => Ok(()),
+    }
+}
+
 fn check(files: &[PathBuf]) -> anyhow::Result<()> {
     let mut builder = qinglang_engine::Engine::builder();
     for file in files {
         builder = builder.lexicon(scan::read_lexicon(file)?);
     }
     let engine = builder.build()?;
-    println!(
-        "ok: {} entries, {} distinct terms",
+    print_stdout(&format!(
+        "ok: {} entries, {} distinct terms\n",
         engine.entry_count(),
         engine.term_count()
-    );
-    Ok(())
+    ))
 }

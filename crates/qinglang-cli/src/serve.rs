@@ -382,7 +382,7 @@ pub fn learn(store: &StoreArgs, action: LearnAction<'_>) -> Result<()> {
             eprintln!("forgot {n} learned example(s); the shipped model is back in use");
         }
         LearnAction::Status => {
-            println!("{}", serde_json::to_string(&gov.learning_status(&system)?)?);
+            crate::print_stdout(&(serde_json::to_string(&gov.learning_status(&system)?)? + "\n"))?;
         }
     }
     Ok(())
@@ -444,7 +444,7 @@ pub fn token_create(store: &StoreArgs, role: &str, name: &str) -> Result<()> {
     let gov = open(store, false, &[])?;
     // The operator at the console of the machine acts as the system administrator.
     let token = gov.create_token(&Principal::system(), role, name, Timestamp::now())?;
-    println!("{token}");
+    crate::print_stdout(&format!("{token}\n"))?;
     Ok(())
 }
 
@@ -492,7 +492,7 @@ pub fn annual_report(args: &ReportArgs) -> Result<()> {
             fs::write(path, text).with_context(|| format!("cannot write {}", path.display()))?;
             eprintln!("wrote the {} report to {}", args.year, path.display());
         }
-        None => print!("{text}"),
+        None => crate::print_stdout(&text)?,
     }
     Ok(())
 }
@@ -569,7 +569,7 @@ pub fn token_revoke(store: &StoreArgs, name: &str) -> Result<()> {
 pub fn audit_verify(store: &StoreArgs) -> Result<bool> {
     let gov = open(store, false, &[])?;
     let report = gov.verify_chain(Timestamp::now())?;
-    println!("{}", serde_json::to_string(&report)?);
+    crate::print_stdout(&(serde_json::to_string(&report)? + "\n"))?;
     if !report.ok {
         eprintln!(
             "qinglang: audit chain BROKEN at entry {}: {}",

@@ -275,3 +275,29 @@ fn shipped_model_holds_its_quality_on_cold_dev() {
         serde_json::from_slice(&ok(&out).stdout).expect("eval json");
     assert!(lexicon_only["accuracy"].as_f64().expect("accuracy") < 0.6);
 }
+
+#[test]
+fn eval_ends_quietly_when_its_reader_stops_early() {
+    // `qinglang eval … | head -2` must not end in a panic when `head` closes the pipe.
+    let dir = temp_dir("pipe");
+    let data = dir.join("labelled.jsonl");
+    std::fs::write(
+        &data,
+        "{\"text\": \"今天天气很好\", \"label\": 0}\n{\"text\": \"黑人就是低等\", \"label\": 1}\n",
+    )
+    .expect("write data");
+    for format in ["text", "json"] {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_qinglang"))
+            .args(["eval", "--format", format, path(&data)])
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("run qinglang");
+        // The reader is gone before the report is written.
+        drop(child.stdout.take());
+        let out = child.wait_with_output().expect("wait");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(0), "{format}: {stderr}");
+        assert!(!stderr.contains("panicked"), "{format}: {stderr}");
+    }
+}
