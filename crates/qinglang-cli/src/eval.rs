@@ -32,6 +32,12 @@ pub struct EvalArgs {
     pub no_default_lexicon: bool,
     #[command(flatten)]
     pub model: crate::ModelArgs,
+    /// Write every misclassified text here, one JSON object per line: its verdict as `scan
+    /// --format json` gives it (id = the text's number in the data, from 1), plus "text",
+    /// "gold" and "predicted". Reviewed, the lines are input for `qinglang learn --ham` (false
+    /// positives) or `--spam` (misses).
+    #[arg(long, value_name = "FILE")]
+    pub errors: Option<PathBuf>,
 }
 
 pub(crate) struct Example {
@@ -119,6 +125,14 @@ pub fn run(args: &EvalArgs) -> Result<()> {
     if examples.is_empty() {
         bail!("{}: no labelled texts", args.file.display());
     }
+    // Created before the long pass, so that a path that cannot be written fails at once.
+    let errors_out = match &args.errors {
+        Some(path) => Some((
+            path,
+            fs::File::create(path).with_context(|| format!("cannot write {}", path.display()))?,
+        )),
+        None => None,
+    };
     let engine = crate::scan::build_engine(&args.lexicons, args.no_default_lexicon, &args.model)?;
     let binary = examples
         .iter()
@@ -208,6 +222,10 @@ pub fn run(args: &EvalArgs) -> Result<()> {
     for v in by_fine.values_mut() {
         v.2 = v.1 as f64 / v.0.max(1) as f64;
     }
+    if let Some((path, file)) = errors_out {
+        let wrong = write_errors(path, file, &engine, &examples, &gold, &predictions)?;
+        eprintln!("wrote {wrong} misclassified texts to {}", path.display());
+    }
     let report = Report {
         file: args.file.display().to_string(),
         texts: examples.len(),
@@ -229,6 +247,45 @@ pub fn run(args: &EvalArgs) -> Result<()> {
         Format::Text => render_text(&report),
     };
     crate::print_stdout(&out)
+}
+
+/// Writes the misclassified examples with their verdicts; returns how many. They are
+/// scanned again here rather than kept from the timed pass, which stays a pure scan.
+fn write_errors(
+    path: &Path,
+    file: fs::File,
+    engine: &qinglang_engine::Engine,
+    examples: &[Example],
+    gold: &[String],
+    predictions: &[String],
+) -> Result<usize> {
+    use std::io::Write;
+    let context = || format!("cannot write {}", path.display());
+    let mut out = std::io::BufWriter::new(file);
+    let mut scratch = Scratch::default();
+    let mut wrong = 0;
+    for (n, ((e, g), p)) in examples.iter().zip(gold).zip(predictions).enumerate() {
+        if g == p {
+            continue;
+        }
+        wrong += 1;
+        let verdict = engine.scan_with(&e.text, &mut scratch);
+        let id = n + 1;
+        let mut line = serde_json::to_value(qinglang_governance::wire::VerdictJson::new(
+            Some(&id),
+            &e.text,
+            &verdict,
+        ))?;
+        if let Some(fields) = line.as_object_mut() {
+            fields.insert("text".into(), e.text.clone().into());
+            fields.insert("gold".into(), g.clone().into());
+            fields.insert("predicted".into(), p.clone().into());
+        }
+        serde_json::to_writer(&mut out, &line).with_context(context)?;
+        out.write_all(b"\n").with_context(context)?;
+    }
+    out.flush().with_context(context)?;
+    Ok(wrong)
 }
 
 fn render_text(r: &Report) -> String {

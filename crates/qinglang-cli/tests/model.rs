@@ -301,3 +301,76 @@ fn eval_ends_quietly_when_its_reader_stops_early() {
         assert!(!stderr.contains("panicked"), "{format}: {stderr}");
     }
 }
+
+#[test]
+fn eval_lists_its_errors_and_they_teach_the_deployment_model() {
+    // REV-9's loop for a content-security lead: measure, read what went wrong, confirm it,
+    // teach it. The first text is an anti-bias comment the shipped model flags.
+    let dir = temp_dir("errors");
+    let data = dir.join("labelled.jsonl");
+    std::fs::write(
+        &data,
+        [
+            r#"{"text": "骂人家整个省的人有什么意思，我觉得挺没素质的。", "label": 0}"#,
+            r#"{"text": "今天天气很好，我们去公园散步吧", "label": 0}"#,
+            r#"{"text": "黑人就是低等，滚出中国", "label": 1}"#,
+        ]
+        .join("\n"),
+    )
+    .expect("write data");
+    let errors = dir.join("errors.jsonl");
+    let eval = |learned: Option<&Path>| {
+        let mut args = vec!["eval", "--no-default-lexicon", "--format", "json"];
+        if let Some(db) = learned {
+            args.extend(["--learned", path(db)]);
+        }
+        args.extend(["--errors", path(&errors), path(&data)]);
+        let report: serde_json::Value =
+            serde_json::from_slice(&done(&qinglang(&args)).stdout).expect("eval json");
+        let lines: Vec<serde_json::Value> = std::fs::read_to_string(&errors)
+            .expect("errors file")
+            .lines()
+            .map(|l| serde_json::from_str(l).expect("json line"))
+            .collect();
+        (report, lines)
+    };
+
+    let (report, lines) = eval(None);
+    assert_eq!(lines.len(), 1, "{lines:?}");
+    let wrong = &lines[0];
+    assert_eq!(wrong["id"], 1, "numbered from 1 in the data");
+    assert_eq!(
+        (&wrong["gold"], &wrong["predicted"]),
+        (&"0".into(), &"1".into())
+    );
+    assert_eq!(wrong["suggestion"], "review");
+    assert_eq!(model_hits(wrong).len(), 1, "its verdict says why: {wrong}");
+    assert!((report["accuracy"].as_f64().expect("accuracy") - 2.0 / 3.0).abs() < 1e-9);
+
+    // The errors file is `learn` input as it stands.
+    let key = dir.join("key");
+    std::fs::write(&key, "cd".repeat(32)).expect("key");
+    let db = dir.join("q.db");
+    done(&qinglang(&[
+        "learn",
+        "--ham",
+        path(&errors),
+        "--db",
+        path(&db),
+        "--key-file",
+        path(&key),
+    ]));
+    let (report, lines) = eval(Some(&db));
+    assert!(lines.is_empty(), "{lines:?}");
+    assert_eq!(report["accuracy"], 1.0);
+
+    // A path that cannot be written fails before the data is scanned.
+    let out = qinglang(&[
+        "eval",
+        "--errors",
+        path(&dir.join("no/such/dir/e.jsonl")),
+        path(&data),
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("cannot write"));
+}
