@@ -14,7 +14,8 @@ pub struct LabelledRow {
     pub fine: Option<String>,
 }
 
-/// Reads a CSV with a text column (`TEXT`, `text` or `comment_text`) and a `label` column.
+/// Reads a CSV with a text column (`TEXT`, `comment_text` or `content`, any case) and a
+/// `label` column.
 pub fn read_labelled_csv(path: &Path) -> Result<Vec<LabelledRow>> {
     let mut reader = csv::ReaderBuilder::new()
         .flexible(false)
@@ -31,14 +32,18 @@ pub fn read_labelled_csv(path: &Path) -> Result<Vec<LabelledRow>> {
                 .any(|n| h.trim_start_matches('\u{FEFF}').eq_ignore_ascii_case(n))
         })
     };
-    let text_col = find(&["TEXT", "comment_text", "content"])
-        .ok_or_else(|| anyhow!("{}: no TEXT column in header {:?}", path.display(), headers))?;
+    let header = headers.iter().collect::<Vec<_>>().join(", ");
+    let text_col = find(&["TEXT", "comment_text", "content"]).ok_or_else(|| {
+        anyhow!(
+            "{}: no text column (TEXT, comment_text or content) in the header row: {header}",
+            path.display()
+        )
+    })?;
     let fine_col = find(&["fine-grained-label"]);
     let label_col = find(&["label"]).ok_or_else(|| {
         anyhow!(
-            "{}: no label column in header {:?}",
-            path.display(),
-            headers
+            "{}: no label column in the header row: {header}",
+            path.display()
         )
     })?;
     let mut rows = Vec::new();

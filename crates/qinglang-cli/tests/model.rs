@@ -374,3 +374,30 @@ fn eval_lists_its_errors_and_they_teach_the_deployment_model() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("cannot write"));
 }
+
+#[test]
+fn eval_names_the_missing_csv_column_and_the_header_it_read() {
+    let dir = temp_dir("csv");
+    for (name, content, expected) in [
+        (
+            "no-text.csv",
+            "a,b\n1,2\n",
+            "no text column (TEXT, comment_text or content) in the header row: a, b",
+        ),
+        (
+            "no-label.csv",
+            "TEXT,x\nhello,1\n",
+            "no label column in the header row: TEXT, x",
+        ),
+    ] {
+        let file = dir.join(name);
+        std::fs::write(&file, content).expect("write csv");
+        let out = qinglang(&["eval", path(&file)]);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{stderr}");
+        assert!(
+            stderr.contains(name) && stderr.contains(expected),
+            "{stderr}"
+        );
+    }
+}
