@@ -32,7 +32,11 @@ pub fn read_labelled_csv(path: &Path) -> Result<Vec<LabelledRow>> {
                 .any(|n| h.trim_start_matches('\u{FEFF}').eq_ignore_ascii_case(n))
         })
     };
-    let header = headers.iter().collect::<Vec<_>>().join(", ");
+    let header = headers
+        .iter()
+        .map(|h| format!("{h:?}"))
+        .collect::<Vec<_>>()
+        .join(", ");
     let text_col = find(&["TEXT", "comment_text", "content"]).ok_or_else(|| {
         anyhow!(
             "{}: no text column (TEXT, comment_text or content) in the header row: {header}",

@@ -33,9 +33,10 @@ pub struct EvalArgs {
     #[command(flatten)]
     pub model: crate::ModelArgs,
     /// Write every misclassified text here, one JSON object per line: its verdict as `scan
-    /// --format json` gives it (id = the text's number in the data, from 1), plus "text",
-    /// "gold" and "predicted". Reviewed, the lines are input for `qinglang learn --ham` (false
-    /// positives) or `--spam` (misses).
+    /// --format json` gives it (id = the text's position among the labelled texts, from 1),
+    /// plus "text", "gold" and "predicted". Reviewed, the lines are input for `qinglang learn
+    /// --ham` (false positives) or `--spam` (misses) — under a `.jsonl` name, which is how
+    /// `learn` knows to read the "text" field.
     #[arg(long, value_name = "FILE")]
     pub errors: Option<PathBuf>,
 }
@@ -125,14 +126,32 @@ pub fn run(args: &EvalArgs) -> Result<()> {
     if examples.is_empty() {
         bail!("{}: no labelled texts", args.file.display());
     }
-    // Created before the long pass, so that a path that cannot be written fails at once.
+    // Written beside its final name and renamed at the end: a path that cannot be written
+    // fails before the long pass, and a run that fails leaves the old file as it was.
     let errors_out = match &args.errors {
-        Some(path) => Some((
-            path,
-            fs::File::create(path).with_context(|| format!("cannot write {}", path.display()))?,
-        )),
+        Some(path) => {
+            let partial = partial_path(path);
+            let file = fs::File::create(&partial)
+                .with_context(|| format!("cannot write {}", partial.display()))?;
+            Some((path, partial, file))
+        }
         None => None,
     };
+    let partial = errors_out.as_ref().map(|(_, partial, _)| partial.clone());
+    let result = evaluate(args, &examples, errors_out);
+    if let (Err(_), Some(partial)) = (&result, partial) {
+        let _ = fs::remove_file(partial);
+    }
+    result
+}
+
+/// Scans the examples and reports; the misclassified ones go to `errors_out` (final path,
+/// partial path, open partial file).
+fn evaluate(
+    args: &EvalArgs,
+    examples: &[Example],
+    errors_out: Option<(&PathBuf, PathBuf, fs::File)>,
+) -> Result<()> {
     let engine = crate::scan::build_engine(&args.lexicons, args.no_default_lexicon, &args.model)?;
     let binary = examples
         .iter()
@@ -140,7 +159,7 @@ pub fn run(args: &EvalArgs) -> Result<()> {
     let mut scratch = Scratch::default();
     let mut predictions = Vec::with_capacity(examples.len());
     let started = Instant::now();
-    for e in &examples {
+    for e in examples {
         let verdict = engine.scan_with(&e.text, &mut scratch);
         let predicted = if binary {
             if verdict.suggestion == Suggestion::Pass {
@@ -222,8 +241,9 @@ pub fn run(args: &EvalArgs) -> Result<()> {
     for v in by_fine.values_mut() {
         v.2 = v.1 as f64 / v.0.max(1) as f64;
     }
-    if let Some((path, file)) = errors_out {
-        let wrong = write_errors(path, file, &engine, &examples, &gold, &predictions)?;
+    if let Some((path, partial, file)) = errors_out {
+        let wrong = write_errors(&partial, file, &engine, examples, &gold, &predictions)?;
+        fs::rename(&partial, path).with_context(|| format!("cannot write {}", path.display()))?;
         eprintln!("wrote {wrong} misclassified texts to {}", path.display());
     }
     let report = Report {
@@ -247,6 +267,14 @@ pub fn run(args: &EvalArgs) -> Result<()> {
         Format::Text => render_text(&report),
     };
     crate::print_stdout(&out)
+}
+
+/// `wrong.jsonl` → `wrong.jsonl.partial`, in the same directory (so the rename stays on one
+/// file system).
+fn partial_path(path: &Path) -> PathBuf {
+    let mut name = path.file_name().unwrap_or_default().to_owned();
+    name.push(".partial");
+    path.with_file_name(name)
 }
 
 /// Writes the misclassified examples with their verdicts; returns how many. They are

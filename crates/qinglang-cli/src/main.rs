@@ -294,11 +294,28 @@ fn main() -> ExitCode {
 /// Writes a command's report to standard output. A reader that stopped early (`| head`)
 /// ends the output, not the program with a panic, as `println!` would.
 pub(crate) fn print_stdout(text: &str) -> anyhow::Result<()> {
+    print_lines(std::iter::once(text.to_owned()))
+}
+
+/// Writes lines (each ending in a newline) to standard output, buffered; stops quietly
+/// when the reader has gone (see [`print_stdout`]).
+pub(crate) fn print_lines(lines: impl IntoIterator<Item = String>) -> anyhow::Result<()> {
     use std::io::Write;
-    let mut out = std::io::stdout().lock();
-    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
-        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(e.into()),
-        _ => Ok(()),
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    for line in lines {
+        if let Err(e) = out.write_all(line.as_bytes()) {
+            return Ok(ignore_broken_pipe(e)?);
+        }
+    }
+    Ok(out.flush().or_else(ignore_broken_pipe)?)
+}
+
+/// A closed pipe on standard output means the reader has what it wanted.
+pub(crate) fn ignore_broken_pipe(e: std::io::Error) -> std::io::Result<()> {
+    if e.kind() == std::io::ErrorKind::BrokenPipe {
+        Ok(())
+    } else {
+        Err(e)
     }
 }
 

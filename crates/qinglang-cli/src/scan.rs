@@ -124,16 +124,8 @@ pub fn run(args: &ScanArgs) -> Result<bool> {
         }
         flagged
     };
-    out.flush().or_else(ignore_broken_pipe)?;
+    out.flush().or_else(crate::ignore_broken_pipe)?;
     Ok(flagged)
-}
-
-fn ignore_broken_pipe(e: io::Error) -> io::Result<()> {
-    if e.kind() == io::ErrorKind::BrokenPipe {
-        Ok(())
-    } else {
-        Err(e)
-    }
 }
 
 fn read_text(path: &Path) -> Result<String> {
@@ -190,7 +182,7 @@ fn emit(
             buf.extend_from_slice(render_text(id.map(|i| i.1), text, verdict, color).as_bytes())
         }
     }
-    out.write_all(&buf).or_else(ignore_broken_pipe)?;
+    out.write_all(&buf).or_else(crate::ignore_broken_pipe)?;
     Ok(())
 }
 
@@ -359,11 +351,11 @@ fn scan_jsonl(args: &ScanArgs, out: &mut impl Write, color: bool) -> Result<bool
                 }
                 None => scan_batch(run, &batch, line_no, threads, &mut flagged),
             };
-            out.write_all(&bytes).or_else(ignore_broken_pipe)?;
+            out.write_all(&bytes).or_else(crate::ignore_broken_pipe)?;
             line_no += batch.lines.len();
             progress.advance(batch.lines.len(), batch.bytes);
             if let Some(e) = failure {
-                out.flush().or_else(ignore_broken_pipe)?;
+                out.flush().or_else(crate::ignore_broken_pipe)?;
                 progress.finish();
                 return Err(e);
             }

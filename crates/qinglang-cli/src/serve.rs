@@ -176,7 +176,7 @@ pub fn serve(args: &ServeArgs) -> Result<()> {
             "qinglang listening on http://{local}"
         );
         // Machine-readable line for scripts and tests that start on port 0.
-        println!("listening on http://{local}");
+        crate::print_stdout(&format!("listening on http://{local}\n"))?;
         eprintln!(
             "console: http://{local}/ (create operators with `qinglang user create`, or sign in with a token)"
         );
@@ -276,10 +276,12 @@ pub fn sweep(args: &SweepArgs) -> Result<bool> {
         );
     }
     let report = gov.sweep(&system, Timestamp(now.0 - since), args.act, now)?;
-    let mut out = std::io::stdout().lock();
-    for c in &report.caught {
-        writeln!(out, "{}", serde_json::to_string(c)?)?;
-    }
+    let lines = report
+        .caught
+        .iter()
+        .map(|c| serde_json::to_string(c).map(|j| j + "\n"))
+        .collect::<Result<Vec<_>, _>>()?;
+    crate::print_lines(lines)?;
     eprintln!(
         "swept {} message(s) since {}: {} caught{}",
         report.scanned,
@@ -444,7 +446,8 @@ pub fn token_create(store: &StoreArgs, role: &str, name: &str) -> Result<()> {
     let gov = open(store, false, &[])?;
     // The operator at the console of the machine acts as the system administrator.
     let token = gov.create_token(&Principal::system(), role, name, Timestamp::now())?;
-    crate::print_stdout(&format!("{token}\n"))?;
+    // Not `print_stdout`: a token whose secret never reached anyone must fail loudly.
+    writeln!(std::io::stdout(), "{token}")?;
     Ok(())
 }
 
@@ -587,11 +590,9 @@ pub fn audit_export(store: &StoreArgs, from: &str, to: &str) -> Result<()> {
         .ok_or_else(|| anyhow!("--to {to:?}: expected YYYY-MM-DD or RFC 3339"))?;
     let gov = open(store, false, &[])?;
     let entries = gov.audit_export(&Principal::system(), from, to)?;
-    let stdout = std::io::stdout();
-    let mut out = std::io::BufWriter::new(stdout.lock());
-    for e in &entries {
-        writeln!(out, "{}", qinglang_governance::wire::audit_line(e))?;
-    }
-    out.flush()?;
-    Ok(())
+    crate::print_lines(
+        entries
+            .iter()
+            .map(|e| format!("{}\n", qinglang_governance::wire::audit_line(e))),
+    )
 }

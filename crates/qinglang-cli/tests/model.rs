@@ -364,7 +364,8 @@ fn eval_lists_its_errors_and_they_teach_the_deployment_model() {
     assert!(lines.is_empty(), "{lines:?}");
     assert_eq!(report["accuracy"], 1.0);
 
-    // A path that cannot be written fails before the data is scanned.
+    // A path that cannot be written fails before the scan; a run that fails (here: a
+    // model file that is not one) leaves the last errors file as it was, and no partial one.
     let out = qinglang(&[
         "eval",
         "--errors",
@@ -373,6 +374,18 @@ fn eval_lists_its_errors_and_they_teach_the_deployment_model() {
     ]);
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("cannot write"));
+    let before = std::fs::read(&errors).expect("errors file");
+    let out = qinglang(&[
+        "eval",
+        "--model",
+        path(&data),
+        "--errors",
+        path(&errors),
+        path(&data),
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(std::fs::read(&errors).expect("errors file"), before);
+    assert!(!dir.join("errors.jsonl.partial").exists());
 }
 
 #[test]
@@ -382,12 +395,12 @@ fn eval_names_the_missing_csv_column_and_the_header_it_read() {
         (
             "no-text.csv",
             "a,b\n1,2\n",
-            "no text column (TEXT, comment_text or content) in the header row: a, b",
+            r#"no text column (TEXT, comment_text or content) in the header row: "a", "b""#,
         ),
         (
             "no-label.csv",
             "TEXT,x\nhello,1\n",
-            "no label column in the header row: TEXT, x",
+            r#"no label column in the header row: "TEXT", "x""#,
         ),
     ] {
         let file = dir.join(name);

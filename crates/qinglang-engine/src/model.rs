@@ -335,7 +335,8 @@ impl Classifier {
         Classifier::from_codes(name, category, spec, bias, calibration, table)
     }
 
-    /// Assembles a classifier from a table already held as codebook codes.
+    /// Assembles a classifier from a table already held as codebook codes; `table` has
+    /// `2^bits` entries (the callers check it).
     fn from_codes(
         name: &str,
         category: &str,
@@ -625,7 +626,7 @@ impl Classifier {
                     "weight of entry {k} is not finite"
                 )));
             }
-            table[bucket as usize] = CODEBOOK.encode(w);
+            table[bucket as usize] = CODEBOOK.encode_stored(w);
         }
         if r.at != bytes.len() {
             return Err(ModelError::Invalid(format!(
@@ -682,20 +683,25 @@ impl Codebook {
         self.levels[usize::from(code as u8)]
     }
 
-    /// The code of the level nearest to `w` in log scale (saturating).
-    fn encode(&self, w: f32) -> i8 {
-        if w == 0.0 {
-            // Most of a table: the buckets no training n-gram fell into.
-            return 0;
-        }
-        // A model file stores its weights as levels: seven comparisons find one exactly,
-        // where the logarithm below would cost several times that for every weight loaded.
+    /// [`Codebook::encode`] for a weight read from a model file, which stores levels: seven
+    /// comparisons find one exactly, where the logarithm would cost several times that for
+    /// each of the half a million weights loaded. Anything else takes the logarithm.
+    fn encode_stored(&self, w: f32) -> i8 {
         let magnitude = w.abs();
         let positive = &self.levels[1..=127];
         let k = positive.partition_point(|&level| level < magnitude);
         if positive.get(k) == Some(&magnitude) {
             let k = (k + 1) as i8;
             return if w < 0.0 { -k } else { k };
+        }
+        self.encode(w)
+    }
+
+    /// The code of the level nearest to `w` in log scale (saturating).
+    fn encode(&self, w: f32) -> i8 {
+        if w == 0.0 {
+            // Most of a table: the buckets no training n-gram fell into.
+            return 0;
         }
         let k = ((f64::from(w.abs()) / Self::C + 1.0).ln() / self.ln_ratio).round();
         let k = if k.is_nan() { 0.0 } else { k.min(127.0) } as i8;
@@ -969,12 +975,27 @@ mod tests {
         // Codes order like their weights (`localize` relies on it).
         assert!((-127i8..127).all(|q| book.weight(q) < book.weight(q + 1)));
         // Every level reads back as its own code, by the search a loading model takes and
-        // by the logarithm a training one takes (a weight just off a level).
+        // by the logarithm training and learning take; off the levels the two agree.
         for q in -127i8..=127 {
             let level = book.weight(q);
-            assert_eq!(book.encode(level), q);
+            assert_eq!((book.encode_stored(level), book.encode(level)), (q, q));
             let off = level * (1.0 + 1e-6) + if q == 0 { 0.0 } else { 1e-9 };
             assert_eq!(book.encode(off), q, "{level} nudged to {off}");
+        }
+        let mut w = -20.0f32;
+        while w < 20.0 {
+            assert_eq!(book.encode_stored(w), book.encode(w), "{w}");
+            w += 0.000_37;
+        }
+        for w in [
+            f32::NAN,
+            f32::INFINITY,
+            f32::NEG_INFINITY,
+            -0.0,
+            1e-30,
+            1e30,
+        ] {
+            assert_eq!(book.encode_stored(w), book.encode(w), "{w}");
         }
     }
 
