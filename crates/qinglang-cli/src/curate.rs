@@ -307,11 +307,125 @@ impl Screen<'_> {
     }
 }
 
+/// What names sexual content: an untagged term with one of these is `porn`, and a tagged
+/// insult with one stays `porn`.
+const SEXUAL: &[&str] = &[
+    "毛片",
+    "黄片",
+    "a片",
+    "色情",
+    "淫",
+    "穴",
+    "屄",
+    "屌",
+    "乱伦",
+    "口交",
+    "肛交",
+    "援交",
+    "做爱",
+    "性爱",
+    "性交",
+    "裸聊",
+    "裸体",
+    "自慰",
+    "阴道",
+    "阴茎",
+    "阴户",
+    "阴唇",
+    "阴蒂",
+    "乳房",
+    "乳头",
+    "奶子",
+    "鸡巴",
+    "精液",
+    "射精",
+    "高潮",
+    "嫖",
+    "妓",
+    "约炮",
+    "一夜情",
+    "春宫",
+    "av女优",
+    "无码",
+    "三级片",
+    "成人电影",
+    "成人视频",
+    "成人网",
+    "情色",
+    "调教",
+    "强奸",
+    "迷奸",
+    "轮奸",
+    "诱奸",
+    "爱液",
+    "骚",
+    "浪女",
+    "龟头",
+    "porn",
+    "sex",
+];
+
+/// Insults and oaths. houbb tags many of them porn (他奶奶的, 去他妈, 你妈逼); without
+/// sexual content they are `abuse` (ECO Art. 6(10), REV-2): a moderator reading the
+/// verdict sees an insult as an insult.
+const INSULTS: &[&str] = &[
+    "他妈",
+    "她妈",
+    "你妈",
+    "妈的",
+    "奶奶的",
+    "傻逼",
+    "傻b",
+    "煞笔",
+    "逼样",
+    "王八蛋",
+    "王8蛋",
+    "狗日",
+    "贱人",
+    "尼玛",
+    "特么",
+    "滚蛋",
+    "混蛋",
+    "操你",
+    "日你",
+    "草泥马",
+    "我操",
+    "我日",
+];
+
 /// houbb tags: 0 politics, 1 drugs, 2 porn, 3 gambling, 4 illegal goods and services. The
 /// specific tags win over the generic 4, which is refined by what the term names.
 fn category_of(tags: &[&str], form: &str) -> &'static str {
+    let has = |list: &[&str]| list.iter().any(|w| form.contains(w));
     if tags.contains(&"2") {
-        return "porn";
+        // Beyond SEXUAL: words that are sexual next to an oath (妈妈的花心, 内射), the
+        // marks of a pirated erotic novel (风流史txt下载), and 生日 (生日你… is no oath).
+        const NOT_AN_INSULT: &[&str] = &[
+            "插",
+            "肉棒",
+            "奸",
+            "乳",
+            "性",
+            "婊",
+            "鸡",
+            "射",
+            "花心",
+            "爽",
+            "主人",
+            "美丽",
+            "风流",
+            "txt",
+            "小说",
+            "下载",
+            "电子书",
+            "qq",
+            "生日",
+        ];
+        return if has(INSULTS) && !has(SEXUAL) && !has(NOT_AN_INSULT) {
+            "abuse"
+        } else {
+            "porn"
+        };
     }
     if tags.contains(&"3") {
         return "gambling";
@@ -349,7 +463,6 @@ fn category_of(tags: &[&str], form: &str) -> &'static str {
     const PRIVACY: &[&str] = &[
         "数据", "资料", "监听", "定位", "窃听", "查询", "信息", "短信",
     ];
-    let has = |list: &[&str]| list.iter().any(|w| form.contains(w));
     if has(WEAPONS) {
         "weapons"
     } else if has(FRAUD) {
@@ -417,61 +530,6 @@ fn common_words(form: &str, vocabulary: &HashMap<String, u64>, min_freq: u64) ->
 /// The category of an untagged term, only when the term names it unmistakably: porn,
 /// gambling and drug vocabulary, or weapons and forged documents offered for sale.
 fn untagged_category(form: &str) -> Option<&'static str> {
-    const PORN: &[&str] = &[
-        "毛片",
-        "黄片",
-        "a片",
-        "色情",
-        "淫",
-        "穴",
-        "屄",
-        "屌",
-        "乱伦",
-        "口交",
-        "肛交",
-        "援交",
-        "做爱",
-        "性爱",
-        "性交",
-        "裸聊",
-        "裸体",
-        "自慰",
-        "阴道",
-        "阴茎",
-        "阴户",
-        "阴唇",
-        "阴蒂",
-        "乳房",
-        "乳头",
-        "奶子",
-        "鸡巴",
-        "精液",
-        "射精",
-        "高潮",
-        "嫖",
-        "妓",
-        "约炮",
-        "一夜情",
-        "春宫",
-        "av女优",
-        "无码",
-        "三级片",
-        "成人电影",
-        "成人视频",
-        "成人网",
-        "情色",
-        "调教",
-        "强奸",
-        "迷奸",
-        "轮奸",
-        "诱奸",
-        "爱液",
-        "骚",
-        "浪女",
-        "龟头",
-        "porn",
-        "sex",
-    ];
     const GAMBLING: &[&str] = &[
         "赌",
         "博彩",
@@ -519,7 +577,7 @@ fn untagged_category(form: &str) -> Option<&'static str> {
         "qq", "网购", "代",
     ];
     let has = |list: &[&str]| list.iter().any(|w| form.contains(w));
-    if has(PORN) {
+    if has(SEXUAL) {
         Some("porn")
     } else if has(GAMBLING) {
         Some("gambling")
