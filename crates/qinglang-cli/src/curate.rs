@@ -871,3 +871,36 @@ fn write_report(
     }
     fs::write(path, s).with_context(|| format!("cannot write {}", path.display()))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn porn_tagged_insults_are_abuse_and_sexual_ones_stay_porn() {
+        let normalizer = Normalizer::new();
+        let category = |term: &str| category_of(&["2"], &normalizer.normalize_str(term));
+        for insult in [
+            "他奶奶的",
+            "去他妈",
+            "你妈逼",
+            "操你祖宗",
+            "草泥马",
+            "傻逼靠",
+        ] {
+            assert_eq!(category(insult), "abuse", "{insult}");
+        }
+        for sexual in [
+            "妈妈的花心",
+            "你把妈的穴穴插满了",
+            "要干我操内射",
+            "混蛋神风流史txt小说下载",
+            "你追求的女孩子马上要过生日你怎办装不知道",
+            "援交婊子qq",
+        ] {
+            assert_eq!(category(sexual), "porn", "{sexual}");
+        }
+        // Other tags are untouched by the insult rule.
+        assert_eq!(category_of(&["3"], "他妈的赌场"), "gambling");
+    }
+}
