@@ -475,7 +475,7 @@ impl Engine {
             // characters came from, not the whole position map.
             let chars = scratch.text.chars().count();
             let (first, last) = classifier
-                .localize(chars, &mut scratch.model)
+                .localize(chars, &scratch.model)
                 .unwrap_or((0, chars.saturating_sub(1)));
             if let Some((byte_start, byte_end)) = self.normalizer.locate(text, first, last) {
                 hits.push(self.model_hit(probability, (first, last), (byte_start, byte_end)));
@@ -585,7 +585,7 @@ impl Engine {
             // scored on the former index the latter's positions.
             debug_assert_eq!(norm, scratch.text);
             let (first, last) = classifier
-                .localize(pos.len(), &mut scratch.model)
+                .localize(pos.len(), &scratch.model)
                 .unwrap_or((0, pos.len().saturating_sub(1)));
             if let (Some(a), Some(b)) = (pos.get(first), pos.get(last)) {
                 let bytes = (a.orig_start as usize, b.orig_end as usize);

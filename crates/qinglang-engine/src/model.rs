@@ -225,8 +225,6 @@ pub struct ModelScratch {
     weights: Vec<i8>,
     /// The buckets of the last scored text's n-grams, in text order.
     buckets: Vec<u32>,
-    /// Character spans of the strong n-grams while localising.
-    strong: Vec<(usize, usize)>,
 }
 
 impl ModelScratch {
@@ -434,14 +432,8 @@ impl Classifier {
     ///
     /// Works on the n-grams the last [`Classifier::score_normalized`] left in `scratch`, so
     /// call it right after scoring the same text.
-    pub(crate) fn localize(
-        &self,
-        chars: usize,
-        scratch: &mut ModelScratch,
-    ) -> Option<(usize, usize)> {
-        let ModelScratch {
-            weights, strong, ..
-        } = scratch;
+    pub(crate) fn localize(&self, chars: usize, scratch: &ModelScratch) -> Option<(usize, usize)> {
+        let weights = &scratch.weights;
         // Levels grow with their codes, so the heaviest n-gram is the largest code: a plain
         // (vectorised) scan over bytes, no decoding; the first one wins a tie.
         let best = weights.iter().fold(i8::MIN, |a, &q| a.max(q));
@@ -452,30 +444,31 @@ impl Classifier {
         // The smallest code that weighs at least a third of the best.
         let third = self.codebook.weight(best) / 3.0;
         let strong_code = (1..=best).find(|&q| self.codebook.weight(q) >= third)?;
-        // List the strong n-grams' character spans, then grow the best one's span over
-        // those that overlap or touch it. They are listed by last character, so a forward
-        // sweep finishes the growth to the right and a backward one the growth to the left:
-        // the second round only confirms, and the work stays linear in the text.
+        // Grow the best n-gram's span over the strong ones that overlap or touch it, looking
+        // only near it. N-grams are listed by last character, so going forward only `last`
+        // can hold them back, and once one ends more than `max_n` characters past it none
+        // after it can start in reach; going backward (`last` is settled: nothing there
+        // ends later) the first one that ends before `first - 1` closes the span.
         let layout = NgramLayout::new(self.spec);
-        strong.clear();
-        strong.extend(
-            weights
-                .iter()
-                .enumerate()
-                .filter(|&(_, &q)| q >= strong_code)
-                .map(|(k, _)| layout.span(k)),
-        );
+        let reach = usize::from(self.spec.max_n);
         let (mut first, mut last) = layout.span(best_at);
-        loop {
-            let before = (first, last);
-            for &(f, l) in strong.iter().chain(strong.iter().rev()) {
-                if f <= last + 1 && l + 1 >= first {
-                    first = first.min(f);
-                    last = last.max(l);
-                }
-            }
-            if (first, last) == before {
+        for (k, &q) in weights.iter().enumerate().skip(best_at + 1) {
+            let (f, l) = layout.span(k);
+            if l > last + reach {
                 break;
+            }
+            if q >= strong_code && f <= last + 1 {
+                first = first.min(f);
+                last = last.max(l);
+            }
+        }
+        for (k, &q) in weights[..best_at].iter().enumerate().rev() {
+            let (f, l) = layout.span(k);
+            if l + 1 < first {
+                break;
+            }
+            if q >= strong_code {
+                first = first.min(f);
             }
         }
         Some((first, last.min(chars.saturating_sub(1))))
@@ -820,13 +813,13 @@ mod tests {
         // Three n-grams of weight 1 (stored to within the codebook's ±3.7%).
         let once = c.score_normalized(norm, &mut scratch).logit;
         assert!((once - 3.0).abs() < 0.12, "{once}");
-        assert_eq!(c.localize(11, &mut scratch), Some((8, 9)));
+        assert_eq!(c.localize(11, &scratch), Some((8, 9)));
         // Repeats count once: 骗, 子 and 骗子 (子骗 weighs nothing).
         let twice = c.score_normalized("骗子骗子", &mut scratch).logit;
         assert_eq!(twice, once);
         // Nothing weighs towards the category: nothing to point at.
         c.score_normalized("今天天气很好", &mut scratch);
-        assert_eq!(c.localize(6, &mut scratch), None);
+        assert_eq!(c.localize(6, &scratch), None);
     }
 
     #[test]
@@ -894,8 +887,13 @@ mod tests {
 
     /// The span rule written the plain way: mark every character a strong n-gram covers,
     /// then take the covered run around the heaviest n-gram.
-    fn localize_by_marking(weights: &[i8], chars: usize, strong_code: i8) -> (usize, usize) {
-        let layout = NgramLayout::new(spec());
+    fn localize_by_marking(
+        shape: FeatureSpec,
+        weights: &[i8],
+        chars: usize,
+        strong_code: i8,
+    ) -> (usize, usize) {
+        let layout = NgramLayout::new(shape);
         let best_at = (0..weights.len())
             .max_by_key(|&k| (weights[k], std::cmp::Reverse(k)))
             .unwrap();
@@ -918,12 +916,29 @@ mod tests {
 
     #[test]
     fn localize_grows_the_best_span_like_marking_the_covered_characters() {
-        let c = Classifier::from_parts("t", "abuse", spec(), 0.0, (1.0, 0.0), vec![0.0; 1 << 12])
-            .unwrap();
         let mut state = 0x2545_f491_4f6c_dd1du64;
-        for round in 0..2000 {
-            let chars = 3 + round % 40;
-            let weights = (0..3 * chars - 3)
+        for round in 0..3000 {
+            // The shipped shape, and two whose reach is longer or whose head is empty.
+            let shape = match round % 3 {
+                0 => spec(),
+                1 => FeatureSpec {
+                    min_n: 2,
+                    max_n: 5,
+                    ..spec()
+                },
+                _ => FeatureSpec {
+                    min_n: 1,
+                    max_n: 1,
+                    ..spec()
+                },
+            };
+            let c =
+                Classifier::from_parts("t", "abuse", shape, 0.0, (1.0, 0.0), vec![0.0; 1 << 12])
+                    .unwrap();
+            let chars = 5 + round % 40;
+            let mut count = 0;
+            shape.for_each_ngram(&"字".repeat(chars), |_, _| count += 1);
+            let weights = (0..count)
                 .map(|_| {
                     state ^= state << 13;
                     state ^= state >> 7;
@@ -937,19 +952,19 @@ mod tests {
                     }
                 })
                 .collect();
-            let mut scratch = ModelScratch {
+            let scratch = ModelScratch {
                 weights,
                 ..ModelScratch::default()
             };
             let best = *scratch.weights.iter().max().unwrap();
-            let got = c.localize(chars, &mut scratch);
+            let got = c.localize(chars, &scratch);
             if best <= 0 {
                 assert_eq!(got, None);
                 continue;
             }
             let third = c.codebook.weight(best) / 3.0;
             let strong_code = (1..=best).find(|&q| c.codebook.weight(q) >= third).unwrap();
-            let expected = localize_by_marking(&scratch.weights, chars, strong_code);
+            let expected = localize_by_marking(shape, &scratch.weights, chars, strong_code);
             assert_eq!(got, Some(expected), "round {round}");
         }
     }
