@@ -369,6 +369,18 @@ const SEXUAL: &[&str] = &[
 /// sexual content they are `abuse` (ECO Art. 6(10), REV-2): a moderator reading the
 /// verdict sees an insult as an insult.
 const INSULTS: &[&str] = &[
+    "你娘",
+    "你老母",
+    "妳老母",
+    "祖宗",
+    "妈逼",
+    "妈b",
+    "妈比",
+    "操蛋",
+    "贱逼",
+    "2逼",
+    "二逼",
+    "白痴",
     "他妈",
     "她妈",
     "你妈",
@@ -398,10 +410,20 @@ const INSULTS: &[&str] = &[
 fn category_of(tags: &[&str], form: &str) -> &'static str {
     let has = |list: &[&str]| list.iter().any(|w| form.contains(w));
     if tags.contains(&"2") {
-        // Beyond SEXUAL: words that are sexual next to an oath (妈妈的花心, 内射), the
-        // marks of a pirated erotic novel (风流史txt下载), and 生日 (生日你… is no oath).
+        // Beyond SEXUAL: words that are sexual next to an oath (妈妈的花心, 内射, 想日你),
+        // the marks of a pirated erotic novel or site (风流史txt下载, 综合), and 生日 (生日你…
+        // is no oath). 插 alone is an oath's verb too (插你妈); only its sexual uses count.
         const NOT_AN_INSULT: &[&str] = &[
-            "插",
+            "插入",
+            "插满",
+            "插到",
+            "插在",
+            "插的",
+            "插得",
+            "插进",
+            "想日",
+            "没够",
+            "综合",
             "肉棒",
             "奸",
             "乳",
@@ -421,7 +443,10 @@ fn category_of(tags: &[&str], form: &str) -> &'static str {
             "qq",
             "生日",
         ];
-        return if has(INSULTS) && !has(SEXUAL) && !has(NOT_AN_INSULT) {
+        // 屄 is 逼 in an oath (操你妈屄); read it so before asking whether the term is sexual.
+        let oath = form.replace('屄', "逼");
+        let sexual = SEXUAL.iter().chain(NOT_AN_INSULT).any(|w| oath.contains(w));
+        return if has(INSULTS) && !sexual {
             "abuse"
         } else {
             "porn"
@@ -887,6 +912,11 @@ mod tests {
             "操你祖宗",
             "草泥马",
             "傻逼靠",
+            "干你娘",
+            "插你妈",
+            "日你妈啦屄",
+            "操你妈屄",
+            "操蛋",
         ] {
             assert_eq!(category(insult), "abuse", "{insult}");
         }
@@ -897,6 +927,8 @@ mod tests {
             "混蛋神风流史txt小说下载",
             "你追求的女孩子马上要过生日你怎办装不知道",
             "援交婊子qq",
+            "想日你",
+            "我操啦综合",
         ] {
             assert_eq!(category(sexual), "porn", "{sexual}");
         }
