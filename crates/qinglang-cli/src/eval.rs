@@ -128,29 +128,26 @@ pub fn run(args: &EvalArgs) -> Result<()> {
     }
     // Written beside its final name and renamed at the end: a path that cannot be written
     // fails before the long pass, and a run that fails leaves the old file as it was.
-    let errors_out = match &args.errors {
-        Some(path) => {
-            let partial = partial_path(path);
-            let file = fs::File::create(&partial)
-                .with_context(|| format!("cannot write {}", partial.display()))?;
-            Some((path, partial, file))
+    let partial = args.errors.as_deref().map(partial_path);
+    let file = match &partial {
+        Some(p) => {
+            Some(fs::File::create(p).with_context(|| format!("cannot write {}", p.display()))?)
         }
         None => None,
     };
-    let partial = errors_out.as_ref().map(|(_, partial, _)| partial.clone());
-    let result = evaluate(args, &examples, errors_out);
-    if let (Err(_), Some(partial)) = (&result, partial) {
+    let result = evaluate(args, &examples, partial.as_deref().zip(file));
+    if let (Err(_), Some(partial)) = (&result, &partial) {
         let _ = fs::remove_file(partial);
     }
     result
 }
 
-/// Scans the examples and reports; the misclassified ones go to `errors_out` (final path,
-/// partial path, open partial file).
+/// Scans the examples and reports; the misclassified ones go to the open partial file of
+/// `--errors`, renamed to its final name once written.
 fn evaluate(
     args: &EvalArgs,
     examples: &[Example],
-    errors_out: Option<(&PathBuf, PathBuf, fs::File)>,
+    errors_out: Option<(&Path, fs::File)>,
 ) -> Result<()> {
     let engine = crate::scan::build_engine(&args.lexicons, args.no_default_lexicon, &args.model)?;
     let binary = examples
@@ -241,9 +238,9 @@ fn evaluate(
     for v in by_fine.values_mut() {
         v.2 = v.1 as f64 / v.0.max(1) as f64;
     }
-    if let Some((path, partial, file)) = errors_out {
-        let wrong = write_errors(&partial, file, &engine, examples, &gold, &predictions)?;
-        fs::rename(&partial, path).with_context(|| format!("cannot write {}", path.display()))?;
+    if let (Some(path), Some((partial, file))) = (&args.errors, errors_out) {
+        let wrong = write_errors(partial, file, &engine, examples, &gold, &predictions)?;
+        fs::rename(partial, path).with_context(|| format!("cannot write {}", path.display()))?;
         eprintln!("wrote {wrong} misclassified texts to {}", path.display());
     }
     let report = Report {

@@ -19,6 +19,14 @@ fn temp_dir(name: &str) -> PathBuf {
     dir
 }
 
+/// A temporary directory holding `labelled.jsonl` with these lines; returns both paths.
+fn labelled_jsonl(dir_name: &str, lines: &[&str]) -> (PathBuf, PathBuf) {
+    let dir = temp_dir(dir_name);
+    let data = dir.join("labelled.jsonl");
+    std::fs::write(&data, lines.join("\n")).expect("write data");
+    (dir, data)
+}
+
 fn path(p: &Path) -> &str {
     p.to_str().expect("utf-8 path")
 }
@@ -279,13 +287,13 @@ fn shipped_model_holds_its_quality_on_cold_dev() {
 #[test]
 fn eval_ends_quietly_when_its_reader_stops_early() {
     // `qinglang eval … | head -2` must not end in a panic when `head` closes the pipe.
-    let dir = temp_dir("pipe");
-    let data = dir.join("labelled.jsonl");
-    std::fs::write(
-        &data,
-        "{\"text\": \"今天天气很好\", \"label\": 0}\n{\"text\": \"黑人就是低等\", \"label\": 1}\n",
-    )
-    .expect("write data");
+    let (_dir, data) = labelled_jsonl(
+        "pipe",
+        &[
+            r#"{"text": "今天天气很好", "label": 0}"#,
+            r#"{"text": "黑人就是低等", "label": 1}"#,
+        ],
+    );
     for format in ["text", "json"] {
         let mut child = Command::new(env!("CARGO_BIN_EXE_qinglang"))
             .args(["eval", "--format", format, path(&data)])
@@ -306,18 +314,14 @@ fn eval_ends_quietly_when_its_reader_stops_early() {
 fn eval_lists_its_errors_and_they_teach_the_deployment_model() {
     // REV-9's loop for a content-security lead: measure, read what went wrong, confirm it,
     // teach it. The first text is an anti-bias comment the shipped model flags.
-    let dir = temp_dir("errors");
-    let data = dir.join("labelled.jsonl");
-    std::fs::write(
-        &data,
-        [
+    let (dir, data) = labelled_jsonl(
+        "errors",
+        &[
             r#"{"text": "骂人家整个省的人有什么意思，我觉得挺没素质的。", "label": 0}"#,
             r#"{"text": "今天天气很好，我们去公园散步吧", "label": 0}"#,
             r#"{"text": "黑人就是低等，滚出中国", "label": 1}"#,
-        ]
-        .join("\n"),
-    )
-    .expect("write data");
+        ],
+    );
     let errors = dir.join("errors.jsonl");
     let eval = |learned: Option<&Path>| {
         let mut args = vec!["eval", "--no-default-lexicon", "--format", "json"];
