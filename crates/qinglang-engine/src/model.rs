@@ -11,8 +11,11 @@
 //!
 //! Learning from moderators (REV-9) nudges the same table: a passive-aggressive step moves
 //! a confirmed violation above, or a confirmed false positive below, a safe margin, and so
-//! moves texts that share its n-grams the same way. The shipped model stays untouched; a
-//! deployment replays its learned examples onto a copy.
+//! moves texts that share its n-grams the same way. The step is shared out by how little the
+//! training data says about each n-gram (its *support*, the number of training texts that
+//! had it): a phrase particular to the text moves, an n-gram thousands of training texts
+//! vouched for barely does, so a few hundred decisions cannot drag every text with them.
+//! The shipped model stays untouched; a deployment replays its learned examples onto a copy.
 
 use std::sync::Arc;
 
@@ -21,7 +24,15 @@ use qinglang_text::Normalizer;
 /// Longest n-gram a model may use.
 pub const MAX_NGRAM: usize = 5;
 
-const MAGIC: &[u8; 8] = b"QLMODEL1";
+/// Version 2 stores each weight's support after it; version 1 files (no support) still load.
+const MAGIC: &[u8; 8] = b"QLMODEL2";
+const MAGIC_V1: &[u8; 8] = b"QLMODEL1";
+
+/// How many training texts' worth of evidence one moderator's decision outweighs: an n-gram
+/// seen in `d` training texts takes `1 / (1 + d / DECISION_WEIGHT)` of a learning step's
+/// share, relative to one the training data never saw. Chosen on COLD dev (the moderator
+/// loop in `models/README.md`: 3, 10 and 30 kept 0.900, 0.905 and 0.904 of unseen dev texts).
+const DECISION_WEIGHT: f32 = 10.0;
 
 /// Why a model file cannot be read.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -287,6 +298,9 @@ pub struct Classifier {
     table: Box<[i8]>,
     /// The process-wide [`CODEBOOK`], held by reference so the hot loop has it at hand.
     codebook: &'static Codebook,
+    /// Per bucket, how many training texts had an n-gram that falls in it, as a
+    /// [`support_code`]; only learning reads it. Shared: a learning copy never changes it.
+    support: Arc<[u8]>,
     /// Examples learned on top of the shipped weights (REV-9).
     learned: usize,
 }
@@ -353,9 +367,16 @@ impl Classifier {
             calib_a,
             calib_b,
             codebook: &CODEBOOK,
+            support: vec![0u8; table.len()].into(),
             table,
             learned: 0,
         })
+    }
+
+    /// Records, per bucket, how many training texts had it (see [`Classifier::learn`]).
+    pub(crate) fn set_support(&mut self, texts_per_bucket: &[u32]) {
+        debug_assert_eq!(texts_per_bucket.len(), self.table.len());
+        self.support = texts_per_bucket.iter().map(|&d| support_code(d)).collect();
     }
 
     pub(crate) fn set_calibration(&mut self, (a, b): (f32, f32)) {
@@ -475,18 +496,27 @@ impl Classifier {
     }
 
     /// Learns one confirmed example (REV-9): a passive-aggressive step that puts the text's
-    /// calibrated score at least `margin` logits past the decision boundary on the right
-    /// side, spread evenly over its n-grams. Returns the probability after the step.
+    /// calibrated score at least one logit past the decision boundary on the right side.
+    /// Returns the probability after the step.
     ///
-    /// Weights move by whole codebook levels: every n-gram that is not saturated moves at
-    /// least one level per round, so the rounds close the remaining gap; it stays short only
-    /// when all of the text's n-grams sit at the codebook's end (±16 logits) or, in theory,
-    /// after eight rounds.
+    /// The step is the smallest change, measured against the training data, that does it:
+    /// each n-gram's weight moves in proportion to `1 / (1 + d / DECISION_WEIGHT)`, `d` the
+    /// training texts that had it (a diagonal Laplace approximation of what retraining with
+    /// the example would do). An even share over every n-gram would move `的` and `是` as
+    /// much as the phrase that matters, and a few hundred decisions would then shift every
+    /// text (learning the 285 errors on half of COLD dev took the other half from 0.917 to
+    /// 0.565 that way; now to 0.905).
+    ///
+    /// Weights move by whole codebook levels. When no share reaches a level, the n-grams
+    /// with the least support move one level, so the rounds close the gap; it stays short
+    /// only when those sit at the codebook's end (±16 logits) or after eight rounds.
     pub fn learn(&mut self, normalizer: &Normalizer, text: &str, label: Label) -> f32 {
-        // Past ±3 logits a calibrated probability is below 5% or above 95%.
-        const MARGIN: f32 = 3.0;
+        // One logit past the boundary: a calibrated 73% (27% for a false positive), clear of
+        // the default review threshold (0.5) without overshooting. At 3 logits (95%) the
+        // moderator loop below lost 4 points on unseen texts; at 1 it loses 1.2.
+        const MARGIN: f32 = 1.0;
         // The first round usually suffices: most n-grams weigh little, where the levels are
-        // finest; heavy ones move by a level where the even share is less than one.
+        // finest; heavy ones move by a level where their share is less than one.
         const ROUNDS: usize = 8;
         let norm = normalizer.normalize_str(text);
         let mut scratch = ModelScratch::default();
@@ -503,31 +533,46 @@ impl Classifier {
             Label::Spam => 1.0,
             Label::Ham => -1.0,
         };
+        // Each bucket's share of a step, and the largest one.
+        let shares: Vec<f32> = buckets
+            .iter()
+            .map(|&b| 1.0 / (1.0 + support_texts(self.support[b as usize]) / DECISION_WEIGHT))
+            .collect();
+        let total: f32 = shares.iter().sum();
+        let most = shares.iter().fold(0f32, |a, &s| a.max(s));
         for _ in 0..ROUNDS {
             let z = self.calib_a * score.logit + self.calib_b;
             let loss = MARGIN - y * z;
             if loss <= 0.0 {
                 break;
             }
-            let step = y * loss / (self.calib_a * buckets.len() as f32);
+            let step = y * loss / (self.calib_a * total);
             if !step.is_finite() {
                 break;
             }
             let mut moved = false;
-            for &b in &buckets {
+            for (&b, &share) in buckets.iter().zip(&shares) {
                 let current = self.table[b as usize];
                 // Saturates at the codebook's range: a learned example can outweigh any
                 // shipped n-gram, which is what learning is for.
-                let mut code = self.codebook.encode(self.weight(b) + step);
-                if code == current {
-                    code = if y > 0.0 {
-                        current.saturating_add(1)
-                    } else {
-                        current.saturating_sub(1).max(-127)
-                    };
-                }
+                let code = self.codebook.encode(self.weight(b) + step * share);
                 moved |= code != current;
                 self.table[b as usize] = code;
+            }
+            if !moved {
+                // Every share rounded away: the least-supported n-grams take one level.
+                for (&b, &share) in buckets.iter().zip(&shares) {
+                    if share >= most {
+                        let current = self.table[b as usize];
+                        let code = if y > 0.0 {
+                            current.saturating_add(1)
+                        } else {
+                            current.saturating_sub(1).max(-127)
+                        };
+                        moved |= code != current;
+                        self.table[b as usize] = code;
+                    }
+                }
             }
             score = self.score_normalized(&norm, &mut scratch);
             if !moved {
@@ -565,6 +610,7 @@ impl Classifier {
                 }
                 out.push(delta as u8);
                 out.extend_from_slice(&w.to_le_bytes());
+                out.push(self.support[bucket]);
             }
         }
         out
@@ -573,9 +619,11 @@ impl Classifier {
     /// Reads a model written by [`Classifier::to_bytes`].
     pub fn from_bytes(bytes: &[u8]) -> Result<Classifier, ModelError> {
         let mut r = Reader { bytes, at: 0 };
-        if r.take(MAGIC.len())? != MAGIC {
-            return Err(ModelError::Magic);
-        }
+        let with_support = match r.take(MAGIC.len())? {
+            m if m == MAGIC => true,
+            m if m == MAGIC_V1 => false,
+            _ => return Err(ModelError::Magic),
+        };
         let name = r.string()?;
         let category = r.string()?;
         let head = r.take(4)?;
@@ -594,6 +642,7 @@ impl Classifier {
         // Straight into codes: no 2^bits f32 table on the way (4 MiB to zero and re-read at
         // 2^20), and the stored weights are levels, found by a search instead of a logarithm.
         let mut table = vec![0i8; 1 << spec.bits].into_boxed_slice();
+        let mut support = vec![0u8; 1 << spec.bits];
         let mut bucket = 0u32;
         for k in 0..count {
             let mut delta = 0u32;
@@ -620,6 +669,9 @@ impl Classifier {
                 )));
             }
             table[bucket as usize] = CODEBOOK.encode_stored(w);
+            if with_support {
+                support[bucket as usize] = r.take(1)?[0];
+            }
         }
         if r.at != bytes.len() {
             return Err(ModelError::Invalid(format!(
@@ -633,8 +685,22 @@ impl Classifier {
                     .into(),
             ));
         }
-        Classifier::from_codes(&name, &category, spec, bias, (calib_a, calib_b), table)
+        let mut classifier =
+            Classifier::from_codes(&name, &category, spec, bias, (calib_a, calib_b), table)?;
+        classifier.support = support.into();
+        Ok(classifier)
     }
+}
+
+/// A bucket's support (training texts that had it) in one byte: 8 codes per doubling,
+/// within 5% up to about 2^31 texts, and 0 for a bucket no training text had.
+fn support_code(texts: u32) -> u8 {
+    ((f64::from(texts) + 1.0).log2() * 8.0).round().min(255.0) as u8
+}
+
+/// The number of training texts a [`support_code`] stands for.
+fn support_texts(code: u8) -> f32 {
+    (f32::from(code) / 8.0).exp2() - 1.0
 }
 
 /// The weights a table entry can hold: code `k` in −127..=127 stands for
@@ -1036,11 +1102,12 @@ mod tests {
             sum += w;
         }
         let mut c =
-            Classifier::from_parts("t", "abuse", spec(), 2.0 - sum, (1.0, 0.0), table).unwrap();
+            Classifier::from_parts("t", "abuse", spec(), 0.5 - sum, (1.0, 0.0), table).unwrap();
         let before = c.score(&normalizer, text).probability;
-        assert!((0.8..0.95).contains(&before), "{before}");
+        assert!((0.6..0.7).contains(&before), "{before}");
         let after = c.learn(&normalizer, text, Label::Spam);
-        assert!(after >= 0.95, "{after}");
+        // The margin: one logit past the boundary.
+        assert!(after >= 0.731, "{after}");
     }
 
     #[test]
@@ -1053,9 +1120,59 @@ mod tests {
         assert_eq!(Classifier::from_bytes(&bytes).unwrap(), c);
         assert_eq!(
             Classifier::from_bytes(&bytes[..bytes.len() - 1]),
-            Err(ModelError::Truncated(bytes.len() - 4))
+            Err(ModelError::Truncated(bytes.len() - 1))
         );
         assert_eq!(Classifier::from_bytes(b"nonsense"), Err(ModelError::Magic));
+        // The support survives the round trip.
+        let mut supported = c.clone();
+        let mut texts = vec![0u32; 1 << 12];
+        (texts[5], texts[4000]) = (2500, 3);
+        supported.set_support(&texts);
+        let back = Classifier::from_bytes(&supported.to_bytes()).unwrap();
+        assert_eq!(back, supported);
+        assert_ne!(back, c);
+        // A version 1 file (each entry without its support byte) still loads, with none.
+        let mut v1 = bytes.clone();
+        v1[..8].copy_from_slice(MAGIC_V1);
+        // The entries at the end: bucket 5 (1-byte varint), bucket 4000 (2-byte varint),
+        // each followed by four weight bytes and then the support byte.
+        let end = v1.len();
+        v1.remove(end - 1);
+        v1.remove(end - 8);
+        assert_eq!(Classifier::from_bytes(&v1).unwrap(), c);
+    }
+
+    #[test]
+    fn learning_moves_what_the_training_data_vouched_for_least() {
+        // The same text, once with 的's buckets seen in 5,000 training texts and once with
+        // no support anywhere: a confirmed false positive must move 的 far less when the
+        // data vouched for it, or a few hundred decisions would shift every text that has
+        // 的 in it.
+        let normalizer = Normalizer::new();
+        let text = "你说的那个地方的人";
+        let mut common = Vec::new();
+        spec().features(&normalizer.normalize_str("的"), &mut common);
+        let mut table = vec![0f32; 1 << 12];
+        let mut buckets = Vec::new();
+        spec().features(&normalizer.normalize_str(text), &mut buckets);
+        for &b in &buckets {
+            table[b as usize] = 0.5;
+        }
+        let plain = Classifier::from_parts("t", "abuse", spec(), 0.0, (1.0, 0.0), table).unwrap();
+        let mut supported = plain.clone();
+        let mut texts = vec![0u32; 1 << 12];
+        for &b in &common {
+            texts[b as usize] = 5000;
+        }
+        supported.set_support(&texts);
+        let moved = |mut c: Classifier| {
+            let p = c.learn(&normalizer, text, Label::Ham);
+            assert!(p <= 0.27, "{p}");
+            0.5 - c.weight(common[0])
+        };
+        let (even, weighted) = (moved(plain), moved(supported));
+        assert!(even > 0.1, "{even}");
+        assert!(weighted < even / 20.0, "{weighted} vs {even}");
     }
 
     #[test]
@@ -1066,11 +1183,11 @@ mod tests {
         let text = "加我好友领取免费红包";
         assert!(c.score(&normalizer, text).probability < 0.5);
         let p = c.learn(&normalizer, text, Label::Spam);
-        assert!(p > 0.9, "{p}");
+        assert!(p > 0.7, "{p}");
         // A lightly edited copy shares most n-grams.
         assert!(c.score(&normalizer, "快加我好友领取免费红包啊").probability > 0.5);
         let p = c.learn(&normalizer, text, Label::Ham);
-        assert!(p < 0.1, "{p}");
+        assert!(p < 0.3, "{p}");
         assert_eq!(c.learned(), 2);
     }
 }

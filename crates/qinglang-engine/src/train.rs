@@ -135,8 +135,12 @@ pub fn train(
     let (theta, iterations, converged, value) = lbfgs(d + 1, options.max_iter, objective);
 
     let mut table = vec![0f32; 1 << spec.bits];
+    // How many training texts had each bucket: learning (REV-9) moves well-attested
+    // n-grams less.
+    let mut support = vec![0u32; 1 << spec.bits];
     for (j, &bucket) in buckets_of.iter().enumerate() {
         table[bucket as usize] = (theta[j] * ratio[j]) as f32;
+        support[bucket as usize] = (pos[j] + neg[j] - 2.0 * options.alpha).round() as u32;
     }
     let bias = theta[d] as f32;
     let uncalibrated = Classifier::from_parts(
@@ -159,6 +163,7 @@ pub fn train(
     let calibration = platt(&scores);
     let mut classifier = uncalibrated;
     classifier.set_calibration(calibration);
+    classifier.set_support(&support);
     Ok((
         classifier,
         TrainReport {
