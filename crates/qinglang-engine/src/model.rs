@@ -504,16 +504,17 @@ impl Classifier {
     /// training texts that had it (a diagonal Laplace approximation of what retraining with
     /// the example would do). An even share over every n-gram would move `的` and `是` as
     /// much as the phrase that matters, and a few hundred decisions would then shift every
-    /// text (learning the 285 errors on half of COLD dev took the other half from 0.917 to
-    /// 0.565 that way; now to 0.905).
+    /// text (the model alone, after learning the 285 errors on half of COLD dev: the other
+    /// half went from 0.917 to 0.565 that way; now to 0.905. See `models/README.md`).
     ///
     /// Weights move by whole codebook levels. When no share reaches a level, the n-grams
     /// with the least support move one level, so the rounds close the gap; it stays short
     /// only when those sit at the codebook's end (±16 logits) or after eight rounds.
     pub fn learn(&mut self, normalizer: &Normalizer, text: &str, label: Label) -> f32 {
         // One logit past the boundary: a calibrated 73% (27% for a false positive), clear of
-        // the default review threshold (0.5) without overshooting. At 3 logits (95%) the
-        // moderator loop below lost 4 points on unseen texts; at 1 it loses 1.2.
+        // the default review threshold (0.5). In the moderator loop of `models/README.md`
+        // (the model alone, unseen half 0.917 before learning) a 3-logit margin (95%) left
+        // 0.873, this one 0.905.
         const MARGIN: f32 = 1.0;
         // The first round usually suffices: most n-grams weigh little, where the levels are
         // finest; heavy ones move by a level where their share is less than one.
