@@ -419,7 +419,8 @@ async fn learning_from_moderators_changes_later_verdicts() {
         )
         .await;
     assert_eq!(status, StatusCode::OK, "{v}");
-    assert!(v["probability_after"].as_f64() > Some(0.9), "{v}");
+    // The margin: one calibrated logit past the boundary (73%).
+    assert!(v["probability_after"].as_f64() > Some(0.7), "{v}");
     assert_eq!(v["examples"], 1);
 
     let (_, v) = api
