@@ -343,12 +343,13 @@ impl Classifier {
                 spec.bits
             )));
         }
-        let table = table.iter().map(|&w| CODEBOOK.encode(w)).collect();
-        Classifier::from_codes(name, category, spec, bias, calibration, table)
+        let table: Box<[i8]> = table.iter().map(|&w| CODEBOOK.encode(w)).collect();
+        let support = vec![0u8; table.len()].into();
+        Classifier::from_codes(name, category, spec, bias, calibration, table, support)
     }
 
-    /// Assembles a classifier from a table already held as codebook codes; `table` has
-    /// `2^bits` entries (the callers check it).
+    /// Assembles a classifier from a table already held as codebook codes and its
+    /// [`support_code`]s; both have `2^bits` entries (the callers check it).
     fn from_codes(
         name: &str,
         category: &str,
@@ -356,6 +357,7 @@ impl Classifier {
         bias: f32,
         (calib_a, calib_b): (f32, f32),
         table: Box<[i8]>,
+        support: Arc<[u8]>,
     ) -> Result<Classifier, ModelError> {
         check_name("name", name)?;
         check_name("category", category)?;
@@ -367,7 +369,7 @@ impl Classifier {
             calib_a,
             calib_b,
             codebook: &CODEBOOK,
-            support: vec![0u8; table.len()].into(),
+            support,
             table,
             learned: 0,
         })
@@ -375,7 +377,11 @@ impl Classifier {
 
     /// Records, per bucket, how many training texts had it (see [`Classifier::learn`]).
     pub(crate) fn set_support(&mut self, texts_per_bucket: &[u32]) {
-        debug_assert_eq!(texts_per_bucket.len(), self.table.len());
+        assert_eq!(
+            texts_per_bucket.len(),
+            self.table.len(),
+            "one count per bucket"
+        );
         self.support = texts_per_bucket.iter().map(|&d| support_code(d)).collect();
     }
 
@@ -686,10 +692,15 @@ impl Classifier {
                     .into(),
             ));
         }
-        let mut classifier =
-            Classifier::from_codes(&name, &category, spec, bias, (calib_a, calib_b), table)?;
-        classifier.support = support.into();
-        Ok(classifier)
+        Classifier::from_codes(
+            &name,
+            &category,
+            spec,
+            bias,
+            (calib_a, calib_b),
+            table,
+            support.into(),
+        )
     }
 }
 
