@@ -300,7 +300,10 @@ pub struct Classifier {
     codebook: &'static Codebook,
     /// Per bucket, how many training texts had an n-gram that falls in it, as a
     /// [`support_code`]; only learning reads it. Shared: a learning copy never changes it.
-    support: Arc<[u8]>,
+    /// `None` for a model that carries no support (version 1 files, [`Classifier::from_parts`],
+    /// or one whose every bucket is unsupported): learning then shares a step evenly, and no
+    /// 2^bits table is held for nothing.
+    support: Option<Arc<[u8]>>,
     /// Examples learned on top of the shipped weights (REV-9).
     learned: usize,
 }
@@ -344,12 +347,11 @@ impl Classifier {
             )));
         }
         let table: Box<[i8]> = table.iter().map(|&w| CODEBOOK.encode(w)).collect();
-        let support = vec![0u8; table.len()].into();
-        Classifier::from_codes(name, category, spec, bias, calibration, table, support)
+        Classifier::from_codes(name, category, spec, bias, calibration, table, None)
     }
 
     /// Assembles a classifier from a table already held as codebook codes and its
-    /// [`support_code`]s; both have `2^bits` entries (the callers check it).
+    /// [`support_code`]s, if any; both have `2^bits` entries (the callers check it).
     fn from_codes(
         name: &str,
         category: &str,
@@ -357,7 +359,7 @@ impl Classifier {
         bias: f32,
         (calib_a, calib_b): (f32, f32),
         table: Box<[i8]>,
-        support: Arc<[u8]>,
+        support: Option<Arc<[u8]>>,
     ) -> Result<Classifier, ModelError> {
         check_name("name", name)?;
         check_name("category", category)?;
@@ -382,7 +384,14 @@ impl Classifier {
             self.table.len(),
             "one count per bucket"
         );
-        self.support = texts_per_bucket.iter().map(|&d| support_code(d)).collect();
+        let codes: Arc<[u8]> = texts_per_bucket.iter().map(|&d| support_code(d)).collect();
+        self.support = codes.iter().any(|&c| c != 0).then_some(codes);
+    }
+
+    /// A bucket's [`support_code`] (0 where the model carries none).
+    #[inline]
+    fn support_of(&self, bucket: u32) -> u8 {
+        self.support.as_ref().map_or(0, |s| s[bucket as usize])
     }
 
     pub(crate) fn set_calibration(&mut self, (a, b): (f32, f32)) {
@@ -511,20 +520,20 @@ impl Classifier {
     /// the example would do). An even share over every n-gram would move `的` and `是` as
     /// much as the phrase that matters, and a few hundred decisions would then shift every
     /// text (the model alone, after learning the 285 errors on half of COLD dev: the other
-    /// half went from 0.917 to 0.565 that way; now to 0.905. See `models/README.md`).
+    /// half went from 0.917 to 0.565 that way. See `models/README.md`).
     ///
-    /// Weights move by whole codebook levels. When no share reaches a level, the n-grams
-    /// with the least support move one level, so the rounds close the gap; it stays short
-    /// only when those sit at the codebook's end (±16 logits) or after eight rounds.
+    /// Weights move by whole codebook levels, and a share smaller than half a level rounds
+    /// away (a heavy n-gram's levels are wide). Whatever the rounding leaves of the change,
+    /// the n-grams take one more level each, least-supported first, until it is made up: the
+    /// text ends at the margin, not short of it, and passes it by at most one level of one
+    /// n-gram. It stays short only when every n-gram sits at the codebook's end (±16 logits).
     pub fn learn(&mut self, normalizer: &Normalizer, text: &str, label: Label) -> f32 {
         // One logit past the boundary: a calibrated 73% (27% for a false positive), clear of
-        // the default review threshold (0.5). In the moderator loop of `models/README.md`
-        // (the model alone, unseen half 0.917 before learning) a 3-logit margin (95%) left
-        // 0.873, this one 0.905.
+        // the default review threshold (0.5). In the moderator loop of `models/README.md` a
+        // 3-logit margin (95%) did worse on the unseen half than this one.
         const MARGIN: f32 = 1.0;
-        // The first round usually suffices: most n-grams weigh little, where the levels are
-        // finest; heavy ones move by a level where their share is less than one.
-        const ROUNDS: usize = 8;
+        // One round closes the gap unless weights saturate; the rest are a guard.
+        const ROUNDS: usize = 4;
         let norm = normalizer.normalize_str(text);
         let mut scratch = ModelScratch::default();
         let mut score = self.score_normalized(&norm, &mut scratch);
@@ -540,56 +549,62 @@ impl Classifier {
             Label::Spam => 1.0,
             Label::Ham => -1.0,
         };
-        // Each bucket's share of a step, and the largest one.
         let shares: Vec<f32> = buckets
             .iter()
-            .map(|&b| 1.0 / (1.0 + support_texts(self.support[b as usize]) / DECISION_WEIGHT))
+            .map(|&b| 1.0 / (1.0 + support_texts(self.support_of(b)) / DECISION_WEIGHT))
             .collect();
         let total: f32 = shares.iter().sum();
-        let most = shares.iter().fold(0f32, |a, &s| a.max(s));
+        // The order in which n-grams make up what rounding left: largest share first, ties
+        // in bucket order, so the same decisions always give the same weights.
+        let mut order: Vec<usize> = (0..buckets.len()).collect();
+        order.sort_by(|&i, &j| shares[j].total_cmp(&shares[i]).then(i.cmp(&j)));
         for _ in 0..ROUNDS {
             let z = self.calib_a * score.logit + self.calib_b;
             let loss = MARGIN - y * z;
             if loss <= 0.0 {
                 break;
             }
-            let step = y * loss / (self.calib_a * total);
+            // The change of the raw score that closes the gap.
+            let needed = loss / self.calib_a;
+            let step = y * needed / total;
             if !step.is_finite() {
                 break;
             }
-            let mut moved = false;
+            // How far the weights have moved the score so far, towards the label.
+            let mut achieved = 0f32;
             for (&b, &share) in buckets.iter().zip(&shares) {
-                let current = self.table[b as usize];
+                let before = self.weight(b);
                 // Saturates at the codebook's range: a learned example can outweigh any
                 // shipped n-gram, which is what learning is for.
-                let code = self.codebook.encode(self.weight(b) + step * share);
-                moved |= code != current;
-                self.table[b as usize] = code;
+                self.table[b as usize] = self.codebook.encode(before + step * share);
+                achieved += y * (self.weight(b) - before);
             }
-            if !moved {
-                // Every share rounded away: the least-supported n-grams take one level.
-                for (&b, &share) in buckets.iter().zip(&shares) {
-                    if share >= most {
-                        let current = self.table[b as usize];
-                        let code = if y > 0.0 {
-                            current.saturating_add(1)
-                        } else {
-                            current.saturating_sub(1).max(-127)
-                        };
-                        moved |= code != current;
-                        self.table[b as usize] = code;
-                    }
+            for &i in &order {
+                if achieved >= needed {
+                    break;
                 }
+                let b = buckets[i];
+                let current = self.table[b as usize].max(-127);
+                let code = if y > 0.0 {
+                    current.saturating_add(1)
+                } else {
+                    current.saturating_sub(1).max(-127)
+                };
+                let before = self.weight(b);
+                self.table[b as usize] = code;
+                achieved += y * (self.weight(b) - before);
             }
             score = self.score_normalized(&norm, &mut scratch);
-            if !moved {
+            if achieved <= 0.0 {
+                // Every n-gram is at the codebook's end.
                 break;
             }
         }
         score.probability
     }
 
-    /// Serialises the model (little-endian; only non-zero weights are stored).
+    /// Serialises the model (little-endian; only buckets with a weight or a support are
+    /// stored).
     pub fn to_bytes(&self) -> Vec<u8> {
         let mut out = Vec::with_capacity(1 << 20);
         out.extend_from_slice(MAGIC);
@@ -602,11 +617,14 @@ impl Classifier {
         for v in [self.bias, self.calib_a, self.calib_b] {
             out.extend_from_slice(&v.to_le_bytes());
         }
-        let nonzero = self.table.iter().filter(|w| **w != 0).count() as u32;
-        out.extend_from_slice(&nonzero.to_le_bytes());
+        // An entry for every bucket with a weight or a support: a common n-gram whose weight
+        // rounds to zero is the one learning must move least, so its support is kept too.
+        let stored = |bucket: usize| self.table[bucket] != 0 || self.support_of(bucket as u32) != 0;
+        let entries = (0..self.table.len()).filter(|&b| stored(b)).count() as u32;
+        out.extend_from_slice(&entries.to_le_bytes());
         let mut previous = 0u32;
         for (bucket, &q) in self.table.iter().enumerate() {
-            if q != 0 {
+            if stored(bucket) {
                 let w = self.codebook.weight(q);
                 // Buckets ascend: store the distance to the previous one as a varint.
                 let mut delta = bucket as u32 - previous;
@@ -617,7 +635,7 @@ impl Classifier {
                 }
                 out.push(delta as u8);
                 out.extend_from_slice(&w.to_le_bytes());
-                out.push(self.support[bucket]);
+                out.push(self.support_of(bucket as u32));
             }
         }
         out
@@ -699,7 +717,7 @@ impl Classifier {
             bias,
             (calib_a, calib_b),
             table,
-            support.into(),
+            support.iter().any(|&c| c != 0).then(|| support.into()),
         )
     }
 }
@@ -1118,8 +1136,33 @@ mod tests {
         let before = c.score(&normalizer, text).probability;
         assert!((0.6..0.7).contains(&before), "{before}");
         let after = c.learn(&normalizer, text, Label::Spam);
-        // The margin: one logit past the boundary.
-        assert!(after >= 0.731, "{after}");
+        // The margin, one logit past the boundary, and not much more: the tied shares do
+        // not all take a level at once (that went to a logit of 5.5).
+        assert!((0.731..0.76).contains(&after), "{after}");
+    }
+
+    #[test]
+    fn learning_reaches_the_margin_when_one_light_ngram_moves_and_heavy_ones_round_away() {
+        // One n-gram at zero, where the levels are finest, takes its share; the ±2 ones'
+        // shares round away. The rounds must not creep along on the light one and stop short.
+        let normalizer = Normalizer::new();
+        let text = "今天他说你们都是骗子吧大家小心";
+        let mut buckets = Vec::new();
+        spec().features(&normalizer.normalize_str(text), &mut buckets);
+        let mut table = vec![0f32; 1 << 12];
+        let mut sum = 0.0;
+        for (k, &b) in buckets.iter().enumerate().skip(1) {
+            let w = if k % 2 == 0 { 2.0 } else { -2.0 };
+            table[b as usize] = w;
+            sum += w;
+        }
+        let mut c =
+            Classifier::from_parts("t", "abuse", spec(), 0.5 - sum, (1.0, 0.0), table).unwrap();
+        let after = c.learn(&normalizer, text, Label::Spam);
+        assert!((0.731..0.76).contains(&after), "{after}");
+        // And back: a confirmed false positive ends one logit below the boundary.
+        let after = c.learn(&normalizer, text, Label::Ham);
+        assert!((0.24..0.269).contains(&after), "{after}");
     }
 
     #[test]
@@ -1143,6 +1186,14 @@ mod tests {
         let back = Classifier::from_bytes(&supported.to_bytes()).unwrap();
         assert_eq!(back, supported);
         assert_ne!(back, c);
+        // So does the support of a bucket whose weight is zero: a common, class-neutral
+        // n-gram is the one learning must move least.
+        texts[77] = 9000;
+        supported.set_support(&texts);
+        let back = Classifier::from_bytes(&supported.to_bytes()).unwrap();
+        assert_eq!(back.support_of(77), support_code(9000));
+        assert_eq!(back.weight(77), 0.0);
+        assert_eq!(back, supported);
         // A version 1 file (each entry without its support byte) still loads, with none.
         let mut v1 = bytes.clone();
         v1[..8].copy_from_slice(MAGIC_V1);

@@ -1,0 +1,44 @@
+#!/bin/sh
+# Measures learning from moderators' decisions (REV-9) as a deployment would use it, on COLD
+# dev only (never test): split dev into odd rows (A, what the moderators review) and even rows
+# (B, later traffic), run the whole engine over A with --errors, learn A's false positives as
+# ham and its misses as spam, then evaluate B (and A again) with what was learned.
+#   scripts/learning_loop.sh            # whole engine
+#   scripts/learning_loop.sh --no-model # (nothing to learn: a baseline for the lexicon alone)
+# Prints the accuracy of B and A before and after. Figures: models/README.md, "Learning".
+set -eu
+cd "$(dirname "$0")/.."
+cargo build --release -p qinglang-cli
+Q="$PWD/target/release/qinglang"
+WORK=$(mktemp -d)
+trap 'rm -rf "$WORK"' EXIT
+python3 - "$WORK" <<'PY'
+import csv, json, sys
+work = sys.argv[1]
+with open("../shared/data/cold/dev.csv", newline="", encoding="utf-8") as f:
+    rows = list(csv.DictReader(f))
+for name, part in (("A", rows[0::2]), ("B", rows[1::2])):
+    with open(f"{work}/{name}.jsonl", "w", encoding="utf-8") as out:
+        for r in part:
+            out.write(json.dumps({"text": r["TEXT"], "label": int(r["label"])}, ensure_ascii=False) + "\n")
+PY
+cd "$WORK"
+accuracy() { python3 -c 'import json,sys; print(json.load(sys.stdin)["accuracy"])'; }
+echo "before: B $("$Q" eval B.jsonl --format json "$@" | accuracy)  A $("$Q" eval A.jsonl --format json "$@" | accuracy)"
+"$Q" eval A.jsonl --errors errors.jsonl "$@" >/dev/null
+python3 - <<'PY'
+import json
+ham = open("ham.jsonl", "w", encoding="utf-8")
+spam = open("spam.jsonl", "w", encoding="utf-8")
+n = {"ham": 0, "spam": 0}
+for line in open("errors.jsonl", encoding="utf-8"):
+    e = json.loads(line)
+    kind = "spam" if int(e["gold"]) == 1 else "ham"
+    n[kind] += 1
+    (spam if kind == "spam" else ham).write(json.dumps({"text": e["text"]}, ensure_ascii=False) + "\n")
+print(f"learning {n['ham']} false positives as ham, {n['spam']} misses as spam")
+PY
+"$Q" key init >/dev/null 2>&1
+"$Q" learn --db loop.db --ham ham.jsonl >/dev/null
+"$Q" learn --db loop.db --spam spam.jsonl >/dev/null
+echo "after:  B $("$Q" eval B.jsonl --format json --learned loop.db "$@" | accuracy)  A $("$Q" eval A.jsonl --format json --learned loop.db "$@" | accuracy)"
