@@ -30,8 +30,9 @@ const MAGIC_V1: &[u8; 8] = b"QLMODEL1";
 
 /// How many training texts' worth of evidence one moderator's decision outweighs: an n-gram
 /// seen in `d` training texts takes `1 / (1 + d / DECISION_WEIGHT)` of a learning step's
-/// share, relative to one the training data never saw. Chosen on COLD dev (the moderator
-/// loop in `models/README.md`: 3, 10 and 30 kept 0.900, 0.905 and 0.904 of unseen dev texts).
+/// share, relative to one the training data never saw. Chosen on COLD dev with the first
+/// support-weighted step (the moderator loop in `models/README.md`: 3, 10 and 30 kept 0.900,
+/// 0.905 and 0.904 of unseen dev texts, the model alone).
 const DECISION_WEIGHT: f32 = 10.0;
 
 /// Why a model file cannot be read.
@@ -418,7 +419,8 @@ impl Classifier {
         self.learned
     }
 
-    #[inline]
+    /// A bucket's weight (the tests read single weights; scoring decodes codes inline).
+    #[cfg(test)]
     fn weight(&self, bucket: u32) -> f32 {
         self.codebook.weight(self.table[bucket as usize])
     }
@@ -522,18 +524,21 @@ impl Classifier {
     /// text (the model alone, after learning the 285 errors on half of COLD dev: the other
     /// half went from 0.917 to 0.565 that way. See `models/README.md`).
     ///
-    /// Weights move by whole codebook levels, and a share smaller than half a level rounds
-    /// away (a heavy n-gram's levels are wide). Whatever the rounding leaves of the change,
-    /// the n-grams take one more level each, least-supported first, until it is made up: the
-    /// text ends at the margin, not short of it, and passes it by at most one level of one
-    /// n-gram. It stays short only when every n-gram sits at the codebook's end (±16 logits).
+    /// Weights move by whole codebook levels, never past their share of the step (rounding
+    /// up a share just over half a level would move every tied n-gram a whole level and could
+    /// double the step). Whatever that leaves, the n-grams make up one level each,
+    /// least-supported first, until the gap closes: the text ends at the margin or past it
+    /// by at most one level of one n-gram. N-grams already at the codebook's end (±16
+    /// logits) take no share; the text stays short only when every one of them is there.
     pub fn learn(&mut self, normalizer: &Normalizer, text: &str, label: Label) -> f32 {
         // One logit past the boundary: a calibrated 73% (27% for a false positive), clear of
         // the default review threshold (0.5). In the moderator loop of `models/README.md` a
         // 3-logit margin (95%) did worse on the unseen half than this one.
         const MARGIN: f32 = 1.0;
-        // One round closes the gap unless weights saturate; the rest are a guard.
-        const ROUNDS: usize = 4;
+        // One round closes the gap unless weights saturate. Every round moves each n-gram
+        // that can still move by at least a level, or ends the loop, so this many rounds can
+        // take any n-gram across the whole codebook: the bound is only a guard.
+        const ROUNDS: usize = 256;
         let norm = normalizer.normalize_str(text);
         let mut scratch = ModelScratch::default();
         let mut score = self.score_normalized(&norm, &mut scratch);
@@ -549,11 +554,18 @@ impl Classifier {
             Label::Spam => 1.0,
             Label::Ham => -1.0,
         };
+        // The code one level further towards the label, if there is one.
+        let further = |code: i8| -> Option<i8> {
+            let code = code.max(-127);
+            match y > 0.0 {
+                true => (code < 127).then(|| code + 1),
+                false => (code > -127).then(|| code - 1),
+            }
+        };
         let shares: Vec<f32> = buckets
             .iter()
             .map(|&b| 1.0 / (1.0 + support_texts(self.support_of(b)) / DECISION_WEIGHT))
             .collect();
-        let total: f32 = shares.iter().sum();
         // The order in which n-grams make up what rounding left: largest share first, ties
         // in bucket order, so the same decisions always give the same weights.
         let mut order: Vec<usize> = (0..buckets.len()).collect();
@@ -564,8 +576,15 @@ impl Classifier {
             if loss <= 0.0 {
                 break;
             }
-            // The change of the raw score that closes the gap.
+            // The change of the raw score that closes the gap, shared by the n-grams that
+            // can still move.
             let needed = loss / self.calib_a;
+            let total: f32 = buckets
+                .iter()
+                .zip(&shares)
+                .filter(|(&b, _)| further(self.table[b as usize]).is_some())
+                .map(|(_, &share)| share)
+                .sum();
             let step = y * needed / total;
             if !step.is_finite() {
                 break;
@@ -573,26 +592,30 @@ impl Classifier {
             // How far the weights have moved the score so far, towards the label.
             let mut achieved = 0f32;
             for (&b, &share) in buckets.iter().zip(&shares) {
-                let before = self.weight(b);
+                let current = self.table[b as usize];
+                let before = self.codebook.weight(current);
+                let target = before + step * share;
                 // Saturates at the codebook's range: a learned example can outweigh any
                 // shipped n-gram, which is what learning is for.
-                self.table[b as usize] = self.codebook.encode(before + step * share);
-                achieved += y * (self.weight(b) - before);
+                let mut code = self.codebook.encode(target);
+                if code != current && y * (self.codebook.weight(code) - target) > 0.0 {
+                    // Rounded past the target: the level before it (still at or beyond
+                    // the current one, as the target lies between them).
+                    code = if y > 0.0 { code - 1 } else { code + 1 };
+                }
+                self.table[b as usize] = code;
+                achieved += y * (self.codebook.weight(code) - before);
             }
             for &i in &order {
                 if achieved >= needed {
                     break;
                 }
                 let b = buckets[i];
-                let current = self.table[b as usize].max(-127);
-                let code = if y > 0.0 {
-                    current.saturating_add(1)
-                } else {
-                    current.saturating_sub(1).max(-127)
-                };
-                let before = self.weight(b);
-                self.table[b as usize] = code;
-                achieved += y * (self.weight(b) - before);
+                let current = self.table[b as usize];
+                if let Some(code) = further(current) {
+                    achieved += y * (self.codebook.weight(code) - self.codebook.weight(current));
+                    self.table[b as usize] = code;
+                }
             }
             score = self.score_normalized(&norm, &mut scratch);
             if achieved <= 0.0 {
@@ -667,7 +690,11 @@ impl Classifier {
         // Straight into codes: no 2^bits f32 table on the way (4 MiB to zero and re-read at
         // 2^20), and the stored weights are levels, found by a search instead of a logarithm.
         let mut table = vec![0i8; 1 << spec.bits].into_boxed_slice();
-        let mut support = vec![0u8; 1 << spec.bits];
+        let mut support = if with_support {
+            vec![0u8; 1 << spec.bits]
+        } else {
+            Vec::new()
+        };
         let mut bucket = 0u32;
         for k in 0..count {
             let mut delta = 0u32;
@@ -1163,6 +1190,50 @@ mod tests {
         // And back: a confirmed false positive ends one logit below the boundary.
         let after = c.learn(&normalizer, text, Label::Ham);
         assert!((0.24..0.269).contains(&after), "{after}");
+    }
+
+    #[test]
+    fn tied_shares_just_over_half_a_level_do_not_all_take_one() {
+        // Every n-gram at −3 (levels about 0.22 apart there) and a gap of 5 logits over
+        // ~40 n-grams: each share is just over half a level, so rounding to the nearest
+        // level would move every one of them a whole level, twice the step (to 0.995).
+        let normalizer = Normalizer::new();
+        let text = "今天他说你们都是骗子吧大家小心";
+        let mut buckets = Vec::new();
+        spec().features(&normalizer.normalize_str(text), &mut buckets);
+        let mut table = vec![0f32; 1 << 12];
+        for &b in &buckets {
+            table[b as usize] = -3.0;
+        }
+        // What the table holds: the level nearest to −3.
+        let sum = CODEBOOK.weight(CODEBOOK.encode(-3.0)) * buckets.len() as f32;
+        let mut c =
+            Classifier::from_parts("t", "abuse", spec(), -4.0 - sum, (1.0, 0.0), table).unwrap();
+        let before = c.score(&normalizer, text).logit;
+        assert!((before + 4.0).abs() < 0.1, "{before}");
+        let after = c.learn(&normalizer, text, Label::Spam);
+        assert!((0.731..0.78).contains(&after), "{after}");
+    }
+
+    #[test]
+    fn learning_goes_on_past_ngrams_that_reach_the_codebooks_end() {
+        // One n-gram the training data never saw and the rest well attested, far on the
+        // wrong side: the unseen one reaches +16 in the first round, and the rest must then
+        // share the whole remaining gap instead of a sliver of it.
+        let normalizer = Normalizer::new();
+        let text = "今天他说你们都是骗子吧大家小心";
+        let mut buckets = Vec::new();
+        spec().features(&normalizer.normalize_str(text), &mut buckets);
+        let table = vec![0f32; 1 << 12];
+        let mut c = Classifier::from_parts("t", "abuse", spec(), -40.0, (1.0, 0.0), table).unwrap();
+        let mut texts = vec![0u32; 1 << 12];
+        for &b in &buckets[1..] {
+            texts[b as usize] = 3000;
+        }
+        c.set_support(&texts);
+        let after = c.learn(&normalizer, text, Label::Spam);
+        assert!(after >= 0.731, "{after}");
+        assert_eq!(c.weight(buckets[0]), CODEBOOK.weight(127));
     }
 
     #[test]
