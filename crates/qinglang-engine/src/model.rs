@@ -263,14 +263,19 @@ impl ModelScratch {
 /// Whether `bucket` is new in the current text (and records it).
 #[inline(always)]
 fn insert(seen: &mut [u32], stamp: u32, bits: u32, bucket: u32, mask: usize) -> bool {
-    let tag = (stamp << bits) | bucket;
-    let mut i = (bucket.wrapping_mul(0x9E37_79B1) as usize) & mask;
+    // Stamps only grow until the set is cleared, so a slot below this text's first tag is
+    // empty or left by an earlier text: one comparison, no shift.
+    let base = stamp << bits;
+    let tag = base | bucket;
+    // A bucket is already the top bits of a multiplicative hash: its low bits index the
+    // set as they are.
+    let mut i = bucket as usize & mask;
     loop {
         let slot = seen[i];
         if slot == tag {
             return false;
         }
-        if slot >> bits != stamp {
+        if slot < base {
             seen[i] = tag;
             return true;
         }
