@@ -47,7 +47,7 @@ with open("ham.jsonl", "w", encoding="utf-8") as ham, open("spam.jsonl", "w", en
         (spam if kind == "spam" else ham).write(json.dumps({"text": e["text"]}, ensure_ascii=False) + "\n")
 print(f"learning {n['ham']} false positives as ham, {n['spam']} misses as spam")
 PY
-"$Q" key init >/dev/null 2>&1
+"$Q" key init >/dev/null
 # `learn` refuses an empty file.
 [ -s ham.jsonl ] && "$Q" learn --db loop.db --ham ham.jsonl
 [ -s spam.jsonl ] && "$Q" learn --db loop.db --spam spam.jsonl

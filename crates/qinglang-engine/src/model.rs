@@ -231,7 +231,8 @@ pub struct ModelScratch {
     seen: Vec<u32>,
     stamp: u32,
     /// The bucket width the slots were written with: a scratch used with another model
-    /// starts afresh, so no old slot reads as a current one.
+    /// starts afresh, so no old slot reads as a current one, nor (a wider model's slot, above
+    /// any narrower base) as occupied for good, which would leave `insert` probing forever.
     bits: u8,
     /// The weight codes of the last scored text's n-grams, in text order.
     weights: Vec<i8>,
@@ -533,16 +534,18 @@ impl Classifier {
     /// up a share just over half a level would move every tied n-gram a whole level and could
     /// double the step). Whatever that leaves, the n-grams make up one level each,
     /// least-supported first, until the gap closes: the text ends at the margin or past it
-    /// by at most one level of one n-gram. N-grams already at the codebook's end (±16
-    /// logits) take no share; the text stays short only when every one of them is there.
+    /// by at most one level of one n-gram (at most 1.1 logits, near ±16). N-grams already at
+    /// the codebook's end take no share; the text stays short only when every one of them is
+    /// there (or the calibration slope is so small that no finite step closes the gap).
     pub fn learn(&mut self, normalizer: &Normalizer, text: &str, label: Label) -> f32 {
         // One logit past the boundary: a calibrated 73% (27% for a false positive), clear of
         // the default review threshold (0.5). In the moderator loop of `models/README.md` a
         // 3-logit margin (95%) did worse on the unseen half than this one.
         const MARGIN: f32 = 1.0;
-        // One round closes the gap unless weights saturate. Every round moves each n-gram
-        // that can still move by at least a level, or ends the loop, so this many rounds can
-        // take any n-gram across the whole codebook: the bound is only a guard.
+        // One round closes the gap unless weights saturate. A round that does not close it
+        // has moved every n-gram that can still move by at least a level (or nothing could
+        // move, which ends the loop), so this many rounds can take any n-gram across the
+        // whole codebook: the bound is only a guard.
         const ROUNDS: usize = 256;
         let norm = normalizer.normalize_str(text);
         let mut scratch = ModelScratch::default();
@@ -983,6 +986,30 @@ mod tests {
     }
 
     #[test]
+    fn a_scratch_reused_across_models_of_other_widths_scores_like_a_fresh_one() {
+        // The engine's per-thread scratch outlives a model swap, and a 24-bit model's slots
+        // sit above any 12-bit text's base: texts scored in turn by both must score exactly
+        // as with a fresh scratch.
+        let narrow = spec();
+        let wide = FeatureSpec { bits: 24, ..spec() };
+        let model = |spec: FeatureSpec| {
+            let table = (0..1u32 << spec.bits)
+                .map(|i| f32::from(i.wrapping_mul(2_654_435_761) as u16) / 65_536.0 - 0.5)
+                .collect();
+            Classifier::from_parts("t", "abuse", spec, 0.1, (1.0, 0.0), table).unwrap()
+        };
+        let (a, b) = (model(wide), model(narrow));
+        let mut reused = ModelScratch::default();
+        for k in 0..40usize {
+            let text: String = "骗子今天黑人天气".chars().cycle().take(5 + k).collect();
+            for c in [&a, &b] {
+                let expected = c.score_normalized(&text, &mut ModelScratch::default());
+                assert_eq!(c.score_normalized(&text, &mut reused), expected, "text {k}");
+            }
+        }
+    }
+
+    #[test]
     fn the_layout_gives_every_ngram_its_span() {
         // Spans written out in the order `ngrams` emits them, for several shapes.
         for (min_n, max_n) in [(1, 3), (1, 1), (2, 4), (1, 5), (3, 3), (2, 2)] {
@@ -1218,6 +1245,45 @@ mod tests {
         assert!((before + 4.0).abs() < 0.1, "{before}");
         let after = c.learn(&normalizer, text, Label::Spam);
         assert!((0.731..0.78).contains(&after), "{after}");
+    }
+
+    #[test]
+    fn a_false_positive_on_tied_shares_ends_just_below_the_margin() {
+        // The mirror of the case above: every n-gram at +3, a 5-logit gap towards ham.
+        let normalizer = Normalizer::new();
+        let text = "今天他说你们都是骗子吧大家小心";
+        let mut buckets = Vec::new();
+        spec().features(&normalizer.normalize_str(text), &mut buckets);
+        let mut table = vec![0f32; 1 << 12];
+        for &b in &buckets {
+            table[b as usize] = 3.0;
+        }
+        let sum = CODEBOOK.weight(CODEBOOK.encode(3.0)) * buckets.len() as f32;
+        let mut c =
+            Classifier::from_parts("t", "abuse", spec(), 4.0 - sum, (1.0, 0.0), table).unwrap();
+        let after = c.learn(&normalizer, text, Label::Ham);
+        assert!((0.22..0.269).contains(&after), "{after}");
+    }
+
+    #[test]
+    fn learning_closes_a_gap_that_saturates_one_support_tier_per_round() {
+        // Seven tiers of support (shares 1, 1/10, 1/100, …) and a gap of 500 logits: each
+        // round the largest remaining tier reaches +16 and the next takes over, so closing
+        // it needs more rounds than one or a few.
+        let normalizer = Normalizer::new();
+        let text = "今天他说你们都是骗子吧大家小心";
+        let mut buckets = Vec::new();
+        spec().features(&normalizer.normalize_str(text), &mut buckets);
+        let table = vec![0f32; 1 << 12];
+        let mut c =
+            Classifier::from_parts("t", "abuse", spec(), -500.0, (1.0, 0.0), table).unwrap();
+        let mut texts = vec![0u32; 1 << 12];
+        for (k, &b) in buckets.iter().enumerate() {
+            texts[b as usize] = 10u32.pow((k % 7) as u32 + 1) - 10;
+        }
+        c.set_support(&texts);
+        let after = c.learn(&normalizer, text, Label::Spam);
+        assert!(after >= 0.731, "{after}");
     }
 
     #[test]
