@@ -166,6 +166,21 @@ impl<S: Store> Governance<S> {
         Ok(removed)
     }
 
+    /// The deployment's most recent learned examples, newest first (at most `limit`): what
+    /// the console shows a content-security lead before deciding to keep or reset them.
+    pub fn recent_learned(
+        &self,
+        actor: &Principal,
+        limit: usize,
+    ) -> Result<Vec<LearnedExample>, Error> {
+        self.require(actor, Permission::ReadSubjects)?;
+        let base = self.base_model()?;
+        let mut examples = self.store.read(|tx| tx.learned_examples(base.name()))?;
+        examples.reverse();
+        examples.truncate(limit);
+        Ok(examples)
+    }
+
     /// How many examples of each kind the deployment's model has learned.
     pub fn learning_status(&self, actor: &Principal) -> Result<LearningStatus, Error> {
         self.require(actor, Permission::ReadSubjects)?;

@@ -387,6 +387,7 @@ async fn a_moderator_works_the_queue_with_the_keyboard() {
         ("/reports", "06-reports"),
         ("/reports/1", "07-report"),
         ("/appeals", "08-appeals"),
+        ("/learning", "09-learning"),
         ("/lexicons?q=成人", "09-lexicons"),
     ] {
         c.goto(&format!("{}{path}", s.base)).await.expect("page");

@@ -195,3 +195,139 @@ async fn sign_in_sessions_csrf_and_headers() {
     assert_eq!(resp.status(), StatusCode::SEE_OTHER);
     assert!(location(&resp).starts_with("/login"));
 }
+
+/// Signs in with an API token: (session cookie, the session's CSRF token).
+async fn sign_in(api: &Api, token: &str) -> (String, String) {
+    let page = send(api, "GET", "/login", "", None).await;
+    let pre = cookie_value(&set_cookie(&page, "ql_login").expect("pre-session cookie"));
+    let resp = send(
+        api,
+        "POST",
+        "/login",
+        &format!("ql_login={pre}"),
+        Some(form(&[("csrf", &pre), ("token", token), ("next", "/")])),
+    )
+    .await;
+    assert_eq!(resp.status(), StatusCode::SEE_OTHER);
+    let session = format!(
+        "ql_session={}",
+        cookie_value(&set_cookie(&resp, "ql_session").expect("session cookie"))
+    );
+    let html = body(send(api, "GET", "/learning", &session, None).await).await;
+    let csrf = html
+        .split(r#"name="csrf" value=""#)
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .expect("csrf field")
+        .to_owned();
+    (session, csrf)
+}
+
+/// The number in the element with this id (`<strong id="…">N</strong>`).
+fn count_of(html: &str, id: &str) -> u64 {
+    html.split(&format!(r#"id="{id}">"#))
+        .nth(1)
+        .and_then(|rest| rest.split('<').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("no {id} in the page"))
+}
+
+#[tokio::test]
+async fn moderators_teach_the_model_from_the_console_and_only_a_lead_resets_it() {
+    // REV-9 in the console: a moderator teaches a confirmed violation, the next scan sees it,
+    // the page lists it; resetting is for leads (and admins) and must be confirmed.
+    let api = Api::new();
+    let svc = api.token("service").await;
+    let text = "加我好友领取免费红包，名额有限先到先得";
+    let model_hit = |v: &serde_json::Value| {
+        v["hits"]
+            .as_array()
+            .expect("hits")
+            .iter()
+            .find(|h| h["source"] == "model:cold")
+            .and_then(|h| h["probability"].as_f64())
+    };
+    let scan = || async {
+        api.json("POST", "/v1/scan", &svc, serde_json::json!({"text": text}))
+            .await
+            .1
+    };
+    assert_eq!(model_hit(&scan().await), None);
+
+    let moderator = api.token("moderator").await;
+    let (session, csrf) = sign_in(&api, &moderator).await;
+    let html = body(send(&api, "GET", "/learning", &session, None).await).await;
+    assert_eq!(count_of(&html, "learned-spam"), 0);
+    assert!(html.contains("id=\"teach-form\""));
+    assert!(
+        !html.contains("id=\"reset-form\""),
+        "moderators do not reset"
+    );
+
+    // A label that is neither spam nor ham is refused with a message, and nothing is learned.
+    let resp = send(
+        &api,
+        "POST",
+        "/learning",
+        &session,
+        Some(form(&[("csrf", &csrf), ("text", text), ("label", "spamm")])),
+    )
+    .await;
+    assert!(location(&resp).contains("err="), "{}", location(&resp));
+    let resp = send(
+        &api,
+        "POST",
+        "/learning",
+        &session,
+        Some(form(&[("csrf", &csrf), ("text", text), ("label", "spam")])),
+    )
+    .await;
+    assert_eq!(resp.status(), StatusCode::SEE_OTHER);
+    assert!(location(&resp).contains("ok="), "{}", location(&resp));
+    let p = model_hit(&scan().await).expect("a model hit after learning");
+    assert!(p > 0.7, "{p}");
+    let html = body(send(&api, "GET", "/learning", &session, None).await).await;
+    assert_eq!(count_of(&html, "learned-spam"), 1);
+    assert!(html.contains(text), "the example is listed");
+
+    // A moderator's reset is refused and changes nothing.
+    let resp = send(
+        &api,
+        "POST",
+        "/learning/reset",
+        &session,
+        Some(form(&[("csrf", &csrf), ("confirm", "yes")])),
+    )
+    .await;
+    assert!(location(&resp).contains("err="), "{}", location(&resp));
+    assert!(model_hit(&scan().await).is_some());
+
+    // A lead's reset needs the confirmation, then returns to the shipped model.
+    let lead = api.token("lead").await;
+    let (session, csrf) = sign_in(&api, &lead).await;
+    let html = body(send(&api, "GET", "/learning", &session, None).await).await;
+    assert!(html.contains("id=\"reset-form\""));
+    let resp = send(
+        &api,
+        "POST",
+        "/learning/reset",
+        &session,
+        Some(form(&[("csrf", &csrf)])),
+    )
+    .await;
+    assert!(location(&resp).contains("err="), "{}", location(&resp));
+    assert!(model_hit(&scan().await).is_some());
+    let resp = send(
+        &api,
+        "POST",
+        "/learning/reset",
+        &session,
+        Some(form(&[("csrf", &csrf), ("confirm", "yes")])),
+    )
+    .await;
+    assert!(location(&resp).contains("ok="), "{}", location(&resp));
+    assert_eq!(model_hit(&scan().await), None);
+    let html = body(send(&api, "GET", "/learning", &session, None).await).await;
+    assert_eq!(count_of(&html, "learned-spam"), 0);
+    assert!(!html.contains(text));
+}

@@ -129,6 +129,7 @@ pub fn page(v: &Viewer, title: &str, active: &str, body: &str) -> String {
         ("/reports", l.t("举报", "Reports"), "reports"),
         ("/appeals", l.t("申诉", "Appeals"), "appeals"),
         ("/lexicons", l.t("词库", "Lexicons"), "lexicons"),
+        ("/learning", l.t("模型学习", "Model learning"), "learning"),
     ];
     if v.can_change_policy() {
         nav.push(("/emergency", l.t("应急处置", "Emergency"), "emergency"));

@@ -68,6 +68,8 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/appeals", get(pages::appeals))
         .route("/appeals/{id}/decide", post(pages::decide_appeal))
         .route("/lexicons", get(pages::lexicons).post(pages::edit_lexicon))
+        .route("/learning", get(pages::learning).post(pages::teach))
+        .route("/learning/reset", post(pages::reset_learning))
         .route(
             "/emergency",
             get(pages::emergency).post(pages::emergency_change),
