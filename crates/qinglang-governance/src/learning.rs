@@ -10,7 +10,7 @@ use serde::Serialize;
 
 use crate::authz::Permission;
 use crate::error::Error;
-use crate::model::{LearnedExample, Principal, Timestamp};
+use crate::model::{Id, LearnedExample, Principal, Timestamp};
 use crate::service::{check_text, lock, Governance};
 use crate::store::Store;
 
@@ -179,6 +179,34 @@ impl<S: Store> Governance<S> {
         examples.reverse();
         examples.truncate(limit);
         Ok(examples)
+    }
+
+    /// Forgets one learned example (a decision taught by mistake) and replays the rest onto
+    /// the shipped model, so the running model is as if it had never been taught.
+    pub fn forget_learned(&self, actor: &Principal, id: Id, now: Timestamp) -> Result<(), Error> {
+        self.require(actor, Permission::ChangePolicy)?;
+        let name = self.base_model()?.name().to_owned();
+        self.store.write(|tx| {
+            let gone = tx
+                .delete_learned(&name, id)?
+                .ok_or_else(|| Error::not_found("learned example", id))?;
+            self.audit(
+                tx,
+                actor,
+                now,
+                "model.forget",
+                &format!("model:{name}"),
+                "",
+                serde_json::json!({
+                    "example": id,
+                    "label": gone.label.as_str(),
+                    "chars": gone.text.chars().count(),
+                    "taught_by": gone.actor,
+                }),
+            )
+        })?;
+        self.reload_learned()?;
+        Ok(())
     }
 
     /// How many examples of each kind the deployment's model has learned.

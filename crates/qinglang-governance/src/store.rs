@@ -271,4 +271,7 @@ pub trait Tx {
     fn learned_generation(&mut self, model: &str) -> Result<(u64, Id), Error>;
     /// Forgets every learned example of the model; returns how many.
     fn clear_learned(&mut self, model: &str) -> Result<u64, Error>;
+    /// Forgets one learned example of the model; returns it, or `None` when there is none
+    /// with this id.
+    fn delete_learned(&mut self, model: &str, id: Id) -> Result<Option<LearnedExample>, Error>;
 }

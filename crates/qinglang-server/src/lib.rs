@@ -14,7 +14,7 @@ use axum::extract::{
 use axum::http::{header, request::Parts, HeaderValue, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::{delete, get, post};
 use axum::{Json, Router};
 use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
 use qinglang_governance::authz::Role;
@@ -109,6 +109,7 @@ pub fn app(state: AppState) -> Router {
             "/v1/learn",
             get(learning_status).post(learn).delete(reset_learning),
         )
+        .route("/v1/learn/{id}", delete(forget_learned))
         .merge(cases::routes())
         .merge(console::routes())
         .route("/healthz", get(|| async { Json(json!({"ok": true})) }))
@@ -861,6 +862,17 @@ async fn reset_learning(State(s): State<AppState>, Auth(p): Auth) -> ApiResult<i
     let gov = Arc::clone(&s.gov);
     let removed = blocking(move || gov.reset_learning(&p, Timestamp::now())).await?;
     Ok(Json(json!({"removed": removed})))
+}
+
+/// Forgets one learned example (taught by mistake); the rest are replayed.
+async fn forget_learned(
+    State(s): State<AppState>,
+    Auth(p): Auth,
+    Path(id): Path<i64>,
+) -> ApiResult<impl IntoResponse> {
+    let gov = Arc::clone(&s.gov);
+    blocking(move || gov.forget_learned(&p, id, Timestamp::now())).await?;
+    Ok(Json(json!({"forgotten": id})))
 }
 
 #[derive(Deserialize)]

@@ -132,6 +132,13 @@ pub(crate) const ROUTES: &[(&str, &str, &str, &str, Option<&str>)] = &[
         None,
     ),
     (
+        "delete",
+        "/v1/learn/{id}",
+        "Forget one learned example (taught by mistake); the rest are replayed",
+        "lead, admin",
+        None,
+    ),
+    (
         "get",
         "/v1/campaigns/{id}",
         "Every stored copy of a flood campaign (REV-7)",

@@ -302,11 +302,74 @@ async fn moderators_teach_the_model_from_the_console_and_only_a_lead_resets_it()
     assert!(location(&resp).contains("err="), "{}", location(&resp));
     assert!(model_hit(&scan().await).is_some());
 
-    // A lead's reset needs the confirmation, then returns to the shipped model.
+    // A second example, a false positive on another text; then the lead forgets the first
+    // one alone (taught by mistake): its effect goes, the other example stays.
+    let other = "你们地区的人说话都这么直接吗，挺有意思";
+    let resp = send(
+        &api,
+        "POST",
+        "/learning",
+        &session,
+        Some(form(&[("csrf", &csrf), ("text", other), ("label", "ham")])),
+    )
+    .await;
+    assert!(location(&resp).contains("ok="), "{}", location(&resp));
+    let forget_id = |html: &str| -> i64 {
+        html.split(r#"id="forget-"#)
+            .nth(2)
+            .and_then(|rest| rest.split('"').next())
+            .and_then(|n| n.parse().ok())
+            .expect("the first example's forget button (listed second, newest first)")
+    };
     let lead = api.token("lead").await;
     let (session, csrf) = sign_in(&api, &lead).await;
     let html = body(send(&api, "GET", "/learning", &session, None).await).await;
     assert!(html.contains("id=\"reset-form\""));
+    let first = forget_id(&html);
+    // Over the API, forgetting is for leads and admins, and names a real example.
+    let (status, _) = api
+        .call(
+            "DELETE",
+            &format!("/v1/learn/{first}"),
+            Some(&moderator),
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, _) = api
+        .call("DELETE", "/v1/learn/999999", Some(&lead), None)
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let resp = send(
+        &api,
+        "POST",
+        &format!("/learning/{first}/forget"),
+        &session,
+        Some(form(&[("csrf", &csrf)])),
+    )
+    .await;
+    assert!(location(&resp).contains("ok="), "{}", location(&resp));
+    assert_eq!(
+        model_hit(&scan().await),
+        None,
+        "the forgotten example's effect is gone"
+    );
+    let html = body(send(&api, "GET", "/learning", &session, None).await).await;
+    assert_eq!(count_of(&html, "learned-spam"), 0);
+    assert_eq!(count_of(&html, "learned-ham"), 1);
+    assert!(!html.contains(text) && html.contains(other));
+    // Teach the violation again for the reset below.
+    let resp = send(
+        &api,
+        "POST",
+        "/learning",
+        &session,
+        Some(form(&[("csrf", &csrf), ("text", text), ("label", "spam")])),
+    )
+    .await;
+    assert!(location(&resp).contains("ok="), "{}", location(&resp));
+
+    // A lead's reset needs the confirmation, then returns to the shipped model.
     let resp = send(
         &api,
         "POST",
@@ -329,5 +392,6 @@ async fn moderators_teach_the_model_from_the_console_and_only_a_lead_resets_it()
     assert_eq!(model_hit(&scan().await), None);
     let html = body(send(&api, "GET", "/learning", &session, None).await).await;
     assert_eq!(count_of(&html, "learned-spam"), 0);
+    assert_eq!(count_of(&html, "learned-ham"), 0);
     assert!(!html.contains(text));
 }

@@ -1395,6 +1395,29 @@ impl Tx for SqliteTx<'_> {
         Ok(n as u64)
     }
 
+    fn delete_learned(&mut self, model: &str, id: Id) -> Result<Option<LearnedExample>, Error> {
+        self.conn
+            .query_row(
+                "DELETE FROM learned_examples WHERE model = ?1 AND id = ?2 \
+                 RETURNING label, text, actor, at",
+                params![model, id],
+                |r| {
+                    let label: String = r.get(0)?;
+                    Ok(LearnedExample {
+                        id,
+                        model: model.to_owned(),
+                        // The CHECK constraint admits only these two.
+                        label: Label::parse(&label).unwrap_or(Label::Ham),
+                        text: r.get(1)?,
+                        actor: r.get(2)?,
+                        at: Timestamp(r.get(3)?),
+                    })
+                },
+            )
+            .optional()
+            .map_err(storage)
+    }
+
     fn insert_operator(
         &mut self,
         name: &str,

@@ -70,6 +70,7 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/lexicons", get(pages::lexicons).post(pages::edit_lexicon))
         .route("/learning", get(pages::learning).post(pages::teach))
         .route("/learning/reset", post(pages::reset_learning))
+        .route("/learning/{id}/forget", post(pages::forget_learned))
         .route(
             "/emergency",
             get(pages::emergency).post(pages::emergency_change),

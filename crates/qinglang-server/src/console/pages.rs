@@ -1483,7 +1483,7 @@ pub(crate) async fn learning(
     let rows: Vec<Vec<String>> = examples
         .iter()
         .map(|e| {
-            vec![
+            let mut row = vec![
                 short_time(&e.at.to_rfc3339()),
                 esc(match e.label {
                     Label::Spam => l.t("违规", "violation"),
@@ -1491,7 +1491,16 @@ pub(crate) async fn learning(
                 }),
                 esc(&e.actor),
                 esc(&excerpt(&e.text, 120)),
-            ]
+            ];
+            if v.can_change_policy() {
+                row.push(format!(
+                    r#"<form method="post" action="/learning/{id}/forget" class="inline">{}<button type="submit" class="link" id="forget-{id}">{}</button></form>"#,
+                    v.csrf_field(),
+                    esc(l.t("忘记", "Forget")),
+                    id = e.id,
+                ));
+            }
+            row
         })
         .collect();
     let _ = write!(
@@ -1499,13 +1508,17 @@ pub(crate) async fn learning(
         "<h2>{}</h2>",
         esc(l.t("最近学习的示例", "Recently learned examples"))
     );
+    let mut headers = vec![
+        l.t("时间", "Time"),
+        l.t("结论", "Decision"),
+        l.t("确认人", "Confirmed by"),
+        l.t("文本", "Text"),
+    ];
+    if v.can_change_policy() {
+        headers.push("");
+    }
     body.push_str(&table(
-        &[
-            l.t("时间", "Time"),
-            l.t("结论", "Decision"),
-            l.t("确认人", "Confirmed by"),
-            l.t("文本", "Text"),
-        ],
+        &headers,
         &rows,
         l.t("尚未学习任何示例。", "Nothing learned yet."),
     ));
@@ -1539,6 +1552,28 @@ pub(crate) async fn teach(State(s): State<AppState>, Console(v): Console, body: 
                 l.t("已学习；该文本的概率", "Learned; the text's probability"),
                 r.probability_before,
                 r.probability_after
+            )
+        })
+    })
+    .await
+}
+
+pub(crate) async fn forget_learned(
+    State(s): State<AppState>,
+    Console(v): Console,
+    Path(id): Path<Id>,
+    body: Bytes,
+) -> Response {
+    if let Err(r) = Form::parse(&v, &body) {
+        return r;
+    }
+    let l = v.lang;
+    act(&s, &v, "/learning", move |g, p, now| {
+        g.forget_learned(p, id, now).map(|()| {
+            format!(
+                "{} #{id}{}",
+                l.t("已忘记示例", "Forgot example"),
+                l.t("；其余示例已重新应用", "; the others were applied again")
             )
         })
     })
