@@ -32,7 +32,7 @@ enum Command {
     /// Train the text classifier on labelled data and write a model file.
     Train(train::TrainArgs),
     /// Teach the deployment's model confirmed violations (--spam) or false positives (--ham),
-    /// one text per line (.jsonl: the "text" field); or --reset, or --status.
+    /// one text per line (.jsonl: the "text" field); or --reset, --forget, --list, --status.
     Learn(LearnArgs),
     /// Emergency sweep (ENF-3): optionally add terms and tighten thresholds (one audited
     /// change), then re-scan what was stored in the last hours; prints what it catches.
@@ -80,6 +80,13 @@ struct LearnChoice {
     /// Print how many examples the model has learned (JSON).
     #[arg(long)]
     status: bool,
+    /// Print every learned example, in the order they are applied (JSON Lines: id, label,
+    /// actor, at, text).
+    #[arg(long)]
+    list: bool,
+    /// Forget one learned example (its id from --list) and apply the others again.
+    #[arg(long, value_name = "ID")]
+    forget: Option<i64>,
 }
 
 #[derive(Debug, clap::Args)]
@@ -276,7 +283,11 @@ fn main() -> ExitCode {
                 (Some(file), _) => serve::LearnAction::Teach(qinglang_engine::Label::Spam, file),
                 (_, Some(file)) => serve::LearnAction::Teach(qinglang_engine::Label::Ham, file),
                 _ if choice.reset => serve::LearnAction::Reset,
-                _ => serve::LearnAction::Status,
+                _ if choice.list => serve::LearnAction::List,
+                _ => match choice.forget {
+                    Some(id) => serve::LearnAction::Forget(id),
+                    None => serve::LearnAction::Status,
+                },
             };
             serve::learn(&store, action).map(|()| false)
         }

@@ -386,6 +386,29 @@ pub fn learn(store: &StoreArgs, action: LearnAction<'_>) -> Result<()> {
         LearnAction::Status => {
             crate::print_stdout(&(serde_json::to_string(&gov.learning_status(&system)?)? + "\n"))?;
         }
+        LearnAction::List => {
+            let mut out = String::new();
+            for e in gov.recent_learned(&system, usize::MAX)?.iter().rev() {
+                let line = serde_json::json!({
+                    "id": e.id,
+                    "label": e.label.as_str(),
+                    "actor": e.actor,
+                    "at": e.at.to_rfc3339(),
+                    "text": e.text,
+                });
+                out.push_str(&line.to_string());
+                out.push('\n');
+            }
+            crate::print_stdout(&out)?;
+        }
+        LearnAction::Forget(id) => {
+            gov.forget_learned(&system, id, Timestamp::now())?;
+            let status = gov.learning_status(&system)?;
+            eprintln!(
+                "forgot example {id}; model {:?} now holds {} spam and {} ham, applied again",
+                status.model, status.spam, status.ham
+            );
+        }
     }
     Ok(())
 }
@@ -396,6 +419,8 @@ pub enum LearnAction<'a> {
     Teach(Label, &'a Path),
     Reset,
     Status,
+    List,
+    Forget(i64),
 }
 
 /// One text per non-empty line; for `.jsonl` files, the `text` field of each line.

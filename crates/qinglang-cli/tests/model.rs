@@ -258,6 +258,37 @@ fn learn_changes_later_verdicts_and_reset_forgets() {
         (Some(1), Some(0))
     );
 
+    // Listed in the order applied; forgetting that one example alone undoes it.
+    let ham = dir.join("ham.txt");
+    std::fs::write(&ham, "你们地区的人说话都这么直接吗，挺有意思\n").expect("write");
+    let mut args = vec!["learn", "--ham", path(&ham)];
+    args.extend(store);
+    done(&qinglang(&args));
+    let mut args = vec!["learn", "--list"];
+    args.extend(store);
+    let listed: Vec<serde_json::Value> = String::from_utf8_lossy(&done(&qinglang(&args)).stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("a JSON line"))
+        .collect();
+    assert_eq!(listed.len(), 2);
+    assert_eq!(
+        (&listed[0]["label"], &listed[0]["text"]),
+        (&"spam".into(), &text.into())
+    );
+    assert_eq!(listed[1]["label"], "ham");
+    let id = listed[0]["id"].as_i64().expect("id").to_string();
+    let mut args = vec!["learn", "--forget", &id];
+    args.extend(store);
+    done(&qinglang(&args));
+    assert!(model_hits(&scan(true)).is_empty(), "forgetting undoes it");
+    let out = qinglang(&args);
+    assert_eq!(out.status.code(), Some(2), "it is gone");
+    std::fs::write(&spam, format!("{text}\n")).expect("write");
+    let mut args = vec!["learn", "--spam", path(&spam)];
+    args.extend(store);
+    done(&qinglang(&args));
+    assert_eq!(model_hits(&scan(true)).len(), 1);
+
     let mut args = vec!["learn", "--reset"];
     args.extend(store);
     done(&qinglang(&args));
