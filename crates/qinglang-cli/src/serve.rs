@@ -388,7 +388,7 @@ pub fn learn(store: &StoreArgs, action: LearnAction<'_>) -> Result<()> {
         }
         LearnAction::List => {
             let mut out = String::new();
-            for e in gov.recent_learned(&system, usize::MAX)?.iter().rev() {
+            for e in gov.recent_learned(&system, usize::MAX, None)?.iter().rev() {
                 let line = serde_json::json!({
                     "id": e.id,
                     "label": e.label.as_str(),

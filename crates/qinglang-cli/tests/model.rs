@@ -283,6 +283,11 @@ fn learn_changes_later_verdicts_and_reset_forgets() {
     assert!(model_hits(&scan(true)).is_empty(), "forgetting undoes it");
     let out = qinglang(&args);
     assert_eq!(out.status.code(), Some(2), "it is gone");
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("not found"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     std::fs::write(&spam, format!("{text}\n")).expect("write");
     let mut args = vec!["learn", "--spam", path(&spam)];
     args.extend(store);

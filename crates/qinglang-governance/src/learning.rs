@@ -17,6 +17,8 @@ use crate::store::Store;
 /// What one learned example did.
 #[derive(Debug, Clone, Serialize)]
 pub struct Learned {
+    /// The example's id: what `DELETE /v1/learn/{id}` and `learn --forget` take.
+    pub id: Id,
     pub model: String,
     pub label: &'static str,
     /// The model's probability for the text before and after learning it.
@@ -75,11 +77,11 @@ impl<S: Store> Governance<S> {
         };
         let before = model.score(engine.normalizer(), text).probability;
         let after = model.learn(engine.normalizer(), text, label);
-        let (previous, stored) = self.store.write(|tx| {
+        let (previous, stored, id) = self.store.write(|tx| {
             // What the store held before this example: the fast path below is only right
             // when that is exactly what the running model reflects.
             let previous = tx.learned_generation(&name)?;
-            tx.insert_learned(&LearnedExample {
+            let id = tx.insert_learned(&LearnedExample {
                 id: 0,
                 model: name.clone(),
                 label,
@@ -96,13 +98,14 @@ impl<S: Store> Governance<S> {
                 &format!("model:{name}"),
                 "",
                 serde_json::json!({
+                    "example": id,
                     "label": label.as_str(),
                     "chars": text.chars().count(),
                     "probability_before": round4(before),
                     "probability_after": round4(after),
                 }),
             )?;
-            Ok((previous, stored))
+            Ok((previous, stored, id))
         })?;
         if previous == *generation {
             self.swap_engine(Arc::new(engine.with_classifier(Some(Arc::new(model)))));
@@ -114,6 +117,7 @@ impl<S: Store> Governance<S> {
             self.reload_learned()?;
         }
         Ok(Learned {
+            id,
             model: name,
             label: label.as_str(),
             probability_before: before,
@@ -166,19 +170,19 @@ impl<S: Store> Governance<S> {
         Ok(removed)
     }
 
-    /// The deployment's most recent learned examples, newest first (at most `limit`): what
-    /// the console shows a content-security lead before deciding to keep or reset them.
+    /// The deployment's learned examples with an id below `before` (the newest when
+    /// `None`), newest first, at most `limit`: what the console and `GET /v1/learn/examples`
+    /// show before someone forgets one or resets them all.
     pub fn recent_learned(
         &self,
         actor: &Principal,
         limit: usize,
+        before: Option<Id>,
     ) -> Result<Vec<LearnedExample>, Error> {
         self.require(actor, Permission::ReadSubjects)?;
         let base = self.base_model()?;
-        let mut examples = self.store.read(|tx| tx.learned_examples(base.name()))?;
-        examples.reverse();
-        examples.truncate(limit);
-        Ok(examples)
+        self.store
+            .read(|tx| tx.recent_learned(base.name(), limit, before))
     }
 
     /// Forgets one learned example (a decision taught by mistake) and replays the rest onto
@@ -213,13 +217,12 @@ impl<S: Store> Governance<S> {
     pub fn learning_status(&self, actor: &Principal) -> Result<LearningStatus, Error> {
         self.require(actor, Permission::ReadSubjects)?;
         let base = self.base_model()?;
-        let examples = self.store.read(|tx| tx.learned_examples(base.name()))?;
-        let spam = examples.iter().filter(|e| e.label == Label::Spam).count() as u64;
+        let (spam, ham) = self.store.read(|tx| tx.learned_counts(base.name()))?;
         Ok(LearningStatus {
             model: base.name().to_owned(),
             category: base.category().to_owned(),
             spam,
-            ham: examples.len() as u64 - spam,
+            ham,
         })
     }
 }

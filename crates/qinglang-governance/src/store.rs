@@ -264,10 +264,22 @@ pub trait Tx {
     fn revoke_tokens(&mut self, name: &str) -> Result<u64, Error>;
 
     // Learning (REV-9).
+    /// Records a learned example; returns its id, higher than any the store gave before.
     fn insert_learned(&mut self, example: &LearnedExample) -> Result<Id, Error>;
     /// The model's learned examples in the order they were confirmed.
     fn learned_examples(&mut self, model: &str) -> Result<Vec<LearnedExample>, Error>;
-    /// (count, highest id) of the model's examples: changes whenever one is added or removed.
+    /// The model's examples with an id below `before` (all when `None`), newest first, at
+    /// most `limit`.
+    fn recent_learned(
+        &mut self,
+        model: &str,
+        limit: usize,
+        before: Option<Id>,
+    ) -> Result<Vec<LearnedExample>, Error>;
+    /// How many of the model's examples are (spam, ham).
+    fn learned_counts(&mut self, model: &str) -> Result<(u64, u64), Error>;
+    /// (count, highest id) of the model's examples: changes whenever one is added or removed,
+    /// because ids are never reused (a removed newest example's id included).
     fn learned_generation(&mut self, model: &str) -> Result<(u64, Id), Error>;
     /// Forgets every learned example of the model; returns how many.
     fn clear_learned(&mut self, model: &str) -> Result<u64, Error>;

@@ -109,6 +109,7 @@ pub fn app(state: AppState) -> Router {
             "/v1/learn",
             get(learning_status).post(learn).delete(reset_learning),
         )
+        .route("/v1/learn/examples", get(learned_examples))
         .route("/v1/learn/{id}", delete(forget_learned))
         .merge(cases::routes())
         .merge(console::routes())
@@ -868,11 +869,57 @@ async fn reset_learning(State(s): State<AppState>, Auth(p): Auth) -> ApiResult<i
 async fn forget_learned(
     State(s): State<AppState>,
     Auth(p): Auth,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<String>,
 ) -> ApiResult<impl IntoResponse> {
+    let id = parse_id(&id, "learned example")?;
     let gov = Arc::clone(&s.gov);
     blocking(move || gov.forget_learned(&p, id, Timestamp::now())).await?;
     Ok(Json(json!({"forgotten": id})))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ExamplesQuery {
+    limit: Option<usize>,
+    before: Option<String>,
+}
+
+/// The most a page of learned examples holds.
+const EXAMPLES_PAGE_MAX: usize = 1000;
+
+/// The learned examples, newest first, a page at a time (`before` = the last id seen).
+async fn learned_examples(
+    State(s): State<AppState>,
+    Auth(p): Auth,
+    ApiQuery(q): ApiQuery<ExamplesQuery>,
+) -> ApiResult<impl IntoResponse> {
+    let limit = q.limit.unwrap_or(100);
+    if limit == 0 || limit > EXAMPLES_PAGE_MAX {
+        return Err(ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_limit",
+            format!("limit must be 1 to {EXAMPLES_PAGE_MAX}, got {limit}"),
+        ));
+    }
+    let before = match q.before.as_deref() {
+        None | Some("") => None,
+        Some(raw) => Some(parse_id(raw, "before")?),
+    };
+    let gov = Arc::clone(&s.gov);
+    let examples = blocking(move || gov.recent_learned(&p, limit, before)).await?;
+    let examples: Vec<serde_json::Value> = examples
+        .iter()
+        .map(|e| {
+            json!({
+                "id": e.id,
+                "label": e.label.as_str(),
+                "actor": e.actor,
+                "at": e.at.to_rfc3339(),
+                "text": e.text,
+            })
+        })
+        .collect();
+    Ok(Json(json!({ "examples": examples })))
 }
 
 #[derive(Deserialize)]

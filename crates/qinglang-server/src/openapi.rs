@@ -132,6 +132,13 @@ pub(crate) const ROUTES: &[(&str, &str, &str, &str, Option<&str>)] = &[
         None,
     ),
     (
+        "get",
+        "/v1/learn/examples",
+        "The learned examples, newest first (limit ≤ 1000, before = an id for the next page)",
+        "service, moderator, lead, auditor, admin",
+        None,
+    ),
+    (
         "delete",
         "/v1/learn/{id}",
         "Forget one learned example (taught by mistake); the rest are replayed",

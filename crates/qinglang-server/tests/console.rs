@@ -404,6 +404,11 @@ async fn a_moderator_works_the_queue_with_the_keyboard() {
         ("/lexicons?q=成人", "09-lexicons"),
     ] {
         c.goto(&format!("{}{path}", s.base)).await.expect("page");
+        if path == "/learning" {
+            // The moderator's own page, not an error page.
+            assert_eq!(text_of(&c, "h1").await, "模型学习");
+            c.find(Locator::Id("teach-form")).await.expect("teach form");
+        }
         shot(&c, name).await;
     }
     // English on request.

@@ -264,6 +264,17 @@ async fn moderators_teach_the_model_from_the_console_and_only_a_lead_resets_it()
         "moderators do not reset"
     );
 
+    // Every learning form needs the session's CSRF token.
+    for (uri, fields) in [
+        ("/learning", vec![("text", text), ("label", "spam")]),
+        ("/learning/reset", vec![("confirm", "yes")]),
+        ("/learning/1/forget", vec![]),
+    ] {
+        let mut pairs = vec![("csrf", "forged")];
+        pairs.extend(fields);
+        let resp = send(&api, "POST", uri, &session, Some(form(&pairs))).await;
+        assert_eq!(resp.status(), StatusCode::FORBIDDEN, "{uri}");
+    }
     // A label that is neither spam nor ham is refused with a message, and nothing is learned.
     let resp = send(
         &api,
@@ -316,16 +327,63 @@ async fn moderators_teach_the_model_from_the_console_and_only_a_lead_resets_it()
     assert!(location(&resp).contains("ok="), "{}", location(&resp));
     let forget_id = |html: &str| -> i64 {
         html.split(r#"id="forget-"#)
-            .nth(2)
+            .nth(3)
             .and_then(|rest| rest.split('"').next())
             .and_then(|n| n.parse().ok())
-            .expect("the first example's forget button (listed second, newest first)")
+            .expect("the first example's forget button")
     };
+    // Texts are shown as written: escaped once, not twice.
+    let marked = "<b>&\"试试看";
+    let resp = send(
+        &api,
+        "POST",
+        "/learning",
+        &session,
+        Some(form(&[("csrf", &csrf), ("text", marked), ("label", "ham")])),
+    )
+    .await;
+    assert!(location(&resp).contains("ok="), "{}", location(&resp));
+    let html = body(send(&api, "GET", "/learning", &session, None).await).await;
+    assert!(html.contains("&lt;b&gt;&amp;&quot;试试看"), "escaped once");
+    assert!(!html.contains("&amp;lt;") && !html.contains("<b>&"));
+
+    // An auditor reads the page but is offered nothing to change.
+    let auditor = api.token("auditor").await;
+    let (audit_session, _) = sign_in(&api, &auditor).await;
+    let html = body(send(&api, "GET", "/learning", &audit_session, None).await).await;
+    assert_eq!(count_of(&html, "learned-spam"), 1);
+    assert!(!html.contains("teach-form") && !html.contains("reset-form"));
+    assert!(!html.contains("forget-"));
+
+    // Over the API, a page at a time, newest first.
+    let (status, page) = api.get("/v1/learn/examples?limit=2", &auditor).await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    let ids: Vec<i64> = page["examples"]
+        .as_array()
+        .expect("examples")
+        .iter()
+        .map(|e| e["id"].as_i64().expect("id"))
+        .collect();
+    assert_eq!(ids.len(), 2);
+    assert!(ids[0] > ids[1]);
+    let (_, older) = api
+        .get(
+            &format!("/v1/learn/examples?limit=2&before={}", ids[1]),
+            &auditor,
+        )
+        .await;
+    assert_eq!(older["examples"][0]["text"], text);
+    assert_eq!(older["examples"].as_array().map(Vec::len), Some(1));
+    let (status, _) = api.get("/v1/learn/examples?limit=0", &auditor).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+
     let lead = api.token("lead").await;
     let (session, csrf) = sign_in(&api, &lead).await;
     let html = body(send(&api, "GET", "/learning", &session, None).await).await;
     assert!(html.contains("id=\"reset-form\""));
     let first = forget_id(&html);
+    let (status, _) = api.call("DELETE", "/v1/learn/abc", Some(&lead), None).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     // Over the API, forgetting is for leads and admins, and names a real example.
     let (status, _) = api
         .call(
@@ -356,8 +414,17 @@ async fn moderators_teach_the_model_from_the_console_and_only_a_lead_resets_it()
     );
     let html = body(send(&api, "GET", "/learning", &session, None).await).await;
     assert_eq!(count_of(&html, "learned-spam"), 0);
-    assert_eq!(count_of(&html, "learned-ham"), 1);
+    assert_eq!(count_of(&html, "learned-ham"), 2);
     assert!(!html.contains(text) && html.contains(other));
+    // The audit trail says who forgot which example.
+    let (status, audit) = api.call("GET", "/v1/audit", Some(&api.admin), None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        audit
+            .lines()
+            .any(|l| l.contains("\"model.forget\"") && l.contains(&format!("\"example\":{first}"))),
+        "{audit}"
+    );
     // Teach the violation again for the reset below.
     let resp = send(
         &api,

@@ -32,6 +32,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0008_casework.sql"),
     include_str!("../migrations/0009_lexicon_edits.sql"),
     include_str!("../migrations/0010_casework_guards.sql"),
+    include_str!("../migrations/0011_learned_ids_never_reused.sql"),
 ];
 
 /// The SQLite store.
@@ -1375,6 +1376,48 @@ impl Tx for SqliteTx<'_> {
             })
             .map_err(storage)?;
         rows.collect::<Result<_, _>>().map_err(storage)
+    }
+
+    fn recent_learned(
+        &mut self,
+        model: &str,
+        limit: usize,
+        before: Option<Id>,
+    ) -> Result<Vec<LearnedExample>, Error> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT id, label, text, actor, at FROM learned_examples \
+                 WHERE model = ?1 AND id < ?2 ORDER BY id DESC LIMIT ?3",
+            )
+            .map_err(storage)?;
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        let rows = stmt
+            .query_map(params![model, before.unwrap_or(Id::MAX), limit], |r| {
+                let label: String = r.get(1)?;
+                Ok(LearnedExample {
+                    id: r.get(0)?,
+                    model: model.to_owned(),
+                    // The CHECK constraint admits only these two.
+                    label: Label::parse(&label).unwrap_or(Label::Ham),
+                    text: r.get(2)?,
+                    actor: r.get(3)?,
+                    at: Timestamp(r.get(4)?),
+                })
+            })
+            .map_err(storage)?;
+        rows.collect::<Result<_, _>>().map_err(storage)
+    }
+
+    fn learned_counts(&mut self, model: &str) -> Result<(u64, u64), Error> {
+        self.conn
+            .query_row(
+                "SELECT count(*) FILTER (WHERE label = 'spam'), count(*) FILTER (WHERE label = 'ham') \
+                 FROM learned_examples WHERE model = ?1",
+                [model],
+                |r| Ok((r.get::<_, i64>(0)? as u64, r.get::<_, i64>(1)? as u64)),
+            )
+            .map_err(storage)
     }
 
     fn learned_generation(&mut self, model: &str) -> Result<(u64, Id), Error> {

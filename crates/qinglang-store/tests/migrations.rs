@@ -62,3 +62,49 @@ fn a_newer_schema_is_refused() {
         "{err}"
     );
 }
+
+#[test]
+fn learned_examples_survive_the_move_to_ids_that_are_never_reused() {
+    // A database as the previous release left it (migrations 1 to 10) with learned examples.
+    let path = temp_db("learned");
+    let mut files: Vec<_> = std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations"))
+        .expect("migrations folder")
+        .map(|e| e.expect("entry").path())
+        .filter(|p| p.extension().is_some_and(|x| x == "sql"))
+        .collect();
+    files.sort();
+    {
+        let conn = rusqlite::Connection::open(&path).expect("open");
+        for file in &files[..10] {
+            conn.execute_batch(&std::fs::read_to_string(file).expect("sql"))
+                .expect("old migration");
+        }
+        conn.execute_batch(
+            "INSERT INTO learned_examples (model, label, text, actor, at) VALUES
+                 ('cold', 'spam', '甲', 'lead:lin', 1), ('cold', 'ham', '乙', 'moderator:alice', 2);
+             PRAGMA user_version = 10;",
+        )
+        .expect("examples");
+    }
+    let store = SqliteStore::open(&path).expect("migrated");
+    let q = |sql: &str| store.query_i64(sql).expect(sql);
+    assert_eq!(q("PRAGMA user_version"), 11);
+    assert_eq!(
+        q("SELECT count(*) FROM learned_examples WHERE model = 'cold'"),
+        2
+    );
+    assert_eq!(
+        q("SELECT id FROM learned_examples WHERE text = '乙' AND label = 'ham'"),
+        2
+    );
+    // The newest one forgotten and another learned: a fresh id, not the forgotten one's.
+    store
+        .execute_raw("DELETE FROM learned_examples WHERE id = 2")
+        .expect("forget");
+    store
+        .execute_raw(
+            "INSERT INTO learned_examples (model, label, text, actor, at) VALUES ('cold', 'spam', '丙', 'lead:lin', 3)",
+        )
+        .expect("learn");
+    assert_eq!(q("SELECT max(id) FROM learned_examples"), 3);
+}

@@ -86,6 +86,14 @@ impl Viewer {
         self.principal.role == Role::Lead
     }
 
+    /// Teach the model (REV-9): moderators, leads and admins, as the permission matrix says.
+    pub fn can_learn(&self) -> bool {
+        qinglang_governance::authz::allows(
+            self.principal.role,
+            qinglang_governance::authz::Permission::Learn,
+        )
+    }
+
     pub fn can_change_policy(&self) -> bool {
         matches!(self.principal.role, Role::Lead | Role::Admin)
     }

@@ -1423,13 +1423,26 @@ pub(crate) async fn edit_lexicon(
 /// The examples the learning page lists (newest first).
 const LEARNED_SHOWN: usize = 200;
 
+#[derive(Deserialize)]
+pub(crate) struct LearningQuery {
+    ok: Option<String>,
+    err: Option<String>,
+    /// Older examples: those with an id below this one.
+    before: Option<Id>,
+}
+
 pub(crate) async fn learning(
     State(s): State<AppState>,
     Console(v): Console,
-    Query(m): Query<Msg>,
+    Query(m): Query<LearningQuery>,
 ) -> Response {
-    let (status, examples) = match run(&s, &v, move |g, p, _| {
-        Ok((g.learning_status(p)?, g.recent_learned(p, LEARNED_SHOWN)?))
+    let before = m.before;
+    let (status, examples, max_chars) = match run(&s, &v, move |g, p, _| {
+        Ok((
+            g.learning_status(p)?,
+            g.recent_learned(p, LEARNED_SHOWN, before)?,
+            g.engine().policy().model_max_chars,
+        ))
     })
     .await
     {
@@ -1453,19 +1466,24 @@ pub(crate) async fn learning(
             "Confirmations and dismissals in the queue of what the model flagged (and of abuse or discrimination reports) teach the model automatically; you can also teach it here. Each example moves its text one calibrated logit past the boundary (about 73% for a violation, 27% for a false positive), and near copies move with it; n-grams common in the training data barely move. Resetting returns to the shipped model.",
         ),
     );
-    let _ = write!(
-        body,
-        r#"<form method="post" action="/learning" class="card" id="teach-form">{}
-<label>{} <textarea name="text" id="teach-text" required rows="3" maxlength="2000"></textarea></label>
+    if v.can_learn() {
+        let _ = write!(
+            body,
+            r#"<form method="post" action="/learning" class="card" id="teach-form">{}
+<label>{} <textarea name="text" id="teach-text" required rows="3" maxlength="{max_chars}"></textarea></label>
 <label>{} <select name="label" id="teach-label"><option value="spam">{}</option><option value="ham">{}</option></select></label>
 <button type="submit" id="teach-submit">{}</button></form>"#,
-        v.csrf_field(),
-        l.t("文本", "Text"),
-        l.t("结论", "Decision"),
-        l.t("确认违规（spam）", "confirmed violation (spam)"),
-        l.t("确认误判（ham）", "confirmed false positive (ham)"),
-        l.t("教给模型", "Teach the model"),
-    );
+            v.csrf_field(),
+            l.t(
+                "文本（模型只判断不超过此长度的文本）",
+                "Text (the model judges texts up to this length)"
+            ),
+            l.t("结论", "Decision"),
+            l.t("确认违规（spam）", "confirmed violation (spam)"),
+            l.t("确认误判（ham）", "confirmed false positive (ham)"),
+            l.t("教给模型", "Teach the model"),
+        );
+    }
     if v.can_change_policy() {
         let _ = write!(
             body,
@@ -1490,7 +1508,8 @@ pub(crate) async fn learning(
                     Label::Ham => l.t("误判", "false positive"),
                 }),
                 esc(&e.actor),
-                esc(&excerpt(&e.text, 120)),
+                // `excerpt` escapes.
+                excerpt(&e.text, 120),
             ];
             if v.can_change_policy() {
                 row.push(format!(
@@ -1522,6 +1541,14 @@ pub(crate) async fn learning(
         &rows,
         l.t("尚未学习任何示例。", "Nothing learned yet."),
     ));
+    if let (true, Some(last)) = (examples.len() == LEARNED_SHOWN, examples.last()) {
+        let _ = write!(
+            body,
+            r#"<p><a href="/learning?before={}" id="older">{}</a></p>"#,
+            last.id,
+            esc(l.t("更早的示例", "Older examples"))
+        );
+    }
     html(&v, v.t("模型学习", "Model learning"), "learning", &body)
 }
 
@@ -1539,7 +1566,9 @@ pub(crate) async fn teach(State(s): State<AppState>, Console(v): Console, body: 
                 "/learning",
                 Err(Error::Invalid {
                     code: "invalid_label",
-                    message: "label must be spam or ham".into(),
+                    message: v
+                        .t("结论须为违规或误判", "the decision must be spam or ham")
+                        .into(),
                 }),
             )
         }
