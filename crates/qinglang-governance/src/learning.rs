@@ -138,7 +138,15 @@ impl<S: Store> Governance<S> {
         if stored == *generation {
             return Ok(false);
         }
-        let examples = self.store.read(|tx| tx.learned_examples(base.name()))?;
+        // The examples and their generation from one snapshot: a change in between would
+        // otherwise be replayed under the older generation and noticed again next time, or
+        // (the other way round) recorded as applied when it was not.
+        let (stored, examples) = self.store.read(|tx| {
+            Ok((
+                tx.learned_generation(base.name())?,
+                tx.learned_examples(base.name())?,
+            ))
+        })?;
         let engine = self.engine();
         let model = replay(base, &examples, engine.normalizer());
         self.swap_engine(Arc::new(engine.with_classifier(Some(Arc::new(model)))));
