@@ -1224,44 +1224,42 @@ mod tests {
         assert!((0.24..0.269).contains(&after), "{after}");
     }
 
+    /// A model in which every n-gram of `TIED_TEXT` weighs `weight` and the text scores
+    /// `logit`.
+    fn tied_model(weight: f32, logit: f32) -> Classifier {
+        let normalizer = Normalizer::new();
+        let mut buckets = Vec::new();
+        spec().features(&normalizer.normalize_str(TIED_TEXT), &mut buckets);
+        let mut table = vec![0f32; 1 << 12];
+        for &b in &buckets {
+            table[b as usize] = weight;
+        }
+        // What the table holds: the level nearest to `weight`.
+        let sum = CODEBOOK.weight(CODEBOOK.encode(weight)) * buckets.len() as f32;
+        let c =
+            Classifier::from_parts("t", "abuse", spec(), logit - sum, (1.0, 0.0), table).unwrap();
+        let before = c.score(&normalizer, TIED_TEXT).logit;
+        assert!((before - logit).abs() < 0.1, "{before}");
+        c
+    }
+
+    const TIED_TEXT: &str = "今天他说你们都是骗子吧大家小心";
+
     #[test]
     fn tied_shares_just_over_half_a_level_do_not_all_take_one() {
         // Every n-gram at −3 (levels about 0.22 apart there) and a gap of 5 logits over
         // ~40 n-grams: each share is just over half a level, so rounding to the nearest
         // level would move every one of them a whole level, twice the step (to 0.995).
-        let normalizer = Normalizer::new();
-        let text = "今天他说你们都是骗子吧大家小心";
-        let mut buckets = Vec::new();
-        spec().features(&normalizer.normalize_str(text), &mut buckets);
-        let mut table = vec![0f32; 1 << 12];
-        for &b in &buckets {
-            table[b as usize] = -3.0;
-        }
-        // What the table holds: the level nearest to −3.
-        let sum = CODEBOOK.weight(CODEBOOK.encode(-3.0)) * buckets.len() as f32;
-        let mut c =
-            Classifier::from_parts("t", "abuse", spec(), -4.0 - sum, (1.0, 0.0), table).unwrap();
-        let before = c.score(&normalizer, text).logit;
-        assert!((before + 4.0).abs() < 0.1, "{before}");
-        let after = c.learn(&normalizer, text, Label::Spam);
+        let mut c = tied_model(-3.0, -4.0);
+        let after = c.learn(&Normalizer::new(), TIED_TEXT, Label::Spam);
         assert!((0.731..0.78).contains(&after), "{after}");
     }
 
     #[test]
     fn a_false_positive_on_tied_shares_ends_just_below_the_margin() {
         // The mirror of the case above: every n-gram at +3, a 5-logit gap towards ham.
-        let normalizer = Normalizer::new();
-        let text = "今天他说你们都是骗子吧大家小心";
-        let mut buckets = Vec::new();
-        spec().features(&normalizer.normalize_str(text), &mut buckets);
-        let mut table = vec![0f32; 1 << 12];
-        for &b in &buckets {
-            table[b as usize] = 3.0;
-        }
-        let sum = CODEBOOK.weight(CODEBOOK.encode(3.0)) * buckets.len() as f32;
-        let mut c =
-            Classifier::from_parts("t", "abuse", spec(), 4.0 - sum, (1.0, 0.0), table).unwrap();
-        let after = c.learn(&normalizer, text, Label::Ham);
+        let mut c = tied_model(3.0, 4.0);
+        let after = c.learn(&Normalizer::new(), TIED_TEXT, Label::Ham);
         assert!((0.22..0.269).contains(&after), "{after}");
     }
 

@@ -232,6 +232,11 @@ fn count_of(html: &str, id: &str) -> u64 {
         .unwrap_or_else(|| panic!("no {id} in the page"))
 }
 
+/// Posts a console form; the answer (a redirect with `ok=` or `err=`, or a refusal).
+async fn post(api: &Api, uri: &str, cookie: &str, pairs: &[(&str, &str)]) -> Response<Body> {
+    send(api, "POST", uri, cookie, Some(form(pairs))).await
+}
+
 #[tokio::test]
 async fn moderators_teach_the_model_from_the_console_and_only_a_lead_resets_it() {
     // REV-9 in the console: a moderator teaches a confirmed violation, the next scan sees it,
@@ -276,21 +281,19 @@ async fn moderators_teach_the_model_from_the_console_and_only_a_lead_resets_it()
         assert_eq!(resp.status(), StatusCode::FORBIDDEN, "{uri}");
     }
     // A label that is neither spam nor ham is refused with a message, and nothing is learned.
-    let resp = send(
+    let resp = post(
         &api,
-        "POST",
         "/learning",
         &session,
-        Some(form(&[("csrf", &csrf), ("text", text), ("label", "spamm")])),
+        &[("csrf", &csrf), ("text", text), ("label", "spamm")],
     )
     .await;
     assert!(location(&resp).contains("err="), "{}", location(&resp));
-    let resp = send(
+    let resp = post(
         &api,
-        "POST",
         "/learning",
         &session,
-        Some(form(&[("csrf", &csrf), ("text", text), ("label", "spam")])),
+        &[("csrf", &csrf), ("text", text), ("label", "spam")],
     )
     .await;
     assert_eq!(resp.status(), StatusCode::SEE_OTHER);
@@ -302,12 +305,11 @@ async fn moderators_teach_the_model_from_the_console_and_only_a_lead_resets_it()
     assert!(html.contains(text), "the example is listed");
 
     // A moderator's reset is refused and changes nothing.
-    let resp = send(
+    let resp = post(
         &api,
-        "POST",
         "/learning/reset",
         &session,
-        Some(form(&[("csrf", &csrf), ("confirm", "yes")])),
+        &[("csrf", &csrf), ("confirm", "yes")],
     )
     .await;
     assert!(location(&resp).contains("err="), "{}", location(&resp));
@@ -316,12 +318,11 @@ async fn moderators_teach_the_model_from_the_console_and_only_a_lead_resets_it()
     // A second example, a false positive on another text; then the lead forgets the first
     // one alone (taught by mistake): its effect goes, the other example stays.
     let other = "你们地区的人说话都这么直接吗，挺有意思";
-    let resp = send(
+    let resp = post(
         &api,
-        "POST",
         "/learning",
         &session,
-        Some(form(&[("csrf", &csrf), ("text", other), ("label", "ham")])),
+        &[("csrf", &csrf), ("text", other), ("label", "ham")],
     )
     .await;
     assert!(location(&resp).contains("ok="), "{}", location(&resp));
@@ -334,12 +335,11 @@ async fn moderators_teach_the_model_from_the_console_and_only_a_lead_resets_it()
     };
     // Texts are shown as written: escaped once, not twice.
     let marked = "<b>&\"试试看";
-    let resp = send(
+    let resp = post(
         &api,
-        "POST",
         "/learning",
         &session,
-        Some(form(&[("csrf", &csrf), ("text", marked), ("label", "ham")])),
+        &[("csrf", &csrf), ("text", marked), ("label", "ham")],
     )
     .await;
     assert!(location(&resp).contains("ok="), "{}", location(&resp));
@@ -398,12 +398,11 @@ async fn moderators_teach_the_model_from_the_console_and_only_a_lead_resets_it()
         .call("DELETE", "/v1/learn/999999", Some(&lead), None)
         .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
-    let resp = send(
+    let resp = post(
         &api,
-        "POST",
         &format!("/learning/{first}/forget"),
         &session,
-        Some(form(&[("csrf", &csrf)])),
+        &[("csrf", &csrf)],
     )
     .await;
     assert!(location(&resp).contains("ok="), "{}", location(&resp));
@@ -426,33 +425,24 @@ async fn moderators_teach_the_model_from_the_console_and_only_a_lead_resets_it()
         "{audit}"
     );
     // Teach the violation again for the reset below.
-    let resp = send(
+    let resp = post(
         &api,
-        "POST",
         "/learning",
         &session,
-        Some(form(&[("csrf", &csrf), ("text", text), ("label", "spam")])),
+        &[("csrf", &csrf), ("text", text), ("label", "spam")],
     )
     .await;
     assert!(location(&resp).contains("ok="), "{}", location(&resp));
 
     // A lead's reset needs the confirmation, then returns to the shipped model.
-    let resp = send(
-        &api,
-        "POST",
-        "/learning/reset",
-        &session,
-        Some(form(&[("csrf", &csrf)])),
-    )
-    .await;
+    let resp = post(&api, "/learning/reset", &session, &[("csrf", &csrf)]).await;
     assert!(location(&resp).contains("err="), "{}", location(&resp));
     assert!(model_hit(&scan().await).is_some());
-    let resp = send(
+    let resp = post(
         &api,
-        "POST",
         "/learning/reset",
         &session,
-        Some(form(&[("csrf", &csrf), ("confirm", "yes")])),
+        &[("csrf", &csrf), ("confirm", "yes")],
     )
     .await;
     assert!(location(&resp).contains("ok="), "{}", location(&resp));

@@ -128,6 +128,20 @@ fn migrate(conn: &Connection) -> Result<(), Error> {
     Ok(())
 }
 
+/// A learned example from a row of `id, label, text, actor, at`.
+fn learned_from_row(model: &str, r: &rusqlite::Row<'_>) -> rusqlite::Result<LearnedExample> {
+    let label: String = r.get(1)?;
+    Ok(LearnedExample {
+        id: r.get(0)?,
+        model: model.to_owned(),
+        // The CHECK constraint admits only these two.
+        label: Label::parse(&label).unwrap_or(Label::Ham),
+        text: r.get(2)?,
+        actor: r.get(3)?,
+        at: Timestamp(r.get(4)?),
+    })
+}
+
 impl Store for SqliteStore {
     fn write<T>(&self, f: impl FnOnce(&mut dyn Tx) -> Result<T, Error>) -> Result<T, Error> {
         let mut conn = self.writer.lock().map_err(storage)?;
@@ -1362,18 +1376,7 @@ impl Tx for SqliteTx<'_> {
             )
             .map_err(storage)?;
         let rows = stmt
-            .query_map([model], |r| {
-                let label: String = r.get(1)?;
-                Ok(LearnedExample {
-                    id: r.get(0)?,
-                    model: model.to_owned(),
-                    // The CHECK constraint admits only these two.
-                    label: Label::parse(&label).unwrap_or(Label::Ham),
-                    text: r.get(2)?,
-                    actor: r.get(3)?,
-                    at: Timestamp(r.get(4)?),
-                })
-            })
+            .query_map([model], |r| learned_from_row(model, r))
             .map_err(storage)?;
         rows.collect::<Result<_, _>>().map_err(storage)
     }
@@ -1394,16 +1397,7 @@ impl Tx for SqliteTx<'_> {
         let limit = i64::try_from(limit).unwrap_or(i64::MAX);
         let rows = stmt
             .query_map(params![model, before.unwrap_or(Id::MAX), limit], |r| {
-                let label: String = r.get(1)?;
-                Ok(LearnedExample {
-                    id: r.get(0)?,
-                    model: model.to_owned(),
-                    // The CHECK constraint admits only these two.
-                    label: Label::parse(&label).unwrap_or(Label::Ham),
-                    text: r.get(2)?,
-                    actor: r.get(3)?,
-                    at: Timestamp(r.get(4)?),
-                })
+                learned_from_row(model, r)
             })
             .map_err(storage)?;
         rows.collect::<Result<_, _>>().map_err(storage)
@@ -1442,20 +1436,9 @@ impl Tx for SqliteTx<'_> {
         self.conn
             .query_row(
                 "DELETE FROM learned_examples WHERE model = ?1 AND id = ?2 \
-                 RETURNING label, text, actor, at",
+                 RETURNING id, label, text, actor, at",
                 params![model, id],
-                |r| {
-                    let label: String = r.get(0)?;
-                    Ok(LearnedExample {
-                        id,
-                        model: model.to_owned(),
-                        // The CHECK constraint admits only these two.
-                        label: Label::parse(&label).unwrap_or(Label::Ham),
-                        text: r.get(1)?,
-                        actor: r.get(2)?,
-                        at: Timestamp(r.get(3)?),
-                    })
-                },
+                |r| learned_from_row(model, r),
             )
             .optional()
             .map_err(storage)
