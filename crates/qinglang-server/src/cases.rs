@@ -81,7 +81,7 @@ fn parse_decision(raw: &str) -> ApiResult<QueueDecision> {
 
 const LIMIT_MAX: u32 = 1000;
 
-fn limit(raw: Option<u32>, default: u32) -> ApiResult<u32> {
+pub(crate) fn limit(raw: Option<u32>, default: u32) -> ApiResult<u32> {
     match raw {
         None => Ok(default),
         Some(n) if (1..=LIMIT_MAX).contains(&n) => Ok(n),

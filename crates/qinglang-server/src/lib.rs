@@ -880,33 +880,24 @@ async fn forget_learned(
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct ExamplesQuery {
-    limit: Option<usize>,
-    before: Option<String>,
+    limit: Option<u32>,
+    /// Only examples with a lower id: the previous page's `next`.
+    before: Option<Id>,
 }
 
-/// The most a page of learned examples holds.
-const EXAMPLES_PAGE_MAX: usize = 1000;
-
-/// The learned examples, newest first, a page at a time (`before` = the last id seen).
+/// The learned examples, newest first, a page at a time: `next` is the `before` of the
+/// following page, `null` after the last one.
 async fn learned_examples(
     State(s): State<AppState>,
     Auth(p): Auth,
     ApiQuery(q): ApiQuery<ExamplesQuery>,
 ) -> ApiResult<impl IntoResponse> {
-    let limit = q.limit.unwrap_or(100);
-    if limit == 0 || limit > EXAMPLES_PAGE_MAX {
-        return Err(ApiError::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "invalid_limit",
-            format!("limit must be 1 to {EXAMPLES_PAGE_MAX}, got {limit}"),
-        ));
-    }
-    let before = match q.before.as_deref() {
-        None | Some("") => None,
-        Some(raw) => Some(parse_id(raw, "before")?),
-    };
+    let limit = cases::limit(q.limit, 100)? as usize;
     let gov = Arc::clone(&s.gov);
-    let examples = blocking(move || gov.recent_learned(&p, limit, before)).await?;
+    let examples = blocking(move || gov.recent_learned(&p, limit, q.before)).await?;
+    let next = (examples.len() == limit)
+        .then(|| examples.last().map(|e| e.id))
+        .flatten();
     let examples: Vec<serde_json::Value> = examples
         .iter()
         .map(|e| {
@@ -919,7 +910,7 @@ async fn learned_examples(
             })
         })
         .collect();
-    Ok(Json(json!({ "examples": examples })))
+    Ok(Json(json!({ "examples": examples, "next": next })))
 }
 
 #[derive(Deserialize)]

@@ -265,6 +265,10 @@ async fn moderators_teach_the_model_from_the_console_and_only_a_lead_resets_it()
     assert_eq!(count_of(&html, "learned-spam"), 0);
     assert!(html.contains("id=\"teach-form\""));
     assert!(
+        html.contains("maxlength=\"500\""),
+        "the policy's model_max_chars"
+    );
+    assert!(
         !html.contains("id=\"reset-form\""),
         "moderators do not reset"
     );
@@ -374,8 +378,19 @@ async fn moderators_teach_the_model_from_the_console_and_only_a_lead_resets_it()
         .await;
     assert_eq!(older["examples"][0]["text"], text);
     assert_eq!(older["examples"].as_array().map(Vec::len), Some(1));
-    let (status, _) = api.get("/v1/learn/examples?limit=0", &auditor).await;
-    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(older["next"].is_null(), "the last page");
+    assert_eq!(page["next"], ids[1]);
+    for bad in ["limit=0", "limit=1001", "before=abc"] {
+        let (status, _) = api
+            .call(
+                "GET",
+                &format!("/v1/learn/examples?{bad}"),
+                Some(&auditor),
+                None,
+            )
+            .await;
+        assert!(status.is_client_error(), "{bad}: {status}");
+    }
 
     let lead = api.token("lead").await;
     let (session, csrf) = sign_in(&api, &lead).await;
@@ -418,12 +433,13 @@ async fn moderators_teach_the_model_from_the_console_and_only_a_lead_resets_it()
     // The audit trail says who forgot which example.
     let (status, audit) = api.call("GET", "/v1/audit", Some(&api.admin), None).await;
     assert_eq!(status, StatusCode::OK);
-    assert!(
-        audit
-            .lines()
-            .any(|l| l.contains("\"model.forget\"") && l.contains(&format!("\"example\":{first}"))),
-        "{audit}"
-    );
+    for action in ["model.learn", "model.forget"] {
+        assert!(
+            audit.lines().any(|l| l.contains(&format!("\"{action}\""))
+                && l.contains(&format!("\"example\":{first}"))),
+            "{action}: {audit}"
+        );
+    }
     // Teach the violation again for the reset below.
     let resp = post(
         &api,
@@ -451,4 +467,46 @@ async fn moderators_teach_the_model_from_the_console_and_only_a_lead_resets_it()
     assert_eq!(count_of(&html, "learned-spam"), 0);
     assert_eq!(count_of(&html, "learned-ham"), 0);
     assert!(!html.contains(text));
+}
+
+#[tokio::test]
+async fn the_learning_page_shows_the_newest_200_and_links_to_older_ones() {
+    let api = Api::new();
+    let lead = api.token("lead").await;
+    for i in 0..201 {
+        let (status, v) = api
+            .json(
+                "POST",
+                "/v1/learn",
+                &lead,
+                serde_json::json!({"text": format!("第{i}号示例文本"), "label": "ham"}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{v}");
+    }
+    let (session, _) = sign_in(&api, &lead).await;
+    let html = body(send(&api, "GET", "/learning", &session, None).await).await;
+    assert_eq!(count_of(&html, "learned-ham"), 201);
+    assert!(html.contains("第200号示例文本") && html.contains("第1号示例文本"));
+    assert!(
+        !html.contains("第0号示例文本"),
+        "the 201st newest is on the next page"
+    );
+    let older = html
+        .split(r#"<a href="/learning?before="#)
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .expect("a link to older examples")
+        .to_owned();
+    let page = send(
+        &api,
+        "GET",
+        &format!("/learning?before={older}"),
+        &session,
+        None,
+    )
+    .await;
+    let html = body(page).await;
+    assert!(html.contains("第0号示例文本") && !html.contains("第1号示例文本"));
+    assert!(html.contains("id=\"newest\"") && !html.contains("id=\"older\""));
 }

@@ -421,6 +421,10 @@ async fn learning_from_moderators_changes_later_verdicts() {
     assert_eq!(status, StatusCode::OK, "{v}");
     // The margin: one calibrated logit past the boundary (73%).
     assert!(v["probability_after"].as_f64() > Some(0.7), "{v}");
+    assert!(
+        v["id"].as_i64() > Some(0),
+        "the example's id, for forgetting it: {v}"
+    );
     assert_eq!(v["examples"], 1);
 
     let (_, v) = api

@@ -97,6 +97,11 @@ fn learned_examples_survive_the_move_to_ids_that_are_never_reused() {
         q("SELECT id FROM learned_examples WHERE text = '乙' AND label = 'ham'"),
         2
     );
+    assert_eq!(
+        q("SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name = 'learned_examples_model'"),
+        1,
+        "the index came back with the table"
+    );
     // The newest one forgotten and another learned: a fresh id, not the forgotten one's.
     store
         .execute_raw("DELETE FROM learned_examples WHERE id = 2")

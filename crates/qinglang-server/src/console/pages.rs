@@ -1440,7 +1440,8 @@ pub(crate) async fn learning(
     let (status, examples, max_chars) = match run(&s, &v, move |g, p, _| {
         Ok((
             g.learning_status(p)?,
-            g.recent_learned(p, LEARNED_SHOWN, before)?,
+            // One more than shown: whether there are older ones to link to.
+            g.recent_learned(p, LEARNED_SHOWN + 1, before)?,
             g.engine().policy().model_max_chars,
         ))
     })
@@ -1474,9 +1475,13 @@ pub(crate) async fn learning(
 <label>{} <select name="label" id="teach-label"><option value="spam">{}</option><option value="ham">{}</option></select></label>
 <button type="submit" id="teach-submit">{}</button></form>"#,
             v.csrf_field(),
-            l.t(
-                "文本（模型只判断不超过此长度的文本）",
-                "Text (the model judges texts up to this length)"
+            format!(
+                "{}{max_chars}{}",
+                l.t(
+                    "文本（模型只判断不超过 ",
+                    "Text (the model judges texts of up to "
+                ),
+                l.t(" 个字的文本）", " characters)")
             ),
             l.t("结论", "Decision"),
             l.t("确认违规（spam）", "confirmed violation (spam)"),
@@ -1498,6 +1503,8 @@ pub(crate) async fn learning(
             l.t("重置学习", "Reset learning"),
         );
     }
+    let more = examples.len() > LEARNED_SHOWN;
+    let examples = &examples[..examples.len().min(LEARNED_SHOWN)];
     let rows: Vec<Vec<String>> = examples
         .iter()
         .map(|e| {
@@ -1525,8 +1532,18 @@ pub(crate) async fn learning(
     let _ = write!(
         body,
         "<h2>{}</h2>",
-        esc(l.t("最近学习的示例", "Recently learned examples"))
+        esc(match before {
+            None => l.t("最近学习的示例", "Recently learned examples"),
+            Some(_) => l.t("更早学习的示例", "Earlier learned examples"),
+        })
     );
+    if before.is_some() {
+        let _ = write!(
+            body,
+            r#"<p><a href="/learning" id="newest">{}</a></p>"#,
+            esc(l.t("回到最新", "Back to the newest"))
+        );
+    }
     let mut headers = vec![
         l.t("时间", "Time"),
         l.t("结论", "Decision"),
@@ -1541,7 +1558,7 @@ pub(crate) async fn learning(
         &rows,
         l.t("尚未学习任何示例。", "Nothing learned yet."),
     ));
-    if let (true, Some(last)) = (examples.len() == LEARNED_SHOWN, examples.last()) {
+    if let (true, Some(last)) = (more, examples.last()) {
         let _ = write!(
             body,
             r#"<p><a href="/learning?before={}" id="older">{}</a></p>"#,
@@ -1557,7 +1574,8 @@ pub(crate) async fn teach(State(s): State<AppState>, Console(v): Console, body: 
         Ok(f) => f,
         Err(r) => return r,
     };
-    let text = form.get("text").unwrap_or("").to_owned();
+    // Browsers send a textarea's line breaks as CRLF; the text as written has LF.
+    let text = form.get("text").unwrap_or("").replace("\r\n", "\n");
     let label = match form.get("label") {
         Some("spam") => Label::Spam,
         Some("ham") => Label::Ham,
