@@ -1471,18 +1471,15 @@ pub(crate) async fn learning(
         let _ = write!(
             body,
             r#"<form method="post" action="/learning" class="card" id="teach-form">{}
-<label>{} <textarea name="text" id="teach-text" required rows="3" maxlength="{max_chars}"></textarea></label>
+<label>{}{max_chars}{} <textarea name="text" id="teach-text" required rows="3" maxlength="{max_chars}"></textarea></label>
 <label>{} <select name="label" id="teach-label"><option value="spam">{}</option><option value="ham">{}</option></select></label>
 <button type="submit" id="teach-submit">{}</button></form>"#,
             v.csrf_field(),
-            format!(
-                "{}{max_chars}{}",
-                l.t(
-                    "文本（模型只判断不超过 ",
-                    "Text (the model judges texts of up to "
-                ),
-                l.t(" 个字的文本）", " characters)")
+            l.t(
+                "文本（模型只判断不超过 ",
+                "Text (the model judges texts of up to "
             ),
+            l.t(" 个字的文本）", " characters)"),
             l.t("结论", "Decision"),
             l.t("确认违规（spam）", "confirmed violation (spam)"),
             l.t("确认误判（ham）", "confirmed false positive (ham)"),
