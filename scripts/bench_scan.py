@@ -17,7 +17,9 @@ cost (issue #6: at most +30%) is measured on the same data as a second ratio: th
 scan (model on) against `--no-model`, the median of back-to-back pairs of runs
 (scripts/paired.py). The same cost in CPU time and with `--threads 1` (per core, where the
 default run spreads the serial start-up over both cores; 7 more pairs of runs, `--single-runs`)
-is reported beside it, not gated.
+and with the shipped default lexicon instead of the raw list (as many pairs) are reported
+beside it, not gated. The model flags many of these messages (COLD is half offensive), and
+each flag adds a hit to the output, so the cost reads higher here than on ordinary traffic.
 
 Exit status: 0 when both ratios are within their limits, 1 when one is not, 2 on errors.
 """
@@ -247,6 +249,10 @@ def main() -> int:
     q_cmd = q_base + [rel(messages)]
     qm_cmd = q_model + [rel(messages)]
     q1_cmd = q_base + ["--threads", "1", rel(messages)]
+    # The shipped default lexicon (curated, ~10x smaller automaton): the model's share of the
+    # work is larger there, so its cost is reported too.
+    d_cmd = [str(QINGLANG), "scan", "--jsonl", "--format", "json", "--no-model", rel(messages)]
+    dm_cmd = [str(QINGLANG), "scan", "--jsonl", "--format", "json", rel(messages)]
     qm1_cmd = q_model + ["--threads", "1", rel(messages)]
     raw_cmd = [str(RAW), rel(lexicon), rel(messages)]
 
@@ -304,6 +310,12 @@ def main() -> int:
             t, _ = timed(cmd, (0, 1))
             times.append(t)
     q1_time = statistics.median(q1_times)
+    d_times: list[float] = []
+    dm_times: list[float] = []
+    for i in range(single_runs):
+        for cmd, times in [(d_cmd, d_times), (dm_cmd, dm_times)][:: 1 if i % 2 == 0 else -1]:
+            t, _ = timed(cmd, (0, 1))
+            times.append(t)
 
     q_med = statistics.median(q_times)
     qm_med = statistics.median(qm_times)
@@ -339,6 +351,8 @@ def main() -> int:
           f"{describe(paired_cost(q_cpu, qm_cpu), args.runs)}")
     print(f"  with --threads 1 (per core; not the gate): "
           f"{describe(paired_cost(q1_times, qm1_times), len(q1_times))}")
+    print(f"  with the shipped default lexicon (not the gate): "
+          f"{describe(paired_cost(d_times, dm_times), len(d_times))}")
     failed = False
     if ratio > args.max_ratio:
         print(f"FAIL: qinglang takes {ratio:.2f}x the raw baseline (limit {args.max_ratio:.2f}x)")

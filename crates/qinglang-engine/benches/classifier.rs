@@ -3,7 +3,10 @@
 //! Texts are 100-character messages cut from COLD dev comments and wiki-zh-gsd sentences
 //! (built-in sentences when `../shared/data` is missing). Benchmarks: the shipped model's
 //! score alone (issue #6: at least 20,000 texts/s per core), and the whole `scan_with` of the
-//! default engine with and without the model (the model may add at most 30%).
+//! default engine with and without the model, in process. About half of these texts are
+//! offensive, so the model flags many and each flag takes the full hit path; the engine
+//! without it does little on 100 characters, so this ratio is far above the whole-process
+//! one. Issue #6's limit (+30%) is measured on `qinglang scan` by `scripts/bench_scan.py`.
 
 use std::hint::black_box;
 use std::path::Path;
