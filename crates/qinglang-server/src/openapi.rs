@@ -135,7 +135,7 @@ pub(crate) const ROUTES: &[(&str, &str, &str, &str, Option<&str>)] = &[
         "get",
         "/v1/learn/examples",
         "The learned examples, newest first (limit 1..=1000, default 100; before = the previous page's next)",
-        "service, moderator, lead, auditor, admin",
+        "moderator, lead, auditor, admin",
         None,
     ),
     (

@@ -380,6 +380,10 @@ async fn moderators_teach_the_model_from_the_console_and_only_a_lead_resets_it()
     assert_eq!(older["examples"].as_array().map(Vec::len), Some(1));
     assert!(older["next"].is_null(), "the last page");
     assert_eq!(page["next"], ids[1]);
+    // The texts are for people who teach or audit, not the platform's service token.
+    let service = api.token("service").await;
+    let (status, _) = api.get("/v1/learn/examples", &service).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
     for bad in ["limit=0", "limit=1001", "before=abc"] {
         let (status, _) = api
             .call(

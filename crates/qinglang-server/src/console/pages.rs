@@ -1440,8 +1440,13 @@ pub(crate) async fn learning(
     let (status, examples, max_chars) = match run(&s, &v, move |g, p, _| {
         Ok((
             g.learning_status(p)?,
-            // One more than shown: whether there are older ones to link to.
-            g.recent_learned(p, LEARNED_SHOWN + 1, before)?,
+            // One more than shown: whether there are older ones to link to. A service
+            // token's session sees the counts only.
+            if qinglang_governance::may_read_learned(p.role) {
+                g.recent_learned(p, LEARNED_SHOWN + 1, before)?
+            } else {
+                Vec::new()
+            },
             g.engine().policy().model_max_chars,
         ))
     })
