@@ -503,6 +503,34 @@ async fn the_lead_adds_a_term_that_the_next_scan_blocks_and_verifies_the_chain()
     );
     shot(&c, "13-sweep").await;
 
+    // The lead teaches the model a confirmed violation from the console (REV-9); the next
+    // scan of the text goes to review.
+    let spam = "加我好友领取免费红包，名额有限先到先得";
+    assert_eq!(scan(spam), "pass");
+    c.goto(&format!("{}/learning", s.base))
+        .await
+        .expect("learning");
+    c.find(Locator::Id("teach-text"))
+        .await
+        .expect("text")
+        .send_keys(spam)
+        .await
+        .expect("type");
+    c.find(Locator::Id("teach-submit"))
+        .await
+        .expect("submit")
+        .click()
+        .await
+        .expect("click");
+    let flash = text_of(&c, ".flash.ok").await;
+    assert!(flash.contains('→'), "{flash}");
+    assert!(text_of(&c, "main table").await.contains(spam));
+    c.find(Locator::Css("main table button"))
+        .await
+        .expect("the lead's forget button");
+    shot(&c, "13b-learning-taught").await;
+    assert_eq!(scan(spam), "review", "the running model learned it");
+
     c.goto(&format!("{}/audit", s.base)).await.expect("audit");
     c.find(Locator::Id("verify"))
         .await

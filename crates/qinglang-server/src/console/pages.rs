@@ -1496,7 +1496,7 @@ pub(crate) async fn learning(
             body,
             r#"<form method="post" action="/learning/reset" class="card" id="reset-form">{}
 <label><input type="checkbox" name="confirm" value="yes" required> {}</label>
-<button type="submit" id="reset-submit">{}</button></form>"#,
+<button type="submit" id="reset-submit" class="danger">{}</button></form>"#,
             v.csrf_field(),
             l.t(
                 "我明白：将删除全部已学示例，模型回到发布时的状态（写入审计）",
