@@ -389,14 +389,7 @@ pub fn learn(store: &StoreArgs, action: LearnAction<'_>) -> Result<()> {
         LearnAction::List => {
             let mut out = String::new();
             for e in gov.recent_learned(&system, usize::MAX, None)?.iter().rev() {
-                let line = serde_json::json!({
-                    "id": e.id,
-                    "label": e.label.as_str(),
-                    "actor": e.actor,
-                    "at": e.at.to_rfc3339(),
-                    "text": e.text,
-                });
-                out.push_str(&line.to_string());
+                out.push_str(&e.to_json().to_string());
                 out.push('\n');
             }
             crate::print_stdout(&out)?;

@@ -62,6 +62,9 @@ pub enum Permission {
     ManageTokens,
     /// Confirm a violation or a false positive to the deployment's model (REV-9).
     Learn,
+    /// Read the texts the model learned: users' messages people confirmed, for those who
+    /// teach the model or audit it (the counts need only `ReadSubjects`).
+    ReadLearned,
     /// File reports and appeals on behalf of the platform's users (CMP-1, CMP-2).
     FileCases,
     /// Read reports, appeals and the review queue.
@@ -85,6 +88,7 @@ impl Permission {
             Permission::ChangePolicy => "change policy or lexicons",
             Permission::ManageTokens => "manage tokens",
             Permission::Learn => "teach the model",
+            Permission::ReadLearned => "read the texts the model learned",
             Permission::FileCases => "file reports or appeals",
             Permission::ReadCases => "read reports, appeals and the review queue",
             Permission::Moderate => "decide review items, reports or appeals",
@@ -103,7 +107,7 @@ pub fn allows(role: Role, permission: Permission) -> bool {
         ),
         Role::Moderator => matches!(
             permission,
-            Scan | ReadSubjects | Learn | ReadCases | Moderate
+            Scan | ReadSubjects | Learn | ReadLearned | ReadCases | Moderate
         ),
         Role::Lead => matches!(
             permission,
@@ -112,14 +116,24 @@ pub fn allows(role: Role, permission: Permission) -> bool {
                 | ReadAudit
                 | ChangePolicy
                 | Learn
+                | ReadLearned
                 | ReadCases
                 | Moderate
                 | Supervise
         ),
-        Role::Auditor => matches!(permission, ReadSubjects | ReadAudit | ReadCases),
+        Role::Auditor => matches!(
+            permission,
+            ReadSubjects | ReadAudit | ReadLearned | ReadCases
+        ),
         Role::Admin => matches!(
             permission,
-            Scan | ReadSubjects | ReadAudit | ChangePolicy | ManageTokens | Learn | ReadCases
+            Scan | ReadSubjects
+                | ReadAudit
+                | ChangePolicy
+                | ManageTokens
+                | Learn
+                | ReadLearned
+                | ReadCases
         ),
     }
 }
@@ -142,6 +156,7 @@ mod tests {
             (ChangePolicy, [false, false, true, false, true]),
             (ManageTokens, [false, false, false, false, true]),
             (Learn, [false, true, true, false, true]),
+            (ReadLearned, [false, true, true, true, true]),
             (FileCases, [true, false, false, false, false]),
             (ReadCases, [true, true, true, true, true]),
             (Moderate, [false, true, true, false, false]),

@@ -187,17 +187,7 @@ impl<S: Store> Governance<S> {
         limit: usize,
         before: Option<Id>,
     ) -> Result<Vec<LearnedExample>, Error> {
-        // The texts are users' messages that people confirmed: for those who teach the
-        // model or audit it, not for the platform's service token (it sees the counts).
-        if !may_read_learned(actor.role) {
-            return Err(Error::forbidden(
-                "role_forbidden",
-                format!(
-                    "role {} may not read learned texts (moderators, leads, auditors and admins may)",
-                    actor.role.as_str()
-                ),
-            ));
-        }
+        self.require(actor, Permission::ReadLearned)?;
         let base = self.base_model()?;
         self.store
             .read(|tx| tx.recent_learned(base.name(), limit, before))
@@ -243,12 +233,6 @@ impl<S: Store> Governance<S> {
             ham,
         })
     }
-}
-
-/// Whether a role may read the learned texts: those who may teach the model or audit.
-pub fn may_read_learned(role: crate::authz::Role) -> bool {
-    crate::authz::allows(role, Permission::Learn)
-        || crate::authz::allows(role, Permission::ReadAudit)
 }
 
 /// The deployment's model: the shipped one with its learned examples applied in order.

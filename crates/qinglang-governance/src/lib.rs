@@ -26,6 +26,6 @@ pub use emergency::{
     OPERATOR_LEXICON,
 };
 pub use error::Error;
-pub use learning::{may_read_learned, replay, Learned, LearningStatus};
+pub use learning::{replay, Learned, LearningStatus};
 pub use service::*;
 pub use store::{Store, Tx};

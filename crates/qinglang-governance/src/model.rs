@@ -623,6 +623,19 @@ pub struct LearnedExample {
     pub at: Timestamp,
 }
 
+impl LearnedExample {
+    /// How `qinglang learn --list` and `GET /v1/learn/examples` show an example.
+    pub fn to_json(&self) -> serde_json::Value {
+        serde_json::json!({
+            "id": self.id,
+            "label": self.label.as_str(),
+            "actor": self.actor,
+            "at": self.at.to_rfc3339(),
+            "text": self.text,
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

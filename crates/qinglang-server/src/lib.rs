@@ -900,15 +900,7 @@ async fn learned_examples(
         .flatten();
     let examples: Vec<serde_json::Value> = examples
         .iter()
-        .map(|e| {
-            json!({
-                "id": e.id,
-                "label": e.label.as_str(),
-                "actor": e.actor,
-                "at": e.at.to_rfc3339(),
-                "text": e.text,
-            })
-        })
+        .map(qinglang_governance::model::LearnedExample::to_json)
         .collect();
     Ok(Json(json!({ "examples": examples, "next": next })))
 }

@@ -1442,7 +1442,10 @@ pub(crate) async fn learning(
             g.learning_status(p)?,
             // One more than shown: whether there are older ones to link to. A service
             // token's session sees the counts only.
-            if qinglang_governance::may_read_learned(p.role) {
+            if qinglang_governance::authz::allows(
+                p.role,
+                qinglang_governance::authz::Permission::ReadLearned,
+            ) {
                 g.recent_learned(p, LEARNED_SHOWN + 1, before)?
             } else {
                 Vec::new()
