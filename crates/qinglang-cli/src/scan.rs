@@ -33,30 +33,45 @@ pub fn read_model(path: &Path) -> Result<Classifier> {
 
 /// Builds the engine the scan options ask for.
 pub fn build_engine(lexicons: &[PathBuf], no_default: bool, model: &ModelArgs) -> Result<Engine> {
-    let mut builder = Engine::builder();
-    if !no_default {
-        builder = builder.lexicon(qinglang_engine::default_lexicon());
-    }
-    for path in lexicons {
-        builder = builder.lexicon(read_lexicon(path)?);
-    }
-    if !model.no_model {
-        let mut classifier = match &model.model {
-            Some(path) => read_model(path)?,
-            None => qinglang_engine::default_classifier(),
-        };
-        if let Some(db) = &model.learned {
-            use qinglang_governance::Store as _;
-            if !db.is_file() {
-                return Err(anyhow!("--learned {}: no such database", db.display()));
-            }
-            let store = qinglang_store::SqliteStore::open(db)?;
-            let examples = store.read(|tx| tx.learned_examples(classifier.name()))?;
-            classifier = qinglang_governance::replay(&classifier, &examples, &Default::default());
+    // The model loads on another core while the lexicons compile: both are start-up work
+    // that every scan waits for, and neither needs the other.
+    std::thread::scope(|scope| {
+        let classifier = (!model.no_model).then(|| scope.spawn(|| load_classifier(model)));
+        let mut builder = Engine::builder();
+        if !no_default {
+            builder = builder.lexicon(qinglang_engine::default_lexicon());
         }
-        builder = builder.classifier(Arc::new(classifier));
+        for path in lexicons {
+            builder = builder.lexicon(read_lexicon(path)?);
+        }
+        let engine = builder.build()?;
+        let Some(classifier) = classifier else {
+            return Ok(engine);
+        };
+        let classifier = classifier
+            .join()
+            .map_err(|_| anyhow!("loading the model panicked"))??;
+        Ok(engine.with_classifier(Some(Arc::new(classifier))))
+    })
+}
+
+/// The model the options ask for (`--model`, else the shipped one), with what the
+/// deployment taught it (`--learned`) replayed on top.
+fn load_classifier(model: &ModelArgs) -> Result<Classifier> {
+    let mut classifier = match &model.model {
+        Some(path) => read_model(path)?,
+        None => qinglang_engine::default_classifier(),
+    };
+    if let Some(db) = &model.learned {
+        use qinglang_governance::Store as _;
+        if !db.is_file() {
+            return Err(anyhow!("--learned {}: no such database", db.display()));
+        }
+        let store = qinglang_store::SqliteStore::open(db)?;
+        let examples = store.read(|tx| tx.learned_examples(classifier.name()))?;
+        classifier = qinglang_governance::replay(&classifier, &examples, &Default::default());
     }
-    Ok(builder.build()?)
+    Ok(classifier)
 }
 
 /// Reviews one document: plain text, or with `--html` an article page (REV-8), whose hits

@@ -211,6 +211,27 @@ fn train_is_deterministic_and_its_model_joins_the_scan() {
     let out = qinglang(&["scan", "--model", path(&train), path(&input)]);
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("not a qinglang model file"));
+    // The model loads beside the lexicons' compilation; with both broken the lexicon, read
+    // first, is still the one named, and a missing --learned store is named as such.
+    let lexicon = dir.join("broken.txt");
+    std::fs::write(&lexicon, "ok\tspam\treview\nbad\tspam\tnope\n").expect("write");
+    let out = qinglang(&[
+        "scan",
+        "--lexicon",
+        path(&lexicon),
+        "--model",
+        path(&train),
+        path(&input),
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("broken.txt:2"), "{err}");
+    assert!(!err.contains("not a qinglang model file"), "{err}");
+    let missing = dir.join("nowhere.db");
+    let out = qinglang(&["scan", "--learned", path(&missing), path(&input)]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("nowhere.db: no such database"), "{err}");
 }
 
 #[test]

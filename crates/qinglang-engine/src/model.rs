@@ -485,9 +485,11 @@ impl Classifier {
             return None;
         }
         let best_at = weights.iter().position(|&q| q == best)?;
-        // The smallest code that weighs at least a third of the best.
+        // The smallest code that weighs at least a third of the best (levels grow with
+        // their codes, so a binary search; the best itself always qualifies).
         let third = self.codebook.weight(best) / 3.0;
-        let strong_code = (1..=best).find(|&q| self.codebook.weight(q) >= third)?;
+        let positive = &self.codebook.levels[1..=best as usize];
+        let strong_code = 1 + positive.partition_point(|&w| w < third) as i8;
         // Grow the best n-gram's span over the strong ones that overlap or touch it, looking
         // only near it. N-grams are listed by last character, so going forward only `last`
         // can hold them back, and once one ends more than `max_n` characters past it none
