@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use anyhow::{anyhow, bail, Context, Result};
-use qinglang_engine::{Scratch, Suggestion};
+use qinglang_engine::{Engine, Scratch, Suggestion};
 use serde::Serialize;
 
 use crate::Format;
@@ -39,7 +39,22 @@ pub struct EvalArgs {
     /// `learn` knows to read the "text" field.
     #[arg(long, value_name = "FILE")]
     pub errors: Option<PathBuf>,
+    /// Also report the figures at other thresholds of the model's review hit (the policy's
+    /// `model_review`), to choose one on the deployment's own labelled data: `--thresholds`
+    /// for 0.1 … 0.9, 0.95, 0.99 and the current one, or `--thresholds=0.3,0.5,0.7`. Binary
+    /// labels only.
+    #[arg(
+        long,
+        value_name = "THRESHOLDS",
+        num_args = 0..=1,
+        require_equals = true,
+        value_delimiter = ','
+    )]
+    pub thresholds: Option<Vec<f32>>,
 }
+
+/// The thresholds `--thresholds` tries when given none.
+const THRESHOLD_GRID: [f32; 11] = [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.99];
 
 pub(crate) struct Example {
     pub(crate) text: String,
@@ -115,6 +130,39 @@ struct Report {
     flagged_by_fine_label: BTreeMap<String, (u64, u64, f64)>,
     texts_per_second: f64,
     seconds: f64,
+    /// `--thresholds`: the same figures at each model review threshold.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    thresholds: Option<Thresholds>,
+}
+
+#[derive(Debug, Serialize)]
+struct Thresholds {
+    /// The threshold the report above was made with.
+    current: f32,
+    rows: Vec<ThresholdRow>,
+}
+
+#[derive(Debug, Serialize)]
+struct ThresholdRow {
+    model_review: f32,
+    /// Share of the texts flagged (verdict not `pass`).
+    flagged: f64,
+    accuracy: f64,
+    macro_f1: f64,
+    /// Of the flagged texts, the share labelled 1.
+    precision: f64,
+    /// Of the texts labelled 1, the share flagged.
+    recall: f64,
+    f1: f64,
+    flagged_by_fine_label: BTreeMap<String, (u64, u64, f64)>,
+}
+
+/// Accuracy, macro-F1, per-class scores and the confusion table of `predictions`.
+struct Metrics {
+    accuracy: f64,
+    macro_f1: f64,
+    classes: BTreeMap<String, ClassScore>,
+    confusion: BTreeMap<String, BTreeMap<String, u64>>,
 }
 
 pub(crate) fn is_negative(label: &str) -> bool {
@@ -153,25 +201,22 @@ fn evaluate(
     let binary = examples
         .iter()
         .all(|e| e.label == "1" || is_negative(&e.label));
-    let mut scratch = Scratch::default();
-    let mut predictions = Vec::with_capacity(examples.len());
-    let started = Instant::now();
-    for e in examples {
-        let verdict = engine.scan_with(&e.text, &mut scratch);
-        let predicted = if binary {
-            if verdict.suggestion == Suggestion::Pass {
-                "0"
-            } else {
-                "1"
-            }
-            .to_owned()
-        } else if verdict.suggestion == Suggestion::Pass {
-            "safe".to_owned()
-        } else {
-            verdict.labels.first().map_or("safe", |l| l).to_owned()
-        };
-        predictions.push(predicted);
+    if args.thresholds.is_some() {
+        // Checked before the long pass: a request that cannot be met should not cost one.
+        if !binary {
+            bail!(
+                "--thresholds needs binary labels (0/1, safe/pass for 0): {} has categories",
+                args.file.display()
+            );
+        }
+        if engine.classifier().is_none() {
+            bail!(
+                "--thresholds varies the model's review threshold: it needs the model (drop --no-model)"
+            );
+        }
     }
+    let started = Instant::now();
+    let predictions = predict(&engine, examples, binary);
     let seconds = started.elapsed().as_secs_f64();
     let gold: Vec<String> = examples
         .iter()
@@ -183,9 +228,68 @@ fn evaluate(
             }
         })
         .collect();
+    let Metrics {
+        accuracy,
+        macro_f1,
+        classes,
+        confusion,
+    } = metrics(&gold, &predictions);
+    let by_fine = fine_breakdown(examples, &predictions);
+    let thresholds = match &args.thresholds {
+        Some(given) => Some(at_thresholds(&engine, examples, &gold, given)?),
+        None => None,
+    };
+    if let (Some(path), Some((partial, file))) = (&args.errors, errors_out) {
+        let wrong = write_errors(partial, file, &engine, examples, &gold, &predictions)?;
+        fs::rename(partial, path).with_context(|| format!("cannot write {}", path.display()))?;
+        eprintln!("wrote {wrong} misclassified texts to {}", path.display());
+    }
+    let report = Report {
+        file: args.file.display().to_string(),
+        texts: examples.len(),
+        mode: if binary {
+            "binary (flagged = not pass)"
+        } else {
+            "categories"
+        },
+        accuracy,
+        macro_f1,
+        classes,
+        confusion,
+        flagged_by_fine_label: by_fine,
+        texts_per_second: examples.len() as f64 / seconds.max(1e-9),
+        seconds,
+        thresholds,
+    };
+    let out = match args.format {
+        Format::Json => serde_json::to_string(&report)? + "\n",
+        Format::Text => render_text(&report),
+    };
+    crate::print_stdout(&out)
+}
 
+/// Each example's predicted label: `0`/`1` for binary data (flagged = not `pass`), else the
+/// verdict's first label (`safe` for `pass`).
+fn predict(engine: &Engine, examples: &[Example], binary: bool) -> Vec<String> {
+    let mut scratch = Scratch::default();
+    examples
+        .iter()
+        .map(|e| {
+            let verdict = engine.scan_with(&e.text, &mut scratch);
+            let label = match (binary, verdict.suggestion == Suggestion::Pass) {
+                (true, true) => "0",
+                (true, false) => "1",
+                (false, true) => "safe",
+                (false, false) => verdict.labels.first().map_or("safe", |l| l),
+            };
+            label.to_owned()
+        })
+        .collect()
+}
+
+fn metrics(gold: &[String], predictions: &[String]) -> Metrics {
     let mut confusion: BTreeMap<String, BTreeMap<String, u64>> = BTreeMap::new();
-    for (g, p) in gold.iter().zip(&predictions) {
+    for (g, p) in gold.iter().zip(predictions) {
         *confusion
             .entry(g.clone())
             .or_default()
@@ -193,11 +297,11 @@ fn evaluate(
             .or_default() += 1;
     }
     let mut classes: BTreeMap<String, ClassScore> = BTreeMap::new();
-    let all: std::collections::BTreeSet<&String> = gold.iter().chain(&predictions).collect();
+    let all: std::collections::BTreeSet<&String> = gold.iter().chain(predictions).collect();
     for class in all {
         let tp = gold
             .iter()
-            .zip(&predictions)
+            .zip(predictions)
             .filter(|(g, p)| *g == class && *p == class)
             .count() as f64;
         let predicted = predictions.iter().filter(|p| *p == class).count() as f64;
@@ -221,14 +325,23 @@ fn evaluate(
             );
         }
     }
-    let correct = gold
-        .iter()
-        .zip(&predictions)
-        .filter(|(g, p)| g == p)
-        .count();
+    let correct = gold.iter().zip(predictions).filter(|(g, p)| g == p).count();
     let macro_f1 = classes.values().map(|c| c.f1).sum::<f64>() / classes.len().max(1) as f64;
+    Metrics {
+        accuracy: correct as f64 / gold.len().max(1) as f64,
+        macro_f1,
+        classes,
+        confusion,
+    }
+}
+
+/// For data with a fine-grained label (COLD test): per fine label, (texts, flagged, share).
+fn fine_breakdown(
+    examples: &[Example],
+    predictions: &[String],
+) -> BTreeMap<String, (u64, u64, f64)> {
     let mut by_fine: BTreeMap<String, (u64, u64, f64)> = BTreeMap::new();
-    for (e, p) in examples.iter().zip(&predictions) {
+    for (e, p) in examples.iter().zip(predictions) {
         if let Some(f) = &e.fine {
             let entry = by_fine.entry(f.clone()).or_default();
             entry.0 += 1;
@@ -238,32 +351,54 @@ fn evaluate(
     for v in by_fine.values_mut() {
         v.2 = v.1 as f64 / v.0.max(1) as f64;
     }
-    if let (Some(path), Some((partial, file))) = (&args.errors, errors_out) {
-        let wrong = write_errors(partial, file, &engine, examples, &gold, &predictions)?;
-        fs::rename(partial, path).with_context(|| format!("cannot write {}", path.display()))?;
-        eprintln!("wrote {wrong} misclassified texts to {}", path.display());
+    by_fine
+}
+
+/// Scans the (binary) examples again at each model review threshold: the engine's policy
+/// changes, nothing is recompiled, and every figure is exact, not read off one pass's
+/// probabilities (a lexicon hit or a contact keeps a text flagged at any threshold).
+fn at_thresholds(
+    engine: &Engine,
+    examples: &[Example],
+    gold: &[String],
+    given: &[f32],
+) -> Result<Thresholds> {
+    let current = engine.policy().model_review;
+    let mut thresholds: Vec<f32> = if given.is_empty() {
+        THRESHOLD_GRID.iter().copied().chain([current]).collect()
+    } else {
+        given.to_vec()
+    };
+    if let Some(bad) = thresholds.iter().find(|t| !(0.0..=1.0).contains(*t)) {
+        bail!("--thresholds: threshold {bad} is not between 0 and 1");
     }
-    let report = Report {
-        file: args.file.display().to_string(),
-        texts: examples.len(),
-        mode: if binary {
-            "binary (flagged = not pass)"
-        } else {
-            "categories"
-        },
-        accuracy: correct as f64 / examples.len() as f64,
-        macro_f1,
-        classes,
-        confusion,
-        flagged_by_fine_label: by_fine,
-        texts_per_second: examples.len() as f64 / seconds.max(1e-9),
-        seconds,
-    };
-    let out = match args.format {
-        Format::Json => serde_json::to_string(&report)? + "\n",
-        Format::Text => render_text(&report),
-    };
-    crate::print_stdout(&out)
+    thresholds.sort_by(f32::total_cmp);
+    thresholds.dedup();
+    let mut rows = Vec::with_capacity(thresholds.len());
+    for model_review in thresholds {
+        let policy = qinglang_engine::Policy {
+            model_review,
+            ..engine.policy().clone()
+        };
+        let at = engine
+            .with_policy(policy)
+            .with_context(|| format!("--thresholds: threshold {model_review}"))?;
+        let predictions = predict(&at, examples, true);
+        let m = metrics(gold, &predictions);
+        let positive = m.classes.get("1");
+        let flagged = predictions.iter().filter(|p| *p == "1").count();
+        rows.push(ThresholdRow {
+            model_review,
+            flagged: flagged as f64 / predictions.len().max(1) as f64,
+            accuracy: m.accuracy,
+            macro_f1: m.macro_f1,
+            precision: positive.map_or(0.0, |c| c.precision),
+            recall: positive.map_or(0.0, |c| c.recall),
+            f1: positive.map_or(0.0, |c| c.f1),
+            flagged_by_fine_label: fine_breakdown(examples, &predictions),
+        });
+    }
+    Ok(Thresholds { current, rows })
 }
 
 /// `wrong.jsonl` → `wrong.jsonl.partial`, in the same directory (so the rename stays on one
@@ -279,7 +414,7 @@ fn partial_path(path: &Path) -> PathBuf {
 fn write_errors(
     path: &Path,
     file: fs::File,
-    engine: &qinglang_engine::Engine,
+    engine: &Engine,
     examples: &[Example],
     gold: &[String],
     predictions: &[String],
@@ -357,5 +492,61 @@ fn render_text(r: &Report) -> String {
         "throughput: {:.0} texts/s ({:.3} s, one thread)",
         r.texts_per_second, r.seconds
     );
+    if let Some(at) = &r.thresholds {
+        render_thresholds(&mut o, at);
+    }
     o
+}
+
+fn render_thresholds(o: &mut String, at: &Thresholds) {
+    use std::fmt::Write;
+    let _ = writeln!(
+        o,
+        "\nmodel_review thresholds (the policy's threshold for the model's review hit; * = {}, \
+         used above; precision, recall and F1 of label 1):",
+        at.current
+    );
+    let fine: Vec<&String> = at
+        .rows
+        .first()
+        .map(|r| r.flagged_by_fine_label.keys().collect())
+        .unwrap_or_default();
+    let _ = write!(
+        o,
+        "{:>10} {:>8} {:>9} {:>9} {:>9} {:>9} {:>9}",
+        "threshold", "flagged", "accuracy", "macro-F1", "precision", "recall", "F1"
+    );
+    for f in &fine {
+        let _ = write!(o, " {:>8}", format!("fine {f}"));
+    }
+    o.push('\n');
+    for row in &at.rows {
+        let mark = if row.model_review == at.current {
+            "*"
+        } else {
+            " "
+        };
+        let _ = write!(
+            o,
+            "{:>9}{mark} {:>7.2}% {:>9.4} {:>9.4} {:>9.4} {:>9.4} {:>9.4}",
+            row.model_review,
+            row.flagged * 100.0,
+            row.accuracy,
+            row.macro_f1,
+            row.precision,
+            row.recall,
+            row.f1
+        );
+        for f in &fine {
+            let share = row.flagged_by_fine_label.get(*f).map_or(0.0, |v| v.2);
+            let _ = write!(o, " {:>7.2}%", share * 100.0);
+        }
+        o.push('\n');
+    }
+    if !fine.is_empty() {
+        let _ = writeln!(
+            o,
+            "(fine N: share of the texts with that fine-grained label flagged)"
+        );
+    }
 }

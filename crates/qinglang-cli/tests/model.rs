@@ -450,6 +450,116 @@ fn eval_lists_its_errors_and_they_teach_the_deployment_model() {
 }
 
 #[test]
+fn eval_reports_other_model_review_thresholds_for_a_lead_to_choose_one() {
+    // COLD's layout with its fine-grained label: 3 = anti-bias (safe), 1/2 = attacks.
+    let dir = temp_dir("thresholds");
+    let data = dir.join("labelled.csv");
+    std::fs::write(
+        &data,
+        "TEXT,label,fine-grained-label\n\
+         骂人家整个省的人有什么意思，我觉得挺没素质的。,0,3\n\
+         今天天气很好，我们去公园散步吧,0,0\n\
+         黑人就是低等，滚出中国,1,2\n\
+         你这个人真是个蠢货，滚,1,1\n\
+         河南人都是骗子,1,2\n",
+    )
+    .expect("write csv");
+    let report: serde_json::Value = serde_json::from_slice(
+        &done(&qinglang(&[
+            "eval",
+            "--thresholds",
+            "--format",
+            "json",
+            path(&data),
+        ]))
+        .stdout,
+    )
+    .expect("eval json");
+    let at = &report["thresholds"];
+    assert_eq!(at["current"], 0.5);
+    let rows = at["rows"].as_array().expect("rows");
+    let thresholds: Vec<f64> = rows
+        .iter()
+        .map(|r| r["model_review"].as_f64().expect("threshold"))
+        .collect();
+    let grid = [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.99];
+    assert_eq!(thresholds.len(), grid.len(), "{thresholds:?}");
+    for (t, g) in thresholds.iter().zip(grid) {
+        assert!((t - g).abs() < 1e-6, "{thresholds:?}");
+    }
+    // The row at the policy's own threshold is the report above it.
+    let current = &rows[4];
+    assert_eq!(current["accuracy"], report["accuracy"]);
+    assert_eq!(
+        current["flagged_by_fine_label"],
+        report["flagged_by_fine_label"]
+    );
+    // A higher threshold never flags more, and the lowest flags every attack here.
+    let flagged: Vec<f64> = rows
+        .iter()
+        .map(|r| r["flagged"].as_f64().expect("flagged"))
+        .collect();
+    assert!(flagged.windows(2).all(|w| w[0] >= w[1]), "{flagged:?}");
+    assert_eq!(rows[0]["recall"], 1.0);
+    assert!(flagged[0] > flagged[10], "{flagged:?}");
+
+    // Chosen thresholds, in any order and repeated, come back sorted and once; the text
+    // report marks none as current when the policy's is not among them.
+    let out = done(&qinglang(&[
+        "eval",
+        "--thresholds=0.7,0.3,0.7",
+        path(&data),
+    ]))
+    .stdout
+    .clone();
+    let text = String::from_utf8_lossy(&out);
+    assert!(text.contains("model_review thresholds"), "{text}");
+    assert!(text.contains("fine 3"), "{text}");
+    let table: Vec<&str> = text
+        .lines()
+        .skip_while(|l| !l.trim_start().starts_with("threshold"))
+        .skip(1)
+        .take_while(|l| l.trim_start().starts_with(|c: char| c.is_ascii_digit()))
+        .collect();
+    assert_eq!(table.len(), 2, "{text}");
+    assert!(table[0].trim_start().starts_with("0.3 ") && table[1].trim_start().starts_with("0.7 "));
+    let marked = done(&qinglang(&["eval", "--thresholds", path(&data)]))
+        .stdout
+        .clone();
+    assert!(String::from_utf8_lossy(&marked).contains("0.5*"));
+
+    // What cannot be done says why.
+    for (args, expected) in [
+        (
+            vec!["--thresholds=1.5"],
+            "threshold 1.5 is not between 0 and 1",
+        ),
+        (vec!["--thresholds=abc"], "invalid value 'abc'"),
+        (
+            vec!["--thresholds", "--no-model"],
+            "it needs the model (drop --no-model)",
+        ),
+    ] {
+        let mut all = vec!["eval"];
+        all.extend(args);
+        all.push(path(&data));
+        let out = qinglang(&all);
+        assert_eq!(out.status.code(), Some(2), "{all:?}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains(expected), "{all:?}: {stderr}");
+    }
+    let categories = dir.join("categories.jsonl");
+    std::fs::write(
+        &categories,
+        "{\"text\": \"博彩网站\", \"label\": \"gambling\"}\n",
+    )
+    .expect("write");
+    let out = qinglang(&["eval", "--thresholds", path(&categories)]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--thresholds needs binary labels"));
+}
+
+#[test]
 fn eval_names_the_missing_csv_column_and_the_header_it_read() {
     let dir = temp_dir("csv");
     for (name, content, expected) in [

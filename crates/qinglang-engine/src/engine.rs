@@ -366,6 +366,15 @@ impl Engine {
         engine
     }
 
+    /// The same engine under another policy: thresholds only decide what the hits add up
+    /// to, so nothing is recompiled (`qinglang eval --sweep` scans once per threshold).
+    pub fn with_policy(&self, policy: Policy) -> Result<Engine, PolicyError> {
+        policy.validate()?;
+        let mut engine = self.clone();
+        engine.policy = policy;
+        Ok(engine)
+    }
+
     fn set_classifier(&mut self, classifier: Option<Arc<Classifier>>) {
         // The model's review and block entries, in that order.
         self.model_entries = classifier

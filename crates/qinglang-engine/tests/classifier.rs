@@ -99,6 +99,38 @@ fn inconsistent_model_thresholds_are_refused() {
         .contains("model_block (0.6) must be above model_review (0.8)"));
 }
 
+#[test]
+fn another_policy_is_applied_without_recompiling_and_checked_like_a_build() {
+    let base = engine(Policy::default());
+    let strict = Policy {
+        model_review: 0.999_9,
+        ..Policy::default()
+    };
+    let swapped = base.with_policy(strict.clone()).expect("valid policy");
+    let built = engine(strict);
+    for text in [INSULT, NEUTRAL, "你是个傻逼", "免费看成*人*视*频"] {
+        let (a, b) = (swapped.scan(text), built.scan(text));
+        assert_eq!((a.suggestion, a.score), (b.suggestion, b.score), "{text}");
+        assert_eq!(a.hits.len(), b.hits.len(), "{text}");
+    }
+    // The insult the default policy reviews falls under the stricter threshold.
+    let p = base.scan(INSULT).hits.iter().find_map(|h| h.probability());
+    assert!(p.is_some_and(|p| p < 0.999_9), "{p:?}");
+    assert_eq!(swapped.scan(INSULT).suggestion, Suggestion::Pass);
+    assert_eq!(base.scan(INSULT).suggestion, Suggestion::Review);
+
+    let err = base
+        .with_policy(Policy {
+            model_review: 0.8,
+            model_block: Some(0.6),
+            ..Policy::default()
+        })
+        .expect_err("block below review");
+    assert!(err
+        .to_string()
+        .contains("model_block (0.6) must be above model_review (0.8)"));
+}
+
 /// A toy model that has learned one insult, so its hits point at known characters.
 fn toy_classifier(bias: f32, insult: Option<&str>) -> Classifier {
     let spec = FeatureSpec {
