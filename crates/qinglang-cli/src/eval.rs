@@ -41,8 +41,8 @@ pub struct EvalArgs {
     pub errors: Option<PathBuf>,
     /// Also report the figures at other thresholds of the model's review hit (the policy's
     /// `model_review`), to choose one on the deployment's own labelled data: `--thresholds`
-    /// for 0.1 … 0.9, 0.95, 0.99 and the current one, or `--thresholds=0.3,0.5,0.7`. Binary
-    /// labels only.
+    /// for 0.1 … 0.9, 0.95, 0.99 and the current one, or `--thresholds=0.3,0.5,0.7` (with
+    /// the `=`). Binary labels only.
     #[arg(
         long,
         value_name = "THRESHOLDS",
@@ -201,20 +201,11 @@ fn evaluate(
     let binary = examples
         .iter()
         .all(|e| e.label == "1" || is_negative(&e.label));
-    if args.thresholds.is_some() {
-        // Checked before the long pass: a request that cannot be met should not cost one.
-        if !binary {
-            bail!(
-                "--thresholds needs binary labels (0/1, safe/pass for 0): {} has categories",
-                args.file.display()
-            );
-        }
-        if engine.classifier().is_none() {
-            bail!(
-                "--thresholds varies the model's review threshold: it needs the model (drop --no-model)"
-            );
-        }
-    }
+    // Checked before the long pass: a request that cannot be met should not cost one.
+    let at = match &args.thresholds {
+        Some(given) => Some(threshold_engines(&engine, given, binary, &args.file)?),
+        None => None,
+    };
     let started = Instant::now();
     let predictions = predict(&engine, examples, binary);
     let seconds = started.elapsed().as_secs_f64();
@@ -235,10 +226,13 @@ fn evaluate(
         confusion,
     } = metrics(&gold, &predictions);
     let by_fine = fine_breakdown(examples, &predictions);
-    let thresholds = match &args.thresholds {
-        Some(given) => Some(at_thresholds(&engine, examples, &gold, given)?),
-        None => None,
-    };
+    let thresholds = at.map(|at| Thresholds {
+        current: engine.policy().model_review,
+        rows: at
+            .iter()
+            .map(|(model_review, engine)| threshold_row(*model_review, engine, examples, &gold))
+            .collect(),
+    });
     if let (Some(path), Some((partial, file))) = (&args.errors, errors_out) {
         let wrong = write_errors(partial, file, &engine, examples, &gold, &predictions)?;
         fs::rename(partial, path).with_context(|| format!("cannot write {}", path.display()))?;
@@ -354,51 +348,76 @@ fn fine_breakdown(
     by_fine
 }
 
-/// Scans the (binary) examples again at each model review threshold: the engine's policy
-/// changes, nothing is recompiled, and every figure is exact, not read off one pass's
-/// probabilities (a lexicon hit or a contact keeps a text flagged at any threshold).
-fn at_thresholds(
+/// The engine at each model review threshold `--thresholds` asks for (the default grid and
+/// the current one when it names none), sorted: the policy changes, nothing is recompiled.
+/// Every threshold is checked here, before any text is scanned.
+fn threshold_engines(
     engine: &Engine,
-    examples: &[Example],
-    gold: &[String],
     given: &[f32],
-) -> Result<Thresholds> {
-    let current = engine.policy().model_review;
+    binary: bool,
+    file: &Path,
+) -> Result<Vec<(f32, Engine)>> {
+    if !binary {
+        bail!(
+            "--thresholds needs binary labels (0/1, safe/pass for 0): {} has categories",
+            file.display()
+        );
+    }
+    if engine.classifier().is_none() {
+        bail!("--thresholds varies the model's review threshold: it needs the model (drop --no-model)");
+    }
     let mut thresholds: Vec<f32> = if given.is_empty() {
-        THRESHOLD_GRID.iter().copied().chain([current]).collect()
+        THRESHOLD_GRID
+            .iter()
+            .copied()
+            .chain([engine.policy().model_review])
+            .collect()
     } else {
         given.to_vec()
     };
     if let Some(bad) = thresholds.iter().find(|t| !(0.0..=1.0).contains(*t)) {
-        bail!("--thresholds: threshold {bad} is not between 0 and 1");
+        bail!("--thresholds: {bad} is not between 0 and 1");
     }
     thresholds.sort_by(f32::total_cmp);
     thresholds.dedup();
-    let mut rows = Vec::with_capacity(thresholds.len());
-    for model_review in thresholds {
-        let policy = qinglang_engine::Policy {
-            model_review,
-            ..engine.policy().clone()
-        };
-        let at = engine
-            .with_policy(policy)
-            .with_context(|| format!("--thresholds: threshold {model_review}"))?;
-        let predictions = predict(&at, examples, true);
-        let m = metrics(gold, &predictions);
-        let positive = m.classes.get("1");
-        let flagged = predictions.iter().filter(|p| *p == "1").count();
-        rows.push(ThresholdRow {
-            model_review,
-            flagged: flagged as f64 / predictions.len().max(1) as f64,
-            accuracy: m.accuracy,
-            macro_f1: m.macro_f1,
-            precision: positive.map_or(0.0, |c| c.precision),
-            recall: positive.map_or(0.0, |c| c.recall),
-            f1: positive.map_or(0.0, |c| c.f1),
-            flagged_by_fine_label: fine_breakdown(examples, &predictions),
-        });
+    thresholds
+        .into_iter()
+        .map(|model_review| {
+            let policy = qinglang_engine::Policy {
+                model_review,
+                ..engine.policy().clone()
+            };
+            let at = engine
+                .with_policy(policy)
+                .with_context(|| format!("--thresholds: {model_review}"))?;
+            Ok((model_review, at))
+        })
+        .collect()
+}
+
+/// The (binary) examples scanned again by the engine at one threshold: every figure is
+/// exact, not read off one pass's probabilities (a lexicon hit or a contact keeps a text
+/// flagged at any threshold).
+fn threshold_row(
+    model_review: f32,
+    engine: &Engine,
+    examples: &[Example],
+    gold: &[String],
+) -> ThresholdRow {
+    let predictions = predict(engine, examples, true);
+    let m = metrics(gold, &predictions);
+    let positive = m.classes.get("1");
+    let flagged = predictions.iter().filter(|p| *p == "1").count();
+    ThresholdRow {
+        model_review,
+        flagged: flagged as f64 / predictions.len().max(1) as f64,
+        accuracy: m.accuracy,
+        macro_f1: m.macro_f1,
+        precision: positive.map_or(0.0, |c| c.precision),
+        recall: positive.map_or(0.0, |c| c.recall),
+        f1: positive.map_or(0.0, |c| c.f1),
+        flagged_by_fine_label: fine_breakdown(examples, &predictions),
     }
-    Ok(Thresholds { current, rows })
 }
 
 /// `wrong.jsonl` → `wrong.jsonl.partial`, in the same directory (so the rename stays on one

@@ -35,24 +35,34 @@ pub fn read_model(path: &Path) -> Result<Classifier> {
 pub fn build_engine(lexicons: &[PathBuf], no_default: bool, model: &ModelArgs) -> Result<Engine> {
     // The model loads on another core while the lexicons compile: both are start-up work
     // that every scan waits for, and neither needs the other.
+    // A lexicon that cannot be read or compiled is reported before a model that cannot be
+    // loaded.
     std::thread::scope(|scope| {
         let classifier = (!model.no_model).then(|| scope.spawn(|| load_classifier(model)));
-        let mut builder = Engine::builder();
-        if !no_default {
-            builder = builder.lexicon(qinglang_engine::default_lexicon());
-        }
-        for path in lexicons {
-            builder = builder.lexicon(read_lexicon(path)?);
-        }
-        let engine = builder.build()?;
-        let Some(classifier) = classifier else {
-            return Ok(engine);
-        };
-        let classifier = classifier
-            .join()
-            .map_err(|_| anyhow!("loading the model panicked"))??;
-        Ok(engine.with_classifier(Some(Arc::new(classifier))))
+        let engine = build_lexicons(lexicons, no_default);
+        let classifier = classifier.map(|loading| {
+            loading
+                .join()
+                .unwrap_or_else(|p| std::panic::resume_unwind(p))
+        });
+        let engine = engine?;
+        Ok(match classifier {
+            Some(classifier) => engine.with_classifier(Some(Arc::new(classifier?))),
+            None => engine,
+        })
     })
+}
+
+/// The engine of the default lexicon (unless `no_default`) and these lexicon files.
+fn build_lexicons(lexicons: &[PathBuf], no_default: bool) -> Result<Engine> {
+    let mut builder = Engine::builder();
+    if !no_default {
+        builder = builder.lexicon(qinglang_engine::default_lexicon());
+    }
+    for path in lexicons {
+        builder = builder.lexicon(read_lexicon(path)?);
+    }
+    Ok(builder.build()?)
 }
 
 /// The model the options ask for (`--model`, else the shipped one), with what the

@@ -227,6 +227,23 @@ fn train_is_deterministic_and_its_model_joins_the_scan() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("broken.txt:2"), "{err}");
     assert!(!err.contains("not a qinglang model file"), "{err}");
+    // Also a lexicon that parses but cannot compile (a term with nothing to match).
+    std::fs::write(&lexicon, "***\tspam\treview\n").expect("write");
+    let out = qinglang(&[
+        "scan",
+        "--lexicon",
+        path(&lexicon),
+        "--model",
+        path(&train),
+        path(&input),
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("broken.txt:1: term \"***\" has nothing to match"),
+        "{err}"
+    );
+    assert!(!err.contains("not a qinglang model file"), "{err}");
     let missing = dir.join("nowhere.db");
     let out = qinglang(&["scan", "--learned", path(&missing), path(&input)]);
     assert_eq!(out.status.code(), Some(2));
@@ -532,7 +549,7 @@ fn eval_reports_other_model_review_thresholds_for_a_lead_to_choose_one() {
     for (args, expected) in [
         (
             vec!["--thresholds=1.5"],
-            "threshold 1.5 is not between 0 and 1",
+            "--thresholds: 1.5 is not between 0 and 1",
         ),
         (vec!["--thresholds=abc"], "invalid value 'abc'"),
         (

@@ -149,9 +149,9 @@ pub struct Scratch {
 /// or policy; scans in flight keep the engine they started with.
 ///
 /// The compiled parts are shared (`Arc`): an engine with another classifier
-/// ([`Engine::with_classifier`]) shares the automata, patterns and entries of the one it
-/// came from, so a model that learned from a moderator is swapped in for the cost of a
-/// pointer copy.
+/// ([`Engine::with_classifier`]) or policy ([`Engine::with_policy`]) shares the automata,
+/// patterns and entries of the one it came from, so a model that learned from a moderator is
+/// swapped in for the cost of a pointer copy.
 #[derive(Clone)]
 pub struct Engine {
     normalizer: Arc<Normalizer>,
@@ -367,7 +367,7 @@ impl Engine {
     }
 
     /// The same engine under another policy: thresholds only decide what the hits add up
-    /// to, so nothing is recompiled (`qinglang eval --sweep` scans once per threshold).
+    /// to, so nothing is recompiled (`qinglang eval --thresholds` scans once per threshold).
     pub fn with_policy(&self, policy: Policy) -> Result<Engine, PolicyError> {
         policy.validate()?;
         let mut engine = self.clone();

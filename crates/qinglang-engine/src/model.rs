@@ -485,11 +485,7 @@ impl Classifier {
             return None;
         }
         let best_at = weights.iter().position(|&q| q == best)?;
-        // The smallest code that weighs at least a third of the best (levels grow with
-        // their codes, so a binary search; the best itself always qualifies).
-        let third = self.codebook.weight(best) / 3.0;
-        let positive = &self.codebook.levels[1..=best as usize];
-        let strong_code = 1 + positive.partition_point(|&w| w < third) as i8;
+        let strong_code = self.codebook.strong_code(best);
         // Grow the best n-gram's span over the strong ones that overlap or touch it, looking
         // only near it. N-grams are listed by last character, so going forward only `last`
         // can hold them back, and once one ends more than `max_n` characters past it none
@@ -807,6 +803,16 @@ impl Codebook {
     #[inline(always)]
     fn weight(&self, code: i8) -> f32 {
         self.levels[usize::from(code as u8)]
+    }
+
+    /// The smallest positive code that weighs at least a third of `best` (> 0): the n-grams
+    /// [`Classifier::localize`] grows a span over. Levels grow with their codes, so a binary
+    /// search; `best` itself always qualifies.
+    fn strong_code(&self, best: i8) -> i8 {
+        debug_assert!(best > 0);
+        let third = self.weight(best) / 3.0;
+        let positive = &self.levels[1..=best as usize];
+        1 + positive.partition_point(|&w| w < third) as i8
     }
 
     /// [`Codebook::encode`] for a weight read from a model file, which stores levels: seven
@@ -1129,6 +1135,18 @@ mod tests {
             let expected = localize_by_marking(shape, &scratch.weights, chars, strong_code);
             assert_eq!(got, Some(expected), "round {round}");
         }
+    }
+
+    #[test]
+    fn the_strong_code_is_the_first_level_at_least_a_third_of_the_best() {
+        for best in 1..=127i8 {
+            let third = CODEBOOK.weight(best) / 3.0;
+            let linear = (1..=best).find(|&q| CODEBOOK.weight(q) >= third);
+            assert_eq!(Some(CODEBOOK.strong_code(best)), linear, "best {best}");
+        }
+        assert_eq!(CODEBOOK.strong_code(1), 1);
+        // About 7% a level: a third of the weight lies some 16 levels down.
+        assert!((14..=18).contains(&(127 - CODEBOOK.strong_code(127))));
     }
 
     #[test]
