@@ -211,39 +211,34 @@ fn train_is_deterministic_and_its_model_joins_the_scan() {
     let out = qinglang(&["scan", "--model", path(&train), path(&input)]);
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("not a qinglang model file"));
-    // The model loads beside the lexicons' compilation; with both broken the lexicon, read
-    // first, is still the one named, and a missing --learned store is named as such.
+    // The model loads beside the lexicons' compilation; with both broken the lexicon is the
+    // one named, whether it cannot be read (an unknown action) or cannot be compiled (a term
+    // with nothing to match), and a missing --learned store is named as such.
     let lexicon = dir.join("broken.txt");
-    std::fs::write(&lexicon, "ok\tspam\treview\nbad\tspam\tnope\n").expect("write");
-    let out = qinglang(&[
-        "scan",
-        "--lexicon",
-        path(&lexicon),
-        "--model",
-        path(&train),
-        path(&input),
-    ]);
-    assert_eq!(out.status.code(), Some(2));
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("broken.txt:2"), "{err}");
-    assert!(!err.contains("not a qinglang model file"), "{err}");
-    // Also a lexicon that parses but cannot compile (a term with nothing to match).
-    std::fs::write(&lexicon, "***\tspam\treview\n").expect("write");
-    let out = qinglang(&[
-        "scan",
-        "--lexicon",
-        path(&lexicon),
-        "--model",
-        path(&train),
-        path(&input),
-    ]);
-    assert_eq!(out.status.code(), Some(2));
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        err.contains("broken.txt:1: term \"***\" has nothing to match"),
-        "{err}"
-    );
-    assert!(!err.contains("not a qinglang model file"), "{err}");
+    for (content, expected) in [
+        (
+            "ok\tspam\treview\nbad\tspam\tnope\n",
+            "broken.txt:2: unknown action",
+        ),
+        (
+            "***\tspam\treview\n",
+            "broken.txt:1: term \"***\" has nothing to match",
+        ),
+    ] {
+        std::fs::write(&lexicon, content).expect("write");
+        let out = qinglang(&[
+            "scan",
+            "--lexicon",
+            path(&lexicon),
+            "--model",
+            path(&train),
+            path(&input),
+        ]);
+        assert_eq!(out.status.code(), Some(2));
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(expected), "{err}");
+        assert!(!err.contains("not a qinglang model file"), "{err}");
+    }
     let missing = dir.join("nowhere.db");
     let out = qinglang(&["scan", "--learned", path(&missing), path(&input)]);
     assert_eq!(out.status.code(), Some(2));
