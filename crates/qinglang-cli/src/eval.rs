@@ -32,6 +32,10 @@ pub struct EvalArgs {
     pub no_default_lexicon: bool,
     #[command(flatten)]
     pub model: crate::ModelArgs,
+    /// Review under the `[review]` section of this policy file (the one `qinglang serve
+    /// --policy` reads: verdict and model thresholds) instead of the engine's defaults.
+    #[arg(long, value_name = "FILE")]
+    pub policy: Option<PathBuf>,
     /// Write every misclassified text here, one JSON object per line: its verdict as `scan
     /// --format json` gives it (id = the text's position among the labelled texts, from 1),
     /// plus "text", "gold" and "predicted". Reviewed, the lines are input for `qinglang learn
@@ -197,7 +201,14 @@ fn evaluate(
     examples: &[Example],
     errors_out: Option<(&Path, fs::File)>,
 ) -> Result<()> {
+    let policy = args.policy.as_deref().map(review_policy).transpose()?;
     let engine = crate::scan::build_engine(&args.lexicons, args.no_default_lexicon, &args.model)?;
+    let engine = match (policy, &args.policy) {
+        (Some(policy), Some(path)) => engine
+            .with_policy(policy)
+            .with_context(|| format!("{}: [review]", path.display()))?,
+        _ => engine,
+    };
     let binary = examples
         .iter()
         .all(|e| e.label == "1" || is_negative(&e.label));
@@ -260,6 +271,16 @@ fn evaluate(
         Format::Text => render_text(&report),
     };
     crate::print_stdout(&out)
+}
+
+/// The engine policy of a policy file's `[review]` section (the file is checked whole, as
+/// the server would check it).
+fn review_policy(path: &Path) -> Result<qinglang_engine::Policy> {
+    let text = fs::read_to_string(path)
+        .with_context(|| format!("cannot read policy {}", path.display()))?;
+    let loaded =
+        qinglang_governance::policy::LoadedPolicy::parse(&path.display().to_string(), &text)?;
+    Ok(loaded.policy.review.engine_policy())
 }
 
 /// Each example's predicted label: `0`/`1` for binary data (flagged = not `pass`), else the

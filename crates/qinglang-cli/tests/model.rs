@@ -540,6 +540,53 @@ fn eval_reports_other_model_review_thresholds_for_a_lead_to_choose_one() {
         .clone();
     assert!(String::from_utf8_lossy(&marked).contains("0.5*"));
 
+    // The deployment's policy file sets the threshold the report is made with.
+    let shipped = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../policy/default.toml"
+    ))
+    .expect("shipped policy");
+    assert!(shipped.contains("\nmodel_review = 0.5\n"));
+    let strict = dir.join("strict.toml");
+    std::fs::write(
+        &strict,
+        shipped.replace("\nmodel_review = 0.5\n", "\nmodel_review = 0.99\n"),
+    )
+    .expect("write policy");
+    let under: serde_json::Value = serde_json::from_slice(
+        &done(&qinglang(&[
+            "eval",
+            "--policy",
+            path(&strict),
+            "--thresholds=0.99",
+            "--format",
+            "json",
+            path(&data),
+        ]))
+        .stdout,
+    )
+    .expect("eval json");
+    let current = under["thresholds"]["current"].as_f64().expect("current");
+    assert!((current - 0.99).abs() < 1e-6, "{current}");
+    assert_eq!(under["accuracy"], rows[10]["accuracy"]);
+    assert_eq!(
+        under["thresholds"]["rows"][0]["accuracy"],
+        rows[10]["accuracy"]
+    );
+    let invalid = dir.join("invalid.toml");
+    std::fs::write(
+        &invalid,
+        shipped.replace("\nmodel_review = 0.5\n", "\nmodel_review = 2\n"),
+    )
+    .expect("write policy");
+    let out = qinglang(&["eval", "--policy", path(&invalid), path(&data)]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("invalid.toml: review: model_review must be between 0 and 1, got 2"),
+        "{stderr}"
+    );
+
     // What cannot be done says why.
     for (args, expected) in [
         (
