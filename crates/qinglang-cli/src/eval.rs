@@ -388,9 +388,13 @@ fn threshold_engines(
         bail!("--thresholds varies the model's review threshold: it needs the model (drop --no-model)");
     }
     let mut thresholds: Vec<f32> = if given.is_empty() {
+        // A policy that blocks from `model_block` on cannot review from there: the grid
+        // stops below it (a threshold asked for by name is refused instead, below).
+        let block = engine.policy().model_block;
         THRESHOLD_GRID
             .iter()
             .copied()
+            .filter(|&t| block.is_none_or(|b| t < b))
             .chain([engine.policy().model_review])
             .collect()
     } else {

@@ -573,6 +573,47 @@ fn eval_reports_other_model_review_thresholds_for_a_lead_to_choose_one() {
         under["thresholds"]["rows"][0]["accuracy"],
         rows[10]["accuracy"]
     );
+    // A policy that blocks from 0.95 on: the default grid stops below it, and a threshold
+    // at it is refused by name.
+    let blocking = dir.join("blocking.toml");
+    std::fs::write(
+        &blocking,
+        shipped.replace(
+            "\nmodel_review = 0.5\n",
+            "\nmodel_review = 0.5\nmodel_block = 0.95\n",
+        ),
+    )
+    .expect("write policy");
+    let under: serde_json::Value = serde_json::from_slice(
+        &done(&qinglang(&[
+            "eval",
+            "--policy",
+            path(&blocking),
+            "--thresholds",
+            "--format",
+            "json",
+            path(&data),
+        ]))
+        .stdout,
+    )
+    .expect("eval json");
+    let last = under["thresholds"]["rows"]
+        .as_array()
+        .and_then(|r| r.last())
+        .and_then(|r| r["model_review"].as_f64())
+        .expect("rows");
+    assert!((last - 0.9).abs() < 1e-6, "{under}");
+    let out = qinglang(&[
+        "eval",
+        "--policy",
+        path(&blocking),
+        "--thresholds=0.95",
+        path(&data),
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("--thresholds: 0.95"), "{stderr}");
+    assert!(stderr.contains("must be above model_review"), "{stderr}");
     let invalid = dir.join("invalid.toml");
     std::fs::write(
         &invalid,
