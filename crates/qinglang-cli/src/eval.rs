@@ -201,13 +201,17 @@ fn evaluate(
     examples: &[Example],
     errors_out: Option<(&Path, fs::File)>,
 ) -> Result<()> {
-    let policy = args.policy.as_deref().map(review_policy).transpose()?;
+    // Read before the lexicons compile, so a bad file fails at once; reading checks its
+    // `[review]` thresholds as the server would.
+    let policy = args
+        .policy
+        .as_deref()
+        .map(crate::serve::read_policy)
+        .transpose()?;
     let engine = crate::scan::build_engine(&args.lexicons, args.no_default_lexicon, &args.model)?;
-    let engine = match (policy, &args.policy) {
-        (Some(policy), Some(path)) => engine
-            .with_policy(policy)
-            .with_context(|| format!("{}: [review]", path.display()))?,
-        _ => engine,
+    let engine = match policy {
+        Some(loaded) => engine.with_policy(loaded.policy.review.engine_policy())?,
+        None => engine,
     };
     let binary = examples
         .iter()
@@ -271,16 +275,6 @@ fn evaluate(
         Format::Text => render_text(&report),
     };
     crate::print_stdout(&out)
-}
-
-/// The engine policy of a policy file's `[review]` section (the file is checked whole, as
-/// the server would check it).
-fn review_policy(path: &Path) -> Result<qinglang_engine::Policy> {
-    let text = fs::read_to_string(path)
-        .with_context(|| format!("cannot read policy {}", path.display()))?;
-    let loaded =
-        qinglang_governance::policy::LoadedPolicy::parse(&path.display().to_string(), &text)?;
-    Ok(loaded.policy.review.engine_policy())
 }
 
 /// Each example's predicted label: `0`/`1` for binary data (flagged = not `pass`), else the

@@ -100,12 +100,15 @@ fn write_new_key(path: &Path) -> Result<()> {
 fn load_policy(args: &StoreArgs) -> Result<LoadedPolicy> {
     match &args.policy {
         None => Ok(LoadedPolicy::default_policy()),
-        Some(path) => {
-            let text = fs::read_to_string(path)
-                .with_context(|| format!("cannot read policy {}", path.display()))?;
-            Ok(LoadedPolicy::parse(&path.display().to_string(), &text)?)
-        }
+        Some(path) => read_policy(path),
     }
+}
+
+/// Reads and checks a policy file (every section, its `[review]` thresholds included).
+pub(crate) fn read_policy(path: &Path) -> Result<LoadedPolicy> {
+    let text = fs::read_to_string(path)
+        .with_context(|| format!("cannot read policy {}", path.display()))?;
+    Ok(LoadedPolicy::parse(&path.display().to_string(), &text)?)
 }
 
 fn open(args: &StoreArgs, dev: bool, lexicons: &[PathBuf]) -> Result<Governance<SqliteStore>> {

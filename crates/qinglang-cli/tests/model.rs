@@ -57,6 +57,13 @@ fn verdict(out: &Output) -> serde_json::Value {
     serde_json::from_str(text.lines().next().expect("a verdict")).expect("json verdict")
 }
 
+/// `qinglang eval --format json ARGS…`, which must succeed; its report.
+fn eval_json(args: &[&str]) -> serde_json::Value {
+    let mut all = vec!["eval", "--format", "json"];
+    all.extend(args);
+    serde_json::from_slice(&done(&qinglang(&all)).stdout).expect("eval json")
+}
+
 fn model_hits(v: &serde_json::Value) -> Vec<serde_json::Value> {
     v["hits"]
         .as_array()
@@ -476,17 +483,7 @@ fn eval_reports_other_model_review_thresholds_for_a_lead_to_choose_one() {
          河南人都是骗子,1,2\n",
     )
     .expect("write csv");
-    let report: serde_json::Value = serde_json::from_slice(
-        &done(&qinglang(&[
-            "eval",
-            "--thresholds",
-            "--format",
-            "json",
-            path(&data),
-        ]))
-        .stdout,
-    )
-    .expect("eval json");
+    let report = eval_json(&["--thresholds", path(&data)]);
     let at = &report["thresholds"];
     assert_eq!(at["current"], 0.5);
     let rows = at["rows"].as_array().expect("rows");
@@ -553,19 +550,7 @@ fn eval_reports_other_model_review_thresholds_for_a_lead_to_choose_one() {
         shipped.replace("\nmodel_review = 0.5\n", "\nmodel_review = 0.99\n"),
     )
     .expect("write policy");
-    let under: serde_json::Value = serde_json::from_slice(
-        &done(&qinglang(&[
-            "eval",
-            "--policy",
-            path(&strict),
-            "--thresholds=0.99",
-            "--format",
-            "json",
-            path(&data),
-        ]))
-        .stdout,
-    )
-    .expect("eval json");
+    let under = eval_json(&["--policy", path(&strict), "--thresholds=0.99", path(&data)]);
     let current = under["thresholds"]["current"].as_f64().expect("current");
     assert!((current - 0.99).abs() < 1e-6, "{current}");
     assert_eq!(under["accuracy"], rows[10]["accuracy"]);
@@ -584,19 +569,7 @@ fn eval_reports_other_model_review_thresholds_for_a_lead_to_choose_one() {
         ),
     )
     .expect("write policy");
-    let under: serde_json::Value = serde_json::from_slice(
-        &done(&qinglang(&[
-            "eval",
-            "--policy",
-            path(&blocking),
-            "--thresholds",
-            "--format",
-            "json",
-            path(&data),
-        ]))
-        .stdout,
-    )
-    .expect("eval json");
+    let under = eval_json(&["--policy", path(&blocking), "--thresholds", path(&data)]);
     let last = under["thresholds"]["rows"]
         .as_array()
         .and_then(|r| r.last())
