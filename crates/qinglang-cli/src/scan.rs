@@ -11,7 +11,7 @@ use anyhow::{anyhow, Context, Result};
 use std::sync::Arc;
 
 use qinglang_engine::{
-    Classifier, Engine, FloodIndex, Lexicon, Scratch, Signature, Suggestion, Verdict,
+    Classifier, Engine, FloodIndex, Hit, Lexicon, Scratch, Signature, Suggestion, Verdict,
 };
 use serde::Deserialize;
 use serde_json::value::RawValue;
@@ -226,10 +226,14 @@ pub fn render_text(id: Option<&str>, text: &str, verdict: &Verdict<'_>, color: b
         let _ = write!(s, "  labels {}", verdict.labels.join(","));
     }
     s.push('\n');
-    // Hits are in text order: line and column come from one forward sweep, and the
-    // context is cut from a bounded window, so long one-line inputs stay linear.
+    // Line and column come from one forward sweep over the hits in text order, and the
+    // context is cut from a bounded window, so long one-line inputs stay linear. A page's
+    // hits (`--html`) are in the order of its review text, where a link's target follows
+    // the link's words but sits before them in the page: sort by where they are.
+    let mut hits: Vec<&Hit<'_>> = verdict.hits.iter().collect();
+    hits.sort_by_key(|h| h.byte_start);
     let (mut line_no, mut column, mut at, mut line_start) = (1usize, 1usize, 0usize, 0usize);
-    for hit in &verdict.hits {
+    for hit in hits {
         if hit.byte_start > at {
             for (offset, c) in text[at..hit.byte_start].char_indices() {
                 if c == '\n' {

@@ -207,6 +207,57 @@ fn text_output_shows_each_hit_in_context() {
     );
 }
 
+/// A page's link target is reviewed after the link's words but sits before them in the
+/// page: the text output lists the hits in page order with their page lines, instead of
+/// cutting a context backwards (a panic, exit 101, before the fix) (REV-8).
+#[test]
+fn html_text_output_lists_a_link_target_before_the_words_it_follows() {
+    let dir = temp_dir("html-text");
+    let lexicon = write(&dir, "ops.txt", "赌博\tgambling\n成人视频\tporn\n");
+    let page = write(
+        &dir,
+        "page.html",
+        "<p><a href=\"/赌博\">\n成人视频</a></p>\n",
+    );
+    let out = qinglang(
+        &[
+            "scan",
+            "--html",
+            "--no-default-lexicon",
+            "--lexicon",
+            &lexicon,
+            &page,
+        ],
+        "",
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stdout}{stderr}");
+    let target = stdout.find("1:14").expect("the link target on line 1");
+    let words = stdout
+        .find("2:1  【成人视频】")
+        .expect("the link's words on line 2");
+    assert!(target < words, "{stdout}");
+
+    // The same page through --jsonl: every verdict comes back, none is lost to a panic.
+    let input = serde_json::json!({"id": "p", "text": std::fs::read_to_string(&page).unwrap()});
+    let out = qinglang(
+        &[
+            "scan",
+            "--jsonl",
+            "--html",
+            "--no-default-lexicon",
+            "--lexicon",
+            &lexicon,
+        ],
+        &format!("{input}\n{{\"id\": \"q\", \"text\": \"<p>你好</p>\"}}\n"),
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    assert!(stdout.contains("p: BLOCK"), "{stdout}");
+    assert!(stdout.contains("q: PASS"), "{stdout}");
+}
+
 #[test]
 fn large_jsonl_keeps_order_across_threads() {
     let mut input = String::new();
