@@ -1799,7 +1799,8 @@ impl<S: Store> Governance<S> {
     }
 
     /// Removes content and audit records older than the retention period (never younger
-    /// than the legal floor, which the policy enforces), and records that it did.
+    /// than the legal floor, which the policy enforces), and records that it did. Content
+    /// that an open queue item or report is about is kept until the case is decided.
     pub fn retention_sweep(&self, now: Timestamp) -> Result<(u64, u64), Error> {
         let days = self
             .policy

@@ -222,6 +222,8 @@ pub trait Tx {
     ) -> Result<(), Error>;
     /// Removes entries older than `before`, recording the last removed entry as the anchor.
     fn prune_audit(&mut self, before: Timestamp) -> Result<u64, Error>;
+    /// Removes content older than `before`, except content an open queue item or an open
+    /// report is about (its case still needs it).
     fn prune_content(&mut self, before: Timestamp) -> Result<u64, Error>;
 
     // Principals.

@@ -1311,7 +1311,16 @@ impl Tx for SqliteTx<'_> {
     fn prune_content(&mut self, before: Timestamp) -> Result<u64, Error> {
         let n = self
             .conn
-            .execute("DELETE FROM content WHERE at < ?1", [before.0])
+            .execute(
+                // Content under open casework stays until the case is decided: the queue item
+                // or report needs it (and the evidence), however old it is.
+                "DELETE FROM content WHERE at < ?1 \
+                 AND NOT EXISTS (SELECT 1 FROM queue q WHERE q.target_kind = 'content' \
+                     AND q.target_id = content.id AND q.decision IS NULL) \
+                 AND NOT EXISTS (SELECT 1 FROM reports r WHERE r.target_kind = 'content' \
+                     AND r.target_id = content.id AND r.status = 'open')",
+                [before.0],
+            )
             .map_err(storage)?;
         Ok(n as u64)
     }

@@ -782,3 +782,61 @@ fn an_upheld_appeal_against_closing_reopens_the_accounts_it_closed() {
     assert!(!a.closed, "the account is open again, under its own name");
     assert_eq!(a.name, "山野手记");
 }
+
+/// The retention sweep (AUD-2) keeps content that an open queue item or report is about:
+/// before, it deleted it, and deciding the item (with every other item in the same batch)
+/// or resolving the report failed with "content not found" for good (CMP-1).
+#[test]
+fn the_retention_sweep_keeps_content_under_open_casework() {
+    let g = service();
+    let author = verified_user(&g, "author", &resident_id(1));
+    let reporter = verified_user(&g, "reporter", &resident_id(2));
+    let held = g
+        .submit_content(
+            &svc(),
+            &message(author, None, "货到了，加微信 wx8881234 详聊"),
+            at(0),
+        )
+        .expect("submit");
+    assert_eq!(held.enforcement.decision, Decision::Held);
+    let reported = publish(&g, author, "今天去公园散步了", at(1));
+    let filed = g
+        .file_report(
+            &svc(),
+            &report(CaseTarget::Content(reported), Some(reporter), "rumour"),
+            at(2),
+        )
+        .expect("file");
+    let plain = publish(&g, author, "晚饭吃了面条", at(3));
+
+    let later = T0.plus_days(200);
+    let (pruned, _) = g.retention_sweep(later).expect("sweep");
+    assert_eq!(pruned, 1, "only the content with no open case goes");
+    assert_eq!(g.content(&alice(), plain).unwrap_err().code(), "not_found");
+    assert!(g.content(&alice(), reported).is_ok());
+
+    let queue = g.queue(&alice(), None, false, 50, later).expect("queue");
+    let item = queue
+        .iter()
+        .find(|e| e.target == CaseTarget::Content(held.enforcement.content_id))
+        .expect("the held content's item");
+    let outcomes = g
+        .decide(
+            &alice(),
+            &[item.id],
+            QueueDecision::Remove,
+            None,
+            None,
+            later,
+        )
+        .expect("decide");
+    assert!(outcomes.iter().all(|o| o.ok), "{outcomes:?}");
+    let outcome = g
+        .resolve_report(&alice(), filed.report.id, false, None, None, later)
+        .expect("resolve");
+    assert!(outcome.ok);
+
+    // Decided, the cases no longer hold their content back.
+    let (pruned, _) = g.retention_sweep(T0.plus_days(201)).expect("sweep");
+    assert_eq!(pruned, 2);
+}
