@@ -66,6 +66,8 @@ pub trait Tx {
     fn group(&mut self, id: Id) -> Result<Option<Group>, Error>;
     fn set_group_status(&mut self, id: Id, status: GroupStatus) -> Result<(), Error>;
     fn groups_created_by(&mut self, user: Id) -> Result<u32, Error>;
+    /// Active groups the user is an active member of. A request waiting for approval does
+    /// not count: the cap is checked again when it is approved.
     fn groups_joined_by(&mut self, user: Id) -> Result<u32, Error>;
     fn upsert_member(
         &mut self,

@@ -560,7 +560,7 @@ impl Tx for SqliteTx<'_> {
         self.conn
             .prepare_cached(
                 "SELECT count(*) FROM memberships m JOIN groups g ON g.id = m.group_id
-                 WHERE m.user_id = ?1 AND g.status = 'active'",
+                 WHERE m.user_id = ?1 AND m.status = 'active' AND g.status = 'active'",
             )
             .and_then(|mut s| s.query_row([user], |r| r.get(0)))
             .map_err(storage)

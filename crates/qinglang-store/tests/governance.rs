@@ -188,6 +188,44 @@ fn groups_check_credit_caps_and_approval() {
     assert_eq!(m.status, MembershipStatus::Active);
 }
 
+/// The join cap counts groups joined, not requests waiting for approval: before, a user one
+/// below the cap with a pending request was refused when a manager approved it, since the
+/// request itself was counted (GRP-1, GRP-2).
+#[test]
+fn an_approved_join_one_below_the_cap_is_admitted_and_pending_requests_do_not_count() {
+    let g = service_with_policy_edits(&[
+        ("max_groups_joined = 500", "max_groups_joined = 3"),
+        ("approval_above = 40", "approval_above = 1"),
+    ]);
+    let owner = verified_user(&g, "群主", &resident_id(1));
+    let user = verified_user(&g, "新人", &resident_id(2));
+    let groups: Vec<Id> = (0..4)
+        .map(|i| {
+            g.create_group(&svc(), owner, &format!("读书会{i}"), 100, T0)
+                .unwrap()
+                .id
+        })
+        .collect();
+    // Every join waits for approval (approval above one member): request all four.
+    for &group in &groups {
+        let m = g
+            .join_group(&svc(), group, user, GroupRole::Member, None, T0)
+            .unwrap();
+        assert_eq!(m.status, MembershipStatus::Pending);
+    }
+    for &group in &groups[..3] {
+        let m = g
+            .join_group(&svc(), group, user, GroupRole::Member, Some(owner), T0)
+            .unwrap();
+        assert_eq!(m.status, MembershipStatus::Active);
+    }
+    // Three joined: the cap holds when the fourth is approved.
+    let e = g
+        .join_group(&svc(), groups[3], user, GroupRole::Member, Some(owner), T0)
+        .unwrap_err();
+    assert_eq!(e.code(), "join_cap_reached");
+}
+
 #[test]
 fn blocked_content_strikes_lowers_credit_and_climbs_the_ladder() {
     let g = service();

@@ -28,11 +28,25 @@ pub fn engine() -> Arc<Engine> {
 }
 
 pub fn service() -> Governance<SqliteStore> {
+    service_with(LoadedPolicy::default_policy())
+}
+
+/// A service under the default policy with `edits` (old, new) applied to its text.
+pub fn service_with_policy_edits(edits: &[(&str, &str)]) -> Governance<SqliteStore> {
+    let mut text = qinglang_governance::policy::DEFAULT_POLICY_TOML.to_owned();
+    for (old, new) in edits {
+        assert!(text.contains(old), "the default policy has {old:?}");
+        text = text.replace(old, new);
+    }
+    service_with(LoadedPolicy::parse("test-policy.toml", &text).expect("policy"))
+}
+
+fn service_with(policy: LoadedPolicy) -> Governance<SqliteStore> {
     let key = DataKey::from_hex(&"42".repeat(32)).expect("key");
     Governance::new(
         SqliteStore::open_in_memory().expect("store"),
         engine(),
-        LoadedPolicy::default_policy(),
+        policy,
         key,
     )
 }
