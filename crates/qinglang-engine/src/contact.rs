@@ -187,6 +187,32 @@ impl Stream<'_> {
         g != GAP_BREAK && g & GAP_CLAUSE == 0 && g & GAP_COUNT <= max
     }
 
+    /// Whether the dot before `k` (the word `k..end` follows it) reads as the end of a
+    /// sentence rather than a domain's dot: a line break, or a space after the dot with a
+    /// capital starting the word or another word following it, as in `Good. Me too`.
+    fn sentence_break_before(&self, k: usize, end: usize) -> bool {
+        if self.pos[k].gap == GAP_BREAK {
+            return true;
+        }
+        let between = self.between(k);
+        let spaced = between
+            .rsplit(['.', '。', '．', '｡', '·'])
+            .next()
+            .is_some_and(|after_dot| after_dot.contains(char::is_whitespace));
+        if !spaced {
+            return false;
+        }
+        let capital = self
+            .text
+            .get(self.pos[k].orig_start as usize..)
+            .and_then(|t| t.chars().next())
+            .is_some_and(|c| c.is_uppercase());
+        let word_follows = end < self.chars.len()
+            && self.chars[end].is_ascii_alphabetic()
+            && self.pos[end].gap != GAP_BREAK;
+        capital || word_follows
+    }
+
     fn starts_with_at(&self, at: usize, word: &str) -> bool {
         for (k, c) in (at..).zip(word.chars()) {
             if k >= self.chars.len() || self.chars[k] != c || (k > at && !self.joined(k, 2)) {
@@ -252,6 +278,9 @@ pub(crate) fn find(text: &str, norm: &str, pos: &[Pos], out: &mut Vec<Contact>) 
             if !ok || label_end == 0 {
                 continue;
             }
+            if label_end == k && s.sentence_break_before(k, end) {
+                continue;
+            }
             // The label(s) before: letters and digits, dots between labels allowed.
             if !(is_label_char(s.chars[label_end - 1]) && s.joined(label_end, 2)) && label_end != k
             {
@@ -260,7 +289,10 @@ pub(crate) fn find(text: &str, norm: &str, pos: &[Pos], out: &mut Vec<Contact>) 
             let mut start = label_end;
             while start > 0 && is_label_char(s.chars[start - 1]) {
                 // Within a label characters touch; between labels stands a dot.
-                if start < label_end && !(s.pos[start].gap == 0 || is_dot(s.between(start))) {
+                if start < label_end
+                    && !(s.pos[start].gap == 0
+                        || (is_dot(s.between(start)) && !s.sentence_break_before(start, label_end)))
+                {
                     break;
                 }
                 start -= 1;

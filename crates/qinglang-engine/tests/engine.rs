@@ -180,3 +180,34 @@ fn contact_rules_report_ad_hits_and_can_be_turned_off() {
         .expect("builds");
     assert!(quiet.scan(text).hits.is_empty());
 }
+
+/// A domain's dot is not a sentence's: `Good. Me too` is English, not the site `good.me`, and
+/// no contact crosses a line break (ARCHITECTURE: a line break is never crossed). A spaced
+/// dot before a lone TLD is still a disguise (REV-6).
+#[test]
+fn a_sentence_break_is_not_a_domain_dot() {
+    let engine = Engine::builder().build().expect("builds");
+    let urls = |text: &str| -> Vec<String> {
+        engine
+            .scan(text)
+            .hits
+            .iter()
+            .filter(|h| h.term() == "url")
+            .map(|h| h.text(text).to_owned())
+            .collect()
+    };
+    for text in [
+        "Good. Me too",
+        "That was good. me too, thanks",
+        "I see. In the end it worked",
+        "联系abc\n.com的人",
+        "abc.\ncom",
+        "first line ends here.\nco-workers agree",
+    ] {
+        assert_eq!(urls(text), Vec::<String>::new(), "{text:?}");
+    }
+    assert_eq!(urls("看片去 abc . com 详聊"), ["abc . com"]);
+    assert_eq!(urls("看片去example.com"), ["example.com"]);
+    assert_eq!(urls("网址 www.abc123.cn，速来"), ["www.abc123.cn"]);
+    assert_eq!(urls("网址abc。cn"), ["abc。cn"]);
+}
