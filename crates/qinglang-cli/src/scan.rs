@@ -20,8 +20,17 @@ use crate::{Format, ModelArgs, ScanArgs};
 
 /// Reads and parses a lexicon file; errors name the file and line.
 pub fn read_lexicon(path: &Path) -> Result<Lexicon> {
-    let text = fs::read_to_string(path)
-        .with_context(|| format!("cannot read lexicon {}", path.display()))?;
+    let bytes =
+        fs::read(path).with_context(|| format!("cannot read lexicon {}", path.display()))?;
+    let text = String::from_utf8(bytes).map_err(|e| {
+        let valid = &e.as_bytes()[..e.utf8_error().valid_up_to()];
+        let line = valid.iter().filter(|&&b| b == b'\n').count() + 1;
+        anyhow!(
+            "{}:{line}: not UTF-8 text (invalid byte at offset {}); lexicons are UTF-8",
+            path.display(),
+            valid.len()
+        )
+    })?;
     Ok(Lexicon::parse(&path.display().to_string(), &text)?)
 }
 
@@ -166,11 +175,20 @@ fn read_text(path: &Path) -> Result<String> {
 
 #[derive(Deserialize)]
 struct InputLine<'a> {
-    /// Echoed byte for byte as written (a string or a number of any precision).
-    #[serde(default, borrow)]
+    /// Echoed byte for byte as written (a string or a number of any precision). Present
+    /// means `Some`, `null` included, so that a null id is refused like any other
+    /// non-string, instead of reading as no id and dropping it from the verdict.
+    #[serde(default, borrow, deserialize_with = "present")]
     id: Option<&'a RawValue>,
     #[serde(borrow)]
     text: Cow<'a, str>,
+}
+
+fn present<'de, D>(d: D) -> Result<Option<&'de RawValue>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+{
+    <&RawValue>::deserialize(d).map(Some)
 }
 
 /// How an id reads to a person: strings without their quotes.

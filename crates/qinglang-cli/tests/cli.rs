@@ -155,6 +155,24 @@ fn missing_text_field_is_an_error_naming_the_line() {
     assert!(stderr.contains("text"), "{stderr}");
 }
 
+/// A lexicon saved in GBK by mistake is named with the line of its first bad byte.
+#[test]
+fn non_utf8_lexicon_is_named_with_its_line() {
+    let dir = temp_dir("gbk");
+    let path = dir.join("gbk.txt");
+    std::fs::write(&path, b"ok\n# \xe8\xb5\x8c\n\xb6\xc4\xb2\xa9\n").expect("write");
+    let path = path.display().to_string();
+    let out = qinglang(&["scan", "--lexicon", &path], "hi");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains(&format!(
+            "{path}:3: not UTF-8 text (invalid byte at offset 9)"
+        )),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
 #[test]
 fn bad_lexicon_line_is_named() {
     let dir = temp_dir("lexicon");
@@ -258,6 +276,24 @@ fn html_text_output_lists_a_link_target_before_the_words_it_follows() {
     assert!(stdout.contains("q: PASS"), "{stdout}");
 }
 
+/// `lexicon check` counts the file's entries, not the engine's built-in rules with them.
+#[test]
+fn lexicon_check_counts_the_files_entries() {
+    let dir = temp_dir("check");
+    let one = write(&dir, "one.txt", "赌博\n");
+    let two = write(
+        &dir,
+        "two.txt",
+        "# 注释\n成人视频\tporn\n成人 视频\tporn\treview\n",
+    );
+    let out = qinglang(&["lexicon", "check", &one, &two], "");
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "ok: 3 entries, 2 distinct terms\n"
+    );
+}
+
 #[test]
 fn large_jsonl_keeps_order_across_threads() {
     let mut input = String::new();
@@ -308,10 +344,19 @@ fn ids_are_echoed_byte_for_byte_and_a_bom_is_ignored() {
     assert!(String::from_utf8_lossy(&out.stderr)
         .contains("<stdin>:1: malformed JSONL line (not a JSON object)"));
 
-    let out = qinglang(&["scan", "--jsonl"], "{\"id\": [1], \"text\": \"a\"}\n");
-    assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr)
-        .contains("<stdin>:1: \"id\" must be a string or a number"));
+    // Not a string or a number: refused and named, null too (it used to read as no id, and
+    // the verdict went out without one).
+    for id in ["[1]", "null", "true"] {
+        let input = format!("{{\"id\": 1, \"text\": \"a\"}}\n{{\"id\": {id}, \"text\": \"a\"}}\n");
+        let out = qinglang(&["scan", "--jsonl", "--format", "json"], &input);
+        assert_eq!(out.status.code(), Some(2), "{id}");
+        assert!(
+            String::from_utf8_lossy(&out.stderr)
+                .contains("<stdin>:2: \"id\" must be a string or a number"),
+            "{id}"
+        );
+        assert_eq!(json_lines(&out).len(), 1, "the verdict before is kept");
+    }
 }
 
 #[test]

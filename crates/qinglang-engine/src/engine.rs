@@ -437,9 +437,10 @@ impl Engine {
         verdict::decide(text, hits, &self.policy)
     }
 
-    /// Number of lexicon entries compiled in.
+    /// Number of lexicon entries compiled in (the built-in contact and flood rules, stored
+    /// after them, are not lexicon entries).
     pub fn entry_count(&self) -> usize {
-        self.entries.len()
+        self.contact_entries[0] as usize
     }
 
     /// Number of distinct normalised terms in the automaton.
