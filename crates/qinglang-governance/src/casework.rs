@@ -1591,21 +1591,51 @@ impl<S: Store> Governance<S> {
         use crate::model::GroupStatus;
         use crate::policy::SanctionKind;
         tx.revoke_sanction(s.id, now)?;
+        // What the revoked sanction did is undone only as far as no other sanction still in
+        // force does the same: upholding an appeal against a close must not reopen the
+        // accounts of a user blacklisted since, nor revive a group still blacklisted.
+        let blacklisted = match s.target {
+            Target::User(u) | Target::RoleHolder(u) => self
+                .active_sanction(
+                    tx,
+                    &[Target::User(u), Target::RoleHolder(u)],
+                    SanctionKind::Blacklist,
+                    now,
+                )?
+                .is_some(),
+            _ => false,
+        };
         match (s.kind, s.target) {
-            (SanctionKind::Blacklist, Target::User(u) | Target::RoleHolder(u)) => {
+            (SanctionKind::Blacklist, Target::User(u) | Target::RoleHolder(u)) if !blacklisted => {
                 tx.set_user_status(u, UserStatus::Active)?;
                 if let Some(ident) = tx.user(u)?.and_then(|x| x.identity) {
                     tx.unblacklist_identity(&ident.lookup_hash)?;
                 }
                 // Closing and blacklisting close the user's accounts at the moment of the
-                // sanction: those come back, with their names.
+                // sanction: those come back, with their names, and so do those of a close
+                // revoked while this blacklist kept them shut.
                 tx.reopen_accounts_closed_at(u, s.starts_at)?;
+                for close in tx.sanctions_of(Target::User(u))? {
+                    if close.kind == SanctionKind::Close && close.revoked_at.is_some() {
+                        tx.reopen_accounts_closed_at(u, close.starts_at)?;
+                    }
+                }
             }
-            (SanctionKind::Close, Target::User(u)) => {
+            (SanctionKind::Close, Target::User(u)) if !blacklisted => {
                 tx.reopen_accounts_closed_at(u, s.starts_at)?;
             }
             (SanctionKind::Dissolve | SanctionKind::Blacklist, Target::Group(g)) => {
-                tx.set_group_status(g, GroupStatus::Active)?;
+                let still = |tx: &mut dyn Tx, kind| {
+                    self.active_sanction(tx, &[Target::Group(g)], kind, now)
+                };
+                let status = if still(tx, SanctionKind::Blacklist)?.is_some() {
+                    GroupStatus::Blacklisted
+                } else if still(tx, SanctionKind::Dissolve)?.is_some() {
+                    GroupStatus::Dissolved
+                } else {
+                    GroupStatus::Active
+                };
+                tx.set_group_status(g, status)?;
             }
             _ => {}
         }

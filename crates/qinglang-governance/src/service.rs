@@ -1617,7 +1617,7 @@ impl<S: Store> Governance<S> {
         Ok(())
     }
 
-    fn active_sanction(
+    pub(crate) fn active_sanction(
         &self,
         tx: &mut dyn Tx,
         targets: &[Target],

@@ -783,6 +783,65 @@ fn an_upheld_appeal_against_closing_reopens_the_accounts_it_closed() {
     assert_eq!(a.name, "山野手记");
 }
 
+/// An appeal upheld against the close, after the ladder went on to blacklist the user, does
+/// not reopen the accounts: the blacklist still in force closed them too (ENF-2, CMP-2).
+/// Upheld against the blacklist as well, they come back.
+#[test]
+fn an_upheld_appeal_against_closing_leaves_a_blacklisted_users_accounts_closed() {
+    let g = service();
+    let owner = verified_user(&g, "owner", &resident_id(1));
+    let reporter = verified_user(&g, "r", &resident_id(2));
+    let account = g
+        .open_account(
+            &svc(),
+            &personal_account(owner, "山野手记", "travel"),
+            at(0),
+        )
+        .expect("account")
+        .id;
+    let mut sanctions = Vec::new();
+    for i in 0..10 {
+        let filed = g
+            .file_report(
+                &svc(),
+                &report(CaseTarget::User(owner), Some(reporter), "fraud"),
+                at(1 + i),
+            )
+            .expect("file");
+        sanctions.extend(
+            g.resolve_report(&alice(), filed.report.id, true, None, None, at(20 + i))
+                .expect("resolve")
+                .sanctions,
+        );
+        if sanctions.iter().any(|s| s.kind == SanctionKind::Blacklist) {
+            break;
+        }
+    }
+    let close = sanctions
+        .iter()
+        .find(|s| s.kind == SanctionKind::Close)
+        .expect("the ladder closed the user");
+    let blacklist = sanctions
+        .iter()
+        .find(|s| s.kind == SanctionKind::Blacklist)
+        .expect("then blacklisted them");
+    let appeal = g
+        .file_appeal(&svc(), close.id, owner, "账号被盗用", at(40))
+        .expect("appeal");
+    g.decide_appeal(&bob(), appeal.id, true, "核实被盗", at(41))
+        .expect("decide");
+    assert!(
+        g.get_account(&alice(), account).expect("account").closed,
+        "still closed: the blacklist is in force"
+    );
+    let appeal = g
+        .file_appeal(&svc(), blacklist.id, owner, "账号被盗用", at(42))
+        .expect("appeal");
+    g.decide_appeal(&bob(), appeal.id, true, "核实被盗", at(43))
+        .expect("decide");
+    assert!(!g.get_account(&alice(), account).expect("account").closed);
+}
+
 /// The retention sweep (AUD-2) keeps content that an open queue item or report is about:
 /// before, it deleted it, and deciding the item (with every other item in the same batch)
 /// or resolving the report failed with "content not found" for good (CMP-1).
