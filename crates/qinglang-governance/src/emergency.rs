@@ -5,13 +5,13 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use qinglang_engine::{Engine, EngineBuilder, Lexicon, Policy, Suggestion};
+use qinglang_engine::{Engine, EngineBuilder, Lexicon, Policy, Scratch, Suggestion};
 
 use serde::Serialize;
 
 use crate::authz::Permission;
 use crate::error::Error;
-use crate::model::{Decision, EmergencyChange, Id, LexiconEdit, Principal, Timestamp};
+use crate::model::{ContentKind, Decision, EmergencyChange, Id, LexiconEdit, Principal, Timestamp};
 use crate::service::{lock, Governance};
 use crate::store::Store;
 use crate::wire;
@@ -514,9 +514,15 @@ impl<S: Store> Governance<S> {
         self.require(actor, Permission::ChangePolicy)?;
         let stored = self.store.read(|tx| tx.content_since(since))?;
         let engine = self.engine();
+        let mut scratch = Scratch::default();
         let mut caught = Vec::new();
         for c in &stored {
-            let verdict = engine.scan(&c.text);
+            // Reviewed as at submission: an article as a page (REV-8), not as raw HTML.
+            let verdict = if c.kind == ContentKind::Article {
+                qinglang_article::review(&engine, &c.text, &mut scratch).verdict
+            } else {
+                engine.scan_with(&c.text, &mut scratch)
+            };
             if severity(verdict.suggestion) > severity_of_decision(&c.decision) {
                 caught.push(Caught {
                     content: c.id,
@@ -538,6 +544,17 @@ impl<S: Store> Governance<S> {
                     } else {
                         Decision::Held
                     };
+                    // The scan ran outside this transaction: a moderator may have decided the
+                    // content since (or retention removed it). Only a decision still milder
+                    // than the new verdict changes; a takedown is never undone here.
+                    let Some(current) = tx.content(c.content)? else {
+                        continue;
+                    };
+                    if severity_of_decision(current.decision.as_str())
+                        >= severity_of_decision(decision.as_str())
+                    {
+                        continue;
+                    }
                     tx.set_content_decision(c.content, decision)?;
                     if decision == Decision::Held {
                         let score = c.verdict["score"].as_u64().unwrap_or(0).min(100) as u8;
@@ -549,7 +566,11 @@ impl<S: Store> Governance<S> {
                         now,
                         "content.sweep",
                         &format!("content:{}", c.content),
-                        &format!("emergency sweep: {} → {}", c.was, decision.as_str()),
+                        &format!(
+                            "emergency sweep: {} → {}",
+                            current.decision.as_str(),
+                            decision.as_str()
+                        ),
                         serde_json::json!({"verdict": c.verdict}),
                     )?;
                     acted += 1;

@@ -524,6 +524,8 @@ pub struct StoredContent {
     pub id: Id,
     pub author: Id,
     pub group: Option<Id>,
+    /// A message or an article (an HTML page, reviewed as one: REV-8).
+    pub kind: ContentKind,
     pub text: String,
     /// `published`, `held` or `rejected`.
     pub decision: String,

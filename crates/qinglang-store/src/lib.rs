@@ -707,16 +707,18 @@ impl Tx for SqliteTx<'_> {
         let mut stmt = self
             .conn
             .prepare_cached(
-                "SELECT id, author, group_id, text, decision, at FROM content \
+                "SELECT id, author, group_id, text, decision, at, kind FROM content \
                  WHERE at >= ?1 ORDER BY at, id",
             )
             .map_err(storage)?;
         let rows = stmt
             .query_map([since.0], |r| {
+                let kind: String = r.get(6)?;
                 Ok(StoredContent {
                     id: r.get(0)?,
                     author: r.get(1)?,
                     group: r.get(2)?,
+                    kind: ContentKind::parse(&kind).unwrap_or(ContentKind::Message),
                     text: r.get(3)?,
                     decision: r.get(4)?,
                     at: Timestamp(r.get(5)?),

@@ -687,6 +687,49 @@ fn an_emergency_change_after_a_lexicon_edit_adds_the_term_again() {
     assert_eq!(suggestion("来杯蓝莓冰沙"), "block");
 }
 
+/// The emergency sweep reviews a stored article as a page, as at submission (REV-8): a
+/// term written as character references is read, not missed in the raw HTML (ENF-3).
+#[test]
+fn the_emergency_sweep_reviews_articles_as_pages() {
+    use qinglang_engine::{default_lexicon, Policy};
+    use qinglang_governance::EngineRecipe;
+    let g = service().with_recipe(EngineRecipe {
+        lexicons: vec![default_lexicon()],
+        policy: Policy::default(),
+    });
+    let owner = verified_user(&g, "owner", &resident_id(1));
+    let account = g
+        .open_account(&svc(), &personal_account(owner, "夏日饮品", "food"), at(0))
+        .expect("account")
+        .id;
+    let post = qinglang_governance::Submission {
+        author: owner,
+        group: None,
+        account: Some(account),
+        kind: ContentKind::Article,
+        text: "<html><body><p>今天来杯&#x84DD;&#x8393;冰沙</p></body></html>".into(),
+    };
+    let submitted = g.submit_content(&svc(), &post, at(1)).expect("submit");
+    assert_eq!(submitted.enforcement.decision, Decision::Published);
+    g.emergency_change(
+        &lead(),
+        "slang",
+        "蓝莓冰沙\tdrugs\tblock\n",
+        None,
+        None,
+        at(2),
+    )
+    .expect("emergency");
+    let report = g.sweep(&lead(), at(0), true, at(3)).expect("sweep");
+    assert_eq!(report.caught.len(), 1, "{report:?}");
+    assert_eq!(report.caught[0].content, submitted.enforcement.content_id);
+    assert_eq!(report.acted, 1);
+    let (c, _) = g
+        .content(&alice(), submitted.enforcement.content_id)
+        .expect("content");
+    assert_eq!(c.decision, "rejected");
+}
+
 #[test]
 fn failed_sign_ins_are_audited_and_throttled_per_name() {
     let g = service();
