@@ -9,7 +9,7 @@ use std::time::Instant;
 
 use axum::body::Bytes;
 use axum::extract::{
-    DefaultBodyLimit, FromRequest, FromRequestParts, MatchedPath, Path, Query, Request, State,
+    DefaultBodyLimit, FromRequest, FromRequestParts, MatchedPath, Path, Request, State,
 };
 use axum::http::{header, request::Parts, HeaderValue, StatusCode};
 use axum::middleware::{self, Next};
@@ -241,13 +241,30 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for JsonBody<T> {
                 ApiError::new(StatusCode::BAD_REQUEST, "invalid_body", e.body_text())
             }
         })?;
-        serde_json::from_slice(&bytes).map(JsonBody).map_err(|e| {
+        let invalid = |message: String| {
             ApiError::new(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 "invalid_json",
-                format!("invalid request body: {e}"),
+                format!("invalid request body: {message}"),
             )
-        })
+        };
+        let mut de = serde_json::Deserializer::from_slice(&bytes);
+        let value = serde_path_to_error::deserialize(&mut de)
+            .map_err(|e| invalid(at_field(e.path(), e.inner())))?;
+        de.end().map_err(|e| invalid(e.to_string()))?;
+        Ok(JsonBody(value))
+    }
+}
+
+/// A deserialisation error with the field it happened at (`max_members: invalid value: …`),
+/// where serde alone gives only a line and column; errors about the whole value (a missing
+/// or unknown field, which name the field themselves) stay as they are.
+fn at_field(path: &serde_path_to_error::Path, e: &impl std::fmt::Display) -> String {
+    let path = path.to_string();
+    if path.is_empty() || path == "." {
+        e.to_string()
+    } else {
+        format!("{path}: {e}")
     }
 }
 
@@ -271,11 +288,18 @@ struct ApiQuery<T>(T);
 impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for ApiQuery<T> {
     type Rejection = ApiError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        Query::<T>::from_request_parts(parts, state)
-            .await
-            .map(|Query(v)| ApiQuery(v))
-            .map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, "invalid_query", e.body_text()))
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        let query = parts.uri.query().unwrap_or_default();
+        let de = serde_urlencoded::Deserializer::new(form_urlencoded::parse(query.as_bytes()));
+        serde_path_to_error::deserialize(de)
+            .map(ApiQuery)
+            .map_err(|e| {
+                ApiError::new(
+                    StatusCode::BAD_REQUEST,
+                    "invalid_query",
+                    format!("invalid query string: {}", at_field(e.path(), e.inner())),
+                )
+            })
     }
 }
 
@@ -749,6 +773,7 @@ async fn submit_content(
 }
 
 #[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 struct RangeQuery {
     from: Option<String>,
     to: Option<String>,

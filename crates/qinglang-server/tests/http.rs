@@ -96,6 +96,55 @@ async fn auth_is_required_and_errors_have_one_body() {
     );
 }
 
+/// A wrong type or range names the field it is in, in bodies and query strings, and an
+/// unknown query parameter is refused instead of ignored (a misspelt `from` exported the
+/// whole trail).
+#[tokio::test]
+async fn type_errors_name_the_field() {
+    let api = Api::new();
+    let svc = api.token("service").await;
+    let (status, v) = api
+        .json(
+            "POST",
+            "/v1/groups",
+            &svc,
+            json!({"owner": 1, "name": "g", "max_members": -1}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(v["code"], "invalid_json");
+    let message = v["message"].as_str().unwrap_or("");
+    assert!(
+        message.starts_with("invalid request body: max_members: invalid value: integer `-1`"),
+        "{v}"
+    );
+    let (status, v) = api
+        .call(
+            "POST",
+            "/v1/scan",
+            Some(&svc),
+            Some("{\"text\": \"x\"} trailing".into()),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+
+    let moderator = api.token("moderator").await;
+    let (status, v) = api.get("/v1/queue?limit=abc", &moderator).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(v["code"], "invalid_query");
+    assert!(
+        v["message"]
+            .as_str()
+            .unwrap_or("")
+            .starts_with("invalid query string: limit: "),
+        "{v}"
+    );
+    let auditor = api.token("auditor").await;
+    let (status, v) = api.get("/v1/audit?form=2026-01-01", &auditor).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(v["message"].as_str().unwrap_or("").contains("form"), "{v}");
+}
+
 #[tokio::test]
 async fn request_limits_answer_413_and_422() {
     let api = Api::new();
