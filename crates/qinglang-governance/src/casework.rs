@@ -1029,13 +1029,16 @@ impl<S: Store> Governance<S> {
                 if out.len() == n {
                     break;
                 }
-                match item.holder(now, claim_ms) {
+                let was = match item.holder(now, claim_ms) {
                     Some(who) if who != actor.name => continue,
-                    _ => {}
-                }
+                    held => held.map(str::to_owned),
+                };
                 item.claimed_by = Some(actor.name.clone());
                 item.claimed_at = Some(now);
                 tx.update_queue_item(&item)?;
+                if was.is_none() {
+                    self.audit_claim(tx, actor, item.id, now)?;
+                }
                 out.push(item);
             }
             Ok(out)
@@ -1055,17 +1058,41 @@ impl<S: Store> Governance<S> {
             if item.decision.is_some() {
                 return Err(decided(&item));
             }
-            if let Some(who) = item.holder(now, claim_ms) {
-                if who != actor.name {
+            let was = item.holder(now, claim_ms).map(str::to_owned);
+            if let Some(who) = &was {
+                if *who != actor.name {
                     return Err(held_by(id, who));
                 }
             }
             item.claimed_by = Some(actor.name.clone());
             item.claimed_at = Some(now);
             tx.update_queue_item(&item)?;
+            if was.is_none() {
+                self.audit_claim(tx, actor, id, now)?;
+            }
             Ok(item)
         })?;
         self.store.read(|tx| self.entry(tx, &item, now))
+    }
+
+    /// Records who took an item (AUD-1: who held which case when). Renewing one's own claim
+    /// is not a new holder and is not recorded again.
+    fn audit_claim(
+        &self,
+        tx: &mut dyn Tx,
+        actor: &Principal,
+        id: Id,
+        now: Timestamp,
+    ) -> Result<(), Error> {
+        self.audit(
+            tx,
+            actor,
+            now,
+            "queue.claim",
+            &format!("queue:{id}"),
+            "",
+            serde_json::Value::Null,
+        )
     }
 
     /// Gives an item back to the queue.
@@ -1080,7 +1107,16 @@ impl<S: Store> Governance<S> {
                 Some(who) if who == actor.name => {
                     item.claimed_by = None;
                     item.claimed_at = None;
-                    tx.update_queue_item(&item)
+                    tx.update_queue_item(&item)?;
+                    self.audit(
+                        tx,
+                        actor,
+                        now,
+                        "queue.release",
+                        &format!("queue:{id}"),
+                        "",
+                        serde_json::Value::Null,
+                    )
                 }
                 Some(who) => Err(held_by(id, who)),
                 None => Ok(()),

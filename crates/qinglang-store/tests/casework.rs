@@ -317,6 +317,42 @@ fn claims_are_exclusive_until_they_lapse_and_bulk_decisions_climb_the_ladder() {
     assert!(g.verify_chain(at(60)).expect("verify").ok);
 }
 
+/// Who held a case when is on the record (AUD-1): taking an item and giving it back are
+/// audited; renewing one's own claim is not a new holder.
+#[test]
+fn claims_and_releases_are_audited() {
+    let g = service();
+    let author = verified_user(&g, "author", &resident_id(1));
+    let r = g
+        .submit_content(
+            &svc(),
+            &message(author, None, "货到了，加微信 wx8881234 详聊"),
+            at(0),
+        )
+        .expect("submit");
+    assert_eq!(r.enforcement.decision, Decision::Held);
+    let item = g.claim_next(&alice(), 1, None, at(1)).expect("claim")[0].id;
+    g.claim(&alice(), item, at(2)).expect("renew");
+    g.release(&alice(), item, at(3)).expect("release");
+    g.claim(&bob(), item, at(4)).expect("claim");
+    let trail: Vec<(String, String)> = g
+        .audit_export(&principal(Role::Auditor), at(0), at(10))
+        .expect("audit")
+        .into_iter()
+        .filter(|e| e.action.starts_with("queue."))
+        .map(|e| (e.action, e.actor))
+        .collect();
+    let expected: Vec<(String, String)> = [
+        ("queue.claim", alice().label()),
+        ("queue.release", alice().label()),
+        ("queue.claim", bob().label()),
+    ]
+    .into_iter()
+    .map(|(a, b)| (a.to_owned(), b))
+    .collect();
+    assert_eq!(trail, expected);
+}
+
 #[test]
 fn one_appeal_per_sanction_decided_by_someone_else_restores_what_it_cost() {
     let g = service();
