@@ -671,10 +671,16 @@ impl<S: Store> Governance<S> {
                     (r, false)
                 }
             };
-            // A reporter complaining twice about one open report is one complaint.
+            // A reporter filing the same complaint twice about one open report is one
+            // complaint; coming back with another note or category is new evidence the
+            // moderator should see, so it is kept (severity counts people either way).
             let filings = tx.filings(report.id)?;
             let repeat = new.reporter.is_some()
-                && filings.iter().any(|f| f.reporter == new.reporter);
+                && filings.iter().any(|f| {
+                    f.reporter == new.reporter
+                        && f.note == new.note
+                        && f.category == new.category
+                });
             if !repeat {
                 tx.insert_filing(&Filing {
                     id: 0,
@@ -945,12 +951,16 @@ impl<S: Store> Governance<S> {
             report.deadline_at = Timestamp(now.0 + i64::from(cw.report_deadline_hours) * HOUR_MS);
             tx.update_report(&report)?;
             if tx.open_queue_item(report.target)?.is_none() {
-                let filings = tx.filings(id)?.len();
+                // Severity counts people, as when the report was filed: a reporter's further
+                // filings (new evidence) and any number of anonymous ones count once.
+                let filings = tx.filings(id)?;
+                let anonymous = filings.iter().any(|f| f.reporter.is_none());
+                let people = distinct_reporters(&filings).len() + usize::from(anonymous);
                 self.enqueue(
                     tx,
                     report.target,
                     false,
-                    report_severity(&report.category, filings),
+                    report_severity(&report.category, people),
                     report.lane,
                     report.deadline_at,
                     now,

@@ -96,6 +96,18 @@ fn reports_on_one_target_merge_and_the_decision_answers_every_reporter() {
         )
         .expect("file");
     assert_eq!((again.report.filings, again.report.reporters), (2, 2));
+    // The same reporter with new evidence: kept for the moderator, still two people.
+    let more = g
+        .file_report(
+            &svc(),
+            &NewReport {
+                note: "补充：他在另外三个群也发了".into(),
+                ..report(CaseTarget::Content(content), Some(r1), "abuse")
+            },
+            at(3),
+        )
+        .expect("file");
+    assert_eq!((more.report.filings, more.report.reporters), (3, 2));
 
     // One piece of work in the queue for the target, with the report on it.
     let queue = g.queue(&alice(), None, false, 50, at(4)).expect("queue");
