@@ -211,3 +211,51 @@ fn a_sentence_break_is_not_a_domain_dot() {
     assert_eq!(urls("网址 www.abc123.cn，速来"), ["www.abc123.cn"]);
     assert_eq!(urls("网址abc。cn"), ["abc。cn"]);
 }
+
+/// One visible emoji is one separator, however many code points draw it (a skin tone, a
+/// family joined by ZWJ, a flag's two letters); enclosed ideographs read as the ideograph
+/// (🈶 有, 🉑 可); tone marks written as combining characters still mark a pinyin
+/// annotation (REV-1: up to three separators between a term's characters).
+#[test]
+fn emoji_clusters_enclosed_ideographs_and_combining_tones_do_not_hide_a_term() {
+    let engine = Engine::builder()
+        .lexicon(lexicon(
+            "ops",
+            "赌博\tgambling\n有偿买肾\tillegal\n6合彩\tgambling\n可以约\tporn\n",
+        ))
+        .build()
+        .expect("builds");
+    let terms = |text: &str| -> Vec<(String, String)> {
+        engine
+            .scan(text)
+            .hits
+            .iter()
+            .map(|h| (h.term().to_owned(), h.text(text).to_owned()))
+            .collect()
+    };
+    let hit = |term: &str, text: &str| vec![(term.to_owned(), text.to_owned())];
+    for text in [
+        "赌👍🏻👍🏻博",
+        "赌👨\u{200D}👩\u{200D}👧\u{200D}👦博",
+        "赌🏳\u{FE0F}\u{200D}🌈博",
+        "赌🇨🇳🇺🇸博",
+    ] {
+        assert_eq!(terms(text), hit("赌博", text), "{text:?}");
+    }
+    let annotated = "賭(du\u{030C})博(bo\u{0301})";
+    assert_eq!(terms(annotated), hit("赌博", "賭(du\u{030C})博"));
+    assert_eq!(terms("🈶偿买肾"), hit("有偿买肾", "🈶偿买肾"));
+    assert_eq!(terms("6🈴彩"), hit("6合彩", "6🈴彩"));
+    assert_eq!(terms("🉑以约"), hit("可以约", "🉑以约"));
+    // A joiner after a letter joins nothing visible: the emoji after it still separates
+    // the letters, so a spaced-out Latin term keeps noise between every letter.
+    let engine_latin = Engine::builder()
+        .lexicon(lexicon("ops", "casino\tgambling\n"))
+        .build()
+        .expect("builds");
+    let spaced = "远离 c★a\u{200D}❤s★i★n★o 吧";
+    assert_eq!(engine_latin.scan(spaced).hits.len(), 1, "{spaced:?}");
+    // Four separate emoji are four separators: past the limit, as before.
+    assert!(terms("赌😀😀😀😀博").is_empty());
+    assert!(terms("赌🇨🇳🇺🇸🇯🇵🇰🇷博").is_empty());
+}

@@ -39,6 +39,10 @@ const T2S_SOURCE: &str = include_str!("../data/opencc-TSCharacters.txt");
 /// Unicode NFKC single-character mappings of the BMP (`scripts/gen_nfkc_table.py`).
 const NFKC_SOURCE: &str = include_str!("../data/nfkc-single.txt");
 
+/// The same for the astral blocks that hide ordinary characters: enclosed ideographs
+/// (🈶 有, 🉑 可), segmented digits, CJK compatibility ideographs (`scripts/gen_nfkc_table.py`).
+const NFKC_ASTRAL_SOURCE: &str = include_str!("../data/nfkc-astral.txt");
+
 /// The folding tables. Construct once and share; lookups take `&self`.
 #[derive(Clone)]
 pub struct Folder {
@@ -46,6 +50,8 @@ pub struct Folder {
     pairs: Vec<(char, char)>,
     /// Traditional→Simplified for the few keys outside the BMP, sorted by key.
     astral_t2s: Vec<(char, char)>,
+    /// NFKC forms of the astral compatibility characters (`nfkc-astral.txt`), sorted by key.
+    astral_nfkc: Vec<(char, char)>,
 }
 
 impl std::fmt::Debug for Folder {
@@ -53,6 +59,7 @@ impl std::fmt::Debug for Folder {
         f.debug_struct("Folder")
             .field("pairs", &self.pairs.len())
             .field("astral_t2s", &self.astral_t2s.len())
+            .field("astral_nfkc", &self.astral_nfkc.len())
             .finish_non_exhaustive()
     }
 }
@@ -131,10 +138,13 @@ impl Folder {
             };
             bmp[cp] = cell;
         }
+        let mut astral_nfkc: Vec<(char, char)> = parse_hex_pairs(NFKC_ASTRAL_SOURCE).collect();
+        astral_nfkc.sort_unstable();
         Folder {
             bmp,
             pairs,
             astral_t2s,
+            astral_nfkc,
         }
     }
 
@@ -175,13 +185,32 @@ impl Folder {
             0x1F110..=0x1F129 => letter(cp - 0x1F110),
             0x1F100 => Fold::Char('0'),
             0x1F101..=0x1F10A => digit(cp - 0x1F101),
+            // Skin-tone modifiers change the emoji before them: not a character of their own.
+            0x1F3FB..=0x1F3FF => Fold::Skip,
+            // Enclosed ideographs (🈶 有), segmented digits, compatibility ideographs: their
+            // NFKC form, folded like any other character (無 → 无).
+            0x1F200..=0x1F2FF | 0x1FBF0..=0x1FBF9 | 0x2F800..=0x2FA1F => {
+                match self.astral_nfkc.binary_search_by_key(&c, |p| p.0) {
+                    Ok(i) if (self.astral_nfkc[i].1 as u32) < 0x10000 => {
+                        self.fold(self.astral_nfkc[i].1)
+                    }
+                    Ok(i) => self.fold_astral_ideograph(self.astral_nfkc[i].1),
+                    Err(_) => Fold::Noise,
+                }
+            }
             // Everything else in the emoji and symbol blocks is noise.
             0x1F000..=0x1FBFF => Fold::Noise,
-            _ => match self.astral_t2s.binary_search_by_key(&c, |p| p.0) {
-                Ok(i) => Fold::Char(self.astral_t2s[i].1),
-                Err(_) if c.is_alphanumeric() => Fold::Char(c),
-                Err(_) => Fold::Noise,
-            },
+            _ => self.fold_astral_ideograph(c),
+        }
+    }
+
+    /// An astral character outside the blocks above: Traditional→Simplified where OpenCC
+    /// has it, itself when it is a letter or ideograph, noise otherwise.
+    fn fold_astral_ideograph(&self, c: char) -> Fold {
+        match self.astral_t2s.binary_search_by_key(&c, |p| p.0) {
+            Ok(i) => Fold::Char(self.astral_t2s[i].1),
+            Err(_) if c.is_alphanumeric() => Fold::Char(c),
+            Err(_) => Fold::Noise,
         }
     }
 }
@@ -402,7 +431,12 @@ fn math_alnum(cp: u32) -> Option<char> {
 
 /// Parses `nfkc-single.txt`: `XXXX<TAB>YYYY` hex code points, `#` comments.
 fn nfkc_pairs() -> impl Iterator<Item = (char, char)> {
-    NFKC_SOURCE
+    parse_hex_pairs(NFKC_SOURCE)
+}
+
+/// `XXXX<TAB>YYYY` hex code points per line, `#` comments.
+fn parse_hex_pairs(source: &'static str) -> impl Iterator<Item = (char, char)> {
+    source
         .lines()
         .filter(|l| !l.starts_with('#'))
         .filter_map(|line| {

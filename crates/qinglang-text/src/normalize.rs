@@ -145,6 +145,14 @@ impl Normalizer {
         // Whether the last real character was an ideograph directly followed by what we are
         // looking at now: only then can `(yè)` be a converter's pinyin annotation.
         let mut after_han_end: Option<usize> = None;
+        // Where noise would continue the emoji before it rather than start a new one: right
+        // after a zero-width joiner that follows an emoji (👨‍👩‍👧 is one emoji), or after
+        // the first regional indicator of a flag. One visible emoji counts as one noise
+        // character. A joiner after a letter joins nothing visible: what follows it counts.
+        let mut cluster_at = usize::MAX;
+        let mut cluster_flag = false;
+        // The end of the last noise character and the invisible ones right after it.
+        let mut noise_end = usize::MAX;
         while i < bytes.len() {
             let b = bytes[i];
             let (c, len) = if b < 0x80 {
@@ -178,6 +186,13 @@ impl Normalizer {
                     if after_han_end == Some(start) {
                         after_han_end = Some(i);
                     }
+                    if S::GAPS && noise_end == start {
+                        noise_end = i;
+                        if c == '\u{200D}' {
+                            cluster_at = i;
+                            cluster_flag = false;
+                        }
+                    }
                 }
                 Fold::Noise => {
                     if (c == '(' || c == '（') && after_han_end == Some(start) {
@@ -189,7 +204,18 @@ impl Normalizer {
                             continue;
                         }
                     }
-                    if S::GAPS && gap != GAP_BREAK {
+                    let flag_half = ('\u{1F1E6}'..='\u{1F1FF}').contains(&c);
+                    let continues = start == cluster_at && (!cluster_flag || flag_half);
+                    if S::GAPS {
+                        noise_end = i;
+                    }
+                    if S::GAPS && continues {
+                        cluster_at = usize::MAX;
+                    } else if S::GAPS && gap != GAP_BREAK {
+                        if flag_half {
+                            cluster_at = i;
+                            cluster_flag = true;
+                        }
                         // Saturate one below the mask so that count|clause never equals
                         // GAP_BREAK.
                         let count = (gap & GAP_COUNT).saturating_add(1).min(GAP_COUNT - 1);
@@ -312,6 +338,10 @@ fn pinyin_annotation(rest: &str) -> Option<usize> {
                 return (letters > 0 && toned).then_some(at + c.len_utf8());
             }
             'a'..='z' | 'A'..='Z' | 'ü' | 'ê' => letters += 1,
+            // Tone marks written as combining characters after the vowel (NFD): `dǔ` as
+            // `du` + U+030C; the diaeresis of `ü` likewise.
+            '\u{0300}' | '\u{0301}' | '\u{0304}' | '\u{030C}' if letters > 0 => toned = true,
+            '\u{0308}' if letters > 0 => {}
             'ā' | 'á' | 'ǎ' | 'à' | 'ē' | 'é' | 'ě' | 'è' | 'ī' | 'í' | 'ǐ' | 'ì' | 'ō' | 'ó'
             | 'ǒ' | 'ò' | 'ū' | 'ú' | 'ǔ' | 'ù' | 'ǖ' | 'ǘ' | 'ǚ' | 'ǜ' | 'ń' | 'ň' | 'ǹ' | 'ḿ' =>
             {
