@@ -133,15 +133,30 @@ pub(crate) fn may_contain(folded: &str, original: &str) -> bool {
         i += 1;
     }
     // A dot (. 。 ． ｡ ·) right before a letter, as in `.org` or `。cn`, or an at sign: one
-    // pass over the bytes, since this runs on every text.
+    // pass over the bytes, since this runs on every text. Between the dot and the letter may
+    // stand what disguises it and the folding undoes: spaces, invisible characters, the
+    // bracket of a "defanged" `example[.]com`; the letter may be full-width (`。ＣＮ`) or a
+    // Cyrillic or Greek look-alike (`.сom`). `find` decides on the folded text.
     let bytes = original.as_bytes();
     let letter_after = |from: usize| {
-        original
-            .get(from..)
-            .map(str::trim_start)
-            .is_some_and(|rest| {
-                rest.starts_with(|n: char| n.is_ascii_alphabetic() || ('ａ'..='ｚ').contains(&n))
-            })
+        original.get(from..).is_some_and(|rest| {
+            rest.chars()
+                .find(|&n| {
+                    !(n.is_whitespace()
+                        || matches!(
+                            n,
+                            ']' | ')' | '}' | '】' | '）' | '\u{200B}'
+                                ..='\u{200F}' | '\u{2060}' | '\u{FEFF}'
+                        ))
+                })
+                .is_some_and(|n| {
+                    n.is_ascii_alphabetic()
+                        || ('ａ'..='ｚ').contains(&n)
+                        || ('Ａ'..='Ｚ').contains(&n)
+                        || ('\u{0370}'..='\u{03FF}').contains(&n)
+                        || ('\u{0400}'..='\u{04FF}').contains(&n)
+                })
+        })
     };
     let mut i = 0;
     while i < bytes.len() {

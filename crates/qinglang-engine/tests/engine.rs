@@ -210,6 +210,12 @@ fn a_sentence_break_is_not_a_domain_dot() {
     assert_eq!(urls("看片去example.com"), ["example.com"]);
     assert_eq!(urls("网址 www.abc123.cn，速来"), ["www.abc123.cn"]);
     assert_eq!(urls("网址abc。cn"), ["abc。cn"]);
+    // Disguises the pre-check used to let through (nothing else in these texts is
+    // contact-like, so the URL alone must open the contact pass).
+    assert_eq!(urls("看片 example[.]com"), ["example[.]com"]);
+    assert_eq!(urls("看片 example.\u{200B}com"), ["example.\u{200B}com"]);
+    assert_eq!(urls("看片 example.\u{0441}om"), ["example.\u{0441}om"]);
+    assert_eq!(urls("网址abc。ＣＮ"), ["abc。ＣＮ"]);
 }
 
 /// One visible emoji is one separator, however many code points draw it (a skin tone, a
@@ -255,6 +261,10 @@ fn emoji_clusters_enclosed_ideographs_and_combining_tones_do_not_hide_a_term() {
         .expect("builds");
     let spaced = "远离 c★a\u{200D}❤s★i★n★o 吧";
     assert_eq!(engine_latin.scan(spaced).hits.len(), 1, "{spaced:?}");
+    // No term crosses a line end, whichever character ends the line.
+    for text in ["赌\r博", "赌\u{0B}博", "赌\u{0C}博", "赌\r\n博"] {
+        assert!(terms(text).is_empty(), "{text:?}");
+    }
     // Four separate emoji are four separators: past the limit, as before.
     assert!(terms("赌😀😀😀😀博").is_empty());
     assert!(terms("赌🇨🇳🇺🇸🇯🇵🇰🇷博").is_empty());

@@ -255,7 +255,12 @@ fn classify_bmp(c: char) -> Raw {
     if let Some(r) = invisible(cp) {
         return r;
     }
-    if c == '\n' || c == '\u{2028}' || c == '\u{2029}' || c == '\u{85}' {
+    // A lone carriage return (old Mac line ends), vertical tab and form feed end a line on
+    // screen too.
+    if matches!(
+        c,
+        '\n' | '\r' | '\u{0B}' | '\u{0C}' | '\u{2028}' | '\u{2029}' | '\u{85}'
+    ) {
         return Raw::Break;
     }
     if let Some(r) = compatibility(cp) {
