@@ -313,6 +313,8 @@ impl<S: Store> Governance<S> {
         })?;
         self.swap_engine(Arc::new(engine));
         *lock(&self.emergency_generation) = generation;
+        self.rules_changes
+            .store(generation.0, std::sync::atomic::Ordering::Relaxed);
         Ok(EmergencyApplied {
             id: generation.1,
             source,
@@ -341,6 +343,8 @@ impl<S: Store> Governance<S> {
         let engine = self.engine_with_changes(&changes, &edits)?;
         self.swap_engine(Arc::new(engine));
         *generation = stored;
+        self.rules_changes
+            .store(stored.0, std::sync::atomic::Ordering::Relaxed);
         Ok(true)
     }
 
@@ -498,6 +502,8 @@ impl<S: Store> Governance<S> {
         })?;
         self.swap_engine(Arc::new(engine));
         *lock(&self.emergency_generation) = generation;
+        self.rules_changes
+            .store(generation.0, std::sync::atomic::Ordering::Relaxed);
         Ok(TermEdited { edit, before })
     }
 

@@ -44,6 +44,9 @@ pub struct Governance<S: Store> {
     pub(crate) recipe: Option<crate::emergency::EngineRecipe>,
     /// (count, highest id) of the emergency changes the running engine includes.
     pub(crate) emergency_generation: Mutex<(u64, Id)>,
+    /// The count of that pair, readable without a lock (inside store transactions): which
+    /// rules a decision was taken under (OPS-2).
+    pub(crate) rules_changes: AtomicU64,
     /// Failed console sign-ins per name in the current minute: (count, minute start).
     pub(crate) sign_in_failures: Mutex<std::collections::HashMap<String, (u32, Timestamp)>>,
 }
@@ -263,6 +266,7 @@ impl<S: Store> Governance<S> {
             flood_seq: AtomicU64::new(0),
             recipe: None,
             emergency_generation: Mutex::new((0, 0)),
+            rules_changes: AtomicU64::new(0),
             sign_in_failures: Mutex::default(),
             base_classifier: engine.classifier().cloned(),
             engine: RwLock::new(engine),
@@ -311,6 +315,17 @@ impl<S: Store> Governance<S> {
     }
 
     /// The engine in use now. Scans hold their own `Arc`, so a swap never disturbs them.
+    /// The version of the rules in force, which every decision and audit record names
+    /// (OPS-2): the policy file's hash, and after emergency changes or lexicon edits,
+    /// `+N` for the N of them the running engine includes (both only grow, so N orders the
+    /// states; the audit trail's `policy.emergency` and `lexicon.*` entries say what each was).
+    pub fn policy_version(&self) -> String {
+        match self.rules_changes.load(Ordering::Relaxed) {
+            0 => self.policy.version.clone(),
+            n => format!("{}+{n}", self.policy.version),
+        }
+    }
+
     pub fn engine(&self) -> Arc<Engine> {
         match self.engine.read() {
             Ok(e) => Arc::clone(&e),
@@ -1292,7 +1307,7 @@ impl<S: Store> Governance<S> {
             engine.scan_with(&sub.text, &mut scratch)
         };
         let signature = engine.signature(&scratch);
-        let version = self.policy.version.clone();
+        let version = self.policy_version();
         let enforcement = self.store.write(|tx| {
             let author = self.active_verified_user(tx, sub.author, now)?;
             if let Some(s) = self.active_sanction(tx, &[Target::User(sub.author)], SanctionKind::SuspendUpdates, now)? {
@@ -1576,7 +1591,7 @@ impl<S: Store> Governance<S> {
             reason: reason.to_owned(),
             starts_at: now,
             ends_at: (step.days > 0).then(|| now.plus_days(step.days)),
-            policy_version: self.policy.version.clone(),
+            policy_version: self.policy_version(),
             imposed_by: actor.name.clone(),
             content,
             revoked_at: None,
@@ -1685,7 +1700,7 @@ impl<S: Store> Governance<S> {
             target: target.to_owned(),
             reason: reason.to_owned(),
             evidence: evidence.to_string(),
-            policy_version: self.policy.version.clone(),
+            policy_version: self.policy_version(),
         };
         let (prev_seq, prev_hash) = match tx.audit_head()? {
             Some(head) => head,

@@ -266,7 +266,7 @@ impl<S: Store> Governance<S> {
                 from: from.to_rfc3339(),
                 to: to.to_rfc3339(),
                 generated_at: now.to_rfc3339(),
-                policy_version: self.policy().version.clone(),
+                policy_version: self.policy_version(),
                 submissions,
                 by_category,
                 by_decision,

@@ -778,6 +778,39 @@ fn the_emergency_sweep_reviews_articles_as_pages() {
     assert_eq!(c.decision, "rejected");
 }
 
+/// Every decision names the rules it was taken under (OPS-2): after an emergency change the
+/// version is no longer the policy file's alone.
+#[test]
+fn decisions_after_an_emergency_change_name_a_new_rules_version() {
+    use qinglang_engine::{default_lexicon, Policy};
+    use qinglang_governance::EngineRecipe;
+    let g = service().with_recipe(EngineRecipe {
+        lexicons: vec![default_lexicon()],
+        policy: Policy::default(),
+    });
+    let file = g.policy().version.clone();
+    assert_eq!(g.policy_version(), file);
+    let author = verified_user(&g, "author", &resident_id(1));
+    publish(&g, author, "今天天气很好", at(0));
+    g.emergency_change(&lead(), "tighten", "", Some(30), None, at(1))
+        .expect("emergency");
+    assert_eq!(g.policy_version(), format!("{file}+1"));
+    publish(&g, author, "今天天气也很好", at(2));
+    let versions: Vec<(String, String)> = g
+        .audit_export(&principal(Role::Auditor), at(0), at(10))
+        .expect("audit")
+        .into_iter()
+        .filter(|e| e.action.starts_with("content.") || e.action == "policy.emergency")
+        .map(|e| (e.action, e.policy_version))
+        .collect();
+    assert_eq!(versions.first().map(|v| &v.1), Some(&file), "{versions:?}");
+    assert_eq!(
+        versions.last().map(|v| v.1.clone()),
+        Some(format!("{file}+1")),
+        "{versions:?}"
+    );
+}
+
 #[test]
 fn failed_sign_ins_are_audited_and_throttled_per_name() {
     let g = service();
