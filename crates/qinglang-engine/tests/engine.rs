@@ -261,6 +261,19 @@ fn emoji_clusters_enclosed_ideographs_and_combining_tones_do_not_hide_a_term() {
         .expect("builds");
     let spaced = "远离 c★a\u{200D}❤s★i★n★o 吧";
     assert_eq!(engine_latin.scan(spaced).hits.len(), 1, "{spaced:?}");
+    // An accented letter is its base letter, precomposed or not (séx as se\u{301}x).
+    let porn = Engine::builder()
+        .lexicon(lexicon("ops", "sex\tporn\nporn\tporn\n"))
+        .build()
+        .expect("builds");
+    for text in [
+        "free séx here",
+        "free se\u{0301}x here",
+        "PÖRN site",
+        "free śęx",
+    ] {
+        assert_eq!(porn.scan(text).hits.len(), 1, "{text:?}");
+    }
     // No term crosses a line end, whichever character ends the line.
     for text in ["赌\r博", "赌\u{0B}博", "赌\u{0C}博", "赌\r\n博"] {
         assert!(terms(text).is_empty(), "{text:?}");

@@ -43,6 +43,10 @@ const NFKC_SOURCE: &str = include_str!("../data/nfkc-single.txt");
 /// (🈶 有, 🉑 可), segmented digits, CJK compatibility ideographs (`scripts/gen_nfkc_table.py`).
 const NFKC_ASTRAL_SOURCE: &str = include_str!("../data/nfkc-astral.txt");
 
+/// Latin letters with diacritics and the ASCII letter they decompose to (`séx` reads like
+/// `se\u{301}x`, whose combining mark is dropped anyway; `scripts/gen_nfkc_table.py`).
+const LATIN_BASE_SOURCE: &str = include_str!("../data/latin-base.txt");
+
 /// The folding tables. Construct once and share; lookups take `&self`.
 #[derive(Clone)]
 pub struct Folder {
@@ -90,6 +94,16 @@ impl Folder {
             };
             if undecided && invisible(from as u32).is_none() {
                 *cell = Raw::Map(to);
+            }
+        }
+        // Accented Latin letters read as their base letter, where nothing above decided
+        // otherwise (a look-alike rule, a compatibility form).
+        for (from, to) in parse_hex_pairs(LATIN_BASE_SOURCE) {
+            let cell = &mut raw[from as usize];
+            if let Raw::Map(c) = *cell {
+                if c == from || c.to_lowercase().eq(from.to_lowercase()) {
+                    *cell = Raw::Map(to);
+                }
             }
         }
         let mut astral_t2s = Vec::new();
