@@ -142,11 +142,19 @@ pub(crate) fn may_contain(folded: &str, original: &str) -> bool {
         original.get(from..).is_some_and(|rest| {
             rest.chars()
                 .find(|&n| {
+                    // What the folding skips (invisible and format characters, combining
+                    // marks, variation selectors), spaces and a defanging bracket.
                     !(n.is_whitespace()
                         || matches!(
                             n,
-                            ']' | ')' | '}' | '】' | '）' | '\u{200B}'
-                                ..='\u{200F}' | '\u{2060}' | '\u{FEFF}'
+                            ']' | ')' | '}' | '】' | '）'
+                                | '\u{00AD}'
+                                | '\u{0300}'..='\u{036F}'
+                                | '\u{200B}'..='\u{200F}'
+                                | '\u{202A}'..='\u{202E}'
+                                | '\u{2060}'..='\u{206F}'
+                                | '\u{FE00}'..='\u{FE0F}'
+                                | '\u{FEFF}'
                         ))
                 })
                 .is_some_and(|n| {
@@ -217,11 +225,15 @@ impl Stream<'_> {
         if !spaced {
             return false;
         }
-        let capital = self
-            .text
-            .get(self.pos[k].orig_start as usize..)
-            .and_then(|t| t.chars().next())
-            .is_some_and(|c| c.is_uppercase());
+        // A capitalised word (`Me`, `In`), not a TLD in capitals (`COM`, `ＣＮ`).
+        let original = |at: usize| {
+            self.text
+                .get(self.pos[at].orig_start as usize..)
+                .and_then(|t| t.chars().next())
+        };
+        let capital = original(k).is_some_and(char::is_uppercase)
+            && k + 1 < end
+            && original(k + 1).is_some_and(char::is_lowercase);
         let word_follows = end < self.chars.len()
             && self.chars[end].is_ascii_alphabetic()
             && self.pos[end].gap != GAP_BREAK;

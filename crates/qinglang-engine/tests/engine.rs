@@ -216,6 +216,11 @@ fn a_sentence_break_is_not_a_domain_dot() {
     assert_eq!(urls("看片 example.\u{200B}com"), ["example.\u{200B}com"]);
     assert_eq!(urls("看片 example.\u{0441}om"), ["example.\u{0441}om"]);
     assert_eq!(urls("网址abc。ＣＮ"), ["abc。ＣＮ"]);
+    assert_eq!(urls("看片 example.\u{AD}com"), ["example.\u{AD}com"]);
+    assert_eq!(urls("看片 example.\u{2066}com"), ["example.\u{2066}com"]);
+    // A TLD in capitals after a spaced dot is a domain; a capitalised word is a sentence.
+    assert_eq!(urls("看片 abc. COM"), ["abc. COM"]);
+    assert_eq!(urls("网址 abc。 ＣＮ"), ["abc。 ＣＮ"]);
 }
 
 /// One visible emoji is one separator, however many code points draw it (a skin tone, a
@@ -274,8 +279,16 @@ fn emoji_clusters_enclosed_ideographs_and_combining_tones_do_not_hide_a_term() {
     ] {
         assert_eq!(porn.scan(text).hits.len(), 1, "{text:?}");
     }
-    // No term crosses a line end, whichever character ends the line.
-    for text in ["赌\r博", "赌\u{0B}博", "赌\u{0C}博", "赌\r\n博"] {
+    // No term crosses a line end, whichever character ends the line, nor clause punctuation
+    // after a joiner.
+    for text in [
+        "赌\r博",
+        "赌\u{0B}博",
+        "赌\u{0C}博",
+        "赌\r\n博",
+        "赌😀\u{200D}，博",
+        "赌 \u{200D}，博",
+    ] {
         assert!(terms(text).is_empty(), "{text:?}");
     }
     // Four separate emoji are four separators: past the limit, as before.

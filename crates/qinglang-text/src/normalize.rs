@@ -205,7 +205,14 @@ impl Normalizer {
                         }
                     }
                     let flag_half = ('\u{1F1E6}'..='\u{1F1FF}').contains(&c);
-                    let continues = start == cluster_at && (!cluster_flag || flag_half);
+                    // Only a pictograph continues an emoji: a comma or a space after a
+                    // joiner is a separator of its own (and a comma keeps its clause mark).
+                    let continues = start == cluster_at
+                        && if cluster_flag {
+                            flag_half
+                        } else {
+                            is_pictograph(c)
+                        };
                     if S::GAPS {
                         noise_end = i;
                     }
@@ -308,6 +315,11 @@ fn truncate_to_u32(input: &str) -> &str {
         end -= 1;
     }
     &input[..end]
+}
+
+/// Symbols and emoji that a zero-width joiner can join into one picture (❤, ★, 👩, 🌈).
+fn is_pictograph(c: char) -> bool {
+    matches!(c as u32, 0x2190..=0x2BFF | 0x1F000..=0x1FAFF)
 }
 
 fn is_clause_punctuation(c: char) -> bool {
