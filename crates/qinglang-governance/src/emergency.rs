@@ -311,10 +311,8 @@ impl<S: Store> Governance<S> {
             )?;
             tx.emergency_generation()
         })?;
-        self.swap_engine(Arc::new(engine));
+        self.swap_rules(Arc::new(engine), generation.0);
         *lock(&self.emergency_generation) = generation;
-        self.rules_changes
-            .store(generation.0, std::sync::atomic::Ordering::Relaxed);
         Ok(EmergencyApplied {
             id: generation.1,
             source,
@@ -341,10 +339,8 @@ impl<S: Store> Governance<S> {
             .store
             .read(|tx| Ok((tx.emergency_changes()?, tx.lexicon_edits()?)))?;
         let engine = self.engine_with_changes(&changes, &edits)?;
-        self.swap_engine(Arc::new(engine));
+        self.swap_rules(Arc::new(engine), stored.0);
         *generation = stored;
-        self.rules_changes
-            .store(stored.0, std::sync::atomic::Ordering::Relaxed);
         Ok(true)
     }
 
@@ -500,10 +496,8 @@ impl<S: Store> Governance<S> {
             )?;
             tx.emergency_generation()
         })?;
-        self.swap_engine(Arc::new(engine));
+        self.swap_rules(Arc::new(engine), generation.0);
         *lock(&self.emergency_generation) = generation;
-        self.rules_changes
-            .store(generation.0, std::sync::atomic::Ordering::Relaxed);
         Ok(TermEdited { edit, before })
     }
 

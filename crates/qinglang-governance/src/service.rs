@@ -28,7 +28,9 @@ pub const MAX_ARTICLE_CHARS: usize = 200_000;
 /// The governance service over a store.
 pub struct Governance<S: Store> {
     pub(crate) store: S,
-    engine: RwLock<Arc<Engine>>,
+    /// The engine in use and the number of emergency changes and lexicon edits it includes,
+    /// swapped together so that a verdict names the rules of the engine that gave it (OPS-2).
+    engine: RwLock<(Arc<Engine>, u64)>,
     policy: Arc<LoadedPolicy>,
     key: DataKey,
     /// The classifier the engine was built with, before anything was learned (REV-9).
@@ -44,9 +46,6 @@ pub struct Governance<S: Store> {
     pub(crate) recipe: Option<crate::emergency::EngineRecipe>,
     /// (count, highest id) of the emergency changes the running engine includes.
     pub(crate) emergency_generation: Mutex<(u64, Id)>,
-    /// The count of that pair, readable without a lock (inside store transactions): which
-    /// rules a decision was taken under (OPS-2).
-    pub(crate) rules_changes: AtomicU64,
     /// Failed console sign-ins per name in the current minute: (count, minute start).
     pub(crate) sign_in_failures: Mutex<std::collections::HashMap<String, (u32, Timestamp)>>,
 }
@@ -266,10 +265,9 @@ impl<S: Store> Governance<S> {
             flood_seq: AtomicU64::new(0),
             recipe: None,
             emergency_generation: Mutex::new((0, 0)),
-            rules_changes: AtomicU64::new(0),
             sign_in_failures: Mutex::default(),
             base_classifier: engine.classifier().cloned(),
-            engine: RwLock::new(engine),
+            engine: RwLock::new((engine, 0)),
             policy: Arc::new(policy),
             key,
             learned_generation: Mutex::new((0, 0)),
@@ -314,31 +312,52 @@ impl<S: Store> Governance<S> {
         &self.policy
     }
 
-    /// The engine in use now. Scans hold their own `Arc`, so a swap never disturbs them.
     /// The version of the rules in force, which every decision and audit record names
     /// (OPS-2): the policy file's hash, and after emergency changes or lexicon edits,
     /// `+N` for the N of them the running engine includes (both only grow, so N orders the
     /// states; the audit trail's `policy.emergency` and `lexicon.*` entries say what each was).
     pub fn policy_version(&self) -> String {
-        match self.rules_changes.load(Ordering::Relaxed) {
-            0 => self.policy.version.clone(),
-            n => format!("{}+{n}", self.policy.version),
-        }
+        self.engine_and_version().1
     }
 
+    /// The engine in use now. Scans hold their own `Arc`, so a swap never disturbs them.
     pub fn engine(&self) -> Arc<Engine> {
+        self.running(|(engine, _)| Arc::clone(engine))
+    }
+
+    /// The engine in use now and the version of the rules it applies, read together.
+    pub fn engine_and_version(&self) -> (Arc<Engine>, String) {
+        self.running(|(engine, changes)| {
+            let version = match changes {
+                0 => self.policy.version.clone(),
+                n => format!("{}+{n}", self.policy.version),
+            };
+            (Arc::clone(engine), version)
+        })
+    }
+
+    fn running<T>(&self, f: impl FnOnce(&(Arc<Engine>, u64)) -> T) -> T {
         match self.engine.read() {
-            Ok(e) => Arc::clone(&e),
-            Err(poisoned) => Arc::clone(&poisoned.into_inner()),
+            Ok(e) => f(&e),
+            Err(poisoned) => f(&poisoned.into_inner()),
         }
     }
 
-    /// Replaces the engine (lexicon or review-policy change) atomically. Callers hold the
-    /// learning lock, so that learning and emergency changes never undo each other.
+    /// Replaces the engine with one applying the same rules (a learned model). Callers hold
+    /// the learning lock, so that learning and emergency changes never undo each other.
     pub(crate) fn swap_engine(&self, engine: Arc<Engine>) {
         match self.engine.write() {
-            Ok(mut e) => *e = engine,
-            Err(poisoned) => *poisoned.into_inner() = engine,
+            Ok(mut e) => e.0 = engine,
+            Err(poisoned) => poisoned.into_inner().0 = engine,
+        }
+    }
+
+    /// Replaces the engine with one that includes `changes` emergency changes and lexicon
+    /// edits, and the rules version with it.
+    pub(crate) fn swap_rules(&self, engine: Arc<Engine>, changes: u64) {
+        match self.engine.write() {
+            Ok(mut e) => *e = (engine, changes),
+            Err(poisoned) => *poisoned.into_inner() = (engine, changes),
         }
     }
 
@@ -1298,7 +1317,7 @@ impl<S: Store> Governance<S> {
                 ));
             }
         }
-        let engine = self.engine();
+        let (engine, version) = self.engine_and_version();
         let mut scratch = Scratch::default();
         // Articles are HTML pages: title, visible and hidden text, links (REV-8).
         let mut verdict = if sub.kind == ContentKind::Article {
@@ -1307,7 +1326,6 @@ impl<S: Store> Governance<S> {
             engine.scan_with(&sub.text, &mut scratch)
         };
         let signature = engine.signature(&scratch);
-        let version = self.policy_version();
         let enforcement = self.store.write(|tx| {
             let author = self.active_verified_user(tx, sub.author, now)?;
             if let Some(s) = self.active_sanction(tx, &[Target::User(sub.author)], SanctionKind::SuspendUpdates, now)? {

@@ -2027,6 +2027,18 @@ pub(crate) async fn audit_export(
         .into_response()
 }
 
+/// A rules version for people: the file hash cut to 12 hex digits, with the `+N` of the
+/// emergency changes and lexicon edits in force kept (OPS-2).
+fn short_version(version: &str) -> String {
+    let (file, changes) = version.split_once('+').unwrap_or((version, ""));
+    let file = file.get(..19).unwrap_or(file);
+    if changes.is_empty() {
+        file.to_owned()
+    } else {
+        format!("{file}+{changes}")
+    }
+}
+
 /// The annual report's body (AUD-3): shared by the console page and `qinglang report`.
 pub fn annual_body(l: Lang, r: &AnnualReport) -> String {
     let mut s = format!(
@@ -2037,7 +2049,7 @@ pub fn annual_body(l: Lang, r: &AnnualReport) -> String {
         l.t("生成于", "generated"),
         short_time(&r.generated_at),
         l.t("策略版本", "policy"),
-        esc(r.policy_version.get(..19).unwrap_or(&r.policy_version)),
+        esc(&short_version(&r.policy_version)),
         if r.audit_chain_ok {
             l.t("审计哈希链完整", "audit chain intact")
         } else {
@@ -2199,4 +2211,18 @@ pub(crate) async fn annual(
         "annual",
         &body,
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::short_version;
+
+    /// The report names tightened rules as such: the `+N` survives the shortening.
+    #[test]
+    fn a_short_rules_version_keeps_the_changes_in_force() {
+        let file = format!("sha256:{}", "ab".repeat(32));
+        assert_eq!(short_version(&file), "sha256:abababababab");
+        assert_eq!(short_version(&format!("{file}+3")), "sha256:abababababab+3");
+        assert_eq!(short_version("v1"), "v1");
+    }
 }
