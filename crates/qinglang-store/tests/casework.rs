@@ -10,7 +10,7 @@ use qinglang_governance::casework::{
 };
 use qinglang_governance::model::*;
 use qinglang_governance::policy::SanctionKind;
-use qinglang_governance::Governance;
+use qinglang_governance::{Governance, SanctionView};
 use qinglang_store::SqliteStore;
 
 const MINUTE: i64 = 60_000;
@@ -867,11 +867,10 @@ fn failed_sign_ins_are_audited_and_throttled_per_name() {
     assert_eq!(failed, 10);
 }
 
-#[test]
-fn an_upheld_appeal_against_closing_reopens_the_accounts_it_closed() {
-    let g = service();
-    let owner = verified_user(&g, "owner", &resident_id(1));
-    let reporter = verified_user(&g, "r", &resident_id(2));
+/// A user with a public account, and a reporter.
+fn account_owner(g: &Governance<SqliteStore>) -> (Id, Id, Id) {
+    let owner = verified_user(g, "owner", &resident_id(1));
+    let reporter = verified_user(g, "r", &resident_id(2));
     let account = g
         .open_account(
             &svc(),
@@ -880,49 +879,17 @@ fn an_upheld_appeal_against_closing_reopens_the_accounts_it_closed() {
         )
         .expect("account")
         .id;
-    // Five upheld reports: the fifth strike closes the user (and their accounts).
-    let mut last = Vec::new();
-    for i in 0..5 {
-        let filed = g
-            .file_report(
-                &svc(),
-                &report(CaseTarget::User(owner), Some(reporter), "fraud"),
-                at(1 + i),
-            )
-            .expect("file");
-        last = g
-            .resolve_report(&alice(), filed.report.id, true, None, None, at(10 + i))
-            .expect("resolve")
-            .sanctions;
-    }
-    assert_eq!(last[0].kind, SanctionKind::Close);
-    assert!(g.get_account(&alice(), account).expect("account").closed);
-    let appeal = g
-        .file_appeal(&svc(), last[0].id, owner, "账号被盗用", at(20))
-        .expect("appeal");
-    g.decide_appeal(&bob(), appeal.id, true, "核实被盗", at(21))
-        .expect("decide");
-    let a = g.get_account(&alice(), account).expect("account");
-    assert!(!a.closed, "the account is open again, under its own name");
-    assert_eq!(a.name, "山野手记");
+    (owner, reporter, account)
 }
 
-/// An appeal upheld against the close, after the ladder went on to blacklist the user, does
-/// not reopen the accounts: the blacklist still in force closed them too (ENF-2, CMP-2).
-/// Upheld against the blacklist as well, they come back.
-#[test]
-fn an_upheld_appeal_against_closing_leaves_a_blacklisted_users_accounts_closed() {
-    let g = service();
-    let owner = verified_user(&g, "owner", &resident_id(1));
-    let reporter = verified_user(&g, "r", &resident_id(2));
-    let account = g
-        .open_account(
-            &svc(),
-            &personal_account(owner, "山野手记", "travel"),
-            at(0),
-        )
-        .expect("account")
-        .id;
+/// Upholds reports on `owner` one after another until `until` says stop (or ten); returns
+/// the sanctions each step applied, in order.
+fn uphold_reports_until(
+    g: &Governance<SqliteStore>,
+    owner: Id,
+    reporter: Id,
+    until: impl Fn(&[SanctionView]) -> bool,
+) -> Vec<SanctionView> {
     let mut sanctions = Vec::new();
     for i in 0..10 {
         let filed = g
@@ -937,10 +904,44 @@ fn an_upheld_appeal_against_closing_leaves_a_blacklisted_users_accounts_closed()
                 .expect("resolve")
                 .sanctions,
         );
-        if sanctions.iter().any(|s| s.kind == SanctionKind::Blacklist) {
+        if until(&sanctions) {
             break;
         }
     }
+    sanctions
+}
+
+#[test]
+fn an_upheld_appeal_against_closing_reopens_the_accounts_it_closed() {
+    let g = service();
+    let (owner, reporter, account) = account_owner(&g);
+    // Upheld reports until a strike closes the user (and their accounts): the fifth.
+    let sanctions = uphold_reports_until(&g, owner, reporter, |s| {
+        s.iter().any(|s| s.kind == SanctionKind::Close)
+    });
+    let close = sanctions.last().expect("a sanction");
+    assert_eq!(close.kind, SanctionKind::Close);
+    assert!(g.get_account(&alice(), account).expect("account").closed);
+    let appeal = g
+        .file_appeal(&svc(), close.id, owner, "账号被盗用", at(40))
+        .expect("appeal");
+    g.decide_appeal(&bob(), appeal.id, true, "核实被盗", at(41))
+        .expect("decide");
+    let a = g.get_account(&alice(), account).expect("account");
+    assert!(!a.closed, "the account is open again, under its own name");
+    assert_eq!(a.name, "山野手记");
+}
+
+/// An appeal upheld against the close, after the ladder went on to blacklist the user, does
+/// not reopen the accounts: the blacklist still in force closed them too (ENF-2, CMP-2).
+/// Upheld against the blacklist as well, they come back.
+#[test]
+fn an_upheld_appeal_against_closing_leaves_a_blacklisted_users_accounts_closed() {
+    let g = service();
+    let (owner, reporter, account) = account_owner(&g);
+    let sanctions = uphold_reports_until(&g, owner, reporter, |s| {
+        s.iter().any(|s| s.kind == SanctionKind::Blacklist)
+    });
     let close = sanctions
         .iter()
         .find(|s| s.kind == SanctionKind::Close)
