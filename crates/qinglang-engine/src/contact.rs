@@ -8,7 +8,7 @@
 //! exact shape of a mobile number, or sits right after a QQ or WeChat cue: dates, prices,
 //! years and order numbers are not contacts.
 
-use qinglang_text::{Pos, GAP_BREAK, GAP_CLAUSE, GAP_COUNT};
+use qinglang_text::{Fold, Folder, Pos, GAP_BREAK, GAP_CLAUSE, GAP_COUNT};
 
 /// What kind of contact a hit is; also the `term` reported for it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -95,7 +95,7 @@ fn cue_at(rest: &str) -> bool {
 
 /// Cheap pre-check, one pass over the bytes of each text (it runs on every text): is there
 /// anything contact-like at all?
-pub(crate) fn may_contain(folded: &str, original: &str) -> bool {
+pub(crate) fn may_contain(folded: &str, original: &str, folder: &Folder) -> bool {
     let b = folded.as_bytes();
     let mut digits = 0;
     let mut i = 0;
@@ -134,36 +134,20 @@ pub(crate) fn may_contain(folded: &str, original: &str) -> bool {
     }
     // A dot (. 。 ． ｡ ·) right before a letter, as in `.org` or `。cn`, or an at sign: one
     // pass over the bytes, since this runs on every text. Between the dot and the letter may
-    // stand what disguises it and the folding undoes: spaces, invisible characters, the
-    // bracket of a "defanged" `example[.]com`; the letter may be full-width (`。ＣＮ`) or a
-    // Cyrillic or Greek look-alike (`.сom`). `find` decides on the folded text.
+    // stand spaces, the bracket of a "defanged" `example[.]com`, and whatever the folding
+    // skips; the letter is one as the folding reads it (`。ＣＮ`, a Cyrillic `.сom`), since
+    // `find` decides on the folded text.
     let bytes = original.as_bytes();
     let letter_after = |from: usize| {
         original.get(from..).is_some_and(|rest| {
             rest.chars()
-                .find(|&n| {
-                    // What the folding skips (invisible and format characters, combining
-                    // marks, variation selectors), spaces and a defanging bracket.
+                .map(|n| (n, folder.fold(n)))
+                .find(|&(n, fold)| {
                     !(n.is_whitespace()
-                        || matches!(
-                            n,
-                            ']' | ')' | '}' | '】' | '）'
-                                | '\u{00AD}'
-                                | '\u{0300}'..='\u{036F}'
-                                | '\u{200B}'..='\u{200F}'
-                                | '\u{202A}'..='\u{202E}'
-                                | '\u{2060}'..='\u{206F}'
-                                | '\u{FE00}'..='\u{FE0F}'
-                                | '\u{FEFF}'
-                        ))
+                        || matches!(n, ']' | ')' | '}' | '】' | '）')
+                        || fold == Fold::Skip)
                 })
-                .is_some_and(|n| {
-                    n.is_ascii_alphabetic()
-                        || ('ａ'..='ｚ').contains(&n)
-                        || ('Ａ'..='Ｚ').contains(&n)
-                        || ('\u{0370}'..='\u{03FF}').contains(&n)
-                        || ('\u{0400}'..='\u{04FF}').contains(&n)
-                })
+                .is_some_and(|(_, fold)| matches!(fold, Fold::Char(l) if l.is_ascii_lowercase()))
         })
     };
     let mut i = 0;
@@ -219,7 +203,7 @@ impl Stream<'_> {
         }
         let between = self.between(k);
         let spaced = between
-            .rsplit(['.', '。', '．', '｡', '·'])
+            .rsplit(DOTS)
             .next()
             .is_some_and(|after_dot| after_dot.contains(char::is_whitespace));
         if !spaced {
@@ -254,8 +238,11 @@ fn is_label_char(c: char) -> bool {
     c.is_ascii_lowercase() || c.is_ascii_digit()
 }
 
+/// The dots of a domain, as people write them.
+const DOTS: [char; 5] = ['.', '。', '．', '｡', '·'];
+
 fn is_dot(between: &str) -> bool {
-    between.contains(['.', '。', '．', '｡', '·'])
+    between.contains(DOTS)
 }
 
 /// Finds contacts in a normalised text (`norm` with its positions) of the original `text`.

@@ -469,7 +469,8 @@ impl Engine {
             .automaton
             .as_ref()
             .is_some_and(|a| a.leftmost_find_iter(&scratch.text).next().is_some());
-        let contacts = self.policy.detect_contacts && contact::may_contain(&scratch.text, text);
+        let contacts = self.policy.detect_contacts
+            && contact::may_contain(&scratch.text, text, self.normalizer.folder());
         let model = match &self.classifier {
             Some(c) if !scratch.text.is_empty() && self.within_model_length(&scratch.text) => {
                 let score = c.score_normalized(&scratch.text, &mut scratch.model);

@@ -695,13 +695,9 @@ impl<S: Store> Governance<S> {
                 report.lane = Lane::Normal;
                 tx.update_report(&report)?;
             }
-            // Severity grows with the number of people complaining: anonymous filings,
-            // however many, count as one.
-            let mut people: Vec<Option<Id>> = filings.iter().map(|f| f.reporter).collect();
-            people.push(new.reporter);
-            people.sort_unstable();
-            people.dedup();
-            let severity = report_severity(&new.category, people.len());
+            // Severity grows with the number of people complaining.
+            let reporters = filings.iter().map(|f| f.reporter).chain([new.reporter]);
+            let severity = report_severity(&new.category, people(reporters));
             match tx.open_queue_item(new.target)? {
                 Some(mut item) => {
                     item.severity = item.severity.max(severity);
@@ -951,16 +947,14 @@ impl<S: Store> Governance<S> {
             report.deadline_at = Timestamp(now.0 + i64::from(cw.report_deadline_hours) * HOUR_MS);
             tx.update_report(&report)?;
             if tx.open_queue_item(report.target)?.is_none() {
-                // Severity counts people, as when the report was filed: a reporter's further
-                // filings (new evidence) and any number of anonymous ones count once.
+                // Severity counts people, as when the report was filed.
                 let filings = tx.filings(id)?;
-                let anonymous = filings.iter().any(|f| f.reporter.is_none());
-                let people = distinct_reporters(&filings).len() + usize::from(anonymous);
+                let complainants = people(filings.iter().map(|f| f.reporter));
                 self.enqueue(
                     tx,
                     report.target,
                     false,
-                    report_severity(&report.category, people),
+                    report_severity(&report.category, complainants),
                     report.lane,
                     report.deadline_at,
                     now,
@@ -1047,7 +1041,7 @@ impl<S: Store> Governance<S> {
                 item.claimed_at = Some(now);
                 tx.update_queue_item(&item)?;
                 if was.is_none() {
-                    self.audit_claim(tx, actor, item.id, now)?;
+                    self.audit_queue(tx, actor, "queue.claim", item.id, now)?;
                 }
                 out.push(item);
             }
@@ -1078,31 +1072,25 @@ impl<S: Store> Governance<S> {
             item.claimed_at = Some(now);
             tx.update_queue_item(&item)?;
             if was.is_none() {
-                self.audit_claim(tx, actor, id, now)?;
+                self.audit_queue(tx, actor, "queue.claim", id, now)?;
             }
             Ok(item)
         })?;
         self.store.read(|tx| self.entry(tx, &item, now))
     }
 
-    /// Records who took an item (AUD-1: who held which case when). Renewing one's own claim
-    /// is not a new holder and is not recorded again.
-    fn audit_claim(
+    /// Records who took or gave back an item (AUD-1: who held which case when). Renewing
+    /// one's own claim is not a new holder and is not recorded again.
+    fn audit_queue(
         &self,
         tx: &mut dyn Tx,
         actor: &Principal,
+        action: &str,
         id: Id,
         now: Timestamp,
     ) -> Result<(), Error> {
-        self.audit(
-            tx,
-            actor,
-            now,
-            "queue.claim",
-            &format!("queue:{id}"),
-            "",
-            serde_json::Value::Null,
-        )
+        let target = format!("queue:{id}");
+        self.audit(tx, actor, now, action, &target, "", serde_json::Value::Null)
     }
 
     /// Gives an item back to the queue.
@@ -1118,15 +1106,7 @@ impl<S: Store> Governance<S> {
                     item.claimed_by = None;
                     item.claimed_at = None;
                     tx.update_queue_item(&item)?;
-                    self.audit(
-                        tx,
-                        actor,
-                        now,
-                        "queue.release",
-                        &format!("queue:{id}"),
-                        "",
-                        serde_json::Value::Null,
-                    )
+                    self.audit_queue(tx, actor, "queue.release", id, now)
                 }
                 Some(who) => Err(held_by(id, who)),
                 None => Ok(()),
@@ -1784,6 +1764,15 @@ fn sort_by_priority(items: &mut [QueueItem], now: Timestamp) {
             .total_cmp(&a.priority(now))
             .then(a.id.cmp(&b.id))
     });
+}
+
+/// How many people complained: each reporter once, however many filings (new evidence)
+/// they made, and anonymous filings, however many, as one.
+fn people(reporters: impl Iterator<Item = Option<Id>>) -> usize {
+    let mut people: Vec<Option<Id>> = reporters.collect();
+    people.sort_unstable();
+    people.dedup();
+    people.len()
 }
 
 /// The identified people who filed, each once.

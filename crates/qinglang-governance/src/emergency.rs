@@ -11,8 +11,8 @@ use serde::Serialize;
 
 use crate::authz::Permission;
 use crate::error::Error;
-use crate::model::{ContentKind, Decision, EmergencyChange, Id, LexiconEdit, Principal, Timestamp};
-use crate::service::{lock, Governance};
+use crate::model::{Decision, EmergencyChange, Id, LexiconEdit, Principal, Timestamp};
+use crate::service::{lock, review_content, Governance};
 use crate::store::Store;
 use crate::wire;
 
@@ -517,12 +517,8 @@ impl<S: Store> Governance<S> {
         let mut scratch = Scratch::default();
         let mut caught = Vec::new();
         for c in &stored {
-            // Reviewed as at submission: an article as a page (REV-8), not as raw HTML.
-            let verdict = if c.kind == ContentKind::Article {
-                qinglang_article::review(&engine, &c.text, &mut scratch).verdict
-            } else {
-                engine.scan_with(&c.text, &mut scratch)
-            };
+            // Reviewed as at submission: an article as a page, not as raw HTML.
+            let verdict = review_content(&engine, c.kind, &c.text, &mut scratch);
             if severity(verdict.suggestion) > severity_of_decision(&c.decision) {
                 caught.push(Caught {
                     content: c.id,

@@ -1319,12 +1319,7 @@ impl<S: Store> Governance<S> {
         }
         let (engine, version) = self.engine_and_version();
         let mut scratch = Scratch::default();
-        // Articles are HTML pages: title, visible and hidden text, links (REV-8).
-        let mut verdict = if sub.kind == ContentKind::Article {
-            qinglang_article::review(&engine, &sub.text, &mut scratch).verdict
-        } else {
-            engine.scan_with(&sub.text, &mut scratch)
-        };
+        let mut verdict = review_content(&engine, sub.kind, &sub.text, &mut scratch);
         let signature = engine.signature(&scratch);
         let enforcement = self.store.write(|tx| {
             let author = self.active_verified_user(tx, sub.author, now)?;
@@ -1875,6 +1870,20 @@ struct Blame<'a> {
 /// that Traditional, full-width or spaced-out variants of it are the same name (PA-1).
 fn name_key(engine: &Engine, name: &str) -> String {
     engine.normalizer().normalize_str(name)
+}
+
+/// Reviews a submission as it was published: an article is an HTML page, reviewed for its
+/// title, visible and hidden text and links (REV-8); a message is text.
+pub(crate) fn review_content<'e>(
+    engine: &'e Engine,
+    kind: ContentKind,
+    text: &str,
+    scratch: &mut Scratch,
+) -> qinglang_engine::Verdict<'e> {
+    match kind {
+        ContentKind::Article => qinglang_article::review(engine, text, scratch).verdict,
+        _ => engine.scan_with(text, scratch),
+    }
 }
 
 /// Locks a mutex, carrying on past a panic in another holder: the values guarded here

@@ -204,27 +204,19 @@ impl Folder {
             // Enclosed ideographs (🈶 有), segmented digits, compatibility ideographs: their
             // NFKC form, folded like any other character (無 → 无).
             0x1F200..=0x1F2FF | 0x1FBF0..=0x1FBF9 | 0x2F800..=0x2FA1F => {
+                // Targets lie outside these blocks, so this recurses once at most.
                 match self.astral_nfkc.binary_search_by_key(&c, |p| p.0) {
-                    Ok(i) if (self.astral_nfkc[i].1 as u32) < 0x10000 => {
-                        self.fold(self.astral_nfkc[i].1)
-                    }
-                    Ok(i) => self.fold_astral_ideograph(self.astral_nfkc[i].1),
+                    Ok(i) => self.fold(self.astral_nfkc[i].1),
                     Err(_) => Fold::Noise,
                 }
             }
             // Everything else in the emoji and symbol blocks is noise.
             0x1F000..=0x1FBFF => Fold::Noise,
-            _ => self.fold_astral_ideograph(c),
-        }
-    }
-
-    /// An astral character outside the blocks above: Traditional→Simplified where OpenCC
-    /// has it, itself when it is a letter or ideograph, noise otherwise.
-    fn fold_astral_ideograph(&self, c: char) -> Fold {
-        match self.astral_t2s.binary_search_by_key(&c, |p| p.0) {
-            Ok(i) => Fold::Char(self.astral_t2s[i].1),
-            Err(_) if c.is_alphanumeric() => Fold::Char(c),
-            Err(_) => Fold::Noise,
+            _ => match self.astral_t2s.binary_search_by_key(&c, |p| p.0) {
+                Ok(i) => Fold::Char(self.astral_t2s[i].1),
+                Err(_) if c.is_alphanumeric() => Fold::Char(c),
+                Err(_) => Fold::Noise,
+            },
         }
     }
 }

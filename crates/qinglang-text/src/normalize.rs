@@ -204,25 +204,27 @@ impl Normalizer {
                             continue;
                         }
                     }
-                    let flag_half = ('\u{1F1E6}'..='\u{1F1FF}').contains(&c);
-                    // Only a pictograph continues an emoji: a comma or a space after a
-                    // joiner is a separator of its own (and a comma keeps its clause mark).
-                    let continues = start == cluster_at
-                        && if cluster_flag {
-                            flag_half
-                        } else {
-                            is_pictograph(c)
-                        };
-                    if S::GAPS {
+                    // Only the map counts gaps (a constant: the other passes skip this).
+                    let counted = S::GAPS && {
+                        let flag_half = ('\u{1F1E6}'..='\u{1F1FF}').contains(&c);
+                        // Only a pictograph continues an emoji: a comma or a space after a
+                        // joiner is a separator of its own (and a comma keeps its clause mark).
+                        let continues = start == cluster_at
+                            && if cluster_flag {
+                                flag_half
+                            } else {
+                                is_pictograph(c)
+                            };
                         noise_end = i;
-                    }
-                    if S::GAPS && continues {
-                        cluster_at = usize::MAX;
-                    } else if S::GAPS && gap != GAP_BREAK {
-                        if flag_half {
+                        if continues {
+                            cluster_at = usize::MAX;
+                        } else if flag_half {
                             cluster_at = i;
                             cluster_flag = true;
                         }
+                        !continues && gap != GAP_BREAK
+                    };
+                    if counted {
                         // Saturate one below the mask so that count|clause never equals
                         // GAP_BREAK.
                         let count = (gap & GAP_COUNT).saturating_add(1).min(GAP_COUNT - 1);
