@@ -21,6 +21,7 @@ cargo run --release -q -p qinglang-cli -- lexicon build \
   --clean "$DATA/cold/train.csv" \
   --ordinary lexicons/curation/ordinary.txt \
   --review lexicons/curation/review.txt \
+  --add lexicons/curation/added.txt \
   --vocabulary "$VOCAB" \
   --out lexicons/default.txt \
   --report lexicons/CURATION.md

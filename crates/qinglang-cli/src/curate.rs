@@ -47,6 +47,11 @@ pub struct BuildArgs {
     /// it is demoted to review.
     #[arg(long, default_value_t = 3)]
     pub drop_at: usize,
+    /// Hand-curated entries in the lexicon format (cues, profanity, categories corrected),
+    /// shipped as written after the generated ones; a generated term with the same
+    /// normalised form is left out. Repeatable.
+    #[arg(long = "add", value_name = "FILE")]
+    pub add: Vec<PathBuf>,
     /// Where to write the lexicon.
     #[arg(long, value_name = "FILE")]
     pub out: PathBuf,
@@ -216,7 +221,24 @@ pub fn run(args: &BuildArgs) -> Result<()> {
         }
     }
 
-    write_lexicon(&args.out, &kept, &allow, raw_count)?;
+    // Hand-curated entries replace generated ones of the same form (小日本 is a slur, not
+    // porn; 日结 alone is ordinary, 刷单 is fraud).
+    let mut added: Vec<(String, Lexicon)> = Vec::new();
+    let mut added_forms: HashSet<String> = HashSet::new();
+    for path in &args.add {
+        let text =
+            fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+        let lexicon = Lexicon::parse(&path.display().to_string(), &text)?;
+        for entry in lexicon.entries() {
+            added_forms.insert(normalizer.normalize_str(&entry.term));
+        }
+        added.push((text, lexicon));
+    }
+    let replaced = kept.len();
+    kept.retain(|(term, _, _)| !added_forms.contains(&normalizer.normalize_str(term)));
+    let replaced = replaced - kept.len();
+
+    write_lexicon(&args.out, &kept, &allow, raw_count, &args.add, &added)?;
     write_report(
         &args.report,
         args,
@@ -227,14 +249,18 @@ pub fn run(args: &BuildArgs) -> Result<()> {
         rounds,
     )?;
     let blocks = kept.iter().filter(|k| k.2 == Action::Block).count();
+    let added_count: usize = added.iter().map(|(_, l)| l.len()).sum();
     crate::print_stdout(&format!(
-        "wrote {}: {} terms ({} block, {} review, {} allow) from {} raw; report in {}\n",
+        "wrote {}: {} terms ({} block, {} review, {} allow) from {} raw, and {} hand-curated \
+         ({} generated terms replaced); report in {}\n",
         args.out.display(),
         kept.len() + allow.len(),
         blocks,
         kept.len() - blocks,
         allow.len(),
         raw_count,
+        added_count,
+        replaced,
         args.report.display()
     ))
 }
@@ -730,6 +756,8 @@ fn write_lexicon(
     kept: &[(String, &'static str, Action)],
     allow: &[String],
     raw_count: usize,
+    add_paths: &[PathBuf],
+    added: &[(String, Lexicon)],
 ) -> Result<()> {
     let mut by_category: BTreeMap<&str, Vec<&(String, &'static str, Action)>> = BTreeMap::new();
     for k in kept {
@@ -754,6 +782,20 @@ fn write_lexicon(
     s.push_str("\n# allow: exceptions from houbb's sensitive_word_allow.txt\n");
     for term in allow {
         let _ = writeln!(s, "{term}\tcustom\tallow");
+    }
+    for (path, (text, _)) in add_paths.iter().zip(added) {
+        let _ = writeln!(
+            s,
+            "\n# Hand-curated: {} (written for this project), as written",
+            path.display()
+        );
+        for line in text.lines() {
+            let line = line.trim_end_matches('\r');
+            if !line.trim().is_empty() {
+                s.push_str(line);
+                s.push('\n');
+            }
+        }
     }
     fs::write(path, s).with_context(|| format!("cannot write {}", path.display()))
 }

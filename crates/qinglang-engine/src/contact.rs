@@ -48,7 +48,9 @@ pub(crate) struct Contact {
     pub end: usize,
 }
 
-const QQ_CUES: &[&str] = &["qq号", "qq", "扣扣", "企鹅", "抠抠", "蔻蔻", "球球", "q号"];
+const QQ_CUES: &[&str] = &[
+    "qq号", "qq群", "qq", "扣扣", "企鹅", "抠抠", "蔻蔻", "球球", "q号", "q群", "加q", "q",
+];
 const WECHAT_CUES: &[&str] = &[
     "微信号",
     "微信",
@@ -63,12 +65,54 @@ const WECHAT_CUES: &[&str] = &[
     "wechat",
     "加v",
     "加微",
+    "加薇",
+    "加威",
+    "加维",
     "卫星",
 ];
+/// The top-level domains of most links in Chinese spam: a bare `name.tld` is a link.
 const TLDS: &[&str] = &[
     "com", "cn", "net", "org", "top", "xyz", "vip", "cc", "io", "me", "info", "shop", "club",
     "site", "online", "app", "co", "tv", "hk", "tw", "live", "fun", "ink", "link",
 ];
+
+/// Hosts of link shorteners, which hide where a link leads: a link even without a path.
+const SHORT_LINK_HOSTS: &[&str] = &[
+    "t.cn",
+    "url.cn",
+    "dwz.cn",
+    "dwz.cz",
+    "suo.im",
+    "suo.nz",
+    "bit.ly",
+    "tinyurl.com",
+    "is.gd",
+    "t.co",
+    "goo.gl",
+    "ow.ly",
+    "w.url.cn",
+    "u.nu",
+    "v.gd",
+    "0x3.me",
+    "dwz.mk",
+    "rb.gy",
+];
+
+/// Whether `label` is a top-level domain of the Public Suffix List that `TLDS` leaves out
+/// (`.ch`, `.pw`, `.cz`). Many of them are also file extensions (`main.rs`, `readme.md`),
+/// so a name under one is a link only with more to show for it: a scheme, `www.`, a path,
+/// three labels, or a short-link host.
+fn other_tld(label: &str) -> bool {
+    let mut probe = [0u8; 16];
+    let name = b"x.";
+    if label.len() < 2 || label.len() + name.len() > probe.len() {
+        return false;
+    }
+    probe[..2].copy_from_slice(name);
+    probe[2..2 + label.len()].copy_from_slice(label.as_bytes());
+    psl::suffix(&probe[..2 + label.len()])
+        .is_some_and(|sfx| sfx.is_known() && sfx.as_bytes() == label.as_bytes())
+}
 
 /// Ideographs that begin a QQ or WeChat cue (or 点 of `abc点com`).
 const CUE_INITIALS: [char; 14] = [
@@ -101,12 +145,14 @@ pub(crate) fn may_contain(folded: &str, original: &str, folder: &Folder) -> bool
     let mut i = 0;
     while i < b.len() {
         let x = b[i];
-        if x.is_ascii_digit() {
+        // 幺 (E5 B9 BA) is the digit 1 read out.
+        let yao = x == 0xE5 && b.get(i + 1..i + 3) == Some(&[0xB9, 0xBA]);
+        if x.is_ascii_digit() || yao {
             digits += 1;
             if digits >= 5 {
                 return true;
             }
-            i += 1;
+            i += if yao { 3 } else { 1 };
             continue;
         }
         digits = 0;
@@ -224,6 +270,23 @@ impl Stream<'_> {
         capital || word_follows
     }
 
+    /// The host name from normalised characters `from..to`, dots and hyphens put back.
+    fn host(&self, from: usize, to: usize) -> String {
+        let mut host = String::new();
+        for k in from..to {
+            if k > from {
+                let between = self.between(k);
+                if is_dot(between) {
+                    host.push('.');
+                } else if between == "-" {
+                    host.push('-');
+                }
+            }
+            host.push(self.chars[k]);
+        }
+        host
+    }
+
     fn starts_with_at(&self, at: usize, word: &str) -> bool {
         for (k, c) in (at..).zip(word.chars()) {
             if k >= self.chars.len() || self.chars[k] != c || (k > at && !self.joined(k, 2)) {
@@ -247,11 +310,21 @@ fn is_dot(between: &str) -> bool {
 
 /// Finds contacts in a normalised text (`norm` with its positions) of the original `text`.
 pub(crate) fn find(text: &str, norm: &str, pos: &[Pos], out: &mut Vec<Contact>) {
-    let s = Stream {
-        text,
-        chars: norm.chars().collect(),
-        pos,
-    };
+    let mut chars: Vec<char> = norm.chars().collect();
+    // Digits as they are read out over a radio or a phone: 幺 is 1, and after a digit 两 is
+    // 2, 拐 7, 勾 9, 洞 0 (`幺三八幺…`).
+    for k in 0..chars.len() {
+        let after_digit = k > 0 && chars[k - 1].is_ascii_digit();
+        chars[k] = match chars[k] {
+            '幺' => '1',
+            '两' if after_digit => '2',
+            '拐' if after_digit => '7',
+            '勾' if after_digit => '9',
+            '洞' if after_digit => '0',
+            c => c,
+        };
+    }
+    let s = Stream { text, chars, pos };
     let n = s.chars.len();
     let mut taken = vec![false; n];
     let push = |out: &mut Vec<Contact>, taken: &mut Vec<bool>, kind, start: usize, end: usize| {
@@ -271,7 +344,21 @@ pub(crate) fn find(text: &str, norm: &str, pos: &[Pos], out: &mut Vec<Contact>) 
         {
             continue;
         }
-        for tld in TLDS {
+        // The listed TLDs, then any other of the Public Suffix List (with more evidence).
+        let mut word_end = k;
+        while word_end < n
+            && s.chars[word_end].is_ascii_lowercase()
+            && (word_end == k || s.pos[word_end].gap == 0)
+        {
+            word_end += 1;
+        }
+        let word: String = s.chars[k..word_end].iter().collect();
+        let other = (!TLDS.contains(&word.as_str()) && other_tld(&word)).then_some(word.as_str());
+        for (tld, strict) in TLDS
+            .iter()
+            .map(|t| (*t, false))
+            .chain(other.map(|t| (t, true)))
+        {
             if !s.starts_with_at(k, tld) {
                 continue;
             }
@@ -301,13 +388,19 @@ pub(crate) fn find(text: &str, norm: &str, pos: &[Pos], out: &mut Vec<Contact>) 
                 continue;
             }
             let mut start = label_end;
+            let mut labels = 1;
             while start > 0 && is_label_char(s.chars[start - 1]) {
-                // Within a label characters touch; between labels stands a dot.
-                if start < label_end
-                    && !(s.pos[start].gap == 0
-                        || (is_dot(s.between(start)) && !s.sentence_break_before(start, label_end)))
-                {
-                    break;
+                // Within a label characters touch or stand either side of a hyphen
+                // (`wx-qq.xyz`); between labels stands a dot.
+                if start < label_end {
+                    let dot = is_dot(s.between(start));
+                    if !(s.pos[start].gap == 0
+                        || s.between(start) == "-"
+                        || (dot && !s.sentence_break_before(start, label_end)))
+                    {
+                        break;
+                    }
+                    labels += usize::from(dot);
                 }
                 start -= 1;
             }
@@ -329,13 +422,48 @@ pub(crate) fn find(text: &str, norm: &str, pos: &[Pos], out: &mut Vec<Contact>) 
                     kind = ContactKind::Email;
                 }
             }
+            let host_start = start;
             // `http://`, `https://`, `www.` before the label belong to the URL.
+            let mut prefixed = false;
             for prefix in ["https", "http", "www"] {
                 let len = prefix.len();
                 if kind == ContactKind::Url && start >= len && s.starts_with_at(start - len, prefix)
                 {
                     start -= len;
+                    prefixed = true;
                     break;
+                }
+            }
+            prefixed |= s.chars[host_start..label_end].starts_with(&['w', 'w', 'w']);
+            // The port, path and query belong to it too (`wx-qq.xyz/accnc9?a=1`).
+            let mut end = end;
+            let mut path = false;
+            if kind == ContactKind::Url {
+                while end < n && is_label_char(s.chars[end]) && s.pos[end].gap != GAP_BREAK {
+                    let between = s.between(end);
+                    let url_punct = |c: char| "/?=&%#.:_-~+".contains(c);
+                    let step = if path {
+                        between.is_empty() || (between.len() <= 3 && between.chars().all(url_punct))
+                    } else {
+                        between.starts_with(['/', '?', ':', '#'])
+                            && between.len() <= 3
+                            && between.chars().all(url_punct)
+                    };
+                    if !step {
+                        break;
+                    }
+                    path = true;
+                    end += 1;
+                }
+            }
+            if strict && kind == ContactKind::Url {
+                let host = s.host(host_start, k + tld.len());
+                let short = SHORT_LINK_HOSTS
+                    .iter()
+                    .any(|h| host == *h || host.ends_with(&format!(".{h}")));
+                // Three labels with the TLD: `10860.pt5jf.pw`.
+                if !(prefixed || path || labels >= 2 || short) {
+                    continue;
                 }
             }
             push(out, &mut taken, kind, start, end);
@@ -366,7 +494,12 @@ pub(crate) fn find(text: &str, norm: &str, pos: &[Pos], out: &mut Vec<Contact>) 
                 let cue_end = start.checked_sub(skip)?;
                 cues.iter().find_map(|c| {
                     let cue_start = cue_end.checked_sub(c.chars().count())?;
-                    s.starts_with_at(cue_start, c).then_some(cue_start)
+                    // A Latin cue starts a word: `Q3004962175`, not `faq 12345`.
+                    let word_start = !c.starts_with(|l: char| l.is_ascii_lowercase())
+                        || cue_start == 0
+                        || !s.chars[cue_start - 1].is_ascii_lowercase()
+                        || !s.joined(cue_start, 0);
+                    (word_start && s.starts_with_at(cue_start, c)).then_some(cue_start)
                 })
             })
         };

@@ -57,8 +57,10 @@ impl Hasher for Fnv {
 /// One distinct normalised term, shared by every entry that normalises to it.
 #[derive(Debug, Clone)]
 struct Pattern {
-    /// Indices into `Engine::entries`, strongest action first.
+    /// Indices into `Engine::entries`, strongest action first (block and review only).
     entries: Box<[u32]>,
+    /// The `cue` entries of this form, matched by their own automaton.
+    cues: Box<[u32]>,
     /// Only ASCII letters and digits: matches at word boundaries only.
     latin: bool,
 }
@@ -131,6 +133,11 @@ impl<'e> Hit<'e> {
         self.probability.is_some() || self.campaign.is_some()
     }
 
+    /// Length of the hit in normalised characters (`av` and `國產` are 2).
+    pub(crate) fn norm_len(&self) -> u32 {
+        self.norm_end - self.norm_start
+    }
+
     /// The original text of the hit (the disguise as written).
     pub fn text<'t>(&self, original: &'t str) -> &'t str {
         original.get(self.byte_start..self.byte_end).unwrap_or("")
@@ -159,6 +166,9 @@ pub struct Engine {
     automaton: Option<Arc<CharwiseDoubleArrayAhoCorasick<u32>>>,
     /// Allow terms, all matches (overlapping), consulted only when there are hits.
     allow_automaton: Option<Arc<CharwiseDoubleArrayAhoCorasick<u32>>>,
+    /// Weak cues (SEO stuffing vocabulary), leftmost-longest. Their own automaton, so that a
+    /// cue never hides a block term that starts inside it.
+    cue_automaton: Option<Arc<CharwiseDoubleArrayAhoCorasick<u32>>>,
     /// Entries standing for the contact rules (REV-6), by `ContactKind` order.
     contact_entries: [u32; 5],
     patterns: Arc<[Pattern]>,
@@ -264,6 +274,7 @@ impl EngineBuilder {
         let mut patterns: Vec<Pattern> = Vec::new();
         let mut match_forms: Vec<(&str, u32)> = Vec::new();
         let mut allow_forms: Vec<(&str, u32)> = Vec::new();
+        let mut cue_forms: Vec<(&str, u32)> = Vec::new();
         for (text, mut ids) in groups {
             // Strongest first so that a term listed twice reports the block entry before
             // the review one; allow entries go to their own automaton.
@@ -271,7 +282,17 @@ impl EngineBuilder {
             let allow = ids
                 .iter()
                 .any(|&i| entries[i as usize].entry.action == Action::Allow);
-            ids.retain(|&i| entries[i as usize].entry.action != Action::Allow);
+            let cues: Vec<u32> = ids
+                .iter()
+                .copied()
+                .filter(|&i| entries[i as usize].entry.action == Action::Cue)
+                .collect();
+            ids.retain(|&i| {
+                !matches!(
+                    entries[i as usize].entry.action,
+                    Action::Allow | Action::Cue
+                )
+            });
             let id = patterns.len() as u32;
             if !ids.is_empty() {
                 match_forms.push((text, id));
@@ -279,8 +300,12 @@ impl EngineBuilder {
             if allow {
                 allow_forms.push((text, id));
             }
+            if !cues.is_empty() {
+                cue_forms.push((text, id));
+            }
             patterns.push(Pattern {
                 entries: ids.into_boxed_slice(),
+                cues: cues.into_boxed_slice(),
                 latin: text.bytes().all(|b| b.is_ascii_alphanumeric()),
             });
         }
@@ -323,10 +348,12 @@ impl EngineBuilder {
             entries.len() as u32 - 1
         });
         let allow_automaton = build(allow_forms, MatchKind::Standard)?;
+        let cue_automaton = build(cue_forms, MatchKind::LeftmostLongest)?;
         let mut engine = Engine {
             normalizer: Arc::new(normalizer),
             automaton: automaton.map(Arc::new),
             allow_automaton: allow_automaton.map(Arc::new),
+            cue_automaton: cue_automaton.map(Arc::new),
             contact_entries,
             patterns: patterns.into(),
             entries: entries.into(),
@@ -471,6 +498,11 @@ impl Engine {
             .is_some_and(|a| a.leftmost_find_iter(&scratch.text).next().is_some());
         let contacts = self.policy.detect_contacts
             && contact::may_contain(&scratch.text, text, self.normalizer.folder());
+        // Cues decide only together: a text with fewer than two cannot be stuffing.
+        let cues = self
+            .cue_automaton
+            .as_ref()
+            .is_some_and(|a| a.leftmost_find_iter(&scratch.text).nth(1).is_some());
         let model = match &self.classifier {
             Some(c) if !scratch.text.is_empty() && self.within_model_length(&scratch.text) => {
                 let score = c.score_normalized(&scratch.text, &mut scratch.model);
@@ -478,7 +510,7 @@ impl Engine {
             }
             _ => None,
         };
-        if !terms && !contacts {
+        if !terms && !contacts && !cues {
             let Some((classifier, probability)) = model else {
                 return hits;
             };
@@ -566,6 +598,38 @@ impl Engine {
                 break;
             }
         }
+        if let Some(automaton) = self.cue_automaton.as_ref().filter(|_| cues) {
+            let before = hits.len();
+            for m in automaton.leftmost_find_iter(norm) {
+                let Some((i, last)) = span(m.start(), m.end()) else {
+                    continue;
+                };
+                // A cue is a word of a keyword run as written: nothing between its characters,
+                // so that it never joins two items (`欧美-日韩` is two cues, not 欧美日韩).
+                if pos[i + 1..=last].iter().any(|p| p.gap != 0)
+                    || !self.acceptable(m.value(), text, norm, pos, i, last)
+                {
+                    continue;
+                }
+                for &entry in self.patterns[m.value() as usize].cues.iter() {
+                    hits.push(Hit {
+                        entry: &self.entries[entry as usize],
+                        pattern: m.value(),
+                        start: 0,
+                        end: 0,
+                        byte_start: pos[i].orig_start as usize,
+                        byte_end: pos[last].orig_end as usize,
+                        norm_start: i as u32,
+                        norm_end: last as u32 + 1,
+                        probability: None,
+                        campaign: None,
+                    });
+                }
+            }
+            if before > 0 && hits.len() > before {
+                hits.sort_by_key(|h| h.byte_start);
+            }
+        }
         if !hits.is_empty() {
             self.apply_allow(text, norm, pos, &mut hits, span);
         }
@@ -638,8 +702,8 @@ impl Engine {
         norm.len() <= max || norm.chars().nth(max).is_none()
     }
 
-    /// Whether a candidate match may be reported: no line break or clause punctuation
-    /// inside, at most `max_noise_gap` noise characters between two characters, and for
+    /// Whether a candidate match may be reported: no line break inside, clause punctuation
+    /// only next to a character that stands alone between clause marks ([`stands_alone`]), at most `max_noise_gap` noise characters between two characters, and for
     /// Latin-only terms word boundaries and either no noise or noise between every letter
     /// (`s e x`, not `S ex-wife`).
     fn acceptable(
@@ -652,10 +716,11 @@ impl Engine {
         last: usize,
     ) -> bool {
         let inner = &pos[i + 1..=last];
-        let gaps_ok = inner.iter().all(|p| {
-            p.gap != GAP_BREAK
-                && p.gap & GAP_CLAUSE == 0
-                && p.gap & GAP_COUNT <= self.policy.max_noise_gap
+        let gaps_ok = (i + 1..=last).all(|k| {
+            let gap = pos[k].gap;
+            gap != GAP_BREAK
+                && gap & GAP_COUNT <= self.policy.max_noise_gap
+                && (gap & GAP_CLAUSE == 0 || stands_alone(pos, k - 1) || stands_alone(pos, k))
         });
         if !gaps_ok {
             return false;
@@ -699,6 +764,18 @@ impl Engine {
             });
         }
     }
+}
+
+/// Whether normalised character `j` stands alone between clause marks (or the ends of the
+/// text): `约！炮`, `加我看黄，色，视，频`. Prose puts clause punctuation between words, so a
+/// term may cross a comma only where one side of it is a single character, which is how a
+/// spammer splits a term to get past filters that stop at punctuation.
+#[inline]
+fn stands_alone(pos: &[Pos], j: usize) -> bool {
+    // GAP_BREAK has the clause bit set: a line's edge is a clause's edge.
+    let before = j == 0 || pos[j].gap & GAP_CLAUSE != 0;
+    let after = j + 1 >= pos.len() || pos[j + 1].gap & GAP_CLAUSE != 0;
+    before && after
 }
 
 /// Fills in the hits' character offsets from their byte offsets. Hits are ordered by start;

@@ -5,6 +5,9 @@ use std::fmt;
 /// What a lexicon entry asks for when its term is found.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Action {
+    /// A weak cue (REV-5): nothing on its own, decisive only where cues make up most of a
+    /// line (`国产精品_久久_一区二区`, SEO keyword stuffing). Reported only when they decide.
+    Cue,
     /// An exception: block and review terms inside a matched allow term are not reported.
     Allow,
     /// Send to a human.
@@ -16,6 +19,7 @@ pub enum Action {
 impl Action {
     pub fn as_str(self) -> &'static str {
         match self {
+            Action::Cue => "cue",
             Action::Allow => "allow",
             Action::Review => "review",
             Action::Block => "block",
@@ -27,6 +31,7 @@ impl Action {
             "block" => Some(Action::Block),
             "review" => Some(Action::Review),
             "allow" => Some(Action::Allow),
+            "cue" => Some(Action::Cue),
             _ => None,
         }
     }
@@ -79,8 +84,8 @@ pub enum LexiconErrorKind {
     /// The category is not a lowercase identifier.
     #[error("invalid category {0:?} (expected a lowercase identifier such as porn or gambling)")]
     InvalidCategory(String),
-    /// The action is not one of block, review, allow.
-    #[error("unknown action {0:?} (expected block, review or allow)")]
+    /// The action is not one of block, review, allow, cue.
+    #[error("unknown action {0:?} (expected block, review, allow or cue)")]
     UnknownAction(String),
     /// More than three tab-separated fields.
     #[error("too many fields ({0}); expected term<TAB>category<TAB>action")]
@@ -203,7 +208,7 @@ mod tests {
         let e = Lexicon::parse("lexicon.txt", "a\nb\tporn\tblok\n").unwrap_err();
         assert_eq!(
             e.to_string(),
-            "lexicon.txt:2: unknown action \"blok\" (expected block, review or allow)"
+            "lexicon.txt:2: unknown action \"blok\" (expected block, review, allow or cue)"
         );
         let e = Lexicon::parse("x", "a\tPorn\n").unwrap_err();
         assert!(e.to_string().starts_with("x:1: invalid category \"Porn\""));

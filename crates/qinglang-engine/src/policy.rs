@@ -24,7 +24,8 @@ pub struct Policy {
     /// Prose scores are multiplied by this: naming a category in a sentence is weak evidence.
     /// Default 0.5 (one block term in prose → review; one review term in prose → pass).
     pub prose_factor: f32,
-    /// Prose with at least this many distinct block-level terms is not diluted. Default 3.
+    /// A long line with at least this many distinct block-level terms is not diluted, unless
+    /// it is written in sentences (`。！？`, or two `，`). Default 3.
     pub prose_undiluted_block_terms: u32,
     /// A line split by `-` `_` `|` `,` into at least this many items is a keyword run. Default 3.
     pub run_min_items: u32,
@@ -36,6 +37,13 @@ pub struct Policy {
     /// Score of stuffing with `run_min_hit_items` hit items; +`extra_term_score` per further
     /// hit item. Default 85.
     pub stuffing_score: u8,
+    /// Weak cues (`cue` entries: 国产, 精品, 一区二区, …) make a line stuffing when at least
+    /// this many distinct ones of two or more characters are in it… Default 3.
+    pub cue_min_distinct: u32,
+    /// …and cues and terms cover at least this share of its real characters (or of two
+    /// items of a keyword run each). Default 0.5: on the development set of hacked pages
+    /// injected runs are 0.6 to 1.0, and no clean sentence or comment reaches 0.3.
+    pub cue_min_coverage: f32,
     /// At most this many noise characters (spaces, punctuation, symbols, emoji) may sit between
     /// two characters of a term (`赌 * 博` has 3). Default 3.
     pub max_noise_gap: u8,
@@ -71,6 +79,8 @@ impl Default for Policy {
             run_max_item_chars: 16,
             run_min_hit_items: 2,
             stuffing_score: 85,
+            cue_min_distinct: 3,
+            cue_min_coverage: 0.5,
             max_noise_gap: 3,
             detect_contacts: true,
             model_review: 0.5,
@@ -105,6 +115,7 @@ impl Policy {
         for (field, value) in [
             ("prose_max_coverage", self.prose_max_coverage),
             ("prose_factor", self.prose_factor),
+            ("cue_min_coverage", self.cue_min_coverage),
             ("model_review", self.model_review),
             ("model_block", self.model_block.unwrap_or(1.0)),
         ] {

@@ -80,10 +80,35 @@ impl SegmentKind {
     }
 }
 
-/// What joins the items of an SEO keyword run: `-` `_` `|` `,` (and their full-width
-/// forms, except the full-width comma, which is ordinary Chinese prose punctuation).
-fn is_run_separator(c: char) -> bool {
-    matches!(c, '-' | '_' | '|' | ',' | '｜' | '－' | '＿')
+/// What joins the items of an SEO keyword run: `-` `_` `|` `/` `,` (and their full-width
+/// forms, except the full-width comma, which is ordinary Chinese prose punctuation), the
+/// ideograph `丨` that such runs use as a bar, and a capital `I` standing as one between
+/// an ideograph and anything but a letter (`熟女网站I91黄版`).
+fn run_separators(line: &str) -> impl Iterator<Item = (usize, usize)> + '_ {
+    let mut prev = ' ';
+    let mut chars = line.char_indices().peekable();
+    std::iter::from_fn(move || {
+        while let Some((at, c)) = chars.next() {
+            let before = prev;
+            prev = c;
+            let sep = match c {
+                '-' | '_' | '|' | '/' | ',' | '｜' | '－' | '＿' | '／' | '丨' => true,
+                'I' => {
+                    let after = chars.peek().map_or(' ', |&(_, c)| c);
+                    let han = |c: char| qinglang_text::is_han(c);
+                    (han(before) || han(after))
+                        && !before.is_ascii_alphabetic()
+                        && !after.is_ascii_alphabetic()
+                        || (han(before) && after.is_ascii_digit())
+                }
+                _ => false,
+            };
+            if sep {
+                return Some((at, at + c.len_utf8()));
+            }
+        }
+        None
+    })
 }
 
 /// Sentences: a line that ends clauses like prose is never a keyword run, however short
@@ -159,6 +184,7 @@ pub(crate) fn decide<'e>(text: &str, hits: Vec<Hit<'e>>, policy: &Policy) -> Ver
             .collect();
         &owned
     };
+    let mut stuffing_lines: Vec<(usize, usize)> = Vec::new();
     let mut i = 0;
     while i < lexical.len() {
         // The line holding hit i, and every hit that starts in it.
@@ -178,12 +204,18 @@ pub(crate) fn decide<'e>(text: &str, hits: Vec<Hit<'e>>, policy: &Policy) -> Ver
             &lexical[i..j],
             policy,
         );
-        segments.push(SegmentScore {
-            byte_start: line_start,
-            byte_end: line_end,
-            kind: seg.0,
-            score: seg.1,
-        });
+        if seg.0 == SegmentKind::Stuffing {
+            stuffing_lines.push((line_start, line_end));
+        }
+        // A line with nothing but cues that did not add up says nothing.
+        if seg.1 > 0 || lexical[i..j].iter().any(|h| h.action() != Action::Cue) {
+            segments.push(SegmentScore {
+                byte_start: line_start,
+                byte_end: line_end,
+                kind: seg.0,
+                score: seg.1,
+            });
+        }
         if seg.1 >= policy.review_threshold {
             for hit in &lexical[i..j] {
                 if !labels.contains(&hit.category()) {
@@ -194,6 +226,15 @@ pub(crate) fn decide<'e>(text: &str, hits: Vec<Hit<'e>>, policy: &Policy) -> Ver
         score = score.max(seg.1);
         i = j;
     }
+    // Cues are reported only where they made a line stuffing: elsewhere they are ordinary
+    // words.
+    let mut hits = hits;
+    hits.retain(|h| {
+        h.action() != Action::Cue
+            || stuffing_lines
+                .iter()
+                .any(|&(a, b)| a <= h.byte_start && h.byte_start < b)
+    });
     let suggestion = if score >= policy.block_threshold {
         Suggestion::Block
     } else if score >= policy.review_threshold {
@@ -218,9 +259,27 @@ fn score_segment(
 ) -> (SegmentKind, u8) {
     let mut block_terms: Vec<u32> = Vec::new();
     let mut review_terms: Vec<u32> = Vec::new();
-    let mut covered = 0u32;
-    let mut last_end = 0usize;
+    // Terms alone, and terms and cues together (the evidence a keyword run is made of).
+    let mut covered = Coverage::default();
+    let mut evidence = Coverage::default();
+    let mut cues = Cues::default();
+    let chars_of = |h: &Hit<'_>, from: usize| {
+        let (a, b) = (
+            from.max(h.byte_start) - line_start,
+            h.byte_end.min(line_start + line.len()) - line_start,
+        );
+        if a < b {
+            real_chars(&line[a..b])
+        } else {
+            0
+        }
+    };
     for hit in hits {
+        evidence.add(hit, &chars_of);
+        if hit.action() == Action::Cue {
+            cues.add(hit);
+            continue;
+        }
         let list = match hit.action() {
             Action::Block => &mut block_terms,
             _ => &mut review_terms,
@@ -228,14 +287,7 @@ fn score_segment(
         if !list.contains(&hit.pattern) {
             list.push(hit.pattern);
         }
-        // Several entries may share one span; count covered characters once.
-        if hit.byte_start >= last_end {
-            covered += real_chars(
-                &line[hit.byte_start - line_start
-                    ..hit.byte_end.min(line_start + line.len()) - line_start],
-            );
-            last_end = hit.byte_end;
-        }
+        covered.add(hit, &chars_of);
     }
     review_terms.retain(|p| !block_terms.contains(p));
     let distinct = (block_terms.len() + review_terms.len()) as u32;
@@ -244,14 +296,12 @@ fn score_segment(
     // Keyword run: items between separators, short on average.
     let mut items = 0u32;
     let mut item_chars = 0u32;
-    let mut hit_items = 0u32;
+    let mut evidence_items = 0u32;
+    // Items that are themselves mostly cues (`日韩精品人妻`), whatever the rest of the line.
+    let mut stuffed_items = 0u32;
     let mut item_start = 0usize;
     let mut next_hit = 0usize;
-    let mut seps: Vec<(usize, usize)> = line
-        .char_indices()
-        .filter(|&(_, c)| is_run_separator(c))
-        .map(|(at, c)| (at, at + c.len_utf8()))
-        .collect();
+    let mut seps: Vec<(usize, usize)> = run_separators(line).collect();
     seps.push((line.len(), line.len()));
     for (sep_start, sep_end) in seps {
         let item = &line[item_start..sep_start];
@@ -260,26 +310,72 @@ fn score_segment(
             items += 1;
             item_chars += n;
             let (lo, hi) = (line_start + item_start, line_start + sep_start);
-            let mut has_hit = false;
+            let mut has_evidence = false;
+            let mut in_item = Coverage::default();
+            let mut item_cues = Cues::default();
             while next_hit < hits.len() && hits[next_hit].byte_start < hi {
-                if hits[next_hit].byte_start >= lo {
-                    has_hit = true;
+                let hit = &hits[next_hit];
+                if hit.byte_start >= lo {
+                    has_evidence = true;
+                    let item_chars_of = |h: &Hit<'_>, from: usize| {
+                        let (a, b) = (from.max(h.byte_start) - lo, h.byte_end.min(hi) - lo);
+                        if a < b {
+                            real_chars(&line[item_start + a..item_start + b])
+                        } else {
+                            0
+                        }
+                    };
+                    in_item.add(hit, &item_chars_of);
+                    match hit.action() {
+                        Action::Cue => item_cues.add(hit),
+                        Action::Block => item_cues.distinct += 1,
+                        _ => {}
+                    }
                 }
                 next_hit += 1;
             }
-            hit_items += u32::from(has_hit);
+            evidence_items += u32::from(has_evidence);
+            stuffed_items += u32::from(
+                item_cues.distinct >= 2
+                    && in_item.chars as f32 >= policy.cue_min_coverage * n as f32,
+            );
         }
         item_start = sep_end;
     }
     let is_run = items >= policy.run_min_items
         && item_chars <= policy.run_max_item_chars * items
         && !reads_as_prose(line);
-    if is_run && hit_items >= policy.run_min_hit_items && !block_terms.is_empty() {
-        let extra = u32::from(policy.extra_term_score) * (hit_items - policy.run_min_hit_items);
+    if is_run && evidence_items >= policy.run_min_hit_items && !block_terms.is_empty() {
+        let extra =
+            u32::from(policy.extra_term_score) * (evidence_items - policy.run_min_hit_items);
         return (
             SegmentKind::Stuffing,
             clamp(u32::from(policy.stuffing_score) + extra),
         );
+    }
+    // Cues: ordinary words alone (精品, 久久, 国产), unmistakable as most of a line, or as
+    // most of two items of a keyword run.
+    // Review-level terms and contacts cover a line but never count as its words: review
+    // terms alone never add up to a block (REV-2).
+    let words = cues.distinct + block_terms.len() as u32;
+    let cue_line = cues.distinct > 0
+        && words >= policy.cue_min_distinct
+        && evidence.chars as f32 >= policy.cue_min_coverage * item_chars.max(1) as f32;
+    let cue_run = items >= policy.run_min_items
+        && stuffed_items >= policy.run_min_hit_items
+        && cues.distinct > 0
+        && words >= policy.cue_min_distinct;
+    if cue_line || cue_run {
+        let extra = u32::from(policy.extra_term_score)
+            * evidence_items.saturating_sub(policy.run_min_hit_items);
+        return (
+            SegmentKind::Stuffing,
+            clamp(u32::from(policy.stuffing_score) + extra),
+        );
+    }
+    if distinct == 0 {
+        // Cues that did not add up to stuffing are no evidence at all.
+        return (SegmentKind::Short, 0);
     }
 
     let base = if block_terms.is_empty() {
@@ -290,10 +386,14 @@ fn score_segment(
     let raw = u32::from(base) + u32::from(policy.extra_term_score) * distinct.saturating_sub(1);
     // Separators are not real characters, so the items add up to the whole line.
     let chars = item_chars;
-    let coverage = covered as f32 / chars.max(1) as f32;
+    let coverage = covered.chars as f32 / chars.max(1) as f32;
+    // Many block terms on a long line are a list, unless the line is written in sentences
+    // (an encyclopedia paragraph on Macau names 百家乐, 轮盘 and 老虎机 among its games):
+    // spam written as sentences packs its terms closer than `prose_max_coverage`.
     let prose = chars >= policy.prose_min_chars
         && coverage < policy.prose_max_coverage
-        && (block_terms.len() as u32) < policy.prose_undiluted_block_terms;
+        && ((block_terms.len() as u32) < policy.prose_undiluted_block_terms
+            || reads_as_prose(line));
     let (kind, score) = if prose {
         (
             SegmentKind::Prose,
@@ -307,5 +407,39 @@ fn score_segment(
         (kind, score.min(policy.block_threshold.saturating_sub(1)))
     } else {
         (kind, score)
+    }
+}
+
+/// Real characters covered by hits, each counted once however many hits overlap it (hits
+/// come in text order).
+#[derive(Default)]
+struct Coverage {
+    chars: u32,
+    end: usize,
+}
+
+impl Coverage {
+    fn add(&mut self, hit: &Hit<'_>, chars_of: &impl Fn(&Hit<'_>, usize) -> u32) {
+        if hit.byte_end > self.end {
+            self.chars += chars_of(hit, self.end);
+            self.end = hit.byte_end;
+        }
+    }
+}
+
+/// Distinct cues, counted in units of two characters (a single character says little; a
+/// four-character cue such as 精品国产 is two words of a run, 一区二区三区 three).
+#[derive(Default)]
+struct Cues {
+    seen: Vec<u32>,
+    distinct: u32,
+}
+
+impl Cues {
+    fn add(&mut self, hit: &Hit<'_>) {
+        if hit.norm_len() >= 2 && !self.seen.contains(&hit.pattern) {
+            self.seen.push(hit.pattern);
+            self.distinct += (hit.norm_len() / 2).min(3);
+        }
     }
 }

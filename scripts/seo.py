@@ -1,0 +1,97 @@
+#!/usr/bin/env python3
+"""SEO stuffing on real hacked pages (issue #19 figures; REV-5, REV-4, REV-8).
+
+Reads ../shared/data/seo-dev/seo_dev.jsonl (real pages: injected porn and gambling keyword runs
+with the legitimate body of each page, and hard negatives) and scans with the real
+`qinglang scan --jsonl --format json` (default lexicon and model):
+
+- injected runs (`spam`): blocked, the share to reach is >= 95%;
+- the bodies of injected pages: passed, >= 98%;
+- hard negatives (crackdown news, sex education, Macau casino news, benign separator-joined
+  titles): blocked, 0 allowed; reviewed is reported.
+
+The set is split by registered domain (SHA-256 of the domain, 3 in 10 held out): the
+development part is what the cue vocabulary and thresholds were chosen on; the held-out part
+is reported once, with --heldout. Standard library only. Usage:
+
+    scripts/seo.py [--bin target/release/qinglang] [--heldout] [--show]
+
+Exit status: 0 when the three figures hold on the part measured, 1 otherwise, 2 on errors.
+"""
+import argparse, hashlib, json, os, subprocess, sys
+from urllib.parse import urlparse
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+DATA = os.environ.get("QINGLANG_DATA", os.path.join(ROOT, "..", "shared", "data"))
+SET = os.path.join(DATA, "seo-dev", "seo_dev.jsonl")
+# Second-level labels under a country code that are not registrable themselves.
+SECOND_LEVEL = {"com", "net", "org", "edu", "gov", "ac"}
+
+
+def registered_domain(url):
+    parts = (urlparse(url).hostname or "").split(".")
+    if len(parts) >= 3 and parts[-2] in SECOND_LEVEL and len(parts[-1]) == 2:
+        return ".".join(parts[-3:])
+    return ".".join(parts[-2:])
+
+
+def held_out(url):
+    digest = hashlib.sha256(registered_domain(url).encode()).hexdigest()
+    return int(digest, 16) % 10 < 3
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--bin", default=os.path.join(ROOT, "target", "release", "qinglang"))
+    ap.add_argument("--heldout", action="store_true", help="measure the held-out part (report once)")
+    ap.add_argument("--show", action="store_true", help="print every miss and false flag")
+    args = ap.parse_args()
+    with open(SET, encoding="utf-8") as f:
+        pages = [json.loads(line) for line in f if line.strip()]
+    pages = [p for p in pages if held_out(p["url"]) == args.heldout]
+    docs = []
+    for p in pages:
+        if p["kind"] == "injected":
+            docs.append(("injected run", p["spam"], p))
+            docs.append(("injected page body", p["body"], p))
+        else:
+            docs.append(("hard negative", p["body"], p))
+    payload = "".join(json.dumps({"id": i, "text": d[1]}, ensure_ascii=False) + "\n"
+                      for i, d in enumerate(docs))
+    run = subprocess.run([args.bin, "scan", "--jsonl", "--format", "json"], input=payload.encode(),
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    if run.returncode not in (0, 1):
+        sys.exit(f"scan failed ({run.returncode}): {run.stderr.decode(errors='replace')}")
+    verdicts = [json.loads(l) for l in run.stdout.decode().splitlines() if l.strip()]
+    if len(verdicts) != len(docs):
+        sys.exit(f"{len(docs)} documents but {len(verdicts)} verdicts")
+    counts = {}
+    for (kind, text, page), v in zip(docs, verdicts):
+        c = counts.setdefault(kind, {"n": 0, "pass": 0, "review": 0, "block": 0})
+        c["n"] += 1
+        c[v["suggestion"]] += 1
+        wrong = v["suggestion"] != "block" if kind == "injected run" else v["suggestion"] != "pass"
+        if args.show and wrong:
+            hits = ", ".join(f"{h['term']}/{h['action']}" for h in v["hits"][:6])
+            print(f"  {kind}: {v['suggestion']} [{hits}] {page['url']}\n    {text[:120]!r}")
+    part = "held-out" if args.heldout else "development"
+    print(f"seo-dev, {part} part ({len(pages)} pages, split by registered domain):")
+    ok = True
+    checks = [("injected run", "block", 0.95, "blocked"), ("injected page body", "pass", 0.98, "passed")]
+    for kind, outcome, need, word in checks:
+        c = counts.get(kind, {"n": 0, outcome: 0})
+        share = c[outcome] / max(c["n"], 1)
+        good = share >= need
+        ok &= good
+        print(f"  {kind}s {word}: {c[outcome]}/{c['n']} ({share:.1%}, need >= {need:.0%}) "
+              f"{'OK' if good else 'FAIL'}")
+    c = counts.get("hard negative", {"n": 0, "block": 0, "review": 0})
+    good = c["block"] == 0
+    ok &= good
+    print(f"  hard negatives blocked: {c['block']}/{c['n']} (need 0) {'OK' if good else 'FAIL'}; "
+          f"reviewed {c['review']}/{c['n']}")
+    sys.exit(0 if ok else 1)
+
+
+if __name__ == "__main__":
+    main()
