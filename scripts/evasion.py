@@ -105,6 +105,10 @@ PINYIN = dict(item.split(":") for item in """
 """.split())
 
 NOISE = ["*", "❤", "~", ".", "_", "-", "|", "/", "#", "@", "★", "♥", "※", "🔥", "😀", "+", "="]
+# Clause punctuation and full-width symbols, which filters that stop at punctuation let through
+# (issue #19: 约！炮, 裸，聊, 澳门，赌，场, 少～妇！自♥拍).
+CLAUSE = ["，", "！", "、", "？", "。", ",", "!", "?", ";", "；"]
+SYMBOLS = ["～", "♥", "＊", "．", "·", "【", "】", "「", "」", "…", "♀", "☆", "◆", "→", "😘", "💋", "🎲"]
 INVISIBLE = ["\u200b", "\u200c", "\u200d", "\ufeff", "\u2060", "\u00ad"]
 SPACES = [" ", "\u3000"]
 LOOKALIKE = {"a": "а", "e": "е", "o": "о", "p": "р", "c": "с", "x": "х", "y": "у", "i": "і"}
@@ -144,6 +148,8 @@ COMBOS = [
 ]
 KINDS = ["traditional", "uppercase", "fullwidth", "noise1", "noise2", "zero_width", "spaces",
          "pinyin", "lookalike", "combo"]
+# Reported after KINDS; generated from their own random stream (see generate).
+PUNCT_KINDS = ["punct", "punct_mixed"]
 
 
 def is_cjk(c):
@@ -308,6 +314,33 @@ def generate(seed):
             cases.append({"id": f"n{len(cases) - positives + 1:05d}", "text": text, "kind": kind,
                           "term": term, "start": None, "end": None,
                           **({"parts": list(disguise)} if disguise else {})})
+    # Punctuation noise (appended with its own random stream, so the cases above stay as they
+    # were): clause punctuation, full-width symbols and emoji between every character, alone
+    # or mixed, with the term as a message of its own or inside carrier text.
+    prng = random.Random(seed * 1000 + 19)
+    extra = 0
+    for term in terms:
+        if len(term) < 2 or not all(is_cjk(c) for c in term):
+            continue
+        for kind in ("punct", "punct_mixed"):
+            out = term[0]
+            for c in term[1:]:
+                if kind == "punct":
+                    gap = [prng.choice(CLAUSE)]
+                else:
+                    gap = [prng.choice(CLAUSE), prng.choice(SYMBOLS + NOISE)]
+                    prng.shuffle(gap)
+                out += "".join(gap) + c
+            alone = prng.random() < 0.5
+            if alone:
+                text, start, end = out, 0, len(out)
+            else:
+                placed = carrier(prng, term, forms, out, (0, len(out)), (False, False))
+                assert placed, f"no carrier for {term}"
+                text, start, end = placed
+            extra += 1
+            cases.append({"id": f"q{extra:05d}", "text": text, "kind": kind, "term": term,
+                          "start": start, "end": end, "parts": ["alone" if alone else "carrier"]})
     return lexicon, cases
 
 
@@ -400,7 +433,7 @@ def main():
 
     print(f"{'kind':<14}{'cases':>7}{'found':>7}{'recall':>9}{'missed':>8}{'wrong span':>12}")
     total = collections.Counter()
-    for kind in KINDS:
+    for kind in KINDS + PUNCT_KINDS:
         s = stats.get(kind)
         if not s:
             continue
@@ -417,7 +450,7 @@ def main():
         print(f"{bad_offsets} hits with inconsistent text/byte offsets")
 
     if args.show:
-        for kind in KINDS + ["inserted_cjk"]:
+        for kind in KINDS + PUNCT_KINDS + ["inserted_cjk"]:
             for case, hits in misses.get(kind, [])[:args.show]:
                 text = case["text"]
                 parts = "+".join(case.get("parts", [])) or kind

@@ -720,7 +720,10 @@ impl Engine {
             let gap = pos[k].gap;
             gap != GAP_BREAK
                 && gap & GAP_COUNT <= self.policy.max_noise_gap
-                && (gap & GAP_CLAUSE == 0 || stands_alone(pos, k - 1) || stands_alone(pos, k))
+                && (gap & GAP_CLAUSE == 0
+                    || (last == i + 1 && !prose_mark(text, pos, k))
+                    || stands_alone(pos, k - 1)
+                    || stands_alone(pos, k))
         });
         if !gaps_ok {
             return false;
@@ -767,15 +770,25 @@ impl Engine {
 }
 
 /// Whether normalised character `j` stands alone between clause marks (or the ends of the
-/// text): `约！炮`, `加我看黄，色，视，频`. Prose puts clause punctuation between words, so a
-/// term may cross a comma only where one side of it is a single character, which is how a
-/// spammer splits a term to get past filters that stop at punctuation.
+/// text): `加我看黄，色，视，频`. Prose puts clause punctuation between words, so a term may
+/// cross a comma only where one side of it is a single character, or where it is a
+/// two-character term split by anything but prose's own `，` `。` (`想约！炮的加我`, see
+/// [`prose_mark`]): that is how a spammer splits a term to get past filters that stop at
+/// punctuation.
 #[inline]
 fn stands_alone(pos: &[Pos], j: usize) -> bool {
     // GAP_BREAK has the clause bit set: a line's edge is a clause's edge.
     let before = j == 0 || pos[j].gap & GAP_CLAUSE != 0;
     let after = j + 1 >= pos.len() || pos[j + 1].gap & GAP_CLAUSE != 0;
     before && after
+}
+
+/// Whether the clause punctuation before normalised character `k` includes the marks of
+/// written prose, `，` or `。` (`1988年11月15日，他于伦敦病逝` must not read 日他); a spammer
+/// splitting a two-character term reaches for `！` `、` `,` and their kin as often.
+fn prose_mark(text: &str, pos: &[Pos], k: usize) -> bool {
+    text.get(pos[k - 1].orig_end as usize..pos[k].orig_start as usize)
+        .is_some_and(|between| between.contains(['，', '。']))
 }
 
 /// Fills in the hits' character offsets from their byte offsets. Hits are ordered by start;
