@@ -114,7 +114,7 @@ async fn decisions_teach_the_model_and_campaigns_are_decided_at_once() {
     let alice = api.token_named("moderator", "alice").await;
     let author = api.verified_user(&svc, "author", "13800138000").await;
     // The model flags it; the moderator says it is fine: the model learns a `ham`.
-    let r = publish(&api, &svc, author, "你这个傻逼").await;
+    let r = publish(&api, &svc, author, "河南人都是骗子").await;
     assert_eq!(r["enforcement"]["decision"], "held", "{r}");
     let (_, queue) = api.get("/v1/queue", &alice).await;
     let item = queue["items"][0]["id"].as_i64().expect("item");
