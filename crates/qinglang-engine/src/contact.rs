@@ -458,9 +458,10 @@ pub(crate) fn find(text: &str, norm: &str, pos: &[Pos], out: &mut Vec<Contact>) 
             }
             if strict && kind == ContactKind::Url {
                 let host = s.host(host_start, k + tld.len());
-                let short = SHORT_LINK_HOSTS
-                    .iter()
-                    .any(|h| host == *h || host.ends_with(&format!(".{h}")));
+                let short = SHORT_LINK_HOSTS.iter().any(|h| {
+                    host.strip_suffix(h)
+                        .is_some_and(|rest| rest.is_empty() || rest.ends_with('.'))
+                });
                 // Three labels with the TLD: `10860.pt5jf.pw`.
                 if !(prefixed || path || labels >= 2 || short) {
                     continue;

@@ -577,18 +577,7 @@ impl Engine {
                         continue 'restart;
                     };
                     for &entry in self.patterns[value as usize].entries.iter() {
-                        hits.push(Hit {
-                            entry: &self.entries[entry as usize],
-                            pattern: value,
-                            start: 0,
-                            end: 0,
-                            byte_start: pos[i].orig_start as usize,
-                            byte_end: pos[last].orig_end as usize,
-                            norm_start: i as u32,
-                            norm_end: last as u32 + 1,
-                            probability: None,
-                            campaign: None,
-                        });
+                        hits.push(self.term_hit(entry, value, pos, i, last));
                     }
                     if end != e {
                         offset = end;
@@ -612,18 +601,7 @@ impl Engine {
                     continue;
                 }
                 for &entry in self.patterns[m.value() as usize].cues.iter() {
-                    hits.push(Hit {
-                        entry: &self.entries[entry as usize],
-                        pattern: m.value(),
-                        start: 0,
-                        end: 0,
-                        byte_start: pos[i].orig_start as usize,
-                        byte_end: pos[last].orig_end as usize,
-                        norm_start: i as u32,
-                        norm_end: last as u32 + 1,
-                        probability: None,
-                        campaign: None,
-                    });
+                    hits.push(self.term_hit(entry, m.value(), pos, i, last));
                 }
             }
             if before > 0 && hits.len() > before {
@@ -670,6 +648,23 @@ impl Engine {
         }
         set_char_offsets(text, &mut hits);
         hits
+    }
+
+    /// A lexicon entry's hit on normalised characters `i..=last` (character offsets are
+    /// filled in once all hits are known).
+    fn term_hit(&self, entry: u32, pattern: u32, pos: &[Pos], i: usize, last: usize) -> Hit<'_> {
+        Hit {
+            entry: &self.entries[entry as usize],
+            pattern,
+            start: 0,
+            end: 0,
+            byte_start: pos[i].orig_start as usize,
+            byte_end: pos[last].orig_end as usize,
+            norm_start: i as u32,
+            norm_end: last as u32 + 1,
+            probability: None,
+            campaign: None,
+        }
     }
 
     /// The classifier's hit: normalised characters `first..=last`, original bytes `bytes`;

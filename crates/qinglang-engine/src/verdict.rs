@@ -260,22 +260,12 @@ fn score_segment(
     let mut block_terms: Vec<u32> = Vec::new();
     let mut review_terms: Vec<u32> = Vec::new();
     // Terms alone, and terms and cues together (the evidence a keyword run is made of).
-    let mut covered = Coverage::default();
-    let mut evidence = Coverage::default();
+    let whole_line = (line_start, line_start + line.len());
+    let mut covered = Coverage::within(whole_line);
+    let mut evidence = Coverage::within(whole_line);
     let mut cues = Cues::default();
-    let chars_of = |h: &Hit<'_>, from: usize| {
-        let (a, b) = (
-            from.max(h.byte_start) - line_start,
-            h.byte_end.min(line_start + line.len()) - line_start,
-        );
-        if a < b {
-            real_chars(&line[a..b])
-        } else {
-            0
-        }
-    };
     for hit in hits {
-        evidence.add(hit, &chars_of);
+        evidence.add(hit, line, line_start);
         if hit.action() == Action::Cue {
             cues.add(hit);
             continue;
@@ -287,7 +277,7 @@ fn score_segment(
         if !list.contains(&hit.pattern) {
             list.push(hit.pattern);
         }
-        covered.add(hit, &chars_of);
+        covered.add(hit, line, line_start);
     }
     review_terms.retain(|p| !block_terms.contains(p));
     let distinct = (block_terms.len() + review_terms.len()) as u32;
@@ -311,21 +301,13 @@ fn score_segment(
             item_chars += n;
             let (lo, hi) = (line_start + item_start, line_start + sep_start);
             let mut has_evidence = false;
-            let mut in_item = Coverage::default();
+            let mut in_item = Coverage::within((lo, hi));
             let mut item_cues = Cues::default();
             while next_hit < hits.len() && hits[next_hit].byte_start < hi {
                 let hit = &hits[next_hit];
                 if hit.byte_start >= lo {
                     has_evidence = true;
-                    let item_chars_of = |h: &Hit<'_>, from: usize| {
-                        let (a, b) = (from.max(h.byte_start) - lo, h.byte_end.min(hi) - lo);
-                        if a < b {
-                            real_chars(&line[item_start + a..item_start + b])
-                        } else {
-                            0
-                        }
-                    };
-                    in_item.add(hit, &item_chars_of);
+                    in_item.add(hit, line, line_start);
                     match hit.action() {
                         Action::Cue => item_cues.add(hit),
                         Action::Block => item_cues.distinct += 1,
@@ -410,20 +392,31 @@ fn score_segment(
     }
 }
 
-/// Real characters covered by hits, each counted once however many hits overlap it (hits
-/// come in text order).
-#[derive(Default)]
+/// Real characters of a window (a line, an item of a run; byte offsets in the text) covered
+/// by hits, each counted once however many hits overlap it (hits come in text order).
 struct Coverage {
     chars: u32,
     end: usize,
+    window: (usize, usize),
 }
 
 impl Coverage {
-    fn add(&mut self, hit: &Hit<'_>, chars_of: &impl Fn(&Hit<'_>, usize) -> u32) {
-        if hit.byte_end > self.end {
-            self.chars += chars_of(hit, self.end);
-            self.end = hit.byte_end;
+    fn within(window: (usize, usize)) -> Coverage {
+        Coverage {
+            chars: 0,
+            end: window.0,
+            window,
         }
+    }
+
+    /// Counts what `hit` adds; `line` is the text from byte `line_start`, holding the window.
+    fn add(&mut self, hit: &Hit<'_>, line: &str, line_start: usize) {
+        let from = self.end.max(hit.byte_start);
+        let to = hit.byte_end.min(self.window.1);
+        if from < to {
+            self.chars += real_chars(&line[from - line_start..to - line_start]);
+        }
+        self.end = self.end.max(hit.byte_end);
     }
 }
 
