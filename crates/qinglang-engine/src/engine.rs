@@ -173,6 +173,9 @@ pub struct Engine {
     contact_entries: [u32; 5],
     patterns: Arc<[Pattern]>,
     entries: Arc<[CompiledEntry]>,
+    /// Two-ideograph words of ordinary Chinese (normalised pairs, sorted): a short term
+    /// whose first character ends one and whose last begins another straddles two words.
+    common_words: Arc<[u64]>,
     policy: Policy,
     /// The trained classifier, if any, and its review and block entries.
     classifier: Option<Arc<Classifier>>,
@@ -348,6 +351,7 @@ impl EngineBuilder {
             entries.len() as u32 - 1
         });
         let allow_automaton = build(allow_forms, MatchKind::Standard)?;
+        let common_words = common_words(&normalizer);
         let cue_automaton = build(cue_forms, MatchKind::LeftmostLongest)?;
         let mut engine = Engine {
             normalizer: Arc::new(normalizer),
@@ -357,6 +361,7 @@ impl EngineBuilder {
             contact_entries,
             patterns: patterns.into(),
             entries: entries.into(),
+            common_words,
             policy: self.policy,
             classifier: None,
             model_entries: Vec::new(),
@@ -724,12 +729,32 @@ impl Engine {
             return false;
         }
         if !self.patterns[pattern as usize].latin {
-            return true;
+            return !self.straddles_words(norm, pos, i, last);
         }
         let spaced = inner.iter().filter(|p| p.gap > 0).count();
         (spaced == 0 || spaced == inner.len())
             && is_boundary(text, norm, pos, i, Side::Before)
             && is_boundary(text, norm, pos, last, Side::After)
+    }
+
+    /// Whether a two-character term written without disguise is the end of one ordinary word
+    /// and the start of the next (`前面路口交通拥堵`: 路口|交通 holds 口交), which is how prose
+    /// produces it by chance. A disguised term (noise inside or around it) is meant.
+    fn straddles_words(&self, norm: &str, pos: &[Pos], i: usize, last: usize) -> bool {
+        if last != i + 1 || i == 0 || last + 1 >= pos.len() {
+            return false;
+        }
+        if pos[i].gap != 0 || pos[last].gap != 0 || pos[last + 1].gap != 0 {
+            return false;
+        }
+        let at = |k: usize| {
+            norm[pos[k].norm_byte as usize..]
+                .chars()
+                .next()
+                .unwrap_or(' ')
+        };
+        let word = |a: char, b: char| self.common_words.binary_search(&pair(a, b)).is_ok();
+        word(at(i - 1), at(i)) && word(at(last), at(last + 1))
     }
 
     /// Drops hits that lie inside a matched allow term (DESIGN.md: allow `三黄片` keeps
@@ -784,6 +809,33 @@ fn stands_alone(pos: &[Pos], j: usize) -> bool {
 fn prose_mark(text: &str, pos: &[Pos], k: usize) -> bool {
     text.get(pos[k - 1].orig_end as usize..pos[k].orig_start as usize)
         .is_some_and(|between| between.contains(['，', '。']))
+}
+
+/// The shipped word list (`data/common-words.txt`, from jieba's MIT dictionary), normalised
+/// like the text, as sorted character pairs.
+fn common_words(normalizer: &Normalizer) -> Arc<[u64]> {
+    let mut form = String::new();
+    let mut words: Vec<u64> = COMMON_WORDS
+        .lines()
+        .filter(|l| !l.starts_with('#'))
+        .filter_map(|word| {
+            normalizer.normalize_text_into(word, &mut form);
+            let mut chars = form.chars();
+            match (chars.next(), chars.next(), chars.next()) {
+                (Some(a), Some(b), None) => Some(pair(a, b)),
+                _ => None,
+            }
+        })
+        .collect();
+    words.sort_unstable();
+    words.dedup();
+    words.into()
+}
+
+const COMMON_WORDS: &str = include_str!("../data/common-words.txt");
+
+fn pair(a: char, b: char) -> u64 {
+    (u64::from(a) << 32) | u64::from(b)
 }
 
 /// Fills in the hits' character offsets from their byte offsets. Hits are ordered by start;
