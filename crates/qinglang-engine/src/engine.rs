@@ -503,11 +503,21 @@ impl Engine {
             .is_some_and(|a| a.leftmost_find_iter(&scratch.text).next().is_some());
         let contacts = self.policy.detect_contacts
             && contact::may_contain(&scratch.text, text, self.normalizer.folder());
-        // Cues decide only together: a text with fewer than two cannot be stuffing.
-        let cues = self
-            .cue_automaton
-            .as_ref()
-            .is_some_and(|a| a.leftmost_find_iter(&scratch.text).nth(1).is_some());
+        // Cues decide only together, or one glued to a site code (`3044am永利`): a text with
+        // one cue touching no letter or digit cannot be stuffing.
+        let cues = self.cue_automaton.as_ref().is_some_and(|a| {
+            let folded = &scratch.text;
+            let mut found = a.leftmost_find_iter(folded);
+            match (found.next(), found.next()) {
+                (Some(_), Some(_)) => true,
+                (Some(m), None) => {
+                    let touches = |c: Option<char>| c.is_some_and(|c| c.is_ascii_alphanumeric());
+                    touches(folded[..m.start()].chars().next_back())
+                        || touches(folded[m.end()..].chars().next())
+                }
+                _ => false,
+            }
+        });
         let model = match &self.classifier {
             Some(c) if !scratch.text.is_empty() && self.within_model_length(&scratch.text) => {
                 let score = c.score_normalized(&scratch.text, &mut scratch.model);

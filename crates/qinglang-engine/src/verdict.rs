@@ -347,7 +347,14 @@ fn score_segment(
         && stuffed_items >= policy.run_min_hit_items
         && cues.distinct > 0
         && words >= policy.cue_min_distinct;
-    if cue_line || cue_run {
+    // A hacked page's cloned article puts a casino's name where the institution's stood, with
+    // the betting site's code glued to it (`3044am永利集团`): the brand is a gambling cue.
+    let site_code = hits.iter().any(|h| {
+        h.action() == Action::Cue
+            && h.category() == "gambling"
+            && glued_site_code(line, h.byte_start - line_start, h.byte_end - line_start)
+    });
+    if cue_line || cue_run || site_code {
         let extra = u32::from(policy.extra_term_score)
             * evidence_items.saturating_sub(policy.run_min_hit_items);
         return (
@@ -390,6 +397,21 @@ fn score_segment(
     } else {
         (kind, score)
     }
+}
+
+/// Whether letters and digits together (`3044am`, `tyc88`: a betting site's code, at least
+/// four characters with both a letter and a digit) touch the span `start..end` of `line`.
+fn glued_site_code(line: &str, start: usize, end: usize) -> bool {
+    let code = |run: &mut dyn Iterator<Item = char>| {
+        let (mut len, mut letters, mut digits) = (0, false, false);
+        for c in run.take_while(char::is_ascii_alphanumeric) {
+            len += 1;
+            letters |= c.is_ascii_alphabetic();
+            digits |= c.is_ascii_digit();
+        }
+        len >= 4 && letters && digits
+    };
+    code(&mut line[..start].chars().rev()) || code(&mut line[end..].chars())
 }
 
 /// Real characters of a window (a line, an item of a run; byte offsets in the text) covered
