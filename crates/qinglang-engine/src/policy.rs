@@ -37,6 +37,12 @@ pub struct Policy {
     /// Score of stuffing with `run_min_hit_items` hit items; +`extra_term_score` per further
     /// hit item. Default 85.
     pub stuffing_score: u8,
+    /// A text of at least this many real characters written in sentences is an article
+    /// (REV-4, REV-8). Default 200: comments are shorter (COLD's longest is 192).
+    pub article_min_chars: u32,
+    /// In an article, prose, headings without a block-level term and a model's review are
+    /// weighed this much: a news report or regulation that names the harms passes. Default 0.5.
+    pub article_factor: f32,
     /// Weak cues (`cue` entries: 国产, 精品, 一区二区, …) make a line stuffing when at least
     /// this many distinct ones of two or more characters are in it… Default 3.
     pub cue_min_distinct: u32,
@@ -79,6 +85,8 @@ impl Default for Policy {
             run_max_item_chars: 16,
             run_min_hit_items: 2,
             stuffing_score: 85,
+            article_min_chars: 200,
+            article_factor: 0.5,
             cue_min_distinct: 3,
             cue_min_coverage: 0.5,
             max_noise_gap: 3,
@@ -116,6 +124,7 @@ impl Policy {
             ("prose_max_coverage", self.prose_max_coverage),
             ("prose_factor", self.prose_factor),
             ("cue_min_coverage", self.cue_min_coverage),
+            ("article_factor", self.article_factor),
             ("model_review", self.model_review),
             ("model_block", self.model_block.unwrap_or(1.0)),
         ] {

@@ -117,6 +117,15 @@ fn reads_as_prose(line: &str) -> bool {
     line.contains(['。', '！', '？']) || line.matches('，').nth(1).is_some()
 }
 
+/// Whether the text is an article: at least `article_min_chars` real characters, written in
+/// sentences. Messages and comments are shorter; a keyword run is not written in sentences.
+fn is_article(text: &str, policy: &Policy) -> bool {
+    // A character is at least one byte: most texts are decided without counting.
+    text.len() >= policy.article_min_chars as usize
+        && reads_as_prose(text)
+        && real_chars(text) >= policy.article_min_chars
+}
+
 /// Counts letters, digits and ideographs: what a reader would call the characters.
 fn real_chars(s: &str) -> u32 {
     s.chars().filter(|&c| is_real(c)).count() as u32
@@ -166,12 +175,26 @@ pub(crate) fn decide<'e>(text: &str, hits: Vec<Hit<'e>>, policy: &Policy) -> Ver
     // A model or the flood check judged the whole text, so their hits are scored on their
     // own, never diluted as prose; the segments below weigh lexicon and rule hits.
     let model_hits = hits.iter().filter(|h| h.is_whole_text()).count();
+    let article = is_article(text, policy);
+    // In an article, what its sentences and headings name is reporting (a regulation lists
+    // 侮辱谩骂, a police notice names 裸聊): such evidence counts `article_factor` as much.
+    let in_article = |score: u8| {
+        if article {
+            (f32::from(score) * policy.article_factor) as u8
+        } else {
+            score
+        }
+    };
     let owned: Vec<Hit<'e>>;
     let lexical: &[Hit<'e>] = if model_hits == 0 {
         &hits
     } else {
         for hit in hits.iter().filter(|h| h.is_whole_text()) {
-            let s = whole_text_score(hit, policy);
+            let mut s = whole_text_score(hit, policy);
+            // A model learned from comments; a flood is about other messages, kept whole.
+            if hit.probability().is_some() && hit.action() != Action::Block {
+                s = in_article(s);
+            }
             if s >= policy.review_threshold && !labels.contains(&hit.category()) {
                 labels.push(hit.category());
             }
@@ -198,12 +221,19 @@ pub(crate) fn decide<'e>(text: &str, hits: Vec<Hit<'e>>, policy: &Policy) -> Ver
         while j < lexical.len() && lexical[j].byte_start < line_end {
             j += 1;
         }
-        let seg = score_segment(
+        let mut seg = score_segment(
             &text[line_start..line_end],
             line_start,
             &lexical[i..j],
             policy,
         );
+        // Prose, and headings that name a category without a block-level term.
+        if seg.0 == SegmentKind::Prose
+            || (seg.0 == SegmentKind::Short
+                && !lexical[i..j].iter().any(|h| h.action() == Action::Block))
+        {
+            seg.1 = in_article(seg.1);
+        }
         if seg.0 == SegmentKind::Stuffing {
             stuffing_lines.push((line_start, line_end));
         }
