@@ -4,7 +4,7 @@ the false-contact rate on clean text.
 
     scripts/contacts.py [--bin target/release/qinglang] [--generate] [--show N]
 
-Generates (deterministically, seed 11) `test_data/contacts/cases.jsonl`: mobile numbers (plain,
+Generates (deterministically, seeds 11 and 19) `test_data/contacts/cases.jsonl`: mobile numbers (plain,
 grouped, Chinese and financial numerals, circled and full-width digits, noise between digits,
 +86), QQ numbers after cues, WeChat ids after cues, URLs and bare domains (www., http://,
 点com, 。cn, dot com), e-mail addresses, each in ordinary carrier text, with the span of the
@@ -104,6 +104,52 @@ def generate(rng):
     return cases
 
 
+def generate_real_forms(rng, first_id):
+    """Forms seen in real messages (issue #19), appended with their own random stream so the
+    cases above stay as they were: QQ numbers after Q群 / 加Q / a bare Q, WeChat ids after 加薇,
+    digits read out (幺 for 1, 两 for 2), whole URLs with hyphens, paths and queries, TLDs
+    beyond the common ones under www. or three labels, and short links."""
+    cases = []
+    def add(kind, style, contact, covers):
+        pre, post = rng.choice(CARRIERS)
+        text = pre + contact + post
+        start = len(pre) + contact.index(covers)
+        cases.append({"id": first_id + len(cases), "kind": kind, "style": style, "text": text,
+                      "start": start, "end": start + len(covers)})
+    for _ in range(100):
+        n = rng.choice("123456789") + "".join(rng.choice("0123456789") for _ in range(rng.randint(5, 10)))
+        form = rng.choice(["Q群 ", "QQ群：", "Q", "加Q：", "加q ", "q"])
+        add("qq", "cue-" + form.strip(), form + n, n)
+    for _ in range(60):
+        ident = rng.choice(["vip", "wx", "ab", "kk", "lx"]) + "".join(rng.choice("0123456789") for _ in range(rng.randint(4, 8)))
+        cue = rng.choice(["加薇：", "加威", "加维 ", "加薇"])
+        add("wechat", "cue-" + cue.strip("： "), cue + ident, ident)
+    for _ in range(60):
+        digits = mobile(rng)
+        spoken = "".join("幺" if d == "1" else ("两" if d == "2" and rng.random() < 0.5 else ZH[int(d)]) for d in digits)
+        add("mobile", "spoken", rng.choice(["手机", "电话", ""]) + spoken, spoken)
+    for _ in range(80):
+        a = wechat_id(rng)[: rng.randint(2, 5)]
+        b = wechat_id(rng)[: rng.randint(2, 5)]
+        path = "".join(rng.choice("abcdefghijklmnopqrstuvwxyz0123456789") for _ in range(rng.randint(3, 8)))
+        tld = rng.choice(["xyz", "top", "com", "cn", "vip"])
+        url = rng.choice([f"http://{a}-{b}.{tld}/{path}", f"https://{a}-{b}.{tld}/{path}?id={rng.randint(1, 999)}",
+                          f"{a}-{b}.{tld}/{path}", f"http://www.{a}{b}.{tld}:8080/{path}"])
+        add("url", "path", rng.choice(["点击", "访问", "打开 "]) + url + rng.choice(["领取", " ", "，"]), url)
+    for _ in range(60):
+        name = wechat_id(rng)[: rng.randint(3, 6)]
+        tld = rng.choice(["ch", "pw", "cz", "ru", "de", "nl", "in", "us", "la", "ws"])
+        form = rng.choice(["www", "labels", "short"])
+        if form == "www":
+            url = f"www.{name}.{tld}"
+        elif form == "labels":
+            url = f"{rng.randint(100, 99999)}.{name.upper()}.{tld.upper()}"
+        else:
+            url = rng.choice(["dwz.cz", "t.cn", "url.cn", "suo.im", "bit.ly"]) + "/" + name
+        add("url", "psl-" + form, rng.choice(["网址", "访问", "打开", ""]) + " " + url + " ", url)
+    return cases
+
+
 def clean_sets():
     with open(os.path.join(DATA, "wiki-zh-gsd", "sentences.txt"), encoding="utf-8") as f:
         wiki = [l.rstrip("\n") for l in f if l.strip()]
@@ -135,7 +181,9 @@ def main():
     if args.generate or not os.path.exists(CASES):
         os.makedirs(os.path.dirname(CASES), exist_ok=True)
         with open(CASES, "w", encoding="utf-8") as f:
-            for c in generate(random.Random(11)):
+            cases = generate(random.Random(11))
+            cases += generate_real_forms(random.Random(19), len(cases))
+            for c in cases:
                 f.write(json.dumps(c, ensure_ascii=False) + "\n")
     with open(CASES, encoding="utf-8") as f:
         cases = [json.loads(l) for l in f]
@@ -156,8 +204,8 @@ def main():
         for c, hits in misses.get(kind, [])[: args.show]:
             print(f"    miss [{c['style']}] {c['text']!r} -> {[(h['term'], h['text']) for h in hits]}")
     recall = found / total
-    print(f"recall   {found:5}/{total:<5} {recall:7.2%} (needs >= 95%)")
-    failed = recall < 0.95
+    print(f"recall   {found:5}/{total:<5} {recall:7.2%} (needs >= 97%)")
+    failed = recall < 0.97
     for name, texts in clean_sets():
         vs = scan(args.bin, texts)
         bad = [(t, v) for t, v in zip(texts, vs) if any(h["source"] == "rule:contact" for h in v["hits"])]
