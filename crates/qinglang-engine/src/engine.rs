@@ -10,7 +10,8 @@ use qinglang_text::{
     is_han, CharCounter, Normalized, Normalizer, Pos, GAP_BREAK, GAP_CLAUSE, GAP_COUNT,
 };
 
-use crate::contact::{self, ContactKind};
+use crate::contact::{self, Contact, ContactKind};
+use crate::fraud::{self, Finding, FraudMatcher, Piece};
 use crate::lexicon::{Action, Entry, Lexicon, LexiconError, LexiconErrorKind};
 use crate::model::{Classifier, ModelScratch};
 use crate::near_dup::{Campaign, Signature};
@@ -133,6 +134,12 @@ impl<'e> Hit<'e> {
         self.probability.is_some() || self.campaign.is_some()
     }
 
+    /// Whether a lexicon entry made the hit (not a rule, a model or the flood check, whose
+    /// patterns are numbered down from `u32::MAX`).
+    pub(crate) fn is_lexical(&self) -> bool {
+        self.pattern < u32::MAX - 64
+    }
+
     /// Length of the hit in normalised characters (`av` and `國產` are 2).
     pub(crate) fn norm_len(&self) -> u32 {
         self.norm_end - self.norm_start
@@ -182,7 +189,15 @@ pub struct Engine {
     model_entries: Vec<CompiledEntry>,
     /// The flood rule's review and block entries (REV-7).
     flood_entries: [u32; 2],
+    /// Brands and pretexts of phishing (REV-11), and the fraud rule's entries by
+    /// `FRAUD_TERMS` × (review, block).
+    fraud: Arc<FraudMatcher>,
+    fraud_entries: [u32; 6],
 }
+
+/// What the fraud rule reports (`term`, source `rule:fraud`): the impersonated sender, the
+/// reason to act now, and a link that borrows an organisation's name.
+const FRAUD_TERMS: [&str; 3] = ["impersonation", "pretext", "lookalike_link"];
 
 impl std::fmt::Debug for Engine {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -350,6 +365,24 @@ impl EngineBuilder {
             });
             entries.len() as u32 - 1
         });
+        let fraud_rule: Arc<str> = Arc::from("rule:fraud");
+        let mut fraud_entries = [0u32; 6];
+        for (k, slot) in fraud_entries.iter_mut().enumerate() {
+            entries.push(CompiledEntry {
+                entry: Entry {
+                    term: FRAUD_TERMS[k / 2].into(),
+                    category: "fraud".into(),
+                    action: if k % 2 == 1 {
+                        Action::Block
+                    } else {
+                        Action::Review
+                    },
+                    line: 0,
+                },
+                source: Arc::clone(&fraud_rule),
+            });
+            *slot = entries.len() as u32 - 1;
+        }
         let allow_automaton = build(allow_forms, MatchKind::Standard)?;
         let common_words = common_words(&normalizer);
         let cue_automaton = build(cue_forms, MatchKind::LeftmostLongest)?;
@@ -366,6 +399,8 @@ impl EngineBuilder {
             classifier: None,
             model_entries: Vec::new(),
             flood_entries,
+            fraud: Arc::new(FraudMatcher::new()),
+            fraud_entries,
         };
         engine.set_classifier(self.classifier);
         Ok(engine)
@@ -629,6 +664,13 @@ impl Engine {
         if contacts {
             let mut found = Vec::new();
             contact::find(text, norm, pos, &mut found);
+            // A link to a bank's, carrier's or platform's own site is not diversion.
+            found.retain(|c| {
+                c.kind != ContactKind::Url || !fraud::is_official(&link_host(text, pos, c))
+            });
+            if !found.is_empty() {
+                self.fraud_evidence(text, norm, pos, &found, &mut hits, &span);
+            }
             for c in found {
                 let index = c.kind as usize;
                 hits.push(Hit {
@@ -679,6 +721,50 @@ impl Engine {
             norm_end: last as u32 + 1,
             probability: None,
             campaign: None,
+        }
+    }
+
+    /// The fraud rule (REV-11, `fraud.rs`) on a text with off-platform contacts `found`: the
+    /// sender it names, the reason it gives and a look-alike link, reported as `fraud` hits
+    /// when they add up.
+    fn fraud_evidence<'e>(
+        &'e self,
+        text: &str,
+        norm: &str,
+        pos: &[Pos],
+        found: &[Contact],
+        hits: &mut Vec<Hit<'e>>,
+        span: &impl Fn(usize, usize) -> Option<(usize, usize)>,
+    ) {
+        let foreign_link = found.iter().any(|c| c.kind == ContactKind::Url);
+        let action = found.iter().any(|c| c.kind != ContactKind::Email);
+        let lookalike = found
+            .iter()
+            .find(|c| c.kind == ContactKind::Url && fraud::is_lookalike(&link_host(text, pos, c)));
+        let (mut brand, mut pretext) = (None, None);
+        for (piece, s, e) in self.fraud.find(norm) {
+            match piece {
+                Piece::Brand(_) if brand.is_none() => brand = span(s, e),
+                Piece::Pretext if pretext.is_none() => pretext = span(s, e),
+                _ => {}
+            }
+        }
+        let Some(finding) = fraud::judge(
+            brand.is_some(),
+            pretext.is_some(),
+            action,
+            foreign_link,
+            lookalike.is_some(),
+        ) else {
+            return;
+        };
+        let block = usize::from(finding == Finding::Block);
+        let look = lookalike.map(|c| (c.start, c.end - 1));
+        for (term, at) in [brand, pretext, look].into_iter().enumerate() {
+            if let Some((i, last)) = at {
+                let entry = self.fraud_entries[term * 2 + block];
+                hits.push(self.term_hit(entry, u32::MAX - 32 - term as u32, pos, i, last));
+            }
         }
     }
 
@@ -846,6 +932,15 @@ const COMMON_WORDS: &str = include_str!("../data/common-words.txt");
 
 fn pair(a: char, b: char) -> u64 {
     (u64::from(a) << 32) | u64::from(b)
+}
+
+/// The host of a link contact, from the original text.
+fn link_host(text: &str, pos: &[Pos], c: &Contact) -> String {
+    let (a, b) = (
+        pos[c.start].orig_start as usize,
+        pos[c.end - 1].orig_end as usize,
+    );
+    fraud::host_of(text.get(a..b).unwrap_or(""))
 }
 
 /// Fills in the hits' character offsets from their byte offsets. Hits are ordered by start;

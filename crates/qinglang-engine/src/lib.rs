@@ -16,6 +16,7 @@
 
 mod contact;
 mod engine;
+mod fraud;
 mod lexicon;
 mod model;
 mod near_dup;

@@ -247,7 +247,12 @@ pub(crate) fn decide<'e>(text: &str, hits: Vec<Hit<'e>>, policy: &Policy) -> Ver
             });
         }
         if seg.1 >= policy.review_threshold {
-            for hit in &lexical[i..j] {
+            // Cues name a category only where they made the line stuffing.
+            let cues_count = seg.0 == SegmentKind::Stuffing;
+            for hit in lexical[i..j]
+                .iter()
+                .filter(|h| cues_count || h.action() != Action::Cue)
+            {
                 if !labels.contains(&hit.category()) {
                     labels.push(hit.category());
                 }
@@ -367,9 +372,19 @@ fn score_segment(
     }
     // Cues: ordinary words alone (精品, 久久, 国产), unmistakable as most of a line, or as
     // most of two items of a keyword run.
-    // Review-level terms and contacts cover a line but never count as its words: review
-    // terms alone never add up to a block (REV-2).
-    let words = cues.distinct + block_terms.len() as u32;
+    // Review-level terms and rules' findings (contacts, fraud evidence) cover a line but
+    // never count as its words: review terms alone never add up to a block (REV-2).
+    let lexical_blocks = hits
+        .iter()
+        .filter(|h| h.is_lexical() && h.action() == Action::Block)
+        .map(|h| h.pattern);
+    let mut seen_blocks: Vec<u32> = Vec::new();
+    for p in lexical_blocks {
+        if !seen_blocks.contains(&p) {
+            seen_blocks.push(p);
+        }
+    }
+    let words = cues.distinct + seen_blocks.len() as u32;
     let cue_line = cues.distinct > 0
         && words >= policy.cue_min_distinct
         && evidence.chars as f32 >= policy.cue_min_coverage * item_chars.max(1) as f32;
