@@ -445,7 +445,9 @@ pub(crate) fn find(text: &str, norm: &str, pos: &[Pos], out: &mut Vec<Contact>) 
                     let step = if path {
                         between.is_empty() || (between.len() <= 3 && between.chars().all(url_punct))
                     } else {
-                        between.starts_with(['/', '?', ':', '#'])
+                        // `?` right after a name is more often a question than a query
+                        // (`A.sex?A`); a query follows a path.
+                        between.starts_with(['/', ':'])
                             && between.len() <= 3
                             && between.chars().all(url_punct)
                     };
