@@ -546,20 +546,23 @@ impl Engine {
             .is_some_and(|a| a.leftmost_find_iter(&scratch.text).next().is_some());
         let contacts = self.policy.detect_contacts
             && contact::may_contain(&scratch.text, text, self.normalizer.folder());
-        // Cues decide only together, or one glued to a site code (`3044am永利`): a text with
-        // one cue touching no letter or digit cannot be stuffing.
+        // Cues decide only together (with block terms, which take the slow path anyway), or
+        // one glued to a site code (`3044am永利`): without terms, a text whose cues add up to
+        // fewer than `cue_min_distinct` units, none touching a letter or digit, cannot be
+        // stuffing. Ordinary text has a cue or two (日本, 亚洲): decided here, no map built.
         let cues = self.cue_automaton.as_ref().is_some_and(|a| {
             let folded = &scratch.text;
-            let mut found = a.leftmost_find_iter(folded);
-            match (found.next(), found.next()) {
-                (Some(_), Some(_)) => true,
-                (Some(m), None) => {
-                    let touches = |c: Option<char>| c.is_some_and(|c| c.is_ascii_alphanumeric());
-                    touches(folded[..m.start()].chars().next_back())
-                        || touches(folded[m.end()..].chars().next())
-                }
-                _ => false,
-            }
+            let touches = |c: Option<char>| c.is_some_and(|c| c.is_ascii_alphanumeric());
+            let mut units = 0;
+            a.leftmost_find_iter(folded).any(|m| {
+                units += (folded[m.start()..m.end()].chars().count() / 2).min(3);
+                let word = &folded[m.start()..m.end()];
+                // A Latin cue touching letters or digits is part of a longer word.
+                units >= self.policy.cue_min_distinct as usize
+                    || (!word.starts_with(|c: char| c.is_ascii_alphanumeric())
+                        && (touches(folded[..m.start()].chars().next_back())
+                            || touches(folded[m.end()..].chars().next())))
+            })
         });
         let model = match &self.classifier {
             Some(c) if !scratch.text.is_empty() && self.within_model_length(&scratch.text) => {
