@@ -7,7 +7,9 @@ out) and from train (used by curation, reported separately). Usage:
 
     scripts/false_blocks.py [--bin target/release/qinglang] [--show N]
 """
-import argparse, csv, json, os, subprocess, sys, collections
+import argparse, csv, os, sys, collections
+
+from qscan import scan_texts
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 DATA = os.environ.get("QINGLANG_DATA", os.path.join(ROOT, "..", "shared", "data"))
@@ -23,15 +25,6 @@ def wiki():
         return [l.rstrip("\n") for l in f if l.strip()]
 
 
-def scan(binary, texts):
-    payload = "".join(json.dumps({"id": i, "text": t}, ensure_ascii=False) + "\n" for i, t in enumerate(texts))
-    p = subprocess.run([binary, "scan", "--jsonl", "--format", "json"], input=payload.encode(),
-                       stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    if p.returncode not in (0, 1):
-        sys.exit(f"scan failed ({p.returncode}): {p.stderr.decode()}")
-    return [json.loads(l) for l in p.stdout.decode().splitlines()]
-
-
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--bin", default=os.path.join(ROOT, "target", "release", "qinglang"))
@@ -42,7 +35,7 @@ def main():
             ("COLD train safe (curation input)", cold_safe("train.csv"), 0.01)]
     failed = False
     for name, texts, limit in sets:
-        verdicts = scan(args.bin, texts)
+        verdicts = scan_texts(args.bin, texts)
         counts = collections.Counter(v["suggestion"] for v in verdicts)
         rate = counts["block"] / len(texts)
         ok = rate <= limit

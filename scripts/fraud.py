@@ -18,27 +18,20 @@ Scans with the real `qinglang scan --jsonl --format json` (default lexicon and m
 Usage: scripts/fraud.py [--bin target/release/qinglang] [--heldout] [--teleantifraud] [--show]
 Exit status: 0 when the figures measured hold, 1 otherwise, 2 on errors.
 """
-import argparse, collections, json, os, subprocess, sys
+import argparse, collections, json, os, sys
+
+from qscan import scan_texts
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 DATA = os.environ.get("QINGLANG_DATA", os.path.join(ROOT, "..", "shared", "data"))
 MESSAGES = os.path.join(ROOT, "test_data", "fraud", "messages.jsonl")
 
 
-def scan(binary, texts):
-    payload = "".join(json.dumps({"id": i, "text": t}, ensure_ascii=False) + "\n" for i, t in enumerate(texts))
-    p = subprocess.run([binary, "scan", "--jsonl", "--format", "json"], input=payload.encode(),
-                       stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    if p.returncode not in (0, 1):
-        sys.exit(f"scan failed ({p.returncode}): {p.stderr.decode(errors='replace')}")
-    return [json.loads(l) for l in p.stdout.decode().splitlines() if l.strip()]
-
-
 def messages(args):
     part = "heldout" if args.heldout else "dev"
     with open(MESSAGES, encoding="utf-8") as f:
         rows = [r for r in (json.loads(l) for l in f if l.strip()) if r["split"] == part]
-    verdicts = scan(args.bin, [r["text"] for r in rows])
+    verdicts = scan_texts(args.bin, [r["text"] for r in rows])
     fam = collections.defaultdict(lambda: collections.Counter())
     ok = True
     for r, v in zip(rows, verdicts):
@@ -78,7 +71,7 @@ def teleantifraud(args):
     with open(os.path.join(DATA, "teleantifraud", "test.jsonl"), encoding="utf-8") as f:
         calls = [json.loads(l) for l in f if l.strip()]
     texts = ["\n".join(t["text"] for t in c["turns"] if t["role"] == "caller") for c in calls]
-    verdicts = scan(args.bin, texts)
+    verdicts = scan_texts(args.bin, texts)
     by = collections.defaultdict(lambda: collections.Counter())
     for c, v in zip(calls, verdicts):
         key = c.get("fraud_type") or "ordinary" if c["is_fraud"] else "ordinary"

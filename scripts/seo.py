@@ -18,8 +18,10 @@ is reported once, with --heldout. Standard library only. Usage:
 
 Exit status: 0 when the three figures hold on the part measured, 1 otherwise, 2 on errors.
 """
-import argparse, hashlib, json, os, subprocess, sys
+import argparse, hashlib, json, os, sys
 from urllib.parse import urlparse
+
+from qscan import scan_texts
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 DATA = os.environ.get("QINGLANG_DATA", os.path.join(ROOT, "..", "shared", "data"))
@@ -56,15 +58,7 @@ def main():
             docs.append(("injected page body", p["body"], p))
         else:
             docs.append(("hard negative", p["body"], p))
-    payload = "".join(json.dumps({"id": i, "text": d[1]}, ensure_ascii=False) + "\n"
-                      for i, d in enumerate(docs))
-    run = subprocess.run([args.bin, "scan", "--jsonl", "--format", "json"], input=payload.encode(),
-                         stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    if run.returncode not in (0, 1):
-        sys.exit(f"scan failed ({run.returncode}): {run.stderr.decode(errors='replace')}")
-    verdicts = [json.loads(l) for l in run.stdout.decode().splitlines() if l.strip()]
-    if len(verdicts) != len(docs):
-        sys.exit(f"{len(docs)} documents but {len(verdicts)} verdicts")
+    verdicts = scan_texts(args.bin, [d[1] for d in docs])
     counts = {}
     for (kind, text, page), v in zip(docs, verdicts):
         c = counts.setdefault(kind, {"n": 0, "pass": 0, "review": 0, "block": 0})
@@ -77,13 +71,14 @@ def main():
     part = "held-out" if args.heldout else "development"
     print(f"seo-dev, {part} part ({len(pages)} pages, split by registered domain):")
     ok = True
-    checks = [("injected run", "block", 0.95, "blocked"), ("injected page body", "pass", 0.98, "passed")]
-    for kind, outcome, need, word in checks:
+    checks = [("injected run", "injected runs", "block", 0.95, "blocked"),
+              ("injected page body", "injected page bodies", "pass", 0.98, "passed")]
+    for kind, plural, outcome, need, word in checks:
         c = counts.get(kind, {"n": 0, outcome: 0})
         share = c[outcome] / max(c["n"], 1)
         good = share >= need
         ok &= good
-        print(f"  {kind}s {word}: {c[outcome]}/{c['n']} ({share:.1%}, need >= {need:.0%}) "
+        print(f"  {plural} {word}: {c[outcome]}/{c['n']} ({share:.1%}, need >= {need:.0%}) "
               f"{'OK' if good else 'FAIL'}")
     c = counts.get("hard negative", {"n": 0, "block": 0, "review": 0})
     good = c["block"] == 0
