@@ -22,6 +22,7 @@ cargo run --release -q -p qinglang-cli -- lexicon build \
   --ordinary lexicons/curation/ordinary.txt \
   --review lexicons/curation/review.txt \
   --add lexicons/curation/added.txt \
+  --add lexicons/curation/families.txt \
   --vocabulary "$VOCAB" \
   --out lexicons/default.txt \
   --report lexicons/CURATION.md

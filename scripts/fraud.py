@@ -15,7 +15,7 @@ Scans with the real `qinglang scan --jsonl --format json` (default lexicon and m
 2. --teleantifraud: ../shared/data/teleantifraud/test.jsonl, the caller's turns of each call
    joined (generated dialogues, Apache-2.0): fraud flagged >= 90%, ordinary flagged <= 5%.
 
-Usage: scripts/fraud.py [--bin target/release/qinglang] [--heldout] [--teleantifraud] [--show]
+Usage: scripts/fraud.py [--bin target/release/qinglang] [--heldout] [--teleantifraud [--split dev]] [--show]
 Exit status: 0 when the figures measured hold, 1 otherwise, 2 on errors.
 """
 import argparse, collections, json, os, sys
@@ -68,7 +68,7 @@ def messages(args):
 
 
 def teleantifraud(args):
-    with open(os.path.join(DATA, "teleantifraud", "test.jsonl"), encoding="utf-8") as f:
+    with open(os.path.join(DATA, "teleantifraud", f"{args.split}.jsonl"), encoding="utf-8") as f:
         calls = [json.loads(l) for l in f if l.strip()]
     texts = ["\n".join(t["text"] for t in c["turns"] if t["role"] == "caller") for c in calls]
     verdicts = scan_texts(args.bin, texts)
@@ -77,7 +77,7 @@ def teleantifraud(args):
         key = c.get("fraud_type") or "ordinary" if c["is_fraud"] else "ordinary"
         by[key]["n"] += 1
         by[key]["flagged"] += v["suggestion"] != "pass"
-    print(f"TeleAntiFraud test split ({len(calls)} calls, caller turns joined; generated dialogues):")
+    print(f"TeleAntiFraud {args.split} split ({len(calls)} calls, caller turns joined; generated dialogues):")
     fraud = collections.Counter()
     for key, c in sorted(by.items()):
         print(f"  {key:<24} flagged {c['flagged']}/{c['n']}")
@@ -94,6 +94,8 @@ def main():
     ap.add_argument("--bin", default=os.path.join(ROOT, "target", "release", "qinglang"))
     ap.add_argument("--heldout", action="store_true")
     ap.add_argument("--teleantifraud", action="store_true")
+    ap.add_argument("--split", default="test", choices=["dev", "test"],
+                    help="TeleAntiFraud split (dev calibrated the fraud model; test is the figure)")
     ap.add_argument("--show", action="store_true")
     args = ap.parse_args()
     ok = teleantifraud(args) if args.teleantifraud else messages(args)

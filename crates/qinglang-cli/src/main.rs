@@ -214,9 +214,14 @@ pub struct ModelArgs {
     /// Use this trained model (written by `qinglang train`) instead of the shipped one.
     #[arg(long, value_name = "FILE")]
     pub model: Option<PathBuf>,
-    /// Review with lexicons and rules only, no trained model.
+    /// Review with lexicons and rules only, no trained model (neither the abuse classifier
+    /// nor the fraud model).
     #[arg(long, conflicts_with = "model")]
     pub no_model: bool,
+    /// Leave out the shipped fraud model; the fraud rule still weighs its other evidence
+    /// (sender, reason, look-alike link, an action off the platform).
+    #[arg(long)]
+    pub no_fraud_model: bool,
     /// Apply what the deployment's model learned, as kept in this store (`qinglang learn`,
     /// moderators' decisions).
     #[arg(long, value_name = "DB", conflicts_with = "no_model")]

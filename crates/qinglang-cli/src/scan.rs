@@ -48,7 +48,11 @@ pub fn build_engine(lexicons: &[PathBuf], no_default: bool, model: &ModelArgs) -
     // loaded.
     std::thread::scope(|scope| {
         let classifier = (!model.no_model).then(|| scope.spawn(|| load_classifier(model)));
-        let engine = build_lexicons(lexicons, no_default);
+        let engine = build_lexicons(
+            lexicons,
+            no_default,
+            !model.no_model && !model.no_fraud_model,
+        );
         let classifier = classifier.map(|loading| {
             loading
                 .join()
@@ -63,8 +67,12 @@ pub fn build_engine(lexicons: &[PathBuf], no_default: bool, model: &ModelArgs) -
 }
 
 /// The engine of the default lexicon (unless `no_default`) and these lexicon files.
-fn build_lexicons(lexicons: &[PathBuf], no_default: bool) -> Result<Engine> {
+/// With `fraud_model`, the shipped fraud model joins the fraud rule's evidence.
+fn build_lexicons(lexicons: &[PathBuf], no_default: bool, fraud_model: bool) -> Result<Engine> {
     let mut builder = Engine::builder();
+    if fraud_model {
+        builder = builder.fraud_model(Arc::new(qinglang_engine::default_fraud_model()));
+    }
     if !no_default {
         builder = builder.lexicon(qinglang_engine::default_lexicon());
     }
@@ -275,12 +283,15 @@ pub fn render_text(id: Option<&str>, text: &str, verdict: &Verdict<'_>, color: b
             Some(p) => format!("{} p={p:.2}", hit.source()),
             None => format!("{}:{}", hit.source(), hit.line()),
         };
+        let category = match hit.subcategory() {
+            Some(sub) => format!("{}/{sub}", hit.category()),
+            None => hit.category().to_owned(),
+        };
         let _ = writeln!(
             s,
-            "  {line_no}:{column}  {before}{on}{}{off}{after}    {} → {} {} ({origin})",
+            "  {line_no}:{column}  {before}{on}{}{off}{after}    {} → {category} {} ({origin})",
             hit.text(text),
             hit.term(),
-            hit.category(),
             hit.action(),
         );
     }

@@ -125,6 +125,7 @@ fn open(args: &StoreArgs, dev: bool, lexicons: &[PathBuf]) -> Result<Governance<
     let engine = recipe
         .builder()
         .classifier(Arc::new(qinglang_engine::default_classifier()))
+        .fraud_model(Arc::new(qinglang_engine::default_fraud_model()))
         .build()?;
     let gov = Governance::new(store, Arc::new(engine), policy, key).with_recipe(recipe);
     // Emergency changes made earlier (or by `qinglang sweep`) are part of the engine.

@@ -50,6 +50,9 @@ pub struct Entry {
     pub term: Box<str>,
     /// A lowercase identifier (`porn`, `gambling`, …); `custom` when the line gives none.
     pub category: Box<str>,
+    /// The family within the category, written `category/family` (`fraud/task_scam`,
+    /// `porn/escort`): an additive form, since `/` was never valid in a category.
+    pub subcategory: Option<Box<str>>,
     pub action: Action,
     /// 1-based line number in the lexicon source.
     pub line: u32,
@@ -82,7 +85,7 @@ pub enum LexiconErrorKind {
     #[error("term {0:?} has nothing to match after normalisation (only spaces, punctuation or invisible characters)")]
     NothingToMatch(String),
     /// The category is not a lowercase identifier.
-    #[error("invalid category {0:?} (expected a lowercase identifier such as porn or gambling)")]
+    #[error("invalid category {0:?} (expected a lowercase identifier such as porn or gambling, or category/family such as fraud/task_scam)")]
     InvalidCategory(String),
     /// The action is not one of block, review, allow, cue.
     #[error("unknown action {0:?} (expected block, review, allow or cue)")]
@@ -117,15 +120,18 @@ impl Lexicon {
             if term.is_empty() {
                 return Err(err(line_no, LexiconErrorKind::EmptyTerm));
             }
-            let category = match fields.get(1).map(|s| s.trim()) {
-                None | Some("") => "custom",
-                Some(c) if is_identifier(c) => c,
-                Some(c) => {
-                    return Err(err(
-                        line_no,
-                        LexiconErrorKind::InvalidCategory(c.to_owned()),
-                    ))
-                }
+            let (category, subcategory) = match fields.get(1).map(|s| s.trim()) {
+                None | Some("") => ("custom", None),
+                Some(c) => match c.split_once('/') {
+                    None if is_identifier(c) => (c, None),
+                    Some((c, sub)) if is_identifier(c) && is_identifier(sub) => (c, Some(sub)),
+                    _ => {
+                        return Err(err(
+                            line_no,
+                            LexiconErrorKind::InvalidCategory(c.to_owned()),
+                        ))
+                    }
+                },
             };
             let action = match fields.get(2).map(|s| s.trim()) {
                 None | Some("") => Action::Block,
@@ -135,6 +141,7 @@ impl Lexicon {
             entries.push(Entry {
                 term: term.into(),
                 category: category.into(),
+                subcategory: subcategory.map(Into::into),
                 action,
                 line: line_no as u32,
             });
@@ -201,6 +208,25 @@ mod tests {
                 ("三黄片", "porn", Action::Allow, 5),
             ]
         );
+    }
+
+    #[test]
+    fn a_category_may_name_its_family() {
+        let lex = Lexicon::parse("t", "刷单\tfraud/task_scam\n赌博\tgambling\n").unwrap();
+        let e = &lex.entries()[0];
+        assert_eq!(
+            (&*e.category, e.subcategory.as_deref()),
+            ("fraud", Some("task_scam"))
+        );
+        assert_eq!(lex.entries()[1].subcategory, None);
+        for bad in ["fraud/", "/task", "fraud/Task", "a/b/c"] {
+            let e = Lexicon::parse("x", &format!("刷单\t{bad}\n")).unwrap_err();
+            assert_eq!(
+                e.kind,
+                LexiconErrorKind::InvalidCategory(bad.into()),
+                "{bad}"
+            );
+        }
     }
 
     #[test]

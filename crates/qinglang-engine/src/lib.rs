@@ -54,6 +54,21 @@ pub fn default_classifier() -> Classifier {
     }
 }
 
+/// The shipped fraud model (`models/fraud.qlm`, see `models/README.md`): one piece of the
+/// fraud rule's evidence (REV-11), compiled into the binary like the default lexicon.
+pub const DEFAULT_FRAUD_MODEL_BYTES: &[u8] = include_bytes!("../../../models/fraud.qlm");
+
+/// Decodes the shipped fraud model.
+///
+/// # Panics
+/// Only if the model compiled into the binary is damaged, which a test rules out.
+pub fn default_fraud_model() -> Classifier {
+    match Classifier::from_bytes(DEFAULT_FRAUD_MODEL_BYTES) {
+        Ok(model) => model,
+        Err(e) => panic!("the shipped fraud model is damaged: {e}"),
+    }
+}
+
 /// Parses the shipped default lexicon.
 ///
 /// # Panics

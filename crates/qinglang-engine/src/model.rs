@@ -440,6 +440,36 @@ impl Classifier {
         // competes with the lexicon automaton for cache, so those misses are the cost.
         scratch.buckets.clear();
         self.spec.ngrams(norm, &mut scratch.buckets);
+        self.score_buckets(scratch)
+    }
+
+    /// Scores the text another model with the same n-grams and seed but at least as many
+    /// bits (`wide`) just scored into `source`: its buckets, narrowed, are this model's (a
+    /// bucket is the top bits of the same hash), so the text is not hashed twice. `None`
+    /// when the features differ and the text must be scored with
+    /// [`Classifier::score_normalized`].
+    pub(crate) fn score_narrowed(
+        &self,
+        wide: FeatureSpec,
+        source: &ModelScratch,
+        scratch: &mut ModelScratch,
+    ) -> Option<Score> {
+        let spec = self.spec;
+        if (spec.seed, spec.min_n, spec.max_n) != (wide.seed, wide.min_n, wide.max_n)
+            || spec.bits > wide.bits
+        {
+            return None;
+        }
+        let shift = wide.bits - spec.bits;
+        scratch.buckets.clear();
+        scratch
+            .buckets
+            .extend(source.buckets.iter().map(|&b| b >> shift));
+        Some(self.score_buckets(scratch))
+    }
+
+    /// Scores the n-gram buckets in `scratch.buckets`, each distinct one once.
+    fn score_buckets(&self, scratch: &mut ModelScratch) -> Score {
         let mask = scratch.begin(scratch.buckets.len(), self.spec.bits);
         let ModelScratch {
             seen,

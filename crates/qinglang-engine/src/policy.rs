@@ -67,6 +67,36 @@ pub struct Policy {
     /// score means nothing on a 3,000-character article; long texts are judged by the
     /// lexicons and rules, line by line.
     pub model_max_chars: u32,
+    /// The fraud rule (REV-11) weighs its evidence into a score on the verdict scale, blocked
+    /// and reviewed at the thresholds above. Sender, reason and look-alike link count only
+    /// beside an action off the platform (a link that is not the organisation's own, a mobile
+    /// number, a QQ or WeChat id), which itself weighs this much. Default 20.
+    pub fraud_action_weight: u8,
+    /// An organisation named (a bank, carrier, platform, courier, social insurance, the
+    /// police). Default 15: with an action alone it stays below review (a courier's notice
+    /// gives the courier's number); with an action and a reason, block.
+    pub fraud_sender_weight: u8,
+    /// A reason to act now (an account frozen, points expiring, a refund, a prize, 征信
+    /// repair). Default 45: with an action, review.
+    pub fraud_reason_weight: u8,
+    /// A link whose host borrows an organisation's name without being its own (`icbc-vip.top`).
+    /// Default 45: alone, review; with a sender or a reason, block.
+    pub fraud_lookalike_weight: u8,
+    /// The shipped fraud model's finding, from `fraud_model_review` on. Default 45: alone,
+    /// review (a statistical model sends text to a human); beside an action and a sender or
+    /// a reason, block.
+    pub fraud_model_weight: u8,
+    /// The fraud model's finding counts from this calibrated probability. Default 0.5.
+    pub fraud_model_review: f32,
+    /// The fraud model judges texts of at most this many normalised characters. Default 2000:
+    /// it learned whole calls (TeleAntiFraud: 90% under 520 characters of the caller's turns)
+    /// and messages.
+    pub fraud_model_max_chars: u32,
+    /// In a notice or promotion (signed `【…】` at its start or end, or with an opt-out such
+    /// as `退订回T`), a line whose only hits are contacts weighs this much: a courier's
+    /// number or a shop's link in its own notice is not diversion. Default 0.5 (such a line
+    /// passes; every other piece of evidence still counts in full). 1.0 turns it off.
+    pub notice_contact_factor: f32,
 }
 
 impl Default for Policy {
@@ -94,6 +124,14 @@ impl Default for Policy {
             model_review: 0.5,
             model_block: None,
             model_max_chars: 500,
+            fraud_action_weight: 20,
+            fraud_sender_weight: 15,
+            fraud_reason_weight: 45,
+            fraud_lookalike_weight: 45,
+            fraud_model_weight: 45,
+            fraud_model_review: 0.5,
+            fraud_model_max_chars: 2000,
+            notice_contact_factor: 0.5,
         }
     }
 }
@@ -127,6 +165,8 @@ impl Policy {
             ("article_factor", self.article_factor),
             ("model_review", self.model_review),
             ("model_block", self.model_block.unwrap_or(1.0)),
+            ("fraud_model_review", self.fraud_model_review),
+            ("notice_contact_factor", self.notice_contact_factor),
         ] {
             if !(0.0..=1.0).contains(&value) {
                 return Err(PolicyError::Fraction {
@@ -146,6 +186,11 @@ impl Policy {
             ("block_hit_score", self.block_hit_score),
             ("review_hit_score", self.review_hit_score),
             ("stuffing_score", self.stuffing_score),
+            ("fraud_action_weight", self.fraud_action_weight),
+            ("fraud_sender_weight", self.fraud_sender_weight),
+            ("fraud_reason_weight", self.fraud_reason_weight),
+            ("fraud_lookalike_weight", self.fraud_lookalike_weight),
+            ("fraud_model_weight", self.fraud_model_weight),
         ] {
             if value > 100 {
                 return Err(PolicyError::Score { field, value });

@@ -117,6 +117,22 @@ fn reads_as_prose(line: &str) -> bool {
     line.contains(['。', '！', '？']) || line.matches('，').nth(1).is_some()
 }
 
+/// Opt-out instructions of commercial messages (`退订回T`, `拒收请回复R`).
+const OPT_OUTS: &[&str] = &["退订", "回复t", "回t", "拒收"];
+
+/// Whether the text reads as a notice or a promotion rather than a chat message: signed
+/// with the sender's name in `【…】` at its start or end (the form of carrier-delivered
+/// notices), or carrying an opt-out.
+fn is_notice(text: &str) -> bool {
+    let t = text.trim();
+    let signed =
+        (t.starts_with('【') && t.contains('】')) || (t.ends_with('】') && t.contains('【'));
+    signed || {
+        let lower = t.to_lowercase();
+        OPT_OUTS.iter().any(|o| lower.contains(o))
+    }
+}
+
 /// Whether the text is an article: at least `article_min_chars` real characters, written in
 /// sentences. Messages and comments are shorter; a keyword run is not written in sentences.
 fn is_article(text: &str, policy: &Policy) -> bool {
@@ -191,8 +207,12 @@ pub(crate) fn decide<'e>(text: &str, hits: Vec<Hit<'e>>, policy: &Policy) -> Ver
     } else {
         for hit in hits.iter().filter(|h| h.is_whole_text()) {
             let mut s = whole_text_score(hit, policy);
-            // A model learned from comments; a flood is about other messages, kept whole.
-            if hit.probability().is_some() && hit.action() != Action::Block {
+            // The abuse model learned from comments; a flood is about other messages, and
+            // the fraud rule (its model included) weighed whole calls and messages: kept whole.
+            if hit.probability().is_some()
+                && !hit.is_fraud_evidence()
+                && hit.action() != Action::Block
+            {
                 s = in_article(s);
             }
             if s >= policy.review_threshold && !labels.contains(&hit.category()) {
@@ -233,6 +253,15 @@ pub(crate) fn decide<'e>(text: &str, hits: Vec<Hit<'e>>, policy: &Policy) -> Ver
                 && !lexical[i..j].iter().any(|h| h.action() == Action::Block))
         {
             seg.1 = in_article(seg.1);
+        }
+        // A notice's own hotline or shop link (REV-11 item 4): contacts alone, in a text
+        // signed `【…】` or carrying an opt-out, weigh `notice_contact_factor`.
+        if lexical[i..j]
+            .iter()
+            .all(|h| h.is_contact() || h.action() == Action::Cue)
+            && is_notice(text)
+        {
+            seg.1 = (f32::from(seg.1) * policy.notice_contact_factor) as u8;
         }
         if seg.0 == SegmentKind::Stuffing {
             stuffing_lines.push((line_start, line_end));

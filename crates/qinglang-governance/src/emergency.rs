@@ -188,7 +188,8 @@ impl<S: Store> Governance<S> {
     }
 
     /// Builds the engine from the recipe plus every emergency change (newest thresholds
-    /// win) and lexicon edit, keeping the running classifier (and what it learned).
+    /// win) and lexicon edit, keeping the running classifier (and what it learned) and the
+    /// fraud model.
     fn engine_with_changes(
         &self,
         changes: &[EmergencyChange],
@@ -210,6 +211,9 @@ impl<S: Store> Governance<S> {
         }
         if let Some(classifier) = self.engine().classifier() {
             builder = builder.classifier(Arc::clone(classifier));
+        }
+        if let Some(model) = self.engine().fraud_model() {
+            builder = builder.fraud_model(Arc::clone(model));
         }
         builder
             .policy(policy)

@@ -82,6 +82,18 @@ pub struct ReviewPolicy {
     pub detect_contacts: Option<bool>,
     /// Noise characters allowed between two characters of a term (default 3).
     pub max_noise_gap: Option<u8>,
+    /// The fraud rule's weights (REV-11; engine defaults 20, 15, 45, 45, 45).
+    pub fraud_action_weight: Option<u8>,
+    pub fraud_sender_weight: Option<u8>,
+    pub fraud_reason_weight: Option<u8>,
+    pub fraud_lookalike_weight: Option<u8>,
+    pub fraud_model_weight: Option<u8>,
+    /// The fraud model's finding counts from this calibrated probability (default 0.5).
+    pub fraud_model_review: Option<f32>,
+    /// The fraud model judges texts up to this many characters (default 2000).
+    pub fraud_model_max_chars: Option<u32>,
+    /// Weight of a contacts-only line in a notice or opt-out promotion (default 0.5).
+    pub notice_contact_factor: Option<f32>,
 }
 
 impl ReviewPolicy {
@@ -108,6 +120,27 @@ impl ReviewPolicy {
         }
         if let Some(v) = self.max_noise_gap {
             p.max_noise_gap = v;
+        }
+        let weights = [
+            (self.fraud_action_weight, &mut p.fraud_action_weight),
+            (self.fraud_sender_weight, &mut p.fraud_sender_weight),
+            (self.fraud_reason_weight, &mut p.fraud_reason_weight),
+            (self.fraud_lookalike_weight, &mut p.fraud_lookalike_weight),
+            (self.fraud_model_weight, &mut p.fraud_model_weight),
+        ];
+        for (value, field) in weights {
+            if let Some(v) = value {
+                *field = v;
+            }
+        }
+        if let Some(v) = self.fraud_model_review {
+            p.fraud_model_review = v;
+        }
+        if let Some(v) = self.fraud_model_max_chars {
+            p.fraud_model_max_chars = v;
+        }
+        if let Some(v) = self.notice_contact_factor {
+            p.notice_contact_factor = v;
         }
         p
     }
@@ -553,13 +586,27 @@ mod tests {
             qinglang_engine::Policy::default(),
             "the shipped [review] section states the engine's defaults"
         );
-        let text = DEFAULT_POLICY_TOML.replace(
-            "model_review = 0.5",
-            "model_review = 0.9\nmodel_block = 0.99",
+        let text = DEFAULT_POLICY_TOML.replacen(
+            "\nmodel_review = 0.5",
+            "\nmodel_review = 0.9\nmodel_block = 0.99",
+            1,
         );
         let p = LoadedPolicy::parse("p.toml", &text).expect("valid");
         let engine = p.policy.review.engine_policy();
         assert_eq!((engine.model_review, engine.model_block), (0.9, Some(0.99)));
+        // The fraud rule's weights are policy too (REV-11), and checked.
+        let text =
+            DEFAULT_POLICY_TOML.replace("fraud_reason_weight = 45", "fraud_reason_weight = 60");
+        let p = LoadedPolicy::parse("p.toml", &text).expect("valid");
+        assert_eq!(p.policy.review.engine_policy().fraud_reason_weight, 60);
+        let text =
+            DEFAULT_POLICY_TOML.replace("fraud_sender_weight = 15", "fraud_sender_weight = 150");
+        let err = LoadedPolicy::parse("p.toml", &text).expect_err("weight above 100");
+        assert!(
+            err.to_string()
+                .contains("fraud_sender_weight must be at most 100"),
+            "{err}"
+        );
         let text = DEFAULT_POLICY_TOML.replace("review_threshold = 40", "review_threshold = 90");
         let err = LoadedPolicy::parse("p.toml", &text).expect_err("review above block");
         assert!(

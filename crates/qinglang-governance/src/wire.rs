@@ -20,6 +20,10 @@ pub struct VerdictJson<'a, I: Serialize + ?Sized> {
 pub struct HitJson<'a> {
     pub term: &'a str,
     pub category: &'a str,
+    /// The family within the category (`phishing`, `task_scam`, `escort`, …), where the
+    /// lexicon entry or the fraud rule names one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub subcategory: Option<&'a str>,
     pub action: &'static str,
     pub source: &'a str,
     pub start: usize,
@@ -67,6 +71,7 @@ impl<'a, I: Serialize + ?Sized> VerdictJson<'a, I> {
                 .map(|h| HitJson {
                     term: h.term(),
                     category: h.category(),
+                    subcategory: h.subcategory(),
                     action: h.action().as_str(),
                     source: h.source(),
                     start: h.start,

@@ -514,3 +514,42 @@ async fn the_learning_page_shows_the_newest_200_and_links_to_older_ones() {
     assert!(html.contains("第0号示例文本") && !html.contains("第1号示例文本"));
     assert!(html.contains("id=\"newest\"") && !html.contains("id=\"older\""));
 }
+
+#[tokio::test]
+async fn a_scam_is_held_with_its_family_and_the_console_names_it() {
+    // REV-11 / issue #20: the hits of a phishing message name their family in the API, and the
+    // moderator's queue page shows it in Chinese beside the category.
+    let api = Api::new();
+    let svc = api.token("service").await;
+    let alice = api.token_named("moderator", "alice").await;
+    let author = api.verified_user(&svc, "author", "13800138000").await;
+    let text = "中国联通提醒：您的话费积分即将清零，请点击 http://10010-jf.cc/a8 兑换";
+    let (_, v) = api
+        .json("POST", "/v1/scan", &svc, serde_json::json!({"text": text}))
+        .await;
+    assert_eq!(v["suggestion"], "block", "{v}");
+    let families: Vec<(&str, &str)> = v["hits"]
+        .as_array()
+        .expect("hits")
+        .iter()
+        .filter_map(|h| Some((h["term"].as_str()?, h["subcategory"].as_str()?)))
+        .collect();
+    assert!(families.contains(&("impersonation", "phishing")), "{v}");
+    assert!(families.contains(&("lookalike_link", "phishing")), "{v}");
+    // A review-level scam (a reason and a number, no sender) is held for a moderator.
+    let (_, r) = api
+        .json(
+            "POST",
+            "/v1/content",
+            &svc,
+            serde_json::json!({"author": author, "kind": "comment",
+                               "text": "您的包裹理赔已通过，请联系 13912345678 办理"}),
+        )
+        .await;
+    assert_eq!(r["enforcement"]["decision"], "held", "{r}");
+    let (_, queue) = api.get("/v1/queue", &alice).await;
+    let item = queue["items"][0]["id"].as_i64().expect("item");
+    let (session, _) = sign_in(&api, &alice).await;
+    let html = body(send(&api, "GET", &format!("/queue/{item}"), &session, None).await).await;
+    assert!(html.contains("fraud · 冒充客服退款"), "{html}");
+}

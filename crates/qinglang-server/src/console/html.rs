@@ -242,6 +242,34 @@ pub fn highlighted(text: &str, verdict: &serde_json::Value) -> String {
     out
 }
 
+/// A hit's category, with its family where it names one (`fraud · 钓鱼`).
+fn category_cell(lang: Lang, hit: &serde_json::Value) -> String {
+    let category = hit["category"].as_str().unwrap_or("");
+    match hit["subcategory"].as_str() {
+        Some(sub) => format!("{category} · {}", family_label(lang, sub)),
+        None => category.to_owned(),
+    }
+}
+
+/// The moderator's name for a scam or illegal-service family (issue #20); an operator's own
+/// family is shown as written.
+pub fn family_label(lang: Lang, family: &str) -> String {
+    let (zh, en) = match family {
+        "phishing" => ("钓鱼仿冒", "phishing"),
+        "refund" => ("冒充客服退款", "refund / customer service"),
+        "prize" => ("中奖积分兑换", "prize / points"),
+        "loan" => ("贷款征信", "loan / credit repair"),
+        "police_impersonation" => ("冒充公检法", "police impersonation"),
+        "task_scam" => ("刷单返利", "task / order brushing"),
+        "investment" => ("投资荐股", "investment / stock tips"),
+        "gambling_promotion" => ("赌博推广", "gambling promotion"),
+        "escort" => ("招嫖色情服务", "escort"),
+        "fake_documents" => ("办证发票刻章", "fake documents / invoices"),
+        other => return other.to_owned(),
+    };
+    lang.t(zh, en).to_owned()
+}
+
 /// The list of hits under a text: term, category, action, source, probability.
 pub fn hit_table(lang: Lang, verdict: &serde_json::Value) -> String {
     let Some(hits) = verdict["hits"].as_array().filter(|h| !h.is_empty()) else {
@@ -262,7 +290,7 @@ pub fn hit_table(lang: Lang, verdict: &serde_json::Value) -> String {
             s,
             "<tr><td>{}</td><td>{}</td><td>{}</td><td><code>{}</code>{}</td></tr>",
             esc(h["text"].as_str().or(h["term"].as_str()).unwrap_or("")),
-            esc(h["category"].as_str().unwrap_or("")),
+            esc(&category_cell(lang, h)),
             esc(h["action"].as_str().unwrap_or("")),
             esc(h["source"].as_str().unwrap_or("")),
             p

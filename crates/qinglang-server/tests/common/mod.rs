@@ -7,7 +7,7 @@ use std::sync::Arc;
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use http_body_util::BodyExt;
-use qinglang_engine::{default_classifier, default_lexicon, Engine, Policy};
+use qinglang_engine::{default_classifier, default_fraud_model, default_lexicon, Engine, Policy};
 use qinglang_governance::crypto::DataKey;
 use qinglang_governance::model::Timestamp;
 use qinglang_governance::policy::LoadedPolicy;
@@ -28,6 +28,7 @@ impl Api {
             Engine::builder()
                 .lexicon(default_lexicon())
                 .classifier(Arc::new(default_classifier()))
+                .fraud_model(Arc::new(default_fraud_model()))
                 .build()
                 .expect("engine"),
         );

@@ -11,12 +11,14 @@ use qinglang_text::{
 };
 
 use crate::contact::{self, Contact, ContactKind};
-use crate::fraud::{self, Finding, FraudMatcher, Piece};
+use crate::fraud::{self, FraudMatcher};
 use crate::lexicon::{Action, Entry, Lexicon, LexiconError, LexiconErrorKind};
 use crate::model::{Classifier, ModelScratch};
 use crate::near_dup::{Campaign, Signature};
 use crate::policy::{Policy, PolicyError};
 use crate::verdict::{self, Verdict};
+
+mod evidence;
 
 /// Why an engine could not be built.
 #[derive(Debug, thiserror::Error)]
@@ -104,6 +106,12 @@ impl<'e> Hit<'e> {
         &self.entry.entry.category
     }
 
+    /// The family within the category (`phishing`, `task_scam`, `escort`, …), where the
+    /// entry or the fraud rule names one.
+    pub fn subcategory(&self) -> Option<&'e str> {
+        self.entry.entry.subcategory.as_deref()
+    }
+
     pub fn action(&self) -> Action {
         self.entry.entry.action
     }
@@ -128,10 +136,21 @@ impl<'e> Hit<'e> {
         self.campaign
     }
 
-    /// Whether the hit judges the whole text (a model, a flood) rather than a term in it:
-    /// such hits are scored on their own, never diluted as prose.
+    /// Whether the hit judges the whole text (a model, a flood, the fraud rule's evidence)
+    /// rather than a term in it: such hits are scored on their own, never diluted as prose.
     pub(crate) fn is_whole_text(&self) -> bool {
-        self.probability.is_some() || self.campaign.is_some()
+        self.probability.is_some() || self.campaign.is_some() || self.is_fraud_evidence()
+    }
+
+    /// Whether the contact rule (REV-6) reported the hit (its patterns are the top five).
+    pub(crate) fn is_contact(&self) -> bool {
+        self.pattern > u32::MAX - ContactKind::ALL.len() as u32
+    }
+
+    /// Whether the fraud rule (REV-11) reported the hit: one piece of its evidence, which
+    /// weighed with the others into its action.
+    pub(crate) fn is_fraud_evidence(&self) -> bool {
+        evidence::is_fraud_pattern(self.pattern)
     }
 
     /// Whether a lexicon entry made the hit (not a rule, a model or the flood check, whose
@@ -157,6 +176,7 @@ pub struct Scratch {
     text: String,
     norm: Normalized,
     model: ModelScratch,
+    fraud_model: ModelScratch,
 }
 
 /// The compiled review engine. Immutable: rebuild and swap (`Arc<Engine>`) to change lexicons
@@ -192,12 +212,10 @@ pub struct Engine {
     /// Brands and pretexts of phishing (REV-11), and the fraud rule's entries by
     /// `FRAUD_TERMS` × (review, block).
     fraud: Arc<FraudMatcher>,
-    fraud_entries: [u32; 6],
+    fraud_entries: Arc<[u32]>,
+    /// The trained fraud model, one piece of the fraud rule's evidence (REV-11).
+    fraud_model: Option<Arc<Classifier>>,
 }
-
-/// What the fraud rule reports (`term`, source `rule:fraud`): the impersonated sender, the
-/// reason to act now, and a link that borrows an organisation's name.
-const FRAUD_TERMS: [&str; 3] = ["impersonation", "pretext", "lookalike_link"];
 
 impl std::fmt::Debug for Engine {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -216,6 +234,7 @@ pub struct EngineBuilder {
     policy: Policy,
     normalizer: Option<Normalizer>,
     classifier: Option<Arc<Classifier>>,
+    fraud_model: Option<Arc<Classifier>>,
 }
 
 impl EngineBuilder {
@@ -232,6 +251,13 @@ impl EngineBuilder {
     /// Adds a trained classifier whose hits join the verdict (`source: "model:<name>"`).
     pub fn classifier(mut self, classifier: Arc<Classifier>) -> Self {
         self.classifier = Some(classifier);
+        self
+    }
+
+    /// Adds the trained fraud model: its finding is one piece of the fraud rule's evidence,
+    /// weighed by `Policy::fraud_model_weight` (`source: "model:<name>"`, category `fraud`).
+    pub fn fraud_model(mut self, model: Arc<Classifier>) -> Self {
+        self.fraud_model = Some(model);
         self
     }
 
@@ -345,6 +371,7 @@ impl EngineBuilder {
                 entry: Entry {
                     term: kind.term().into(),
                     category: "ad".into(),
+                    subcategory: None,
                     action: Action::Review,
                     line: 0,
                 },
@@ -358,6 +385,7 @@ impl EngineBuilder {
                 entry: Entry {
                     term: "campaign".into(),
                     category: "spam".into(),
+                    subcategory: None,
                     action,
                     line: 0,
                 },
@@ -365,24 +393,7 @@ impl EngineBuilder {
             });
             entries.len() as u32 - 1
         });
-        let fraud_rule: Arc<str> = Arc::from("rule:fraud");
-        let mut fraud_entries = [0u32; 6];
-        for (k, slot) in fraud_entries.iter_mut().enumerate() {
-            entries.push(CompiledEntry {
-                entry: Entry {
-                    term: FRAUD_TERMS[k / 2].into(),
-                    category: "fraud".into(),
-                    action: if k % 2 == 1 {
-                        Action::Block
-                    } else {
-                        Action::Review
-                    },
-                    line: 0,
-                },
-                source: Arc::clone(&fraud_rule),
-            });
-            *slot = entries.len() as u32 - 1;
-        }
+        let fraud_entries = evidence::fraud_entries(&mut entries, self.fraud_model.as_deref());
         let allow_automaton = build(allow_forms, MatchKind::Standard)?;
         let common_words = common_words(&normalizer);
         let cue_automaton = build(cue_forms, MatchKind::LeftmostLongest)?;
@@ -400,7 +411,8 @@ impl EngineBuilder {
             model_entries: Vec::new(),
             flood_entries,
             fraud: Arc::new(FraudMatcher::new()),
-            fraud_entries,
+            fraud_entries: fraud_entries.into(),
+            fraud_model: self.fraud_model,
         };
         engine.set_classifier(self.classifier);
         Ok(engine)
@@ -418,6 +430,11 @@ impl Engine {
 
     pub fn normalizer(&self) -> &Normalizer {
         &self.normalizer
+    }
+
+    /// The trained fraud model in use, if any.
+    pub fn fraud_model(&self) -> Option<&Arc<Classifier>> {
+        self.fraud_model.as_ref()
     }
 
     /// The trained classifier in use, if any.
@@ -459,6 +476,7 @@ impl Engine {
                         entry: Entry {
                             term: c.name().into(),
                             category: category.into(),
+                            subcategory: None,
                             action,
                             line: 0,
                         },
@@ -571,7 +589,26 @@ impl Engine {
             }
             _ => None,
         };
-        if !terms && !contacts && !cues {
+        let fraud_model = match &self.fraud_model {
+            Some(m)
+                if !scratch.text.is_empty() && self.within_fraud_model_length(&scratch.text) =>
+            {
+                // The abuse model has just hashed the same text (when it judged it): its
+                // n-grams are this model's too when the features agree.
+                let shared = self
+                    .classifier
+                    .as_ref()
+                    .filter(|_| self.within_model_length(&scratch.text))
+                    .and_then(|c| {
+                        m.score_narrowed(c.spec(), &scratch.model, &mut scratch.fraud_model)
+                    });
+                let score = shared
+                    .unwrap_or_else(|| m.score_normalized(&scratch.text, &mut scratch.fraud_model));
+                Some(score.probability).filter(|&p| p >= self.policy.fraud_model_review)
+            }
+            _ => None,
+        };
+        if !terms && !contacts && !cues && fraud_model.is_none() {
             let Some((classifier, probability)) = model else {
                 return hits;
             };
@@ -673,16 +710,19 @@ impl Engine {
         if !hits.is_empty() {
             self.apply_allow(text, norm, pos, &mut hits, span);
         }
+        let mut found = Vec::new();
         if contacts {
-            let mut found = Vec::new();
             contact::find(text, norm, pos, &mut found);
             // A link to a bank's, carrier's or platform's own site is not diversion.
             found.retain(|c| {
                 c.kind != ContactKind::Url || !fraud::is_official(&link_host(text, pos, c))
             });
-            if !found.is_empty() {
-                self.fraud_evidence(text, norm, pos, &found, &mut hits, &span);
-            }
+        }
+        if !found.is_empty() || fraud_model.is_some() {
+            let model = fraud_model.map(|p| (p, &scratch.fraud_model));
+            self.fraud_evidence(text, norm, pos, &found, model, &mut hits, &span);
+        }
+        if contacts {
             for c in found {
                 let index = c.kind as usize;
                 hits.push(Hit {
@@ -736,50 +776,6 @@ impl Engine {
         }
     }
 
-    /// The fraud rule (REV-11, `fraud.rs`) on a text with off-platform contacts `found`: the
-    /// sender it names, the reason it gives and a look-alike link, reported as `fraud` hits
-    /// when they add up.
-    fn fraud_evidence<'e>(
-        &'e self,
-        text: &str,
-        norm: &str,
-        pos: &[Pos],
-        found: &[Contact],
-        hits: &mut Vec<Hit<'e>>,
-        span: &impl Fn(usize, usize) -> Option<(usize, usize)>,
-    ) {
-        let foreign_link = found.iter().any(|c| c.kind == ContactKind::Url);
-        let action = found.iter().any(|c| c.kind != ContactKind::Email);
-        let lookalike = found
-            .iter()
-            .find(|c| c.kind == ContactKind::Url && fraud::is_lookalike(&link_host(text, pos, c)));
-        let (mut brand, mut pretext) = (None, None);
-        for (piece, s, e) in self.fraud.find(norm) {
-            match piece {
-                Piece::Brand(_) if brand.is_none() => brand = span(s, e),
-                Piece::Pretext if pretext.is_none() => pretext = span(s, e),
-                _ => {}
-            }
-        }
-        let Some(finding) = fraud::judge(
-            brand.is_some(),
-            pretext.is_some(),
-            action,
-            foreign_link,
-            lookalike.is_some(),
-        ) else {
-            return;
-        };
-        let block = usize::from(finding == Finding::Block);
-        let look = lookalike.map(|c| (c.start, c.end - 1));
-        for (term, at) in [brand, pretext, look].into_iter().enumerate() {
-            if let Some((i, last)) = at {
-                let entry = self.fraud_entries[term * 2 + block];
-                hits.push(self.term_hit(entry, u32::MAX - 32 - term as u32, pos, i, last));
-            }
-        }
-    }
-
     /// The classifier's hit: normalised characters `first..=last`, original bytes `bytes`;
     /// `block` or `review` by the policy's thresholds.
     /// A discrimination model's finding on a normalised text `norm` that names no group of
@@ -805,6 +801,13 @@ impl Engine {
             probability: Some(probability),
             campaign: None,
         }
+    }
+
+    /// Whether the fraud model should judge a text this long
+    /// (`Policy::fraud_model_max_chars`).
+    fn within_fraud_model_length(&self, norm: &str) -> bool {
+        let max = self.policy.fraud_model_max_chars as usize;
+        norm.len() <= max || norm.chars().nth(max).is_none()
     }
 
     /// Whether the model should judge a text this long (`Policy::model_max_chars`).
@@ -944,7 +947,7 @@ fn common_words(normalizer: &Normalizer) -> Arc<[u64]> {
     words.into()
 }
 
-const COMMON_WORDS: &str = include_str!("../data/common-words.txt");
+const COMMON_WORDS: &str = include_str!("../../data/common-words.txt");
 
 fn pair(a: char, b: char) -> u64 {
     (u64::from(a) << 32) | u64::from(b)
