@@ -366,6 +366,34 @@ pub(crate) fn is_lookalike(host: &str) -> bool {
         })
 }
 
+/// The first hotline in normalised text `norm` that is not an organisation's short service
+/// number, as a byte range: a 400/800 number (10 digits) or a landline (0, an area code and
+/// the number: 10 to 12 digits, the second digit not 0). Scams give such numbers to call;
+/// the banks', carriers' and platforms' own numbers are short (95588, 10086, 12306), and the
+/// short numbers are licensed, so they are never an action here. Mobile numbers are
+/// contacts (`contact.rs`).
+pub(crate) fn hotline(norm: &str) -> Option<(usize, usize)> {
+    let b = norm.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        if !b[i].is_ascii_digit() {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < b.len() && b[i].is_ascii_digit() {
+            i += 1;
+        }
+        let run = &b[start..i];
+        let service = run.len() == 10 && (run.starts_with(b"400") || run.starts_with(b"800"));
+        let landline = (10..=12).contains(&run.len()) && run[0] == b'0' && run[1] != b'0';
+        if service || landline {
+            return Some((start, i));
+        }
+    }
+    None
+}
+
 /// The evidence found in one text, as the fraud rule weighs it.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub(crate) struct Evidence {
@@ -477,6 +505,24 @@ mod tests {
             action: true,
             ..model
         }));
+    }
+
+    #[test]
+    fn hotlines_are_long_service_numbers_and_landlines() {
+        assert_eq!(hotline("请致电4008201234核实"), Some((9, 19)));
+        assert!(hotline("电话075512345678").is_some());
+        assert!(hotline("电话01088886666").is_some());
+        // Short service numbers, mobiles, dates and amounts are not hotlines.
+        for text in [
+            "请致电95588",
+            "10086",
+            "13912345678",
+            "20231205",
+            "金额0.00",
+            "00861234567890",
+        ] {
+            assert_eq!(hotline(text), None, "{text}");
+        }
     }
 
     #[test]

@@ -14,9 +14,10 @@ use crate::lexicon::{Action, Entry};
 use crate::model::{Classifier, ModelScratch};
 
 /// What the fraud rule reports as `term` (source `rule:fraud`): the impersonated sender, the
-/// reason to act now and a link that borrows an organisation's name. The model's piece is
-/// reported as the model's own hit (`source: "model:<name>"`, `term`: its name).
-const RULE_TERMS: [&str; 3] = ["impersonation", "pretext", "lookalike_link"];
+/// reason to act now, a link that borrows an organisation's name, and a hotline that is not an
+/// organisation's own service number. The model's piece is reported as the model's own hit
+/// (`source: "model:<name>"`, `term`: its name).
+const RULE_TERMS: [&str; 4] = ["impersonation", "pretext", "lookalike_link", "hotline"];
 
 /// Pieces: the three rule terms and the model.
 const PIECES: usize = RULE_TERMS.len() + 1;
@@ -78,6 +79,8 @@ impl Engine {
     /// The fraud rule on a text with off-platform contacts `found` and the fraud model's
     /// probability (with the scratch it scored in), when it reached `fraud_model_review`:
     /// the pieces that fired are reported as `fraud` hits when their weights reach review.
+    /// A hotline (a 400/800 number or a landline) is an action off the platform too, though
+    /// not a contact for the diversion rule: shops and offices print theirs.
     #[allow(clippy::too_many_arguments)]
     pub(super) fn fraud_evidence<'e>(
         &'e self,
@@ -92,8 +95,13 @@ impl Engine {
         let lookalike = found
             .iter()
             .find(|c| c.kind == ContactKind::Url && fraud::is_lookalike(&link_host(text, pos, c)));
+        let hotline = fraud::hotline(norm).and_then(|(s, e)| span(s, e));
+        let action = found.iter().any(|c| c.kind != ContactKind::Email) || hotline.is_some();
+        if !action && model.is_none() {
+            return;
+        }
         let mut evidence = Evidence {
-            action: found.iter().any(|c| c.kind != ContactKind::Email),
+            action,
             lookalike: lookalike.is_some(),
             model: model.map(|m| m.0),
             ..Evidence::default()
@@ -125,7 +133,7 @@ impl Engine {
             (None, None)
         };
         let look = lookalike.map(|c| (c.start, c.end - 1));
-        for (piece, at) in [brand, pretext, look].into_iter().enumerate() {
+        for (piece, at) in [brand, pretext, look, hotline].into_iter().enumerate() {
             if let Some((i, last)) = at {
                 let entry = self.fraud_entries[slot(piece, block, family)];
                 let pattern = FRAUD_PATTERN - piece as u32;

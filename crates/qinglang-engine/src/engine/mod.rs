@@ -718,7 +718,7 @@ impl Engine {
                 c.kind != ContactKind::Url || !fraud::is_official(&link_host(text, pos, c))
             });
         }
-        if !found.is_empty() || fraud_model.is_some() {
+        if contacts || fraud_model.is_some() {
             let model = fraud_model.map(|p| (p, &scratch.fraud_model));
             self.fraud_evidence(text, norm, pos, &found, model, &mut hits, &span);
         }
