@@ -8,6 +8,7 @@ lexicon, the qinglang process takes at most 2x the time of the raw baseline proc
 
     python3 scripts/bench_scan.py            # full run: build, generate data, measure, check
     python3 scripts/bench_scan.py --quick    # smoke run on small data
+    python3 scripts/bench_scan.py --combinations 1000   # the same gate with 1,000 combination entries
 
 Data is generated deterministically (seeded) into bench-data/ (git-ignored) from the real
 sentences in ../shared/data (COLD train/dev, SWSR, wiki-zh-gsd; never COLD test), and the
@@ -92,6 +93,36 @@ def write_lexicon(path: Path) -> list[str]:
         terms.append(term)
     path.write_text("".join(f"{t}\tcustom\tblock\n" for t in terms), encoding="utf-8")
     return terms
+
+
+def with_combinations(lexicon: Path, n: int, seed: int) -> tuple[Path, Path]:
+    """The benchmark lexicon plus `n` combination entries (issue #25) for qinglang, and the
+    same lexicon plus their parts as plain terms for the raw pass (like for like: the raw
+    pass finds every part; qinglang also judges the combinations). Parts are ordinary words,
+    drawn (seeded) from the shipped common-word list: 70% `A&B`, 20% `A&B~10`, 10% `A&B&!C`."""
+    words = [w for w in (ROOT / "crates" / "qinglang-engine" / "data" / "common-words.txt")
+             .read_text(encoding="utf-8").splitlines() if w and not w.startswith("#")]
+    rng = random.Random(seed)
+    combos: list[str] = []
+    parts: set[str] = set()
+    for i in range(n):
+        a, b, c = rng.sample(words, 3)
+        r = i % 10
+        if r < 7:
+            combos.append(f"{a}&{b}")
+        elif r < 9:
+            combos.append(f"{a}&{b}~10")
+        else:
+            combos.append(f"{a}&{b}&!{c}")
+            parts.add(c)
+        parts.update((a, b))
+    base = lexicon.read_text(encoding="utf-8")
+    q_lex = OUT / f"lexicon-combinations-{n}.txt"
+    raw_lex = OUT / f"lexicon-combination-parts-{n}.txt"
+    q_lex.write_text(base + "".join(f"{t}\tcustom\treview\n" for t in combos), encoding="utf-8")
+    raw_lex.write_text(base + "".join(f"{t}\tcustom\tblock\n" for t in sorted(parts)),
+                       encoding="utf-8")
+    return q_lex, raw_lex
 
 
 def make_message(rng: random.Random, sentences: list[str]) -> str:
@@ -226,6 +257,9 @@ def main() -> int:
     p.add_argument("--quick", action="store_true", help="small data and 2 runs: a smoke test")
     p.add_argument("-n", "--runs", type=int, help="runs of each command (default 21, quick 2)")
     p.add_argument("--seed", type=int, default=20240601)
+    p.add_argument("--combinations", type=int, default=0, metavar="N",
+                   help="add N combination entries to qinglang's lexicon and their parts to "
+                        "the raw pass's (issue #25: the 2x gate with 1000)")
     p.add_argument("--max-ratio", type=float, default=2.0, help="fail above this (default 2.0)")
     p.add_argument("--max-model-cost", type=float, default=0.30,
                    help="fail when the model adds more than this share (default 0.30)")
@@ -242,6 +276,11 @@ def main() -> int:
     if not args.no_build:
         build()
     lexicon, messages = generate(args)
+    raw_lexicon = lexicon
+    if args.combinations:
+        lexicon, raw_lexicon = with_combinations(lexicon, args.combinations, args.seed)
+        log(f"with {args.combinations} combination entries: {rel(lexicon)}; "
+            f"the raw pass matches their parts as terms: {rel(raw_lexicon)}")
     size = messages.stat().st_size
     with messages.open(encoding="utf-8") as f:
         n_msgs = sum(1 for line in f if line.strip())
@@ -263,7 +302,7 @@ def main() -> int:
     dm_cmd = [str(QINGLANG), "scan", "--jsonl", "--format", "json", "--no-fraud-model",
               rel(messages)]
     qm1_cmd = q_model + ["--no-fraud-model", "--threads", "1", rel(messages)]
-    raw_cmd = [str(RAW), rel(lexicon), rel(messages)]
+    raw_cmd = [str(RAW), rel(raw_lexicon), rel(messages)]
 
     # Sanity run (also warms the page cache): one verdict per line, some flagged.
     verdicts = OUT / "verdicts.jsonl"

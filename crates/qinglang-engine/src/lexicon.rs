@@ -58,6 +58,95 @@ pub struct Entry {
     pub line: u32,
 }
 
+/// A combination entry's term (issue #25, DESIGN.md): `A&B` needs every part within one
+/// segment (a line or a sentence) in any order, `A&B~N` within N characters (normalised: noise
+/// between characters does not count), `A&!C` not with `C` in the same segment. `\&` and
+/// `\!` write the characters themselves.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Combination {
+    /// The parts that must all occur, as written (escapes resolved).
+    pub all: Vec<String>,
+    /// The parts that must not occur in the same segment.
+    pub none: Vec<String>,
+    /// At most this many normalised characters from the first part's first character to the
+    /// last part's last.
+    pub window: Option<u32>,
+}
+
+impl Combination {
+    /// The combination a term field writes, `None` for a single term (no unescaped `&`).
+    pub fn parse(term: &str) -> Result<Option<Combination>, LexiconErrorKind> {
+        // Split on unescaped `&`, keeping escapes for the second look at each part.
+        let mut raw: Vec<String> = vec![String::new()];
+        let mut chars = term.chars().peekable();
+        let mut combined = false;
+        while let Some(c) = chars.next() {
+            match c {
+                '\\' if matches!(chars.peek(), Some('&') | Some('!')) => {
+                    raw.last_mut().expect("one part").push('\\');
+                    raw.last_mut()
+                        .expect("one part")
+                        .push(chars.next().expect("peeked"));
+                }
+                '&' => {
+                    combined = true;
+                    raw.push(String::new());
+                }
+                c => raw.last_mut().expect("one part").push(c),
+            }
+        }
+        if !combined {
+            return Ok(None);
+        }
+        let bad = |why: &str| LexiconErrorKind::InvalidCombination(term.to_owned(), why.to_owned());
+        // `~N` after the last part sets the window.
+        let mut window = None;
+        if let Some(last) = raw.last_mut() {
+            if let Some((part, n)) = last.rsplit_once('~') {
+                if !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()) {
+                    let n: u32 = n
+                        .parse()
+                        .map_err(|_| bad("the window after ~ is too large"))?;
+                    if n == 0 {
+                        return Err(bad("the window after ~ must be at least 1"));
+                    }
+                    window = Some(n);
+                    *last = part.to_owned();
+                }
+            }
+        }
+        let mut combination = Combination {
+            all: Vec::new(),
+            none: Vec::new(),
+            window,
+        };
+        for part in raw {
+            let (excluded, part) = match part.strip_prefix('!') {
+                Some(rest) => (true, rest),
+                None => (false, part.as_str()),
+            };
+            let part = part.replace("\\&", "&").replace("\\!", "!");
+            if part.trim().is_empty() {
+                return Err(bad("a part is empty (write \\& for the character &)"));
+            }
+            if excluded {
+                combination.none.push(part.trim().to_owned());
+            } else {
+                combination.all.push(part.trim().to_owned());
+            }
+        }
+        if combination.all.is_empty() {
+            return Err(bad(
+                "it needs at least one part that must occur, not only !exclusions",
+            ));
+        }
+        if combination.all.len() == 1 && combination.none.is_empty() {
+            return Err(bad("it needs two parts (write \\& for the character &)"));
+        }
+        Ok(Some(combination))
+    }
+}
+
 /// A named list of entries, e.g. one file.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Lexicon {
@@ -90,6 +179,12 @@ pub enum LexiconErrorKind {
     /// The action is not one of block, review, allow, cue.
     #[error("unknown action {0:?} (expected block, review, allow or cue)")]
     UnknownAction(String),
+    /// A combination term (`A&B`, `A&B~N`, `A&!C`) that cannot be used.
+    #[error("combination {0:?}: {1}")]
+    InvalidCombination(String, String),
+    /// A combination entry whose action is allow or cue.
+    #[error("combination {0:?}: only block and review entries may combine parts")]
+    CombinationAction(String),
     /// More than three tab-separated fields.
     #[error("too many fields ({0}); expected term<TAB>category<TAB>action")]
     TooManyFields(usize),
@@ -138,6 +233,16 @@ impl Lexicon {
                 Some(a) => Action::parse(a)
                     .ok_or_else(|| err(line_no, LexiconErrorKind::UnknownAction(a.to_owned())))?,
             };
+            if Combination::parse(term)
+                .map_err(|kind| err(line_no, kind))?
+                .is_some()
+                && matches!(action, Action::Allow | Action::Cue)
+            {
+                return Err(err(
+                    line_no,
+                    LexiconErrorKind::CombinationAction(term.to_owned()),
+                ));
+            }
             entries.push(Entry {
                 term: term.into(),
                 category: category.into(),
@@ -227,6 +332,51 @@ mod tests {
                 "{bad}"
             );
         }
+    }
+
+    #[test]
+    fn combination_terms() {
+        let c = |t: &str| Combination::parse(t);
+        assert_eq!(c("代开发票"), Ok(None));
+        assert_eq!(
+            c("代开&发票"),
+            Ok(Some(Combination {
+                all: vec!["代开".into(), "发票".into()],
+                none: vec![],
+                window: None
+            }))
+        );
+        let w = c("死人&刺杀~10").unwrap().unwrap();
+        assert_eq!((w.all.len(), w.window), (2, Some(10)));
+        let x = c("赌&!赌博史&!禁赌").unwrap().unwrap();
+        assert_eq!(
+            (x.all, x.none),
+            (
+                vec!["赌".to_owned()],
+                vec!["赌博史".to_owned(), "禁赌".to_owned()]
+            )
+        );
+        // Escapes write the characters; a term with only escaped & is a single term.
+        assert_eq!(c("AT\\&T"), Ok(None));
+        let e = c("AT\\&T&\\!x").unwrap().unwrap();
+        assert_eq!(e.all, vec!["AT&T".to_owned(), "!x".to_owned()]);
+        // A ~ that is not a window stays part of the term.
+        assert_eq!(c("a~b&c").unwrap().unwrap().all[0], "a~b");
+        for bad in ["a&", "&a", "a&&b", "!a&!b", "a&b~0", "a&!"] {
+            assert!(
+                matches!(c(bad), Err(LexiconErrorKind::InvalidCombination(..))),
+                "{bad}"
+            );
+        }
+        let e = Lexicon::parse("x.txt", "ok\n代开&\tfraud\n").unwrap_err();
+        assert_eq!(e.line, 2);
+        assert!(
+            e.to_string()
+                .starts_with("x.txt:2: combination \"代开&\": a part is empty"),
+            "{e}"
+        );
+        let e = Lexicon::parse("x", "a&b\tcustom\tallow\n").unwrap_err();
+        assert_eq!(e.kind, LexiconErrorKind::CombinationAction("a&b".into()));
     }
 
     #[test]

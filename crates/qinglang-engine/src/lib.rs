@@ -25,7 +25,7 @@ mod train;
 mod verdict;
 
 pub use engine::{BuildError, Engine, EngineBuilder, Hit, Scratch};
-pub use lexicon::{Action, Entry, Lexicon, LexiconError, LexiconErrorKind};
+pub use lexicon::{Action, Combination, Entry, Lexicon, LexiconError, LexiconErrorKind};
 pub use model::{Classifier, FeatureSpec, Label, ModelError, ModelScratch, Score};
 pub use near_dup::{Campaign, FloodIndex, Signature, MIN_SHINGLES, SIGNATURE_LEN};
 pub use policy::{Policy, PolicyError};

@@ -12,12 +12,13 @@ use qinglang_text::{
 
 use crate::contact::{self, Contact, ContactKind};
 use crate::fraud::{self, FraudMatcher};
-use crate::lexicon::{Action, Entry, Lexicon, LexiconError, LexiconErrorKind};
+use crate::lexicon::{Action, Combination, Entry, Lexicon, LexiconError, LexiconErrorKind};
 use crate::model::{Classifier, ModelScratch};
 use crate::near_dup::{Campaign, Signature};
 use crate::policy::{Policy, PolicyError};
 use crate::verdict::{self, Verdict};
 
+mod combination;
 mod evidence;
 
 /// Why an engine could not be built.
@@ -66,6 +67,15 @@ struct Pattern {
     cues: Box<[u32]>,
     /// Only ASCII letters and digits: matches at word boundaries only.
     latin: bool,
+    /// The combination entries this form is a part of (issue #25).
+    parts: Box<[combination::PartRef]>,
+    /// Parts found inside this form (`发票` inside `代开发票`): a longer match hides them
+    /// from the leftmost-longest automaton, so a match of this form counts them too, as
+    /// (the part's pattern, its first character, its length) in normalised characters.
+    implied: Box<[(u32, u32, u32)]>,
+    /// For a form that is only a combination part: the terms that are its proper prefixes
+    /// (`我们` under the part `我们的`), which its longer match would hide.
+    prefix_terms: Box<[(u32, u32)]>,
 }
 
 /// A compiled entry: the lexicon line plus the lexicon it came from.
@@ -177,6 +187,8 @@ pub struct Scratch {
     norm: Normalized,
     model: ModelScratch,
     fraud_model: ModelScratch,
+    /// Where combination parts occurred in the text being scanned.
+    parts: Vec<combination::Occurrence>,
 }
 
 /// The compiled review engine. Immutable: rebuild and swap (`Arc<Engine>`) to change lexicons
@@ -203,6 +215,8 @@ pub struct Engine {
     /// Two-ideograph words of ordinary Chinese (normalised pairs, sorted): a short term
     /// whose first character ends one and whose last begins another straddles two words.
     common_words: Arc<[u64]>,
+    /// Combination entries (`A&B`, `A&B~N`, `A&!C`), their parts in the one automaton.
+    combinations: Arc<[combination::Compiled]>,
     policy: Policy,
     /// The trained classifier, if any, and its review and block entries.
     classifier: Option<Arc<Classifier>>,
@@ -278,11 +292,42 @@ impl EngineBuilder {
         let mut forms_buf = String::new();
         let mut keyed: Vec<(u32, u32, u32)> = Vec::new();
         let mut term_buf = String::new();
+        let mut combinations: Vec<combination::Compiled> = Vec::new();
+        let mut part_refs: Vec<combination::PartRef> = Vec::new();
         for lexicon in self.lexicons {
             let source: Arc<str> = lexicon.name().into();
             let (name, lexicon_entries) = lexicon.into_parts();
             entries.reserve(lexicon_entries.len());
             for entry in lexicon_entries {
+                let line = entry.line;
+                let parsed = Combination::parse(&entry.term).map_err(|kind| LexiconError {
+                    lexicon: name.clone(),
+                    line,
+                    kind,
+                })?;
+                if let Some(parsed) = parsed {
+                    let combo = combination::compile(
+                        &parsed,
+                        &entry,
+                        entries.len() as u32,
+                        combinations.len() as u32,
+                        &normalizer,
+                        &mut forms_buf,
+                        &mut keyed,
+                        &mut part_refs,
+                    )
+                    .map_err(|kind| LexiconError {
+                        lexicon: name.clone(),
+                        line,
+                        kind,
+                    })?;
+                    combinations.push(combo);
+                    entries.push(CompiledEntry {
+                        entry,
+                        source: source.clone(),
+                    });
+                    continue;
+                }
                 normalizer.normalize_text_into(&entry.term, &mut term_buf);
                 if term_buf.is_empty() {
                     return Err(LexiconError {
@@ -319,7 +364,15 @@ impl EngineBuilder {
         let mut match_forms: Vec<(&str, u32)> = Vec::new();
         let mut allow_forms: Vec<(&str, u32)> = Vec::new();
         let mut cue_forms: Vec<(&str, u32)> = Vec::new();
+        let mut pattern_forms: Vec<&str> = Vec::new();
         for (text, mut ids) in groups {
+            // Combination parts are keyed with a flag bit; the rest are entries.
+            let parts: Vec<combination::PartRef> = ids
+                .iter()
+                .filter(|&&i| i & combination::PART != 0)
+                .map(|&i| part_refs[(i & !combination::PART) as usize])
+                .collect();
+            ids.retain(|&i| i & combination::PART == 0);
             // Strongest first so that a term listed twice reports the block entry before
             // the review one; allow entries go to their own automaton.
             ids.sort_by_key(|&i| std::cmp::Reverse(entries[i as usize].entry.action));
@@ -338,7 +391,7 @@ impl EngineBuilder {
                 )
             });
             let id = patterns.len() as u32;
-            if !ids.is_empty() {
+            if !ids.is_empty() || !parts.is_empty() {
                 match_forms.push((text, id));
             }
             if allow {
@@ -351,7 +404,43 @@ impl EngineBuilder {
                 entries: ids.into_boxed_slice(),
                 cues: cues.into_boxed_slice(),
                 latin: text.bytes().all(|b| b.is_ascii_alphanumeric()),
+                parts: parts.into_boxed_slice(),
+                implied: Box::new([]),
+                prefix_terms: Box::new([]),
             });
+            pattern_forms.push(text);
+        }
+        if !combinations.is_empty() {
+            combination::imply_parts(&mut patterns, &pattern_forms)
+                .map_err(|e| BuildError::Automaton(e.to_string()))?;
+            // A part must not hide a term: the terms a parts-only form starts with.
+            for (p, form) in pattern_forms.iter().enumerate() {
+                if !patterns[p].entries.is_empty() || patterns[p].parts.is_empty() {
+                    continue;
+                }
+                let prefixes: Vec<(u32, u32)> = form
+                    .char_indices()
+                    .enumerate()
+                    .skip(1)
+                    .filter_map(|(n, (cut, _))| {
+                        group_of.get(&form[..cut]).map(|&q| (q as u32, n as u32))
+                    })
+                    .filter(|&(q, _)| !patterns[q as usize].entries.is_empty())
+                    .collect();
+                patterns[p].prefix_terms = prefixes.into_boxed_slice();
+            }
+            // Each combination reports through a pattern of its own, outside the automaton.
+            for combo in &mut combinations {
+                combo.pattern = patterns.len() as u32;
+                patterns.push(Pattern {
+                    entries: Box::new([combo.entry]),
+                    cues: Box::new([]),
+                    latin: false,
+                    parts: Box::new([]),
+                    implied: Box::new([]),
+                    prefix_terms: Box::new([]),
+                });
+            }
         }
         let build = |forms: Vec<(&str, u32)>, kind: MatchKind| {
             if forms.is_empty() {
@@ -406,6 +495,7 @@ impl EngineBuilder {
             patterns: patterns.into(),
             entries: entries.into(),
             common_words,
+            combinations: combinations.into(),
             policy: self.policy,
             classifier: None,
             model_entries: Vec::new(),
@@ -558,10 +648,13 @@ impl Engine {
         // Most texts hold no candidate at all: find that out on the folded text alone and
         // build the position map only for texts that need it.
         self.normalizer.normalize_text_into(text, &mut scratch.text);
-        let terms = self
-            .automaton
-            .as_ref()
-            .is_some_and(|a| a.leftmost_find_iter(&scratch.text).next().is_some());
+        let terms = self.automaton.as_ref().is_some_and(|a| {
+            if self.combinations.is_empty() {
+                a.leftmost_find_iter(&scratch.text).next().is_some()
+            } else {
+                self.may_match(a, &scratch.text, &mut scratch.parts)
+            }
+        });
         let contacts = self.policy.detect_contacts
             && contact::may_contain(&scratch.text, text, self.normalizer.folder());
         // Cues decide only together (with block terms, which take the slow path anyway), or
@@ -638,6 +731,8 @@ impl Engine {
             Some((i, j - 1))
         };
         let mut offset = 0usize;
+        let has_combinations = !self.combinations.is_empty();
+        scratch.parts.clear();
         if let Some(automaton) = self.automaton.as_ref().filter(|_| terms) {
             'restart: while offset < norm.len() {
                 for m in automaton.leftmost_find_iter(&norm[offset..]) {
@@ -678,6 +773,25 @@ impl Engine {
                     for &entry in self.patterns[value as usize].entries.iter() {
                         hits.push(self.term_hit(entry, value, pos, i, last));
                     }
+                    if has_combinations {
+                        let pattern = &self.patterns[value as usize];
+                        self.note_parts(value, i, last, &mut scratch.parts);
+                        if pattern.entries.is_empty() {
+                            // Only a part: the terms it starts with, and (from the next
+                            // character on) those that start inside it, are still found.
+                            for &(q, len) in pattern.prefix_terms.iter() {
+                                let len = len as usize;
+                                if self.acceptable(q, text, norm, pos, i, i + len - 1) {
+                                    for &entry in self.patterns[q as usize].entries.iter() {
+                                        hits.push(self.term_hit(entry, q, pos, i, i + len - 1));
+                                    }
+                                }
+                            }
+                            let step = norm[s..].chars().next().map_or(1, char::len_utf8);
+                            offset = s + step;
+                            continue 'restart;
+                        }
+                    }
                     if end != e {
                         offset = end;
                         continue 'restart;
@@ -704,6 +818,13 @@ impl Engine {
                 }
             }
             if before > 0 && hits.len() > before {
+                hits.sort_by_key(|h| h.byte_start);
+            }
+        }
+        if !scratch.parts.is_empty() {
+            let before = hits.len();
+            self.combination_hits(text, pos, &mut scratch.parts, &mut hits);
+            if hits.len() > before {
                 hits.sort_by_key(|h| h.byte_start);
             }
         }
