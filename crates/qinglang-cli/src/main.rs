@@ -206,6 +206,14 @@ pub struct ScanArgs {
     /// Worker threads for --jsonl input (default: all cores).
     #[arg(long, value_name = "N")]
     pub threads: Option<usize>,
+    /// Review under this policy file's `[review]` section (the one `qinglang serve --policy`
+    /// reads) instead of the engine's defaults.
+    #[arg(long, value_name = "FILE")]
+    pub policy: Option<PathBuf>,
+    /// Review in this scene of the policy (`[scenes.NAME]`: its thresholds, categories,
+    /// lexicon and classifier choice); needs --policy.
+    #[arg(long, value_name = "NAME", requires = "policy")]
+    pub scene: Option<String>,
 }
 
 /// Which trained classifier joins the lexicons (REV-2).

@@ -41,7 +41,84 @@ pub fn read_model(path: &Path) -> Result<Classifier> {
 }
 
 /// Builds the engine the scan options ask for.
+/// What `--policy` and `--scene` add to the engine: the review policy to apply, the scene's
+/// own lexicon, and whether the trained models judge.
+#[derive(Debug, Default)]
+pub struct SceneChoice {
+    pub policy: Option<qinglang_engine::Policy>,
+    pub lexicon: Option<Lexicon>,
+    pub models: bool,
+}
+
+impl SceneChoice {
+    /// From `--policy FILE` and `--scene NAME`; an unknown scene names the known ones.
+    pub fn from_args(policy: Option<&Path>, scene: Option<&str>) -> Result<SceneChoice> {
+        let Some(path) = policy else {
+            return Ok(SceneChoice {
+                models: true,
+                ..SceneChoice::default()
+            });
+        };
+        let loaded = crate::serve::read_policy(path)?;
+        let base = loaded.policy.review.engine_policy();
+        let Some(name) = scene else {
+            return Ok(SceneChoice {
+                policy: Some(base),
+                lexicon: None,
+                models: true,
+            });
+        };
+        let scenes = &loaded.policy.scenes;
+        let Some(s) = scenes.get(name) else {
+            let known: Vec<&str> = scenes.keys().map(String::as_str).collect();
+            return Err(anyhow!(
+                "--scene {name}: {} defines no such scene ({})",
+                path.display(),
+                if known.is_empty() {
+                    "it defines none".to_owned()
+                } else {
+                    format!("its scenes: {}", known.join(", "))
+                }
+            ));
+        };
+        let lexicon = s.lexicon(name)?;
+        Ok(SceneChoice {
+            policy: Some(s.engine_policy(&base)),
+            lexicon: (!lexicon.is_empty()).then_some(lexicon),
+            models: s.classifier,
+        })
+    }
+}
+
+/// Builds the engine the scan options ask for, in the scene chosen.
+pub fn build_scene_engine(
+    lexicons: &[PathBuf],
+    no_default: bool,
+    model: &ModelArgs,
+    scene: SceneChoice,
+) -> Result<Engine> {
+    let no_models = ModelArgs {
+        no_model: true,
+        ..ModelArgs::default()
+    };
+    let model = if scene.models { model } else { &no_models };
+    let mut engine = build_engine_with(lexicons, no_default, model, scene.lexicon)?;
+    if let Some(policy) = scene.policy {
+        engine = engine.with_policy(policy)?;
+    }
+    Ok(engine)
+}
+
 pub fn build_engine(lexicons: &[PathBuf], no_default: bool, model: &ModelArgs) -> Result<Engine> {
+    build_engine_with(lexicons, no_default, model, None)
+}
+
+fn build_engine_with(
+    lexicons: &[PathBuf],
+    no_default: bool,
+    model: &ModelArgs,
+    extra: Option<Lexicon>,
+) -> Result<Engine> {
     // The model loads on another core while the lexicons compile: both are start-up work
     // that every scan waits for, and neither needs the other.
     // A lexicon that cannot be read or compiled is reported before a model that cannot be
@@ -52,6 +129,7 @@ pub fn build_engine(lexicons: &[PathBuf], no_default: bool, model: &ModelArgs) -
             lexicons,
             no_default,
             !model.no_model && !model.no_fraud_model,
+            extra,
         );
         let classifier = classifier.map(|loading| {
             loading
@@ -68,8 +146,16 @@ pub fn build_engine(lexicons: &[PathBuf], no_default: bool, model: &ModelArgs) -
 
 /// The engine of the default lexicon (unless `no_default`) and these lexicon files.
 /// With `fraud_model`, the shipped fraud model joins the fraud rule's evidence.
-fn build_lexicons(lexicons: &[PathBuf], no_default: bool, fraud_model: bool) -> Result<Engine> {
+fn build_lexicons(
+    lexicons: &[PathBuf],
+    no_default: bool,
+    fraud_model: bool,
+    extra: Option<Lexicon>,
+) -> Result<Engine> {
     let mut builder = Engine::builder();
+    if let Some(extra) = extra {
+        builder = builder.lexicon(extra);
+    }
     if fraud_model {
         builder = builder.fraud_model(Arc::new(qinglang_engine::default_fraud_model()));
     }
@@ -135,7 +221,9 @@ pub fn run(args: &ScanArgs) -> Result<bool> {
     let flagged = if args.jsonl {
         scan_jsonl(args, &mut out, color)?
     } else {
-        let engine = build_engine(&args.lexicons, args.no_default_lexicon, &args.model)?;
+        let scene = SceneChoice::from_args(args.policy.as_deref(), args.scene.as_deref())?;
+        let engine =
+            build_scene_engine(&args.lexicons, args.no_default_lexicon, &args.model, scene)?;
         let mut flagged = false;
         let mut scratch = Scratch::default();
         if args.files.is_empty() {
@@ -364,8 +452,10 @@ fn scan_jsonl(args: &ScanArgs, out: &mut impl Write, color: bool) -> Result<bool
 
     // Compile the lexicons while the first batch is read.
     let (engine, first) = std::thread::scope(|scope| {
-        let build =
-            scope.spawn(|| build_engine(&args.lexicons, args.no_default_lexicon, &args.model));
+        let scene = SceneChoice::from_args(args.policy.as_deref(), args.scene.as_deref())?;
+        let build = scope.spawn(|| {
+            build_scene_engine(&args.lexicons, args.no_default_lexicon, &args.model, scene)
+        });
         let first = read_batch(&mut inputs[0].1);
         let engine = build
             .join()

@@ -508,3 +508,47 @@ fn floods_link_near_copies_in_input_order() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("--floods"));
 }
+
+#[test]
+fn scan_judges_in_the_scene_of_a_policy() {
+    // issue #25: `qinglang scan --scene NAME --policy FILE`; the same message passes in a
+    // private chat (contacts expected) and is held in a group; an unknown scene names the
+    // known ones.
+    let dir = temp_dir("scenes");
+    let policy = format!(
+        "{}\n[scenes.private_chat]\ncategories_off = [\"ad\"]\n",
+        std::fs::read_to_string(
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../policy/default.toml")
+        )
+        .expect("the shipped policy")
+    );
+    let policy = write(&dir, "scenes.toml", &policy);
+    let text = "加我微信 abc12345 聊";
+    let out = qinglang(&["scan", "--format", "json", "--policy", &policy], text);
+    assert_eq!(out.status.code(), Some(1));
+    let out = qinglang(
+        &[
+            "scan",
+            "--format",
+            "json",
+            "--policy",
+            &policy,
+            "--scene",
+            "private_chat",
+        ],
+        text,
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = qinglang(&["scan", "--policy", &policy, "--scene", "kids"], text);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("its scenes: private_chat"), "{err}");
+    // A scene needs a policy to be defined in.
+    let out = qinglang(&["scan", "--scene", "private_chat"], text);
+    assert_eq!(out.status.code(), Some(2));
+}

@@ -97,6 +97,13 @@ pub struct Policy {
     /// number or a shop's link in its own notice is not diversion. Default 0.5 (such a line
     /// passes; every other piece of evidence still counts in full). 1.0 turns it off.
     pub notice_contact_factor: f32,
+    /// Categories this policy does not judge: their hits are left out of the verdict (a
+    /// scene where contacts are expected switches `ad` off). Default none.
+    pub categories_off: Vec<Box<str>>,
+    /// Categories judged strictly: any of their lexicon or rule hits blocks, in prose too (a
+    /// children's scene makes `porn` and `abuse` strict); a model's finding alone still only
+    /// reviews. Default none.
+    pub categories_block: Vec<Box<str>>,
 }
 
 impl Default for Policy {
@@ -132,6 +139,8 @@ impl Default for Policy {
             fraud_model_review: 0.5,
             fraud_model_max_chars: 2000,
             notice_contact_factor: 0.5,
+            categories_off: Vec::new(),
+            categories_block: Vec::new(),
         }
     }
 }

@@ -175,7 +175,32 @@ fn whole_text_score(hit: &Hit<'_>, policy: &Policy) -> u8 {
     policy.review_threshold + (share * band).round() as u8
 }
 
-pub(crate) fn decide<'e>(text: &str, hits: Vec<Hit<'e>>, policy: &Policy) -> Verdict<'e> {
+pub(crate) fn decide<'e>(text: &str, mut hits: Vec<Hit<'e>>, policy: &Policy) -> Verdict<'e> {
+    if !policy.categories_off.is_empty() {
+        hits.retain(|h| !policy.categories_off.iter().any(|c| **c == *h.category()));
+    }
+    let mut verdict = decide_hits(text, hits, policy);
+    // Strict categories: any of their lexicon or rule hits (a cue only where it made
+    // stuffing) blocks. A model's finding stays a finding: alone it never blocks.
+    let strict = |h: &Hit<'_>| {
+        h.probability().is_none() && policy.categories_block.iter().any(|c| **c == *h.category())
+    };
+    if !policy.categories_block.is_empty()
+        && verdict.score < policy.block_threshold
+        && verdict.hits.iter().any(strict)
+    {
+        verdict.score = policy.block_threshold.max(policy.block_hit_score);
+        verdict.suggestion = Suggestion::Block;
+        for h in &verdict.hits {
+            if strict(h) && !verdict.labels.contains(&h.category()) {
+                verdict.labels.push(h.category());
+            }
+        }
+    }
+    verdict
+}
+
+fn decide_hits<'e>(text: &str, hits: Vec<Hit<'e>>, policy: &Policy) -> Verdict<'e> {
     if hits.is_empty() {
         return Verdict {
             suggestion: Suggestion::Pass,

@@ -194,12 +194,13 @@ impl<S: Store> Governance<S> {
         &self,
         changes: &[EmergencyChange],
         edits: &[LexiconEdit],
-    ) -> Result<Engine, Error> {
+    ) -> Result<(Engine, Vec<Lexicon>), Error> {
         let recipe = self.recipe()?;
         let mut policy = recipe.policy.clone();
         let mut builder = Engine::builder();
-        for lexicon in self.effective_lexicons(changes, edits)? {
-            builder = builder.lexicon(lexicon);
+        let lexicons = self.effective_lexicons(changes, edits)?;
+        for lexicon in &lexicons {
+            builder = builder.lexicon(lexicon.clone());
         }
         for c in changes {
             if let Some(t) = c.review_threshold {
@@ -215,10 +216,11 @@ impl<S: Store> Governance<S> {
         if let Some(model) = self.engine().fraud_model() {
             builder = builder.fraud_model(Arc::clone(model));
         }
-        builder
+        let engine = builder
             .policy(policy)
             .build()
-            .map_err(|e| Error::invalid("invalid_emergency_change", e.to_string()))
+            .map_err(|e| Error::invalid("invalid_emergency_change", e.to_string()))?;
+        Ok((engine, lexicons))
     }
 
     /// Adds terms (lexicon file format) and optionally tightens the thresholds, in one
@@ -289,7 +291,8 @@ impl<S: Store> Governance<S> {
             at: now,
         });
         // Build first: a change that does not compile is refused before anything is stored.
-        let engine = self.engine_with_changes(&changes, &edits)?;
+        let (engine, lexicons) = self.engine_with_changes(&changes, &edits)?;
+        let scenes = self.build_scenes(&engine, &lexicons)?;
         let (review, block) = (
             engine.policy().review_threshold,
             engine.policy().block_threshold,
@@ -315,7 +318,7 @@ impl<S: Store> Governance<S> {
             )?;
             tx.emergency_generation()
         })?;
-        self.swap_rules(Arc::new(engine), generation.0);
+        self.swap_rules(Arc::new(engine), scenes, generation.0);
         *lock(&self.emergency_generation) = generation;
         Ok(EmergencyApplied {
             id: generation.1,
@@ -342,8 +345,9 @@ impl<S: Store> Governance<S> {
         let (changes, edits) = self
             .store
             .read(|tx| Ok((tx.emergency_changes()?, tx.lexicon_edits()?)))?;
-        let engine = self.engine_with_changes(&changes, &edits)?;
-        self.swap_rules(Arc::new(engine), stored.0);
+        let (engine, lexicons) = self.engine_with_changes(&changes, &edits)?;
+        let scenes = self.build_scenes(&engine, &lexicons)?;
+        self.swap_rules(Arc::new(engine), scenes, stored.0);
         *generation = stored;
         Ok(true)
     }
@@ -486,7 +490,8 @@ impl<S: Store> Governance<S> {
         };
         edits.push(edit.clone());
         // Build first: an edit that does not compile is refused before anything is stored.
-        let engine = self.engine_with_changes(&changes, &edits)?;
+        let (engine, lexicons) = self.engine_with_changes(&changes, &edits)?;
+        let scenes = self.build_scenes(&engine, &lexicons)?;
         let generation = self.store.write(|tx| {
             edit.id = tx.insert_lexicon_edit(&edit)?;
             self.audit(
@@ -500,7 +505,7 @@ impl<S: Store> Governance<S> {
             )?;
             tx.emergency_generation()
         })?;
-        self.swap_rules(Arc::new(engine), generation.0);
+        self.swap_rules(Arc::new(engine), scenes, generation.0);
         *lock(&self.emergency_generation) = generation;
         Ok(TermEdited { edit, before })
     }

@@ -16,6 +16,7 @@ pub mod operators;
 pub mod patrol;
 pub mod policy;
 pub mod profile;
+pub mod scenes;
 mod service;
 pub mod stats;
 pub mod store;

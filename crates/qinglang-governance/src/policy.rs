@@ -31,6 +31,82 @@ pub struct Policy {
     /// Reports, the review queue and appeals (CMP-1, CMP-2). Optional; defaults as documented.
     #[serde(default)]
     pub casework: CaseworkPolicy,
+    /// Named scenes (issue #25; cloud APIs' BizType): where text is judged differently — a
+    /// children's group, a comment area, a private chat. Optional.
+    #[serde(default)]
+    pub scenes: std::collections::BTreeMap<String, ScenePolicy>,
+}
+
+/// One scene: how it departs from `[review]`. Text scanned in the scene is judged by the
+/// default lexicons, the deployment's edits and emergency changes, plus the scene's own
+/// lexicon, under `[review]` with these overrides.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScenePolicy {
+    /// What the scene is for, for people.
+    #[serde(default)]
+    pub description: String,
+    /// Verdict thresholds of the scene (default: `[review]`'s).
+    pub block_threshold: Option<u8>,
+    pub review_threshold: Option<u8>,
+    /// The classifier's thresholds in the scene (default: `[review]`'s).
+    pub model_review: Option<f32>,
+    pub model_block: Option<f32>,
+    /// Categories the scene does not judge (`["ad"]` where contacts are expected).
+    #[serde(default)]
+    pub categories_off: Vec<String>,
+    /// Categories judged strictly: any of their hits blocks (`["porn", "abuse"]`).
+    #[serde(default)]
+    pub categories_block: Vec<String>,
+    /// Whether the trained classifiers judge in the scene (default true).
+    #[serde(default = "yes")]
+    pub classifier: bool,
+    /// The scene's own entries in the lexicon format: terms, `allow` exceptions and
+    /// combinations (`term<TAB>category<TAB>action` per line).
+    #[serde(default)]
+    pub lexicon: String,
+}
+
+fn yes() -> bool {
+    true
+}
+
+impl ScenePolicy {
+    /// The engine policy of the scene: `base` (from `[review]`) with the scene's overrides.
+    pub fn engine_policy(&self, base: &qinglang_engine::Policy) -> qinglang_engine::Policy {
+        let mut p = base.clone();
+        if let Some(v) = self.block_threshold {
+            p.block_threshold = v;
+        }
+        if let Some(v) = self.review_threshold {
+            p.review_threshold = v;
+        }
+        if let Some(v) = self.model_review {
+            p.model_review = v;
+        }
+        if self.model_block.is_some() {
+            p.model_block = self.model_block;
+        }
+        p.categories_off = self
+            .categories_off
+            .iter()
+            .map(|c| c.as_str().into())
+            .collect();
+        p.categories_block = self
+            .categories_block
+            .iter()
+            .map(|c| c.as_str().into())
+            .collect();
+        p
+    }
+
+    /// The scene's lexicon, named `scene:<name>` (its hits' `source`).
+    pub fn lexicon(
+        &self,
+        name: &str,
+    ) -> Result<qinglang_engine::Lexicon, qinglang_engine::LexiconError> {
+        qinglang_engine::Lexicon::parse(&format!("scene:{name}"), &self.lexicon)
+    }
 }
 
 /// Deadlines, claims, reporter screening and the appeal window.
@@ -412,6 +488,37 @@ impl Policy {
         if let Err(e) = self.review.engine_policy().validate() {
             return Err(invalid("review", e.to_string()));
         }
+        for (name, scene) in &self.scenes {
+            let field = format!("scenes.{name}");
+            let identifier = name.starts_with(|c: char| c.is_ascii_lowercase())
+                && name
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+            if !identifier {
+                return Err(invalid(
+                    &field,
+                    "a scene's name is a lowercase identifier such as children or comments".into(),
+                ));
+            }
+            let base = self.review.engine_policy();
+            if let Err(e) = scene.engine_policy(&base).validate() {
+                return Err(invalid(&field, e.to_string()));
+            }
+            // `scene:children:2: …` names the line inside the scene's lexicon; compiling it
+            // alone finds what only compiling can (a term with nothing to match).
+            let compiled = scene
+                .lexicon(name)
+                .map_err(|e| e.to_string())
+                .and_then(|l| {
+                    qinglang_engine::Engine::builder()
+                        .lexicon(l)
+                        .build()
+                        .map_err(|e| e.to_string())
+                });
+            if let Err(e) = compiled {
+                return Err(invalid(&format!("{field}.lexicon"), e));
+            }
+        }
         let patrol = &self.patrol;
         if !(0.2..=1.0).contains(&patrol.flood_similarity) {
             return Err(invalid(
@@ -613,6 +720,42 @@ mod tests {
             err.to_string()
                 .starts_with("p.toml: review: review_threshold (90)"),
             "{err}"
+        );
+    }
+
+    #[test]
+    fn scenes_are_checked_with_the_line_of_their_lexicon() {
+        let with = |scenes: &str| {
+            LoadedPolicy::parse("p.toml", &format!("{DEFAULT_POLICY_TOML}\n{scenes}"))
+        };
+        let p = with("[scenes.children]\nreview_threshold = 30\ncategories_block = [\"porn\"]\nlexicon = \"游戏充值\\tcustom\\treview\\n\"\n")
+            .expect("valid");
+        let scene = &p.policy.scenes["children"];
+        let engine = scene.engine_policy(&p.policy.review.engine_policy());
+        assert_eq!(engine.review_threshold, 30);
+        assert_eq!(engine.categories_block, vec![Box::from("porn")]);
+        assert!(
+            scene.classifier,
+            "the classifier judges unless the scene says not"
+        );
+        let err =
+            with("[scenes.children]\nlexicon = \"ok\\n代开&&发票\\n\"\n").expect_err("bad lexicon");
+        assert!(
+            err.to_string()
+                .starts_with("p.toml: scenes.children.lexicon: scene:children:2: combination"),
+            "{err}"
+        );
+        let err = with("[scenes.Kids]\n").expect_err("bad name");
+        assert!(err.to_string().contains("lowercase identifier"), "{err}");
+        let err = with("[scenes.kids]\nreview_threshold = 95\n").expect_err("above block");
+        assert!(
+            err.to_string()
+                .starts_with("p.toml: scenes.kids: review_threshold (95)"),
+            "{err}"
+        );
+        assert!(
+            with("[scenes.kids]\nbogus = 1\n").is_err(),
+            "unknown fields are refused"
         );
     }
 

@@ -46,6 +46,9 @@ pub struct Governance<S: Store> {
     pub(crate) recipe: Option<crate::emergency::EngineRecipe>,
     /// (count, highest id) of the emergency changes the running engine includes.
     pub(crate) emergency_generation: Mutex<(u64, Id)>,
+    /// The engines of the policy's scenes (issue #25), rebuilt with the rules and given the
+    /// learned classifier with the main engine.
+    scenes: RwLock<Arc<crate::scenes::SceneEngines>>,
     /// Failed console sign-ins per name in the current minute: (count, minute start).
     pub(crate) sign_in_failures: Mutex<std::collections::HashMap<String, (u32, Timestamp)>>,
 }
@@ -235,6 +238,8 @@ pub struct Submission {
     pub account: Option<Id>,
     pub kind: ContentKind,
     pub text: String,
+    /// The scene it is judged in (issue #25); the main policy when none.
+    pub scene: Option<String>,
 }
 
 /// What enforcement did with a submission (ENF-1, ENF-2).
@@ -267,6 +272,10 @@ impl<S: Store> Governance<S> {
             emergency_generation: Mutex::new((0, 0)),
             sign_in_failures: Mutex::default(),
             base_classifier: engine.classifier().cloned(),
+            scenes: RwLock::new(Arc::new(crate::scenes::SceneEngines::derived(
+                &policy.policy,
+                &engine,
+            ))),
             engine: RwLock::new((engine, 0)),
             policy: Arc::new(policy),
             key,
@@ -277,6 +286,13 @@ impl<S: Store> Governance<S> {
     /// Tells the service what its engine is built from, so that emergency changes can
     /// rebuild it (ENF-3).
     pub fn with_recipe(mut self, recipe: crate::emergency::EngineRecipe) -> Self {
+        // The scenes' own lexicons need what the engine is built from: build them now.
+        let engine = self.engine();
+        // The policy's check compiled every scene's lexicon, so this builds; were it not to,
+        // the scenes with a lexicon would answer `scene_unavailable`.
+        if let Ok(scenes) = self.build_scenes(&engine, &recipe.lexicons) {
+            self.set_scenes(scenes);
+        }
         self.recipe = Some(recipe);
         self
     }
@@ -346,18 +362,66 @@ impl<S: Store> Governance<S> {
     /// Replaces the engine with one applying the same rules (a learned model). Callers hold
     /// the learning lock, so that learning and emergency changes never undo each other.
     pub(crate) fn swap_engine(&self, engine: Arc<Engine>) {
+        let scenes = self
+            .scene_engines()
+            .with_classifier(&self.policy.policy, engine.classifier().cloned());
         match self.engine.write() {
             Ok(mut e) => e.0 = engine,
             Err(poisoned) => poisoned.into_inner().0 = engine,
         }
+        self.set_scenes(scenes);
     }
 
     /// Replaces the engine with one that includes `changes` emergency changes and lexicon
     /// edits, and the rules version with it.
-    pub(crate) fn swap_rules(&self, engine: Arc<Engine>, changes: u64) {
+    pub(crate) fn swap_rules(
+        &self,
+        engine: Arc<Engine>,
+        scenes: crate::scenes::SceneEngines,
+        changes: u64,
+    ) {
         match self.engine.write() {
             Ok(mut e) => *e = (engine, changes),
             Err(poisoned) => *poisoned.into_inner() = (engine, changes),
+        }
+        self.set_scenes(scenes);
+    }
+
+    fn set_scenes(&self, scenes: crate::scenes::SceneEngines) {
+        match self.scenes.write() {
+            Ok(mut s) => *s = Arc::new(scenes),
+            Err(poisoned) => *poisoned.into_inner() = Arc::new(scenes),
+        }
+    }
+
+    /// The scenes' engines now.
+    pub(crate) fn scene_engines(&self) -> Arc<crate::scenes::SceneEngines> {
+        match self.scenes.read() {
+            Ok(s) => Arc::clone(&s),
+            Err(poisoned) => Arc::clone(&poisoned.into_inner()),
+        }
+    }
+
+    /// The scenes' engines for the rules `engine` applies, built from its `lexicons` plus
+    /// each scene's own.
+    pub(crate) fn build_scenes(
+        &self,
+        engine: &Engine,
+        lexicons: &[qinglang_engine::Lexicon],
+    ) -> Result<crate::scenes::SceneEngines, Error> {
+        crate::scenes::SceneEngines::build(&self.policy.policy, engine, lexicons)
+    }
+
+    /// The engine for `scene` (the main one for none) and the rules version, read together;
+    /// an unknown scene is refused with the known ones listed.
+    pub fn engine_for_scene(&self, scene: Option<&str>) -> Result<(Arc<Engine>, String), Error> {
+        let (engine, version) = self.engine_and_version();
+        match scene {
+            None => Ok((engine, version)),
+            Some(name) => Ok((
+                self.scene_engines().get(&self.policy.policy, name)?,
+                version,
+            )),
         }
     }
 
@@ -471,11 +535,24 @@ impl<S: Store> Governance<S> {
 
     /// A stateless verdict in the scan contract's shape.
     pub fn scan(&self, actor: &Principal, text: &str) -> Result<serde_json::Value, Error> {
+        self.scan_in_scene(actor, text, None)
+    }
+
+    /// Reviews a text in a scene (issue #25): the verdict names the scene and the rules
+    /// version it was given under.
+    pub fn scan_in_scene(
+        &self,
+        actor: &Principal,
+        text: &str,
+        scene: Option<&str>,
+    ) -> Result<serde_json::Value, Error> {
         self.require(actor, Permission::Scan)?;
         check_text(text)?;
-        let engine = self.engine();
+        let (engine, version) = self.engine_for_scene(scene)?;
         let verdict = engine.scan(text);
-        Ok(wire::verdict_value(text, &verdict))
+        let mut value = wire::verdict_value(text, &verdict);
+        name_rules(&mut value, scene, &version);
+        Ok(value)
     }
 
     // ----- users and identity -----
@@ -1317,7 +1394,7 @@ impl<S: Store> Governance<S> {
                 ));
             }
         }
-        let (engine, version) = self.engine_and_version();
+        let (engine, version) = self.engine_for_scene(sub.scene.as_deref())?;
         let mut scratch = Scratch::default();
         let mut verdict = review_content(&engine, sub.kind, &sub.text, &mut scratch);
         let signature = engine.signature(&scratch);
@@ -1363,7 +1440,8 @@ impl<S: Store> Governance<S> {
                     verdict = engine.with_campaign(&sub.text, verdict.clone(), c, false);
                 }
             }
-            let verdict_value = wire::verdict_value(&sub.text, &verdict);
+            let mut verdict_value = wire::verdict_value(&sub.text, &verdict);
+            name_rules(&mut verdict_value, sub.scene.as_deref(), &version);
             let restricted = self.active_sanction(tx, &[Target::User(sub.author)], SanctionKind::RestrictPublishing, now)?;
             let mut reasons = Vec::new();
             let decision = match verdict.suggestion {
@@ -1931,5 +2009,16 @@ fn hit_summary(text: &str, verdict: &qinglang_engine::Verdict<'_>) -> String {
         verdict.suggestion.as_str().to_owned()
     } else {
         parts.join(", ")
+    }
+}
+
+/// Names, in a verdict's JSON, the rules it was given under: the policy version and, in a
+/// scene, the scene (issue #25, OPS-2).
+fn name_rules(verdict: &mut serde_json::Value, scene: Option<&str>, version: &str) {
+    if let Some(map) = verdict.as_object_mut() {
+        if let Some(scene) = scene {
+            map.insert("scene".into(), scene.into());
+        }
+        map.insert("policy_version".into(), version.into());
     }
 }

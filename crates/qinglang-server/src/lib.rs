@@ -373,6 +373,9 @@ fn parse_id(raw: &str, what: &str) -> ApiResult<Id> {
 #[serde(deny_unknown_fields)]
 struct ScanRequest {
     text: String,
+    /// The scene to judge in (the policy's `[scenes.NAME]`); the main policy when absent.
+    #[serde(default)]
+    scene: Option<String>,
 }
 
 async fn scan(
@@ -383,12 +386,12 @@ async fn scan(
     // Pure CPU work on an immutable engine: no need for the blocking pool's hop for short
     // texts, but long ones would stall a worker, so they go there too.
     if req.text.len() < 4096 {
-        let v = s.gov.scan(&p, &req.text)?;
+        let v = s.gov.scan_in_scene(&p, &req.text, req.scene.as_deref())?;
         count_verdict(&v);
         return Ok(Json(v));
     }
     let gov = Arc::clone(&s.gov);
-    let v = blocking(move || gov.scan(&p, &req.text)).await?;
+    let v = blocking(move || gov.scan_in_scene(&p, &req.text, req.scene.as_deref())).await?;
     count_verdict(&v);
     Ok(Json(v))
 }
@@ -751,6 +754,9 @@ struct ContentRequest {
     account: Option<Id>,
     kind: ContentKind,
     text: String,
+    /// The scene to judge in; the main policy when absent.
+    #[serde(default)]
+    scene: Option<String>,
 }
 
 async fn submit_content(
@@ -764,6 +770,7 @@ async fn submit_content(
         account: req.account,
         kind: req.kind,
         text: req.text,
+        scene: req.scene,
     };
     let gov = Arc::clone(&s.gov);
     let reviewed = blocking(move || gov.submit_content(&p, &sub, Timestamp::now())).await?;

@@ -300,7 +300,7 @@ pub(crate) const ROUTES: &[(&str, &str, &str, &str, Option<&str>)] = &[
 fn schemas() -> Value {
     let s = |props: Value, required: &[&str]| json!({"type": "object", "properties": props, "required": required, "additionalProperties": false});
     json!({
-        "ScanRequest": s(json!({"text": {"type": "string", "maxLength": 10000}}), &["text"]),
+        "ScanRequest": s(json!({"text": {"type": "string", "maxLength": 10000}, "scene": {"type": "string", "description": "a scene of the policy ([scenes.NAME]); unknown: 422 unknown_scene"}}), &["text"]),
         "NewUser": s(json!({"nickname": {"type": "string", "maxLength": 64}}), &["nickname"]),
         "Identity": s(json!({
             "kind": {"enum": ["resident_id", "mobile", "uscc"]},
@@ -320,7 +320,8 @@ fn schemas() -> Value {
         "Content": s(json!({
             "author": {"type": "integer"}, "group": {"type": "integer"}, "account": {"type": "integer"},
             "kind": {"enum": ["message", "post", "comment", "article", "nickname", "group_name", "bio"]},
-            "text": {"type": "string", "maxLength": 10000}}), &["author", "kind", "text"]),
+            "text": {"type": "string", "maxLength": 10000},
+            "scene": {"type": "string", "description": "a scene of the policy ([scenes.NAME])"}}), &["author", "kind", "text"]),
         "NewToken": s(json!({"role": {"enum": ["service", "moderator", "lead", "auditor", "admin"]}, "name": {"type": "string"}}), &["role", "name"]),
         "Revoke": s(json!({"name": {"type": "string"}}), &["name"]),
         "Emergency": s(json!({"name": {"type": "string"}, "terms": {"type": "string"}, "review_threshold": {"type": "integer", "maximum": 100}, "block_threshold": {"type": "integer", "maximum": 100}}), &["name"]),

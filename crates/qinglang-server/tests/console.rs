@@ -177,6 +177,7 @@ async fn site() -> Site {
                 account: None,
                 kind: ContentKind::Comment,
                 text: text.into(),
+                scene: None,
             },
             now,
         )
@@ -451,6 +452,7 @@ async fn the_lead_adds_a_term_that_the_next_scan_blocks_and_verifies_the_chain()
                 account: None,
                 kind: ContentKind::Message,
                 text: "老地方见，带两杯蓝莓冰沙".into(),
+                scene: None,
             },
             Timestamp::now(),
         )

@@ -756,6 +756,7 @@ fn the_emergency_sweep_reviews_articles_as_pages() {
         account: Some(account),
         kind: ContentKind::Article,
         text: "<html><body><p>今天来杯&#x84DD;&#x8393;冰沙</p></body></html>".into(),
+        scene: None,
     };
     let submitted = g.submit_content(&svc(), &post, at(1)).expect("submit");
     assert_eq!(submitted.enforcement.decision, Decision::Published);

@@ -472,6 +472,7 @@ fn accounts_inactive_for_six_months_are_closed_and_tombstoned() {
         account: Some(quiet.id),
         kind: ContentKind::Article,
         text: "今天读完了一本书".into(),
+        scene: None,
     };
     g.submit_content(&svc(), &post, T0.plus_days(100)).unwrap();
     assert_eq!(g.inactivity_sweep(T0.plus_days(279)).unwrap(), 0);

@@ -540,6 +540,13 @@ impl Engine {
         engine
     }
 
+    /// The same engine without the fraud model (the fraud rule keeps its other evidence).
+    pub fn without_fraud_model(&self) -> Engine {
+        let mut engine = self.clone();
+        engine.fraud_model = None;
+        engine
+    }
+
     /// The same engine under another policy: thresholds only decide what the hits add up
     /// to, so nothing is recompiled (`qinglang eval --thresholds` scans once per threshold).
     pub fn with_policy(&self, policy: Policy) -> Result<Engine, PolicyError> {

@@ -24,6 +24,11 @@ pub struct Api {
 
 impl Api {
     pub fn new() -> Api {
+        Api::with_policy(LoadedPolicy::default_policy())
+    }
+
+    /// The same server under another policy (scenes, thresholds).
+    pub fn with_policy(policy: LoadedPolicy) -> Api {
         let engine = Arc::new(
             Engine::builder()
                 .lexicon(default_lexicon())
@@ -35,7 +40,7 @@ impl Api {
         let gov = Governance::new(
             SqliteStore::open_in_memory().expect("store"),
             engine,
-            LoadedPolicy::default_policy(),
+            policy,
             DataKey::from_hex(&"07".repeat(32)).expect("key"),
         )
         .with_recipe(EngineRecipe {

@@ -104,6 +104,7 @@ pub fn message(author: Id, group: Option<Id>, text: &str) -> Submission {
         account: None,
         kind: ContentKind::Message,
         text: text.into(),
+        scene: None,
     }
 }
 
