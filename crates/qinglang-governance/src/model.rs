@@ -222,6 +222,8 @@ pub struct Account {
     pub monthly_reads: u64,
     pub closed: bool,
     pub created_at: Timestamp,
+    /// The scene what it publishes is judged in by default (issue #25).
+    pub scene: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -262,6 +264,8 @@ pub struct Group {
     pub max_members: u32,
     pub status: GroupStatus,
     pub created_at: Timestamp,
+    /// The scene what is posted in it is judged in by default (issue #25).
+    pub scene: Option<String>,
 }
 
 /// GRP-2 roles in a group.

@@ -887,6 +887,7 @@ impl<S: Store> Governance<S> {
                 monthly_reads: req.monthly_reads,
                 closed: false,
                 created_at: now,
+                scene: None,
             };
             let id = tx.insert_account(&account)?;
             self.audit(tx, actor, now, "account.open", &Target::Account(id).label(), "", serde_json::json!({"owner": req.owner, "name": name, "subject": req.subject, "category": req.category}))?;
@@ -1021,6 +1022,7 @@ impl<S: Store> Governance<S> {
                 max_members,
                 status: GroupStatus::Active,
                 created_at: now,
+                scene: None,
             };
             let id = tx.insert_group(&group)?;
             tx.upsert_member(id, owner, GroupRole::Creator, MembershipStatus::Active, now)?;
@@ -1362,6 +1364,56 @@ impl<S: Store> Governance<S> {
         Ok(m)
     }
 
+    /// Sets (or with `None` clears) the scene what is posted in a group or published by an
+    /// account is judged in by default (issue #25); audited. The scene must be one of the
+    /// policy's.
+    pub fn set_default_scene(
+        &self,
+        actor: &Principal,
+        target: Target,
+        scene: Option<&str>,
+        now: Timestamp,
+    ) -> Result<(), Error> {
+        self.require(actor, Permission::ManageSubjects)?;
+        if let Some(name) = scene {
+            // Refused with the known scenes listed, as on a scan.
+            self.scene_engines().get(&self.policy.policy, name)?;
+        }
+        self.store.write(|tx| {
+            let before = match target {
+                Target::Group(id) => {
+                    tx.group(id)?
+                        .ok_or_else(|| Error::not_found("group", id))?
+                        .scene
+                }
+                Target::Account(id) => {
+                    tx.account(id)?
+                        .ok_or_else(|| Error::not_found("account", id))?
+                        .scene
+                }
+                other => {
+                    return Err(Error::invalid(
+                        "invalid_target",
+                        format!(
+                            "only groups and accounts carry a scene, not {}",
+                            other.kind()
+                        ),
+                    ))
+                }
+            };
+            tx.set_scene(target, scene)?;
+            self.audit(
+                tx,
+                actor,
+                now,
+                "scene.assign",
+                &target.label(),
+                "",
+                serde_json::json!({"before": before, "scene": scene}),
+            )
+        })
+    }
+
     // ----- content -----
 
     /// Reviews content and enforces the policy (REV-1, ENF-1, ENF-2).
@@ -1394,7 +1446,23 @@ impl<S: Store> Governance<S> {
                 ));
             }
         }
-        let (engine, version) = self.engine_for_scene(sub.scene.as_deref())?;
+        // The scene asked for, else the group's, else the account's default (issue #25).
+        let scene = match &sub.scene {
+            Some(scene) => Some(scene.clone()),
+            None if sub.group.is_some() || sub.account.is_some() => self.store.read(|tx| {
+                let group = match sub.group {
+                    Some(g) => tx.group(g)?.and_then(|g| g.scene),
+                    None => None,
+                };
+                match (group, sub.account) {
+                    (Some(scene), _) => Ok(Some(scene)),
+                    (None, Some(a)) => Ok(tx.account(a)?.and_then(|a| a.scene)),
+                    (None, None) => Ok(None),
+                }
+            })?,
+            None => None,
+        };
+        let (engine, version) = self.engine_for_scene(scene.as_deref())?;
         let mut scratch = Scratch::default();
         let mut verdict = review_content(&engine, sub.kind, &sub.text, &mut scratch);
         let signature = engine.signature(&scratch);
@@ -1441,7 +1509,7 @@ impl<S: Store> Governance<S> {
                 }
             }
             let mut verdict_value = wire::verdict_value(&sub.text, &verdict);
-            name_rules(&mut verdict_value, sub.scene.as_deref(), &version);
+            name_rules(&mut verdict_value, scene.as_deref(), &version);
             let restricted = self.active_sanction(tx, &[Target::User(sub.author)], SanctionKind::RestrictPublishing, now)?;
             let mut reasons = Vec::new();
             let decision = match verdict.suggestion {

@@ -63,6 +63,8 @@ pub trait Tx {
 
     // Groups.
     fn insert_group(&mut self, group: &Group) -> Result<Id, Error>;
+    /// Sets (or clears) the default scene of a group or an account (issue #25).
+    fn set_scene(&mut self, target: Target, scene: Option<&str>) -> Result<(), Error>;
     fn group(&mut self, id: Id) -> Result<Option<Group>, Error>;
     fn set_group_status(&mut self, id: Id, status: GroupStatus) -> Result<(), Error>;
     fn groups_created_by(&mut self, user: Id) -> Result<u32, Error>;

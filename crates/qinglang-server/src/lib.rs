@@ -20,7 +20,7 @@ use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
 use qinglang_governance::authz::Role;
 use qinglang_governance::identity::IdentityKind;
 use qinglang_governance::model::{
-    AccountSubject, ContentKind, GroupRole, Id, Principal, Timestamp,
+    AccountSubject, ContentKind, GroupRole, Id, Principal, Target, Timestamp,
 };
 use qinglang_governance::{crypto, Error, Governance, MemberAction, NewAccount, Submission};
 use qinglang_store::SqliteStore;
@@ -97,6 +97,11 @@ pub fn app(state: AppState) -> Router {
             post(manage_member),
         )
         .route("/v1/groups/{id}/notice", axum::routing::put(set_notice))
+        .route("/v1/groups/{id}/scene", axum::routing::put(set_group_scene))
+        .route(
+            "/v1/accounts/{id}/scene",
+            axum::routing::put(set_account_scene),
+        )
         .route("/v1/content", post(submit_content))
         .route("/v1/campaigns/{id}", get(get_campaign))
         .route("/v1/emergency", post(emergency_change))
@@ -721,6 +726,45 @@ async fn manage_member(
     })
     .await?;
     Ok(Json(json!({"action": req.action, "membership": m})))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SceneRequest {
+    /// A scene of the policy, or null to clear the default.
+    scene: Option<String>,
+}
+
+async fn set_group_scene(
+    State(s): State<AppState>,
+    Auth(p): Auth,
+    ApiPath(id): ApiPath<String>,
+    JsonBody(req): JsonBody<SceneRequest>,
+) -> ApiResult<impl IntoResponse> {
+    let id = parse_id(&id, "group")?;
+    set_scene(s, p, Target::Group(id), req).await
+}
+
+async fn set_account_scene(
+    State(s): State<AppState>,
+    Auth(p): Auth,
+    ApiPath(id): ApiPath<String>,
+    JsonBody(req): JsonBody<SceneRequest>,
+) -> ApiResult<impl IntoResponse> {
+    let id = parse_id(&id, "account")?;
+    set_scene(s, p, Target::Account(id), req).await
+}
+
+async fn set_scene(
+    s: AppState,
+    p: Principal,
+    target: Target,
+    req: SceneRequest,
+) -> ApiResult<Json<serde_json::Value>> {
+    let gov = Arc::clone(&s.gov);
+    let scene = req.scene.clone();
+    blocking(move || gov.set_default_scene(&p, target, scene.as_deref(), Timestamp::now())).await?;
+    Ok(Json(json!({"target": target.label(), "scene": req.scene})))
 }
 
 #[derive(Deserialize)]

@@ -76,6 +76,20 @@ pub(crate) const ROUTES: &[(&str, &str, &str, &str, Option<&str>)] = &[
         Some("NewMember"),
     ),
     (
+        "put",
+        "/v1/groups/{id}/scene",
+        "Set or clear the scene the group's messages are judged in (audited; 422 unknown_scene)",
+        "service",
+        Some("Scene"),
+    ),
+    (
+        "put",
+        "/v1/accounts/{id}/scene",
+        "Set or clear the scene the account's posts are judged in (audited; 422 unknown_scene)",
+        "service",
+        Some("Scene"),
+    ),
+    (
         "post",
         "/v1/content",
         "Submit content: verdict and enforcement",
@@ -317,6 +331,7 @@ fn schemas() -> Value {
         "NewMember": s(json!({"user": {"type": "integer"}, "role": {"enum": ["member", "manager"]}, "approved_by": {"type": "integer"}}), &["user"]),
         "MemberAction": s(json!({"by": {"type": "integer"}, "action": {"enum": ["remove", "mute", "unmute", "promote", "demote"]}, "minutes": {"type": "integer", "maximum": 43200}}), &["by", "action"]),
         "Notice": s(json!({"by": {"type": "integer"}, "notice": {"type": "string", "maxLength": 1000}}), &["by", "notice"]),
+        "Scene": s(json!({"scene": {"type": ["string", "null"], "description": "a scene of the policy ([scenes.NAME]); null clears the default"}}), &["scene"]),
         "Content": s(json!({
             "author": {"type": "integer"}, "group": {"type": "integer"}, "account": {"type": "integer"},
             "kind": {"enum": ["message", "post", "comment", "article", "nickname", "group_name", "bio"]},

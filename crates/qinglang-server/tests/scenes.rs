@@ -130,3 +130,57 @@ async fn a_decision_names_its_scene() {
         (StatusCode::UNPROCESSABLE_ENTITY, &json!("unknown_scene"))
     );
 }
+
+#[tokio::test]
+async fn a_group_carries_a_default_scene() {
+    // Posts in a group assigned to a scene are judged there unless the request names another;
+    // assigning is audited and only scenes of the policy are accepted.
+    let api = api();
+    let svc = api.token("service").await;
+    let owner = api.verified_user(&svc, "owner", "13800138000").await;
+    let (status, group) = api
+        .json(
+            "POST",
+            "/v1/groups",
+            &svc,
+            json!({"owner": owner, "name": "一对一客服", "max_members": 100}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{group}");
+    let gid = group["id"].as_i64().expect("group id");
+    let post = |text: &str| json!({"author": owner, "group": gid, "kind": "message", "text": text});
+    let text = "加我微信 abc12345 聊";
+    let (_, r) = api.json("POST", "/v1/content", &svc, post(text)).await;
+    assert_eq!(r["enforcement"]["decision"], "held", "{r}");
+
+    let uri = format!("/v1/groups/{gid}/scene");
+    let (status, e) = api.json("PUT", &uri, &svc, json!({"scene": "kids"})).await;
+    assert_eq!(
+        (status, &e["code"]),
+        (StatusCode::UNPROCESSABLE_ENTITY, &json!("unknown_scene"))
+    );
+    let (status, v) = api
+        .json("PUT", &uri, &svc, json!({"scene": "private_chat"}))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{v}");
+    let (_, r) = api.json("POST", "/v1/content", &svc, post(text)).await;
+    assert_eq!(r["enforcement"]["decision"], "published", "{r}");
+    assert_eq!(r["verdict"]["scene"], "private_chat");
+    // The request's own scene wins over the group's.
+    let mut body = post(text);
+    body["scene"] = json!("children");
+    let (_, r) = api.json("POST", "/v1/content", &svc, body).await;
+    assert_eq!(r["verdict"]["scene"], "children", "{r}");
+    // Cleared: the main policy again.
+    let (status, _) = api.json("PUT", &uri, &svc, json!({"scene": null})).await;
+    assert_eq!(status, StatusCode::OK);
+    let (_, r) = api.json("POST", "/v1/content", &svc, post(text)).await;
+    assert_eq!(r["enforcement"]["decision"], "held", "{r}");
+    let (_, audit) = api.call("GET", "/v1/audit", Some(&api.admin), None).await;
+    assert!(
+        audit
+            .lines()
+            .any(|l| l.contains("\"scene.assign\"") && l.contains("private_chat")),
+        "{audit}"
+    );
+}

@@ -33,6 +33,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0009_lexicon_edits.sql"),
     include_str!("../migrations/0010_casework_guards.sql"),
     include_str!("../migrations/0011_learned_ids_never_reused.sql"),
+    include_str!("../migrations/0012_scenes.sql"),
 ];
 
 /// The SQLite store.
@@ -233,6 +234,7 @@ fn account_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Account> {
         monthly_reads: r.get::<_, i64>("monthly_reads")? as u64,
         closed: r.get("closed")?,
         created_at: Timestamp(r.get("created_at")?),
+        scene: r.get("scene")?,
     })
 }
 
@@ -519,6 +521,25 @@ impl Tx for SqliteTx<'_> {
         Ok(self.conn.last_insert_rowid())
     }
 
+    fn set_scene(&mut self, target: Target, scene: Option<&str>) -> Result<(), Error> {
+        let sql = match target {
+            Target::Group(_) => "UPDATE groups SET scene = ?2 WHERE id = ?1",
+            Target::Account(_) => "UPDATE accounts SET scene = ?2 WHERE id = ?1",
+            other => {
+                // The service checks the target first; reaching here is a programming error.
+                return Err(Error::Storage(format!(
+                    "only groups and accounts carry a scene, not {}",
+                    other.kind()
+                )));
+            }
+        };
+        self.conn
+            .prepare_cached(sql)
+            .and_then(|mut s| s.execute(params![target.id(), scene]))
+            .map_err(storage)?;
+        Ok(())
+    }
+
     fn group(&mut self, id: Id) -> Result<Option<Group>, Error> {
         self.conn
             .prepare_cached("SELECT * FROM groups WHERE id = ?1")
@@ -533,6 +554,7 @@ impl Tx for SqliteTx<'_> {
                         max_members: r.get("max_members")?,
                         status: GroupStatus::parse(&status).unwrap_or(GroupStatus::Active),
                         created_at: Timestamp(r.get("created_at")?),
+                        scene: r.get("scene")?,
                     })
                 })
                 .optional()

@@ -88,7 +88,8 @@ fn learned_examples_survive_the_move_to_ids_that_are_never_reused() {
     }
     let store = SqliteStore::open(&path).expect("migrated");
     let q = |sql: &str| store.query_i64(sql).expect(sql);
-    assert_eq!(q("PRAGMA user_version"), 11);
+    // Migrated to the newest schema: one version per migration file.
+    assert_eq!(q("PRAGMA user_version"), files.len() as i64);
     assert_eq!(
         q("SELECT count(*) FROM learned_examples WHERE model = 'cold'"),
         2
@@ -112,4 +113,37 @@ fn learned_examples_survive_the_move_to_ids_that_are_never_reused() {
         )
         .expect("learn");
     assert_eq!(q("SELECT max(id) FROM learned_examples"), 3);
+}
+
+#[test]
+fn groups_and_accounts_gain_a_scene_that_starts_empty() {
+    // Migration 12 (issue #25): a database of the previous release keeps its groups, with no
+    // default scene until one is assigned.
+    let path = temp_db("scenes");
+    let mut files: Vec<_> = std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations"))
+        .expect("migrations folder")
+        .map(|e| e.expect("entry").path())
+        .filter(|p| p.extension().is_some_and(|x| x == "sql"))
+        .collect();
+    files.sort();
+    {
+        let conn = rusqlite::Connection::open(&path).expect("open");
+        for file in &files[..11] {
+            conn.execute_batch(&std::fs::read_to_string(file).expect("sql"))
+                .expect("old migration");
+        }
+        conn.execute_batch(
+            "INSERT INTO users (nickname, credit, credit_at, status, created_at) VALUES ('甲', 100, 0, 'active', 0);
+             INSERT INTO groups (owner, name, max_members, status, created_at) VALUES (1, '读书会', 100, 'active', 0);
+             PRAGMA user_version = 11;",
+        )
+        .expect("a group");
+    }
+    let store = SqliteStore::open(&path).expect("migrated");
+    let q = |sql: &str| store.query_i64(sql).expect(sql);
+    assert_eq!(q("SELECT count(*) FROM groups WHERE scene IS NULL"), 1);
+    assert_eq!(
+        q("SELECT count(*) FROM accounts WHERE scene IS NOT NULL"),
+        0
+    );
 }
