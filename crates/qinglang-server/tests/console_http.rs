@@ -553,3 +553,32 @@ async fn a_scam_is_held_with_its_family_and_the_console_names_it() {
     let html = body(send(&api, "GET", &format!("/queue/{item}"), &session, None).await).await;
     assert!(html.contains("fraud · 冒充客服退款"), "{html}");
 }
+
+#[tokio::test]
+async fn a_held_item_names_the_scene_it_was_judged_in() {
+    // issue #25: the moderator sees in which scene the verdict was given.
+    use qinglang_governance::policy::{LoadedPolicy, DEFAULT_POLICY_TOML};
+    let text = format!("{DEFAULT_POLICY_TOML}\n[scenes.children]\nreview_threshold = 30\n");
+    let api = Api::with_policy(LoadedPolicy::parse("p.toml", &text).expect("policy"));
+    let svc = api.token("service").await;
+    let alice = api.token_named("moderator", "alice").await;
+    let author = api.verified_user(&svc, "author", "13800138000").await;
+    let (_, r) = api
+        .json(
+            "POST",
+            "/v1/content",
+            &svc,
+            serde_json::json!({"author": author, "kind": "comment", "scene": "children",
+                               "text": "加我微信 abc12345 聊"}),
+        )
+        .await;
+    assert_eq!(r["enforcement"]["decision"], "held", "{r}");
+    let (_, queue) = api.get("/v1/queue", &alice).await;
+    let item = queue["items"][0]["id"].as_i64().expect("item");
+    let (session, _) = sign_in(&api, &alice).await;
+    let html = body(send(&api, "GET", &format!("/queue/{item}"), &session, None).await).await;
+    assert!(
+        html.contains(r#"场景 <code class="scene">children</code>"#),
+        "{html}"
+    );
+}

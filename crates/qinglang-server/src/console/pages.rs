@@ -623,7 +623,7 @@ pub(crate) async fn queue_item(
             c.campaign.map_or_else(String::new, |k| format!(
                 " · {} {k}",
                 l.t("刷屏活动", "campaign")
-            )),
+            )) + &scene_meta(l, &c.verdict),
             highlighted(&c.text, &c.verdict),
             hit_table(l, &c.verdict)
         );
@@ -2225,4 +2225,16 @@ mod tests {
         assert_eq!(short_version(&format!("{file}+3")), "sha256:abababababab+3");
         assert_eq!(short_version("v1"), "v1");
     }
+}
+
+/// The scene a verdict was given in (issue #25), for the item's meta line; nothing for the
+/// main policy.
+fn scene_meta(l: Lang, verdict: &serde_json::Value) -> String {
+    verdict["scene"].as_str().map_or_else(String::new, |scene| {
+        format!(
+            r#" · {} <code class="scene">{}</code>"#,
+            l.t("场景", "scene"),
+            esc(scene)
+        )
+    })
 }
