@@ -2213,6 +2213,18 @@ pub(crate) async fn annual(
     )
 }
 
+/// The scene a verdict was given in (issue #25), for the item's meta line; nothing for the
+/// main policy.
+fn scene_meta(l: Lang, verdict: &serde_json::Value) -> String {
+    verdict["scene"].as_str().map_or_else(String::new, |scene| {
+        format!(
+            r#" · {} <code class="scene">{}</code>"#,
+            l.t("场景", "scene"),
+            esc(scene)
+        )
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::short_version;
@@ -2225,16 +2237,4 @@ mod tests {
         assert_eq!(short_version(&format!("{file}+3")), "sha256:abababababab+3");
         assert_eq!(short_version("v1"), "v1");
     }
-}
-
-/// The scene a verdict was given in (issue #25), for the item's meta line; nothing for the
-/// main policy.
-fn scene_meta(l: Lang, verdict: &serde_json::Value) -> String {
-    verdict["scene"].as_str().map_or_else(String::new, |scene| {
-        format!(
-            r#" · {} <code class="scene">{}</code>"#,
-            l.t("场景", "scene"),
-            esc(scene)
-        )
-    })
 }
