@@ -130,6 +130,40 @@ impl<S: Store> Governance<S> {
     /// The lexicons the engine is built from: the recipe's, every emergency change's, and
     /// the operators' edits replayed over them (the latest edit of a term wins; its entry
     /// moves to the `operator` lexicon, or is gone when removed).
+    /// The lexicon a scene of the policy brings (none for the main engine); an unknown scene
+    /// is refused with the known ones listed.
+    fn scene_policy_lexicon(&self, scene: Option<&str>) -> Result<Option<Lexicon>, Error> {
+        let Some(name) = scene else {
+            return Ok(None);
+        };
+        let policy = &self.policy().policy;
+        let Some(s) = policy.scenes.get(name) else {
+            // The same refusal as a scan in an unknown scene.
+            return self.scene_engines().get(policy, name).map(|_| None);
+        };
+        let lexicon = s
+            .lexicon(name)
+            .map_err(|e| Error::invalid("invalid_scene", e.to_string()))?;
+        Ok((!lexicon.is_empty()).then_some(lexicon))
+    }
+
+    /// The lexicons of `scene` (the main engine for `None`): the main edits, and the scene's
+    /// own replayed after them, over the recipe and emergency changes; a scene's policy
+    /// lexicon comes on top (`SceneEngines::build`).
+    pub(crate) fn scene_lexicons(
+        &self,
+        changes: &[EmergencyChange],
+        edits: &[LexiconEdit],
+        scene: Option<&str>,
+    ) -> Result<Vec<Lexicon>, Error> {
+        let edits: Vec<LexiconEdit> = edits
+            .iter()
+            .filter(|e| e.scene.is_none() || e.scene.as_deref() == scene)
+            .cloned()
+            .collect();
+        self.effective_lexicons(changes, &edits)
+    }
+
     fn effective_lexicons(
         &self,
         changes: &[EmergencyChange],
@@ -198,7 +232,7 @@ impl<S: Store> Governance<S> {
         let recipe = self.recipe()?;
         let mut policy = recipe.policy.clone();
         let mut builder = Engine::builder();
-        let lexicons = self.effective_lexicons(changes, edits)?;
+        let lexicons = self.scene_lexicons(changes, edits, None)?;
         for lexicon in &lexicons {
             builder = builder.lexicon(lexicon.clone());
         }
@@ -291,8 +325,8 @@ impl<S: Store> Governance<S> {
             at: now,
         });
         // Build first: a change that does not compile is refused before anything is stored.
-        let (engine, lexicons) = self.engine_with_changes(&changes, &edits)?;
-        let scenes = self.build_scenes(&engine, &lexicons)?;
+        let (engine, _) = self.engine_with_changes(&changes, &edits)?;
+        let scenes = self.build_scenes(&engine, &changes, &edits)?;
         let (review, block) = (
             engine.policy().review_threshold,
             engine.policy().block_threshold,
@@ -345,8 +379,8 @@ impl<S: Store> Governance<S> {
         let (changes, edits) = self
             .store
             .read(|tx| Ok((tx.emergency_changes()?, tx.lexicon_edits()?)))?;
-        let (engine, lexicons) = self.engine_with_changes(&changes, &edits)?;
-        let scenes = self.build_scenes(&engine, &lexicons)?;
+        let (engine, _) = self.engine_with_changes(&changes, &edits)?;
+        let scenes = self.build_scenes(&engine, &changes, &edits)?;
         self.swap_rules(Arc::new(engine), scenes, stored.0);
         *generation = stored;
         Ok(true)
@@ -360,13 +394,27 @@ impl<S: Store> Governance<S> {
         query: &str,
         limit: usize,
     ) -> Result<Vec<TermView>, Error> {
+        self.scene_lexicon_terms(actor, None, query, limit)
+    }
+
+    /// The terms in force in `scene` (the main engine for `None`) that contain `query`: the
+    /// scene's own policy lexicon and edits first.
+    pub fn scene_lexicon_terms(
+        &self,
+        actor: &Principal,
+        scene: Option<&str>,
+        query: &str,
+        limit: usize,
+    ) -> Result<Vec<TermView>, Error> {
         self.require(actor, Permission::ReadCases)?;
+        let policy_lexicon = self.scene_policy_lexicon(scene)?;
         let (changes, edits) = self
             .store
             .read(|tx| Ok((tx.emergency_changes()?, tx.lexicon_edits()?)))?;
         let mut out = Vec::new();
         // Operators' and emergency terms first: they are what people look for here.
-        let mut lexicons = self.effective_lexicons(&changes, &edits)?;
+        let mut lexicons = self.scene_lexicons(&changes, &edits, scene)?;
+        lexicons.extend(policy_lexicon);
         lexicons.reverse();
         for l in &lexicons {
             for e in l.entries() {
@@ -405,7 +453,22 @@ impl<S: Store> Governance<S> {
         reason: &str,
         now: Timestamp,
     ) -> Result<TermEdited, Error> {
+        self.edit_scene_lexicon(actor, None, term, change, reason, now)
+    }
+
+    /// [`Governance::edit_lexicon`] for one scene of the policy only (`None`: the main
+    /// engine, and every scene with it); audited with the scene.
+    pub fn edit_scene_lexicon(
+        &self,
+        actor: &Principal,
+        scene: Option<&str>,
+        term: &str,
+        change: TermChange,
+        reason: &str,
+        now: Timestamp,
+    ) -> Result<TermEdited, Error> {
         self.require(actor, Permission::ChangePolicy)?;
+        let policy_lexicon = self.scene_policy_lexicon(scene)?;
         let term = term.trim();
         let n = term.chars().count();
         if n == 0 || n > 64 || term.contains(['\t', '\n', '\r']) {
@@ -424,8 +487,9 @@ impl<S: Store> Governance<S> {
         let (changes, mut edits) = self
             .store
             .read(|tx| Ok((tx.emergency_changes()?, tx.lexicon_edits()?)))?;
-        let before = self
-            .effective_lexicons(&changes, &edits)?
+        let mut in_force = self.scene_lexicons(&changes, &edits, scene)?;
+        in_force.extend(policy_lexicon);
+        let before = in_force
             .iter()
             .flat_map(|l| {
                 l.entries()
@@ -487,11 +551,12 @@ impl<S: Store> Governance<S> {
             reason: reason.to_owned(),
             actor: actor.label(),
             at: now,
+            scene: scene.map(str::to_owned),
         };
         edits.push(edit.clone());
         // Build first: an edit that does not compile is refused before anything is stored.
-        let (engine, lexicons) = self.engine_with_changes(&changes, &edits)?;
-        let scenes = self.build_scenes(&engine, &lexicons)?;
+        let (engine, _) = self.engine_with_changes(&changes, &edits)?;
+        let scenes = self.build_scenes(&engine, &changes, &edits)?;
         let generation = self.store.write(|tx| {
             edit.id = tx.insert_lexicon_edit(&edit)?;
             self.audit(
@@ -501,7 +566,7 @@ impl<S: Store> Governance<S> {
                 verb,
                 &format!("term:{term}"),
                 reason,
-                serde_json::json!({"before": before, "category": edit.category, "action": edit.action}),
+                serde_json::json!({"before": before, "category": edit.category, "action": edit.action, "scene": edit.scene}),
             )?;
             tx.emergency_generation()
         })?;

@@ -520,6 +520,8 @@ pub struct LexiconEdit {
     pub reason: String,
     pub actor: String,
     pub at: Timestamp,
+    /// The scene the edit applies to (issue #25); `None`: the main engine and every scene.
+    pub scene: Option<String>,
 }
 
 /// A stored message as a sweep re-reads it.

@@ -40,22 +40,23 @@ impl SceneEngines {
         SceneEngines { engines }
     }
 
-    /// Every scene's engine: `lexicons` (those `main` was built from) plus the scene's own,
-    /// `main`'s policy with the scene's overrides, `main`'s classifiers where the scene wants
-    /// them.
+    /// Every scene's engine: its lexicons (`lexicons_for(name)`: those of the main engine
+    /// with the scene's edits) plus the scene's policy lexicon, `main`'s policy with the
+    /// scene's overrides, `main`'s classifiers where the scene wants them.
     pub fn build(
         policy: &Policy,
         main: &Engine,
-        lexicons: &[Lexicon],
+        lexicons_for: impl Fn(&str) -> Result<Vec<Lexicon>, Error>,
     ) -> Result<SceneEngines, Error> {
         let mut engines = BTreeMap::new();
         for (name, scene) in &policy.scenes {
+            let lexicons = lexicons_for(name)?;
             let own = scene
                 .lexicon(name)
                 .map_err(|e| Error::invalid("invalid_scene", e.to_string()))?;
             let mut builder = Engine::builder().policy(scene.engine_policy(main.policy()));
             for lexicon in lexicons {
-                builder = builder.lexicon(lexicon.clone());
+                builder = builder.lexicon(lexicon);
             }
             if !own.is_empty() {
                 builder = builder.lexicon(own);

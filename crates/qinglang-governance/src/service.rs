@@ -290,7 +290,10 @@ impl<S: Store> Governance<S> {
         let engine = self.engine();
         // The policy's check compiled every scene's lexicon, so this builds; were it not to,
         // the scenes with a lexicon would answer `scene_unavailable`.
-        if let Ok(scenes) = self.build_scenes(&engine, &recipe.lexicons) {
+        let built = crate::scenes::SceneEngines::build(&self.policy.policy, &engine, |_| {
+            Ok(recipe.lexicons.clone())
+        });
+        if let Ok(scenes) = built {
             self.set_scenes(scenes);
         }
         self.recipe = Some(recipe);
@@ -402,14 +405,17 @@ impl<S: Store> Governance<S> {
         }
     }
 
-    /// The scenes' engines for the rules `engine` applies, built from its `lexicons` plus
-    /// each scene's own.
+    /// The scenes' engines for the rules `engine` applies: each from the recipe, the
+    /// emergency `changes`, the main `edits` and its own, plus its policy lexicon.
     pub(crate) fn build_scenes(
         &self,
         engine: &Engine,
-        lexicons: &[qinglang_engine::Lexicon],
+        changes: &[EmergencyChange],
+        edits: &[LexiconEdit],
     ) -> Result<crate::scenes::SceneEngines, Error> {
-        crate::scenes::SceneEngines::build(&self.policy.policy, engine, lexicons)
+        crate::scenes::SceneEngines::build(&self.policy.policy, engine, |scene| {
+            self.scene_lexicons(changes, edits, Some(scene))
+        })
     }
 
     /// The engine for `scene` (the main one for none) and the rules version, read together;

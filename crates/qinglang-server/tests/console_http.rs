@@ -582,3 +582,79 @@ async fn a_held_item_names_the_scene_it_was_judged_in() {
         "{html}"
     );
 }
+
+#[tokio::test]
+async fn a_lead_edits_one_scenes_lexicon_in_the_console() {
+    // issue #25: the console shows each scene's terms and edits one scene's lexicon with the
+    // same audit as the main one; the term applies in that scene only.
+    use qinglang_governance::policy::{LoadedPolicy, DEFAULT_POLICY_TOML};
+    let text = format!(
+        "{DEFAULT_POLICY_TOML}\n[scenes.children]\nlexicon = \"\"\"\n游戏充值\tcustom\treview\n\"\"\"\n[scenes.comments]\n"
+    );
+    let api = Api::with_policy(LoadedPolicy::parse("p.toml", &text).expect("policy"));
+    let svc = api.token("service").await;
+    let lead = api.token("lead").await;
+    let (session, csrf) = sign_in(&api, &lead).await;
+    let html = body(send(&api, "GET", "/lexicons?scene=children", &session, None).await).await;
+    assert!(
+        html.contains(r#"id="scenes""#) && html.contains("comments"),
+        "{html}"
+    );
+    assert!(
+        html.contains("游戏充值") && html.contains("scene:children"),
+        "{html}"
+    );
+    assert!(html.contains(r#"name="scene" value="children""#));
+    let resp = post(
+        &api,
+        "/lexicons",
+        &session,
+        &[
+            ("csrf", &csrf),
+            ("scene", "children"),
+            ("term", "氪金"),
+            ("op", "add"),
+            ("category", "custom"),
+            ("action", "block"),
+            ("reason", "未成年人充值"),
+        ],
+    )
+    .await;
+    assert!(location(&resp).contains("ok="), "{}", location(&resp));
+    let scan = |scene: Option<&str>| {
+        let mut body = serde_json::json!({"text": "一起氪金吧"});
+        if let Some(scene) = scene {
+            body["scene"] = serde_json::json!(scene);
+        }
+        body
+    };
+    let (_, v) = api
+        .json("POST", "/v1/scan", &svc, scan(Some("children")))
+        .await;
+    assert_eq!(v["suggestion"], "block", "{v}");
+    for other in [None, Some("comments")] {
+        let (_, v) = api.json("POST", "/v1/scan", &svc, scan(other)).await;
+        assert_eq!(v["suggestion"], "pass", "{other:?}: {v}");
+    }
+    // An edit in an unknown scene is refused; the audit names the scene of the one made.
+    let resp = post(
+        &api,
+        "/lexicons",
+        &session,
+        &[
+            ("csrf", &csrf),
+            ("scene", "kids"),
+            ("term", "x1"),
+            ("op", "add"),
+        ],
+    )
+    .await;
+    assert!(location(&resp).contains("err="), "{}", location(&resp));
+    let (_, audit) = api.call("GET", "/v1/audit", Some(&api.admin), None).await;
+    assert!(
+        audit.lines().any(|l| l.contains("\"lexicon.add\"")
+            && l.contains("氪金")
+            && l.contains("\"scene\":\"children\"")),
+        "{audit}"
+    );
+}

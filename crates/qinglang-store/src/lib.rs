@@ -34,6 +34,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0010_casework_guards.sql"),
     include_str!("../migrations/0011_learned_ids_never_reused.sql"),
     include_str!("../migrations/0012_scenes.sql"),
+    include_str!("../migrations/0013_scene_lexicon_edits.sql"),
 ];
 
 /// The SQLite store.
@@ -827,9 +828,9 @@ impl Tx for SqliteTx<'_> {
     fn insert_lexicon_edit(&mut self, e: &LexiconEdit) -> Result<Id, Error> {
         self.conn
             .execute(
-                "INSERT INTO lexicon_edits (term, category, action, reason, actor, at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                params![e.term, e.category, e.action, e.reason, e.actor, e.at.0],
+                "INSERT INTO lexicon_edits (term, category, action, reason, actor, at, scene)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                params![e.term, e.category, e.action, e.reason, e.actor, e.at.0, e.scene],
             )
             .map_err(storage)?;
         Ok(self.conn.last_insert_rowid())
@@ -850,6 +851,7 @@ impl Tx for SqliteTx<'_> {
                     reason: r.get("reason")?,
                     actor: r.get("actor")?,
                     at: Timestamp(r.get("at")?),
+                    scene: r.get("scene")?,
                 })
             })
             .map_err(storage)?;

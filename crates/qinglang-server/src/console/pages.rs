@@ -1281,6 +1281,8 @@ pub(crate) struct LexQuery {
     q: Option<String>,
     ok: Option<String>,
     err: Option<String>,
+    /// A scene of the policy (issue #25); the main engine when absent.
+    scene: Option<String>,
 }
 
 pub(crate) async fn lexicons(
@@ -1289,8 +1291,15 @@ pub(crate) async fn lexicons(
     Query(q): Query<LexQuery>,
 ) -> Response {
     let query = q.q.clone().unwrap_or_default();
-    let (terms, edits) = match run(&s, &v, move |g, p, _| {
-        Ok((g.lexicon_terms(p, &query, 200)?, g.lexicon_edits(p)?))
+    let scene = q.scene.clone().filter(|x| !x.is_empty());
+    let asked = scene.clone();
+    let (terms, edits, scenes) = match run(&s, &v, move |g, p, _| {
+        let scenes: Vec<String> = g.policy().policy.scenes.keys().cloned().collect();
+        Ok((
+            g.scene_lexicon_terms(p, asked.as_deref(), &query, 200)?,
+            g.lexicon_edits(p)?,
+            scenes,
+        ))
     })
     .await
     {
@@ -1299,10 +1308,43 @@ pub(crate) async fn lexicons(
     };
     let l = v.lang;
     let mut body = flash(q.ok.as_deref(), q.err.as_deref());
+    // The policy's scenes: each has the main terms, its own and its edits (issue #25).
+    if !scenes.is_empty() {
+        let mut links = format!(
+            r#"<a href="/lexicons"{}>{}</a>"#,
+            if scene.is_none() {
+                r#" class="current""#
+            } else {
+                ""
+            },
+            l.t("主策略", "main policy")
+        );
+        for name in &scenes {
+            let _ = write!(
+                links,
+                r#" · <a href="/lexicons?scene={}"{}>{}</a>"#,
+                urlencode(name),
+                if scene.as_deref() == Some(name) {
+                    r#" class="current""#
+                } else {
+                    ""
+                },
+                esc(name)
+            );
+        }
+        let _ = write!(
+            body,
+            r#"<p class="scenes" id="scenes">{}: {links}</p>"#,
+            l.t("场景", "Scene")
+        );
+    }
+    let scene_field = scene.as_deref().map_or_else(String::new, |x| {
+        format!(r#"<input type="hidden" name="scene" value="{}">"#, esc(x))
+    });
     if v.can_change_policy() {
         let _ = write!(
             body,
-            r#"<form method="post" action="/lexicons" class="card" id="lexicon-form">{}
+            r#"<form method="post" action="/lexicons" class="card" id="lexicon-form">{}{scene_field}
 <label>{} <input name="term" id="term" required maxlength="64"></label>
 <label>{} <select name="op" id="op"><option value="add">{}</option><option value="demote">{}</option><option value="remove">{}</option></select></label>
 <label>{} <input name="category" id="category" value="custom" pattern="[a-z][a-z0-9_]*"></label>
@@ -1350,8 +1392,10 @@ pub(crate) async fn lexicons(
         &rows,
         "—",
     ));
+    // The edits in force here: the main ones, and in a scene its own.
     let rows: Vec<Vec<String>> = edits
         .iter()
+        .filter(|e| e.scene.is_none() || e.scene == scene)
         .take(100)
         .map(|e| {
             vec![
@@ -1359,6 +1403,7 @@ pub(crate) async fn lexicons(
                 esc(&e.term),
                 esc(e.action.as_deref().unwrap_or(l.t("删除", "removed"))),
                 esc(e.category.as_deref().unwrap_or("")),
+                esc(e.scene.as_deref().unwrap_or(l.t("全部", "all"))),
                 esc(&e.actor),
                 esc(&e.reason),
             ]
@@ -1374,6 +1419,7 @@ pub(crate) async fn lexicons(
                 l.t("词条", "Term"),
                 l.t("处置", "Action"),
                 l.t("类别", "Category"),
+                l.t("场景", "Scene"),
                 l.t("操作人", "Actor"),
                 l.t("理由", "Reason")
             ],
@@ -1403,17 +1449,25 @@ pub(crate) async fn edit_lexicon(
         },
     };
     let reason = form.get("reason").unwrap_or("").to_owned();
+    let scene = form
+        .get("scene")
+        .filter(|x| !x.is_empty())
+        .map(str::to_owned);
     let l = v.lang;
-    let back = format!("/lexicons?q={}", urlencode(&term));
+    let back = match &scene {
+        Some(x) => format!("/lexicons?scene={}&q={}", urlencode(x), urlencode(&term)),
+        None => format!("/lexicons?q={}", urlencode(&term)),
+    };
     act(&s, &v, &back, move |g, p, now| {
-        g.edit_lexicon(p, &term, change, &reason, now).map(|e| {
-            format!(
-                "{} {}: {}",
-                l.t("已生效", "In force"),
-                e.edit.term,
-                e.edit.action.as_deref().unwrap_or(l.t("已删除", "removed"))
-            )
-        })
+        g.edit_scene_lexicon(p, scene.as_deref(), &term, change, &reason, now)
+            .map(|e| {
+                format!(
+                    "{} {}: {}",
+                    l.t("已生效", "In force"),
+                    e.edit.term,
+                    e.edit.action.as_deref().unwrap_or(l.t("已删除", "removed"))
+                )
+            })
     })
     .await
 }
