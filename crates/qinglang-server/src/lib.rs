@@ -5,7 +5,7 @@
 
 use std::collections::HashMap;
 use std::sync::{Arc, OnceLock, RwLock};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use axum::body::Bytes;
 use axum::extract::{
@@ -33,7 +33,7 @@ pub mod console;
 mod openapi;
 
 /// How long a looked-up token is trusted without asking the store again.
-const PRINCIPAL_CACHE_TTL: std::time::Duration = std::time::Duration::from_secs(30);
+const PRINCIPAL_CACHE_TTL: Duration = Duration::from_secs(30);
 
 /// Request bodies larger than this are refused with 413 before they are parsed.
 pub const MAX_BODY_BYTES: usize = 256 * 1024;
@@ -80,7 +80,104 @@ fn metrics_handle() -> PrometheusHandle {
 }
 
 /// The router: API under `/v1`, plus `/healthz`, `/metrics` and `/openapi.json`.
+/// How much the server takes from one client and from all of them at once (OPS-5, #23).
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    /// A request body must arrive within this time once its headers have (408 otherwise).
+    pub body_timeout: Duration,
+    /// Requests being answered at once; more are refused at once with 503 and
+    /// `Retry-After`, so that a flood queues nowhere.
+    pub max_in_flight: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            body_timeout: Duration::from_secs(10),
+            max_in_flight: 1024,
+        }
+    }
+}
+
+/// The router with the default [`Limits`].
 pub fn app(state: AppState) -> Router {
+    app_with_limits(state, Limits::default())
+}
+
+/// The router: the API, the console, health, metrics and the OpenAPI document, behind the
+/// ecosystem's guards against hostile clients — a declared body over the limit is refused
+/// before it is read (413), a body slower than `body_timeout` is cut off (408), and past
+/// `max_in_flight` requests are shed (503 with `Retry-After`). Their plain answers are
+/// given the API's `{"code", "message"}` shape.
+pub fn app_with_limits(state: AppState, limits: Limits) -> Router {
+    let guards = tower::ServiceBuilder::new()
+        .layer(middleware::map_response(shape_refusal))
+        .layer(axum::error_handling::HandleErrorLayer::new(overloaded))
+        .load_shed()
+        // One budget for the whole server: the router applies layers route by route.
+        .layer(tower::limit::GlobalConcurrencyLimitLayer::new(
+            limits.max_in_flight,
+        ))
+        .layer(tower_http::limit::RequestBodyLimitLayer::new(
+            MAX_BODY_BYTES,
+        ))
+        .layer(tower_http::timeout::RequestBodyTimeoutLayer::new(
+            limits.body_timeout,
+        ));
+    routes(state).layer(guards)
+}
+
+/// Whether reading a body failed because it trickled in slower than `body_timeout` (the
+/// guard's error is somewhere in the rejection's chain of sources).
+fn body_timed_out(e: &(dyn std::error::Error + 'static)) -> bool {
+    let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(c) = cause {
+        if c.is::<tower_http::timeout::TimeoutError>() {
+            return true;
+        }
+        cause = c.source();
+    }
+    false
+}
+
+/// Past `max_in_flight`: 503 with `Retry-After`.
+async fn overloaded(_: tower::BoxError) -> Response {
+    let mut r = ApiError::new(
+        StatusCode::SERVICE_UNAVAILABLE,
+        "overloaded",
+        "too many requests in flight; retry shortly",
+    )
+    .into_response();
+    r.headers_mut()
+        .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+    r
+}
+
+/// The guards' plain-text refusals (413 for a declared length over the limit, 408 for a slow
+/// body) in the API's error shape.
+async fn shape_refusal(r: Response) -> Response {
+    let json = r
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"application/json"));
+    match r.status() {
+        StatusCode::PAYLOAD_TOO_LARGE if !json => ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "payload_too_large",
+            format!("request body exceeds {MAX_BODY_BYTES} bytes"),
+        )
+        .into_response(),
+        StatusCode::REQUEST_TIMEOUT if !json => ApiError::new(
+            StatusCode::REQUEST_TIMEOUT,
+            "body_timeout",
+            "the request body did not arrive in time",
+        )
+        .into_response(),
+        _ => r,
+    }
+}
+
+fn routes(state: AppState) -> Router {
     Router::new()
         .route("/v1/scan", post(scan))
         .route("/v1/users", post(create_user))
@@ -241,6 +338,12 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for JsonBody<T> {
                     StatusCode::PAYLOAD_TOO_LARGE,
                     "payload_too_large",
                     format!("request body exceeds {MAX_BODY_BYTES} bytes"),
+                )
+            } else if body_timed_out(&e) {
+                ApiError::new(
+                    StatusCode::REQUEST_TIMEOUT,
+                    "body_timeout",
+                    "the request body did not arrive in time",
                 )
             } else {
                 ApiError::new(StatusCode::BAD_REQUEST, "invalid_body", e.body_text())

@@ -12,7 +12,7 @@ use qinglang_governance::crypto::DataKey;
 use qinglang_governance::model::Timestamp;
 use qinglang_governance::policy::LoadedPolicy;
 use qinglang_governance::{EngineRecipe, Governance};
-use qinglang_server::{app, AppState};
+use qinglang_server::AppState;
 use qinglang_store::SqliteStore;
 use serde_json::{json, Value};
 use tower::ServiceExt;
@@ -29,6 +29,15 @@ impl Api {
 
     /// The same server under another policy (scenes, thresholds).
     pub fn with_policy(policy: LoadedPolicy) -> Api {
+        Api::with(policy, qinglang_server::Limits::default())
+    }
+
+    /// The same server with other limits on clients (#23).
+    pub fn with_limits(limits: qinglang_server::Limits) -> Api {
+        Api::with(LoadedPolicy::default_policy(), limits)
+    }
+
+    fn with(policy: LoadedPolicy, limits: qinglang_server::Limits) -> Api {
         let engine = Arc::new(
             Engine::builder()
                 .lexicon(default_lexicon())
@@ -52,7 +61,7 @@ impl Api {
             .expect("bootstrap")
             .expect("token");
         Api {
-            router: app(AppState::new(Arc::new(gov))),
+            router: qinglang_server::app_with_limits(AppState::new(Arc::new(gov)), limits),
             admin,
         }
     }
