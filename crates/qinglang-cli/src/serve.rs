@@ -43,6 +43,18 @@ pub struct ServeArgs {
     /// Add an operator lexicon to the default one (repeatable).
     #[arg(long = "lexicon", value_name = "FILE")]
     pub lexicons: Vec<PathBuf>,
+    /// Connections served at once; the next one is answered 503 with Retry-After (#23).
+    #[arg(long, value_name = "N", default_value_t = 4096,
+          value_parser = clap::value_parser!(u32).range(1..))]
+    pub max_connections: u32,
+    /// Requests answered at once; more are shed with 503 and Retry-After.
+    #[arg(long, value_name = "N", default_value_t = 1024,
+          value_parser = clap::value_parser!(u32).range(1..))]
+    pub max_in_flight: u32,
+    /// Seconds a client has to send its request headers, and a request body after them.
+    #[arg(long, value_name = "SECONDS", default_value_t = 10,
+          value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub client_timeout: u64,
 }
 
 const DEFAULT_KEY_FILE: &str = "qinglang.key";
@@ -186,13 +198,23 @@ pub fn serve(args: &ServeArgs) -> Result<()> {
         );
         spawn_retention(Arc::clone(&gov));
         spawn_learning_refresh(Arc::clone(&gov));
-        let app = qinglang_server::app(qinglang_server::AppState::new(gov));
-        axum::serve(listener, app)
-            .with_graceful_shutdown(async {
-                let _ = tokio::signal::ctrl_c().await;
-            })
-            .await
-            .context("server failed")
+        let timeout = Duration::from_secs(args.client_timeout);
+        let app = qinglang_server::app_with_limits(
+            qinglang_server::AppState::new(gov),
+            qinglang_server::Limits {
+                body_timeout: timeout,
+                max_in_flight: args.max_in_flight as usize,
+            },
+        );
+        let limits = qinglang_server::ConnectionLimits {
+            header_timeout: timeout,
+            max_connections: args.max_connections as usize,
+        };
+        qinglang_server::serve(listener, app, limits, async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await
+        .context("server failed")
     })
 }
 

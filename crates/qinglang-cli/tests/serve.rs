@@ -28,12 +28,18 @@ struct Server {
 impl Server {
     /// Starts on `dir`'s database, with `dir/policy.toml` when the test wrote one.
     fn start(dir: &Path) -> Server {
+        Server::start_with(dir, &[])
+    }
+
+    /// The same with more `serve` options.
+    fn start_with(dir: &Path, options: &[&str]) -> Server {
         let mut command = Command::new(env!("CARGO_BIN_EXE_qinglang"));
         command
             .args(["serve", "--listen", "127.0.0.1:0", "--db"])
             .arg(dir.join("q.db"))
             .arg("--key-file")
-            .arg(dir.join("key"));
+            .arg(dir.join("key"))
+            .args(options);
         if dir.join("policy.toml").exists() {
             command.arg("--policy").arg(dir.join("policy.toml"));
         }
@@ -485,4 +491,71 @@ fn acknowledged_submissions_survive_sigkill() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("--since"));
     assert_eq!(qinglang(&dir, &["audit", "verify"]).status.code(), Some(0));
+}
+
+#[test]
+fn slow_and_idle_clients_do_not_hold_the_server() {
+    // #23 (OPS-5): 200 connections that start their headers and stop; the API and the
+    // console's sign-in page keep answering; past the connection cap the next client is told
+    // 503 with Retry-After; the header timeout closes the slow ones and frees their places.
+    let dir = temp_dir("hostile");
+    let server = Server::start_with(&dir, &["--max-connections", "250", "--client-timeout", "3"]);
+    let admin = server.admin.clone().expect("admin token");
+    let open_slow = |n: usize| -> Vec<TcpStream> {
+        (0..n)
+            .map(|_| {
+                let mut s = TcpStream::connect(&server.addr).expect("connect");
+                s.write_all(b"POST /v1/scan HTTP/1.1\r\nHost: x\r\n")
+                    .expect("partial headers");
+                s
+            })
+            .collect()
+    };
+    let slow = open_slow(200);
+    let started = std::time::Instant::now();
+    let (status, _) = server.call("GET", "/healthz", &admin, None);
+    assert_eq!(status, 200);
+    let (status, v) = server.call("POST", "/v1/scan", &admin, Some(json!({"text": "你好"})));
+    assert_eq!((status, &v["suggestion"]), (200, &json!("pass")), "{v}");
+    let (status, _) = server.call("GET", "/login", &admin, None);
+    assert_eq!(status, 200, "the console's sign-in page");
+    assert!(
+        started.elapsed() < Duration::from_secs(2),
+        "{:?}",
+        started.elapsed()
+    );
+
+    // Fill the cap; the next connection is turned away at once.
+    let more = open_slow(50);
+    std::thread::sleep(Duration::from_millis(300));
+    let mut turned = TcpStream::connect(&server.addr).expect("connect");
+    turned
+        .set_read_timeout(Some(Duration::from_secs(2)))
+        .expect("timeout");
+    let mut answer = String::new();
+    let _ = turned.read_to_string(&mut answer);
+    assert!(answer.starts_with("HTTP/1.1 503"), "{answer:?}");
+    assert!(
+        answer.contains("retry-after: 1") && answer.contains("\"overloaded\""),
+        "{answer}"
+    );
+
+    // The header timeout closes the slow connections…
+    let mut first = slow.into_iter().next().expect("a slow connection");
+    first
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .expect("timeout");
+    let mut rest = Vec::new();
+    let closed_at = std::time::Instant::now();
+    let _ = first.read_to_end(&mut rest);
+    assert!(
+        closed_at.elapsed() < Duration::from_secs(8),
+        "{:?}",
+        closed_at.elapsed()
+    );
+    // …and their places are free again.
+    std::thread::sleep(Duration::from_millis(300));
+    let (status, _) = server.call("GET", "/healthz", &admin, None);
+    assert_eq!(status, 200);
+    drop(more);
 }

@@ -31,6 +31,8 @@ use serde_json::json;
 mod cases;
 pub mod console;
 mod openapi;
+mod serve;
+pub use serve::{serve, ConnectionLimits};
 
 /// How long a looked-up token is trusted without asking the store again.
 const PRINCIPAL_CACHE_TTL: Duration = Duration::from_secs(30);
