@@ -63,6 +63,15 @@ enum Command {
     /// The data key that encrypts identity data.
     #[command(subcommand)]
     Key(KeyCommand),
+    /// Copy the database into a new file while the server runs (SQLite's online backup:
+    /// one consistent snapshot), then check the copy's integrity and its audit chain.
+    ///
+    /// Exit status: 0 when the copy is whole and its chain verifies, 1 when the chain does
+    /// not, 2 on error.
+    Backup(serve::BackupArgs),
+    /// Put a backup back as the database (stop the server first), then check its audit
+    /// chain. Exit status as for backup.
+    Restore(serve::RestoreArgs),
 }
 
 #[derive(Debug, clap::Args)]
@@ -287,6 +296,8 @@ fn main() -> ExitCode {
             store,
         }) => serve::user_create(&store, &name, &role, password_file.as_deref()).map(|()| false),
         Command::Audit(AuditCommand::Verify { store }) => serve::audit_verify(&store).map(|ok| !ok),
+        Command::Backup(args) => serve::backup(&args).map(|ok| !ok),
+        Command::Restore(args) => serve::restore(&args).map(|ok| !ok),
         Command::Audit(AuditCommand::Export { from, to, store }) => {
             serve::audit_export(&store, &from, &to).map(|()| false)
         }

@@ -17,7 +17,7 @@ use qinglang_governance::{EngineRecipe, Governance};
 use qinglang_store::SqliteStore;
 
 /// Where the data key comes from, in order: `--key-file`, `QINGLANG_KEY`, `./qinglang.key`.
-#[derive(Debug, clap::Args)]
+#[derive(Debug, Clone, clap::Args)]
 pub struct StoreArgs {
     /// SQLite database file (created if missing).
     #[arg(long, value_name = "PATH", default_value = "qinglang.db")]
@@ -610,6 +610,56 @@ pub fn token_revoke(store: &StoreArgs, name: &str) -> Result<()> {
     let n = gov.revoke_tokens(&Principal::system(), name, Timestamp::now())?;
     eprintln!("revoked {n} token(s) of {name}; running servers stop accepting them within 30 s");
     Ok(())
+}
+
+#[derive(Debug, clap::Args)]
+pub struct BackupArgs {
+    /// The database to copy (the running server's); --key-file and --policy are those of
+    /// the server, to check the copy's audit chain.
+    #[command(flatten)]
+    pub store: StoreArgs,
+    /// The new file to write (never overwritten).
+    #[arg(long, value_name = "FILE")]
+    pub out: PathBuf,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct RestoreArgs {
+    /// The database to put the backup back as.
+    #[command(flatten)]
+    pub store: StoreArgs,
+    /// The backup file.
+    #[arg(long, value_name = "FILE")]
+    pub from: PathBuf,
+    /// Replace the database at --db when it exists (the server must be stopped).
+    #[arg(long)]
+    pub force: bool,
+}
+
+/// `qinglang backup`: returns whether the copy's audit chain verifies.
+pub fn backup(args: &BackupArgs) -> Result<bool> {
+    qinglang_store::backup(&args.store.db, &args.out)?;
+    eprintln!(
+        "copied {} to {} (integrity ok); checking its audit chain",
+        args.store.db.display(),
+        args.out.display()
+    );
+    let copy = StoreArgs {
+        db: args.out.clone(),
+        ..args.store.clone()
+    };
+    audit_verify(&copy)
+}
+
+/// `qinglang restore`: returns whether the restored audit chain verifies.
+pub fn restore(args: &RestoreArgs) -> Result<bool> {
+    qinglang_store::restore(&args.from, &args.store.db, args.force)?;
+    eprintln!(
+        "restored {} from {}; checking its audit chain",
+        args.store.db.display(),
+        args.from.display()
+    );
+    audit_verify(&args.store)
 }
 
 /// Returns whether the chain is intact.

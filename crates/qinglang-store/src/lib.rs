@@ -1599,3 +1599,107 @@ impl Tx for SqliteTx<'_> {
             .map_err(storage)
     }
 }
+
+/// Copies the database at `db` into the new file `out` while other connections (a running
+/// server) go on writing: SQLite's online backup in one step, so the copy is one consistent
+/// snapshot (one read transaction; in WAL mode it blocks no writer). The copy is written
+/// beside `out` and renamed into place once its integrity check passes, so `out` is never
+/// half a database. `out` must not exist.
+pub fn backup(db: &Path, out: &Path) -> Result<(), Error> {
+    if !db.is_file() {
+        return Err(Error::Storage(format!("no database at {}", db.display())));
+    }
+    let src = Connection::open_with_flags(db, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
+        .map_err(|e| Error::Storage(format!("cannot open database {}: {e}", db.display())))?;
+    src.busy_timeout(std::time::Duration::from_secs(5))
+        .map_err(storage)?;
+    copy_database(&src, out)
+}
+
+/// Puts the backup `from` back as the database at `db` (the server must be stopped): the
+/// backup is checked, copied in one step, and renamed into place; the old database's
+/// write-ahead log goes with it, so nothing of the old state is replayed onto the new.
+pub fn restore(from: &Path, db: &Path, replace: bool) -> Result<(), Error> {
+    if !from.is_file() {
+        return Err(Error::Storage(format!("no backup at {}", from.display())));
+    }
+    if db.exists() && !replace {
+        return Err(Error::Storage(format!(
+            "{} exists; stop the server and pass --force to replace it",
+            db.display()
+        )));
+    }
+    let src = Connection::open_with_flags(from, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
+        .map_err(|e| Error::Storage(format!("cannot open backup {}: {e}", from.display())))?;
+    check_integrity(&src, from)?;
+    let staged = sibling(db, "restoring");
+    let _ = std::fs::remove_file(&staged);
+    copy_database(&src, &staged)?;
+    for suffix in ["-wal", "-shm"] {
+        let mut old = db.as_os_str().to_owned();
+        old.push(suffix);
+        match std::fs::remove_file(PathBuf::from(old)) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(storage(e)),
+        }
+    }
+    std::fs::rename(&staged, db).map_err(storage)
+}
+
+fn copy_database(src: &Connection, out: &Path) -> Result<(), Error> {
+    if out.exists() {
+        return Err(Error::Storage(format!(
+            "{} exists; a backup never overwrites a file",
+            out.display()
+        )));
+    }
+    let partial = sibling(out, "partial");
+    let _ = std::fs::remove_file(&partial);
+    {
+        let mut dst = Connection::open(&partial).map_err(storage)?;
+        let backup = rusqlite::backup::Backup::new(src, &mut dst).map_err(storage)?;
+        // -1: every page in one step, one consistent snapshot. A step that finds the
+        // database locked for a moment is tried again, for at most about 10 s.
+        let mut tries = 0;
+        loop {
+            match backup.step(-1).map_err(storage)? {
+                rusqlite::backup::StepResult::Done => break,
+                rusqlite::backup::StepResult::More => {}
+                _ if tries < 1000 => {
+                    tries += 1;
+                    std::thread::sleep(std::time::Duration::from_millis(10));
+                }
+                _ => {
+                    return Err(Error::Storage(
+                        "the database stayed locked for 10 s; try the backup again".into(),
+                    ))
+                }
+            }
+        }
+        drop(backup);
+        check_integrity(&dst, out)?;
+    }
+    std::fs::rename(&partial, out).map_err(storage)
+}
+
+fn check_integrity(conn: &Connection, path: &Path) -> Result<(), Error> {
+    let verdict: String = conn
+        .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+        .map_err(storage)?;
+    if verdict == "ok" {
+        Ok(())
+    } else {
+        Err(Error::Storage(format!(
+            "{} fails SQLite's integrity check: {verdict}",
+            path.display()
+        )))
+    }
+}
+
+/// `path` with `.name` added to its file name.
+fn sibling(path: &Path, name: &str) -> PathBuf {
+    let mut s = path.as_os_str().to_owned();
+    s.push(format!(".{name}"));
+    PathBuf::from(s)
+}
