@@ -28,6 +28,27 @@ pub struct StoreArgs {
     /// Governance policy (TOML); the shipped default when absent.
     #[arg(long, value_name = "FILE")]
     pub policy: Option<PathBuf>,
+    /// normal: a commit survives the process being killed, not a power cut before the next
+    /// checkpoint; full: every commit is flushed to disk before it is answered (slower,
+    /// see the README).
+    #[arg(long, value_enum, default_value_t = DurabilityArg::Normal)]
+    pub durability: DurabilityArg,
+}
+
+/// `--durability`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum DurabilityArg {
+    Normal,
+    Full,
+}
+
+impl From<DurabilityArg> for qinglang_store::Durability {
+    fn from(d: DurabilityArg) -> Self {
+        match d {
+            DurabilityArg::Normal => qinglang_store::Durability::Normal,
+            DurabilityArg::Full => qinglang_store::Durability::Full,
+        }
+    }
 }
 
 #[derive(Debug, clap::Args)]
@@ -126,7 +147,7 @@ pub(crate) fn read_policy(path: &Path) -> Result<LoadedPolicy> {
 fn open(args: &StoreArgs, dev: bool, lexicons: &[PathBuf]) -> Result<Governance<SqliteStore>> {
     let policy = load_policy(args)?;
     let key = load_key(args, dev)?;
-    let store = SqliteStore::open(&args.db)?;
+    let store = SqliteStore::open_with(&args.db, args.durability.into())?;
     let mut recipe = EngineRecipe {
         lexicons: vec![qinglang_engine::default_lexicon()],
         policy: policy.policy.review.engine_policy(),

@@ -37,10 +37,33 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0013_scene_lexicon_edits.sql"),
 ];
 
+/// How hard a commit holds (#23 item 5).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Durability {
+    /// `synchronous = NORMAL` in WAL mode: a commit survives the process being killed (it
+    /// is in the WAL, which the OS writes out), not a power cut before the next checkpoint's
+    /// fsync, which may lose the last commits (never corrupts). The default.
+    #[default]
+    Normal,
+    /// `synchronous = FULL`: every commit is fsynced before it returns, so it survives a
+    /// power cut too; each write costs a disk flush (measured in the README).
+    Full,
+}
+
+impl Durability {
+    fn pragma(self) -> &'static str {
+        match self {
+            Durability::Normal => "PRAGMA synchronous = NORMAL;",
+            Durability::Full => "PRAGMA synchronous = FULL;",
+        }
+    }
+}
+
 /// The SQLite store.
 #[derive(Debug)]
 pub struct SqliteStore {
     path: Option<PathBuf>,
+    durability: Durability,
     writer: Mutex<Connection>,
     readers: Mutex<Vec<Connection>>,
 }
@@ -52,12 +75,18 @@ pub(crate) fn storage(e: impl std::fmt::Display) -> Error {
 impl SqliteStore {
     /// Opens (creating if needed) the database file and applies pending migrations.
     pub fn open(path: &Path) -> Result<SqliteStore, Error> {
+        SqliteStore::open_with(path, Durability::Normal)
+    }
+
+    /// Opens the database file with the given durability of commits.
+    pub fn open_with(path: &Path, durability: Durability) -> Result<SqliteStore, Error> {
         let conn = Connection::open(path)
             .map_err(|e| Error::Storage(format!("cannot open database {}: {e}", path.display())))?;
-        configure(&conn)?;
+        configure(&conn, durability)?;
         migrate(&conn)?;
         Ok(SqliteStore {
             path: Some(path.to_owned()),
+            durability,
             writer: Mutex::new(conn),
             readers: Mutex::new(Vec::new()),
         })
@@ -66,10 +95,11 @@ impl SqliteStore {
     /// A private in-memory database (tests); reads share the writer connection.
     pub fn open_in_memory() -> Result<SqliteStore, Error> {
         let conn = Connection::open_in_memory().map_err(storage)?;
-        configure(&conn)?;
+        configure(&conn, Durability::Normal)?;
         migrate(&conn)?;
         Ok(SqliteStore {
             path: None,
+            durability: Durability::Normal,
             writer: Mutex::new(conn),
             readers: Mutex::new(Vec::new()),
         })
@@ -83,7 +113,7 @@ impl SqliteStore {
             return Ok(Some(conn));
         }
         let conn = Connection::open(path).map_err(storage)?;
-        configure(&conn)?;
+        configure(&conn, self.durability)?;
         Ok(Some(conn))
     }
 
@@ -100,16 +130,28 @@ impl SqliteStore {
     }
 }
 
-fn configure(conn: &Connection) -> Result<(), Error> {
+fn configure(conn: &Connection, durability: Durability) -> Result<(), Error> {
     // WAL: readers do not block the writer; NORMAL: a commit survives the process being
-    // killed (it is in the WAL), and fsync happens at checkpoints.
+    // killed (it is in the WAL), and fsync happens at checkpoints; FULL: at every commit.
     conn.execute_batch(
         "PRAGMA journal_mode = WAL;
-         PRAGMA synchronous = NORMAL;
          PRAGMA foreign_keys = ON;
          PRAGMA busy_timeout = 5000;",
     )
-    .map_err(storage)
+    .map_err(storage)?;
+    conn.execute_batch(durability.pragma()).map_err(storage)
+}
+
+impl SqliteStore {
+    /// The durability commits are made with.
+    pub fn durability(&self) -> Durability {
+        self.durability
+    }
+
+    /// Test support: SQLite's `synchronous` setting of the writer (1 NORMAL, 2 FULL).
+    pub fn synchronous(&self) -> Result<i64, Error> {
+        self.query_i64("PRAGMA synchronous")
+    }
 }
 
 fn migrate(conn: &Connection) -> Result<(), Error> {
