@@ -75,18 +75,11 @@ impl ScenePolicy {
     /// The engine policy of the scene: `base` (from `[review]`) with the scene's overrides.
     pub fn engine_policy(&self, base: &qinglang_engine::Policy) -> qinglang_engine::Policy {
         let mut p = base.clone();
-        if let Some(v) = self.block_threshold {
-            p.block_threshold = v;
-        }
-        if let Some(v) = self.review_threshold {
-            p.review_threshold = v;
-        }
-        if let Some(v) = self.model_review {
-            p.model_review = v;
-        }
-        if self.model_block.is_some() {
-            p.model_block = self.model_block;
-        }
+        set_thresholds(
+            &mut p,
+            (self.block_threshold, self.review_threshold),
+            (self.model_review, self.model_block),
+        );
         p.categories_off = self
             .categories_off
             .iter()
@@ -172,22 +165,36 @@ pub struct ReviewPolicy {
     pub notice_contact_factor: Option<f32>,
 }
 
+/// The verdict's (block, review) and the model's (review, block) thresholds a section sets;
+/// those it leaves out keep `p`'s.
+fn set_thresholds(
+    p: &mut qinglang_engine::Policy,
+    (block, review): (Option<u8>, Option<u8>),
+    (model_review, model_block): (Option<f32>, Option<f32>),
+) {
+    if let Some(v) = block {
+        p.block_threshold = v;
+    }
+    if let Some(v) = review {
+        p.review_threshold = v;
+    }
+    if let Some(v) = model_review {
+        p.model_review = v;
+    }
+    if model_block.is_some() {
+        p.model_block = model_block;
+    }
+}
+
 impl ReviewPolicy {
     /// The engine policy: its defaults with this section's overrides.
     pub fn engine_policy(&self) -> qinglang_engine::Policy {
         let mut p = qinglang_engine::Policy::default();
-        if let Some(v) = self.block_threshold {
-            p.block_threshold = v;
-        }
-        if let Some(v) = self.review_threshold {
-            p.review_threshold = v;
-        }
-        if let Some(v) = self.model_review {
-            p.model_review = v;
-        }
-        if self.model_block.is_some() {
-            p.model_block = self.model_block;
-        }
+        set_thresholds(
+            &mut p,
+            (self.block_threshold, self.review_threshold),
+            (self.model_review, self.model_block),
+        );
         if let Some(v) = self.model_max_chars {
             p.model_max_chars = v;
         }

@@ -67,12 +67,7 @@ fn a_newer_schema_is_refused() {
 fn learned_examples_survive_the_move_to_ids_that_are_never_reused() {
     // A database as the previous release left it (migrations 1 to 10) with learned examples.
     let path = temp_db("learned");
-    let mut files: Vec<_> = std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations"))
-        .expect("migrations folder")
-        .map(|e| e.expect("entry").path())
-        .filter(|p| p.extension().is_some_and(|x| x == "sql"))
-        .collect();
-    files.sort();
+    let files = migration_files();
     {
         let conn = rusqlite::Connection::open(&path).expect("open");
         for file in &files[..10] {
@@ -120,12 +115,7 @@ fn groups_and_accounts_gain_a_scene_that_starts_empty() {
     // Migration 12 (issue #25): a database of the previous release keeps its groups, with no
     // default scene until one is assigned.
     let path = temp_db("scenes");
-    let mut files: Vec<_> = std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations"))
-        .expect("migrations folder")
-        .map(|e| e.expect("entry").path())
-        .filter(|p| p.extension().is_some_and(|x| x == "sql"))
-        .collect();
-    files.sort();
+    let files = migration_files();
     {
         let conn = rusqlite::Connection::open(&path).expect("open");
         for file in &files[..11] {
@@ -146,4 +136,15 @@ fn groups_and_accounts_gain_a_scene_that_starts_empty() {
         q("SELECT count(*) FROM accounts WHERE scene IS NOT NULL"),
         0
     );
+}
+
+/// The migration files, in the order they apply.
+fn migration_files() -> Vec<std::path::PathBuf> {
+    let mut files: Vec<_> = std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations"))
+        .expect("migrations folder")
+        .map(|e| e.expect("entry").path())
+        .filter(|p| p.extension().is_some_and(|x| x == "sql"))
+        .collect();
+    files.sort();
+    files
 }
