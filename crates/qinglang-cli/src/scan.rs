@@ -1,6 +1,5 @@
 //! `qinglang scan`: documents in, verdicts out, per the contract in DESIGN.md.
 
-use std::borrow::Cow;
 use std::fmt::Write as _;
 use std::fs;
 use std::io::{self, BufRead, BufReader, IsTerminal, Read, Write};
@@ -13,7 +12,7 @@ use std::sync::Arc;
 use qinglang_engine::{
     Classifier, Engine, FloodIndex, Hit, Lexicon, Scratch, Signature, Suggestion, Verdict,
 };
-use serde::Deserialize;
+use qinglang_governance::wire::ScanLine as InputLine;
 use serde_json::value::RawValue;
 
 use crate::{Format, ModelArgs, ScanArgs};
@@ -267,24 +266,6 @@ fn read_text(path: &Path) -> Result<String> {
             e.utf8_error().valid_up_to()
         )
     })
-}
-
-#[derive(Deserialize)]
-struct InputLine<'a> {
-    /// Echoed byte for byte as written (a string or a number of any precision). Present
-    /// means `Some`, `null` included, so that a null id is refused like any other
-    /// non-string, instead of reading as no id and dropping it from the verdict.
-    #[serde(default, borrow, deserialize_with = "present")]
-    id: Option<&'a RawValue>,
-    #[serde(borrow)]
-    text: Cow<'a, str>,
-}
-
-fn present<'de, D>(d: D) -> Result<Option<&'de RawValue>, D::Error>
-where
-    D: serde::Deserializer<'de>,
-{
-    <&RawValue>::deserialize(d).map(Some)
 }
 
 /// How an id reads to a person: strings without their quotes.
@@ -586,34 +567,10 @@ fn scan_batch(
     (bytes, None)
 }
 
-/// One JSONL line, parsed: `None` for a blank line; errors name the line.
+/// One JSONL line, parsed (`qinglang_governance::wire::parse_scan_line`): `None` for a
+/// blank line; errors name the line.
 fn parse_line<'a>(raw: &'a [u8], name: &str, line_no: usize) -> Result<Option<InputLine<'a>>> {
-    let mut line = raw.trim_ascii();
-    if line_no == 1 {
-        // A byte-order mark written by a Windows editor is not part of the JSON.
-        line = line.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(line);
-    }
-    if line.is_empty() {
-        return Ok(None);
-    }
-    if !line.starts_with(b"{") {
-        // serde would also read a JSON array as the struct; the contract is an object.
-        return Err(anyhow!("{name}:{line_no}: malformed JSONL line (not a JSON object); expected {{\"id\": string|number, \"text\": string}}"));
-    }
-    match serde_json::from_slice::<InputLine<'_>>(line) {
-        Ok(p)
-            if p.id.is_none_or(|id| {
-                id.get()
-                    .starts_with(['"', '-', '0', '1', '2', '3', '4', '5', '6', '7', '8', '9'])
-            }) =>
-        {
-            Ok(Some(p))
-        }
-        Ok(_) => Err(anyhow!("{name}:{line_no}: \"id\" must be a string or a number")),
-        Err(e) => Err(anyhow!(
-            "{name}:{line_no}: malformed JSONL line ({e}); expected {{\"id\": string|number, \"text\": string}}"
-        )),
-    }
+    qinglang_governance::wire::parse_scan_line(raw, name, line_no).map_err(|e| anyhow!(e))
 }
 
 fn render_line(

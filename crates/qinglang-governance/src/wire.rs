@@ -1,8 +1,11 @@
 //! The verdict in the scan contract's JSON shape (DESIGN.md), shared by the CLI, the
 //! server and the evidence stored with decisions, so the three can never drift apart.
 
+use std::borrow::Cow;
+
 use qinglang_engine::Verdict;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
 
 /// `{"id"?, "suggestion", "score", "labels", "hits": [...]}` borrowed from a verdict.
 #[derive(Debug, Serialize)]
@@ -106,4 +109,59 @@ pub fn audit_line(e: &crate::model::AuditEntry) -> serde_json::Value {
         "target": e.target, "reason": e.reason, "evidence": evidence,
         "policy_version": e.policy_version, "prev_hash": e.prev_hash, "hash": e.hash,
     })
+}
+
+/// One line of `qinglang scan --jsonl` input (the scan contract): `{"id": string|number,
+/// "text": string}`.
+#[derive(Debug, Deserialize)]
+pub struct ScanLine<'a> {
+    /// Echoed byte for byte as written (a string or a number of any precision). Present
+    /// means `Some`, `null` included, so that a null id is refused like any other
+    /// non-string, instead of reading as no id and dropping it from the verdict.
+    #[serde(default, borrow, deserialize_with = "present")]
+    pub id: Option<&'a RawValue>,
+    #[serde(borrow)]
+    pub text: Cow<'a, str>,
+}
+
+fn present<'de, D>(d: D) -> Result<Option<&'de RawValue>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+{
+    <&RawValue>::deserialize(d).map(Some)
+}
+
+/// One JSONL line of scan input, parsed: `None` for a blank line; an error names the input
+/// and the line (`msgs.jsonl:3: …`).
+pub fn parse_scan_line<'a>(
+    raw: &'a [u8],
+    name: &str,
+    line_no: usize,
+) -> Result<Option<ScanLine<'a>>, String> {
+    let mut line = raw.trim_ascii();
+    if line_no == 1 {
+        // A byte-order mark written by a Windows editor is not part of the JSON.
+        line = line.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(line);
+    }
+    if line.is_empty() {
+        return Ok(None);
+    }
+    if !line.starts_with(b"{") {
+        // serde would also read a JSON array as the struct; the contract is an object.
+        return Err(format!("{name}:{line_no}: malformed JSONL line (not a JSON object); expected {{\"id\": string|number, \"text\": string}}"));
+    }
+    match serde_json::from_slice::<ScanLine<'_>>(line) {
+        Ok(p)
+            if p.id.is_none_or(|id| {
+                id.get()
+                    .starts_with(['"', '-', '0', '1', '2', '3', '4', '5', '6', '7', '8', '9'])
+            }) =>
+        {
+            Ok(Some(p))
+        }
+        Ok(_) => Err(format!("{name}:{line_no}: \"id\" must be a string or a number")),
+        Err(e) => Err(format!(
+            "{name}:{line_no}: malformed JSONL line ({e}); expected {{\"id\": string|number, \"text\": string}}"
+        )),
+    }
 }
