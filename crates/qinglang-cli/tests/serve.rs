@@ -617,15 +617,18 @@ fn a_backup_taken_under_load_restores_to_a_verifying_chain() {
 
     // Restored as a new database, its chain verifies and it holds what was committed then.
     let restored = dir.join("r.db");
-    let out = Command::new(env!("CARGO_BIN_EXE_qinglang"))
-        .args(["restore", "--from"])
-        .arg(dir.join("b.db"))
-        .arg("--db")
-        .arg(&restored)
-        .arg("--key-file")
-        .arg(dir.join("key"))
-        .output()
-        .expect("restore");
+    let restore = || {
+        Command::new(env!("CARGO_BIN_EXE_qinglang"))
+            .args(["restore", "--from"])
+            .arg(dir.join("b.db"))
+            .arg("--db")
+            .arg(&restored)
+            .arg("--key-file")
+            .arg(dir.join("key"))
+            .output()
+            .expect("restore")
+    };
+    let out = restore();
     assert_eq!(
         out.status.code(),
         Some(0),
@@ -636,15 +639,7 @@ fn a_backup_taken_under_load_restores_to_a_verifying_chain() {
     assert_eq!(report["ok"], true, "{report}");
     assert!(report["entries"].as_u64().unwrap_or(0) > 2, "{report}");
     // Restoring over an existing database needs --force.
-    let out = Command::new(env!("CARGO_BIN_EXE_qinglang"))
-        .args(["restore", "--from"])
-        .arg(dir.join("b.db"))
-        .arg("--db")
-        .arg(&restored)
-        .arg("--key-file")
-        .arg(dir.join("key"))
-        .output()
-        .expect("restore");
+    let out = restore();
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("--force"));
 }
