@@ -10,36 +10,27 @@ with the legitimate body of each page, and hard negatives) and scans with the re
 - hard negatives (crackdown news, sex education, Macau casino news, benign separator-joined
   titles): blocked, 0 allowed; reviewed is reported.
 
-The set is split by registered domain (SHA-256 of the domain, 3 in 10 held out): the
-development part is what the cue vocabulary and thresholds were chosen on; the held-out part
-is reported once, with --heldout. Standard library only. Usage:
+Two sets of real pages, gathered by hand from stored public web pages:
+- development: all of ../shared/data/seo-dev (118 pages). Until 2026-12-06 three in ten of its
+  registered domains were held out; that part was measured twice and then, its failures read,
+  became development data too (see the session note of that day);
+- held-out: test_data/seo-fresh/seo_fresh.jsonl (83 pages from other registered domains,
+  gathered 2026-12-06 with other queries), never used to choose vocabulary or thresholds and
+  reported once, with --heldout.
+Standard library only. Usage:
 
     scripts/seo.py [--bin target/release/qinglang] [--heldout] [--show]
 
 Exit status: 0 when the three figures hold on the part measured, 1 otherwise, 2 on errors.
 """
-import argparse, hashlib, json, os, sys
-from urllib.parse import urlparse
+import argparse, json, os, sys
 
 from qscan import scan_texts
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 DATA = os.environ.get("QINGLANG_DATA", os.path.join(ROOT, "..", "shared", "data"))
-SET = os.path.join(DATA, "seo-dev", "seo_dev.jsonl")
-# Second-level labels under a country code that are not registrable themselves.
-SECOND_LEVEL = {"com", "net", "org", "edu", "gov", "ac"}
-
-
-def registered_domain(url):
-    parts = (urlparse(url).hostname or "").split(".")
-    if len(parts) >= 3 and parts[-2] in SECOND_LEVEL and len(parts[-1]) == 2:
-        return ".".join(parts[-3:])
-    return ".".join(parts[-2:])
-
-
-def held_out(url):
-    digest = hashlib.sha256(registered_domain(url).encode()).hexdigest()
-    return int(digest, 16) % 10 < 3
+DEV_SET = os.path.join(DATA, "seo-dev", "seo_dev.jsonl")
+HELD_OUT_SET = os.path.join(ROOT, "test_data", "seo-fresh", "seo_fresh.jsonl")
 
 
 def main():
@@ -48,9 +39,8 @@ def main():
     ap.add_argument("--heldout", action="store_true", help="measure the held-out part (report once)")
     ap.add_argument("--show", action="store_true", help="print every miss and false flag")
     args = ap.parse_args()
-    with open(SET, encoding="utf-8") as f:
+    with open(HELD_OUT_SET if args.heldout else DEV_SET, encoding="utf-8") as f:
         pages = [json.loads(line) for line in f if line.strip()]
-    pages = [p for p in pages if held_out(p["url"]) == args.heldout]
     docs = []
     for p in pages:
         if p["kind"] == "injected":
@@ -68,8 +58,8 @@ def main():
         if args.show and wrong:
             hits = ", ".join(f"{h['term']}/{h['action']}" for h in v["hits"][:6])
             print(f"  {kind}: {v['suggestion']} [{hits}] {page['url']}\n    {text[:120]!r}")
-    part = "held-out" if args.heldout else "development"
-    print(f"seo-dev, {part} part ({len(pages)} pages, split by registered domain):")
+    part = "seo-fresh, held-out" if args.heldout else "seo-dev, development"
+    print(f"{part} set ({len(pages)} pages):")
     ok = True
     checks = [("injected run", "injected runs", "block", 0.95, "blocked"),
               ("injected page body", "injected page bodies", "pass", 0.98, "passed")]

@@ -133,6 +133,51 @@ fn is_notice(text: &str) -> bool {
     }
 }
 
+/// Words with which a warning, a police notice or a news report speaks *about* a harm
+/// (simplified and traditional): an article that uses two of them is reporting (REV-8).
+const REPORTING_MARKERS: &[&str] = &[
+    "反诈",
+    "反詐",
+    "诈骗",
+    "詐騙",
+    "警惕",
+    "谨防",
+    "謹防",
+    "警方",
+    "公安",
+    "打击",
+    "打擊",
+    "查处",
+    "查處",
+    "破获",
+    "破獲",
+    "违法",
+    "違法",
+    "犯罪",
+    "举报",
+    "舉報",
+    "扫黄打非",
+    "掃黃打非",
+    "取缔",
+    "取締",
+    "专项行动",
+    "專項行動",
+    "依法",
+    "提醒",
+];
+
+/// Whether an article warns against or reports on what it names: two distinct reporting
+/// markers. Then even its headings' block terms weigh `article_factor` (a police notice is
+/// titled 警惕裸聊陷阱); keyword runs and betting sites' codes never do, being stuffing.
+fn is_reporting(text: &str) -> bool {
+    REPORTING_MARKERS
+        .iter()
+        .filter(|m| text.contains(*m))
+        .take(2)
+        .count()
+        >= 2
+}
+
 /// Whether the text is an article: at least `article_min_chars` real characters, written in
 /// sentences. Messages and comments are shorter; a keyword run is not written in sentences.
 fn is_article(text: &str, policy: &Policy) -> bool {
@@ -217,6 +262,7 @@ fn decide_hits<'e>(text: &str, hits: Vec<Hit<'e>>, policy: &Policy) -> Verdict<'
     // own, never diluted as prose; the segments below weigh lexicon and rule hits.
     let model_hits = hits.iter().filter(|h| h.is_whole_text()).count();
     let article = is_article(text, policy);
+    let reporting = article && is_reporting(text);
     // In an article, what its sentences and headings name is reporting (a regulation lists
     // 侮辱谩骂, a police notice names 裸聊): such evidence counts `article_factor` as much.
     let in_article = |score: u8| {
@@ -275,7 +321,7 @@ fn decide_hits<'e>(text: &str, hits: Vec<Hit<'e>>, policy: &Policy) -> Verdict<'
         // Prose, and headings that name a category without a block-level term.
         if seg.0 == SegmentKind::Prose
             || (seg.0 == SegmentKind::Short
-                && !lexical[i..j].iter().any(|h| h.action() == Action::Block))
+                && (reporting || !lexical[i..j].iter().any(|h| h.action() == Action::Block)))
         {
             seg.1 = in_article(seg.1);
         }
@@ -449,11 +495,23 @@ fn score_segment(
     // A hacked page's cloned article puts a casino's name where the institution's stood, with
     // the betting site's code glued to it (`3044am永利集团`): the brand is a gambling cue.
     let site_code = hits.iter().any(|h| {
-        h.action() == Action::Cue
+        matches!(h.action(), Action::Cue | Action::Block)
             && h.category() == "gambling"
             && glued_site_code(line, h.byte_start - line_start, h.byte_end - line_start)
     });
-    if cue_line || cue_run || site_code {
+    // The same clone without a code: a betting platform's name in the form its promotion
+    // uses (`太阳成集团`, `易游平台`) stands where an institution's name stood. Such names
+    // are never diluted as prose or as an article's reporting, unless the line itself
+    // names gambling as such (`赌博`, `博彩` at review level): that is a police notice or
+    // a news report about the platform.
+    let platform_named = hits.iter().any(|h| {
+        h.action() == Action::Block
+            && h.category() == "gambling"
+            && h.subcategory() == Some(PLATFORM_FAMILY)
+    }) && !hits
+        .iter()
+        .any(|h| h.action() == Action::Review && h.category() == "gambling");
+    if cue_line || cue_run || site_code || platform_named {
         let extra = u32::from(policy.extra_term_score)
             * evidence_items.saturating_sub(policy.run_min_hit_items);
         return (
@@ -498,10 +556,19 @@ fn score_segment(
     }
 }
 
-/// Whether letters and digits together (`3044am`, `tyc88`: a betting site's code, at least
-/// four characters with both a letter and a digit) touch the span `start..end` of `line`.
+/// The lexicon family of betting platforms' names in their promotion's forms (…官网, …平台,
+/// …集团, …体育): `gambling/gambling_promotion`.
+const PLATFORM_FAMILY: &str = "gambling_promotion";
+
+/// Whether a betting site's code touches the span `start..end` of `line`, directly or across
+/// one space: letters and digits together (`3044am`, `tyc234cc`, at least four characters
+/// with both). A bare number (`澳门2024`) is a year or a count, not a code.
 fn glued_site_code(line: &str, start: usize, end: usize) -> bool {
     let code = |run: &mut dyn Iterator<Item = char>| {
+        let mut run = run.peekable();
+        if run.peek() == Some(&' ') {
+            run.next();
+        }
         let (mut len, mut letters, mut digits) = (0, false, false);
         for c in run.take_while(char::is_ascii_alphanumeric) {
             len += 1;

@@ -1,7 +1,8 @@
 //! The runner of the TSV case files (`test_data/real/cases.tsv`, `test_data/fraud/golden.tsv`):
 //! `suggestion<TAB>text<TAB>expected hits`, `;`-separated. An expected hit is its fields joined
 //! by `/` (`*` for any original text), and must be reported; `-term` must not. A suggestion
-//! `<block` means pass or review. Lines starting with `#` are comments.
+//! `<block` means pass or review. `\n` in a text is a line break. Lines starting with `#`
+//! are comments.
 
 use qinglang_engine::{Engine, Hit, Suggestion};
 
@@ -21,10 +22,8 @@ pub fn run(
         }
         ran += 1;
         let mut columns = line.split('\t');
-        let (expect, text) = (
-            columns.next().unwrap_or(""),
-            columns.next().expect("a text"),
-        );
+        let expect = columns.next().unwrap_or("");
+        let text = &columns.next().expect("a text").replace("\\n", "\n");
         let verdict = engine.scan(text);
         let got = verdict.suggestion;
         let ok = match expect {
