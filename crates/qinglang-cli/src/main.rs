@@ -116,6 +116,10 @@ enum TokenCommand {
         /// Who the principal is (shown in audit records).
         #[arg(long)]
         name: String,
+        /// Print a Tencent Cloud API 3.0 key pair instead (`SecretId: AKID…` and
+        /// `SecretKey: …`), for the TMS-compatible endpoint `POST /` and the official SDKs.
+        #[arg(long)]
+        tc3: bool,
         #[command(flatten)]
         store: serve::StoreArgs,
     },
@@ -282,9 +286,12 @@ fn main() -> ExitCode {
         Command::Lexicon(LexiconCommand::Build(args)) => curate::run(&args).map(|()| false),
         Command::Lexicon(LexiconCommand::Check { files }) => check(&files).map(|()| false),
         Command::Serve(args) => serve::serve(&args).map(|()| false),
-        Command::Token(TokenCommand::Create { role, name, store }) => {
-            serve::token_create(&store, &role, &name).map(|()| false)
-        }
+        Command::Token(TokenCommand::Create {
+            role,
+            name,
+            tc3,
+            store,
+        }) => serve::token_create(&store, &role, &name, tc3).map(|()| false),
         Command::Token(TokenCommand::Revoke { name, store }) => {
             serve::token_revoke(&store, &name).map(|()| false)
         }

@@ -504,15 +504,23 @@ fn init_tracing() {
         .try_init();
 }
 
-pub fn token_create(store: &StoreArgs, role: &str, name: &str) -> Result<()> {
+pub fn token_create(store: &StoreArgs, role: &str, name: &str, tc3: bool) -> Result<()> {
     let role = Role::parse(role).ok_or_else(|| {
         anyhow!("unknown role {role:?}: expected service, moderator, lead, auditor or admin")
     })?;
     let gov = open(store, false, &[])?;
     // The operator at the console of the machine acts as the system administrator.
-    let token = gov.create_token(&Principal::system(), role, name, Timestamp::now())?;
-    // Not `print_stdout`: a token whose secret never reached anyone must fail loudly.
-    writeln!(std::io::stdout(), "{token}")?;
+    let system = Principal::system();
+    // Not `print_stdout`: a secret that never reached anyone must fail loudly.
+    let mut out = std::io::stdout();
+    if tc3 {
+        let key = gov.create_tc3_key(&system, role, name, Timestamp::now())?;
+        writeln!(out, "SecretId: {}", key.secret_id)?;
+        writeln!(out, "SecretKey: {}", key.secret_key)?;
+    } else {
+        let token = gov.create_token(&system, role, name, Timestamp::now())?;
+        writeln!(out, "{token}")?;
+    }
     Ok(())
 }
 

@@ -6,7 +6,7 @@ use aes_gcm::{Aes256Gcm, Nonce};
 use hmac::{Hmac, Mac};
 use sha2::{Digest, Sha256};
 
-use crate::policy::hex;
+pub use crate::policy::hex;
 
 /// Why the data key cannot be used.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -20,6 +20,7 @@ pub mod scenes;
 mod service;
 pub mod stats;
 pub mod store;
+pub mod tokens;
 pub mod wire;
 
 pub use emergency::{

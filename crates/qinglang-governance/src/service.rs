@@ -8,9 +8,9 @@ use qinglang_engine::{Classifier, Engine, Scratch, Suggestion};
 use serde::Serialize;
 
 use crate::audit::{entry_hash, ChainChecker, ChainReport, GENESIS};
-use crate::authz::{allows, Permission, Role};
+use crate::authz::{allows, Permission};
 use crate::credit;
-use crate::crypto::{self, DataKey};
+use crate::crypto::DataKey;
 use crate::error::Error;
 use crate::identity::{self, IdentityKind, SubjectKind};
 use crate::model::*;
@@ -32,7 +32,7 @@ pub struct Governance<S: Store> {
     /// swapped together so that a verdict names the rules of the engine that gave it (OPS-2).
     engine: RwLock<(Arc<Engine>, u64)>,
     policy: Arc<LoadedPolicy>,
-    key: DataKey,
+    pub(crate) key: DataKey,
     /// The classifier the engine was built with, before anything was learned (REV-9).
     pub(crate) base_classifier: Option<Arc<Classifier>>,
     /// (count, highest id) of the learned examples the running model reflects; its lock
@@ -444,97 +444,6 @@ impl<S: Store> Governance<S> {
                 ),
             ))
         }
-    }
-
-    // ----- principals -----
-
-    /// Resolves a bearer token to its principal.
-    pub fn authenticate(&self, token: &str) -> Result<Principal, Error> {
-        let hash = crypto::token_hash(token);
-        self.store
-            .read(|tx| tx.principal_by_token(&hash))?
-            .ok_or(Error::Unauthenticated)
-    }
-
-    /// Creates a bearer token for a new principal and returns it (shown once).
-    pub fn create_token(
-        &self,
-        actor: &Principal,
-        role: Role,
-        name: &str,
-        now: Timestamp,
-    ) -> Result<String, Error> {
-        self.require(actor, Permission::ManageTokens)?;
-        let name = name.trim();
-        if name.is_empty() || name.chars().count() > 64 {
-            return Err(Error::invalid(
-                "invalid_name",
-                "principal name must have 1 to 64 characters",
-            ));
-        }
-        if name.eq_ignore_ascii_case("system") && actor.id != 0 {
-            return Err(Error::invalid(
-                "invalid_name",
-                "the name \"system\" is reserved",
-            ));
-        }
-        let (token, hash) = crypto::new_token().map_err(|e| Error::Storage(e.to_string()))?;
-        self.store.write(|tx| {
-            // A name is one person: a token may not borrow a console operator's.
-            if let Some((_, true)) = tx.principal_named(name)? {
-                return Err(Error::Conflict {
-                    code: "name_taken",
-                    message: format!("{name:?} is a console operator's name; choose another"),
-                });
-            }
-            let id = tx.insert_token(&hash, name, role, now)?;
-            self.audit(
-                tx,
-                actor,
-                now,
-                "token.create",
-                &format!("principal:{id}"),
-                &format!("{} {name}", role.as_str()),
-                serde_json::json!({"role": role, "name": name}),
-            )?;
-            Ok(())
-        })?;
-        Ok(token)
-    }
-
-    /// Revokes every token of the principal named `name`; returns how many.
-    pub fn revoke_tokens(
-        &self,
-        actor: &Principal,
-        name: &str,
-        now: Timestamp,
-    ) -> Result<u64, Error> {
-        self.require(actor, Permission::ManageTokens)?;
-        self.store.write(|tx| {
-            let n = tx.revoke_tokens(name)?;
-            if n == 0 {
-                return Err(Error::not_found("principal", name));
-            }
-            self.audit(
-                tx,
-                actor,
-                now,
-                "token.revoke",
-                &format!("principal:{name}"),
-                "",
-                serde_json::json!({"name": name, "tokens": n}),
-            )?;
-            Ok(n)
-        })
-    }
-
-    /// On a store without any principal, creates the first admin token.
-    pub fn bootstrap_admin(&self, now: Timestamp) -> Result<Option<String>, Error> {
-        if self.store.read(|tx| tx.token_count())? > 0 {
-            return Ok(None);
-        }
-        self.create_token(&Principal::system(), Role::Admin, "bootstrap-admin", now)
-            .map(Some)
     }
 
     // ----- review -----

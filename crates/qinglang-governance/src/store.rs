@@ -268,6 +268,17 @@ pub trait Tx {
     fn delete_session(&mut self, id_hash: &str) -> Result<(), Error>;
     /// Marks every token of the principal named `name` revoked; returns how many.
     fn revoke_tokens(&mut self, name: &str) -> Result<u64, Error>;
+    /// Records a TC3 key pair of `principal`, its secret sealed (OPS-4).
+    fn insert_tc3_key(
+        &mut self,
+        secret_id: &str,
+        principal: Id,
+        sealed_key: &[u8],
+        at: Timestamp,
+    ) -> Result<(), Error>;
+    /// The principal and sealed secret of the pair `secret_id`, unless the principal is
+    /// revoked.
+    fn tc3_key(&mut self, secret_id: &str) -> Result<Option<(Principal, Vec<u8>)>, Error>;
 
     // Learning (REV-9).
     /// Records a learned example; returns its id, higher than any the store gave before.

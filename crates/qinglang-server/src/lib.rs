@@ -32,6 +32,7 @@ mod cases;
 pub mod console;
 mod openapi;
 mod serve;
+pub mod tms;
 pub use serve::{serve, ConnectionLimits};
 
 /// How long a looked-up token is trusted without asking the store again.
@@ -47,8 +48,12 @@ pub struct AppState {
     /// Token hash → principal and when it was looked up: tokens are checked on every call
     /// and change rarely; entries expire so that a revocation takes effect everywhere.
     principals: Arc<RwLock<HashMap<String, (Principal, Instant)>>>,
+    /// TC3 SecretId → principal, secret and when they were looked up (the TMS endpoint).
+    tc3_secrets: Arc<RwLock<Tc3Cache>>,
     metrics: PrometheusHandle,
 }
+
+type Tc3Cache = HashMap<String, (Principal, String, Instant)>;
 
 impl std::fmt::Debug for AppState {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -61,6 +66,7 @@ impl AppState {
         AppState {
             gov,
             principals: Arc::default(),
+            tc3_secrets: Arc::default(),
             metrics: metrics_handle(),
         }
     }
@@ -181,6 +187,8 @@ async fn shape_refusal(r: Response) -> Response {
 
 fn routes(state: AppState) -> Router {
     Router::new()
+        // Tencent Cloud TMS clients (OPS-4): `POST /` with `X-TC-Action`.
+        .route("/", post(tms::text_moderation))
         .route("/v1/scan", post(scan))
         .route("/v1/users", post(create_user))
         .route("/v1/users/{id}", get(get_user))
@@ -506,7 +514,7 @@ async fn scan(
     Ok(Json(v))
 }
 
-fn count_verdict(v: &serde_json::Value) {
+pub(crate) fn count_verdict(v: &serde_json::Value) {
     let suggestion = v["suggestion"].as_str().unwrap_or("unknown").to_owned();
     metrics::counter!("qinglang_verdicts_total", "suggestion" => suggestion).increment(1);
 }

@@ -7,6 +7,14 @@ use serde_json::{json, Value};
 pub(crate) const ROUTES: &[(&str, &str, &str, &str, Option<&str>)] = &[
     (
         "post",
+        "/",
+        "Tencent Cloud TMS TextModeration (2020-12-29): X-TC-* headers, TC3-HMAC-SHA256 \
+         signature by a key from `token create --tc3`; answers in TMS's envelope (README)",
+        "service, moderator, lead, admin (TC3 key pair)",
+        None,
+    ),
+    (
+        "post",
         "/v1/scan",
         "Verdict for a text, as in the scan contract",
         "service, moderator, lead, admin",

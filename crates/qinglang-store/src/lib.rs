@@ -35,6 +35,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0011_learned_ids_never_reused.sql"),
     include_str!("../migrations/0012_scenes.sql"),
     include_str!("../migrations/0013_scene_lexicon_edits.sql"),
+    include_str!("../migrations/0014_tc3_keys.sql"),
 ];
 
 /// How hard a commit holds (#23 item 5).
@@ -1422,6 +1423,43 @@ impl Tx for SqliteTx<'_> {
             .map_err(storage)?;
         Ok(row.and_then(|(id, name, role)| {
             Role::parse(&role).map(|role| Principal { id, name, role })
+        }))
+    }
+
+    fn insert_tc3_key(
+        &mut self,
+        secret_id: &str,
+        principal: Id,
+        sealed_key: &[u8],
+        at: Timestamp,
+    ) -> Result<(), Error> {
+        self.conn
+            .prepare_cached(
+                "INSERT INTO tc3_keys (secret_id, principal_id, sealed_key, created_at)
+                 VALUES (?1, ?2, ?3, ?4)",
+            )
+            .and_then(|mut s| s.execute(params![secret_id, principal, sealed_key, at.0]))
+            .map_err(storage)?;
+        Ok(())
+    }
+
+    fn tc3_key(&mut self, secret_id: &str) -> Result<Option<(Principal, Vec<u8>)>, Error> {
+        let row: Option<(Id, String, String, Vec<u8>)> = self
+            .conn
+            .prepare_cached(
+                "SELECT p.id, p.name, p.role, k.sealed_key FROM tc3_keys k
+                 JOIN principals p ON p.id = k.principal_id
+                 WHERE k.secret_id = ?1 AND p.revoked = 0",
+            )
+            .and_then(|mut s| {
+                s.query_row([secret_id], |r| {
+                    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+                })
+                .optional()
+            })
+            .map_err(storage)?;
+        Ok(row.and_then(|(id, name, role, sealed)| {
+            Role::parse(&role).map(|role| (Principal { id, name, role }, sealed))
         }))
     }
 

@@ -1,0 +1,153 @@
+//! What the CLI's end-to-end tests share: a temporary directory with a data key, the real
+//! `qinglang serve` on an ephemeral port, a minimal HTTP client, and the CLI itself.
+#![allow(dead_code)]
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::time::Duration;
+
+use serde_json::Value;
+
+pub fn temp_dir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("qinglang-serve-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    std::fs::write(dir.join("key"), "ab".repeat(32)).expect("key file");
+    dir
+}
+
+pub struct Server {
+    pub child: Child,
+    pub addr: String,
+    /// The first-start admin token, when this start printed one.
+    pub admin: Option<String>,
+}
+
+impl Server {
+    /// Starts on `dir`'s database, with `dir/policy.toml` when the test wrote one.
+    pub fn start(dir: &Path) -> Server {
+        Server::start_with(dir, &[])
+    }
+
+    /// The same with more `serve` options.
+    pub fn start_with(dir: &Path, options: &[&str]) -> Server {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_qinglang"));
+        command
+            .args(["serve", "--listen", "127.0.0.1:0", "--db"])
+            .arg(dir.join("q.db"))
+            .arg("--key-file")
+            .arg(dir.join("key"))
+            .args(options);
+        if dir.join("policy.toml").exists() {
+            command.arg("--policy").arg(dir.join("policy.toml"));
+        }
+        let mut child = command
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("spawn qinglang serve");
+        let stdout = child.stdout.take().expect("stdout");
+        let stderr = child.stderr.take().expect("stderr");
+        let (tx, rx) = mpsc::channel();
+        let tx2 = tx.clone();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                if let Some(addr) = line.strip_prefix("listening on http://") {
+                    let _ = tx.send(("addr", addr.to_owned()));
+                }
+            }
+        });
+        std::thread::spawn(move || {
+            let mut lines = BufReader::new(stderr).lines().map_while(Result::ok);
+            while let Some(line) = lines.next() {
+                if line.contains("admin token") {
+                    if let Some(token) = lines.next() {
+                        let _ = tx2.send(("admin", token));
+                    }
+                }
+            }
+        });
+        let mut addr = None;
+        let mut admin = None;
+        while addr.is_none() {
+            match rx.recv_timeout(Duration::from_secs(60)) {
+                Ok(("addr", a)) => addr = Some(a),
+                Ok((_, t)) => admin = Some(t),
+                Err(_) => panic!("qinglang serve did not report its address"),
+            }
+        }
+        // The token line comes before the address line when both are printed.
+        if admin.is_none() {
+            if let Ok((_, t)) = rx.recv_timeout(Duration::from_millis(200)) {
+                admin = Some(t);
+            }
+        }
+        Server {
+            child,
+            addr: addr.expect("address"),
+            admin,
+        }
+    }
+
+    pub fn call(&self, method: &str, path: &str, token: &str, body: Option<Value>) -> (u16, Value) {
+        http(&self.addr, method, path, token, body).expect("HTTP exchange")
+    }
+
+    pub fn kill(mut self) {
+        // SIGKILL: no chance to flush or shut down cleanly.
+        self.child.kill().expect("kill");
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A minimal HTTP/1.1 exchange (one request per connection).
+pub fn http(
+    addr: &str,
+    method: &str,
+    path: &str,
+    token: &str,
+    body: Option<Value>,
+) -> std::io::Result<(u16, Value)> {
+    let mut stream = TcpStream::connect(addr)?;
+    stream.set_read_timeout(Some(Duration::from_secs(30)))?;
+    let body = body.map(|b| b.to_string()).unwrap_or_default();
+    write!(
+        stream,
+        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {token}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    )?;
+    let mut raw = Vec::new();
+    stream.read_to_end(&mut raw)?;
+    let text = String::from_utf8_lossy(&raw);
+    let (head, body) = text
+        .split_once("\r\n\r\n")
+        .ok_or_else(|| std::io::Error::other("no header end"))?;
+    let status: u16 = head
+        .split(' ')
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .ok_or_else(|| std::io::Error::other("no status"))?;
+    let value = serde_json::from_str(body).unwrap_or(Value::String(body.to_owned()));
+    Ok((status, value))
+}
+
+pub fn qinglang(dir: &Path, args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_qinglang"))
+        .args(args)
+        .arg("--db")
+        .arg(dir.join("q.db"))
+        .arg("--key-file")
+        .arg(dir.join("key"))
+        .output()
+        .expect("run qinglang")
+}
