@@ -298,6 +298,8 @@ pub struct ReportView {
     pub category: String,
     pub status: ReportStatus,
     pub lane: Lane,
+    /// How many filings the report merges (a report's detail lists them as `filings`).
+    #[serde(rename = "filing_count")]
     pub filings: usize,
     pub reporters: usize,
     pub deadline_at: String,

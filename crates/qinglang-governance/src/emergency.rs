@@ -12,7 +12,7 @@ use serde::Serialize;
 use crate::authz::Permission;
 use crate::error::Error;
 use crate::model::{Decision, EmergencyChange, Id, LexiconEdit, Principal, Timestamp};
-use crate::service::{lock, review_content, Governance};
+use crate::service::{lock, mark_parts, review_content, Governance};
 use crate::store::Store;
 use crate::wire;
 
@@ -592,7 +592,7 @@ impl<S: Store> Governance<S> {
         let mut caught = Vec::new();
         for c in &stored {
             // Reviewed as at submission: an article as a page, not as raw HTML.
-            let verdict = review_content(&engine, c.kind, &c.text, &mut scratch);
+            let (verdict, parts) = review_content(&engine, c.kind, &c.text, &mut scratch);
             if severity(verdict.suggestion) > severity_of_decision(&c.decision) {
                 caught.push(Caught {
                     content: c.id,
@@ -601,7 +601,11 @@ impl<S: Store> Governance<S> {
                     at: c.at.to_rfc3339(),
                     was: c.decision.clone(),
                     now: verdict.suggestion.as_str(),
-                    verdict: wire::verdict_value(&c.text, &verdict),
+                    verdict: {
+                        let mut v = wire::verdict_value(&c.text, &verdict);
+                        mark_parts(&mut v, &parts);
+                        v
+                    },
                 });
             }
         }

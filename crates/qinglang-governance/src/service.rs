@@ -1379,7 +1379,7 @@ impl<S: Store> Governance<S> {
         };
         let (engine, version) = self.engine_for_scene(scene.as_deref())?;
         let mut scratch = Scratch::default();
-        let mut verdict = review_content(&engine, sub.kind, &sub.text, &mut scratch);
+        let (mut verdict, parts) = review_content(&engine, sub.kind, &sub.text, &mut scratch);
         let signature = engine.signature(&scratch);
         let enforcement = self.store.write(|tx| {
             let author = self.active_verified_user(tx, sub.author, now)?;
@@ -1424,6 +1424,7 @@ impl<S: Store> Governance<S> {
                 }
             }
             let mut verdict_value = wire::verdict_value(&sub.text, &verdict);
+            mark_parts(&mut verdict_value, &parts);
             name_rules(&mut verdict_value, scene.as_deref(), &version);
             let restricted = self.active_sanction(tx, &[Target::User(sub.author)], SanctionKind::RestrictPublishing, now)?;
             let mut reasons = Vec::new();
@@ -1934,16 +1935,59 @@ fn name_key(engine: &Engine, name: &str) -> String {
 }
 
 /// Reviews a submission as it was published: an article is an HTML page, reviewed for its
-/// title, visible and hidden text and links (REV-8); a message is text.
+/// title, visible and hidden text and links (REV-8); a message is text. For an article, the
+/// second value says which part of the page each hit's span is in.
 pub(crate) fn review_content<'e>(
     engine: &'e Engine,
     kind: ContentKind,
     text: &str,
     scratch: &mut Scratch,
-) -> qinglang_engine::Verdict<'e> {
+) -> (qinglang_engine::Verdict<'e>, Vec<HitPart>) {
     match kind {
-        ContentKind::Article => qinglang_article::review(engine, text, scratch).verdict,
-        _ => engine.scan_with(text, scratch),
+        ContentKind::Article => {
+            let r = qinglang_article::review(engine, text, scratch);
+            let parts = r
+                .verdict
+                .hits
+                .iter()
+                .zip(&r.parts)
+                .map(|(h, p)| HitPart {
+                    byte_start: h.byte_start,
+                    byte_end: h.byte_end,
+                    part: p.as_str(),
+                })
+                .collect();
+            (r.verdict, parts)
+        }
+        _ => (engine.scan_with(text, scratch), Vec::new()),
+    }
+}
+
+/// Where in an article a hit's span was found (`title`, `body`, `hidden`, `link`).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct HitPart {
+    byte_start: usize,
+    byte_end: usize,
+    part: &'static str,
+}
+
+/// Writes `part` into each hit of a verdict's JSON whose span an article's review placed
+/// (as `qinglang scan --html` does); hits added afterwards (a flood) judge the whole text.
+pub(crate) fn mark_parts(value: &mut serde_json::Value, parts: &[HitPart]) {
+    if parts.is_empty() {
+        return;
+    }
+    let Some(hits) = value["hits"].as_array_mut() else {
+        return;
+    };
+    for hit in hits {
+        let span = (hit["byte_start"].as_u64(), hit["byte_end"].as_u64());
+        if let Some(p) = parts
+            .iter()
+            .find(|p| span == (Some(p.byte_start as u64), Some(p.byte_end as u64)))
+        {
+            hit["part"] = p.part.into();
+        }
     }
 }
 

@@ -93,6 +93,12 @@ async fn a_report_is_filed_worked_from_the_queue_and_answered() {
     assert_eq!(report["status"], "rejected");
     assert_eq!(report["feedback"], "未发现诈骗信息");
     assert_eq!(report["filings"].as_array().map(Vec::len), Some(1));
+    assert_eq!(report["filing_count"], 1);
+    // One key, one meaning: the count and the list once had the same name (#22).
+    let (_, raw) = api
+        .call("GET", &format!("/v1/reports/{id}"), Some(&svc), None)
+        .await;
+    assert_eq!(raw.matches("\"filings\"").count(), 1, "{raw}");
     let (status, list) = api.get("/v1/reports?status=rejected", &auditor).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(list["reports"].as_array().map(Vec::len), Some(1));

@@ -313,6 +313,23 @@ async fn identity_groups_content_and_audit_over_http() {
         (status, v["code"].as_str()),
         (StatusCode::UNPROCESSABLE_ENTITY, Some("invalid_time"))
     );
+
+    // An article is a page: its hits say which part they are in, as `scan --html` does (#22).
+    let page = "<html><head><title>国产精品久久久久久_亚洲一区二区三区在线观看_日韩精品人妻</title></head>\
+                <body><p>本周六上午九点在三楼会议室召开读书分享会，欢迎大家参加。</p></body></html>";
+    let (status, r) = api
+        .json(
+            "POST",
+            "/v1/content",
+            &svc,
+            json!({"author": id, "group": gid, "kind": "article", "text": page}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{r}");
+    assert_eq!(r["verdict"]["suggestion"], "block", "{r}");
+    let hits = r["verdict"]["hits"].as_array().expect("hits");
+    assert!(!hits.is_empty());
+    assert!(hits.iter().all(|h| h["part"] == "title"), "{r}");
 }
 
 #[tokio::test]
