@@ -361,10 +361,34 @@ pub(crate) fn ignore_broken_pipe(e: std::io::Error) -> std::io::Result<()> {
     }
 }
 
+/// `lexicon check`: every problem line of every file (not only the first), each with file and
+/// line; a new category is noted, a near-miss of a shipped one is a problem.
 fn check(files: &[PathBuf]) -> anyhow::Result<()> {
     let mut builder = qinglang_engine::Engine::builder();
+    let mut problems = 0usize;
     for file in files {
-        builder = builder.lexicon(scan::read_lexicon(file)?);
+        let name = file.display().to_string();
+        let text = scan::read_lexicon_text(file)?;
+        let report = qinglang_engine::Lexicon::check(&name, &text);
+        for p in &report.problems {
+            eprintln!("{p}");
+        }
+        problems += report.problems.len();
+        if !report.new_categories.is_empty() {
+            eprintln!(
+                "{name}: note: categories outside the shipped taxonomy (allowed): {}",
+                report.new_categories.join(", ")
+            );
+        }
+        if report.problems.is_empty() {
+            builder = builder.lexicon(qinglang_engine::Lexicon::parse(&name, &text)?);
+        }
+    }
+    if problems > 0 {
+        anyhow::bail!(
+            "{problems} problem line{} (listed above); nothing was checked further",
+            if problems == 1 { "" } else { "s" }
+        );
     }
     let engine = builder.build()?;
     print_stdout(&format!(

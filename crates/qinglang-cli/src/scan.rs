@@ -19,6 +19,12 @@ use crate::{Format, ModelArgs, ScanArgs};
 
 /// Reads and parses a lexicon file; errors name the file and line.
 pub fn read_lexicon(path: &Path) -> Result<Lexicon> {
+    let text = read_lexicon_text(path)?;
+    Ok(Lexicon::parse(&path.display().to_string(), &text)?)
+}
+
+/// A lexicon file's text; not UTF-8 is an error naming the line.
+pub fn read_lexicon_text(path: &Path) -> Result<String> {
     let bytes =
         fs::read(path).with_context(|| format!("cannot read lexicon {}", path.display()))?;
     let text = String::from_utf8(bytes).map_err(|e| {
@@ -30,7 +36,7 @@ pub fn read_lexicon(path: &Path) -> Result<Lexicon> {
             valid.len()
         )
     })?;
-    Ok(Lexicon::parse(&path.display().to_string(), &text)?)
+    Ok(text)
 }
 
 /// Reads a model file written by `qinglang train`.

@@ -298,6 +298,39 @@ fn lexicon_check_counts_the_files_entries() {
     );
 }
 
+/// `lexicon check` lists every problem line, warns of fields separated by spaces and of a
+/// misspelt shipped category, and accepts an operator's own category (#22).
+#[test]
+fn lexicon_check_lists_every_problem_line() {
+    let dir = temp_dir("check-problems");
+    let file = write(
+        &dir,
+        "ops.txt",
+        "葡京 gambling block\n澳门赌场\tgamblng\n好词\tporn\tblok\n游戏代练\tgame_boost\treview\n\tporn\n",
+    );
+    let out = qinglang(&["lexicon", "check", &file], "");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(!String::from_utf8_lossy(&out.stdout).contains("ok"));
+    for (line, says) in [
+        (1, "separated by spaces"),
+        (2, "did you mean \"gambling\""),
+        (3, "unknown action \"blok\""),
+        (5, "empty term"),
+    ] {
+        assert!(
+            stderr.contains(&format!("ops.txt:{line}: ")) && stderr.contains(says),
+            "line {line} ({says}): {stderr}"
+        );
+    }
+    assert!(!stderr.contains("ops.txt:4:"), "{stderr}");
+    assert!(
+        stderr.contains("game_boost"),
+        "the new category is noted: {stderr}"
+    );
+    assert!(stderr.contains("4 problem lines"), "{stderr}");
+}
+
 #[test]
 fn large_jsonl_keeps_order_across_threads() {
     let mut input = String::new();

@@ -188,73 +188,195 @@ pub enum LexiconErrorKind {
     /// More than three tab-separated fields.
     #[error("too many fields ({0}); expected term<TAB>category<TAB>action")]
     TooManyFields(usize),
+    /// A term that reads as fields separated by spaces (`lexicon check` only).
+    #[error("term {0:?} looks like fields separated by spaces; separate term, category and action with tabs (as written, the whole line is one term that never matches)")]
+    SpacesForTabs(String),
+    /// A category a letter or two from a shipped one (`lexicon check` only).
+    #[error("category {0:?} is not a shipped category; did you mean {1:?}? (an operator's own category is allowed, but this looks like a typo)")]
+    MisspeltCategory(String, String),
+}
+
+/// The categories of the taxonomy (REQUIREMENTS.md REV-2) and the default lexicon's
+/// `custom`. Operators may add their own; these are the ones a typo is measured against.
+pub const KNOWN_CATEGORIES: &[&str] = &[
+    "politics",
+    "terror",
+    "discrimination",
+    "cult",
+    "rumor",
+    "porn",
+    "gambling",
+    "drugs",
+    "weapons",
+    "violence",
+    "abuse",
+    "privacy",
+    "fraud",
+    "contraband",
+    "sexual_innuendo",
+    "gore",
+    "vulgar",
+    "ad",
+    "spam",
+    "custom",
+];
+
+/// What `qinglang lexicon check` reports of a lexicon text.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct LexiconCheck {
+    /// Lines that parse.
+    pub entries: usize,
+    /// Every unusable or most likely mistaken line, in order.
+    pub problems: Vec<LexiconError>,
+    /// Categories outside the taxonomy, in the order first seen (allowed).
+    pub new_categories: Vec<String>,
+}
+
+/// The lines that hold entries: `(line number, line)`, skipping blanks and comments; a BOM
+/// at the start of a file written by a Windows editor is not part of a term.
+fn lines(text: &str) -> impl Iterator<Item = (u32, &str)> {
+    let text = text.strip_prefix('\u{FEFF}').unwrap_or(text);
+    text.lines().enumerate().filter_map(|(n, raw)| {
+        let line = raw.trim_end_matches('\r');
+        let skip = line.trim().is_empty() || line.trim_start().starts_with('#');
+        (!skip).then_some((n as u32 + 1, line))
+    })
+}
+
+/// One entry line (its `line` field is set by the caller).
+fn parse_line(line: &str) -> Result<Entry, LexiconErrorKind> {
+    let fields: Vec<&str> = line.split('\t').collect();
+    if fields.len() > 3 {
+        return Err(LexiconErrorKind::TooManyFields(fields.len()));
+    }
+    let term = fields[0].trim();
+    if term.is_empty() {
+        return Err(LexiconErrorKind::EmptyTerm);
+    }
+    let (category, subcategory) = match fields.get(1).map(|s| s.trim()) {
+        None | Some("") => ("custom", None),
+        Some(c) => match c.split_once('/') {
+            None if is_identifier(c) => (c, None),
+            Some((c, sub)) if is_identifier(c) && is_identifier(sub) => (c, Some(sub)),
+            _ => return Err(LexiconErrorKind::InvalidCategory(c.to_owned())),
+        },
+    };
+    let action = match fields.get(2).map(|s| s.trim()) {
+        None | Some("") => Action::Block,
+        Some(a) => Action::parse(a).ok_or_else(|| LexiconErrorKind::UnknownAction(a.to_owned()))?,
+    };
+    if Combination::parse(term)?.is_some() && matches!(action, Action::Allow | Action::Cue) {
+        return Err(LexiconErrorKind::CombinationAction(term.to_owned()));
+    }
+    Ok(Entry {
+        term: term.into(),
+        category: category.into(),
+        subcategory: subcategory.map(Into::into),
+        action,
+        line: 0,
+    })
+}
+
+/// Levenshtein distance of two short identifiers (categories), in characters.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut diagonal = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let substitution = diagonal + usize::from(ca != *cb);
+            diagonal = row[j + 1];
+            row[j + 1] = substitution.min(row[j] + 1).min(row[j + 1] + 1);
+        }
+    }
+    row[b.len()]
 }
 
 impl Lexicon {
     /// Parses lexicon text. `name` is used in errors and reported as each hit's `source`.
+    /// The first unusable line is the error; [`Lexicon::check`] lists them all.
     pub fn parse(name: &str, text: &str) -> Result<Lexicon, LexiconError> {
         let mut entries = Vec::new();
-        let err = |line: usize, kind| LexiconError {
-            lexicon: name.to_owned(),
-            line: line as u32,
-            kind,
-        };
-        // A BOM at the start of a file written by a Windows editor is not part of a term.
-        let text = text.strip_prefix('\u{FEFF}').unwrap_or(text);
-        for (n, raw) in text.lines().enumerate() {
-            let line_no = n + 1;
-            let line = raw.trim_end_matches('\r');
-            if line.trim().is_empty() || line.trim_start().starts_with('#') {
-                continue;
+        for (line_no, line) in lines(text) {
+            match parse_line(line) {
+                Ok(entry) => entries.push(Entry {
+                    line: line_no,
+                    ..entry
+                }),
+                Err(kind) => {
+                    return Err(LexiconError {
+                        lexicon: name.to_owned(),
+                        line: line_no,
+                        kind,
+                    })
+                }
             }
-            let fields: Vec<&str> = line.split('\t').collect();
-            if fields.len() > 3 {
-                return Err(err(line_no, LexiconErrorKind::TooManyFields(fields.len())));
-            }
-            let term = fields[0].trim();
-            if term.is_empty() {
-                return Err(err(line_no, LexiconErrorKind::EmptyTerm));
-            }
-            let (category, subcategory) = match fields.get(1).map(|s| s.trim()) {
-                None | Some("") => ("custom", None),
-                Some(c) => match c.split_once('/') {
-                    None if is_identifier(c) => (c, None),
-                    Some((c, sub)) if is_identifier(c) && is_identifier(sub) => (c, Some(sub)),
-                    _ => {
-                        return Err(err(
-                            line_no,
-                            LexiconErrorKind::InvalidCategory(c.to_owned()),
-                        ))
-                    }
-                },
-            };
-            let action = match fields.get(2).map(|s| s.trim()) {
-                None | Some("") => Action::Block,
-                Some(a) => Action::parse(a)
-                    .ok_or_else(|| err(line_no, LexiconErrorKind::UnknownAction(a.to_owned())))?,
-            };
-            if Combination::parse(term)
-                .map_err(|kind| err(line_no, kind))?
-                .is_some()
-                && matches!(action, Action::Allow | Action::Cue)
-            {
-                return Err(err(
-                    line_no,
-                    LexiconErrorKind::CombinationAction(term.to_owned()),
-                ));
-            }
-            entries.push(Entry {
-                term: term.into(),
-                category: category.into(),
-                subcategory: subcategory.map(Into::into),
-                action,
-                line: line_no as u32,
-            });
         }
         Ok(Lexicon {
             name: name.to_owned(),
             entries,
         })
+    }
+
+    /// Every problem of a lexicon text, for `qinglang lexicon check`: each unusable line,
+    /// and each line that parses but is most likely a mistake — a term that reads as fields
+    /// separated by spaces instead of tabs (the whole line would be one term that never
+    /// matches), or a category one or two letters from a shipped one (`gamblng`). A new
+    /// category is no problem (the taxonomy is data); it is listed in `new_categories`.
+    pub fn check(name: &str, text: &str) -> LexiconCheck {
+        let mut check = LexiconCheck::default();
+        for (line_no, line) in lines(text) {
+            let problem = |kind| LexiconError {
+                lexicon: name.to_owned(),
+                line: line_no,
+                kind,
+            };
+            let entry = match parse_line(line) {
+                Ok(entry) => entry,
+                Err(kind) => {
+                    check.problems.push(problem(kind));
+                    continue;
+                }
+            };
+            check.entries += 1;
+            let words: Vec<&str> = entry.term.split_whitespace().collect();
+            if words.len() >= 2
+                && words[1..].iter().any(|w| {
+                    Action::parse(w).is_some()
+                        || KNOWN_CATEGORIES.contains(w)
+                        || w.split_once('/')
+                            .is_some_and(|(c, _)| KNOWN_CATEGORIES.contains(&c))
+                })
+            {
+                check.problems.push(problem(LexiconErrorKind::SpacesForTabs(
+                    entry.term.to_string(),
+                )));
+                continue;
+            }
+            let category = &*entry.category;
+            if !KNOWN_CATEGORIES.contains(&category) {
+                match KNOWN_CATEGORIES
+                    .iter()
+                    .find(|known| edit_distance(known, category) <= 2)
+                {
+                    Some(known) => {
+                        check
+                            .problems
+                            .push(problem(LexiconErrorKind::MisspeltCategory(
+                                category.to_owned(),
+                                (*known).into(),
+                            )))
+                    }
+                    None => {
+                        if !check.new_categories.iter().any(|c| c == category) {
+                            check.new_categories.push(category.to_owned());
+                        }
+                    }
+                }
+            }
+        }
+        check
     }
 
     /// Builds a lexicon from entries made in code (the console, tests).
