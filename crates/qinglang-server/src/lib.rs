@@ -366,6 +366,12 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for JsonBody<T> {
                 format!("invalid request body: {message}"),
             )
         };
+        // Every request body is an object; serde would read an array as the fields in
+        // order and complain about the first one instead.
+        let first = bytes.iter().find(|b| !b.is_ascii_whitespace());
+        if first.is_some_and(|b| *b != b'{') {
+            return Err(invalid("expected a JSON object ({...})".into()));
+        }
         let mut de = serde_json::Deserializer::from_slice(&bytes);
         let value = serde_path_to_error::deserialize(&mut de)
             .map_err(|e| invalid(at_field(e.path(), e.inner())))?;
@@ -379,11 +385,48 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for JsonBody<T> {
 /// or unknown field, which name the field themselves) stay as they are.
 fn at_field(path: &serde_path_to_error::Path, e: &impl std::fmt::Display) -> String {
     let path = path.to_string();
-    if path.is_empty() || path == "." {
-        e.to_string()
+    let e = in_request_terms(&e.to_string());
+    if path.is_empty() || path == "." || path == "?" {
+        e
     } else {
         format!("{path}: {e}")
     }
+}
+
+/// serde's message in the request's own terms: JSON types instead of Rust's (`expected
+/// i64` is `expected an integer`, `expected struct NewUserRequest` is `expected a JSON
+/// object`), and a body cut short said as such.
+fn in_request_terms(message: &str) -> String {
+    if message.starts_with("EOF while parsing") {
+        return "the JSON ends before it is complete (a missing closing bracket or quote?)".into();
+    }
+    let mut out = message.to_owned();
+    if let Some(at) = out.find("expected struct ") {
+        let end = out[at..].find([',', ' ', ')']).map_or(out.len(), |e| {
+            // `expected struct X` ends at the name's end.
+            let name_start = at + "expected struct ".len();
+            out[name_start..]
+                .find(|c: char| !c.is_alphanumeric() && c != '_')
+                .map_or(out.len(), |n| name_start + n)
+                .max(at + e)
+        });
+        out.replace_range(at..end, "expected a JSON object");
+    }
+    for (rust, json) in [
+        ("expected i64", "expected an integer"),
+        ("expected u64", "expected a whole number of 0 or more"),
+        ("expected i32", "expected an integer"),
+        ("expected u32", "expected a whole number of 0 or more"),
+        ("expected u16", "expected a whole number of 0 or more"),
+        ("expected u8", "expected a whole number from 0 to 255"),
+        ("expected f64", "expected a number"),
+        ("expected f32", "expected a number"),
+        ("map", "object"),
+        ("sequence", "array"),
+    ] {
+        out = out.replace(rust, json);
+    }
+    out
 }
 
 /// Path parameters whose rejection answers with the error body.
@@ -413,7 +456,7 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for ApiQuery<T> {
             .map(ApiQuery)
             .map_err(|e| {
                 ApiError::new(
-                    StatusCode::BAD_REQUEST,
+                    StatusCode::UNPROCESSABLE_ENTITY,
                     "invalid_query",
                     format!("invalid query string: {}", at_field(e.path(), e.inner())),
                 )

@@ -128,9 +128,39 @@ async fn type_errors_name_the_field() {
         .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
 
+    // Messages in the request's own terms, not serde's or Rust's (#22).
+    for (body, says) in [
+        ("{\"nickname\": ", "the JSON ends before it is complete"),
+        ("[1, 2]", "expected a JSON object"),
+        ("\"小明\"", "expected a JSON object"),
+    ] {
+        let (status, v) = api
+            .call("POST", "/v1/users", Some(&svc), Some(body.into()))
+            .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+        assert!(v.contains(says), "{body}: {v}");
+        for internal in ["?:", "NewUserRequest", "struct"] {
+            assert!(!v.contains(internal), "{body}: {v}");
+        }
+    }
+    let (_, v) = api
+        .json(
+            "POST",
+            "/v1/groups",
+            &svc,
+            json!({"owner": "张三", "name": "g", "max_members": 10}),
+        )
+        .await;
+    let message = v["message"].as_str().unwrap_or("");
+    assert!(
+        message.contains("owner: invalid type: string \"张三\", expected an integer"),
+        "{v}"
+    );
+
     let moderator = api.token("moderator").await;
     let (status, v) = api.get("/v1/queue?limit=abc", &moderator).await;
-    assert_eq!(status, StatusCode::BAD_REQUEST);
+    // One status for a request whose values are wrong, in the body or the query.
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(v["code"], "invalid_query");
     assert!(
         v["message"]
@@ -141,7 +171,7 @@ async fn type_errors_name_the_field() {
     );
     let auditor = api.token("auditor").await;
     let (status, v) = api.get("/v1/audit?form=2026-01-01", &auditor).await;
-    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(v["message"].as_str().unwrap_or("").contains("form"), "{v}");
 }
 
@@ -371,7 +401,7 @@ async fn every_error_has_the_json_body() {
         ("DELETE", "/v1/users/1", 405),
         ("GET", "/v1/content", 405),
         ("GET", "/v1/users/%FF", 400),
-        ("GET", "/v1/audit?from=1&from=2", 400),
+        ("GET", "/v1/audit?from=1&from=2", 422),
         ("GET", "/v1/nothing", 404),
     ] {
         let (status, text) = api.call(method, uri, Some(&svc), None).await;
