@@ -81,7 +81,9 @@ pub struct ServeArgs {
 const DEFAULT_KEY_FILE: &str = "qinglang.key";
 const KEY_ENV: &str = "QINGLANG_KEY";
 
-fn load_key(args: &StoreArgs, dev: bool) -> Result<DataKey> {
+/// The data key; `dev` is `serve --dev` (`None` for commands that have no such option, so
+/// that their error does not suggest it).
+fn load_key(args: &StoreArgs, dev: Option<bool>) -> Result<DataKey> {
     if let Some(path) = &args.key_file {
         let text = fs::read_to_string(path)
             .with_context(|| format!("cannot read key file {}", path.display()))?;
@@ -96,7 +98,7 @@ fn load_key(args: &StoreArgs, dev: bool) -> Result<DataKey> {
             .with_context(|| format!("cannot read {DEFAULT_KEY_FILE}"))?;
         return DataKey::from_hex(&text).with_context(|| format!("key file {DEFAULT_KEY_FILE}"));
     }
-    if dev {
+    if dev == Some(true) {
         write_new_key(default)?;
         eprintln!(
             "qinglang: WARNING: --dev generated a data key in {} — identity data is encrypted with it.\n\
@@ -107,10 +109,15 @@ fn load_key(args: &StoreArgs, dev: bool) -> Result<DataKey> {
         let text = fs::read_to_string(default)?;
         return Ok(DataKey::from_hex(&text)?);
     }
+    let dev_hint = if dev.is_some() {
+        "; `--dev` generates one for development"
+    } else {
+        ""
+    };
     bail!(
         "no data key: identity data must be encrypted at rest (ID-3). Create one with \
-         `qinglang key init` (writes ./{DEFAULT_KEY_FILE}), or pass --key-file FILE, or set {KEY_ENV}; \
-         `--dev` generates one for development"
+         `qinglang key init` (writes ./{DEFAULT_KEY_FILE}), or pass the server's key with \
+         --key-file FILE, or set {KEY_ENV}{dev_hint}"
     )
 }
 
@@ -144,7 +151,11 @@ pub(crate) fn read_policy(path: &Path) -> Result<LoadedPolicy> {
     Ok(LoadedPolicy::parse(&path.display().to_string(), &text)?)
 }
 
-fn open(args: &StoreArgs, dev: bool, lexicons: &[PathBuf]) -> Result<Governance<SqliteStore>> {
+fn open(
+    args: &StoreArgs,
+    dev: Option<bool>,
+    lexicons: &[PathBuf],
+) -> Result<Governance<SqliteStore>> {
     let policy = load_policy(args)?;
     let key = load_key(args, dev)?;
     let store = SqliteStore::open_with(&args.db, args.durability.into())?;
@@ -182,7 +193,7 @@ pub fn key_init() -> Result<()> {
 
 pub fn serve(args: &ServeArgs) -> Result<()> {
     init_tracing();
-    let gov = Arc::new(open(&args.store, args.dev, &args.lexicons)?);
+    let gov = Arc::new(open(&args.store, Some(args.dev), &args.lexicons)?);
     if gov.reload_learned()? {
         let status = gov.learning_status(&Principal::system())?;
         tracing::info!(
@@ -293,7 +304,7 @@ fn spawn_learning_refresh(gov: Arc<Governance<SqliteStore>>) {
 /// what was stored in the last hours (ENF-3). Returns whether anything was caught.
 pub fn sweep(args: &SweepArgs) -> Result<bool> {
     let since = parse_since(&args.since)?;
-    let gov = open(&args.store, false, &args.lexicons)?;
+    let gov = open(&args.store, None, &args.lexicons)?;
     // Judge as the running service does: with what the deployment's model learned.
     gov.reload_learned()?;
     let system = Principal::system();
@@ -398,7 +409,7 @@ pub struct SweepArgs {
 /// `qinglang learn`: teaches the deployment's model from a file of confirmed texts, resets
 /// it, or shows what it has learned (REV-9).
 pub fn learn(store: &StoreArgs, action: LearnAction<'_>) -> Result<()> {
-    let gov = open(store, false, &[])?;
+    let gov = open(store, None, &[])?;
     let system = Principal::system();
     match action {
         LearnAction::Teach(label, file) => {
@@ -508,7 +519,7 @@ pub fn token_create(store: &StoreArgs, role: &str, name: &str, tc3: bool) -> Res
     let role = Role::parse(role).ok_or_else(|| {
         anyhow!("unknown role {role:?}: expected service, moderator, lead, auditor or admin")
     })?;
-    let gov = open(store, false, &[])?;
+    let gov = open(store, None, &[])?;
     // The operator at the console of the machine acts as the system administrator.
     let system = Principal::system();
     // Not `print_stdout`: a secret that never reached anyone must fail loudly.
@@ -556,7 +567,7 @@ pub fn annual_report(args: &ReportArgs) -> Result<()> {
             args.year
         );
     }
-    let gov = open(&args.store, false, &[])?;
+    let gov = open(&args.store, None, &[])?;
     let report = gov.annual_report(&Principal::system(), args.year, Timestamp::now())?;
     let text = if args.json {
         serde_json::to_string_pretty(&report)? + "\n"
@@ -592,7 +603,7 @@ pub fn user_create(
         None => read_password_from_stdin()?,
     };
     let password = password.lines().next().unwrap_or("").to_owned();
-    let gov = open(store, false, &[])?;
+    let gov = open(store, None, &[])?;
     let p = gov.create_operator(
         &Principal::system(),
         name,
@@ -635,7 +646,7 @@ fn read_password_from_stdin() -> Result<String> {
 }
 
 pub fn token_revoke(store: &StoreArgs, name: &str) -> Result<()> {
-    let gov = open(store, false, &[])?;
+    let gov = open(store, None, &[])?;
     let n = gov.revoke_tokens(&Principal::system(), name, Timestamp::now())?;
     eprintln!("revoked {n} token(s) of {name}; running servers stop accepting them within 30 s");
     Ok(())
@@ -693,7 +704,7 @@ pub fn restore(args: &RestoreArgs) -> Result<bool> {
 
 /// Returns whether the chain is intact.
 pub fn audit_verify(store: &StoreArgs) -> Result<bool> {
-    let gov = open(store, false, &[])?;
+    let gov = open(store, None, &[])?;
     let report = gov.verify_chain(Timestamp::now())?;
     crate::print_stdout(&(serde_json::to_string(&report)? + "\n"))?;
     if !report.ok {
@@ -711,7 +722,7 @@ pub fn audit_export(store: &StoreArgs, from: &str, to: &str) -> Result<()> {
         .ok_or_else(|| anyhow!("--from {from:?}: expected YYYY-MM-DD or RFC 3339"))?;
     let to = Timestamp::parse(to)
         .ok_or_else(|| anyhow!("--to {to:?}: expected YYYY-MM-DD or RFC 3339"))?;
-    let gov = open(store, false, &[])?;
+    let gov = open(store, None, &[])?;
     let entries = gov.audit_export(&Principal::system(), from, to)?;
     crate::print_lines(
         entries

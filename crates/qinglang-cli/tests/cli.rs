@@ -585,3 +585,29 @@ fn scan_judges_in_the_scene_of_a_policy() {
     let out = qinglang(&["scan", "--scene", "private_chat"], text);
     assert_eq!(out.status.code(), Some(2));
 }
+
+/// A command without `--dev` does not suggest it when the data key is missing (#22); `serve`,
+/// which has it, does.
+#[test]
+fn a_missing_key_suggests_only_what_the_command_takes() {
+    let dir = temp_dir("no-key");
+    let db = dir.join("q.db");
+    let run = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_qinglang"))
+            .args(args)
+            .arg("--db")
+            .arg(&db)
+            .current_dir(&dir)
+            .env_remove("QINGLANG_KEY")
+            .output()
+            .expect("run qinglang")
+    };
+    let report = run(&["report", "--year", "2026"]);
+    let stderr = String::from_utf8_lossy(&report.stderr);
+    assert_eq!(report.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("key init"), "{stderr}");
+    assert!(!stderr.contains("--dev"), "{stderr}");
+    let serve = run(&["serve", "--listen", "127.0.0.1:0"]);
+    let stderr = String::from_utf8_lossy(&serve.stderr);
+    assert!(stderr.contains("--dev"), "{stderr}");
+}

@@ -1120,8 +1120,12 @@ impl<S: Store> Governance<S> {
     pub fn campaign_items(&self, actor: &Principal, campaign: u64) -> Result<Vec<Id>, Error> {
         self.require(actor, Permission::ReadCases)?;
         self.store.read(|tx| {
+            let members = tx.campaign_members(campaign)?;
+            if members.is_empty() {
+                return Err(Error::not_found("campaign", campaign));
+            }
             let mut out = Vec::new();
-            for m in tx.campaign_members(campaign)? {
+            for m in members {
                 if let Some(item) = tx.open_queue_item(CaseTarget::Content(m.content))? {
                     out.push(item.id);
                 }
@@ -1419,7 +1423,18 @@ impl<S: Store> Governance<S> {
         after: i64,
         limit: u32,
     ) -> Result<Vec<Outcome>, Error> {
-        self.require(actor, Permission::FileCases)?;
+        // The feed is the platform service's, which files reports and appeals and tells
+        // users the results: say that, not which filing the role may not do.
+        self.require(actor, Permission::FileCases).map_err(|_| {
+            Error::forbidden(
+                "forbidden",
+                format!(
+                    "role {} may not read the outcome feed; it is read by the service that \
+                     files reports and appeals and tells users the results",
+                    actor.role.as_str()
+                ),
+            )
+        })?;
         // One snapshot: the entries and the reports and appeals they name.
         self.store.read(|tx| {
             let entries = tx.audit_after(after, &["report.resolve", "appeal.decide"], limit)?;

@@ -166,6 +166,20 @@ async fn decisions_teach_the_model_and_campaigns_are_decided_at_once() {
         .await;
     assert_eq!(status, StatusCode::OK, "{d}");
     assert_eq!(d["decided"], 5, "{d}");
+    // A campaign that does not exist is not found, not "select at least one item" (#22).
+    let (status, d) = api
+        .json(
+            "POST",
+            "/v1/queue/decide",
+            &alice,
+            json!({"campaign": 987654321u64, "decision": "remove"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "{d}");
+    assert!(
+        d["message"].as_str().unwrap_or("").contains("campaign"),
+        "{d}"
+    );
     let (_, c) = api.get(&format!("/v1/campaigns/{campaign}"), &alice).await;
     assert!(
         c["messages"]
@@ -259,10 +273,14 @@ async fn appeals_over_http() {
     let next = feed["next"].as_i64().expect("cursor");
     let (_, later) = api.get(&format!("/v1/outcomes?after={next}"), &svc).await;
     assert_eq!(later["outcomes"], json!([]));
-    let (status, _) = api.get("/v1/outcomes", &alice).await;
+    let (status, refused) = api.get("/v1/outcomes", &alice).await;
     assert_eq!(
         status,
         StatusCode::FORBIDDEN,
         "the platform's feed, not a moderator's"
     );
+    // The refusal names what was asked for, not filing (#22).
+    let message = refused["message"].as_str().unwrap_or("");
+    assert!(message.contains("outcome feed"), "{refused}");
+    assert!(!message.contains("may not file"), "{refused}");
 }
