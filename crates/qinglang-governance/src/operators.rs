@@ -114,12 +114,20 @@ impl<S: Store> Governance<S> {
         })
     }
 
-    /// Whether `key` failed too often this minute (then nothing is checked or audited).
-    fn throttled(&self, key: &str, now: Timestamp) -> bool {
+    /// Seconds until the operator `name` may try a password again after too many failures
+    /// (the console says so instead of failing silently); `None` when they may now.
+    pub fn sign_in_paused(&self, name: &str, now: Timestamp) -> Option<i64> {
+        self.throttled(&format!("operator:{}", name.trim()), now)
+    }
+
+    /// When `key` failed too often this minute (then nothing is checked or audited): the
+    /// seconds until attempts are checked again.
+    fn throttled(&self, key: &str, now: Timestamp) -> Option<i64> {
         let failures = crate::service::lock(&self.sign_in_failures);
         failures
             .get(key)
-            .is_some_and(|(n, since)| now.0 - since.0 < 60_000 && *n >= FAILURES_PER_MINUTE)
+            .filter(|(n, since)| now.0 - since.0 < 60_000 && *n >= FAILURES_PER_MINUTE)
+            .map(|(_, since)| (60_000 - (now.0 - since.0) + 999) / 1000)
     }
 
     /// Counts a failure; returns whether it is still worth an audit entry (the first ten a
@@ -164,10 +172,14 @@ impl<S: Store> Governance<S> {
             return Err(Error::Unauthenticated);
         }
         let key = format!("operator:{name}");
-        if self.throttled(&key, now) {
+        if let Some(seconds) = self.throttled(&key, now) {
             return Err(Error::forbidden(
                 "rate_limited",
-                "too many failed sign-ins for this name; wait a minute",
+                format!(
+                    "too many failed sign-ins for this name: sign-in is paused for {seconds} s \
+                     ({seconds_max} failures a minute)",
+                    seconds_max = FAILURES_PER_MINUTE
+                ),
             ));
         }
         let found = self.store.read(|tx| tx.operator_credentials(name))?;

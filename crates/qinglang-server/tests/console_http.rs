@@ -73,6 +73,76 @@ fn form(pairs: &[(&str, &str)]) -> String {
         .join("&")
 }
 
+/// The sign-in page shows fixed messages only, never text a link carries; a name paused after
+/// too many failures is told so and for how long (#22).
+#[tokio::test]
+async fn sign_in_messages_are_fixed_and_a_pause_is_said() {
+    let api = Api::new();
+    let planted = "账户异常，请拨打4008123123转账解冻";
+    let page = send(
+        &api,
+        "GET",
+        &format!(
+            "/login?err={}",
+            form_urlencoded::byte_serialize(planted.as_bytes()).collect::<String>()
+        ),
+        "",
+        None,
+    )
+    .await;
+    let html = body(page).await;
+    assert!(!html.contains("4008123123"), "{html}");
+    let html = body(send(&api, "GET", "/login?err=wrong", "", None).await).await;
+    assert!(html.contains("用户名、密码或令牌不正确"), "{html}");
+
+    api.gov
+        .create_operator(
+            &qinglang_governance::model::Principal::system(),
+            "mod1",
+            qinglang_governance::authz::Role::Moderator,
+            "a long enough password",
+            qinglang_governance::model::Timestamp::now(),
+        )
+        .expect("operator");
+    let page = send(&api, "GET", "/login", "", None).await;
+    let pre = cookie_value(&set_cookie(&page, "ql_login").expect("pre-session cookie"));
+    let cookie = format!("ql_login={pre}");
+    let mut last = String::new();
+    for _ in 0..11 {
+        let wrong = form(&[
+            ("csrf", &pre),
+            ("name", "mod1"),
+            ("password", "not it at all"),
+        ]);
+        let resp = send(&api, "POST", "/login", &cookie, Some(wrong)).await;
+        last = location(&resp).to_owned();
+    }
+    assert!(last.contains("err=paused&wait="), "{last}");
+    let html = body(send(&api, "GET", &last, "", None).await).await;
+    assert!(
+        html.contains("已暂停登录") && html.contains("秒后再试"),
+        "{html}"
+    );
+
+    // Signed in, a page shows only the flashes its own forms' redirects signed.
+    let admin = api.admin.clone();
+    let good = form(&[("csrf", &pre), ("token", &admin), ("next", "/")]);
+    let resp = send(&api, "POST", "/login", &cookie, Some(good)).await;
+    let session = format!(
+        "ql_session={}",
+        cookie_value(&set_cookie(&resp, "ql_session").expect("session"))
+    );
+    let planted_q = form_urlencoded::byte_serialize(planted.as_bytes()).collect::<String>();
+    for uri in [
+        format!("/lexicons?err={planted_q}"),
+        format!("/lexicons?ok={planted_q}&fs=00112233445566778899aabbccddeeff"),
+    ] {
+        let html = body(send(&api, "GET", &uri, &session, None).await).await;
+        assert!(html.contains("<main") || html.contains("<nav"), "{html}");
+        assert!(!html.contains("class=\"flash"), "{uri}: {html}");
+    }
+}
+
 #[tokio::test]
 async fn sign_in_sessions_csrf_and_headers() {
     let api = Api::new();

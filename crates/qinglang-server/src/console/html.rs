@@ -117,15 +117,44 @@ pub fn role_name(lang: Lang, role: Role) -> &'static str {
 }
 
 /// A flash message carried in the query string after a form (`?ok=` / `?err=`).
-pub fn flash(ok: Option<&str>, err: Option<&str>) -> String {
+/// The message a form's redirect carries (`?ok=…` or `?err=…`), shown only when `signature`
+/// is this server's for it: a link anyone wrote (`/queue?err=账户冻结请致电…`) shows nothing,
+/// so the console can never be made to display a stranger's text as its own (#22).
+pub fn flash(ok: Option<&str>, err: Option<&str>, signature: Option<&str>) -> String {
     let mut s = String::new();
-    if let Some(m) = ok.filter(|m| !m.is_empty()) {
+    let signed = |kind: &str, m: &str| {
+        signature.is_some_and(|sig| super::same(sig, &flash_signature(kind, m)))
+    };
+    if let Some(m) = ok.filter(|m| !m.is_empty() && signed("ok", m)) {
         let _ = write!(s, r#"<p class="flash ok" role="status">{}</p>"#, esc(m));
     }
-    if let Some(m) = err.filter(|m| !m.is_empty()) {
+    if let Some(m) = err.filter(|m| !m.is_empty() && signed("err", m)) {
         let _ = write!(s, r#"<p class="flash err" role="alert">{}</p>"#, esc(m));
     }
     s
+}
+
+/// A flash message's signature: a MAC under a key drawn when the process starts (a flash
+/// lives for one redirect, so a restart forgetting the key costs nothing).
+pub fn flash_signature(kind: &str, message: &str) -> String {
+    use hmac::{Hmac, Mac};
+    static KEY: std::sync::OnceLock<[u8; 32]> = std::sync::OnceLock::new();
+    let key = KEY.get_or_init(|| {
+        qinglang_governance::crypto::random_bytes::<32>().unwrap_or_else(|_| {
+            // No randomness: no flash is ever shown, rather than one anyone can forge.
+            [0; 32]
+        })
+    });
+    let mut mac = <Hmac<sha2::Sha256> as Mac>::new_from_slice(key).expect("any key length");
+    mac.update(kind.as_bytes());
+    mac.update(&[0]);
+    mac.update(message.as_bytes());
+    qinglang_governance::crypto::hex(&mac.finalize().into_bytes()[..16])
+}
+
+/// An error message the server chose itself (the sign-in page's fixed ones).
+pub fn flash_fixed(message: &str) -> String {
+    format!(r#"<p class="flash err" role="alert">{}</p>"#, esc(message))
 }
 
 /// The page around `body`: header, navigation (what the role may use), language switch.

@@ -147,8 +147,8 @@ fn secure_attr(headers: &HeaderMap) -> &'static str {
     }
 }
 
-/// Constant-time comparison for CSRF tokens.
-fn same(a: &str, b: &str) -> bool {
+/// Constant-time comparison for CSRF tokens and flash signatures.
+pub(crate) fn same(a: &str, b: &str) -> bool {
     a.len() == b.len()
         && a.bytes()
             .zip(b.bytes())
@@ -246,7 +246,12 @@ pub(crate) fn back_with(back: &str, result: Result<String, Error>) -> Response {
         Err(e) => ("err", e.to_string()),
     };
     let sep = if back.contains('?') { '&' } else { '?' };
-    Redirect::to(&format!("{back}{sep}{key}={}", html::urlencode(&msg))).into_response()
+    Redirect::to(&format!(
+        "{back}{sep}{key}={}&fs={}",
+        html::urlencode(&msg),
+        html::flash_signature(key, &msg)
+    ))
+    .into_response()
 }
 
 // ----- sign-in -----
@@ -254,7 +259,34 @@ pub(crate) fn back_with(back: &str, result: Result<String, Error>) -> Response {
 #[derive(serde::Deserialize)]
 pub(crate) struct LoginQuery {
     next: Option<String>,
+    /// Which fixed message to show (`wrong`, `paused`): never text from the link itself,
+    /// which anyone can write and send to a moderator.
     err: Option<String>,
+    /// With `err=paused`: seconds until sign-in is checked again.
+    wait: Option<u32>,
+}
+
+/// The sign-in page's message for an `err` code, or none for an unknown code.
+fn login_message(lang: Lang, err: Option<&str>, wait: Option<u32>) -> Option<String> {
+    match err? {
+        "wrong" => Some(
+            lang.t(
+                "用户名、密码或令牌不正确。",
+                "Wrong name, password or token.",
+            )
+            .to_owned(),
+        ),
+        "paused" => {
+            let wait = wait.unwrap_or(60).clamp(1, 60);
+            Some(match lang {
+                Lang::Zh => format!("该用户名登录失败次数过多，已暂停登录，请 {wait} 秒后再试。"),
+                Lang::En => format!(
+                    "Too many failed sign-ins for this name: sign-in is paused; try again in {wait} s."
+                ),
+            })
+        }
+        _ => None,
+    }
 }
 
 /// Only paths on this server may be a place to return to after sign-in.
@@ -303,7 +335,9 @@ async fn login_page(
             "内容安全与治理控制台",
             "Content security and governance console"
         ),
-        err = html::flash(None, q.err.as_deref()),
+        err = login_message(lang, q.err.as_deref(), q.wait)
+            .map(|m| html::flash_fixed(&m))
+            .unwrap_or_default(),
         next = esc(&next),
         user = lang.t("用户名", "Name"),
         pw = lang.t("密码", "Password"),
@@ -347,6 +381,17 @@ async fn login(State(s): State<AppState>, headers: HeaderMap, body: Bytes) -> Re
             gov.sign_in_token(&token, now)
         } else {
             gov.sign_in_password(&name, &password, now)
+                .map_err(|e| match e {
+                    // Paused: say for how long, not "wrong password" (#22).
+                    Error::Forbidden {
+                        code: "rate_limited",
+                        ..
+                    } => Error::Forbidden {
+                        code: "rate_limited",
+                        message: gov.sign_in_paused(&name, now).unwrap_or(60).to_string(),
+                    },
+                    other => other,
+                })
         }
     })
     .await;
@@ -364,17 +409,13 @@ async fn login(State(s): State<AppState>, headers: HeaderMap, body: Bytes) -> Re
             )
                 .into_response()
         }
-        Err(_) => {
-            let msg = lang.t(
-                "用户名、密码或令牌不正确。",
-                "Wrong name, password or token.",
-            );
-            Redirect::to(&format!(
-                "/login?next={}&err={}",
-                html::urlencode(&next),
-                html::urlencode(msg)
-            ))
-            .into_response()
+        Err(e) => {
+            let err = match (e.code, e.message.parse::<u32>()) {
+                ("rate_limited", Ok(wait)) => format!("paused&wait={wait}"),
+                _ => "wrong".to_owned(),
+            };
+            Redirect::to(&format!("/login?next={}&err={err}", html::urlencode(&next)))
+                .into_response()
         }
     }
 }

@@ -241,6 +241,8 @@ fn reports_table(l: Lang, reports: &[ReportView]) -> String {
 pub(crate) struct Msg {
     ok: Option<String>,
     err: Option<String>,
+    /// The flash's signature (see `html::flash`).
+    fs: Option<String>,
 }
 
 // ----- dashboard -----
@@ -375,6 +377,8 @@ pub(crate) struct QueueQuery {
     lane: Option<String>,
     ok: Option<String>,
     err: Option<String>,
+    /// The flash's signature (see `html::flash`).
+    fs: Option<String>,
 }
 
 fn entry_summary(l: Lang, e: &QueueEntry) -> String {
@@ -427,7 +431,7 @@ pub(crate) async fn queue(
             ]
         })
         .collect();
-    let mut body = flash(q.ok.as_deref(), q.err.as_deref());
+    let mut body = flash(q.ok.as_deref(), q.err.as_deref(), q.fs.as_deref());
     if v.can_moderate() {
         let _ = write!(
             body,
@@ -586,7 +590,7 @@ pub(crate) async fn queue_item(
         Err(r) => return r,
     };
     let l = v.lang;
-    let mut body = flash(m.ok.as_deref(), m.err.as_deref());
+    let mut body = flash(m.ok.as_deref(), m.err.as_deref(), m.fs.as_deref());
     let _ = write!(
         body,
         r#"<p class="meta">{} · {} {:.0} · {} {} · {} {}{}</p>"#,
@@ -798,7 +802,7 @@ async fn user_page(
     };
     let l = v.lang;
     let max = s.gov.policy().policy.credit.max.into();
-    let mut body = flash(m.ok.as_deref(), m.err.as_deref());
+    let mut body = flash(m.ok.as_deref(), m.err.as_deref(), m.fs.as_deref());
     let identity = match (&u.identity, &revealed) {
         (_, Some(r)) => format!(
             r#"<b id="revealed">{} {}</b> <span class="muted">({})</span>"#,
@@ -1092,7 +1096,7 @@ pub(crate) async fn report(
         Err(r) => return r,
     };
     let l = v.lang;
-    let mut body = flash(m.ok.as_deref(), m.err.as_deref());
+    let mut body = flash(m.ok.as_deref(), m.err.as_deref(), m.fs.as_deref());
     body.push_str(&reports_table(l, std::slice::from_ref(&d.report)));
     if let Some(f) = &d.report.feedback {
         let _ = write!(
@@ -1177,6 +1181,8 @@ pub(crate) struct AppealQuery {
     status: Option<String>,
     ok: Option<String>,
     err: Option<String>,
+    /// The flash's signature (see `html::flash`).
+    fs: Option<String>,
 }
 
 pub(crate) async fn appeals(
@@ -1190,7 +1196,7 @@ pub(crate) async fn appeals(
         Err(r) => return r,
     };
     let l = v.lang;
-    let mut body = flash(q.ok.as_deref(), q.err.as_deref());
+    let mut body = flash(q.ok.as_deref(), q.err.as_deref(), q.fs.as_deref());
     let _ = write!(
         body,
         r#"<p><a href="/appeals">{}</a> · <a href="/appeals?status=pending">{}</a> · <a href="/appeals?status=upheld">{}</a> · <a href="/appeals?status=rejected">{}</a></p>"#,
@@ -1281,6 +1287,8 @@ pub(crate) struct LexQuery {
     q: Option<String>,
     ok: Option<String>,
     err: Option<String>,
+    /// The flash's signature (see `html::flash`).
+    fs: Option<String>,
     /// A scene of the policy (issue #25); the main engine when absent.
     scene: Option<String>,
 }
@@ -1307,7 +1315,7 @@ pub(crate) async fn lexicons(
         Err(r) => return r,
     };
     let l = v.lang;
-    let mut body = flash(q.ok.as_deref(), q.err.as_deref());
+    let mut body = flash(q.ok.as_deref(), q.err.as_deref(), q.fs.as_deref());
     // The policy's scenes: each has the main terms, its own and its edits (issue #25).
     if !scenes.is_empty() {
         let mut links = format!(
@@ -1481,6 +1489,8 @@ const LEARNED_SHOWN: usize = 200;
 pub(crate) struct LearningQuery {
     ok: Option<String>,
     err: Option<String>,
+    /// The flash's signature (see `html::flash`).
+    fs: Option<String>,
     /// Older examples: those with an id below this one.
     before: Option<Id>,
 }
@@ -1513,7 +1523,7 @@ pub(crate) async fn learning(
         Err(r) => return r,
     };
     let l = v.lang;
-    let mut body = flash(m.ok.as_deref(), m.err.as_deref());
+    let mut body = flash(m.ok.as_deref(), m.err.as_deref(), m.fs.as_deref());
     let _ = write!(
         body,
         r#"<section class="card" id="learning-status"><p>{} <code>model:{}</code> ({}) · {} <strong id="learned-spam">{}</strong> · {} <strong id="learned-ham">{}</strong></p><p class="muted">{}</p></section>"#,
@@ -1738,7 +1748,7 @@ pub(crate) async fn emergency(
 <label>{} <input name="hours" type="number" min="1" max="720" value="24"></label>
 <label><input type="checkbox" name="act" value="1"> {}</label>
 <button type="submit">{}</button></form>"#,
-        flash(m.ok.as_deref(), m.err.as_deref()),
+        flash(m.ok.as_deref(), m.err.as_deref(), m.fs.as_deref()),
         v.csrf_field(),
         l.t("名称（小写字母、数字、-、_）", "Name (a-z, 0-9, - and _)"),
         l.t(

@@ -20,6 +20,8 @@ use tower::ServiceExt;
 pub struct Api {
     pub router: axum::Router,
     pub admin: String,
+    /// The service behind the router, for what has no route (console operators).
+    pub gov: Arc<Governance<SqliteStore>>,
 }
 
 impl Api {
@@ -60,8 +62,10 @@ impl Api {
             .bootstrap_admin(Timestamp::now())
             .expect("bootstrap")
             .expect("token");
+        let gov = Arc::new(gov);
         Api {
-            router: qinglang_server::app_with_limits(AppState::new(Arc::new(gov)), limits),
+            router: qinglang_server::app_with_limits(AppState::new(Arc::clone(&gov)), limits),
+            gov,
             admin,
         }
     }
