@@ -728,3 +728,34 @@ async fn a_lead_edits_one_scenes_lexicon_in_the_console() {
         "{audit}"
     );
 }
+
+/// A moderator who opens the emergency page by its address is refused in Chinese, before any
+/// form is shown, and its forms refuse the same way (#22; ENF-3 is for leads and admins).
+#[tokio::test]
+async fn the_emergency_page_refuses_a_moderator_in_their_language() {
+    let api = Api::new();
+    let moderator = api.token("moderator").await;
+    let (session, csrf) = sign_in(&api, &moderator).await;
+    let resp = send(&api, "GET", "/emergency", &session, None).await;
+    assert_eq!(resp.status(), StatusCode::FORBIDDEN);
+    let html = body(resp).await;
+    assert!(html.contains("仅限内容安全负责人和管理员"), "{html}");
+    assert!(!html.contains("emergency-form"), "{html}");
+    let resp = send(
+        &api,
+        "POST",
+        "/emergency",
+        &session,
+        Some(form(&[
+            ("csrf", &csrf),
+            ("name", "x"),
+            ("terms", "蓝莓冰沙\tdrugs\tblock"),
+        ])),
+    )
+    .await;
+    assert_eq!(resp.status(), StatusCode::FORBIDDEN);
+    let lead = api.token("lead").await;
+    let (session, _) = sign_in(&api, &lead).await;
+    let resp = send(&api, "GET", "/emergency", &session, None).await;
+    assert_eq!(resp.status(), StatusCode::OK);
+}

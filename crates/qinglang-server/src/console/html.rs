@@ -95,7 +95,10 @@ impl Viewer {
     }
 
     pub fn can_change_policy(&self) -> bool {
-        matches!(self.principal.role, Role::Lead | Role::Admin)
+        qinglang_governance::authz::allows(
+            self.principal.role,
+            qinglang_governance::authz::Permission::ChangePolicy,
+        )
     }
 
     pub fn can_read_audit(&self) -> bool {

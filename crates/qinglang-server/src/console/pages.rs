@@ -1731,11 +1731,27 @@ pub(crate) async fn reset_learning(
     .await
 }
 
+/// The refusal of the emergency page and its forms to a role that may not change policy,
+/// in the viewer's language (ENF-3: leads and admins).
+fn emergency_refused(v: &Viewer) -> Response {
+    super::error_page(
+        v.lang,
+        StatusCode::FORBIDDEN,
+        v.t(
+            "应急处置（新增词条、收紧阈值、回扫）仅限内容安全负责人和管理员使用；如需应急处置，请联系内容安全负责人。",
+            "Emergency changes (terms, tighter thresholds, sweeps) are for content-security leads and admins; ask your lead.",
+        ),
+    )
+}
+
 pub(crate) async fn emergency(
     State(_s): State<AppState>,
     Console(v): Console,
     Query(m): Query<Msg>,
 ) -> Response {
+    if !v.can_change_policy() {
+        return emergency_refused(&v);
+    }
     let l = v.lang;
     let body = format!(
         r#"{}<form method="post" action="/emergency" class="card" id="emergency-form">{}
@@ -1797,6 +1813,9 @@ pub(crate) async fn emergency_change(
     Console(v): Console,
     body: Bytes,
 ) -> Response {
+    if !v.can_change_policy() {
+        return emergency_refused(&v);
+    }
     let form = match Form::parse(&v, &body) {
         Ok(f) => f,
         Err(r) => return r,
@@ -1822,6 +1841,9 @@ pub(crate) async fn emergency_change(
 }
 
 pub(crate) async fn sweep(State(s): State<AppState>, Console(v): Console, body: Bytes) -> Response {
+    if !v.can_change_policy() {
+        return emergency_refused(&v);
+    }
     let form = match Form::parse(&v, &body) {
         Ok(f) => f,
         Err(r) => return r,
