@@ -204,8 +204,17 @@ pub fn serve(args: &ServeArgs) -> Result<()> {
         );
     }
     if let Some(token) = gov.bootstrap_admin(Timestamp::now())? {
+        // The platform's back end calls the API with a service token (every README example
+        // does): one is made with the first admin, so that the first call needs no detour.
+        let service = gov.create_token(
+            &Principal::system(),
+            Role::Service,
+            "bootstrap-service",
+            Timestamp::now(),
+        )?;
         eprintln!(
             "qinglang: first start: admin token (shown once, keep it):\n{token}\n\
+             qinglang: first start: service token for the platform's back end (shown once):\n{service}\n\
              qinglang: create more with `qinglang token create --role ROLE --name NAME`"
         );
     }

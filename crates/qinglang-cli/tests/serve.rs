@@ -29,6 +29,18 @@ fn spam_in_a_group_climbs_the_ladder_until_the_author_is_suspended() {
     );
     assert_eq!(status, 201, "{v}");
     let svc = v["token"].as_str().expect("token").to_owned();
+    // The first start also prints a service token, which the README's examples use (#22).
+    let first_service = server
+        .service
+        .clone()
+        .expect("first start prints a service token");
+    let (status, v) = server.call(
+        "POST",
+        "/v1/scan",
+        &first_service,
+        Some(json!({"text": "你好"})),
+    );
+    assert_eq!(status, 200, "{v}");
 
     let (status, user) = server.call(
         "POST",

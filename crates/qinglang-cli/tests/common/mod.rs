@@ -24,6 +24,8 @@ pub struct Server {
     pub addr: String,
     /// The first-start admin token, when this start printed one.
     pub admin: Option<String>,
+    /// The first-start service token, printed with it.
+    pub service: Option<String>,
 }
 
 impl Server {
@@ -63,32 +65,42 @@ impl Server {
         std::thread::spawn(move || {
             let mut lines = BufReader::new(stderr).lines().map_while(Result::ok);
             while let Some(line) = lines.next() {
-                if line.contains("admin token") {
-                    if let Some(token) = lines.next() {
-                        let _ = tx2.send(("admin", token));
+                for kind in ["admin", "service"] {
+                    if line.contains(&format!("{kind} token")) {
+                        if let Some(token) = lines.next() {
+                            let _ = tx2.send((kind, token));
+                        }
                     }
                 }
             }
         });
-        let mut addr = None;
-        let mut admin = None;
-        while addr.is_none() {
+        let (mut addr, mut admin, mut service) = (None, None, None);
+        let mut take = |(kind, value): (&str, String)| match kind {
+            "addr" => addr = Some(value),
+            "admin" => admin = Some(value),
+            _ => service = Some(value),
+        };
+        loop {
             match rx.recv_timeout(Duration::from_secs(60)) {
-                Ok(("addr", a)) => addr = Some(a),
-                Ok((_, t)) => admin = Some(t),
+                Ok(found) => {
+                    let is_addr = found.0 == "addr";
+                    take(found);
+                    if is_addr {
+                        break;
+                    }
+                }
                 Err(_) => panic!("qinglang serve did not report its address"),
             }
         }
-        // The token line comes before the address line when both are printed.
-        if admin.is_none() {
-            if let Ok((_, t)) = rx.recv_timeout(Duration::from_millis(200)) {
-                admin = Some(t);
-            }
+        // The token lines come before the address line when they are printed.
+        while let Ok(found) = rx.recv_timeout(Duration::from_millis(200)) {
+            take(found);
         }
         Server {
             child,
             addr: addr.expect("address"),
             admin,
+            service,
         }
     }
 
