@@ -1328,7 +1328,7 @@ impl<S: Store> Governance<S> {
                 ReportStatus::Rejected
             };
             report.resolved_at = Some(now);
-            report.resolved_by = Some(actor.label());
+            report.resolved_by = Some(actor.name.clone());
             report.action = Some(decision.as_str().to_owned());
             report.feedback = Some(feedback.unwrap_or(default_feedback(violation)).to_owned());
             tx.update_report(&report)?;
@@ -1603,7 +1603,7 @@ impl<S: Store> Governance<S> {
             } else {
                 AppealStatus::Rejected
             };
-            appeal.decided_by = Some(actor.label());
+            appeal.decided_by = Some(actor.name.clone());
             appeal.decided_at = Some(now);
             appeal.note = Some(note.to_owned());
             tx.update_appeal(&appeal)?;
@@ -1783,6 +1783,18 @@ fn sort_by_priority(items: &mut [QueueItem], now: Timestamp) {
     });
 }
 
+/// The person who acted, as every view names them (`mod1`, like a sanction's `imposed_by`):
+/// records written before 2026-12 kept the audit label (`moderator:mod1#3`), read back here
+/// as the name; the audit trail keeps the full label.
+fn person(recorded: &str) -> String {
+    let label = recorded.split_once(':').and_then(|(role, rest)| {
+        let (name, id) = rest.rsplit_once('#')?;
+        let is_role = Role::parse(role).is_some();
+        (is_role && !id.is_empty() && id.bytes().all(|b| b.is_ascii_digit())).then_some(name)
+    });
+    label.unwrap_or(recorded).to_owned()
+}
+
 /// How many people complained: each reporter once, however many filings (new evidence)
 /// they made, and anonymous filings, however many, as one.
 fn people(reporters: impl Iterator<Item = Option<Id>>) -> usize {
@@ -1820,7 +1832,7 @@ pub(crate) fn report_view(
         assignee: r.assignee.clone(),
         created_at: r.created_at.to_rfc3339(),
         resolved_at: r.resolved_at.map(Timestamp::to_rfc3339),
-        resolved_by: r.resolved_by.clone(),
+        resolved_by: r.resolved_by.as_deref().map(person),
         action: r.action.clone(),
         feedback: r.feedback.clone(),
         handling_minutes: r.resolved_at.map(|t| (t.0 - r.created_at.0) / 60_000),
@@ -1838,8 +1850,24 @@ fn appeal_view(tx: &mut dyn Tx, a: &Appeal) -> Result<AppealView, Error> {
         reason: a.reason.clone(),
         filed_at: a.filed_at.to_rfc3339(),
         status: a.status,
-        decided_by: a.decided_by.clone(),
+        decided_by: a.decided_by.as_deref().map(person),
         decided_at: a.decided_at.map(Timestamp::to_rfc3339),
         note: a.note.clone(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::person;
+
+    /// Records written with the audit label read back as the person's name; names that only
+    /// look like a label stay whole.
+    #[test]
+    fn old_labels_read_as_names() {
+        assert_eq!(person("moderator:mod1#3"), "mod1");
+        assert_eq!(person("lead:张三#12"), "张三");
+        assert_eq!(person("mod1"), "mod1");
+        assert_eq!(person("team:a#b"), "team:a#b");
+        assert_eq!(person("moderator:x#"), "moderator:x#");
+    }
 }

@@ -547,7 +547,14 @@ pub struct CampaignMember {
     pub account: Option<Id>,
     /// `published`, `held` or `rejected`.
     pub decision: String,
+    /// RFC 3339, like every time the API writes.
+    #[serde(serialize_with = "rfc3339")]
     pub at: Timestamp,
+}
+
+/// Writes a timestamp as RFC 3339 in UTC (`2026-11-28T18:00:00.000Z`).
+pub fn rfc3339<S: serde::Serializer>(t: &Timestamp, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(&t.to_rfc3339())
 }
 
 /// An audit entry before it is chained.

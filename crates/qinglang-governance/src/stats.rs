@@ -29,11 +29,11 @@ pub struct AuditFilter {
     pub limit: u32,
 }
 
-/// One day's submissions.
+/// One period's submissions: a day on the dashboard, a month in the annual report.
 #[derive(Debug, Clone, Default, Serialize)]
-pub struct DayVolume {
-    /// `YYYY-MM-DD` (UTC).
-    pub day: String,
+pub struct Volume {
+    /// `YYYY-MM-DD` for a day, `YYYY-MM` for a month (UTC).
+    pub period: String,
     pub total: u64,
     /// Submissions carrying each label (a submission with two labels counts in both).
     pub by_category: BTreeMap<String, u64>,
@@ -68,7 +68,7 @@ pub struct QueueDepth {
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Dashboard {
-    pub days: Vec<DayVolume>,
+    pub days: Vec<Volume>,
     pub queue: QueueDepth,
     pub reports: ReportHandling,
     /// Audit actions in the period (decisions, sanctions, sign-ins…).
@@ -88,7 +88,7 @@ pub struct AnnualReport {
     pub by_category: BTreeMap<String, u64>,
     pub by_decision: BTreeMap<String, u64>,
     /// Per month (`YYYY-MM`): submissions, flagged ones, and per category.
-    pub months: Vec<DayVolume>,
+    pub months: Vec<Volume>,
     pub actions: BTreeMap<String, u64>,
     pub sanctions: BTreeMap<String, u64>,
     pub reports: ReportHandling,
@@ -118,13 +118,13 @@ pub struct UserHistory {
     pub records: Vec<AuditEntry>,
 }
 
-fn fold_volume(rows: &[(i64, String, String, u64)], key: impl Fn(i64) -> String) -> Vec<DayVolume> {
-    let mut out: BTreeMap<String, DayVolume> = BTreeMap::new();
+fn fold_volume(rows: &[(i64, String, String, u64)], key: impl Fn(i64) -> String) -> Vec<Volume> {
+    let mut out: BTreeMap<String, Volume> = BTreeMap::new();
     for (day, decision, labels, n) in rows {
         let k = key(*day);
-        let v = out.entry(k.clone()).or_insert_with(|| DayVolume {
-            day: k,
-            ..DayVolume::default()
+        let v = out.entry(k.clone()).or_insert_with(|| Volume {
+            period: k,
+            ..Volume::default()
         });
         v.total += n;
         *v.by_decision.entry(decision.clone()).or_default() += n;
@@ -199,11 +199,11 @@ impl<S: Store> Governance<S> {
             let mut all = Vec::new();
             for d in (today - i64::from(days) + 1)..=today {
                 let key = day_string(d);
-                match volume.iter().position(|v| v.day == key) {
+                match volume.iter().position(|v| v.period == key) {
                     Some(i) => all.push(std::mem::take(&mut volume[i])),
-                    None => all.push(DayVolume {
-                        day: key,
-                        ..DayVolume::default()
+                    None => all.push(Volume {
+                        period: key,
+                        ..Volume::default()
                     }),
                 }
             }

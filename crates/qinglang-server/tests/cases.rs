@@ -94,6 +94,7 @@ async fn a_report_is_filed_worked_from_the_queue_and_answered() {
     assert_eq!(report["feedback"], "未发现诈骗信息");
     assert_eq!(report["filings"].as_array().map(Vec::len), Some(1));
     assert_eq!(report["filing_count"], 1);
+    assert_eq!(report["resolved_by"], "alice", "{report}");
     // One key, one meaning: the count and the list once had the same name (#22).
     let (_, raw) = api
         .call("GET", &format!("/v1/reports/{id}"), Some(&svc), None)
@@ -257,6 +258,9 @@ async fn appeals_over_http() {
         .await;
     assert_eq!(status, StatusCode::OK, "{a}");
     assert_eq!(a["status"], "rejected");
+    // Who acted is named one way everywhere: the person's name (#22).
+    assert_eq!(a["decided_by"], "bob", "{a}");
+    assert_eq!(a["sanction"]["imposed_by"], "alice", "{a}");
     let (_, list) = api.get("/v1/appeals?status=rejected", &svc).await;
     assert_eq!(list["appeals"][0]["note"], "证据充分");
 

@@ -642,6 +642,12 @@ async fn flood_campaigns_link_authors_and_rate_limits_answer_429() {
         .map(|m| m["author"].as_i64().expect("author"))
         .collect();
     assert_eq!(authors, users[..5]);
+    // Times in RFC 3339, as everywhere else in the API (#22).
+    let at = c["messages"][0]["at"].as_str().unwrap_or("");
+    assert!(
+        at.len() == 24 && at.ends_with('Z') && at.contains('T'),
+        "{c}"
+    );
     let (status, _) = api.get("/v1/campaigns/12345", &svc).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 

@@ -16,7 +16,7 @@ use qinglang_governance::casework::{
     ReportView,
 };
 use qinglang_governance::model::{Id, Principal, Timestamp};
-use qinglang_governance::stats::{AnnualReport, AuditFilter, Dashboard, DayVolume};
+use qinglang_governance::stats::{AnnualReport, AuditFilter, Dashboard, Volume};
 use qinglang_governance::{Error, Governance, SanctionView, TermChange};
 use qinglang_store::SqliteStore;
 use serde::Deserialize;
@@ -254,11 +254,11 @@ pub(crate) struct DashQuery {
 
 fn per_day_chart(
     title: &str,
-    days: &[DayVolume],
-    pick: impl Fn(&DayVolume) -> &std::collections::BTreeMap<String, u64>,
+    days: &[Volume],
+    pick: impl Fn(&Volume) -> &std::collections::BTreeMap<String, u64>,
 ) -> String {
     let names: BTreeSet<&String> = days.iter().flat_map(|d| pick(d).keys()).collect();
-    let labels: Vec<String> = days.iter().map(|d| d.day.clone()).collect();
+    let labels: Vec<String> = days.iter().map(|d| d.period.clone()).collect();
     let series: Vec<(String, Vec<u64>)> = names
         .into_iter()
         .map(|n| {
@@ -1734,7 +1734,7 @@ pub(crate) async fn reset_learning(
 /// The refusal of the emergency page and its forms to a role that may not change policy,
 /// in the viewer's language (ENF-3: leads and admins).
 fn emergency_refused(v: &Viewer) -> Response {
-    super::error_page(
+    error_page(
         v.lang,
         StatusCode::FORBIDDEN,
         v.t(
@@ -2156,7 +2156,7 @@ pub fn annual_body(l: Lang, r: &AnnualReport) -> String {
         r.appeals.values().sum::<u64>(),
         l.t("申诉", "appeals"),
     );
-    let months: Vec<DayVolume> = r.months.clone();
+    let months: Vec<Volume> = r.months.clone();
     let _ = write!(
         s,
         "<h2>{}</h2>{}",
