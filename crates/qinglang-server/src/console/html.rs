@@ -126,7 +126,8 @@ pub fn role_name(lang: Lang, role: Role) -> &'static str {
 pub fn flash(ok: Option<&str>, err: Option<&str>, signature: Option<&str>) -> String {
     let mut s = String::new();
     let signed = |kind: &str, m: &str| {
-        signature.is_some_and(|sig| super::same(sig, &flash_signature(kind, m)))
+        flash_signature(kind, m)
+            .is_some_and(|want| signature.is_some_and(|sig| super::same(sig, &want)))
     };
     if let Some(m) = ok.filter(|m| !m.is_empty() && signed("ok", m)) {
         let _ = write!(s, r#"<p class="flash ok" role="status">{}</p>"#, esc(m));
@@ -138,21 +139,22 @@ pub fn flash(ok: Option<&str>, err: Option<&str>, signature: Option<&str>) -> St
 }
 
 /// A flash message's signature: a MAC under a key drawn when the process starts (a flash
-/// lives for one redirect, so a restart forgetting the key costs nothing).
-pub fn flash_signature(kind: &str, message: &str) -> String {
+/// lives for one redirect, so a restart forgetting the key costs nothing). `None` when the
+/// system could not give randomness: then no flash is shown, rather than one anyone can
+/// forge.
+pub fn flash_signature(kind: &str, message: &str) -> Option<String> {
     use hmac::{Hmac, Mac};
-    static KEY: std::sync::OnceLock<[u8; 32]> = std::sync::OnceLock::new();
-    let key = KEY.get_or_init(|| {
-        qinglang_governance::crypto::random_bytes::<32>().unwrap_or_else(|_| {
-            // No randomness: no flash is ever shown, rather than one anyone can forge.
-            [0; 32]
-        })
-    });
+    static KEY: std::sync::OnceLock<Option<[u8; 32]>> = std::sync::OnceLock::new();
+    let key = KEY
+        .get_or_init(|| qinglang_governance::crypto::random_bytes::<32>().ok())
+        .as_ref()?;
     let mut mac = <Hmac<sha2::Sha256> as Mac>::new_from_slice(key).expect("any key length");
     mac.update(kind.as_bytes());
     mac.update(&[0]);
     mac.update(message.as_bytes());
-    qinglang_governance::crypto::hex(&mac.finalize().into_bytes()[..16])
+    Some(qinglang_governance::crypto::hex(
+        &mac.finalize().into_bytes()[..16],
+    ))
 }
 
 /// An error message the server chose itself (the sign-in page's fixed ones).

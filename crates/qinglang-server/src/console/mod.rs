@@ -249,7 +249,7 @@ pub(crate) fn back_with(back: &str, result: Result<String, Error>) -> Response {
     Redirect::to(&format!(
         "{back}{sep}{key}={}&fs={}",
         html::urlencode(&msg),
-        html::flash_signature(key, &msg)
+        html::flash_signature(key, &msg).unwrap_or_default()
     ))
     .into_response()
 }
