@@ -13,9 +13,11 @@ mod scan;
 mod serve;
 mod train;
 
-/// qinglang (清朗): content review and governance for public accounts and groups.
+/// qinglang (清朗): content review and governance for public accounts and groups — scan text,
+/// serve the API and the moderators' console, and keep tokens, operators, the audit trail
+/// and backups.
 #[derive(Debug, Parser)]
-#[command(name = "qinglang", version, about)]
+#[command(name = "qinglang", version)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -145,6 +147,29 @@ enum UserCommand {
         /// moderator, lead, auditor or admin.
         #[arg(long)]
         role: String,
+        /// A file whose first line is the password.
+        #[arg(long, value_name = "FILE")]
+        password_file: Option<PathBuf>,
+        #[command(flatten)]
+        store: serve::StoreArgs,
+    },
+    /// List the console's operators: name, role, when created, and whether disabled.
+    List {
+        #[command(flatten)]
+        store: serve::StoreArgs,
+    },
+    /// Disable an operator: they can no longer sign in, and their open sessions end at once
+    /// (the same as `token revoke --name NAME`; audited).
+    Disable {
+        #[arg(long)]
+        name: String,
+        #[command(flatten)]
+        store: serve::StoreArgs,
+    },
+    /// Give an operator a new password (read like `create`'s); their sessions end (audited).
+    Password {
+        #[arg(long)]
+        name: String,
         /// A file whose first line is the password.
         #[arg(long, value_name = "FILE")]
         password_file: Option<PathBuf>,
@@ -302,6 +327,15 @@ fn main() -> ExitCode {
             password_file,
             store,
         }) => serve::user_create(&store, &name, &role, password_file.as_deref()).map(|()| false),
+        Command::User(UserCommand::List { store }) => serve::user_list(&store).map(|()| false),
+        Command::User(UserCommand::Disable { name, store }) => {
+            serve::token_revoke(&store, &name).map(|()| false)
+        }
+        Command::User(UserCommand::Password {
+            name,
+            password_file,
+            store,
+        }) => serve::user_password(&store, &name, password_file.as_deref()).map(|()| false),
         Command::Audit(AuditCommand::Verify { store }) => serve::audit_verify(&store).map(|ok| !ok),
         Command::Backup(args) => serve::backup(&args).map(|ok| !ok),
         Command::Restore(args) => serve::restore(&args).map(|ok| !ok),

@@ -605,13 +605,7 @@ pub fn user_create(
         .ok_or_else(|| {
             anyhow!("unknown role {role:?}: expected moderator, lead, auditor or admin")
         })?;
-    let password = match password_file {
-        Some(path) => {
-            fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?
-        }
-        None => read_password_from_stdin()?,
-    };
-    let password = password.lines().next().unwrap_or("").to_owned();
+    let password = read_password(password_file)?;
     let gov = open(store, None, &[])?;
     let p = gov.create_operator(
         &Principal::system(),
@@ -627,6 +621,41 @@ pub fn user_create(
         p.id
     );
     Ok(())
+}
+
+/// `user list`: one operator a line, tab-separated: name, role, created, active/disabled.
+pub fn user_list(store: &StoreArgs) -> Result<()> {
+    let gov = open(store, None, &[])?;
+    let lines = gov.operators(&Principal::system())?.into_iter().map(|o| {
+        format!(
+            "{}\t{}\t{}\t{}\n",
+            o.name,
+            o.role.as_str(),
+            o.created_at,
+            if o.disabled { "disabled" } else { "active" }
+        )
+    });
+    crate::print_lines(lines)
+}
+
+/// `user password`: a new password for an operator, read like `user create`'s.
+pub fn user_password(store: &StoreArgs, name: &str, password_file: Option<&Path>) -> Result<()> {
+    let password = read_password(password_file)?;
+    let gov = open(store, None, &[])?;
+    gov.set_operator_password(&Principal::system(), name, &password, Timestamp::now())?;
+    eprintln!("new password set for {name}; their open console sessions have ended");
+    Ok(())
+}
+
+/// A password: the first line of `file`, or of standard input.
+fn read_password(file: Option<&Path>) -> Result<String> {
+    let text = match file {
+        Some(path) => {
+            fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?
+        }
+        None => read_password_from_stdin()?,
+    };
+    Ok(text.lines().next().unwrap_or("").to_owned())
 }
 
 /// Reads one line from standard input; on a terminal, asks for it without echo.

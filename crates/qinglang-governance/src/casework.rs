@@ -1427,7 +1427,7 @@ impl<S: Store> Governance<S> {
         // users the results: say that, not which filing the role may not do.
         self.require(actor, Permission::FileCases).map_err(|_| {
             Error::forbidden(
-                "forbidden",
+                "role_forbidden",
                 format!(
                     "role {} may not read the outcome feed; it is read by the service that \
                      files reports and appeals and tells users the results",

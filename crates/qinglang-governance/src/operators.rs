@@ -56,7 +56,75 @@ fn password_matches(password: &str, phc: &str) -> bool {
     })
 }
 
+/// A console operator as `qinglang user list` shows them.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct OperatorView {
+    pub name: String,
+    pub role: Role,
+    pub created_at: String,
+    /// Revoked (`qinglang user disable` or `token revoke`): can no longer sign in.
+    pub disabled: bool,
+}
+
+/// A password is 10 to 1,024 characters.
+fn check_password(password: &str) -> Result<(), Error> {
+    let n = password.chars().count();
+    if !(MIN_PASSWORD_CHARS..=1024).contains(&n) {
+        return Err(Error::invalid(
+            "weak_password",
+            format!("a password needs at least {MIN_PASSWORD_CHARS} characters (got {n})"),
+        ));
+    }
+    Ok(())
+}
+
 impl<S: Store> Governance<S> {
+    /// Every console operator, disabled ones too, oldest first.
+    pub fn operators(&self, actor: &Principal) -> Result<Vec<OperatorView>, Error> {
+        self.require(actor, Permission::ManageTokens)?;
+        let rows = self.store.read(|tx| tx.operators())?;
+        Ok(rows
+            .into_iter()
+            .map(|(p, at, revoked)| OperatorView {
+                name: p.name,
+                role: p.role,
+                created_at: at.to_rfc3339(),
+                disabled: revoked,
+            })
+            .collect())
+    }
+
+    /// Gives an operator a new password and ends their sessions (a password is changed
+    /// because the old one may be known to someone else). Audited as `operator.password`.
+    pub fn set_operator_password(
+        &self,
+        actor: &Principal,
+        name: &str,
+        password: &str,
+        now: Timestamp,
+    ) -> Result<(), Error> {
+        self.require(actor, Permission::ManageTokens)?;
+        let name = name.trim();
+        check_password(password)?;
+        let phc = hash_password(password)?;
+        self.store.write(|tx| {
+            let Some((principal, _)) = tx.operator_credentials(name)? else {
+                return Err(Error::not_found("operator", name));
+            };
+            tx.set_operator_password(name, &phc)?;
+            let sessions = tx.delete_sessions_of(principal.id)?;
+            self.audit(
+                tx,
+                actor,
+                now,
+                "operator.password",
+                &format!("principal:{}", principal.id),
+                &format!("new password for {name}"),
+                serde_json::json!({"name": name, "sessions_ended": sessions}),
+            )
+        })
+    }
+
     /// Creates an operator who signs in with a name and password (`qinglang user create`).
     pub fn create_operator(
         &self,
@@ -78,13 +146,7 @@ impl<S: Store> Governance<S> {
                 "an operator name has 1 to 64 characters, no spaces, and is not \"system\"",
             ));
         }
-        let n = password.chars().count();
-        if !(MIN_PASSWORD_CHARS..=1024).contains(&n) {
-            return Err(Error::invalid(
-                "weak_password",
-                format!("a password needs at least {MIN_PASSWORD_CHARS} characters (got {n})"),
-            ));
-        }
+        check_password(password)?;
         let phc = hash_password(password)?;
         self.store.write(|tx| {
             // Names identify people in claims, sanctions and appeals: unique across tokens

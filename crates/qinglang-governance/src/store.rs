@@ -250,6 +250,13 @@ pub trait Tx {
     ) -> Result<Id, Error>;
     /// An unrevoked operator and their password hash.
     fn operator_credentials(&mut self, name: &str) -> Result<Option<(Principal, String)>, Error>;
+    /// Every operator (revoked ones too), oldest first: the principal, when created, and
+    /// whether revoked.
+    fn operators(&mut self) -> Result<Vec<(Principal, Timestamp, bool)>, Error>;
+    /// Replaces an unrevoked operator's password hash; whether there was one to change.
+    fn set_operator_password(&mut self, name: &str, password_hash: &str) -> Result<bool, Error>;
+    /// Ends every session of a principal; how many.
+    fn delete_sessions_of(&mut self, principal: Id) -> Result<u64, Error>;
     /// Stores a session (and forgets expired ones).
     fn insert_session(
         &mut self,

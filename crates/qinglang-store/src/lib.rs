@@ -1603,6 +1603,55 @@ impl Tx for SqliteTx<'_> {
             })
     }
 
+    fn operators(&mut self) -> Result<Vec<(Principal, Timestamp, bool)>, Error> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT id, name, role, created_at, revoked FROM principals
+                 WHERE password_hash IS NOT NULL ORDER BY id",
+            )
+            .map_err(storage)?;
+        let rows = stmt
+            .query_map([], |r| {
+                Ok((
+                    r.get::<_, Id>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                    r.get::<_, i64>(3)?,
+                    r.get::<_, i64>(4)? != 0,
+                ))
+            })
+            .map_err(storage)?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (id, name, role, at, revoked) = row.map_err(storage)?;
+            if let Some(role) = Role::parse(&role) {
+                out.push((Principal { id, name, role }, Timestamp(at), revoked));
+            }
+        }
+        Ok(out)
+    }
+
+    fn set_operator_password(&mut self, name: &str, password_hash: &str) -> Result<bool, Error> {
+        let n = self
+            .conn
+            .execute(
+                "UPDATE principals SET password_hash = ?2
+                 WHERE token_hash = ?1 AND revoked = 0 AND password_hash IS NOT NULL",
+                params![format!("password:{name}"), password_hash],
+            )
+            .map_err(storage)?;
+        Ok(n > 0)
+    }
+
+    fn delete_sessions_of(&mut self, principal: Id) -> Result<u64, Error> {
+        let n = self
+            .conn
+            .execute("DELETE FROM sessions WHERE principal = ?1", [principal])
+            .map_err(storage)?;
+        Ok(n as u64)
+    }
+
     fn insert_session(
         &mut self,
         id_hash: &str,

@@ -1025,3 +1025,61 @@ fn the_retention_sweep_keeps_content_under_open_casework() {
     let (pruned, _) = g.retention_sweep(T0.plus_days(201)).expect("sweep");
     assert_eq!(pruned, 2);
 }
+
+/// Operators are listed, given a new password (their sessions end, the old password stops
+/// working) and disabled (#22).
+#[test]
+fn operators_are_listed_given_new_passwords_and_disabled() {
+    let g = service();
+    let admin = Principal::system();
+    g.create_operator(&admin, "lin", Role::Lead, "correct horse battery", at(0))
+        .expect("operator");
+    g.create_operator(&admin, "wu", Role::Moderator, "another long one", at(0))
+        .expect("operator");
+    let session = g
+        .sign_in_password("lin", "correct horse battery", at(1))
+        .expect("signed in");
+    assert!(matches!(
+        g.set_operator_password(&admin, "lin", "short", at(2))
+            .unwrap_err()
+            .code(),
+        "weak_password"
+    ));
+    assert_eq!(
+        g.set_operator_password(&admin, "nobody", "long enough password", at(2))
+            .unwrap_err()
+            .code(),
+        "not_found"
+    );
+    g.set_operator_password(&admin, "lin", "a brand new passphrase", at(2))
+        .expect("new password");
+    assert!(g.session(&session.cookie, at(3)).expect("lookup").is_none());
+    assert!(g
+        .sign_in_password("lin", "correct horse battery", at(3))
+        .is_err());
+    g.sign_in_password("lin", "a brand new passphrase", at(3))
+        .expect("the new password works");
+    g.revoke_tokens(&admin, "wu", at(4)).expect("disabled");
+    let listed: Vec<(String, Role, bool)> = g
+        .operators(&admin)
+        .expect("list")
+        .into_iter()
+        .map(|o| (o.name, o.role, o.disabled))
+        .collect();
+    assert_eq!(
+        listed,
+        [
+            ("lin".to_owned(), Role::Lead, false),
+            ("wu".to_owned(), Role::Moderator, true)
+        ]
+    );
+    let moderator = Principal {
+        id: 99,
+        name: "m".into(),
+        role: Role::Moderator,
+    };
+    assert_eq!(
+        g.operators(&moderator).unwrap_err().code(),
+        "role_forbidden"
+    );
+}
