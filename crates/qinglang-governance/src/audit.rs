@@ -31,6 +31,7 @@ pub fn entry_hash(seq: i64, prev_hash: &str, draft: &AuditDraft) -> String {
 
 /// The result of checking the chain.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ChainReport {
     pub ok: bool,
     /// Entries checked.

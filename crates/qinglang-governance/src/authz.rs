@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 
 /// Operator roles. Every API call is attributed to a principal holding one of them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
     /// The platform's own back end calling the API.

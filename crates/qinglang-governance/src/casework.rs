@@ -39,6 +39,7 @@ pub const MAX_NOTE_CHARS: usize = 2_000;
 
 /// What a report or a queue item is about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "kind", content = "id", rename_all = "snake_case")]
 pub enum CaseTarget {
     Content(Id),
@@ -83,6 +84,7 @@ impl CaseTarget {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ReportStatus {
     Open,
@@ -113,6 +115,7 @@ impl ReportStatus {
 /// Which lane of the queue: reports filed only by reporters whose reports are mostly
 /// rejected are screened into the low lane — looked at after the rest, never dropped.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Lane {
     Normal,
@@ -157,6 +160,7 @@ pub struct Report {
 
 /// One complaint.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Filing {
     pub id: Id,
     pub report: Id,
@@ -169,6 +173,7 @@ pub struct Filing {
 
 /// What a moderator decides about a queue item.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum QueueDecision {
     /// No violation: held content is published, reports are rejected.
@@ -247,6 +252,7 @@ impl QueueItem {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum AppealStatus {
     Pending,
@@ -292,6 +298,7 @@ pub struct Appeal {
 // ----- views -----
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ReportView {
     pub id: Id,
     pub target: CaseTarget,
@@ -317,12 +324,14 @@ pub struct ReportView {
 
 /// A filed report, and whether it joined one already open on the target.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ReportFiled {
     pub report: ReportView,
     pub merged: bool,
 }
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ReportDetail {
     #[serde(flatten)]
     pub report: ReportView,
@@ -330,6 +339,7 @@ pub struct ReportDetail {
 }
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FilingView {
     pub reporter: Option<Id>,
     pub category: String,
@@ -339,6 +349,7 @@ pub struct FilingView {
 
 /// A reporter's record: the share of their resolved reports that were upheld.
 #[derive(Debug, Clone, Copy, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Reputation {
     pub upheld: u32,
     pub rejected: u32,
@@ -349,6 +360,7 @@ pub struct Reputation {
 
 /// A queue item as a moderator sees it: the item, its priority, and what to judge.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct QueueEntry {
     pub id: Id,
     pub target: CaseTarget,
@@ -375,6 +387,7 @@ pub struct QueueEntry {
 }
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ContentContext {
     pub id: Id,
     pub author: Id,
@@ -390,6 +403,7 @@ pub struct ContentContext {
 
 /// What happened to one item of a (bulk) decision.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ItemOutcome {
     pub item: Id,
     pub ok: bool,
@@ -407,6 +421,7 @@ pub struct ItemOutcome {
 
 /// A decision the platform must pass on to its users.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Outcome {
     /// The cursor: ask for outcomes after the last one delivered.
     pub seq: i64,
@@ -425,6 +440,7 @@ pub struct Outcome {
 }
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AppealView {
     pub id: Id,
     pub sanction: SanctionView,
@@ -450,6 +466,7 @@ pub struct ReportFilter {
 
 /// A new complaint.
 #[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct NewReport {
     pub target: CaseTarget,

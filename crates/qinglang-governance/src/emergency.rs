@@ -40,6 +40,7 @@ pub const OPERATOR_LEXICON: &str = "operator";
 
 /// A term in force and the lexicon it comes from.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TermView {
     pub term: String,
     pub category: String,
@@ -62,6 +63,7 @@ pub enum TermChange {
 
 /// An applied edit, and the term as it was before.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TermEdited {
     pub edit: LexiconEdit,
     pub before: Option<TermView>,
@@ -69,6 +71,7 @@ pub struct TermEdited {
 
 /// The change as applied.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct EmergencyApplied {
     pub id: Id,
     pub source: String,
@@ -79,6 +82,7 @@ pub struct EmergencyApplied {
 
 /// One stored message the sweep now judges more severely than when it was decided.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Caught {
     pub content: Id,
     pub author: Id,
@@ -93,6 +97,7 @@ pub struct Caught {
 
 /// What a sweep found (and did).
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SweepReport {
     pub since: String,
     pub scanned: usize,

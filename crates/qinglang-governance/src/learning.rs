@@ -16,6 +16,7 @@ use crate::store::Store;
 
 /// What one learned example did.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Learned {
     /// The example's id: what `DELETE /v1/learn/{id}` and `learn --forget` take.
     pub id: Id,
@@ -30,6 +31,7 @@ pub struct Learned {
 
 /// The state of a deployment's learning.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct LearningStatus {
     pub model: String,
     pub category: String,

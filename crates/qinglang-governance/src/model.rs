@@ -13,6 +13,7 @@ pub type Id = i64;
 
 /// Milliseconds since the Unix epoch (UTC).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(transparent)]
 pub struct Timestamp(pub i64);
 
@@ -123,6 +124,7 @@ fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum UserStatus {
     Active,
@@ -179,6 +181,7 @@ pub struct User {
 
 /// PA-2 subject types of a public account.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum AccountSubject {
     Individual,
@@ -227,6 +230,7 @@ pub struct Account {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum GroupStatus {
     Active,
@@ -270,6 +274,7 @@ pub struct Group {
 
 /// GRP-2 roles in a group.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum GroupRole {
     /// 群主
@@ -296,6 +301,7 @@ impl GroupRole {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum MembershipStatus {
     Active,
@@ -324,6 +330,7 @@ pub struct Membership {
 
 /// What a sanction or strike applies to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "kind", content = "id", rename_all = "snake_case")]
 pub enum Target {
     User(Id),
@@ -366,6 +373,7 @@ impl Target {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Sanction {
     pub id: Id,
     pub target: Target,
@@ -398,6 +406,7 @@ impl Sanction {
 
 /// A strike as the console lists it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct StrikeRecord {
     pub id: Id,
     pub content: Option<Id>,
@@ -408,6 +417,7 @@ pub struct StrikeRecord {
 
 /// The kinds of content a platform submits (REV-1).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ContentKind {
     Message,
@@ -442,6 +452,7 @@ impl ContentKind {
 
 /// What happened to a submission (ENF-1).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Decision {
     Published,
@@ -497,6 +508,7 @@ pub struct ContentRecord {
 
 /// An emergency change (ENF-3): terms added and thresholds tightened together.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct EmergencyChange {
     pub id: Id,
     /// Names the lexicon: its hits report `source: "emergency:<name>"`.
@@ -511,6 +523,7 @@ pub struct EmergencyChange {
 
 /// An operator's change to one lexicon term (the console's lexicon page).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct LexiconEdit {
     pub id: Id,
     pub term: String,
@@ -540,6 +553,7 @@ pub struct StoredContent {
 
 /// One message of a flood campaign, as a moderator sees it in the list.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CampaignMember {
     pub content: Id,
     pub author: Id,
@@ -572,6 +586,7 @@ pub struct AuditDraft {
 
 /// An appended, hash-chained audit entry (AUD-1).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AuditEntry {
     pub seq: i64,
     pub at: Timestamp,
@@ -597,6 +612,7 @@ pub struct AuditAnchor {
 
 /// Who is calling: a named principal with a role (OPS-1).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Principal {
     pub id: Id,
     pub name: String,

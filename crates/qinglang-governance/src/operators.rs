@@ -58,6 +58,7 @@ fn password_matches(password: &str, phc: &str) -> bool {
 
 /// A console operator as `qinglang user list` shows them.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct OperatorView {
     pub name: String,
     pub role: Role,

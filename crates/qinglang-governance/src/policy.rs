@@ -343,6 +343,7 @@ pub struct LadderStep {
 /// close → blacklist (ENF-2). Group ladder: warning → suspend posting → dissolve. Role
 /// holders: credit reduction → suspend admin rights → ban from creating groups (GRP-4).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, serde::Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum SanctionKind {
     Warning,

@@ -62,12 +62,14 @@ impl<S: Store> std::fmt::Debug for Governance<S> {
 }
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CreditView {
     pub score: i32,
     pub level: String,
 }
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct IdentityView {
     pub kind: IdentityKind,
     pub subject: SubjectKind,
@@ -78,6 +80,7 @@ pub struct IdentityView {
 }
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SanctionView {
     pub id: Id,
     pub target: Target,
@@ -111,6 +114,7 @@ impl From<&Sanction> for SanctionView {
 }
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct UserView {
     pub id: Id,
     pub nickname: String,
@@ -125,6 +129,7 @@ pub struct UserView {
 }
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RevealedIdentity {
     pub user: Id,
     pub kind: IdentityKind,
@@ -133,6 +138,7 @@ pub struct RevealedIdentity {
 }
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TierView {
     pub name: String,
     pub comment_management: bool,
@@ -140,6 +146,7 @@ pub struct TierView {
 }
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AccountView {
     pub id: Id,
     pub owner: Id,
@@ -156,6 +163,7 @@ pub struct AccountView {
 }
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct GroupView {
     pub id: Id,
     pub owner: Id,
@@ -169,6 +177,7 @@ pub struct GroupView {
 }
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MembershipView {
     pub group: Id,
     pub user: Id,
@@ -191,6 +200,7 @@ impl From<&Membership> for MembershipView {
 
 /// What a creator or manager does to a member (GRP-3).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum MemberAction {
     Remove,
@@ -244,6 +254,7 @@ pub struct Submission {
 
 /// What enforcement did with a submission (ENF-1, ENF-2).
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Enforcement {
     pub content_id: Id,
     pub decision: Decision,
@@ -257,6 +268,7 @@ pub struct Enforcement {
 }
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Reviewed {
     pub verdict: serde_json::Value,
     pub enforcement: Enforcement,
@@ -465,9 +477,12 @@ impl<S: Store> Governance<S> {
         check_text(text)?;
         let (engine, version) = self.engine_for_scene(scene)?;
         let verdict = engine.scan(text);
-        let mut value = wire::verdict_value(text, &verdict);
-        name_rules(&mut value, scene, &version);
-        Ok(value)
+        let ruled = wire::RuledVerdict {
+            verdict: wire::VerdictJson::new(None, text, &verdict),
+            policy_version: &version,
+            scene,
+        };
+        Ok(serde_json::to_value(ruled).unwrap_or_default())
     }
 
     // ----- users and identity -----

@@ -31,6 +31,7 @@ pub struct AuditFilter {
 
 /// One period's submissions: a day on the dashboard, a month in the annual report.
 #[derive(Debug, Clone, Default, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Volume {
     /// `YYYY-MM-DD` for a day, `YYYY-MM` for a month (UTC).
     pub period: String,
@@ -42,6 +43,7 @@ pub struct Volume {
 
 /// How reports were handled against their deadlines.
 #[derive(Debug, Clone, Default, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ReportHandling {
     pub filed: u64,
     pub resolved: u64,
@@ -59,6 +61,7 @@ pub struct ReportHandling {
 }
 
 #[derive(Debug, Clone, Default, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct QueueDepth {
     pub open: u64,
     pub low_lane: u64,
@@ -67,6 +70,7 @@ pub struct QueueDepth {
 }
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Dashboard {
     pub days: Vec<Volume>,
     pub queue: QueueDepth,
@@ -78,6 +82,7 @@ pub struct Dashboard {
 
 /// The yearly governance report (AUD-3).
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AnnualReport {
     pub year: i32,
     pub from: String,
@@ -98,6 +103,7 @@ pub struct AnnualReport {
 
 /// A point of a credit history.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CreditPoint {
     pub at: String,
     pub at_ms: i64,
@@ -107,6 +113,7 @@ pub struct CreditPoint {
 
 /// What the console's user page shows beyond `UserView`.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct UserHistory {
     pub credit: Vec<CreditPoint>,
     /// Every strike, newest first (voided ones marked).

@@ -9,9 +9,14 @@ use serde_json::value::RawValue;
 
 /// `{"id"?, "suggestion", "score", "labels", "hits": [...]}` borrowed from a verdict.
 #[derive(Debug, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(bound = ""))]
 pub struct VerdictJson<'a, I: Serialize + ?Sized> {
+    /// The input's id (`qinglang scan --jsonl`); absent in the API.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
     pub id: Option<&'a I>,
+    /// `pass`, `review` or `block`.
+    #[cfg_attr(feature = "openapi", schema(value_type = String, pattern = "^(pass|review|block)$"))]
     pub suggestion: &'static str,
     pub score: u8,
     pub labels: &'a [&'a str],
@@ -20,6 +25,7 @@ pub struct VerdictJson<'a, I: Serialize + ?Sized> {
 
 /// One hit: the lexicon entry, where it came from, and its span in the original text.
 #[derive(Debug, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct HitJson<'a> {
     pub term: &'a str,
     pub category: &'a str,
@@ -48,6 +54,7 @@ pub struct HitJson<'a> {
 
 /// `{"id", "copies"}` of a flood campaign.
 #[derive(Debug, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CampaignJson {
     pub id: u64,
     pub copies: u32,
@@ -94,6 +101,19 @@ impl<'a, I: Serialize + ?Sized> VerdictJson<'a, I> {
                 .collect(),
         }
     }
+}
+
+/// The verdict as the API answers it: the scan contract's fields, the version of the rules
+/// that gave it and the scene it was judged in (OPS-2, issue #25).
+#[derive(Debug, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct RuledVerdict<'a> {
+    #[serde(flatten)]
+    pub verdict: VerdictJson<'a, str>,
+    /// `sha256:…` of the policy file, `+N` for the emergency changes and lexicon edits in force.
+    pub policy_version: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub scene: Option<&'a str>,
 }
 
 /// The verdict as a JSON value without an id.

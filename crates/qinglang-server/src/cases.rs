@@ -2,39 +2,41 @@
 
 use std::sync::Arc;
 
+use crate::openapi::Refusals;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
-use axum::routing::{get, post};
-use axum::{Json, Router};
+use axum::Json;
 use qinglang_governance::casework::{
-    AppealStatus, CaseTarget, Lane, NewReport, QueueDecision, ReportFilter, ReportStatus,
+    AppealStatus, AppealView, CaseTarget, ItemOutcome, Lane, NewReport, Outcome, QueueDecision,
+    QueueEntry, ReportDetail, ReportFiled, ReportFilter, ReportStatus, ReportView, Reputation,
 };
 use qinglang_governance::model::{Id, Timestamp};
 use qinglang_governance::Error;
-use serde::Deserialize;
-use serde_json::json;
+use serde::{Deserialize, Serialize};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::{blocking, parse_id, ApiError, ApiPath, ApiQuery, ApiResult, AppState, Auth, JsonBody};
 
-pub(crate) fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/v1/reports", post(file_report).get(list_reports))
-        .route("/v1/reports/{id}", get(get_report))
-        .route("/v1/reports/{id}/assign", post(assign_report))
-        .route("/v1/reports/{id}/resolve", post(resolve_report))
-        .route("/v1/reports/{id}/reopen", post(reopen_report))
-        .route("/v1/reporters/{id}/reputation", get(reputation))
-        .route("/v1/queue", get(queue))
-        .route("/v1/queue/claim", post(claim_next))
-        .route("/v1/queue/decide", post(decide))
-        .route("/v1/queue/{id}", get(queue_item))
-        .route("/v1/queue/{id}/claim", post(claim))
-        .route("/v1/queue/{id}/release", post(release))
-        .route("/v1/appeals", post(file_appeal).get(list_appeals))
-        .route("/v1/appeals/{id}", get(get_appeal))
-        .route("/v1/appeals/{id}/decide", post(decide_appeal))
-        .route("/v1/outcomes", get(outcomes))
+pub(crate) fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(file_report, list_reports))
+        .routes(routes!(get_report))
+        .routes(routes!(assign_report))
+        .routes(routes!(resolve_report))
+        .routes(routes!(reopen_report))
+        .routes(routes!(reputation))
+        .routes(routes!(queue))
+        .routes(routes!(claim_next))
+        .routes(routes!(decide))
+        .routes(routes!(queue_item))
+        .routes(routes!(claim))
+        .routes(routes!(release))
+        .routes(routes!(file_appeal, list_appeals))
+        .routes(routes!(get_appeal))
+        .routes(routes!(decide_appeal))
+        .routes(routes!(outcomes))
 }
 
 fn invalid(code: &'static str, message: String) -> ApiError {
@@ -94,6 +96,7 @@ pub(crate) fn limit(raw: Option<u32>, default: u32) -> ApiResult<u32> {
 
 // ----- reports -----
 
+#[utoipa::path(post, path = "/v1/reports", request_body = NewReport, responses((status = 201, description = "The report, new (201) or merged into the open one on the target (200)", body = ReportFiled), (status = 200, description = "Merged into the open report on the target", body = ReportFiled), Refusals), security(("bearer" = [])))]
 async fn file_report(
     State(s): State<AppState>,
     Auth(p): Auth,
@@ -109,7 +112,8 @@ async fn file_report(
     Ok((status, Json(filed)))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 struct ReportQuery {
     status: Option<String>,
@@ -120,6 +124,7 @@ struct ReportQuery {
     limit: Option<u32>,
 }
 
+#[utoipa::path(get, path = "/v1/reports", params(ReportQuery), responses((status = 200, description = "Reports", body = ReportList), Refusals), security(("bearer" = [])))]
 async fn list_reports(
     State(s): State<AppState>,
     Auth(p): Auth,
@@ -149,9 +154,10 @@ async fn list_reports(
     };
     let gov = Arc::clone(&s.gov);
     let reports = blocking(move || gov.list_reports(&p, &filter, Timestamp::now())).await?;
-    Ok(Json(json!({"reports": reports})))
+    Ok(Json(ReportList { reports }))
 }
 
+#[utoipa::path(get, path = "/v1/reports/{id}", params(("id" = i64, Path, description = "the report")), responses((status = 200, description = "The report with its filings", body = ReportDetail), Refusals), security(("bearer" = [])))]
 async fn get_report(
     State(s): State<AppState>,
     Auth(p): Auth,
@@ -164,12 +170,13 @@ async fn get_report(
     ))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct AssignRequest {
     assignee: String,
 }
 
+#[utoipa::path(post, path = "/v1/reports/{id}/assign", request_body = AssignRequest, params(("id" = i64, Path, description = "the report")), responses((status = 200, description = "The report", body = ReportView), Refusals), security(("bearer" = [])))]
 async fn assign_report(
     State(s): State<AppState>,
     Auth(p): Auth,
@@ -183,7 +190,7 @@ async fn assign_report(
     ))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct ResolveRequest {
     outcome: String,
@@ -191,6 +198,7 @@ struct ResolveRequest {
     feedback: Option<String>,
 }
 
+#[utoipa::path(post, path = "/v1/reports/{id}/resolve", request_body = ResolveRequest, params(("id" = i64, Path, description = "the report")), responses((status = 200, description = "The report, resolved", body = ReportDetail), Refusals), security(("bearer" = [])))]
 async fn resolve_report(
     State(s): State<AppState>,
     Auth(p): Auth,
@@ -210,12 +218,13 @@ async fn resolve_report(
     Ok(Json(outcome))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct ReasonRequest {
     reason: String,
 }
 
+#[utoipa::path(post, path = "/v1/reports/{id}/reopen", request_body = ReasonRequest, params(("id" = i64, Path, description = "the report")), responses((status = 200, description = "The report, open again", body = ReportView), Refusals), security(("bearer" = [])))]
 async fn reopen_report(
     State(s): State<AppState>,
     Auth(p): Auth,
@@ -229,6 +238,7 @@ async fn reopen_report(
     ))
 }
 
+#[utoipa::path(get, path = "/v1/reporters/{id}/reputation", params(("id" = i64, Path, description = "the reporter (a user)")), responses((status = 200, description = "The reporter's record", body = Reputation), Refusals), security(("bearer" = [])))]
 async fn reputation(
     State(s): State<AppState>,
     Auth(p): Auth,
@@ -241,7 +251,8 @@ async fn reputation(
 
 // ----- the queue -----
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 struct QueueQuery {
     lane: Option<String>,
@@ -250,6 +261,7 @@ struct QueueQuery {
     limit: Option<u32>,
 }
 
+#[utoipa::path(get, path = "/v1/queue", params(QueueQuery), responses((status = 200, description = "Open review items", body = QueueItems), Refusals), security(("bearer" = [])))]
 async fn queue(
     State(s): State<AppState>,
     Auth(p): Auth,
@@ -259,16 +271,17 @@ async fn queue(
     let limit = limit(q.limit, 50)? as usize;
     let gov = Arc::clone(&s.gov);
     let items = blocking(move || gov.queue(&p, lane, q.mine, limit, Timestamp::now())).await?;
-    Ok(Json(json!({"items": items})))
+    Ok(Json(QueueItems { items }))
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct ClaimRequest {
     count: Option<u32>,
     lane: Option<String>,
 }
 
+#[utoipa::path(post, path = "/v1/queue/claim", request_body = ClaimRequest, responses((status = 200, description = "The items claimed", body = QueueItems), Refusals), security(("bearer" = [])))]
 async fn claim_next(
     State(s): State<AppState>,
     Auth(p): Auth,
@@ -287,9 +300,10 @@ async fn claim_next(
     };
     let gov = Arc::clone(&s.gov);
     let items = blocking(move || gov.claim_next(&p, n, lane, Timestamp::now())).await?;
-    Ok(Json(json!({"items": items})))
+    Ok(Json(QueueItems { items }))
 }
 
+#[utoipa::path(get, path = "/v1/queue/{id}", params(("id" = i64, Path, description = "the queue item")), responses((status = 200, description = "The item", body = QueueEntry), Refusals), security(("bearer" = [])))]
 async fn queue_item(
     State(s): State<AppState>,
     Auth(p): Auth,
@@ -302,6 +316,7 @@ async fn queue_item(
     ))
 }
 
+#[utoipa::path(post, path = "/v1/queue/{id}/claim", params(("id" = i64, Path, description = "the queue item")), responses((status = 200, description = "The item, claimed", body = QueueEntry), Refusals), security(("bearer" = [])))]
 async fn claim(
     State(s): State<AppState>,
     Auth(p): Auth,
@@ -314,6 +329,7 @@ async fn claim(
     ))
 }
 
+#[utoipa::path(post, path = "/v1/queue/{id}/release", params(("id" = i64, Path, description = "the queue item")), responses((status = 200, description = "The item released", body = Released), Refusals), security(("bearer" = [])))]
 async fn release(
     State(s): State<AppState>,
     Auth(p): Auth,
@@ -322,10 +338,10 @@ async fn release(
     let id = parse_id(&id, "queue item")?;
     let gov = Arc::clone(&s.gov);
     blocking(move || gov.release(&p, id, Timestamp::now())).await?;
-    Ok(Json(json!({"released": id})))
+    Ok(Json(Released { released: id }))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct DecideRequest {
     /// The selected items…
@@ -338,6 +354,7 @@ struct DecideRequest {
     feedback: Option<String>,
 }
 
+#[utoipa::path(post, path = "/v1/queue/decide", request_body = DecideRequest, responses((status = 200, description = "What was decided and what skipped", body = Decided), Refusals), security(("bearer" = [])))]
 async fn decide(
     State(s): State<AppState>,
     Auth(p): Auth,
@@ -361,14 +378,16 @@ async fn decide(
     })
     .await?;
     let decided = outcomes.iter().filter(|o| o.ok).count();
-    Ok(Json(
-        json!({"decided": decided, "skipped": outcomes.len() - decided, "items": outcomes}),
-    ))
+    Ok(Json(Decided {
+        decided,
+        skipped: outcomes.len() - decided,
+        items: outcomes,
+    }))
 }
 
 // ----- appeals -----
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct AppealRequest {
     sanction: Id,
@@ -376,6 +395,7 @@ struct AppealRequest {
     reason: String,
 }
 
+#[utoipa::path(post, path = "/v1/appeals", request_body = AppealRequest, responses((status = 201, description = "The appeal", body = AppealView), Refusals), security(("bearer" = [])))]
 async fn file_appeal(
     State(s): State<AppState>,
     Auth(p): Auth,
@@ -395,13 +415,15 @@ async fn file_appeal(
     Ok((StatusCode::CREATED, Json(appeal)))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 struct AppealQuery {
     status: Option<String>,
     limit: Option<u32>,
 }
 
+#[utoipa::path(get, path = "/v1/appeals", params(AppealQuery), responses((status = 200, description = "Appeals", body = AppealList), Refusals), security(("bearer" = [])))]
 async fn list_appeals(
     State(s): State<AppState>,
     Auth(p): Auth,
@@ -416,9 +438,10 @@ async fn list_appeals(
     let limit = limit(q.limit, 100)?;
     let gov = Arc::clone(&s.gov);
     let appeals = blocking(move || gov.list_appeals(&p, status, limit)).await?;
-    Ok(Json(json!({"appeals": appeals})))
+    Ok(Json(AppealList { appeals }))
 }
 
+#[utoipa::path(get, path = "/v1/appeals/{id}", params(("id" = i64, Path, description = "the appeal")), responses((status = 200, description = "The appeal", body = AppealView), Refusals), security(("bearer" = [])))]
 async fn get_appeal(
     State(s): State<AppState>,
     Auth(p): Auth,
@@ -429,7 +452,7 @@ async fn get_appeal(
     Ok(Json(blocking(move || gov.get_appeal(&p, id)).await?))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct AppealDecision {
     outcome: String,
@@ -437,6 +460,7 @@ struct AppealDecision {
     note: String,
 }
 
+#[utoipa::path(post, path = "/v1/appeals/{id}/decide", request_body = AppealDecision, params(("id" = i64, Path, description = "the appeal")), responses((status = 200, description = "The appeal, decided", body = AppealView), Refusals), security(("bearer" = [])))]
 async fn decide_appeal(
     State(s): State<AppState>,
     Auth(p): Auth,
@@ -451,7 +475,8 @@ async fn decide_appeal(
     ))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 struct OutcomeQuery {
     #[serde(default)]
@@ -460,6 +485,7 @@ struct OutcomeQuery {
 }
 
 /// Report feedback and appeal outcomes to deliver to the platform's users, oldest first.
+#[utoipa::path(get, path = "/v1/outcomes", params(OutcomeQuery), responses((status = 200, description = "Outcomes after the cursor", body = OutcomeFeed), Refusals), security(("bearer" = [])))]
 async fn outcomes(
     State(s): State<AppState>,
     Auth(p): Auth,
@@ -469,5 +495,42 @@ async fn outcomes(
     let gov = Arc::clone(&s.gov);
     let outcomes = blocking(move || gov.outcomes(&p, q.after, limit)).await?;
     let next = outcomes.last().map_or(q.after, |o| o.seq);
-    Ok(Json(json!({"outcomes": outcomes, "next": next})))
+    Ok(Json(OutcomeFeed { outcomes, next }))
+}
+
+// ----- response bodies -----
+
+#[derive(Serialize, utoipa::ToSchema)]
+struct ReportList {
+    reports: Vec<ReportView>,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+struct QueueItems {
+    items: Vec<QueueEntry>,
+}
+
+/// A bulk decision: how many items were decided, how many skipped (each with its reason).
+#[derive(Serialize, utoipa::ToSchema)]
+struct Decided {
+    decided: usize,
+    skipped: usize,
+    items: Vec<ItemOutcome>,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+struct Released {
+    released: Id,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+struct AppealList {
+    appeals: Vec<AppealView>,
+}
+
+/// Outcomes to tell users, oldest first; `next` is the cursor for the following call.
+#[derive(Serialize, utoipa::ToSchema)]
+struct OutcomeFeed {
+    outcomes: Vec<Outcome>,
+    next: i64,
 }

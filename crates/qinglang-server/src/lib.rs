@@ -14,7 +14,6 @@ use axum::extract::{
 use axum::http::{header, request::Parts, HeaderValue, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{delete, get, post};
 use axum::{Json, Router};
 use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
 use qinglang_governance::authz::Role;
@@ -25,8 +24,19 @@ use qinglang_governance::model::{
 use qinglang_governance::{crypto, Error, Governance, MemberAction, NewAccount, Submission};
 use qinglang_store::SqliteStore;
 use serde::de::DeserializeOwned;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::json;
+
+use openapi::Refusals;
+use qinglang_governance::audit::ChainReport;
+use qinglang_governance::wire::RuledVerdict;
+use qinglang_governance::{
+    AccountView, EmergencyApplied, GroupView, Learned, LearningStatus, MembershipView,
+    RevealedIdentity, Reviewed, SweepReport, UserView,
+};
+use utoipa::OpenApi as _;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 mod cases;
 pub mod console;
@@ -186,48 +196,10 @@ async fn shape_refusal(r: Response) -> Response {
 }
 
 fn routes(state: AppState) -> Router {
-    Router::new()
-        // Tencent Cloud TMS clients (OPS-4): `POST /` with `X-TC-Action`.
-        .route("/", post(tms::text_moderation))
-        .route("/v1/scan", post(scan))
-        .route("/v1/users", post(create_user))
-        .route("/v1/users/{id}", get(get_user))
-        .route("/v1/users/{id}/identity", post(verify_identity))
-        .route("/v1/users/{id}/identity/reveal", post(reveal_identity))
-        .route("/v1/accounts", post(open_account))
-        .route("/v1/accounts/{id}", get(get_account))
-        .route("/v1/groups", post(create_group))
-        .route("/v1/groups/{id}", get(get_group))
-        .route("/v1/groups/{id}/members", post(join_group))
-        .route(
-            "/v1/groups/{id}/members/{user}/actions",
-            post(manage_member),
-        )
-        .route("/v1/groups/{id}/notice", axum::routing::put(set_notice))
-        .route("/v1/groups/{id}/scene", axum::routing::put(set_group_scene))
-        .route(
-            "/v1/accounts/{id}/scene",
-            axum::routing::put(set_account_scene),
-        )
-        .route("/v1/content", post(submit_content))
-        .route("/v1/campaigns/{id}", get(get_campaign))
-        .route("/v1/emergency", post(emergency_change))
-        .route("/v1/sweep", post(sweep))
-        .route("/v1/audit", get(audit_export))
-        .route("/v1/audit/verify", get(audit_verify))
-        .route("/v1/tokens", post(create_token))
-        .route("/v1/tokens/revoke", post(revoke_token))
-        .route(
-            "/v1/learn",
-            get(learning_status).post(learn).delete(reset_learning),
-        )
-        .route("/v1/learn/examples", get(learned_examples))
-        .route("/v1/learn/{id}", delete(forget_learned))
-        .merge(cases::routes())
-        .merge(console::routes())
-        .route("/healthz", get(|| async { Json(json!({"ok": true})) }))
-        .route("/metrics", get(render_metrics))
-        .route("/openapi.json", get(|| async { Json(openapi::document()) }))
+    let (api, doc) = api_routes().split_for_parts();
+    // Built once: the document does not change while the server runs.
+    let _ = OPENAPI_JSON.set(serde_json::to_string(&doc).unwrap_or_else(|_| "{}".into()));
+    api.merge(console::routes())
         .fallback(|| async { ApiError::not_found_route() })
         .method_not_allowed_fallback(|| async {
             ApiError::new(
@@ -239,6 +211,65 @@ fn routes(state: AppState) -> Router {
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(middleware::from_fn(track))
         .with_state(state)
+}
+
+/// The API's routes, each with its description (see `openapi.rs`).
+fn api_routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(openapi::ApiDoc::openapi())
+        // Tencent Cloud TMS clients (OPS-4): `POST /` with `X-TC-Action`.
+        .routes(routes!(tms::text_moderation))
+        .routes(routes!(scan))
+        .routes(routes!(create_user))
+        .routes(routes!(get_user))
+        .routes(routes!(verify_identity))
+        .routes(routes!(reveal_identity))
+        .routes(routes!(open_account))
+        .routes(routes!(get_account))
+        .routes(routes!(create_group))
+        .routes(routes!(get_group))
+        .routes(routes!(join_group))
+        .routes(routes!(manage_member))
+        .routes(routes!(set_notice))
+        .routes(routes!(set_group_scene))
+        .routes(routes!(set_account_scene))
+        .routes(routes!(submit_content))
+        .routes(routes!(get_campaign))
+        .routes(routes!(emergency_change))
+        .routes(routes!(sweep))
+        .routes(routes!(audit_export))
+        .routes(routes!(audit_verify))
+        .routes(routes!(create_token))
+        .routes(routes!(revoke_token))
+        .routes(routes!(learning_status, learn, reset_learning))
+        .routes(routes!(learned_examples))
+        .routes(routes!(forget_learned))
+        .merge(cases::routes())
+        .routes(routes!(healthz))
+        .routes(routes!(render_metrics))
+        .routes(routes!(openapi_json))
+}
+
+/// The document `openapi_json` serves, made once from the routes.
+static OPENAPI_JSON: OnceLock<String> = OnceLock::new();
+
+/// This document: OpenAPI 3.1, derived from the handlers and their types.
+#[utoipa::path(get, path = "/openapi.json", responses((status = 200, description = "OpenAPI 3.1", body = Object)))]
+async fn openapi_json() -> impl IntoResponse {
+    (
+        [(header::CONTENT_TYPE, "application/json")],
+        OPENAPI_JSON.get().cloned().unwrap_or_default(),
+    )
+}
+
+/// Liveness: the process answers.
+#[utoipa::path(get, path = "/healthz", responses((status = 200, description = "Alive", body = Health)))]
+async fn healthz() -> Json<Health> {
+    Json(Health { ok: true })
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+struct Health {
+    ok: bool,
 }
 
 /// Counts requests and their latency per route and status.
@@ -258,6 +289,8 @@ async fn track(req: Request, next: Next) -> Response {
     response
 }
 
+/// Prometheus metrics: requests and latency per route, verdicts, TMS errors.
+#[utoipa::path(get, path = "/metrics", responses((status = 200, description = "Prometheus text format", content_type = "text/plain")))]
 async fn render_metrics(State(state): State<AppState>) -> impl IntoResponse {
     (
         [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
@@ -530,7 +563,7 @@ fn parse_id(raw: &str, what: &str) -> ApiResult<Id> {
 
 // ----- handlers -----
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct ScanRequest {
     text: String,
@@ -539,6 +572,7 @@ struct ScanRequest {
     scene: Option<String>,
 }
 
+#[utoipa::path(post, path = "/v1/scan", request_body = ScanRequest, responses((status = 200, description = "The verdict", body = RuledVerdict), Refusals), security(("bearer" = [])))]
 async fn scan(
     State(s): State<AppState>,
     Auth(p): Auth,
@@ -562,12 +596,13 @@ pub(crate) fn count_verdict(v: &serde_json::Value) {
     metrics::counter!("qinglang_verdicts_total", "suggestion" => suggestion).increment(1);
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct NewUserRequest {
     nickname: String,
 }
 
+#[utoipa::path(post, path = "/v1/users", request_body = NewUserRequest, responses((status = 201, description = "The new user", body = UserView), Refusals), security(("bearer" = [])))]
 async fn create_user(
     State(s): State<AppState>,
     Auth(p): Auth,
@@ -578,6 +613,7 @@ async fn create_user(
     Ok((StatusCode::CREATED, Json(user)))
 }
 
+#[utoipa::path(get, path = "/v1/users/{id}", params(("id" = i64, Path, description = "the user")), responses((status = 200, description = "The user", body = UserView), Refusals), security(("bearer" = [])))]
 async fn get_user(
     State(s): State<AppState>,
     Auth(p): Auth,
@@ -590,7 +626,7 @@ async fn get_user(
     ))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct IdentityRequest {
     kind: String,
@@ -598,6 +634,7 @@ struct IdentityRequest {
     name: String,
 }
 
+#[utoipa::path(post, path = "/v1/users/{id}/identity", request_body = IdentityRequest, params(("id" = i64, Path, description = "the user")), responses((status = 200, description = "The user, identity masked", body = UserView), Refusals), security(("bearer" = [])))]
 async fn verify_identity(
     State(s): State<AppState>,
     Auth(p): Auth,
@@ -624,12 +661,13 @@ async fn verify_identity(
     ))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct RevealRequest {
     reason: String,
 }
 
+#[utoipa::path(post, path = "/v1/users/{id}/identity/reveal", request_body = RevealRequest, params(("id" = i64, Path, description = "the user")), responses((status = 200, description = "The clear identity (audited)", body = RevealedIdentity), Refusals), security(("bearer" = [])))]
 async fn reveal_identity(
     State(s): State<AppState>,
     Auth(p): Auth,
@@ -643,7 +681,7 @@ async fn reveal_identity(
     ))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct AccountRequest {
     owner: Id,
@@ -660,6 +698,7 @@ struct AccountRequest {
     monthly_reads: u64,
 }
 
+#[utoipa::path(post, path = "/v1/accounts", request_body = AccountRequest, responses((status = 201, description = "The new account", body = AccountView), Refusals), security(("bearer" = [])))]
 async fn open_account(
     State(s): State<AppState>,
     Auth(p): Auth,
@@ -690,6 +729,7 @@ async fn open_account(
     Ok((StatusCode::CREATED, Json(view)))
 }
 
+#[utoipa::path(get, path = "/v1/accounts/{id}", params(("id" = i64, Path, description = "the account")), responses((status = 200, description = "The account", body = AccountView), Refusals), security(("bearer" = [])))]
 async fn get_account(
     State(s): State<AppState>,
     Auth(p): Auth,
@@ -700,7 +740,7 @@ async fn get_account(
     Ok(Json(blocking(move || gov.get_account(&p, id)).await?))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct GroupRequest {
     owner: Id,
@@ -708,6 +748,7 @@ struct GroupRequest {
     max_members: u32,
 }
 
+#[utoipa::path(post, path = "/v1/groups", request_body = GroupRequest, responses((status = 201, description = "The new group", body = GroupView), Refusals), security(("bearer" = [])))]
 async fn create_group(
     State(s): State<AppState>,
     Auth(p): Auth,
@@ -721,7 +762,7 @@ async fn create_group(
     Ok((StatusCode::CREATED, Json(view)))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct EmergencyRequest {
     name: String,
@@ -733,6 +774,7 @@ struct EmergencyRequest {
 }
 
 /// ENF-3: terms and tighter thresholds in one audited change, live at once.
+#[utoipa::path(post, path = "/v1/emergency", request_body = EmergencyRequest, responses((status = 200, description = "The change in force", body = EmergencyApplied), Refusals), security(("bearer" = [])))]
 async fn emergency_change(
     State(s): State<AppState>,
     Auth(p): Auth,
@@ -753,7 +795,7 @@ async fn emergency_change(
     Ok(Json(applied))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct SweepRequest {
     /// Re-scan what was stored in the last this many hours (at most 30 days).
@@ -764,6 +806,7 @@ struct SweepRequest {
 }
 
 /// ENF-3: re-scan recent content with the engine as it is now.
+#[utoipa::path(post, path = "/v1/sweep", request_body = SweepRequest, responses((status = 200, description = "What the sweep caught", body = SweepReport), Refusals), security(("bearer" = [])))]
 async fn sweep(
     State(s): State<AppState>,
     Auth(p): Auth,
@@ -785,6 +828,7 @@ async fn sweep(
 }
 
 /// REV-7: every stored copy of a flood campaign, for a moderator to act on together.
+#[utoipa::path(get, path = "/v1/campaigns/{id}", params(("id" = i64, Path, description = "the campaign")), responses((status = 200, description = "The campaign's stored copies", body = CampaignCopies), Refusals), security(("bearer" = [])))]
 async fn get_campaign(
     State(s): State<AppState>,
     Auth(p): Auth,
@@ -793,11 +837,14 @@ async fn get_campaign(
     let id = parse_id(&id, "campaign")?;
     let gov = Arc::clone(&s.gov);
     let members = blocking(move || gov.campaign(&p, id as u64)).await?;
-    Ok(Json(
-        json!({"campaign": id, "copies": members.len(), "messages": members}),
-    ))
+    Ok(Json(CampaignCopies {
+        campaign: id,
+        copies: members.len(),
+        messages: members,
+    }))
 }
 
+#[utoipa::path(get, path = "/v1/groups/{id}", params(("id" = i64, Path, description = "the group")), responses((status = 200, description = "The group", body = GroupView), Refusals), security(("bearer" = [])))]
 async fn get_group(
     State(s): State<AppState>,
     Auth(p): Auth,
@@ -810,7 +857,7 @@ async fn get_group(
     ))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct MemberRequest {
     user: Id,
@@ -820,6 +867,7 @@ struct MemberRequest {
     approved_by: Option<Id>,
 }
 
+#[utoipa::path(post, path = "/v1/groups/{id}/members", request_body = MemberRequest, params(("id" = i64, Path, description = "the group")), responses((status = 201, description = "The membership (202 when it awaits approval)", body = MembershipView), (status = 202, description = "Awaiting the group manager's approval", body = MembershipView), Refusals), security(("bearer" = [])))]
 async fn join_group(
     State(s): State<AppState>,
     Auth(p): Auth,
@@ -850,7 +898,7 @@ async fn join_group(
     Ok((status, Json(m)))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct MemberActionRequest {
     /// The creator or manager acting.
@@ -860,6 +908,7 @@ struct MemberActionRequest {
     minutes: u32,
 }
 
+#[utoipa::path(post, path = "/v1/groups/{id}/members/{user}/actions", request_body = MemberActionRequest, params(("id" = i64, Path, description = "the group"), ("user" = i64, Path, description = "the member")), responses((status = 200, description = "What was done", body = MemberActionDone), Refusals), security(("bearer" = [])))]
 async fn manage_member(
     State(s): State<AppState>,
     Auth(p): Auth,
@@ -881,16 +930,20 @@ async fn manage_member(
         )
     })
     .await?;
-    Ok(Json(json!({"action": req.action, "membership": m})))
+    Ok(Json(MemberActionDone {
+        action: req.action,
+        membership: m,
+    }))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct SceneRequest {
     /// A scene of the policy, or null to clear the default.
     scene: Option<String>,
 }
 
+#[utoipa::path(put, path = "/v1/groups/{id}/scene", request_body = SceneRequest, params(("id" = i64, Path, description = "the group")), responses((status = 200, description = "The default scene set", body = SceneSet), Refusals), security(("bearer" = [])))]
 async fn set_group_scene(
     State(s): State<AppState>,
     Auth(p): Auth,
@@ -901,6 +954,7 @@ async fn set_group_scene(
     set_scene(s, p, Target::Group(id), req).await
 }
 
+#[utoipa::path(put, path = "/v1/accounts/{id}/scene", request_body = SceneRequest, params(("id" = i64, Path, description = "the account")), responses((status = 200, description = "The default scene set", body = SceneSet), Refusals), security(("bearer" = [])))]
 async fn set_account_scene(
     State(s): State<AppState>,
     Auth(p): Auth,
@@ -916,20 +970,24 @@ async fn set_scene(
     p: Principal,
     target: Target,
     req: SceneRequest,
-) -> ApiResult<Json<serde_json::Value>> {
+) -> ApiResult<Json<SceneSet>> {
     let gov = Arc::clone(&s.gov);
     let scene = req.scene.clone();
     blocking(move || gov.set_default_scene(&p, target, scene.as_deref(), Timestamp::now())).await?;
-    Ok(Json(json!({"target": target.label(), "scene": req.scene})))
+    Ok(Json(SceneSet {
+        target: target.label(),
+        scene: req.scene,
+    }))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct NoticeRequest {
     by: Id,
     notice: String,
 }
 
+#[utoipa::path(put, path = "/v1/groups/{id}/notice", request_body = NoticeRequest, params(("id" = i64, Path, description = "the group")), responses((status = 200, description = "The group with its notice", body = GroupView), Refusals), security(("bearer" = [])))]
 async fn set_notice(
     State(s): State<AppState>,
     Auth(p): Auth,
@@ -944,7 +1002,7 @@ async fn set_notice(
     ))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct ContentRequest {
     author: Id,
@@ -959,6 +1017,7 @@ struct ContentRequest {
     scene: Option<String>,
 }
 
+#[utoipa::path(post, path = "/v1/content", request_body = ContentRequest, responses((status = 200, description = "The verdict and what was done", body = Reviewed), Refusals), security(("bearer" = [])))]
 async fn submit_content(
     State(s): State<AppState>,
     Auth(p): Auth,
@@ -979,7 +1038,8 @@ async fn submit_content(
     Ok(Json(reviewed))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 struct RangeQuery {
     from: Option<String>,
@@ -1001,6 +1061,7 @@ fn parse_time(raw: Option<&str>, name: &str, default: Timestamp) -> ApiResult<Ti
     }
 }
 
+#[utoipa::path(get, path = "/v1/audit", params(RangeQuery), responses((status = 200, description = "JSON Lines, one audit record a line"), Refusals), security(("bearer" = [])))]
 async fn audit_export(
     State(s): State<AppState>,
     Auth(p): Auth,
@@ -1023,6 +1084,7 @@ async fn audit_export(
     Ok(resp)
 }
 
+#[utoipa::path(get, path = "/v1/audit/verify", responses((status = 200, description = "The chain's check", body = ChainReport), Refusals), security(("bearer" = [])))]
 async fn audit_verify(State(s): State<AppState>, Auth(p): Auth) -> ApiResult<impl IntoResponse> {
     let gov = Arc::clone(&s.gov);
     Ok(Json(
@@ -1030,13 +1092,14 @@ async fn audit_verify(State(s): State<AppState>, Auth(p): Auth) -> ApiResult<imp
     ))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct TokenRequest {
     role: String,
     name: String,
 }
 
+#[utoipa::path(post, path = "/v1/tokens", request_body = TokenRequest, responses((status = 201, description = "The new token (shown once)", body = TokenCreated), Refusals), security(("bearer" = [])))]
 async fn create_token(
     State(s): State<AppState>,
     Auth(p): Auth,
@@ -1057,11 +1120,11 @@ async fn create_token(
     let token = blocking(move || gov.create_token(&p, role, &req.name, Timestamp::now())).await?;
     Ok((
         StatusCode::CREATED,
-        Json(json!({"token": token, "role": role, "name": name})),
+        Json(TokenCreated { token, role, name }),
     ))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct LearnRequest {
     text: String,
@@ -1070,6 +1133,7 @@ struct LearnRequest {
 }
 
 /// REV-9: a moderator's confirmation teaches the deployment's model at once.
+#[utoipa::path(post, path = "/v1/learn", request_body = LearnRequest, responses((status = 200, description = "The example learned", body = Learned), Refusals), security(("bearer" = [])))]
 async fn learn(
     State(s): State<AppState>,
     Auth(p): Auth,
@@ -1086,18 +1150,21 @@ async fn learn(
     Ok(Json(learned))
 }
 
+#[utoipa::path(get, path = "/v1/learn", responses((status = 200, description = "The model and what it learned", body = LearningStatus), Refusals), security(("bearer" = [])))]
 async fn learning_status(State(s): State<AppState>, Auth(p): Auth) -> ApiResult<impl IntoResponse> {
     let gov = Arc::clone(&s.gov);
     Ok(Json(blocking(move || gov.learning_status(&p)).await?))
 }
 
+#[utoipa::path(delete, path = "/v1/learn", responses((status = 200, description = "How many examples were forgotten", body = LearningReset), Refusals), security(("bearer" = [])))]
 async fn reset_learning(State(s): State<AppState>, Auth(p): Auth) -> ApiResult<impl IntoResponse> {
     let gov = Arc::clone(&s.gov);
     let removed = blocking(move || gov.reset_learning(&p, Timestamp::now())).await?;
-    Ok(Json(json!({"removed": removed})))
+    Ok(Json(LearningReset { removed }))
 }
 
 /// Forgets one learned example (taught by mistake); the rest are replayed.
+#[utoipa::path(delete, path = "/v1/learn/{id}", params(("id" = i64, Path, description = "the learned example")), responses((status = 200, description = "The example forgotten", body = ExampleForgotten), Refusals), security(("bearer" = [])))]
 async fn forget_learned(
     State(s): State<AppState>,
     Auth(p): Auth,
@@ -1106,10 +1173,11 @@ async fn forget_learned(
     let id = parse_id(&id, "learned example")?;
     let gov = Arc::clone(&s.gov);
     blocking(move || gov.forget_learned(&p, id, Timestamp::now())).await?;
-    Ok(Json(json!({"forgotten": id})))
+    Ok(Json(ExampleForgotten { forgotten: id }))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 struct ExamplesQuery {
     limit: Option<u32>,
@@ -1119,6 +1187,7 @@ struct ExamplesQuery {
 
 /// The learned examples, newest first, a page at a time: `next` is the `before` of the
 /// following page, `null` after the last one.
+#[utoipa::path(get, path = "/v1/learn/examples", params(ExamplesQuery), responses((status = 200, description = "A page of learned examples", body = LearnedPage), Refusals), security(("bearer" = [])))]
 async fn learned_examples(
     State(s): State<AppState>,
     Auth(p): Auth,
@@ -1134,15 +1203,16 @@ async fn learned_examples(
         .iter()
         .map(qinglang_governance::model::LearnedExample::to_json)
         .collect();
-    Ok(Json(json!({ "examples": examples, "next": next })))
+    Ok(Json(LearnedPage { examples, next }))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct RevokeRequest {
     name: String,
 }
 
+#[utoipa::path(post, path = "/v1/tokens/revoke", request_body = RevokeRequest, responses((status = 200, description = "How many tokens were revoked", body = TokensRevoked), Refusals), security(("bearer" = [])))]
 async fn revoke_token(
     State(s): State<AppState>,
     Auth(p): Auth,
@@ -1155,5 +1225,66 @@ async fn revoke_token(
     if let Ok(mut m) = s.principals.write() {
         m.retain(|_, (principal, _)| principal.name != name);
     }
-    Ok(Json(json!({"revoked": n, "name": name})))
+    Ok(Json(TokensRevoked { revoked: n, name }))
+}
+
+// ----- response bodies that are not a governance view -----
+
+/// `POST /v1/groups/{id}/members/{user}/actions`: the action and the membership after it
+/// (`null` once removed).
+#[derive(Serialize, utoipa::ToSchema)]
+struct MemberActionDone {
+    action: MemberAction,
+    membership: Option<MembershipView>,
+}
+
+/// A default scene set on a group or an account (`null`: cleared).
+#[derive(Serialize, utoipa::ToSchema)]
+struct SceneSet {
+    /// `group:12` or `account:3`.
+    target: String,
+    scene: Option<String>,
+}
+
+/// Every stored copy of a flood campaign (REV-7).
+#[derive(Serialize, utoipa::ToSchema)]
+struct CampaignCopies {
+    campaign: Id,
+    copies: usize,
+    messages: Vec<qinglang_governance::model::CampaignMember>,
+}
+
+/// A new bearer token, shown once.
+#[derive(Serialize, utoipa::ToSchema)]
+struct TokenCreated {
+    token: String,
+    role: Role,
+    name: String,
+}
+
+/// How many tokens of the principal were revoked.
+#[derive(Serialize, utoipa::ToSchema)]
+struct TokensRevoked {
+    revoked: u64,
+    name: String,
+}
+
+/// How many learned examples were forgotten.
+#[derive(Serialize, utoipa::ToSchema)]
+struct LearningReset {
+    removed: u64,
+}
+
+/// The learned example forgotten.
+#[derive(Serialize, utoipa::ToSchema)]
+struct ExampleForgotten {
+    forgotten: Id,
+}
+
+/// A page of learned examples, newest first; `next` is the following page's `before`.
+#[derive(Serialize, utoipa::ToSchema)]
+struct LearnedPage {
+    #[schema(value_type = Vec<Object>)]
+    examples: Vec<serde_json::Value>,
+    next: Option<Id>,
 }

@@ -93,6 +93,26 @@ impl From<Error> for TmsError {
     }
 }
 
+/// The request body as documented (what [`TextModerationRequest`] reads, plus what TMS
+/// takes and is accepted unused).
+#[allow(dead_code)] // Only described: the handler reads the body as TextModerationRequest.
+#[derive(utoipa::ToSchema)]
+#[schema(rename_all = "PascalCase")]
+struct TmsRequestDoc {
+    /// The text's UTF-8 bytes in base64, at most 10,000 characters.
+    content: String,
+    /// The scene (`[scenes.NAME]` of the policy); empty: the main policy.
+    biz_type: Option<String>,
+    /// Echoed in the answer.
+    data_id: Option<String>,
+    /// Echoed in the answer.
+    session_id: Option<String>,
+    #[schema(value_type = Option<Object>)]
+    user: Option<()>,
+    #[schema(value_type = Option<Object>)]
+    device: Option<()>,
+}
+
 /// The request body's fields as the SDKs send them; what TMS takes and we do not use
 /// (`User`, `Device`, `SourceLanguage`, `Type`, `BizTag`) is accepted and ignored.
 #[derive(Deserialize)]
@@ -107,7 +127,20 @@ struct TextModerationRequest {
     session_id: Option<String>,
 }
 
-/// `POST /`: one TMS action call.
+/// Tencent Cloud TMS `TextModeration` (API 2020-12-29) as the official SDKs send it:
+/// `X-TC-Action`, `X-TC-Version`, `X-TC-Timestamp` and a TC3-HMAC-SHA256 `Authorization` by a
+/// key pair from `qinglang token create --tc3`; the body is TMS's (`Content` in base64,
+/// `BizType` the scene, `DataId`). Answers, errors included, are HTTP 200 in TMS's envelope
+/// (`Response.Error.Code` on refusal), as the SDKs expect; the mapping is in the README.
+#[utoipa::path(post, path = "/",
+    request_body(content = TmsRequestDoc, description = "TMS TextModeration parameters"),
+    params(
+        ("X-TC-Action" = String, Header, description = "TextModeration"),
+        ("X-TC-Version" = String, Header, description = "2020-12-29"),
+        ("X-TC-Timestamp" = i64, Header, description = "signing time, Unix seconds"),
+    ),
+    responses((status = 200, description = "TMS's envelope: the verdict, or Response.Error", body = Object)),
+    security(("tc3" = [])))]
 pub async fn text_moderation(
     State(s): State<AppState>,
     method: Method,
