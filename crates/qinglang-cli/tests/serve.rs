@@ -103,6 +103,7 @@ fn spam_in_a_group_climbs_the_ladder_until_the_author_is_suspended() {
 
     let (status, v) = server.call("GET", "/v1/audit/verify", &admin, None);
     assert_eq!((status, v["ok"].as_bool()), (200, Some(true)), "{v}");
+    let log = std::sync::Arc::clone(&server.log);
     server.kill();
 
     let out = qinglang(&dir, &["audit", "verify"]);
@@ -174,6 +175,11 @@ fn spam_in_a_group_climbs_the_ladder_until_the_author_is_suspended() {
     let out = create("good.pw");
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("exists"));
+    // Whatever the server logged, never an identity in clear (ID-3; #23 item 7).
+    let log = log.lock().expect("log").clone();
+    for clear in ["13800138000", "李四"] {
+        assert!(!log.contains(clear), "{clear} in the server log:\n{log}");
+    }
 }
 
 /// The current year (UTC), as `qinglang report` counts it.

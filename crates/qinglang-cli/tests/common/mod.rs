@@ -26,6 +26,8 @@ pub struct Server {
     pub admin: Option<String>,
     /// The first-start service token, printed with it.
     pub service: Option<String>,
+    /// Everything the server wrote to stderr so far (its log).
+    pub log: std::sync::Arc<std::sync::Mutex<String>>,
 }
 
 impl Server {
@@ -62,8 +64,18 @@ impl Server {
                 }
             }
         });
+        let log = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
+        let log_writer = std::sync::Arc::clone(&log);
         std::thread::spawn(move || {
-            let mut lines = BufReader::new(stderr).lines().map_while(Result::ok);
+            let mut lines = BufReader::new(stderr)
+                .lines()
+                .map_while(Result::ok)
+                .inspect(|l| {
+                    if let Ok(mut log) = log_writer.lock() {
+                        log.push_str(l);
+                        log.push('\n');
+                    }
+                });
             while let Some(line) = lines.next() {
                 for kind in ["admin", "service"] {
                     if line.contains(&format!("{kind} token")) {
@@ -101,6 +113,7 @@ impl Server {
             addr: addr.expect("address"),
             admin,
             service,
+            log,
         }
     }
 
