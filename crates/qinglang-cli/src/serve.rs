@@ -546,7 +546,7 @@ pub fn token_create(store: &StoreArgs, role: &str, name: &str, tc3: bool) -> Res
 
 #[derive(Debug, clap::Args)]
 pub struct ReportArgs {
-    /// The calendar year (UTC).
+    /// The calendar year, in the policy's `[locale] time_zone` (Asia/Shanghai by default).
     #[arg(long)]
     year: i32,
     /// Write the HTML here instead of standard output.

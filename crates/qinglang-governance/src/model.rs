@@ -37,90 +37,39 @@ impl Timestamp {
 
     /// RFC 3339 in UTC with milliseconds (`2026-11-28T18:00:00.000Z`).
     pub fn to_rfc3339(self) -> String {
-        let ms = self.0.rem_euclid(1000);
-        let secs = self.0.div_euclid(1000);
-        let days = secs.div_euclid(86_400);
-        let rem = secs.rem_euclid(86_400);
-        let (y, m, d) = civil_from_days(days);
-        format!(
-            "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}.{ms:03}Z",
-            rem / 3600,
-            rem % 3600 / 60,
-            rem % 60
-        )
+        match jiff::Timestamp::from_millisecond(self.0) {
+            Ok(t) => t.strftime("%Y-%m-%dT%H:%M:%S%.3fZ").to_string(),
+            // Outside jiff's range (years -9999..=9999): only a hand-made value gets here.
+            Err(_) => format!("{}ms", self.0),
+        }
     }
 
-    /// Parses `YYYY-MM-DD`, `YYYY-MM-DDTHH:MM:SS[.mmm]Z` (UTC) or integer milliseconds.
+    /// The time in `zone` as a reader there writes it: `2026-11-29 02:00`.
+    pub fn local_minute(self, zone: &jiff::tz::TimeZone) -> String {
+        match jiff::Timestamp::from_millisecond(self.0) {
+            Ok(t) => t
+                .to_zoned(zone.clone())
+                .strftime("%Y-%m-%d %H:%M")
+                .to_string(),
+            Err(_) => self.to_rfc3339(),
+        }
+    }
+
+    /// Parses a date `YYYY-MM-DD` (midnight UTC), an RFC 3339 time with any offset
+    /// (`2026-11-28T18:00:00Z`, `2026-11-29T02:00:00+08:00`) or integer milliseconds. A date
+    /// that does not exist (`2026-02-30`) is refused.
     pub fn parse(s: &str) -> Option<Timestamp> {
         if let Ok(ms) = s.parse::<i64>() {
             return Some(Timestamp(ms));
         }
-        let b = s.as_bytes();
-        let num = |r: std::ops::Range<usize>| -> Option<i64> {
-            let part = s.get(r)?;
-            part.bytes()
-                .all(|c| c.is_ascii_digit())
-                .then(|| part.parse().ok())?
-        };
-        if b.len() < 10 || b[4] != b'-' || b[7] != b'-' {
-            return None;
+        if s.len() == 10 {
+            let date: jiff::civil::Date = s.parse().ok()?;
+            let t = date.to_zoned(jiff::tz::TimeZone::UTC).ok()?.timestamp();
+            return Some(Timestamp(t.as_millisecond()));
         }
-        let (y, m, d) = (num(0..4)?, num(5..7)?, num(8..10)?);
-        if !(1..=12).contains(&m) || !(1..=31).contains(&d) {
-            return None;
-        }
-        let mut ms = days_from_civil(y, m, d) * 86_400_000;
-        if b.len() > 10 {
-            if b.len() < 19 || b[10] != b'T' || b[13] != b':' || b[16] != b':' {
-                return None;
-            }
-            let (h, mi, sec) = (num(11..13)?, num(14..16)?, num(17..19)?);
-            if h > 23 || mi > 59 || sec > 60 {
-                return None;
-            }
-            ms += (h * 3600 + mi * 60 + sec) * 1000;
-            let rest = &s[19..];
-            let rest = if let Some(frac) = rest.strip_prefix('.') {
-                let digits: String = frac.chars().take_while(char::is_ascii_digit).collect();
-                if digits.is_empty() {
-                    return None;
-                }
-                let first3 = format!("{digits:0<3}");
-                ms += first3[..3].parse::<i64>().ok()?;
-                &frac[digits.len()..]
-            } else {
-                rest
-            };
-            if rest != "Z" && rest != "+00:00" {
-                return None;
-            }
-        }
-        Some(Timestamp(ms))
+        let t: jiff::Timestamp = s.parse().ok()?;
+        Some(Timestamp(t.as_millisecond()))
     }
-}
-
-// Howard Hinnant's civil-calendar algorithms (public domain facts about the calendar).
-fn civil_from_days(z: i64) -> (i64, i64, i64) {
-    let z = z + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let y = yoe + era * 400;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    (if m <= 2 { y + 1 } else { y }, m, d)
-}
-
-fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y.rem_euclid(400);
-    let mp = if m > 2 { m - 3 } else { m + 9 };
-    let doy = (153 * mp + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -687,5 +636,19 @@ mod tests {
         );
         assert_eq!(Timestamp::parse("2026-13-01"), None);
         assert_eq!(Timestamp::parse("yesterday"), None);
+        // Days that do not exist are refused (#22: the old calendar took 2026-02-30).
+        assert_eq!(Timestamp::parse("2026-02-30"), None);
+        assert_eq!(Timestamp::parse("2025-02-29"), None);
+        assert!(Timestamp::parse("2024-02-29").is_some());
+        // Any offset is read as the instant it names.
+        assert_eq!(
+            Timestamp::parse("2026-11-29T02:00:00.123+08:00"),
+            Some(Timestamp(1_795_888_800_123))
+        );
+        let shanghai = jiff::tz::TimeZone::get("Asia/Shanghai").expect("the bundled tzdb");
+        assert_eq!(
+            Timestamp(1_795_888_800_123).local_minute(&shanghai),
+            "2026-11-29 02:00"
+        );
     }
 }

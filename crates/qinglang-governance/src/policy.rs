@@ -35,6 +35,33 @@ pub struct Policy {
     /// children's group, a comment area, a private chat. Optional.
     #[serde(default)]
     pub scenes: std::collections::BTreeMap<String, ScenePolicy>,
+    /// Where the deployment's people read times (issue #22). Optional.
+    #[serde(default)]
+    pub locale: LocalePolicy,
+}
+
+/// The deployment's time zone: the console writes every time in it, with the zone shown.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct LocalePolicy {
+    /// An IANA zone name (`Asia/Shanghai`, `Asia/Hong_Kong`, `UTC`); the tz database is
+    /// compiled in, so the host's zoneinfo is not needed.
+    pub time_zone: String,
+}
+
+impl Default for LocalePolicy {
+    fn default() -> Self {
+        LocalePolicy {
+            time_zone: "Asia/Shanghai".into(),
+        }
+    }
+}
+
+impl LocalePolicy {
+    /// The zone (validated when the policy was loaded; UTC if it somehow is not known).
+    pub fn zone(&self) -> jiff::tz::TimeZone {
+        jiff::tz::TimeZone::get(&self.time_zone).unwrap_or(jiff::tz::TimeZone::UTC)
+    }
 }
 
 /// One scene: how it departs from `[review]`. Text scanned in the scene is judged by the
@@ -450,6 +477,15 @@ impl Policy {
             field: field.to_owned(),
             message,
         };
+        if jiff::tz::TimeZone::get(&self.locale.time_zone).is_err() {
+            return Err(invalid(
+                "locale.time_zone",
+                format!(
+                    "{:?} is not a time zone of the tz database (e.g. Asia/Shanghai, UTC)",
+                    self.locale.time_zone
+                ),
+            ));
+        }
         if self.retention.days < MIN_RETENTION_DAYS {
             return Err(invalid(
                 "retention.days",
@@ -795,6 +831,17 @@ mod tests {
         let b =
             LoadedPolicy::parse("x", &format!("{DEFAULT_POLICY_TOML}\n# edited\n")).expect("ok");
         assert_ne!(a.version, b.version);
+    }
+
+    #[test]
+    fn a_time_zone_must_exist() {
+        let p = LoadedPolicy::default_policy().policy;
+        assert_eq!(p.locale.time_zone, "Asia/Shanghai");
+        let text = DEFAULT_POLICY_TOML.replace("Asia/Shanghai", "Asia/Beijing");
+        let e = LoadedPolicy::parse("p.toml", &text).expect_err("no such zone");
+        assert!(e.to_string().contains("locale.time_zone"), "{e}");
+        let text = DEFAULT_POLICY_TOML.replace("Asia/Shanghai", "Asia/Hong_Kong");
+        assert!(LoadedPolicy::parse("p.toml", &text).is_ok());
     }
 
     #[test]

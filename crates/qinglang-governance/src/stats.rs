@@ -182,8 +182,17 @@ fn handling(reports: &[Report], now: Timestamp, deadline_hours: u32) -> ReportHa
 }
 
 /// 1 January of `year`, 00:00 UTC.
-pub fn year_start(year: i32) -> Option<Timestamp> {
-    Timestamp::parse(&format!("{year:04}-01-01"))
+/// Midnight of 1 January of `year` in `zone` (the annual report is by local year).
+pub fn year_start(year: i32, zone: &jiff::tz::TimeZone) -> Option<Timestamp> {
+    let date = jiff::civil::Date::new(i16::try_from(year).ok()?, 1, 1).ok()?;
+    let t = date.to_zoned(zone.clone()).ok()?.timestamp();
+    Some(Timestamp(t.as_millisecond()))
+}
+
+/// The zone's offset from UTC at `at`, in milliseconds (days and months are local).
+fn offset_ms(zone: &jiff::tz::TimeZone, at: Timestamp) -> i64 {
+    jiff::Timestamp::from_millisecond(at.0)
+        .map_or(0, |t| i64::from(zone.to_offset(t).seconds()) * 1000)
 }
 
 impl<S: Store> Governance<S> {
@@ -196,12 +205,15 @@ impl<S: Store> Governance<S> {
     ) -> Result<Dashboard, Error> {
         self.require(actor, Permission::ReadCases)?;
         let days = days.clamp(1, 366);
-        let today = now.0.div_euclid(DAY_MS);
-        let from = Timestamp((today - i64::from(days) + 1) * DAY_MS);
+        let zone = self.policy().policy.locale.zone();
+        let offset = offset_ms(&zone, now);
+        // Local days: the dashboard's "today" starts at local midnight.
+        let today = (now.0 + offset).div_euclid(DAY_MS);
+        let from = Timestamp((today - i64::from(days) + 1) * DAY_MS - offset);
         let cw = self.policy().policy.casework.clone();
         let claim_ms = i64::from(cw.claim_minutes) * 60_000;
         self.store.read(|tx| {
-            let mut volume = fold_volume(&tx.content_volume(from, now)?, day_string);
+            let mut volume = fold_volume(&tx.content_volume(from, now, offset)?, day_string);
             // Every day of the window appears, quiet ones too.
             let mut all = Vec::new();
             for d in (today - i64::from(days) + 1)..=today {
@@ -241,9 +253,10 @@ impl<S: Store> Governance<S> {
         now: Timestamp,
     ) -> Result<AnnualReport, Error> {
         self.require(actor, Permission::ReadAudit)?;
+        let zone = self.policy().policy.locale.zone();
         let range = (2000..=2100)
             .contains(&year)
-            .then(|| (year_start(year), year_start(year + 1)));
+            .then(|| (year_start(year, &zone), year_start(year + 1, &zone)));
         let Some((Some(from), Some(to))) = range else {
             return Err(Error::invalid(
                 "invalid_year",
@@ -253,7 +266,7 @@ impl<S: Store> Governance<S> {
         let cw = self.policy().policy.casework.clone();
         let chain = self.verify_chain(now)?;
         self.store.read(|tx| {
-            let rows = tx.content_volume(from, to)?;
+            let rows = tx.content_volume(from, to, offset_ms(&zone, from))?;
             let months = fold_volume(&rows, |d| day_string(d)[..7].to_owned());
             let mut by_category = BTreeMap::new();
             let mut by_decision = BTreeMap::new();

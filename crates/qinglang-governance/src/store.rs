@@ -165,11 +165,14 @@ pub trait Tx {
     fn appeals(&mut self, status: Option<AppealStatus>, limit: u32) -> Result<Vec<Appeal>, Error>;
 
     // Figures for the dashboard and the annual report (AUD-3), aggregated in the store.
-    /// (day since the epoch, decision, labels as stored JSON, count) for `from <= at < to`.
+    /// (local day since the epoch, decision, labels as stored JSON, count) for
+    /// `from <= at < to`; a local day is `(at + offset_ms) / 86_400_000`, `offset_ms` the
+    /// deployment's zone's offset from UTC.
     fn content_volume(
         &mut self,
         from: Timestamp,
         to: Timestamp,
+        offset_ms: i64,
     ) -> Result<Vec<(i64, String, String, u64)>, Error>;
     /// Reports created in `[from, to)`.
     fn reports_created(&mut self, from: Timestamp, to: Timestamp) -> Result<Vec<Report>, Error>;

@@ -73,6 +73,8 @@ impl std::fmt::Debug for AppState {
 
 impl AppState {
     pub fn new(gov: Arc<Governance<SqliteStore>>) -> AppState {
+        let locale = &gov.policy().policy.locale;
+        console::html::set_time_zone(&locale.time_zone, locale.zone());
         AppState {
             gov,
             principals: Arc::default(),

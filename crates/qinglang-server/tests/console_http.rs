@@ -759,3 +759,36 @@ async fn the_emergency_page_refuses_a_moderator_in_their_language() {
     let resp = send(&api, "GET", "/emergency", &session, None).await;
     assert_eq!(resp.status(), StatusCode::OK);
 }
+
+/// Times on console pages are local to the deployment's zone (Asia/Shanghai by default), and
+/// the page says which zone (#22).
+#[tokio::test]
+async fn console_times_are_local_and_the_zone_is_shown() {
+    let api = Api::new();
+    let svc = api.token("service").await;
+    let lead = api.token("lead").await;
+    api.json(
+        "POST",
+        "/v1/users",
+        &svc,
+        serde_json::json!({"nickname": "时区测试"}),
+    )
+    .await;
+    let (_, trail) = api.call("GET", "/v1/audit", Some(&lead), None).await;
+    let last: serde_json::Value =
+        serde_json::from_str(trail.lines().last().expect("an entry")).expect("JSON line");
+    let at: jiff::Timestamp = last["at"].as_str().expect("at").parse().expect("RFC 3339");
+    let local = at
+        .to_zoned(jiff::tz::TimeZone::get("Asia/Shanghai").expect("zone"))
+        .strftime("%Y-%m-%d %H:%M")
+        .to_string();
+    let utc = at.strftime("%Y-%m-%d %H:%M").to_string();
+    let (session, _) = sign_in(&api, &lead).await;
+    let html = body(send(&api, "GET", "/audit", &session, None).await).await;
+    assert!(html.contains(&local), "{local} not on the page: {html}");
+    assert!(!html.contains(&utc), "the UTC time {utc} is shown: {html}");
+    assert!(
+        html.contains(r#"id="time-zone""#) && html.contains("Asia/Shanghai"),
+        "{html}"
+    );
+}

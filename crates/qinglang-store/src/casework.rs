@@ -374,15 +374,16 @@ pub(crate) fn content_volume(
     c: &Connection,
     from: Timestamp,
     to: Timestamp,
+    offset_ms: i64,
 ) -> Result<Vec<(i64, String, String, u64)>, Error> {
     let mut stmt = c
         .prepare_cached(
-            "SELECT at / 86400000 AS day, decision, labels, count(*) FROM content
+            "SELECT (at + ?3) / 86400000 AS day, decision, labels, count(*) FROM content
              WHERE at >= ?1 AND at < ?2 GROUP BY day, decision, labels ORDER BY day",
         )
         .map_err(storage)?;
     let rows = stmt
-        .query_map([from.0, to.0], |r| {
+        .query_map([from.0, to.0, offset_ms], |r| {
             Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get::<_, i64>(3)? as u64))
         })
         .map_err(storage)?;

@@ -905,8 +905,9 @@ impl Tx for SqliteTx<'_> {
         &mut self,
         from: Timestamp,
         to: Timestamp,
+        offset_ms: i64,
     ) -> Result<Vec<(i64, String, String, u64)>, Error> {
-        casework::content_volume(self.conn, from, to)
+        casework::content_volume(self.conn, from, to, offset_ms)
     }
 
     fn reports_created(&mut self, from: Timestamp, to: Timestamp) -> Result<Vec<Report>, Error> {

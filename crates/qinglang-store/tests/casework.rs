@@ -1083,3 +1083,25 @@ fn operators_are_listed_given_new_passwords_and_disabled() {
         "role_forbidden"
     );
 }
+
+/// The annual report and the dashboard count by local days and years (Asia/Shanghai, the
+/// default `[locale]`): a message at 17:00 UTC on 31 December is New Year's Day in Beijing.
+#[test]
+fn reports_count_local_days_and_years() {
+    let g = service();
+    let author = verified_user(&g, "author", &resident_id(9));
+    let new_year_in_beijing = Timestamp::parse("2026-12-31T17:00:00Z").expect("time");
+    publish(&g, author, "新年快乐", new_year_in_beijing);
+    let later = Timestamp::parse("2027-01-01T06:00:00Z").expect("time");
+    let y2026 = g.annual_report(&lead(), 2026, later).expect("2026");
+    let y2027 = g.annual_report(&lead(), 2027, later).expect("2027");
+    assert_eq!((y2026.submissions, y2027.submissions), (0, 1));
+    assert_eq!(y2027.months[0].period, "2027-01");
+    assert_eq!(y2027.from, "2026-12-31T16:00:00.000Z", "local midnight");
+    let dash = g.dashboard(&lead(), 1, later).expect("dashboard");
+    assert_eq!(dash.days.len(), 1);
+    assert_eq!(
+        (dash.days[0].period.as_str(), dash.days[0].total),
+        ("2027-01-01", 1)
+    );
+}

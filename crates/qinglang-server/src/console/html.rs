@@ -194,7 +194,7 @@ pub fn page(v: &Viewer, title: &str, active: &str, body: &str) -> String {
         Lang::En => ("zh", "中文"),
     };
     format!(
-        r#"<!doctype html><html lang="{lang}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>{title} · 清朗</title><link rel="stylesheet" href="/assets/console.css"><script src="/assets/console.js" defer></script></head><body><header><a class="brand" href="/">清朗 <small>qinglang</small></a><nav>{links}</nav><div class="who"><span>{name} · {role}</span> <a href="/lang/{other}?back={back}" id="lang-switch">{other_label}</a><form method="post" action="/logout" class="inline">{csrf}<button type="submit" class="link">{logout}</button></form></div></header><main><h1>{title}</h1>{body}</main></body></html>"#,
+        r#"<!doctype html><html lang="{lang}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>{title} · 清朗</title><link rel="stylesheet" href="/assets/console.css"><script src="/assets/console.js" defer></script></head><body><header><a class="brand" href="/">清朗 <small>qinglang</small></a><nav>{links}</nav><div class="who"><span class="tz" id="time-zone" title="{tz_title}">{tz_label} {tz}</span> <span>{name} · {role}</span> <a href="/lang/{other}?back={back}" id="lang-switch">{other_label}</a><form method="post" action="/logout" class="inline">{csrf}<button type="submit" class="link">{logout}</button></form></div></header><main><h1>{title}</h1>{body}</main></body></html>"#,
         lang = l.code(),
         title = esc(title),
         name = esc(&v.principal.name),
@@ -202,6 +202,12 @@ pub fn page(v: &Viewer, title: &str, active: &str, body: &str) -> String {
         back = esc(&urlencode(&v.path)),
         csrf = v.csrf_field(),
         logout = l.t("退出", "Sign out"),
+        tz_label = l.t("时区", "Time zone"),
+        tz = esc(time_zone_name()),
+        tz_title = l.t(
+            "页面上的时间均为该时区的当地时间",
+            "Every time on the page is local time in this zone"
+        ),
     )
 }
 
@@ -210,9 +216,34 @@ pub fn urlencode(s: &str) -> String {
     form_urlencoded::byte_serialize(s.as_bytes()).collect()
 }
 
-/// `2026-11-28 18:00` from an RFC 3339 UTC string.
+/// The deployment's time zone (`[locale] time_zone` of the policy), set when the server's
+/// state is made; one per process, as one process serves one deployment.
+static TIME_ZONE: std::sync::OnceLock<(jiff::tz::TimeZone, String)> = std::sync::OnceLock::new();
+
+/// Sets the zone the console writes times in (the first call wins).
+pub fn set_time_zone(name: &str, zone: jiff::tz::TimeZone) {
+    let _ = TIME_ZONE.set((zone, name.to_owned()));
+}
+
+/// The zone's name as the page header shows it (`Asia/Shanghai`).
+pub fn time_zone_name() -> &'static str {
+    TIME_ZONE
+        .get()
+        .map_or("Asia/Shanghai", |(_, name)| name.as_str())
+}
+
+/// `2026-11-29 02:00` in the deployment's zone from an RFC 3339 time (the header says which
+/// zone); text that is not a time is shown as it is.
 pub fn short_time(rfc: &str) -> String {
-    rfc.get(..16).unwrap_or(rfc).replace('T', " ")
+    let Some(t) = qinglang_governance::model::Timestamp::parse(rfc) else {
+        return rfc.to_owned();
+    };
+    match TIME_ZONE.get() {
+        Some((zone, _)) => t.local_minute(zone),
+        None => t.local_minute(
+            &jiff::tz::TimeZone::get("Asia/Shanghai").unwrap_or(jiff::tz::TimeZone::UTC),
+        ),
+    }
 }
 
 /// A link to the page of what a case is about.

@@ -2278,7 +2278,8 @@ pub(crate) async fn annual(
     Query(q): Query<YearQuery>,
 ) -> Response {
     let now = Timestamp::now();
-    let this_year: i32 = now.to_rfc3339()[..4].parse().unwrap_or(2026);
+    // The local year: the report counts by the deployment's zone.
+    let this_year: i32 = short_time(&now.to_rfc3339())[..4].parse().unwrap_or(2026);
     let year = q.year.unwrap_or(this_year);
     let r = match run(&s, &v, move |g, p, now| g.annual_report(p, year, now)).await {
         Ok(x) => x,
