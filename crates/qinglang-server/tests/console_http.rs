@@ -621,7 +621,7 @@ async fn a_scam_is_held_with_its_family_and_the_console_names_it() {
     let item = queue["items"][0]["id"].as_i64().expect("item");
     let (session, _) = sign_in(&api, &alice).await;
     let html = body(send(&api, "GET", &format!("/queue/{item}"), &session, None).await).await;
-    assert!(html.contains("fraud · 冒充客服退款"), "{html}");
+    assert!(html.contains("诈骗 · 冒充客服退款"), "{html}");
 }
 
 #[tokio::test]

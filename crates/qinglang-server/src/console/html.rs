@@ -309,10 +309,10 @@ pub fn highlighted(text: &str, verdict: &serde_json::Value) -> String {
 
 /// A hit's category, with its family where it names one (`fraud · 钓鱼`).
 fn category_cell(lang: Lang, hit: &serde_json::Value) -> String {
-    let category = hit["category"].as_str().unwrap_or("");
+    let category = super::labels::category_name(lang, hit["category"].as_str().unwrap_or(""));
     match hit["subcategory"].as_str() {
         Some(sub) => format!("{category} · {}", family_label(lang, sub)),
-        None => category.to_owned(),
+        None => category,
     }
 }
 

@@ -24,6 +24,7 @@ use qinglang_governance::Error;
 use crate::{blocking, AppState};
 
 pub mod html;
+pub mod labels;
 mod pages;
 pub mod svg;
 

@@ -24,6 +24,7 @@ use serde::Deserialize;
 use super::html::{
     esc, flash, highlighted, hit_table, page, short_time, target_link, urlencode, Lang, Viewer,
 };
+use super::labels::{action_name, category_name, sanction_name, status_name};
 use super::{back_with, error_page, svg, Console, Form};
 use crate::{blocking, ApiError, AppState};
 
@@ -154,7 +155,7 @@ fn sanctions_table(l: Lang, sanctions: &[SanctionView]) -> String {
         .map(|s| {
             vec![
                 format!("#{}", s.id),
-                esc(s.kind.as_str()),
+                esc(&sanction_name(l, s.kind.as_str())),
                 esc(&s.reason),
                 short_time(&s.starts_at),
                 s.ends_at
@@ -252,10 +253,12 @@ pub(crate) struct DashQuery {
     days: Option<u32>,
 }
 
+/// Stacked bars per period; `name` gives each series (a category, a decision) its name.
 fn per_day_chart(
     title: &str,
     days: &[Volume],
     pick: impl Fn(&Volume) -> &std::collections::BTreeMap<String, u64>,
+    name: impl Fn(&str) -> String,
 ) -> String {
     let names: BTreeSet<&String> = days.iter().flat_map(|d| pick(d).keys()).collect();
     let labels: Vec<String> = days.iter().map(|d| d.period.clone()).collect();
@@ -263,7 +266,7 @@ fn per_day_chart(
         .into_iter()
         .map(|n| {
             (
-                n.clone(),
+                name(n),
                 days.iter()
                     .map(|d| pick(d).get(n).copied().unwrap_or(0))
                     .collect(),
@@ -313,7 +316,8 @@ fn dashboard_body(l: Lang, d: &Dashboard) -> String {
         per_day_chart(
             l.t("每日送审量", "Submissions per day"),
             &d.days,
-            |d| &d.by_category
+            |d| &d.by_category,
+            |c| category_name(l, c)
         )
     );
     let _ = write!(
@@ -323,7 +327,8 @@ fn dashboard_body(l: Lang, d: &Dashboard) -> String {
         per_day_chart(
             l.t("每日处置结果", "Decisions per day"),
             &d.days,
-            |d| &d.by_decision
+            |d| &d.by_decision,
+            |d| decision_name(l, d)
         )
     );
     let actions: Vec<(String, u64)> = d
@@ -508,7 +513,11 @@ fn outcome_message(
     let skipped: Vec<String> = outcomes.iter().filter_map(|o| o.error.clone()).collect();
     let sanctions: Vec<String> = outcomes
         .iter()
-        .flat_map(|o| o.sanctions.iter().map(|s| s.kind.as_str().to_owned()))
+        .flat_map(|o| {
+            o.sanctions
+                .iter()
+                .map(|s| sanction_name(l, s.kind.as_str()))
+        })
         .collect();
     let mut msg = format!("{} {decided}", l.t("已处理", "Decided"));
     if !sanctions.is_empty() {
@@ -826,7 +835,7 @@ async fn user_page(
         l.t("窗口期内违规", "Strikes in window"),
         u.strikes_in_window,
         l.t("状态", "Status"),
-        esc(u.status.as_str()),
+        esc(&status_name(l, u.status.as_str())),
     );
     if v.is_lead() && u.identity.is_some() && revealed.is_none() {
         let _ = write!(
@@ -866,7 +875,11 @@ async fn user_page(
             vec![
                 short_time(&e.at.to_rfc3339()),
                 esc(&e.actor),
-                esc(&e.action),
+                format!(
+                    r#"<span title="{}">{}</span>"#,
+                    esc(&e.action),
+                    esc(&action_name(l, &e.action))
+                ),
                 esc(&e.reason),
             ]
         })
@@ -1013,7 +1026,7 @@ pub(crate) async fn group(
         l.t("群公告", "Notice"),
         esc(&grp.notice),
         l.t("状态", "Status"),
-        esc(grp.status.as_str()),
+        esc(&status_name(l, grp.status.as_str())),
         l.t("违规记录", "Strikes"),
         strikes_table(l, &strikes),
         l.t("处罚", "Sanctions"),
@@ -1228,7 +1241,7 @@ pub(crate) async fn appeals(
             vec![
                 format!("#{}", a.id),
                 format!(r#"<a href="/users/{0}">#{0}</a>"#, a.appellant),
-                format!("#{} {}", a.sanction.id, esc(a.sanction.kind.as_str())),
+                format!("#{} {}", a.sanction.id, esc(&sanction_name(l, a.sanction.kind.as_str()))),
                 esc(&a.sanction.imposed_by),
                 esc(&a.reason),
                 short_time(&a.filed_at),
@@ -2032,7 +2045,11 @@ pub(crate) async fn audit(
                 e.seq.to_string(),
                 short_time(&e.at.to_rfc3339()),
                 esc(&e.actor),
-                esc(&e.action),
+                format!(
+                    r#"<span title="{}">{}</span>"#,
+                    esc(&e.action),
+                    esc(&action_name(l, &e.action))
+                ),
                 esc(&e.target),
                 esc(&e.reason),
                 format!(
@@ -2164,10 +2181,15 @@ pub fn annual_body(l: Lang, r: &AnnualReport) -> String {
         per_day_chart(
             l.t("各月送审量", "Submissions per month"),
             &months,
-            |d| &d.by_category
+            |d| &d.by_category,
+            |c| category_name(l, c)
         )
     );
-    let cats: Vec<(String, u64)> = r.by_category.iter().map(|(k, v)| (k.clone(), *v)).collect();
+    let cats: Vec<(String, u64)> = r
+        .by_category
+        .iter()
+        .map(|(k, v)| (category_name(l, k), *v))
+        .collect();
     let _ = write!(
         s,
         "<h2>{}</h2>{}",
