@@ -4,10 +4,12 @@
 # (POST /v1/scan, 8 connections), submissions into groups (POST /v1/content, 8), reports
 # (POST /v1/reports, 2; merged per target) from the load generator, and a moderator signing in
 # to the console and reading its pages (/, /queue, /reports, /audit) in a loop. After each
-# slice: the server's resident memory (VmRSS) and each stream's requests/s and p99. Memory
-# must stay flat: the flood index, the principal and secret caches and the sessions are
-# bounded. Exit status 1 when the last slice's RSS is over 1.5x the third's (the first
-# slices warm the caches and the SQLite page cache) or any 5xx was answered.
+# slice: the server's resident heap (RssAnon) and mapped files (RssFile: SQLite's WAL index
+# grows with the database, which is not a leak), the database's size, each stream's
+# requests/s and p99, and the slowest console page. The heap must stay flat: the flood index,
+# the principal and secret caches and the sessions are bounded. Exit status 1 when the last
+# slice's heap is over 1.5x the third's (the first slices warm the caches and SQLite's page
+# cache) or any 5xx was answered.
 # Usage: scripts/soak.sh [MINUTES]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -67,6 +69,8 @@ with open(f"{work}/content.jsonl", "w", encoding="utf-8") as f, \
         r.write(json.dumps({"target": {"kind": "user", "id": rng.choice(users)}, "category": "fraud",
                             "note": "骗钱", "reporter": rng.choice(users)}, ensure_ascii=False) + "\n")
 
+slowest = {}
+
 def console_pages(stop, counts):
     """A moderator's browser: sign in with the lead's token, read pages, sign in again."""
     while not stop.is_set():
@@ -81,23 +85,31 @@ def console_pages(stop, counts):
                 try:
                     opener.open(f"http://{addr}{path}").read()
                     counts.append(time.perf_counter() - t)
+                    slowest[path] = max(slowest.get(path, 0), time.perf_counter() - t)
                 except urllib.error.HTTPError as e:
                     counts.append(-e.code)
             if stop.is_set():
                 break
 
 def rss_kib():
+    """(anonymous, file-backed) resident KiB: the heap, and pages of mapped files."""
+    fields = {}
     for line in open(f"/proc/{pid}/status"):
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1])
-    return 0
+        key, _, value = line.partition(":")
+        if key in ("RssAnon", "RssFile", "RssShmem"):
+            fields[key] = int(value.split()[0])
+    return fields.get("RssAnon", 0), fields.get("RssFile", 0) + fields.get("RssShmem", 0)
+
+def db_mib():
+    import os
+    return sum(os.path.getsize(f"{work}/q.db{x}") for x in ("", "-wal") if os.path.exists(f"{work}/q.db{x}")) / 2**20
 
 load = "target/release/examples/load"
 streams = [("scan", "/v1/scan", "scan.jsonl", 8), ("content", "/v1/content", "content.jsonl", 8),
            ("reports", "/v1/reports", "reports.jsonl", 2)]
 rows, bad = [], 0
 print(f"soak: {minutes} min in 30 s slices on {addr}")
-print(f"{'slice':>5} {'rss MiB':>8} " + " ".join(f"{n + ' /s':>12} {n + ' p99':>12}" for n, *_ in streams) + f" {'pages':>6} {'page p99':>9}")
+print(f"{'slice':>5} {'heap MiB':>8} {'files MiB':>9} {'db MiB':>7} " + " ".join(f"{n + ' /s':>12} {n + ' p99':>12}" for n, *_ in streams) + f" {'pages':>6} {'page p99':>9}  slowest page")
 for s in range(int(float(minutes) * 2)):
     stop, page_times = threading.Event(), []
     pager = threading.Thread(target=console_pages, args=(stop, page_times))
@@ -111,13 +123,15 @@ for s in range(int(float(minutes) * 2)):
     bad += sum(1 for t in page_times if t <= -500)
     ok_pages = sorted(t for t in page_times if t > 0)
     page_p99 = ok_pages[int(len(ok_pages) * 0.99) - 1] * 1000 if ok_pages else float("nan")
-    rss = rss_kib() / 1024
-    rows.append(rss)
-    print(f"{s + 1:>5} {rss:>8.1f} " + " ".join(
+    anon, files = (x / 1024 for x in rss_kib())
+    rows.append(anon)
+    slow = max(slowest.items(), key=lambda kv: kv[1], default=("-", 0))
+    slowest.clear()
+    print(f"{s + 1:>5} {anon:>8.1f} {files:>9.1f} {db_mib():>7.0f} " + " ".join(
         f"{res['requests_per_second']:>12.0f} {res['latency_ms']['p99']:>9.2f} ms" for res in results)
-        + f" {len(page_times):>6} {page_p99:>6.1f} ms", flush=True)
+        + f" {len(page_times):>6} {page_p99:>6.1f} ms  {slow[0]} {slow[1] * 1000:.0f} ms", flush=True)
 base = rows[min(2, len(rows) - 1)]
 growth = rows[-1] / base if base else 1
-print(f"memory: {rows[-1]:.1f} MiB at the end, {base:.1f} MiB after slice {min(3, len(rows))} ({growth:.2f}x); 5xx answers: {bad}")
+print(f"heap: {rows[-1]:.1f} MiB at the end, {base:.1f} MiB after slice {min(3, len(rows))} ({growth:.2f}x); 5xx answers: {bad}")
 sys.exit(0 if growth <= 1.5 and bad == 0 else 1)
 PY

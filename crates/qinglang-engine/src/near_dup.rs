@@ -281,6 +281,8 @@ pub struct FloodIndex {
     copies: FastMap<u32>,
     /// Campaign → the older campaign it was merged into.
     aliases: FastMap<u64>,
+    /// Most entries held: past it the oldest leave before the window ends (memory bound).
+    max_texts: usize,
 }
 
 const INITIAL_BITS: u32 = 12;
@@ -315,7 +317,15 @@ impl FloodIndex {
             bits,
             copies: FastMap::default(),
             aliases: FastMap::default(),
+            max_texts: usize::MAX,
         }
+    }
+
+    /// Holds at most `max_texts` texts (at least 1): the oldest leave first, even inside the
+    /// window, so that a long window under heavy load cannot take unbounded memory.
+    pub fn with_max_texts(mut self, max_texts: usize) -> FloodIndex {
+        self.max_texts = max_texts.max(1);
+        self
     }
 
     /// The campaign `c` now belongs to (itself unless merged).
@@ -465,9 +475,11 @@ impl FloodIndex {
     }
 
     /// Forgets texts older than the window.
+    /// Drops entries older than the window, and the oldest beyond `max_texts - 1` (room for
+    /// the one being observed).
     fn expire(&mut self, now: i64) {
         while let Some(e) = self.entries.front() {
-            if now.saturating_sub(e.at) <= self.window {
+            if now.saturating_sub(e.at) <= self.window && self.entries.len() < self.max_texts {
                 break;
             }
             let Some(e) = self.entries.pop_front() else {
@@ -493,6 +505,21 @@ mod tests {
 
     fn sig(s: &str) -> Signature {
         Signature::of_normalized(s).expect("long enough")
+    }
+
+    /// A bounded index keeps the newest texts only, and counts copies of what it holds.
+    #[test]
+    fn the_index_holds_at_most_max_texts() {
+        let mut index = FloodIndex::new(1_000_000, 0.5).with_max_texts(3);
+        let ad = sig("加微信领取福利优惠券名额有限先到先得");
+        for t in 0..5 {
+            index.observe(t as u64, &ad, t);
+        }
+        assert_eq!(index.len(), 3);
+        // The newest three are copies of one campaign; the two evicted no longer count.
+        let c = index.observe(9, &ad, 9);
+        assert_eq!(index.len(), 3);
+        assert_eq!(c.copies, 3);
     }
 
     #[test]

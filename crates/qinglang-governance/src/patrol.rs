@@ -41,10 +41,13 @@ struct Rates {
 impl LocalPatrol {
     pub fn new(policy: &PatrolPolicy) -> LocalPatrol {
         LocalPatrol {
-            floods: Mutex::new(FloodIndex::new(
-                i64::from(policy.flood_window_minutes) * 60_000,
-                policy.flood_similarity,
-            )),
+            floods: Mutex::new(
+                FloodIndex::new(
+                    i64::from(policy.flood_window_minutes) * 60_000,
+                    policy.flood_similarity,
+                )
+                .with_max_texts(policy.flood_max_texts as usize),
+            ),
             rates: Mutex::new(Rates::default()),
         }
     }

@@ -271,6 +271,10 @@ pub struct PatrolPolicy {
     pub author_per_minute: u32,
     /// Submissions into one group per minute; more are refused. 0: no limit.
     pub group_per_minute: u32,
+    /// Most texts the flood index holds (OPS-5, #23): past this the oldest leave before the
+    /// window ends, so memory stays bounded at any load (about 100 bytes and a few table
+    /// slots per text).
+    pub flood_max_texts: u32,
 }
 
 impl Default for PatrolPolicy {
@@ -281,6 +285,7 @@ impl Default for PatrolPolicy {
             flood_min_copies: 5,
             author_per_minute: 30,
             group_per_minute: 600,
+            flood_max_texts: 500_000,
         }
     }
 }
