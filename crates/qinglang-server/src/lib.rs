@@ -437,14 +437,11 @@ fn in_request_terms(message: &str) -> String {
     }
     let mut out = message.to_owned();
     if let Some(at) = out.find("expected struct ") {
-        let end = out[at..].find([',', ' ', ')']).map_or(out.len(), |e| {
-            // `expected struct X` ends at the name's end.
-            let name_start = at + "expected struct ".len();
-            out[name_start..]
-                .find(|c: char| !c.is_alphanumeric() && c != '_')
-                .map_or(out.len(), |n| name_start + n)
-                .max(at + e)
-        });
+        // `expected struct X` ends where the type's name does.
+        let name_start = at + "expected struct ".len();
+        let end = out[name_start..]
+            .find(|c: char| !c.is_alphanumeric() && c != '_')
+            .map_or(out.len(), |n| name_start + n);
         out.replace_range(at..end, "expected a JSON object");
     }
     for (rust, json) in [

@@ -227,9 +227,16 @@ pub fn set_time_zone(name: &str, zone: jiff::tz::TimeZone) {
 
 /// The zone's name as the page header shows it (`Asia/Shanghai`).
 pub fn time_zone_name() -> &'static str {
-    TIME_ZONE
-        .get()
-        .map_or("Asia/Shanghai", |(_, name)| name.as_str())
+    &time_zone().1
+}
+
+/// The zone set by [`set_time_zone`]; the policy's default where no server state was made
+/// (a page rendered alone).
+fn time_zone() -> &'static (jiff::tz::TimeZone, String) {
+    TIME_ZONE.get_or_init(|| {
+        let default = qinglang_governance::policy::LocalePolicy::default();
+        (default.zone(), default.time_zone)
+    })
 }
 
 /// `2026-11-29 02:00` in the deployment's zone from an RFC 3339 time (the header says which
@@ -238,12 +245,7 @@ pub fn short_time(rfc: &str) -> String {
     let Some(t) = qinglang_governance::model::Timestamp::parse(rfc) else {
         return rfc.to_owned();
     };
-    match TIME_ZONE.get() {
-        Some((zone, _)) => t.local_minute(zone),
-        None => t.local_minute(
-            &jiff::tz::TimeZone::get("Asia/Shanghai").unwrap_or(jiff::tz::TimeZone::UTC),
-        ),
-    }
+    t.local_minute(&time_zone().0)
 }
 
 /// A link to the page of what a case is about.

@@ -93,38 +93,33 @@ impl From<Error> for TmsError {
     }
 }
 
-/// The request body as documented (what [`TextModerationRequest`] reads, plus what TMS
-/// takes and is accepted unused).
-#[allow(dead_code)] // Only described: the handler reads the body as TextModerationRequest.
-#[derive(utoipa::ToSchema)]
-#[schema(rename_all = "PascalCase")]
-struct TmsRequestDoc {
-    /// The text's UTF-8 bytes in base64, at most 10,000 characters.
-    content: String,
-    /// The scene (`[scenes.NAME]` of the policy); empty: the main policy.
-    biz_type: Option<String>,
-    /// Echoed in the answer.
-    data_id: Option<String>,
-    /// Echoed in the answer.
-    session_id: Option<String>,
-    #[schema(value_type = Option<Object>)]
-    user: Option<()>,
-    #[schema(value_type = Option<Object>)]
-    device: Option<()>,
-}
-
 /// The request body's fields as the SDKs send them; what TMS takes and we do not use
 /// (`User`, `Device`, `SourceLanguage`, `Type`, `BizTag`) is accepted and ignored.
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "PascalCase")]
+#[schema(rename_all = "PascalCase")]
 struct TextModerationRequest {
+    /// The text's UTF-8 bytes in base64, at most 10,000 characters.
     content: Option<String>,
+    /// The scene (`[scenes.NAME]` of the policy); empty: the main policy.
     #[serde(default)]
     biz_type: Option<String>,
+    /// Echoed in the answer.
     #[serde(default)]
     data_id: Option<String>,
+    /// Echoed in the answer.
     #[serde(default)]
     session_id: Option<String>,
+    /// Accepted, not used.
+    #[serde(default)]
+    #[schema(value_type = Option<Object>)]
+    #[allow(dead_code)]
+    user: Option<serde::de::IgnoredAny>,
+    /// Accepted, not used.
+    #[serde(default)]
+    #[schema(value_type = Option<Object>)]
+    #[allow(dead_code)]
+    device: Option<serde::de::IgnoredAny>,
 }
 
 /// Tencent Cloud TMS `TextModeration` (API 2020-12-29) as the official SDKs send it:
@@ -133,7 +128,7 @@ struct TextModerationRequest {
 /// `BizType` the scene, `DataId`). Answers, errors included, are HTTP 200 in TMS's envelope
 /// (`Response.Error.Code` on refusal), as the SDKs expect; the mapping is in the README.
 #[utoipa::path(post, path = "/",
-    request_body(content = TmsRequestDoc, description = "TMS TextModeration parameters"),
+    request_body(content = TextModerationRequest, description = "TMS TextModeration parameters"),
     params(
         ("X-TC-Action" = String, Header, description = "TextModeration"),
         ("X-TC-Version" = String, Header, description = "2020-12-29"),
