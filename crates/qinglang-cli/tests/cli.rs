@@ -356,6 +356,91 @@ fn large_jsonl_keeps_order_across_threads() {
     }
 }
 
+/// A malformed line deep in a large input (many chunks, read ahead and scanned out of
+/// order): every verdict before it is written, none after, and the error names its line.
+#[test]
+fn malformed_line_far_into_a_large_input_stops_there() {
+    let mut input = String::new();
+    for i in 0..3000 {
+        if i == 2345 {
+            input.push_str("{\"id\": 2345, \"text\": \n");
+        } else {
+            input.push_str(&format!(
+                "{{\"id\": {i}, \"text\": \"今天天气很好 {i}\"}}\n"
+            ));
+        }
+    }
+    for threads in ["1", "2", "4"] {
+        let out = qinglang(
+            &["scan", "--jsonl", "--format", "json", "--threads", threads],
+            &input,
+        );
+        assert_eq!(out.status.code(), Some(2));
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            stderr.contains("<stdin>:2346: malformed JSONL line"),
+            "{stderr}"
+        );
+        let v = json_lines(&out);
+        assert_eq!(v.len(), 2345, "threads {threads}");
+        assert_eq!(v[2344]["id"], 2344);
+    }
+}
+
+/// REV-7 across files: a campaign's copies in a second input link with those in the first
+/// (time runs on across inputs), while each file's lines are numbered from 1 in errors.
+#[test]
+fn floods_link_across_inputs_and_lines_are_numbered_per_file() {
+    let dir = temp_dir("floods-files");
+    let ad = "新店开业全场八折欢迎大家周末来店里品尝招牌牛肉面地址在人民路一百号";
+    let first = write(
+        &dir,
+        "a.jsonl",
+        &format!(
+            "{{\"id\": \"a1\", \"text\": \"{ad}\"}}\n{{\"id\": \"a2\", \"text\": \"{ad}！\"}}\n"
+        ),
+    );
+    let second = write(
+        &dir,
+        "b.jsonl",
+        &format!("{{\"id\": \"b1\", \"text\": \"{ad}哦\"}}\n{{\"id\": \"b2\", \"text\": \n"),
+    );
+    let out = qinglang(
+        &[
+            "scan",
+            "--jsonl",
+            "--format",
+            "json",
+            "--no-model",
+            "--floods",
+            "--flood-min-copies",
+            "3",
+            &first,
+            &second,
+        ],
+        "",
+    );
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("b.jsonl:2: malformed JSONL line"),
+        "{stderr}"
+    );
+    let v = json_lines(&out);
+    assert_eq!(v.len(), 3);
+    let hit = v[2]["hits"]
+        .as_array()
+        .expect("hits")
+        .iter()
+        .find(|h| h["source"] == "rule:flood")
+        .unwrap_or_else(|| panic!("the third copy is flagged: {}", v[2]));
+    assert_eq!(hit["campaign"]["copies"], 3);
+    assert_eq!(
+        hit["campaign"]["id"], 1,
+        "named after the first file's line 1"
+    );
+}
+
 #[test]
 fn ids_are_echoed_byte_for_byte_and_a_bom_is_ignored() {
     let input = "\u{feff}{\"id\": 1e2, \"text\": \"a\"}\n{\"id\": 123456789012345678901234567890, \"text\": \"b\"}\n{\"id\": \"x\\u00e9\", \"text\": \"c\"}\n";

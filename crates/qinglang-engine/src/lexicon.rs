@@ -76,6 +76,10 @@ pub struct Combination {
 impl Combination {
     /// The combination a term field writes, `None` for a single term (no unescaped `&`).
     pub fn parse(term: &str) -> Result<Option<Combination>, LexiconErrorKind> {
+        // Nearly every line of a large list is a single term.
+        if !term.contains('&') {
+            return Ok(None);
+        }
         // Split on unescaped `&`, keeping escapes for the second look at each part.
         let mut raw: Vec<String> = vec![String::new()];
         let mut chars = term.chars().peekable();

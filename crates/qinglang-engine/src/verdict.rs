@@ -199,7 +199,13 @@ fn is_real(c: char) -> bool {
     if c.is_ascii() {
         c.is_ascii_alphanumeric()
     } else {
-        qinglang_text::is_han(c) || c.is_alphanumeric()
+        // Prose's punctuation (general punctuation, CJK marks, full-width signs) is the
+        // rest of nearly every text: ranges that hold no letter or digit, decided without
+        // the Unicode tables.
+        qinglang_text::is_han(c)
+            || !matches!(c as u32, 0x2000..=0x206F | 0x3000..=0x3004 | 0x3008..=0x3020
+                | 0xFF01..=0xFF0F | 0xFF1A..=0xFF20 | 0xFF3B..=0xFF40 | 0xFF5B..=0xFF65)
+                && c.is_alphanumeric()
     }
 }
 
