@@ -10,16 +10,18 @@ with the legitimate body of each page, and hard negatives) and scans with the re
 - hard negatives (crackdown news, sex education, Macau casino news, benign separator-joined
   titles): blocked, 0 allowed; reviewed is reported.
 
-Two sets of real pages, gathered by hand from stored public web pages:
-- development: all of ../shared/data/seo-dev (118 pages). Until 2026-12-06 three in ten of its
-  registered domains were held out; that part was measured twice and then, its failures read,
-  became development data too (see the session note of that day);
-- held-out: test_data/seo-fresh/seo_fresh.jsonl (83 pages from other registered domains,
-  gathered 2026-12-06 with other queries), never used to choose vocabulary or thresholds and
-  reported once, with --heldout.
+Sets of real pages, gathered by hand from stored public web pages, each on registered domains
+none of the others has:
+- development: all of ../shared/data/seo-dev (118 pages; until 2026-12-06 three in ten of its
+  domains were held out, measured twice, then read) and test_data/seo-fresh (83 pages, the
+  first fresh held-out set: measured once on 2026-12-06, 40/47 runs blocked, then read and
+  made development data, `--set fresh`);
+- held-out: test_data/seo-fresh2/seo_fresh2.jsonl (89 pages, gathered later that day with
+  other queries), never used to choose vocabulary or thresholds and reported once, with
+  --heldout.
 Standard library only. Usage:
 
-    scripts/seo.py [--bin target/release/qinglang] [--heldout] [--show]
+    scripts/seo.py [--bin target/release/qinglang] [--set dev|fresh] [--heldout] [--show]
 
 Exit status: 0 when the three figures hold on the part measured, 1 otherwise, 2 on errors.
 """
@@ -30,21 +32,30 @@ from qscan import scan_texts
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 DATA = os.environ.get("QINGLANG_DATA", os.path.join(ROOT, "..", "shared", "data"))
 DEV_SET = os.path.join(DATA, "seo-dev", "seo_dev.jsonl")
-HELD_OUT_SET = os.path.join(ROOT, "test_data", "seo-fresh", "seo_fresh.jsonl")
+DEV_SETS = {
+    "dev": ("seo-dev, development", DEV_SET),
+    "fresh": ("seo-fresh, development", os.path.join(ROOT, "test_data", "seo-fresh", "seo_fresh.jsonl")),
+}
+HELD_OUT_SET = os.path.join(ROOT, "test_data", "seo-fresh2", "seo_fresh2.jsonl")
 
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--bin", default=os.path.join(ROOT, "target", "release", "qinglang"))
+    ap.add_argument("--set", choices=sorted(DEV_SETS), default="dev",
+                    help="which development set (default dev)")
     ap.add_argument("--heldout", action="store_true", help="measure the held-out part (report once)")
     ap.add_argument("--show", action="store_true", help="print every miss and false flag")
     args = ap.parse_args()
-    with open(HELD_OUT_SET if args.heldout else DEV_SET, encoding="utf-8") as f:
+    part, path = ("seo-fresh2, held-out", HELD_OUT_SET) if args.heldout else DEV_SETS[args.set]
+    with open(path, encoding="utf-8") as f:
         pages = [json.loads(line) for line in f if line.strip()]
     docs = []
     for p in pages:
         if p["kind"] == "injected":
-            docs.append(("injected run", p["spam"], p))
+            # The sets join a page's separate injected blocks (a header run and a footer, two
+            # brand lines) with ` ||| `: on the page they are separate lines.
+            docs.append(("injected run", p["spam"].replace(" ||| ", "\n"), p))
             docs.append(("injected page body", p["body"], p))
         else:
             docs.append(("hard negative", p["body"], p))
@@ -58,7 +69,6 @@ def main():
         if args.show and wrong:
             hits = ", ".join(f"{h['term']}/{h['action']}" for h in v["hits"][:6])
             print(f"  {kind}: {v['suggestion']} [{hits}] {page['url']}\n    {text[:120]!r}")
-    part = "seo-fresh, held-out" if args.heldout else "seo-dev, development"
     print(f"{part} set ({len(pages)} pages):")
     ok = True
     checks = [("injected run", "injected runs", "block", 0.95, "blocked"),

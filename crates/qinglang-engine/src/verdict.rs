@@ -568,22 +568,48 @@ const PLATFORM_FAMILY: &str = "gambling_promotion";
 
 /// Whether a betting site's code touches the span `start..end` of `line`, directly or across
 /// one space: letters and digits together (`3044am`, `tyc234cc`, at least four characters
-/// with both). A bare number (`澳门2024`) is a year or a count, not a code.
+/// with both); or, written right before the name, the digits of the site's address
+/// (`4688美高梅`, `77779193永利`: three or more). A bare number after a name (`澳门2024`), a
+/// year before one (`2024永利`) or a number with a space is a date or a count, not a code.
 fn glued_site_code(line: &str, start: usize, end: usize) -> bool {
-    let code = |run: &mut dyn Iterator<Item = char>| {
-        let mut run = run.peekable();
-        if run.peek() == Some(&' ') {
-            run.next();
-        }
-        let (mut len, mut letters, mut digits) = (0, false, false);
-        for c in run.take_while(char::is_ascii_alphanumeric) {
-            len += 1;
-            letters |= c.is_ascii_alphabetic();
-            digits |= c.is_ascii_digit();
-        }
-        len >= 4 && letters && digits
+    let is_code = |(run, spaced): (&str, bool), before: bool| {
+        let letters = run.bytes().any(|b| b.is_ascii_alphabetic());
+        let digits = run.bytes().any(|b| b.is_ascii_digit());
+        let mixed = run.len() >= 4 && letters && digits;
+        let year = run.len() == 4 && matches!(run.parse::<u32>(), Ok(1900..=2099));
+        let address = before && !spaced && digits && !letters && run.len() >= 3 && !year;
+        mixed || address
     };
-    code(&mut line[..start].chars().rev()) || code(&mut line[end..].chars())
+    is_code(touching(&line[..start], true), true) || is_code(touching(&line[end..], false), false)
+}
+
+/// The letters and digits touching a name on one side (`side` is the text before it when
+/// `before`, after it otherwise), across at most one space; and whether a space stood between.
+fn touching(side: &str, before: bool) -> (&str, bool) {
+    let near = if before {
+        side.trim_end_matches(' ')
+    } else {
+        side.trim_start_matches(' ')
+    };
+    let spaces = side.len() - near.len();
+    if spaces > 1 {
+        return ("", true);
+    }
+    let run = if before {
+        let from = near
+            .char_indices()
+            .rev()
+            .take_while(|(_, c)| c.is_ascii_alphanumeric())
+            .last()
+            .map_or(near.len(), |(i, _)| i);
+        &near[from..]
+    } else {
+        let to = near
+            .find(|c: char| !c.is_ascii_alphanumeric())
+            .unwrap_or(near.len());
+        &near[..to]
+    };
+    (run, spaces == 1)
 }
 
 /// Real characters of a window (a line, an item of a run; byte offsets in the text) covered

@@ -807,7 +807,9 @@ impl Engine {
                 break;
             }
         }
-        if let Some(automaton) = self.cue_automaton.as_ref().filter(|_| cues) {
+        // Cues are evidence beside a term too (a keyword run with one block term among
+        // cue items), however few: once the map is built, they are looked for.
+        if let Some(automaton) = self.cue_automaton.as_ref().filter(|_| cues || terms) {
             let before = hits.len();
             for m in automaton.leftmost_find_iter(norm) {
                 let Some((i, last)) = span(m.start(), m.end()) else {
