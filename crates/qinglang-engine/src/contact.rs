@@ -366,6 +366,33 @@ pub(crate) fn find(text: &str, norm: &str, pos: &[Pos], out: &mut Vec<Contact>) 
             if end < n && is_label_char(s.chars[end]) && s.joined(end, 0) {
                 continue; // `.community`, `.cnn`: not this TLD
             }
+            // The name goes on past this label: a hyphen inside it (`www.sex-av.com`) or a
+            // further top-level label (`app.cn`, `shop.com.cn`); a later TLD ends it.
+            if end < n && is_label_char(s.chars[end]) && s.pos[end].gap != GAP_BREAK {
+                let between = s.between(end);
+                if between == "-" {
+                    continue;
+                }
+                if is_dot(between) && between.chars().count() == 1 {
+                    let mut next_end = end;
+                    while next_end < n
+                        && s.chars[next_end].is_ascii_lowercase()
+                        && (next_end == end || s.pos[next_end].gap == 0)
+                    {
+                        next_end += 1;
+                    }
+                    let next: String = s.chars[end..next_end].iter().collect();
+                    let whole_label = next_end == n
+                        || !is_label_char(s.chars[next_end])
+                        || s.pos[next_end].gap != 0;
+                    if whole_label
+                        && (TLDS.contains(&next.as_str()) || other_tld(&next))
+                        && !s.sentence_break_before(end, next_end)
+                    {
+                        continue;
+                    }
+                }
+            }
             // The separator before the TLD: a dot in the original, or 点 / dot in the stream.
             let (label_end, ok) = if k > 0 && is_dot(s.between(k)) {
                 (k, true)
