@@ -164,6 +164,29 @@ const REPORTING_MARKERS: &[&str] = &[
     "專項行動",
     "依法",
     "提醒",
+    "侦破",
+    "偵破",
+    "刑事案件",
+    // A news report's own words: its reporter and its source.
+    "记者",
+    "記者",
+    "来源",
+    "來源",
+    // Health education and a doctor's answer name sexual acts and organs to prevent harm.
+    "艾滋病",
+    "性病",
+    "患者",
+    "医生",
+    "醫生",
+    "医师",
+    "醫師",
+    "医院",
+    "醫院",
+    "病情",
+    "症状",
+    "症狀",
+    "预防",
+    "預防",
 ];
 
 /// Whether an article warns against or reports on what it names: two distinct reporting
@@ -267,8 +290,14 @@ fn decide_hits<'e>(text: &str, hits: Vec<Hit<'e>>, policy: &Policy) -> Verdict<'
     // A model or the flood check judged the whole text, so their hits are scored on their
     // own, never diluted as prose; the segments below weigh lexicon and rule hits.
     let model_hits = hits.iter().filter(|h| h.is_whole_text()).count();
-    let article = is_article(text, policy);
-    let reporting = article && is_reporting(text);
+    // A news report or a police notice is an article from three fifths of the usual length
+    // on: a news item's lead is shorter than the comments the length rule keeps out.
+    let reports = is_reporting(text);
+    let article = is_article(text, policy)
+        || (reports
+            && reads_as_prose(text)
+            && real_chars(text) >= policy.article_min_chars * 3 / 5);
+    let reporting = article && reports;
     // In an article, what its sentences and headings name is reporting (a regulation lists
     // 侮辱谩骂, a police notice names 裸聊): such evidence counts `article_factor` as much.
     let in_article = |score: u8| {
@@ -404,8 +433,19 @@ fn score_segment(
     let whole_line = (line_start, line_start + line.len());
     let mut covered = Coverage::within(whole_line);
     let mut evidence = Coverage::within(whole_line);
+    // A keyword run made by permuting one stem (`97在线精品视频-97在线看视频-…`,
+    // `操碰久久-操碰国产-…`): the repeated stem is the site's, evidence with the cues.
+    let stems = repeated_stems(line);
+    let mut stem_spans = stems
+        .iter()
+        .map(|&(a, b)| (line_start + a, line_start + b))
+        .peekable();
     let mut cues = Cues::default();
     for hit in hits {
+        while let Some(&(a, b)) = stem_spans.peek().filter(|s| s.0 <= hit.byte_start) {
+            evidence.add_span(a, b, line, line_start);
+            stem_spans.next();
+        }
         evidence.add(hit, line, line_start);
         if hit.action() == Action::Cue {
             cues.add(hit);
@@ -420,6 +460,9 @@ fn score_segment(
         }
         covered.add(hit, line, line_start);
     }
+    for (a, b) in stem_spans {
+        evidence.add_span(a, b, line, line_start);
+    }
     review_terms.retain(|p| !block_terms.contains(p));
     let distinct = (block_terms.len() + review_terms.len()) as u32;
     let clamp = |v: u32| v.min(100) as u8;
@@ -430,6 +473,7 @@ fn score_segment(
     let mut evidence_items = 0u32;
     // Items that are themselves mostly cues (`日韩精品人妻`), whatever the rest of the line.
     let mut stuffed_items = 0u32;
+    let mut stuffed_item = false;
     let mut item_start = 0usize;
     let mut next_hit = 0usize;
     let mut seps: Vec<(usize, usize)> = run_separators(line).collect();
@@ -451,17 +495,22 @@ fn score_segment(
                     in_item.add(hit, line, line_start);
                     match hit.action() {
                         Action::Cue => item_cues.add(hit),
-                        Action::Block => item_cues.distinct += 1,
+                        Action::Block => {
+                            item_cues.distinct += 1;
+                            item_cues.telling += 1;
+                        }
                         _ => {}
                     }
                 }
                 next_hit += 1;
             }
             evidence_items += u32::from(has_evidence);
-            stuffed_items += u32::from(
-                item_cues.distinct >= 2
-                    && in_item.chars as f32 >= policy.cue_min_coverage * n as f32,
-            );
+            let mostly_cues =
+                item_cues.telling > 0 && in_item.chars as f32 >= policy.cue_min_coverage * n as f32;
+            stuffed_items += u32::from(item_cues.distinct >= 2 && mostly_cues);
+            // One item that is a whole keyword run by itself, joined to an ordinary headline
+            // (`…典型案例|99久久精品国产一区二区三区`).
+            stuffed_item |= mostly_cues && item_cues.distinct >= policy.cue_min_distinct;
         }
         item_start = sep_end;
     }
@@ -491,12 +540,15 @@ fn score_segment(
         }
     }
     let words = cues.distinct + seen_blocks.len() as u32;
+    let telling = cues.telling > 0 || !seen_blocks.is_empty();
     let cue_line = cues.distinct > 0
+        && telling
         && words >= policy.cue_min_distinct
         && evidence.chars as f32 >= policy.cue_min_coverage * item_chars.max(1) as f32;
     let cue_run = items >= policy.run_min_items
         && stuffed_items >= policy.run_min_hit_items
         && cues.distinct > 0
+        && telling
         && words >= policy.cue_min_distinct;
     // A hacked page's cloned article puts a casino's name where the institution's stood, with
     // the betting site's code glued to it (`3044am永利集团`): the brand is a gambling cue.
@@ -517,7 +569,10 @@ fn score_segment(
     }) && !hits
         .iter()
         .any(|h| h.action() == Action::Review && h.category() == "gambling");
-    if cue_line || cue_run || site_code || platform_named {
+    // Sentences quote a site's name and call it a gambling site (a police report); a run's
+    // item is no clause.
+    let stuffed_item = stuffed_item && !reads_as_prose(line);
+    if cue_line || cue_run || stuffed_item || site_code || platform_named {
         let extra = u32::from(policy.extra_term_score)
             * evidence_items.saturating_sub(policy.run_min_hit_items);
         return (
@@ -612,6 +667,53 @@ fn touching(side: &str, before: bool) -> (&str, bool) {
     (run, spaces == 1)
 }
 
+/// The stem a keyword run repeats at the start of its items, as byte spans of `line`: the
+/// longest beginning of two to six characters that at least three items, and at least half
+/// of them, share. Ordinary titles repeat a stem too (`欧洲杯_欧洲杯直播_欧洲杯赛程`): a stem
+/// is evidence only beside cues, never alone.
+fn repeated_stems(line: &str) -> Vec<(usize, usize)> {
+    let mut items: Vec<(usize, usize)> = Vec::new();
+    let mut from = 0;
+    for (a, b) in run_separators(line).chain(std::iter::once((line.len(), line.len()))) {
+        let item = &line[from..a];
+        let lead = item.len() - item.trim_start().len();
+        if !item.trim().is_empty() {
+            items.push((from + lead, a));
+        }
+        from = b;
+    }
+    if items.len() < 3 {
+        return Vec::new();
+    }
+    for chars in (2..=6).rev() {
+        let stem_of = |&(a, b): &(usize, usize)| {
+            let item = &line[a..b];
+            let end = item.char_indices().nth(chars).map(|(i, _)| i)?;
+            // A stem is followed by more: an item that is only the stem is its own word.
+            Some(&item[..end]).filter(|s| s.chars().all(|c| !c.is_whitespace()))
+        };
+        let mut best: Option<(&str, usize)> = None;
+        for item in &items {
+            let Some(stem) = stem_of(item) else { continue };
+            if best.is_some_and(|(s, _)| s == stem) {
+                continue;
+            }
+            let count = items.iter().filter(|i| stem_of(i) == Some(stem)).count();
+            if best.is_none_or(|(_, n)| count > n) {
+                best = Some((stem, count));
+            }
+        }
+        if let Some((stem, _)) = best.filter(|&(_, n)| n >= 3 && 2 * n >= items.len()) {
+            return items
+                .iter()
+                .filter(|i| stem_of(i) == Some(stem))
+                .map(|&(a, _)| (a, a + stem.len()))
+                .collect();
+        }
+    }
+    Vec::new()
+}
+
 /// Real characters of a window (a line, an item of a run; byte offsets in the text) covered
 /// by hits, each counted once however many hits overlap it (hits come in text order).
 struct Coverage {
@@ -631,28 +733,47 @@ impl Coverage {
 
     /// Counts what `hit` adds; `line` is the text from byte `line_start`, holding the window.
     fn add(&mut self, hit: &Hit<'_>, line: &str, line_start: usize) {
-        let from = self.end.max(hit.byte_start);
-        let to = hit.byte_end.min(self.window.1);
+        self.add_span(hit.byte_start, hit.byte_end, line, line_start);
+    }
+
+    /// Counts what bytes `start..end` of the text add (spans come in order of their start).
+    fn add_span(&mut self, start: usize, end: usize, line: &str, line_start: usize) {
+        let from = self.end.max(start);
+        let to = end.min(self.window.1);
         if from < to {
             self.chars += real_chars(&line[from - line_start..to - line_start]);
         }
-        self.end = self.end.max(hit.byte_end);
+        self.end = self.end.max(end);
     }
 }
 
 /// Distinct cues, counted in units of two characters (a single character says little; a
 /// four-character cue such as 精品国产 is two words of a run, 一区二区三区 three).
+/// `telling` counts the units of cues that ordinary titles do not use (一区二区, 人妻,
+/// 国产精品), apart from those of the family [`COMMON_WORD_FAMILY`] (日本, 草莓, 官网).
 #[derive(Default)]
 struct Cues {
     seen: Vec<u32>,
     distinct: u32,
+    telling: u32,
 }
 
 impl Cues {
     fn add(&mut self, hit: &Hit<'_>) {
         if hit.norm_len() >= 2 && !self.seen.contains(&hit.pattern) {
             self.seen.push(hit.pattern);
-            self.distinct += (hit.norm_len() / 2).min(3);
+            let units = (hit.norm_len() / 2).min(3);
+            self.distinct += units;
+            if hit.subcategory() != Some(COMMON_WORD_FAMILY) {
+                self.telling += units;
+            }
         }
     }
 }
+
+/// The lexicon family of cues that are common words of ordinary titles as well as of
+/// keyword runs (places: 日本 韩国 欧美; fruit: 草莓 蜜桃; a site's words: 官网 登录 app):
+/// any number of them is a travel guide, a fruit price list, a film site's menu or an app's
+/// download page (`韩国电影-日本电影-欧美电影`). They count towards stuffing only beside a
+/// cue outside the family or a block term: `porn/common_word`, `gambling/common_word`.
+const COMMON_WORD_FAMILY: &str = "common_word";
