@@ -17,9 +17,11 @@ none of the others has:
   first fresh held-out set: measured once on 2026-12-06, 40/47 runs blocked, then read and
   made development data, `--set fresh`) and test_data/seo-fresh2 (89 pages, the second:
   measured once the same day, 39/49 runs, 46/49 bodies, 2/40 negatives blocked, then read,
-  `--set fresh2`);
-- held-out: test_data/seo-fresh3/seo_fresh3.jsonl (90 pages, gathered later that day with
-  other queries by a helper who reported only counts), never used to choose vocabulary or
+  `--set fresh2`) and test_data/seo-fresh3 (90 pages, the third, gathered by a helper who
+  reported only counts: measured once, 34/50 runs, 49/50 bodies, 2/40 negatives blocked,
+  then read, `--set fresh3`);
+- held-out: test_data/seo-fresh4/seo_fresh4.jsonl (gathered the same day with other
+  queries, the helper again reporting only counts), never used to choose vocabulary or
   thresholds and reported once, with --heldout.
 Standard library only. Usage:
 
@@ -39,8 +41,10 @@ DEV_SETS = {
     "fresh": ("seo-fresh, development", os.path.join(ROOT, "test_data", "seo-fresh", "seo_fresh.jsonl")),
     "fresh2": ("seo-fresh2, development",
                os.path.join(ROOT, "test_data", "seo-fresh2", "seo_fresh2.jsonl")),
+    "fresh3": ("seo-fresh3, development",
+               os.path.join(ROOT, "test_data", "seo-fresh3", "seo_fresh3.jsonl")),
 }
-HELD_OUT_SET = os.path.join(ROOT, "test_data", "seo-fresh3", "seo_fresh3.jsonl")
+HELD_OUT_SET = os.path.join(ROOT, "test_data", "seo-fresh4", "seo_fresh4.jsonl")
 
 
 def main():
@@ -51,7 +55,7 @@ def main():
     ap.add_argument("--heldout", action="store_true", help="measure the held-out part (report once)")
     ap.add_argument("--show", action="store_true", help="print every miss and false flag")
     args = ap.parse_args()
-    part, path = ("seo-fresh3, held-out", HELD_OUT_SET) if args.heldout else DEV_SETS[args.set]
+    part, path = ("seo-fresh4, held-out", HELD_OUT_SET) if args.heldout else DEV_SETS[args.set]
     with open(path, encoding="utf-8") as f:
         pages = [json.loads(line) for line in f if line.strip()]
     docs = []

@@ -555,7 +555,8 @@ fn score_segment(
     let site_code = hits.iter().any(|h| {
         matches!(h.action(), Action::Cue | Action::Block)
             && h.category() == "gambling"
-            && glued_site_code(line, h.byte_start - line_start, h.byte_end - line_start)
+            && (glued_site_code(line, h.byte_start - line_start, h.byte_end - line_start)
+                || heads_an_institution(h.term(), &line[h.byte_end - line_start..]))
     });
     // The same clone without a code: a betting platform's name in the form its promotion
     // uses (`太阳成集团`, `易游平台`) stands where an institution's name stood. Such names
@@ -636,6 +637,45 @@ fn glued_site_code(line: &str, start: usize, end: usize) -> bool {
         mixed || address
     };
     is_code(touching(&line[..start], true), true) || is_code(touching(&line[end..], false), false)
+}
+
+/// What only a school, a university or a public body has, written right after its name in
+/// its own news: its Party and Youth League committees, its staff and students, its intake
+/// (`2014级新生`). A betting site's name there stands where the institution's stood
+/// (`澳门蒙特卡罗游戏官网党委书记`, `必威2014级新生开学典礼`, seo-dev and the fresh sets).
+const INSTITUTION_WORDS: &[&str] = &[
+    "党委",
+    "党总支",
+    "党支部",
+    "团委",
+    "教工",
+    "师生",
+    "学子",
+    "新生",
+    "本科生",
+    "研究生",
+    "领导班子",
+    "开学典礼",
+    "毕业典礼",
+];
+
+/// Places among the gambling cues: their own schools and people are ordinary news
+/// (`澳门学子`, `金沙师生`).
+const PLACE_CUES: &[&str] = &["澳门", "金沙", "威尼斯", "银河"];
+
+/// Whether the text `after` a gambling name (`term`, as the lexicon writes it) begins with
+/// an institution's own words ([`INSTITUTION_WORDS`]) or a year's intake (`2014级`,
+/// `2017届`).
+pub(crate) fn heads_an_institution(term: &str, after: &str) -> bool {
+    if PLACE_CUES.contains(&term) {
+        return false;
+    }
+    let after = after.trim_start();
+    if INSTITUTION_WORDS.iter().any(|w| after.starts_with(w)) {
+        return true;
+    }
+    let digits = after.bytes().take_while(u8::is_ascii_digit).count();
+    digits == 4 && after[4..].starts_with(['级', '届'])
 }
 
 /// The letters and digits touching a name on one side (`side` is the text before it when

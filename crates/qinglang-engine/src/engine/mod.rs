@@ -665,7 +665,8 @@ impl Engine {
         let contacts = self.policy.detect_contacts
             && contact::may_contain(&scratch.text, text, self.normalizer.folder());
         // Cues decide only together (with block terms, which take the slow path anyway), or
-        // one glued to a site code (`3044am永利`): without terms, a text whose cues add up to
+        // one glued to a site code (`3044am永利`) or heading an institution's news (`必威2014级
+        // 新生`): without terms, a text whose cues add up to
         // fewer than `cue_min_distinct` units, none touching a letter or digit, cannot be
         // stuffing. Ordinary text has a cue or two (日本, 亚洲): decided here, no map built.
         let cues = self.cue_automaton.as_ref().is_some_and(|a| {
@@ -680,6 +681,7 @@ impl Engine {
                     || (!word.starts_with(|c: char| c.is_ascii_alphanumeric())
                         && (touches(folded[..m.start()].chars().next_back())
                             || touches(folded[m.end()..].chars().next())))
+                    || verdict::heads_an_institution(word, &folded[m.end()..])
             })
         });
         let model = match &self.classifier {
