@@ -292,11 +292,11 @@ fn decide_hits<'e>(text: &str, hits: Vec<Hit<'e>>, policy: &Policy) -> Verdict<'
     let model_hits = hits.iter().filter(|h| h.is_whole_text()).count();
     // A news report or a police notice is an article from three fifths of the usual length
     // on: a news item's lead is shorter than the comments the length rule keeps out.
-    let reports = is_reporting(text);
-    let article = is_article(text, policy)
-        || (reports
-            && reads_as_prose(text)
-            && real_chars(text) >= policy.article_min_chars * 3 / 5);
+    let short_report = policy.article_min_chars * 3 / 5;
+    // Cheapest tests first: most texts with a hit are short messages.
+    let long = text.len() >= short_report as usize && reads_as_prose(text);
+    let reports = long && is_reporting(text);
+    let article = is_article(text, policy) || (reports && real_chars(text) >= short_report);
     let reporting = article && reports;
     // In an article, what its sentences and headings name is reporting (a regulation lists
     // 侮辱谩骂, a police notice names 裸聊): such evidence counts `article_factor` as much.
@@ -435,7 +435,11 @@ fn score_segment(
     let mut evidence = Coverage::within(whole_line);
     // A keyword run made by permuting one stem (`97在线精品视频-97在线看视频-…`,
     // `操碰久久-操碰国产-…`): the repeated stem is the site's, evidence with the cues.
-    let stems = repeated_stems(line);
+    let stems = if hits.iter().any(|h| h.action() == Action::Cue) {
+        repeated_stems(line)
+    } else {
+        Vec::new()
+    };
     let mut stem_spans = stems
         .iter()
         .map(|&(a, b)| (line_start + a, line_start + b))
@@ -659,6 +663,11 @@ const INSTITUTION_WORDS: &[&str] = &[
     "毕业典礼",
 ];
 
+/// The first characters of [`INSTITUTION_WORDS`].
+const INSTITUTION_INITIALS: &[char] = &[
+    '党', '团', '教', '师', '学', '新', '本', '研', '领', '开', '毕',
+];
+
 /// Places among the gambling cues: their own schools and people are ordinary news
 /// (`澳门学子`, `金沙师生`).
 const PLACE_CUES: &[&str] = &["澳门", "金沙", "威尼斯", "银河"];
@@ -667,10 +676,14 @@ const PLACE_CUES: &[&str] = &["澳门", "金沙", "威尼斯", "银河"];
 /// an institution's own words ([`INSTITUTION_WORDS`]) or a year's intake (`2014级`,
 /// `2017届`).
 pub(crate) fn heads_an_institution(term: &str, after: &str) -> bool {
-    if PLACE_CUES.contains(&term) {
+    let after = after.trim_start();
+    // Nearly every cue is followed by something else: one look at the next character.
+    let next = after.chars().next();
+    if !next.is_some_and(|c| c.is_ascii_digit() || INSTITUTION_INITIALS.contains(&c))
+        || PLACE_CUES.contains(&term)
+    {
         return false;
     }
-    let after = after.trim_start();
     if INSTITUTION_WORDS.iter().any(|w| after.starts_with(w)) {
         return true;
     }
