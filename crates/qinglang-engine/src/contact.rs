@@ -233,6 +233,18 @@ impl Stream<'_> {
         self.text.get(a..b).unwrap_or("")
     }
 
+    /// The Latin letters written together from `k` (a label or a TLD), and where they end.
+    fn letters_from(&self, k: usize) -> (String, usize) {
+        let mut end = k;
+        while end < self.chars.len()
+            && self.chars[end].is_ascii_lowercase()
+            && (end == k || self.pos[end].gap == 0)
+        {
+            end += 1;
+        }
+        (self.chars[k..end].iter().collect(), end)
+    }
+
     /// Whether `k` continues the previous character closely enough to be one token: no line
     /// break or clause punctuation, at most `max` noise characters.
     fn joined(&self, k: usize, max: u8) -> bool {
@@ -345,14 +357,7 @@ pub(crate) fn find(text: &str, norm: &str, pos: &[Pos], out: &mut Vec<Contact>) 
             continue;
         }
         // The listed TLDs, then any other of the Public Suffix List (with more evidence).
-        let mut word_end = k;
-        while word_end < n
-            && s.chars[word_end].is_ascii_lowercase()
-            && (word_end == k || s.pos[word_end].gap == 0)
-        {
-            word_end += 1;
-        }
-        let word: String = s.chars[k..word_end].iter().collect();
+        let (word, _) = s.letters_from(k);
         let other = (!TLDS.contains(&word.as_str()) && other_tld(&word)).then_some(word.as_str());
         for (tld, strict) in TLDS
             .iter()
@@ -374,14 +379,7 @@ pub(crate) fn find(text: &str, norm: &str, pos: &[Pos], out: &mut Vec<Contact>) 
                     continue;
                 }
                 if is_dot(between) && between.chars().count() == 1 {
-                    let mut next_end = end;
-                    while next_end < n
-                        && s.chars[next_end].is_ascii_lowercase()
-                        && (next_end == end || s.pos[next_end].gap == 0)
-                    {
-                        next_end += 1;
-                    }
-                    let next: String = s.chars[end..next_end].iter().collect();
+                    let (next, next_end) = s.letters_from(end);
                     let whole_label = next_end == n
                         || !is_label_char(s.chars[next_end])
                         || s.pos[next_end].gap != 0;

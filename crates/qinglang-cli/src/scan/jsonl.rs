@@ -39,9 +39,10 @@ struct Chunk {
     bytes: usize,
 }
 
-/// What the reader hands on, in `seq` order: chunks, then the end or a read error.
-enum Read {
-    Chunk(Chunk),
+/// What goes down the pipeline in `seq` order: chunks (read, then scanned), then the end or
+/// a read error.
+enum Stage<T> {
+    Chunk(T),
     Failed {
         seq: usize,
         input: usize,
@@ -52,24 +53,17 @@ enum Read {
     },
 }
 
-/// A chunk as its scanner left it, or what the reader said instead of a chunk.
-enum Done {
-    Scanned(Chunk, ChunkOut),
-    Failed {
-        seq: usize,
-        input: usize,
-        error: io::Error,
-    },
-    End {
-        seq: usize,
-    },
-}
+/// What the reader hands to the scanners.
+type Read = Stage<Chunk>;
+
+/// What the scanners hand to the writer: each chunk with its output.
+type Done = Stage<(Chunk, ChunkOut)>;
 
 impl Done {
     fn seq(&self) -> usize {
         match self {
-            Done::Scanned(c, _) => c.seq,
-            Done::Failed { seq, .. } | Done::End { seq } => *seq,
+            Stage::Chunk((c, _)) => c.seq,
+            Stage::Failed { seq, .. } | Stage::End { seq } => *seq,
         }
     }
 }
@@ -182,8 +176,8 @@ pub(super) fn scan_jsonl(args: &ScanArgs, out: &mut impl Write, color: bool) -> 
                     let Ok(read) = next else { break };
                     let done = match read {
                         // Past an error nothing more is wanted: drain without scanning.
-                        Read::Chunk(_) if window.stopped() => continue,
-                        Read::Chunk(chunk) => {
+                        Stage::Chunk(_) if window.stopped() => continue,
+                        Stage::Chunk(chunk) => {
                             let run = LineReview {
                                 engine: built,
                                 name: &names[chunk.input],
@@ -198,10 +192,10 @@ pub(super) fn scan_jsonl(args: &ScanArgs, out: &mut impl Write, color: bool) -> 
                                 scratch = Scratch::default();
                                 ChunkOut::failed(anyhow!("scanner thread panicked"))
                             });
-                            Done::Scanned(chunk, scanned)
+                            Stage::Chunk((chunk, scanned))
                         }
-                        Read::Failed { seq, input, error } => Done::Failed { seq, input, error },
-                        Read::End { seq } => Done::End { seq },
+                        Stage::Failed { seq, input, error } => Stage::Failed { seq, input, error },
+                        Stage::End { seq } => Stage::End { seq },
                     };
                     // The writer has gone only after an error: nothing to report to.
                     let _ = done_tx.send(done);
@@ -239,8 +233,8 @@ pub(super) fn scan_jsonl(args: &ScanArgs, out: &mut impl Write, color: bool) -> 
     result
 }
 
-/// Reads every input in turn, in chunks, numbering them; ends with `Read::End`, or with
-/// `Read::Failed` at the first read error.
+/// Reads every input in turn, in chunks, numbering them; ends with `Stage::End`, or with
+/// `Stage::Failed` at the first read error.
 fn read_chunks(inputs: &mut [Input], tx: mpsc::Sender<Read>, window: &Window) {
     let mut seq = 0;
     for (input, (_, reader, _)) in inputs.iter_mut().enumerate() {
@@ -260,18 +254,18 @@ fn read_chunks(inputs: &mut [Input], tx: mpsc::Sender<Read>, window: &Window) {
                         bytes,
                     };
                     first_line += chunk.lines.len();
-                    Read::Chunk(chunk)
+                    Stage::Chunk(chunk)
                 }
-                Err(error) => Read::Failed { seq, input, error },
+                Err(error) => Stage::Failed { seq, input, error },
             };
-            let failed = matches!(read, Read::Failed { .. });
+            let failed = matches!(read, Stage::Failed { .. });
             if tx.send(read).is_err() || failed {
                 return;
             }
             seq += 1;
         }
     }
-    let _ = tx.send(Read::End { seq });
+    let _ = tx.send(Stage::End { seq });
 }
 
 fn read_chunk(reader: &mut dyn BufRead) -> io::Result<(Vec<Vec<u8>>, usize)> {
@@ -308,7 +302,7 @@ fn write_in_order(
         while let Some(item) = waiting.remove(&want) {
             want += 1;
             match item {
-                Done::Scanned(chunk, scanned) => {
+                Stage::Chunk((chunk, scanned)) => {
                     buf.clear();
                     let (any, error) = render(&chunk, scanned, &mut buf);
                     flagged |= any;
@@ -319,12 +313,12 @@ fn write_in_order(
                     }
                     written(want);
                 }
-                Done::Failed { input, error, .. } => {
+                Stage::Failed { input, error, .. } => {
                     out.flush().or_else(crate::ignore_broken_pipe)?;
                     return Err(anyhow::Error::new(error))
                         .with_context(|| format!("cannot read {}", names[input]));
                 }
-                Done::End { .. } => return Ok(flagged),
+                Stage::End { .. } => return Ok(flagged),
             }
         }
     }
