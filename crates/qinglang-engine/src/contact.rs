@@ -119,9 +119,10 @@ const CUE_INITIALS: [char; 14] = [
     '扣', '企', '抠', '蔻', '球', '微', '薇', '威', '徽', '维', '加', '卫', '点', '号',
 ];
 
-/// A 64-bit filter over `CUE_INITIALS`: most ideographs are rejected by one AND.
-const CUE_FILTER: u64 = {
-    let mut mask = 0u64;
+/// A 64-bit filter over `CUE_INITIALS` and 幺, by the low six bits of their code points
+/// (the last byte of a three-byte character): most ideographs are rejected by one AND.
+const THREE_BYTE_FILTER: u64 = {
+    let mut mask = 1 << ('幺' as u32 & 63);
     let mut i = 0;
     while i < CUE_INITIALS.len() {
         mask |= 1 << (CUE_INITIALS[i] as u32 & 63);
@@ -145,36 +146,44 @@ pub(crate) fn may_contain(folded: &str, original: &str, folder: &Folder) -> bool
     let mut i = 0;
     while i < b.len() {
         let x = b[i];
-        // 幺 (E5 B9 BA) is the digit 1 read out.
-        let yao = x == 0xE5 && b.get(i + 1..i + 3) == Some(&[0xB9, 0xBA]);
-        if x.is_ascii_digit() || yao {
+        if (0xE0..=0xEF).contains(&x) {
+            // A three-byte character (nearly all of Chinese text): its last byte's low six
+            // bits are the code point's, so one AND rejects most before any decoding.
+            let (Some(&y), Some(&z)) = (b.get(i + 1), b.get(i + 2)) else {
+                break;
+            };
+            if THREE_BYTE_FILTER & (1 << (z & 63)) == 0 {
+                digits = 0;
+                i += 3;
+                continue;
+            }
+            let c = (u32::from(x & 0x0F) << 12) | (u32::from(y & 0x3F) << 6) | u32::from(z & 0x3F);
+            // 幺 is the digit 1 read out.
+            if c == u32::from('幺') {
+                digits += 1;
+                if digits >= 5 {
+                    return true;
+                }
+            } else {
+                digits = 0;
+                if CUE_INITIALS.iter().any(|&k| k as u32 == c) && cue_at(&folded[i..]) {
+                    return true;
+                }
+            }
+            i += 3;
+            continue;
+        }
+        if x.is_ascii_digit() {
             digits += 1;
             if digits >= 5 {
                 return true;
             }
-            i += if yao { 3 } else { 1 };
+            i += 1;
             continue;
         }
         digits = 0;
-        match x {
-            b'q' | b'v' | b'w' | b'd' if cue_at(&folded[i..]) => return true,
-            0xE0..=0xEF => {
-                // A three-byte character: decode it only as far as the filter needs.
-                if let (Some(&y), Some(&z)) = (b.get(i + 1), b.get(i + 2)) {
-                    let c = (u32::from(x & 0x0F) << 12)
-                        | (u32::from(y & 0x3F) << 6)
-                        | u32::from(z & 0x3F);
-                    if CUE_FILTER & (1 << (c & 63)) != 0
-                        && CUE_INITIALS.iter().any(|&k| k as u32 == c)
-                        && cue_at(&folded[i..])
-                    {
-                        return true;
-                    }
-                }
-                i += 3;
-                continue;
-            }
-            _ => {}
+        if matches!(x, b'q' | b'v' | b'w' | b'd') && cue_at(&folded[i..]) {
+            return true;
         }
         i += 1;
     }

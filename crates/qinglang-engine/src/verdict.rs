@@ -201,15 +201,6 @@ fn is_reporting(text: &str) -> bool {
         >= 2
 }
 
-/// Whether the text is an article: at least `article_min_chars` real characters, written in
-/// sentences. Messages and comments are shorter; a keyword run is not written in sentences.
-fn is_article(text: &str, policy: &Policy) -> bool {
-    // A character is at least one byte: most texts are decided without counting.
-    text.len() >= policy.article_min_chars as usize
-        && reads_as_prose(text)
-        && real_chars(text) >= policy.article_min_chars
-}
-
 /// Counts letters, digits and ideographs: what a reader would call the characters.
 fn real_chars(s: &str) -> u32 {
     s.chars().filter(|&c| is_real(c)).count() as u32
@@ -290,14 +281,20 @@ fn decide_hits<'e>(text: &str, hits: Vec<Hit<'e>>, policy: &Policy) -> Verdict<'
     // A model or the flood check judged the whole text, so their hits are scored on their
     // own, never diluted as prose; the segments below weigh lexicon and rule hits.
     let model_hits = hits.iter().filter(|h| h.is_whole_text()).count();
-    // A news report or a police notice is an article from three fifths of the usual length
-    // on: a news item's lead is shorter than the comments the length rule keeps out.
+    // An article: at least `article_min_chars` real characters, written in sentences.
+    // Messages and comments are shorter; a keyword run is not written in sentences. A news
+    // report or a police notice is one from three fifths of that length on: a news item's
+    // lead is shorter than the comments the length rule keeps out. Cheapest tests first
+    // (a character is at least one byte): most texts with a hit are short messages.
     let short_report = policy.article_min_chars * 3 / 5;
-    // Cheapest tests first: most texts with a hit are short messages.
-    let long = text.len() >= short_report as usize && reads_as_prose(text);
-    let reports = long && is_reporting(text);
-    let article = is_article(text, policy) || (reports && real_chars(text) >= short_report);
-    let reporting = article && reports;
+    let real = if text.len() >= short_report as usize && reads_as_prose(text) {
+        real_chars(text)
+    } else {
+        0
+    };
+    let reports = real >= short_report && is_reporting(text);
+    let article = reports || real >= policy.article_min_chars;
+    let reporting = reports;
     // In an article, what its sentences and headings name is reporting (a regulation lists
     // 侮辱谩骂, a police notice names 裸聊): such evidence counts `article_factor` as much.
     let in_article = |score: u8| {
