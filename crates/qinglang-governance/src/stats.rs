@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use crate::authz::Permission;
-use crate::casework::{CaseTarget, Report, ReportFilter, ReportStatus, ReportView};
+use crate::casework::{CaseTarget, ReportFilter, ReportView};
 use crate::error::Error;
 use crate::model::{AuditEntry, Id, Principal, Target, Timestamp};
 use crate::service::{Governance, SanctionView};
@@ -147,40 +147,6 @@ fn day_string(day: i64) -> String {
     Timestamp(day * DAY_MS).to_rfc3339()[..10].to_owned()
 }
 
-fn handling(reports: &[Report], now: Timestamp, deadline_hours: u32) -> ReportHandling {
-    let mut h = ReportHandling {
-        filed: reports.len() as u64,
-        deadline_minutes: i64::from(deadline_hours) * 60,
-        ..ReportHandling::default()
-    };
-    let mut minutes = Vec::new();
-    for r in reports {
-        *h.by_category.entry(r.category.clone()).or_default() += 1;
-        match (r.status, r.resolved_at) {
-            (ReportStatus::Open, _) => h.overdue_open += u64::from(now > r.deadline_at),
-            (status, Some(at)) => {
-                h.resolved += 1;
-                h.upheld += u64::from(status == ReportStatus::Upheld);
-                h.rejected += u64::from(status == ReportStatus::Rejected);
-                h.on_time += u64::from(at <= r.deadline_at);
-                minutes.push((at.0 - r.created_at.0) / 60_000);
-            }
-            _ => {}
-        }
-    }
-    minutes.sort_unstable();
-    let pick = |q: usize| {
-        minutes
-            .get((minutes.len() * q / 100).min(minutes.len().saturating_sub(1)))
-            .copied()
-    };
-    if !minutes.is_empty() {
-        h.median_minutes = pick(50);
-        h.p90_minutes = pick(90);
-    }
-    h
-}
-
 /// 1 January of `year`, 00:00 UTC.
 /// Midnight of 1 January of `year` in `zone` (the annual report is by local year).
 pub fn year_start(year: i32, zone: &jiff::tz::TimeZone) -> Option<Timestamp> {
@@ -226,18 +192,12 @@ impl<S: Store> Governance<S> {
                     }),
                 }
             }
-            let mut queue = QueueDepth::default();
-            for item in tx.open_queue()? {
-                queue.open += 1;
-                queue.low_lane += u64::from(item.lane == crate::casework::Lane::Low);
-                queue.claimed += u64::from(item.holder(now, claim_ms).is_some());
-                queue.overdue += u64::from(now > item.deadline_at);
-            }
-            let reports = tx.reports_created(from, now)?;
+            let mut reports = tx.report_handling(from, now, now)?;
+            reports.deadline_minutes = i64::from(cw.report_deadline_hours) * 60;
             Ok(Dashboard {
                 days: all,
-                queue,
-                reports: handling(&reports, now, cw.report_deadline_hours),
+                queue: tx.queue_depth(now, claim_ms)?,
+                reports,
                 actions: tx.audit_action_counts(from, now)?.into_iter().collect(),
                 appeals: tx.appeal_counts(from, now)?.into_iter().collect(),
             })
@@ -280,7 +240,8 @@ impl<S: Store> Governance<S> {
                     *by_decision.entry(k.clone()).or_default() += v;
                 }
             }
-            let reports = tx.reports_created(from, to)?;
+            let mut reports = tx.report_handling(from, to, now.min(to))?;
+            reports.deadline_minutes = i64::from(cw.report_deadline_hours) * 60;
             Ok(AnnualReport {
                 year,
                 from: from.to_rfc3339(),
@@ -293,7 +254,7 @@ impl<S: Store> Governance<S> {
                 months,
                 actions: tx.audit_action_counts(from, to)?.into_iter().collect(),
                 sanctions: tx.sanction_counts(from, to)?.into_iter().collect(),
-                reports: handling(&reports, now.min(to), cw.report_deadline_hours),
+                reports,
                 appeals: tx.appeal_counts(from, to)?.into_iter().collect(),
                 audit_chain_ok: chain.ok,
             })

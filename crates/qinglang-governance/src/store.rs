@@ -11,7 +11,7 @@ use crate::model::{
     Target, Timestamp, User, UserStatus,
 };
 use crate::policy::SanctionKind;
-use crate::stats::AuditFilter;
+use crate::stats::{AuditFilter, QueueDepth, ReportHandling};
 
 /// A store: every governance operation runs inside one transaction, so that a decision, its
 /// consequences and its audit record are committed together or not at all.
@@ -174,8 +174,18 @@ pub trait Tx {
         to: Timestamp,
         offset_ms: i64,
     ) -> Result<Vec<(i64, String, String, u64)>, Error>;
-    /// Reports created in `[from, to)`.
-    fn reports_created(&mut self, from: Timestamp, to: Timestamp) -> Result<Vec<Report>, Error>;
+    /// How the reports created in `[from, to)` were handled, as of `now`, counted by the
+    /// store: the dashboard and the annual report must not read every report (a busy
+    /// platform files tens of thousands a day). `deadline_minutes` is left to the caller.
+    fn report_handling(
+        &mut self,
+        from: Timestamp,
+        to: Timestamp,
+        now: Timestamp,
+    ) -> Result<ReportHandling, Error>;
+    /// The undecided queue's depth as of `now` (a claim lapses after `claim_ms`), counted
+    /// by the store.
+    fn queue_depth(&mut self, now: Timestamp, claim_ms: i64) -> Result<QueueDepth, Error>;
     /// (action, count) of audit entries in `[from, to)`.
     fn audit_action_counts(
         &mut self,

@@ -5,7 +5,7 @@ use qinglang_governance::casework::{
     ReportStatus,
 };
 use qinglang_governance::model::{AuditEntry, Id, Timestamp};
-use qinglang_governance::stats::AuditFilter;
+use qinglang_governance::stats::{AuditFilter, QueueDepth, ReportHandling};
 use qinglang_governance::Error;
 use rusqlite::{params, Connection, OptionalExtension, Row};
 
@@ -390,20 +390,100 @@ pub(crate) fn content_volume(
     rows.collect::<Result<_, _>>().map_err(storage)
 }
 
-pub(crate) fn reports_created(
+pub(crate) fn report_handling(
     c: &Connection,
     from: Timestamp,
     to: Timestamp,
-) -> Result<Vec<Report>, Error> {
+    now: Timestamp,
+) -> Result<ReportHandling, Error> {
+    let mut h = ReportHandling::default();
     let mut stmt = c
         .prepare_cached(
-            "SELECT * FROM reports WHERE created_at >= ?1 AND created_at < ?2 ORDER BY id",
+            "SELECT category, count(*) FROM reports WHERE created_at >= ?1 AND created_at < ?2
+             GROUP BY category",
         )
         .map_err(storage)?;
     let rows = stmt
-        .query_map([from.0, to.0], report_from)
+        .query_map([from.0, to.0], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?))
+        })
         .map_err(storage)?;
-    rows.collect::<Result<_, _>>().map_err(storage)
+    for row in rows {
+        let (category, n) = row.map_err(storage)?;
+        h.filed += n as u64;
+        h.by_category.insert(category, n as u64);
+    }
+    // Resolved: a decision and its time; open: past its deadline at `now`.
+    let (resolved, upheld, rejected, on_time, overdue_open) = c
+        .prepare_cached(
+            "SELECT
+               count(*) FILTER (WHERE status <> 'open' AND resolved_at IS NOT NULL),
+               count(*) FILTER (WHERE status = 'upheld' AND resolved_at IS NOT NULL),
+               count(*) FILTER (WHERE status = 'rejected' AND resolved_at IS NOT NULL),
+               count(*) FILTER (WHERE status <> 'open' AND resolved_at <= deadline_at),
+               count(*) FILTER (WHERE status = 'open' AND ?3 > deadline_at)
+             FROM reports WHERE created_at >= ?1 AND created_at < ?2",
+        )
+        .and_then(|mut s| {
+            s.query_row([from.0, to.0, now.0], |r| {
+                Ok((
+                    r.get::<_, i64>(0)?,
+                    r.get::<_, i64>(1)?,
+                    r.get::<_, i64>(2)?,
+                    r.get::<_, i64>(3)?,
+                    r.get::<_, i64>(4)?,
+                ))
+            })
+        })
+        .map_err(storage)?;
+    h.resolved = resolved as u64;
+    h.upheld = upheld as u64;
+    h.rejected = rejected as u64;
+    h.on_time = on_time as u64;
+    h.overdue_open = overdue_open as u64;
+    // The handling time at a rank, in whole minutes, read from the index order.
+    let minutes_at = |rank: i64| -> Result<Option<i64>, Error> {
+        c.prepare_cached(
+            "SELECT (resolved_at - created_at) / 60000 AS m FROM reports
+             WHERE created_at >= ?1 AND created_at < ?2 AND status <> 'open'
+               AND resolved_at IS NOT NULL
+             ORDER BY m LIMIT 1 OFFSET ?3",
+        )
+        .and_then(|mut s| s.query_row([from.0, to.0, rank], |r| r.get(0)).optional())
+        .map_err(storage)
+    };
+    if resolved > 0 {
+        let rank = |q: i64| (resolved * q / 100).min(resolved - 1);
+        h.median_minutes = minutes_at(rank(50))?;
+        h.p90_minutes = minutes_at(rank(90))?;
+    }
+    Ok(h)
+}
+
+pub(crate) fn queue_depth(
+    c: &Connection,
+    now: Timestamp,
+    claim_ms: i64,
+) -> Result<QueueDepth, Error> {
+    c.prepare_cached(
+        "SELECT count(*),
+           count(*) FILTER (WHERE lane = 'low'),
+           count(*) FILTER (WHERE claimed_by IS NOT NULL AND claimed_at IS NOT NULL
+                              AND ?1 < claimed_at + ?2),
+           count(*) FILTER (WHERE ?1 > deadline_at)
+         FROM queue WHERE decision IS NULL",
+    )
+    .and_then(|mut s| {
+        s.query_row([now.0, claim_ms], |r| {
+            Ok(QueueDepth {
+                open: r.get::<_, i64>(0)? as u64,
+                low_lane: r.get::<_, i64>(1)? as u64,
+                claimed: r.get::<_, i64>(2)? as u64,
+                overdue: r.get::<_, i64>(3)? as u64,
+            })
+        })
+    })
+    .map_err(storage)
 }
 
 fn counts(

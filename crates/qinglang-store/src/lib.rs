@@ -14,7 +14,7 @@ use qinglang_governance::casework::{
 use qinglang_governance::identity::{IdentityKind, SubjectKind};
 use qinglang_governance::model::*;
 use qinglang_governance::policy::SanctionKind;
-use qinglang_governance::stats::AuditFilter;
+use qinglang_governance::stats::{AuditFilter, QueueDepth, ReportHandling};
 use qinglang_governance::{Error, Store, Tx};
 use rusqlite::{params, Connection, OptionalExtension};
 
@@ -910,8 +910,17 @@ impl Tx for SqliteTx<'_> {
         casework::content_volume(self.conn, from, to, offset_ms)
     }
 
-    fn reports_created(&mut self, from: Timestamp, to: Timestamp) -> Result<Vec<Report>, Error> {
-        casework::reports_created(self.conn, from, to)
+    fn report_handling(
+        &mut self,
+        from: Timestamp,
+        to: Timestamp,
+        now: Timestamp,
+    ) -> Result<ReportHandling, Error> {
+        casework::report_handling(self.conn, from, to, now)
+    }
+
+    fn queue_depth(&mut self, now: Timestamp, claim_ms: i64) -> Result<QueueDepth, Error> {
+        casework::queue_depth(self.conn, now, claim_ms)
     }
 
     fn audit_action_counts(
