@@ -38,6 +38,28 @@ fn write(dir: &std::path::Path, name: &str, text: &str) -> String {
     path.display().to_string()
 }
 
+/// `scan --jsonl --floods`, a message flagged from its third copy on (REV-7).
+const FLOOD_SCAN: &[&str] = &[
+    "scan",
+    "--jsonl",
+    "--format",
+    "json",
+    "--no-model",
+    "--floods",
+    "--flood-min-copies",
+    "3",
+];
+
+/// A verdict's flood hit, if any.
+fn flood_hit(v: &serde_json::Value) -> Option<serde_json::Value> {
+    v["hits"]
+        .as_array()
+        .expect("hits")
+        .iter()
+        .find(|h| h["source"] == "rule:flood")
+        .cloned()
+}
+
 fn json_lines(out: &Output) -> Vec<serde_json::Value> {
     String::from_utf8_lossy(&out.stdout)
         .lines()
@@ -406,18 +428,7 @@ fn floods_link_across_inputs_and_lines_are_numbered_per_file() {
         &format!("{{\"id\": \"b1\", \"text\": \"{ad}哦\"}}\n{{\"id\": \"b2\", \"text\": \n"),
     );
     let out = qinglang(
-        &[
-            "scan",
-            "--jsonl",
-            "--format",
-            "json",
-            "--no-model",
-            "--floods",
-            "--flood-min-copies",
-            "3",
-            &first,
-            &second,
-        ],
+        &[FLOOD_SCAN, &[first.as_str(), second.as_str()]].concat(),
         "",
     );
     assert_eq!(out.status.code(), Some(2));
@@ -428,12 +439,7 @@ fn floods_link_across_inputs_and_lines_are_numbered_per_file() {
     );
     let v = json_lines(&out);
     assert_eq!(v.len(), 3);
-    let hit = v[2]["hits"]
-        .as_array()
-        .expect("hits")
-        .iter()
-        .find(|h| h["source"] == "rule:flood")
-        .unwrap_or_else(|| panic!("the third copy is flagged: {}", v[2]));
+    let hit = flood_hit(&v[2]).unwrap_or_else(|| panic!("the third copy is flagged: {}", v[2]));
     assert_eq!(hit["campaign"]["copies"], 3);
     assert_eq!(
         hit["campaign"]["id"], 1,
@@ -564,23 +570,7 @@ fn floods_link_near_copies_in_input_order() {
         input.push_str(&format!("{{\"id\": {i}, \"text\": \"{ad}{edit}\"}}\n"));
         input.push_str(&format!("{{\"id\": \"n{i}\", \"text\": \"{other}\"}}\n"));
     }
-    let scan = |threads: &str| {
-        qinglang(
-            &[
-                "scan",
-                "--jsonl",
-                "--format",
-                "json",
-                "--no-model",
-                "--floods",
-                "--flood-min-copies",
-                "3",
-                "--threads",
-                threads,
-            ],
-            &input,
-        )
-    };
+    let scan = |threads: &str| qinglang(&[FLOOD_SCAN, &["--threads", threads]].concat(), &input);
     let out = scan("2");
     let verdicts = json_lines(&out);
     // Linking is done in input order: the thread count changes nothing.
@@ -592,17 +582,9 @@ fn floods_link_near_copies_in_input_order() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let flood = |v: &serde_json::Value| {
-        v["hits"]
-            .as_array()
-            .expect("hits")
-            .iter()
-            .find(|h| h["source"] == "rule:flood")
-            .cloned()
-    };
     // Copies 1 and 2 are linked but below the threshold; 3 and 4 are flagged.
     for (line, copies) in [(0, None), (2, None), (4, Some(3)), (6, Some(4))] {
-        let hit = flood(&verdicts[line]);
+        let hit = flood_hit(&verdicts[line]);
         assert_eq!(
             hit.as_ref().map(|h| h["campaign"]["copies"].clone()),
             copies.map(serde_json::Value::from),
@@ -620,7 +602,7 @@ fn floods_link_near_copies_in_input_order() {
     }
     // The ordinary lines are not copies of anything.
     for line in [1, 3, 5, 7] {
-        assert!(flood(&verdicts[line]).is_none(), "{}", verdicts[line]);
+        assert!(flood_hit(&verdicts[line]).is_none(), "{}", verdicts[line]);
     }
     let out = qinglang(&["scan", "--floods"], "x");
     assert_eq!(out.status.code(), Some(2));

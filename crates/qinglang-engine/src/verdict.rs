@@ -432,8 +432,11 @@ fn score_segment(
     let mut evidence = Coverage::within(whole_line);
     // A keyword run made by permuting one stem (`97在线精品视频-97在线看视频-…`,
     // `操碰久久-操碰国产-…`): the repeated stem is the site's, evidence with the cues.
+    // Where the items of a keyword run end (the line's end closes the last).
+    let mut seps: Vec<(usize, usize)> = run_separators(line).collect();
+    seps.push((line.len(), line.len()));
     let stems = if hits.iter().any(|h| h.action() == Action::Cue) {
-        repeated_stems(line)
+        repeated_stems(line, &seps)
     } else {
         Vec::new()
     };
@@ -477,9 +480,7 @@ fn score_segment(
     let mut stuffed_item = false;
     let mut item_start = 0usize;
     let mut next_hit = 0usize;
-    let mut seps: Vec<(usize, usize)> = run_separators(line).collect();
-    seps.push((line.len(), line.len()));
-    for (sep_start, sep_end) in seps {
+    for &(sep_start, sep_end) in &seps {
         let item = &line[item_start..sep_start];
         let n = real_chars(item);
         if n > 0 {
@@ -689,12 +690,6 @@ const INSTITUTION_ACTS: &[&str] = &[
 /// A website's own words among the gambling cues.
 const WEBSITE_CUES: &[&str] = &["官网", "官方网站"];
 
-/// The first characters of [`INSTITUTION_WORDS`] and [`INSTITUTION_ACTS`].
-const INSTITUTION_INITIALS: &[char] = &[
-    '党', '团', '教', '师', '学', '新', '本', '研', '领', '开', '毕', '举', '舉', '组', '組', '開',
-    '召', '學', '荣', '榮', '隆',
-];
-
 /// Places among the gambling cues: their own schools and people are ordinary news
 /// (`澳门学子`, `金沙师生`).
 const PLACE_CUES: &[&str] = &["澳门", "金沙", "威尼斯", "银河"];
@@ -706,9 +701,14 @@ pub(crate) fn heads_an_institution(term: &str, after: &str) -> bool {
     let after = after.trim_start();
     // Nearly every cue is followed by something else: one look at the next character.
     let next = after.chars().next();
-    if !next.is_some_and(|c| c.is_ascii_digit() || INSTITUTION_INITIALS.contains(&c))
-        || PLACE_CUES.contains(&term)
-    {
+    let begins_one = |c: char| {
+        c.is_ascii_digit()
+            || INSTITUTION_WORDS
+                .iter()
+                .chain(INSTITUTION_ACTS)
+                .any(|w| w.starts_with(c))
+    };
+    if !next.is_some_and(begins_one) || PLACE_CUES.contains(&term) {
         return false;
     }
     if INSTITUTION_WORDS.iter().any(|w| after.starts_with(w))
@@ -749,14 +749,15 @@ fn touching(side: &str, before: bool) -> (&str, bool) {
     (run, spaces == 1)
 }
 
-/// The stem a keyword run repeats at the start of its items, as byte spans of `line`: the
+/// The stem a keyword run repeats at the start of its items (`seps`: where they end, as
+/// [`run_separators`] finds them, the line's end last), as byte spans of `line`: the
 /// longest beginning of two to six characters that at least three items, and at least half
 /// of them, share. Ordinary titles repeat a stem too (`欧洲杯_欧洲杯直播_欧洲杯赛程`): a stem
 /// is evidence only beside cues, never alone.
-fn repeated_stems(line: &str) -> Vec<(usize, usize)> {
+fn repeated_stems(line: &str, seps: &[(usize, usize)]) -> Vec<(usize, usize)> {
     let mut items: Vec<(usize, usize)> = Vec::new();
     let mut from = 0;
-    for (a, b) in run_separators(line).chain(std::iter::once((line.len(), line.len()))) {
+    for &(a, b) in seps {
         let item = &line[from..a];
         let lead = item.len() - item.trim_start().len();
         if !item.trim().is_empty() {

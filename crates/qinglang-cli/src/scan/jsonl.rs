@@ -164,8 +164,17 @@ pub(super) fn scan_jsonl(args: &ScanArgs, out: &mut impl Write, color: bool) -> 
                     return Err(e);
                 }
             };
+        // How a chunk of input `input` is reviewed and rendered, by scanners and writer alike.
+        let names = &names;
+        let run_for = move |input: usize| LineReview {
+            engine: built,
+            name: &names[input],
+            format: args.format,
+            color,
+            html: args.html,
+        };
         for _ in 0..threads {
-            let (done_tx, read_rx, names) = (done_tx.clone(), &read_rx, &names);
+            let (done_tx, read_rx) = (done_tx.clone(), &read_rx);
             scope.spawn(move || {
                 let mut scratch = Scratch::default();
                 loop {
@@ -178,13 +187,7 @@ pub(super) fn scan_jsonl(args: &ScanArgs, out: &mut impl Write, color: bool) -> 
                         // Past an error nothing more is wanted: drain without scanning.
                         Stage::Chunk(_) if window.stopped() => continue,
                         Stage::Chunk(chunk) => {
-                            let run = LineReview {
-                                engine: built,
-                                name: &names[chunk.input],
-                                format: args.format,
-                                color,
-                                html: args.html,
-                            };
+                            let run = run_for(chunk.input);
                             let scanned = catch_unwind(AssertUnwindSafe(|| {
                                 scan_chunk(run, &chunk, with_signatures, &mut scratch)
                             }))
@@ -207,13 +210,7 @@ pub(super) fn scan_jsonl(args: &ScanArgs, out: &mut impl Write, color: bool) -> 
             done_rx,
             |seq| window.written(seq),
             |chunk, scanned, buf| {
-                let run = LineReview {
-                    engine: built,
-                    name: &names[chunk.input],
-                    format: args.format,
-                    color,
-                    html: args.html,
-                };
+                let run = run_for(chunk.input);
                 progress.advance(chunk.lines.len(), chunk.bytes);
                 match floods.as_mut() {
                     Some(floods) => floods.link(run, chunk, scanned, buf),
@@ -224,7 +221,7 @@ pub(super) fn scan_jsonl(args: &ScanArgs, out: &mut impl Write, color: bool) -> 
                 }
             },
             out,
-            &names,
+            names,
         );
         window.stop();
         written
