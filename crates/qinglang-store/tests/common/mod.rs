@@ -1,5 +1,5 @@
-//! Helpers shared by the store's governance test files: a service over an in-memory store,
-//! principals, verified users.
+//! Helpers shared by the store's governance test files: a service over a fresh store of the
+//! backend under test (`both_backends!`), principals, verified users.
 #![allow(dead_code)]
 
 use std::sync::Arc;
@@ -11,7 +11,7 @@ use qinglang_governance::identity::IdentityKind;
 use qinglang_governance::model::*;
 use qinglang_governance::policy::LoadedPolicy;
 use qinglang_governance::{Error, Governance, NewAccount, Submission};
-use qinglang_store::SqliteStore;
+use qinglang_store::Database;
 
 pub const T0: Timestamp = Timestamp(1_795_824_000_000); // 2026-11-28
 
@@ -27,12 +27,12 @@ pub fn engine() -> Arc<Engine> {
     }))
 }
 
-pub fn service() -> Governance<SqliteStore> {
+pub fn service() -> Governance<Database> {
     service_with(LoadedPolicy::default_policy())
 }
 
 /// A service under the default policy with `edits` (old, new) applied to its text.
-pub fn service_with_policy_edits(edits: &[(&str, &str)]) -> Governance<SqliteStore> {
+pub fn service_with_policy_edits(edits: &[(&str, &str)]) -> Governance<Database> {
     let mut text = qinglang_governance::policy::DEFAULT_POLICY_TOML.to_owned();
     for (old, new) in edits {
         assert!(text.contains(old), "the default policy has {old:?}");
@@ -41,14 +41,9 @@ pub fn service_with_policy_edits(edits: &[(&str, &str)]) -> Governance<SqliteSto
     service_with(LoadedPolicy::parse("test-policy.toml", &text).expect("policy"))
 }
 
-fn service_with(policy: LoadedPolicy) -> Governance<SqliteStore> {
+fn service_with(policy: LoadedPolicy) -> Governance<Database> {
     let key = DataKey::from_hex(&"42".repeat(32)).expect("key");
-    Governance::new(
-        SqliteStore::open_in_memory().expect("store"),
-        engine(),
-        policy,
-        key,
-    )
+    Governance::new(qinglang_store::testing::open_store(), engine(), policy, key)
 }
 
 pub fn principal(role: Role) -> Principal {
@@ -63,7 +58,7 @@ pub fn svc() -> Principal {
     principal(Role::Service)
 }
 
-pub fn verified_user(g: &Governance<SqliteStore>, nickname: &str, id_value: &str) -> Id {
+pub fn verified_user(g: &Governance<Database>, nickname: &str, id_value: &str) -> Id {
     let u = g.create_user(&svc(), nickname, T0).expect("user");
     g.verify_identity(&svc(), u.id, IdentityKind::ResidentId, id_value, "张三", T0)
         .expect("verified");
