@@ -44,7 +44,8 @@ enum Command {
     /// Lexicon tools.
     #[command(subcommand)]
     Lexicon(LexiconCommand),
-    /// Run the governance service (HTTP API) on the embedded SQLite store.
+    /// Run the governance service (HTTP API) on the embedded SQLite store, or on
+    /// PostgreSQL (--db postgres://…) with Redis (--redis) behind several nodes.
     ///
     /// With no arguments: ./qinglang.db, 127.0.0.1:8080, the shipped policy, the data key
     /// from --key-file, QINGLANG_KEY or ./qinglang.key. Prints the first admin token on the
@@ -74,6 +75,16 @@ enum Command {
     /// Put a backup back as the database (stop the server first), then check its audit
     /// chain. Exit status as for backup.
     Restore(serve::RestoreArgs),
+    /// Bring the database's schema up to this version (serve does it on start).
+    Migrate {
+        #[command(flatten)]
+        store: serve::StoreArgs,
+    },
+    /// Copy a SQLite deployment into a new PostgreSQL database, every record in one
+    /// transaction, then verify the audit chain there.
+    ///
+    /// Exit status: 0 when the copy's chain verifies, 1 when it does not, 2 on error.
+    Copy(serve::CopyArgs),
 }
 
 #[derive(Debug, clap::Args)]
@@ -269,9 +280,9 @@ pub struct ModelArgs {
     #[arg(long)]
     pub no_fraud_model: bool,
     /// Apply what the deployment's model learned, as kept in this store (`qinglang learn`,
-    /// moderators' decisions).
-    #[arg(long, value_name = "DB", conflicts_with = "no_model")]
-    pub learned: Option<PathBuf>,
+    /// moderators' decisions): a SQLite file or a postgres:// URL.
+    #[arg(long, value_name = "PATH|URL", conflicts_with = "no_model")]
+    pub learned: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -339,6 +350,8 @@ fn main() -> ExitCode {
         Command::Audit(AuditCommand::Verify { store }) => serve::audit_verify(&store).map(|ok| !ok),
         Command::Backup(args) => serve::backup(&args).map(|ok| !ok),
         Command::Restore(args) => serve::restore(&args).map(|ok| !ok),
+        Command::Migrate { store } => serve::migrate(&store).map(|()| false),
+        Command::Copy(args) => serve::copy(&args).map(|ok| !ok),
         Command::Audit(AuditCommand::Export { from, to, store }) => {
             serve::audit_export(&store, &from, &to).map(|()| false)
         }

@@ -178,10 +178,11 @@ fn load_classifier(model: &ModelArgs) -> Result<Classifier> {
     };
     if let Some(db) = &model.learned {
         use qinglang_governance::Store as _;
-        if !db.is_file() {
-            return Err(anyhow!("--learned {}: no such database", db.display()));
+        let location = qinglang_store::Location::parse(db);
+        if location.sqlite_path().is_some_and(|p| !p.is_file()) {
+            return Err(anyhow!("--learned {db}: no such database"));
         }
-        let store = qinglang_store::SqliteStore::open(db)?;
+        let store = qinglang_store::Database::open(&location, Default::default())?;
         let examples = store.read(|tx| tx.learned_examples(classifier.name()))?;
         classifier = qinglang_governance::replay(&classifier, &examples, &Default::default());
     }

@@ -1,5 +1,6 @@
-//! `qinglang serve`, `token create`, `audit verify|export`, `key init`: the governance
-//! service and its operator tools on the embedded SQLite store.
+//! `qinglang serve`, `token create`, `audit verify|export`, `key init`, `migrate`, `copy`:
+//! the governance service and its operator tools, on the embedded SQLite store or on
+//! PostgreSQL (`--db postgres://…`).
 
 use std::fs;
 use std::io::Write as _;
@@ -14,23 +15,24 @@ use qinglang_governance::crypto::DataKey;
 use qinglang_governance::model::{Label, Principal, Timestamp};
 use qinglang_governance::policy::LoadedPolicy;
 use qinglang_governance::{EngineRecipe, Governance};
-use qinglang_store::SqliteStore;
+use qinglang_store::{Database, Location};
 
 /// Where the data key comes from, in order: `--key-file`, `QINGLANG_KEY`, `./qinglang.key`.
 #[derive(Debug, Clone, clap::Args)]
 pub struct StoreArgs {
-    /// SQLite database file (created if missing).
-    #[arg(long, value_name = "PATH", default_value = "qinglang.db")]
-    pub db: PathBuf,
+    /// Where the records are kept: a SQLite file (created if missing), or a PostgreSQL
+    /// database as postgres://user[:password]@host[:port]/database for several nodes.
+    #[arg(long, value_name = "PATH|URL", default_value = "qinglang.db")]
+    pub db: String,
     /// File holding the data key (64 hex characters) that encrypts identity data.
     #[arg(long, value_name = "FILE")]
     pub key_file: Option<PathBuf>,
     /// Governance policy (TOML); the shipped default when absent.
     #[arg(long, value_name = "FILE")]
     pub policy: Option<PathBuf>,
-    /// normal: a commit survives the process being killed, not a power cut before the next
-    /// checkpoint; full: every commit is flushed to disk before it is answered (slower,
-    /// see the README).
+    /// SQLite only. normal: a commit survives the process being killed, not a power cut
+    /// before the next checkpoint; full: every commit is flushed to disk before it is
+    /// answered (slower, see the README). PostgreSQL's is the server's synchronous_commit.
     #[arg(long, value_enum, default_value_t = DurabilityArg::Normal)]
     pub durability: DurabilityArg,
 }
@@ -76,6 +78,23 @@ pub struct ServeArgs {
     #[arg(long, value_name = "SECONDS", default_value_t = 10,
           value_parser = clap::value_parser!(u64).range(1..=3600))]
     pub client_timeout: u64,
+}
+
+impl StoreArgs {
+    pub fn location(&self) -> Location {
+        Location::parse(&self.db)
+    }
+
+    /// The SQLite file, or an error naming `command` as SQLite's alone.
+    fn sqlite_file(&self, command: &str) -> Result<&Path> {
+        match self.db.starts_with("postgres://") || self.db.starts_with("postgresql://") {
+            true => bail!(
+                "`qinglang {command}` copies a SQLite file; for PostgreSQL use its own tools \
+                 (pg_dump -Fc and pg_restore, see the README), then `qinglang audit verify --db URL`"
+            ),
+            false => Ok(Path::new(self.db.strip_prefix("sqlite://").unwrap_or(&self.db))),
+        }
+    }
 }
 
 const DEFAULT_KEY_FILE: &str = "qinglang.key";
@@ -151,14 +170,10 @@ pub(crate) fn read_policy(path: &Path) -> Result<LoadedPolicy> {
     Ok(LoadedPolicy::parse(&path.display().to_string(), &text)?)
 }
 
-fn open(
-    args: &StoreArgs,
-    dev: Option<bool>,
-    lexicons: &[PathBuf],
-) -> Result<Governance<SqliteStore>> {
+fn open(args: &StoreArgs, dev: Option<bool>, lexicons: &[PathBuf]) -> Result<Governance<Database>> {
     let policy = load_policy(args)?;
     let key = load_key(args, dev)?;
-    let store = SqliteStore::open_with(&args.db, args.durability.into())?;
+    let store = Database::open(&args.location(), args.durability.into())?;
     let mut recipe = EngineRecipe {
         lexicons: vec![qinglang_engine::default_lexicon()],
         policy: policy.policy.review.engine_policy(),
@@ -228,7 +243,7 @@ pub fn serve(args: &ServeArgs) -> Result<()> {
             .with_context(|| format!("cannot listen on {}", args.listen))?;
         let local = listener.local_addr()?;
         tracing::info!(
-            db = %args.store.db.display(),
+            db = %args.store.location(),
             policy = %gov.policy().version,
             "qinglang listening on http://{local}"
         );
@@ -261,7 +276,7 @@ pub fn serve(args: &ServeArgs) -> Result<()> {
 
 /// Hourly sweeps: retention (AUD-2; nothing younger than 180 days goes) and account
 /// inactivity (PA-4).
-fn spawn_retention(gov: Arc<Governance<SqliteStore>>) {
+fn spawn_retention(gov: Arc<Governance<Database>>) {
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(Duration::from_secs(3600));
         loop {
@@ -288,7 +303,7 @@ fn spawn_retention(gov: Arc<Governance<SqliteStore>>) {
 
 /// Examples taught with `qinglang learn` (another process, same store) reach the running
 /// model within a few seconds.
-fn spawn_learning_refresh(gov: Arc<Governance<SqliteStore>>) {
+fn spawn_learning_refresh(gov: Arc<Governance<Database>>) {
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(Duration::from_secs(3));
         loop {
@@ -716,14 +731,15 @@ pub struct RestoreArgs {
 
 /// `qinglang backup`: returns whether the copy's audit chain verifies.
 pub fn backup(args: &BackupArgs) -> Result<bool> {
-    qinglang_store::backup(&args.store.db, &args.out)?;
+    let db = args.store.sqlite_file("backup")?;
+    qinglang_store::backup(db, &args.out)?;
     eprintln!(
         "copied {} to {} (integrity ok); checking its audit chain",
-        args.store.db.display(),
+        db.display(),
         args.out.display()
     );
     let copy = StoreArgs {
-        db: args.out.clone(),
+        db: args.out.display().to_string(),
         ..args.store.clone()
     };
     audit_verify(&copy)
@@ -731,10 +747,11 @@ pub fn backup(args: &BackupArgs) -> Result<bool> {
 
 /// `qinglang restore`: returns whether the restored audit chain verifies.
 pub fn restore(args: &RestoreArgs) -> Result<bool> {
-    qinglang_store::restore(&args.from, &args.store.db, args.force)?;
+    let db = args.store.sqlite_file("restore")?;
+    qinglang_store::restore(&args.from, db, args.force)?;
     eprintln!(
         "restored {} from {}; checking its audit chain",
-        args.store.db.display(),
+        db.display(),
         args.from.display()
     );
     audit_verify(&args.store)
@@ -767,4 +784,57 @@ pub fn audit_export(store: &StoreArgs, from: &str, to: &str) -> Result<()> {
             .iter()
             .map(|e| format!("{}\n", qinglang_governance::wire::audit_line(e))),
     )
+}
+
+/// `qinglang migrate`: brings the database's schema up to this version (serve does the
+/// same when it starts; this does it explicitly, before a rolling upgrade, say).
+pub fn migrate(store: &StoreArgs) -> Result<()> {
+    let db = Database::open(&store.location(), store.durability.into())?;
+    eprintln!(
+        "{} ({}) is at this qinglang's schema",
+        store.location(),
+        db.backend()
+    );
+    Ok(())
+}
+
+#[derive(Debug, clap::Args)]
+pub struct CopyArgs {
+    /// The SQLite database to copy (stop the server that writes it, or copy a backup).
+    #[arg(long, value_name = "FILE")]
+    pub from: PathBuf,
+    /// The PostgreSQL database to copy into: postgres://user@host:port/database. It must
+    /// hold no qinglang records yet.
+    #[arg(long, value_name = "URL")]
+    pub to: String,
+    /// The deployment's data key, to check the copied audit chain's seals.
+    #[arg(long, value_name = "FILE")]
+    pub key_file: Option<PathBuf>,
+    /// The deployment's policy.
+    #[arg(long, value_name = "FILE")]
+    pub policy: Option<PathBuf>,
+}
+
+/// `qinglang copy`: moves a SQLite deployment into PostgreSQL, every table in one
+/// transaction, then verifies the audit chain on the copy. Returns whether it verifies.
+pub fn copy(args: &CopyArgs) -> Result<bool> {
+    let Location::Postgres(url) = Location::parse(&args.to) else {
+        bail!("--to {}: expected a postgres:// URL", args.to);
+    };
+    let report = qinglang_store::copy_into(&args.from, &url)?;
+    for (table, rows) in &report.tables {
+        eprintln!("  {table}: {rows} row(s)");
+    }
+    eprintln!(
+        "copied {} row(s) from {} to {}; checking the audit chain there",
+        report.rows(),
+        args.from.display(),
+        Location::parse(&args.to)
+    );
+    audit_verify(&StoreArgs {
+        db: args.to.clone(),
+        key_file: args.key_file.clone(),
+        policy: args.policy.clone(),
+        durability: DurabilityArg::Normal,
+    })
 }

@@ -22,7 +22,7 @@ use qinglang_governance::model::{
     AccountSubject, ContentKind, GroupRole, Id, Principal, Target, Timestamp,
 };
 use qinglang_governance::{crypto, Error, Governance, MemberAction, NewAccount, Submission};
-use qinglang_store::SqliteStore;
+use qinglang_store::Database;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -54,7 +54,7 @@ pub const MAX_BODY_BYTES: usize = 256 * 1024;
 /// Shared state of the server.
 #[derive(Clone)]
 pub struct AppState {
-    pub gov: Arc<Governance<SqliteStore>>,
+    pub gov: Arc<Governance<Database>>,
     /// Token hash → principal and when it was looked up: tokens are checked on every call
     /// and change rarely; entries expire so that a revocation takes effect everywhere.
     principals: Arc<RwLock<HashMap<String, (Principal, Instant)>>>,
@@ -72,7 +72,7 @@ impl std::fmt::Debug for AppState {
 }
 
 impl AppState {
-    pub fn new(gov: Arc<Governance<SqliteStore>>) -> AppState {
+    pub fn new(gov: Arc<Governance<Database>>) -> AppState {
         let locale = &gov.policy().policy.locale;
         console::html::set_time_zone(&locale.time_zone, locale.zone());
         AppState {

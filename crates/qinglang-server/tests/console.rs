@@ -24,7 +24,7 @@ use qinglang_governance::model::{AccountSubject, ContentKind, Principal, Timesta
 use qinglang_governance::policy::LoadedPolicy;
 use qinglang_governance::{EngineRecipe, Governance, NewAccount, Submission};
 use qinglang_server::{app, AppState};
-use qinglang_store::SqliteStore;
+use qinglang_store::{Database, SqliteStore};
 
 const PASSWORD: &str = "correct horse battery";
 
@@ -102,7 +102,7 @@ async fn browser(port: u16, lang: &str) -> Client {
 
 struct Site {
     base: String,
-    gov: Arc<Governance<SqliteStore>>,
+    gov: Arc<Governance<Database>>,
     service: Principal,
     author: i64,
 }
@@ -118,7 +118,7 @@ async fn site() -> Site {
     );
     let gov = Arc::new(
         Governance::new(
-            SqliteStore::open_in_memory().expect("store"),
+            Database::Sqlite(SqliteStore::open_in_memory().expect("store")),
             engine,
             LoadedPolicy::default_policy(),
             DataKey::from_hex(&"5a".repeat(32)).expect("key"),

@@ -18,7 +18,7 @@ use qinglang_governance::casework::{
 use qinglang_governance::model::{Id, Principal, Timestamp};
 use qinglang_governance::stats::{AnnualReport, AuditFilter, Dashboard, Volume};
 use qinglang_governance::{Error, Governance, SanctionView, TermChange};
-use qinglang_store::SqliteStore;
+use qinglang_store::Database;
 use serde::Deserialize;
 
 use super::html::{
@@ -28,7 +28,7 @@ use super::labels::{action_name, category_name, sanction_name, status_name};
 use super::{back_with, error_page, svg, Console, Form};
 use crate::{blocking, ApiError, AppState};
 
-type Gov = Governance<SqliteStore>;
+type Gov = Governance<Database>;
 
 /// Runs a governance call for the viewer; a failure becomes an error page.
 async fn run<T: Send + 'static>(

@@ -13,7 +13,7 @@ use qinglang_governance::model::Timestamp;
 use qinglang_governance::policy::LoadedPolicy;
 use qinglang_governance::{EngineRecipe, Governance};
 use qinglang_server::AppState;
-use qinglang_store::SqliteStore;
+use qinglang_store::{Database, SqliteStore};
 use serde_json::{json, Value};
 use tower::ServiceExt;
 
@@ -21,7 +21,7 @@ pub struct Api {
     pub router: axum::Router,
     pub admin: String,
     /// The service behind the router, for what has no route (console operators).
-    pub gov: Arc<Governance<SqliteStore>>,
+    pub gov: Arc<Governance<Database>>,
 }
 
 impl Api {
@@ -49,7 +49,7 @@ impl Api {
                 .expect("engine"),
         );
         let gov = Governance::new(
-            SqliteStore::open_in_memory().expect("store"),
+            Database::Sqlite(SqliteStore::open_in_memory().expect("store")),
             engine,
             policy,
             DataKey::from_hex(&"07".repeat(32)).expect("key"),
