@@ -60,6 +60,12 @@ pub struct ServeArgs {
     /// Address to listen on.
     #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8080")]
     pub listen: SocketAddr,
+    /// Share the patrol state (flood campaigns, rate limits) with the other nodes through
+    /// Redis: redis://host:port/db. Without it, each process keeps its own. While Redis is
+    /// unreachable the patrol fails open (floods are not linked, limits admit) and the node
+    /// keeps serving.
+    #[arg(long, value_name = "URL")]
+    pub redis: Option<String>,
     /// Development only: create a key file beside the database when no key is configured.
     #[arg(long)]
     pub dev: bool,
@@ -208,7 +214,19 @@ pub fn key_init() -> Result<()> {
 
 pub fn serve(args: &ServeArgs) -> Result<()> {
     init_tracing();
-    let gov = Arc::new(open(&args.store, Some(args.dev), &args.lexicons)?);
+    let mut gov = open(&args.store, Some(args.dev), &args.lexicons)?;
+    if let Some(url) = &args.redis {
+        let patrol = qinglang_store::RedisPatrol::new(url, &gov.policy().policy.patrol)?;
+        match patrol.ping() {
+            Ok(()) => tracing::info!(redis = ?patrol, "patrol state shared through Redis"),
+            Err(e) => tracing::warn!(
+                error = %e,
+                "Redis does not answer; serving, with floods unlinked and rate limits open until it does"
+            ),
+        }
+        gov = gov.with_patrol(Box::new(patrol));
+    }
+    let gov = Arc::new(gov);
     if gov.reload_learned()? {
         let status = gov.learning_status(&Principal::system())?;
         tracing::info!(

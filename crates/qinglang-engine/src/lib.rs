@@ -27,7 +27,9 @@ mod verdict;
 pub use engine::{BuildError, Engine, EngineBuilder, Hit, Scratch};
 pub use lexicon::{Action, Combination, Entry, Lexicon, LexiconError, LexiconErrorKind};
 pub use model::{Classifier, FeatureSpec, Label, ModelError, ModelScratch, Score};
-pub use near_dup::{Campaign, FloodIndex, Signature, MIN_SHINGLES, SIGNATURE_LEN};
+pub use near_dup::{
+    Campaign, FloodIndex, Signature, BANDS, MAX_PER_BAND, MIN_SHINGLES, SIGNATURE_LEN,
+};
 pub use policy::{Policy, PolicyError};
 pub use train::{train, train_cross_calibrated, CrossReport, Example, TrainOptions, TrainReport};
 pub use verdict::{SegmentKind, SegmentScore, Suggestion, Verdict};

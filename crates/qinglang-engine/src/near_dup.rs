@@ -50,7 +50,7 @@ const _: () = assert!(SIGNATURE_LEN == u32::BITS as usize);
 /// are verified on all of it. A pair at Jaccard 0.5 shares a band with probability about 0.9
 /// (exactly so for independent bins; densified bins of short texts are correlated), and a
 /// campaign's new copy needs that with only one of its many earlier copies.
-const BANDS: usize = 8;
+pub const BANDS: usize = 8;
 const ROWS: usize = 2;
 /// Texts with fewer distinct shingles are not fingerprinted: "好的", "哈哈哈" and other short
 /// replies repeat all day without being a campaign.
@@ -142,7 +142,10 @@ impl Signature {
         same as f32 / SIGNATURE_LEN as f32
     }
 
-    fn band_keys(&self) -> [u64; BANDS] {
+    /// The keys of the signature's bands: two texts that share one are candidates for a
+    /// comparison (locality-sensitive hashing). Public so that a shared index (Redis) can
+    /// bucket signatures as the in-process one does.
+    pub fn band_keys(&self) -> [u64; BANDS] {
         let mut keys = [0u64; BANDS];
         for (b, key) in keys.iter_mut().enumerate() {
             let mut h = (b as u64).wrapping_mul(0xA076_1D64_78BD_642F);
@@ -289,7 +292,7 @@ const INITIAL_BITS: u32 = 12;
 
 /// Candidates examined per band: a band bucket a big campaign fills up holds copies of that
 /// campaign; the newest ones are as good as any.
-const MAX_PER_BAND: usize = 32;
+pub const MAX_PER_BAND: usize = 32;
 
 impl FloodIndex {
     /// `window`: how far back a copy counts, in the caller's time unit (milliseconds for the

@@ -1,7 +1,9 @@
 //! Storage for qinglang governance, on two backends behind one SQL ([`sql`]):
 //!
 //! - [`SqliteStore`], the embedded default: one file, nothing to install;
-//! - [`PgStore`], PostgreSQL, for several `qinglang serve` nodes sharing one database.
+//! - [`PgStore`], PostgreSQL, for several `qinglang serve` nodes sharing one database;
+//!
+//! and [`RedisPatrol`], the patrol state (floods, rate limits) those nodes share.
 //!
 //! [`Database::open`] picks the backend from what the operator wrote after `--db`: a
 //! `postgres://` or `postgresql://` URL is PostgreSQL, anything else (a path or
@@ -13,6 +15,7 @@ use qinglang_governance::{Error, Store, Tx};
 
 mod copy;
 mod postgres;
+mod redis_patrol;
 mod sql;
 mod sqlite;
 #[doc(hidden)]
@@ -21,6 +24,7 @@ mod tx;
 
 pub use copy::{copy_into, CopyReport};
 pub use postgres::PgStore;
+pub use redis_patrol::RedisPatrol;
 pub use sqlite::{backup, restore, Durability, SqliteStore};
 
 pub(crate) fn storage(e: impl std::fmt::Display) -> Error {

@@ -69,6 +69,36 @@ pub fn postgres_or_skip(test: &str) -> bool {
     false
 }
 
+/// The Redis server tests use (`QINGLANG_TEST_REDIS`, default `redis://127.0.0.1:6379`),
+/// if it answers; says loudly when it does not, and panics when `CI=true`.
+pub fn redis_or_skip(test: &str) -> Option<String> {
+    static FOUND: OnceLock<Option<String>> = OnceLock::new();
+    let found = FOUND.get_or_init(|| {
+        let url = std::env::var("QINGLANG_TEST_REDIS")
+            .unwrap_or_else(|_| "redis://127.0.0.1:6379".into());
+        let answers = redis::Client::open(url.as_str())
+            .and_then(|c| c.get_connection_with_timeout(Duration::from_secs(3)))
+            .and_then(|mut c| redis::cmd("PING").query::<String>(&mut c));
+        match answers {
+            Ok(_) => Some(url),
+            Err(e) => {
+                eprintln!("Redis at {url} does not answer: {e}");
+                None
+            }
+        }
+    });
+    if found.is_none() {
+        assert!(
+            std::env::var("CI").as_deref() != Ok("true"),
+            "{test}: no Redis at QINGLANG_TEST_REDIS or 127.0.0.1:6379, and CI=true: refusing to skip"
+        );
+        eprintln!(
+            "SKIPPED {test}: no Redis (set QINGLANG_TEST_REDIS or start one on 127.0.0.1:6379)"
+        );
+    }
+    found.clone()
+}
+
 /// A schema of its own in the test database, dropped with everything in it on drop.
 #[derive(Debug)]
 pub struct Scratch {
