@@ -66,6 +66,15 @@ pub struct ServeArgs {
     /// keeps serving.
     #[arg(long, value_name = "URL")]
     pub redis: Option<String>,
+    /// The prefix of this deployment's Redis keys: give each deployment sharing one Redis
+    /// its own, and every node of one deployment the same.
+    #[arg(
+        long,
+        value_name = "NAME",
+        default_value = "qinglang",
+        requires = "redis"
+    )]
+    pub redis_prefix: String,
     /// Development only: create a key file beside the database when no key is configured.
     #[arg(long)]
     pub dev: bool,
@@ -216,7 +225,8 @@ pub fn serve(args: &ServeArgs) -> Result<()> {
     init_tracing();
     let mut gov = open(&args.store, Some(args.dev), &args.lexicons)?;
     if let Some(url) = &args.redis {
-        let patrol = qinglang_store::RedisPatrol::new(url, &gov.policy().policy.patrol)?;
+        let patrol = qinglang_store::RedisPatrol::new(url, &gov.policy().policy.patrol)?
+            .with_prefix(&format!("{}:patrol", args.redis_prefix));
         match patrol.ping() {
             Ok(()) => tracing::info!(redis = ?patrol, "patrol state shared through Redis"),
             Err(e) => tracing::warn!(

@@ -38,10 +38,14 @@ impl Server {
 
     /// The same with more `serve` options.
     pub fn start_with(dir: &Path, options: &[&str]) -> Server {
+        Server::start_on(dir, &dir.join("q.db").display().to_string(), options)
+    }
+
+    /// A node on the database `db` (a path or a PostgreSQL URL), with `dir`'s key.
+    pub fn start_on(dir: &Path, db: &str, options: &[&str]) -> Server {
         let mut command = Command::new(env!("CARGO_BIN_EXE_qinglang"));
         command
-            .args(["serve", "--listen", "127.0.0.1:0", "--db"])
-            .arg(dir.join("q.db"))
+            .args(["serve", "--listen", "127.0.0.1:0", "--db", db])
             .arg("--key-file")
             .arg(dir.join("key"))
             .args(options);
@@ -167,10 +171,14 @@ pub fn http(
 }
 
 pub fn qinglang(dir: &Path, args: &[&str]) -> std::process::Output {
+    qinglang_on(dir, &dir.join("q.db").display().to_string(), args)
+}
+
+/// The CLI on the database `db` (a path or a PostgreSQL URL), with `dir`'s key.
+pub fn qinglang_on(dir: &Path, db: &str, args: &[&str]) -> std::process::Output {
     Command::new(env!("CARGO_BIN_EXE_qinglang"))
         .args(args)
-        .arg("--db")
-        .arg(dir.join("q.db"))
+        .args(["--db", db])
         .arg("--key-file")
         .arg(dir.join("key"))
         .output()

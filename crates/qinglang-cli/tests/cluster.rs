@@ -1,0 +1,254 @@
+//! Two `qinglang serve` nodes on one PostgreSQL and one Redis (#21 item 5; OPS-3, REV-7,
+//! ENF-3, AUD-1): what one node records the other reads, uniqueness holds across them, a
+//! flood and a rate limit are seen whole, an emergency term reaches the other node within
+//! seconds, and a node killed in the middle of a burst loses no acknowledged submission.
+//!
+//! Skips loudly without PostgreSQL or Redis; with `CI=true` it fails instead.
+
+mod common;
+
+use std::collections::HashSet;
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use common::*;
+use qinglang_store::testing;
+use serde_json::{json, Value};
+
+#[test]
+fn two_nodes_on_one_postgresql_and_one_redis_act_as_one_service() {
+    let test = "two_nodes_on_one_postgresql_and_one_redis";
+    if !testing::postgres_or_skip(test) {
+        return;
+    }
+    let Some(redis) = testing::redis_or_skip(test) else {
+        return;
+    };
+    let scratch = testing::Scratch::new().expect("a PostgreSQL schema");
+    let db = scratch.url();
+    let dir = temp_dir("cluster");
+    // Rate limits per group, not per author, so that the burst below is not refused.
+    let policy = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../policy/default.toml"),
+    )
+    .expect("default policy")
+    .replace("author_per_minute = 30", "author_per_minute = 0")
+    .replace("group_per_minute = 600", "group_per_minute = 6");
+    std::fs::write(dir.join("policy.toml"), policy).expect("policy");
+    let prefix = format!(
+        "qinglang-test-{}-{}",
+        std::process::id(),
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos())
+    );
+    let options = ["--redis", redis.as_str(), "--redis-prefix", prefix.as_str()];
+    let a = Server::start_on(&dir, &db, &options);
+    let b = Server::start_on(&dir, &db, &options);
+    let admin = a
+        .admin
+        .clone()
+        .expect("the first node bootstraps the admin");
+    let svc = a.service.clone().expect("and a service token");
+    assert!(
+        b.admin.is_none(),
+        "the second node finds the tokens the first made"
+    );
+
+    // A user made on one node is read on the other.
+    let user = |node: &Server, name: &str| -> i64 {
+        let (status, u) = node.call("POST", "/v1/users", &svc, Some(json!({"nickname": name})));
+        assert_eq!(status, 201, "{u}");
+        u["id"].as_i64().expect("id")
+    };
+    let u1 = user(&a, "甲");
+    let (status, seen) = b.call("GET", &format!("/v1/users/{u1}"), &svc, None);
+    assert_eq!(status, 200, "{seen}");
+    assert_eq!(seen["nickname"], "甲");
+
+    // One identity verifies one user, whichever node is asked (ID-1).
+    let u2 = user(&b, "乙");
+    let verify = |node: &Server, uid: i64, value: &str| {
+        node.call(
+            "POST",
+            &format!("/v1/users/{uid}/identity"),
+            &svc,
+            Some(json!({"kind": "mobile", "value": value, "name": "王五"})),
+        )
+    };
+    let (status, v) = verify(&a, u1, "13800138000");
+    assert_eq!(status, 200, "{v}");
+    let (status, v) = verify(&b, u2, "13800138000");
+    assert_eq!(v["code"], "identity_in_use", "{status} {v}");
+    let (status, v) = verify(&b, u2, "13800138001");
+    assert_eq!(status, 200, "{v}");
+
+    // A flood sent alternately through both nodes is one campaign (REV-7).
+    let post = |node: &Server, body: Value| node.call("POST", "/v1/content", &svc, Some(body));
+    let mut campaign = None;
+    for i in 0..6 {
+        let (node, author) = if i % 2 == 0 { (&a, u1) } else { (&b, u2) };
+        let (status, r) = post(
+            node,
+            json!({"author": author, "kind": "message",
+                   "text": format!("正品名表低价出，加微信 wx{i}9988776 看图，仅限今天，先到先得")}),
+        );
+        assert_eq!(status, 200, "{r}");
+        campaign = r["verdict"]["hits"]
+            .as_array()
+            .and_then(|h| h.iter().find_map(|h| h["campaign"]["id"].as_u64()))
+            .or(campaign);
+    }
+    let campaign = campaign.expect("the copies through both nodes were linked");
+    let (status, c) = a.call("GET", &format!("/v1/campaigns/{campaign}"), &admin, None);
+    assert_eq!(status, 200, "{c}");
+    assert_eq!(
+        c["messages"].as_array().map(Vec::len),
+        Some(6),
+        "every copy, from both nodes, in one campaign: {c}"
+    );
+
+    // A rate limit is shared: six messages a minute into a group, through either node.
+    let (status, g) = a.call(
+        "POST",
+        "/v1/groups",
+        &svc,
+        Some(json!({"owner": u1, "name": "读书会", "max_members": 200})),
+    );
+    assert_eq!(status, 201, "{g}");
+    let group = g["id"].as_i64().expect("group id");
+    let mut refused_at = None;
+    for i in 0..8 {
+        let node = if i % 2 == 0 { &a } else { &b };
+        let (status, r) = post(
+            node,
+            json!({"author": u1, "group": group, "kind": "message", "text": format!("第{i}次读书会的时间定在周六下午")}),
+        );
+        if status == 429 {
+            assert_eq!(r["code"], "rate_limited", "{r}");
+            refused_at.get_or_insert(i);
+        } else {
+            assert_eq!(status, 200, "{r}");
+        }
+    }
+    assert_eq!(refused_at, Some(6), "the seventh in the minute is refused");
+
+    // An emergency term added through one node blocks on the other within seconds (ENF-3).
+    let text = "周末一起喝蓝莓冰沙吧，老地方见";
+    let scan = |node: &Server| {
+        node.call("POST", "/v1/scan", &svc, Some(json!({"text": text})))
+            .1
+    };
+    assert_eq!(scan(&b)["suggestion"], "pass");
+    let lead = {
+        let (_, t) = a.call(
+            "POST",
+            "/v1/tokens",
+            &admin,
+            Some(json!({"role": "lead", "name": "lead"})),
+        );
+        t["token"].as_str().expect("lead token").to_owned()
+    };
+    let (status, v) = a.call(
+        "POST",
+        "/v1/emergency",
+        &lead,
+        Some(json!({"name": "slang", "terms": "蓝莓冰沙\tdrugs\tblock\n"})),
+    );
+    assert_eq!(status, 200, "{v}");
+    let added = Instant::now();
+    while scan(&b)["suggestion"] != "block" {
+        assert!(
+            added.elapsed() < Duration::from_secs(10),
+            "the other node never applied the change"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    eprintln!(
+        "emergency term reached the other node after {:?}",
+        added.elapsed()
+    );
+
+    // A burst through both nodes; one is SIGKILLed in the middle of it.
+    let (ack_tx, ack_rx) = mpsc::channel::<i64>();
+    let mut clients = Vec::new();
+    for (n, addr) in [&a.addr, &a.addr, &b.addr, &b.addr].into_iter().enumerate() {
+        let (addr, svc, ack_tx) = (addr.clone(), svc.clone(), ack_tx.clone());
+        let author = [u1, u2][n % 2];
+        clients.push(std::thread::spawn(move || {
+            for k in 0..400 {
+                let body = json!({"author": author, "kind": "message", "text": format!("客户端{n}的第{k}条普通消息，今天天气不错")});
+                match http(&addr, "POST", "/v1/content", &svc, Some(body)) {
+                    Ok((200, r)) => {
+                        let _ = ack_tx.send(r["enforcement"]["content_id"].as_i64().expect("content id"));
+                    }
+                    _ => break, // the node is gone
+                }
+            }
+        }));
+    }
+    drop(ack_tx);
+    let mut acknowledged = Vec::new();
+    while acknowledged.len() < 150 {
+        acknowledged.push(
+            ack_rx
+                .recv_timeout(Duration::from_secs(60))
+                .expect("acknowledgements"),
+        );
+    }
+    a.kill();
+    for c in clients {
+        let _ = c.join();
+    }
+    acknowledged.extend(ack_rx.try_iter());
+    drop(b);
+    let unique: HashSet<i64> = acknowledged.iter().copied().collect();
+    assert_eq!(unique.len(), acknowledged.len(), "no id given twice");
+
+    let out = qinglang_on(
+        &dir,
+        &db,
+        &[
+            "audit",
+            "export",
+            "--from",
+            "2000-01-01",
+            "--to",
+            "2200-01-01",
+        ],
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let recorded: HashSet<String> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter_map(|l| serde_json::from_str::<Value>(l).ok())
+        // Published, or held as a flood: the burst's lines are near copies of each other.
+        .filter(|e| {
+            ["content.publish", "content.hold", "content.reject"]
+                .contains(&e["action"].as_str().unwrap_or(""))
+        })
+        .filter_map(|e| e["target"].as_str().map(str::to_owned))
+        .collect();
+    let missing: Vec<&i64> = acknowledged
+        .iter()
+        .filter(|id| !recorded.contains(&format!("content:{id}")))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "{} of {} acknowledged submissions lost: {missing:?}",
+        missing.len(),
+        acknowledged.len()
+    );
+    let out = qinglang_on(&dir, &db, &["audit", "verify"]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
