@@ -252,3 +252,207 @@ fn two_nodes_on_one_postgresql_and_one_redis_act_as_one_service() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// Records of every kind a deployment makes: users with identities, a blocked message (a
+/// strike), published ones, a report. Returns the service token and the users.
+fn seed(node: &Server, svc: &str) -> Vec<i64> {
+    let mut users = Vec::new();
+    for i in 0..3 {
+        let (_, u) = node.call(
+            "POST",
+            "/v1/users",
+            svc,
+            Some(json!({"nickname": format!("用户{i}")})),
+        );
+        let uid = u["id"].as_i64().expect("id");
+        let (status, v) = node.call(
+            "POST",
+            &format!("/v1/users/{uid}/identity"),
+            svc,
+            Some(json!({"kind": "mobile", "value": format!("1390013900{i}"), "name": "赵六"})),
+        );
+        assert_eq!(status, 200, "{v}");
+        users.push(uid);
+    }
+    for (i, text) in ["今天天气不错", "加微信看裸聊", "周末去爬山吗"]
+        .iter()
+        .enumerate()
+    {
+        let (status, r) = node.call(
+            "POST",
+            "/v1/content",
+            svc,
+            Some(json!({"author": users[i], "kind": "message", "text": text})),
+        );
+        assert_eq!(status, 200, "{r}");
+    }
+    let (status, r) = node.call(
+        "POST",
+        "/v1/reports",
+        svc,
+        Some(json!({"target": {"kind": "user", "id": users[1]}, "category": "porn", "reporter": users[0], "note": "私信骚扰"})),
+    );
+    assert!(status == 200 || status == 201, "{r}");
+    users
+}
+
+#[test]
+fn a_sqlite_deployment_copies_into_postgresql_with_its_audit_chain() {
+    let test = "a_sqlite_deployment_copies_into_postgresql";
+    if !testing::postgres_or_skip(test) {
+        return;
+    }
+    let dir = temp_dir("copy");
+    let sqlite = Server::start(&dir);
+    let svc = sqlite.service.clone().expect("service token");
+    let users = seed(&sqlite, &svc);
+    drop(sqlite);
+
+    let scratch = testing::Scratch::new().expect("a PostgreSQL schema");
+    let db = scratch.url();
+    let source = dir.join("q.db").display().to_string();
+    let key = dir.join("key").display().to_string();
+    let copy = |to: &str| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_qinglang"))
+            .args(["copy", "--from", &source, "--to", to, "--key-file", &key])
+            .output()
+            .expect("run qinglang copy")
+    };
+    let out = copy(&db);
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{said}");
+    assert!(said.contains("users: 3 row(s)"), "{said}");
+    assert!(String::from_utf8_lossy(&out.stdout).contains(r#""ok":true"#));
+
+    // The copy serves: the same token, the same users, and new ids after the copied ones.
+    let node = Server::start_on(&dir, &db, &[]);
+    assert!(node.admin.is_none(), "the copied tokens are there");
+    let (status, u) = node.call("GET", &format!("/v1/users/{}", users[1]), &svc, None);
+    assert_eq!(status, 200, "{u}");
+    assert_eq!(u["nickname"], "用户1");
+    assert!(u["strikes_in_window"].as_i64().unwrap_or(0) >= 1, "{u}");
+    let (status, fresh) = node.call("POST", "/v1/users", &svc, Some(json!({"nickname": "新人"})));
+    assert_eq!(status, 201, "{fresh}");
+    assert_eq!(fresh["id"].as_i64(), Some(users[2] + 1));
+    drop(node);
+    let out = qinglang_on(&dir, &db, &["audit", "verify"]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+
+    // Never into a database that already holds records.
+    let out = copy(&db);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("already holds"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// The README's PostgreSQL backup: `pg_dump -Fc` of the deployment's schema, `pg_restore`
+/// into a new database, and the audit chain verifies there (#23 item 4, AUD-1).
+#[test]
+fn a_postgresql_dump_restores_to_a_verifying_chain() {
+    let test = "a_postgresql_dump_restores_to_a_verifying_chain";
+    if !testing::postgres_or_skip(test) {
+        return;
+    }
+    let tools = ["pg_dump", "pg_restore", "psql"].map(|t| {
+        std::process::Command::new(t)
+            .arg("--version")
+            .output()
+            .is_ok_and(|o| o.status.success())
+    });
+    if tools.contains(&false) {
+        assert!(
+            std::env::var("CI").as_deref() != Ok("true"),
+            "{test}: pg_dump, pg_restore or psql missing, and CI=true: refusing to skip"
+        );
+        eprintln!("SKIPPED {test}: pg_dump, pg_restore or psql is not installed");
+        return;
+    }
+    let dir = temp_dir("pgdump");
+    let scratch = testing::Scratch::new().expect("a PostgreSQL schema");
+    let db = scratch.url();
+    let node = Server::start_on(&dir, &db, &[]);
+    let svc = node.service.clone().expect("service token");
+    seed(&node, &svc);
+    drop(node);
+
+    let base = testing::postgres_base().expect("base URL");
+    let schema = scratch.schema();
+    let dump = dir.join("q.dump");
+    let run = |program: &str, args: &[&str]| {
+        let out = std::process::Command::new(program)
+            .args(args)
+            .output()
+            .expect("run a PostgreSQL tool");
+        assert!(
+            out.status.success(),
+            "{program} {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    run(
+        "pg_dump",
+        &[
+            "--format=custom",
+            "--schema",
+            schema,
+            "--file",
+            &dump.display().to_string(),
+            "--dbname",
+            base,
+        ],
+    );
+    let restored = format!("qinglang_restore_{}", std::process::id());
+    let (server, _) = base.rsplit_once('/').expect("a database in the URL");
+    let restored_url = format!("{server}/{restored}");
+    run(
+        "psql",
+        &[
+            "--dbname",
+            base,
+            "-c",
+            &format!("DROP DATABASE IF EXISTS {restored}"),
+        ],
+    );
+    run(
+        "psql",
+        &[
+            "--dbname",
+            base,
+            "-c",
+            &format!("CREATE DATABASE {restored}"),
+        ],
+    );
+    run(
+        "pg_restore",
+        &["--dbname", &restored_url, &dump.display().to_string()],
+    );
+    let url = format!("{restored_url}?options=-c%20search_path%3D{schema}");
+    let out = qinglang_on(&dir, &url, &["audit", "verify"]);
+    let said = String::from_utf8_lossy(&out.stdout).to_string();
+    run(
+        "psql",
+        &[
+            "--dbname",
+            base,
+            "-c",
+            &format!("DROP DATABASE IF EXISTS {restored}"),
+        ],
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{said} {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(said.contains(r#""ok":true"#), "{said}");
+    let _ = std::fs::remove_dir_all(&dir);
+}

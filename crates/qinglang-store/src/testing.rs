@@ -127,6 +127,11 @@ impl Scratch {
         Some(Scratch { base, schema })
     }
 
+    /// The schema's name.
+    pub fn schema(&self) -> &str {
+        &self.schema
+    }
+
     /// The URL of a connection whose tables live in this schema.
     pub fn url(&self) -> String {
         let sep = if self.base.contains('?') { '&' } else { '?' };
