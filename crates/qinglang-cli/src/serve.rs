@@ -849,7 +849,11 @@ pub fn copy(args: &CopyArgs) -> Result<bool> {
     let Location::Postgres(url) = Location::parse(&args.to) else {
         bail!("--to {}: expected a postgres:// URL", args.to);
     };
-    let report = qinglang_store::copy_into(&args.from, &url)?;
+    let from = match Location::parse(&args.from.display().to_string()) {
+        Location::Sqlite(path) => path,
+        Location::Postgres(_) => bail!("--from: expected a SQLite file; it is copied into --to"),
+    };
+    let report = qinglang_store::copy_into(&from, &url)?;
     for (table, rows) in &report.tables {
         eprintln!("  {table}: {rows} row(s)");
     }
