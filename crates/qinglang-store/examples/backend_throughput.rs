@@ -55,8 +55,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             if *name == "sqlite" && nodes > 1 {
                 continue; // one file has one writer, whatever the process count
             }
-            let govs: Vec<Arc<Governance<Database>>> =
-                (0..nodes).map(|_| node(at).map(Arc::new)).collect::<Result<_, _>>()?;
+            let govs: Vec<Arc<Governance<Database>>> = (0..nodes)
+                .map(|_| node(at).map(Arc::new))
+                .collect::<Result<_, _>>()?;
             let started = Instant::now();
             std::thread::scope(|s| {
                 for t in 0..threads {
@@ -81,7 +82,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 writes as f64 / secs
             );
             let chain = govs[0].verify_chain(Timestamp::now())?;
-            assert!(chain.ok, "the audit chain verifies after concurrent writers");
+            assert!(
+                chain.ok,
+                "the audit chain verifies after concurrent writers"
+            );
         }
     }
     std::fs::remove_dir_all(&dir)?;

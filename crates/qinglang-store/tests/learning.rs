@@ -34,7 +34,12 @@ fn probability(g: &Governance<Database>, text: &str) -> f32 {
 
 qinglang_store::both_backends! {
     fn a_second_node_sees_a_forgotten_newest_example_replaced_by_another() {
-        let dir = std::env::temp_dir().join(format!("qinglang-learning-{}", std::process::id()));
+        // Each backend's run has its own directory: the two run at the same time.
+        let dir = std::env::temp_dir().join(format!(
+            "qinglang-learning-{:?}-{}",
+            testing::current(),
+            std::process::id()
+        ));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).expect("dir");
         let at = testing::shared_location(&dir);
