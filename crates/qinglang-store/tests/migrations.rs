@@ -1,5 +1,6 @@
-//! Embedded migrations: a file is brought up to date on open, reopening is harmless, and a
-//! database from a newer qinglang is refused with a clear message.
+//! Embedded migrations, on SQLite and on PostgreSQL: a database is brought up to date on open,
+//! reopening is harmless, a database from a newer qinglang is refused with a clear message,
+//! and the two backends' schemas have the same tables and columns.
 
 use qinglang_store::SqliteStore;
 
@@ -147,4 +148,87 @@ fn migration_files() -> Vec<std::path::PathBuf> {
         .collect();
     files.sort();
     files
+}
+
+#[test]
+fn postgresql_migrates_once_and_refuses_a_newer_schema() {
+    if !qinglang_store::testing::postgres_or_skip("postgresql_migrates_once") {
+        return;
+    }
+    let scratch = qinglang_store::testing::Scratch::new().expect("schema");
+    let store = qinglang_store::PgStore::open(&scratch.url()).expect("open");
+    let shipped = std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations/postgres"))
+        .expect("migrations folder")
+        .count() as i64;
+    assert_eq!(
+        store
+            .query_i64("SELECT max(version) FROM qinglang_migrations")
+            .expect("version"),
+        shipped
+    );
+    store
+        .execute_raw("INSERT INTO principals (token_hash, name, role, created_at) VALUES ('h', 'n', 'admin', 0)")
+        .expect("insert");
+    drop(store);
+    let store = qinglang_store::PgStore::open(&scratch.url()).expect("reopen");
+    assert_eq!(
+        store
+            .query_i64("SELECT count(*) FROM principals")
+            .expect("count"),
+        1
+    );
+    store
+        .execute_raw("INSERT INTO qinglang_migrations (version) VALUES (999)")
+        .expect("a version from the future");
+    drop(store);
+    let e = qinglang_store::PgStore::open(&scratch.url()).unwrap_err();
+    assert!(e.to_string().contains("newer than this qinglang"), "{e}");
+}
+
+/// A schema change is a migration on each backend: the tables and their columns match.
+#[test]
+fn both_backends_have_the_same_tables_and_columns() {
+    if !qinglang_store::testing::postgres_or_skip("both_backends_have_the_same_tables") {
+        return;
+    }
+    let path = temp_db("parity");
+    drop(SqliteStore::open(&path).expect("open"));
+    let sqlite = rusqlite::Connection::open(&path).expect("sqlite");
+    let mut stmt = sqlite
+        .prepare(
+            "SELECT m.name, p.name FROM sqlite_master m, pragma_table_info(m.name) p
+             WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' ORDER BY 1, 2",
+        )
+        .expect("prepare");
+    let on_sqlite: Vec<(String, String)> = stmt
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .expect("query")
+        .collect::<Result<_, _>>()
+        .expect("rows");
+
+    let scratch = qinglang_store::testing::Scratch::new().expect("schema");
+    drop(qinglang_store::PgStore::open(&scratch.url()).expect("open"));
+    let mut client = scratch
+        .url()
+        .parse::<postgres::Config>()
+        .expect("url")
+        .connect(postgres::NoTls)
+        .expect("connect");
+    let on_postgres: Vec<(String, String)> = client
+        .query(
+            "SELECT table_name::text, column_name::text FROM information_schema.columns
+             WHERE table_schema = current_schema() AND table_name <> 'qinglang_migrations'
+             ORDER BY 1, 2",
+            &[],
+        )
+        .expect("columns")
+        .iter()
+        .map(|r| (r.get(0), r.get(1)))
+        .collect();
+    // Compared as sets: the two servers collate names differently.
+    let (mut on_sqlite, mut on_postgres) = (on_sqlite, on_postgres);
+    on_sqlite.sort();
+    on_postgres.sort();
+    assert!(!on_sqlite.is_empty());
+    assert_eq!(on_sqlite, on_postgres);
 }
