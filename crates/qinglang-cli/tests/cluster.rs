@@ -8,7 +8,6 @@
 mod common;
 
 use std::collections::HashSet;
-use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use common::*;
@@ -170,79 +169,20 @@ fn two_nodes_on_one_postgresql_and_one_redis_act_as_one_service() {
     );
 
     // A burst through both nodes; one is SIGKILLed in the middle of it.
-    let (ack_tx, ack_rx) = mpsc::channel::<i64>();
-    let mut clients = Vec::new();
-    for (n, addr) in [&a.addr, &a.addr, &b.addr, &b.addr].into_iter().enumerate() {
-        let (addr, svc, ack_tx) = (addr.clone(), svc.clone(), ack_tx.clone());
-        let author = [u1, u2][n % 2];
-        clients.push(std::thread::spawn(move || {
-            for k in 0..400 {
-                let body = json!({"author": author, "kind": "message", "text": format!("客户端{n}的第{k}条普通消息，今天天气不错")});
-                match http(&addr, "POST", "/v1/content", &svc, Some(body)) {
-                    Ok((200, r)) => {
-                        let _ = ack_tx.send(r["enforcement"]["content_id"].as_i64().expect("content id"));
-                    }
-                    _ => break, // the node is gone
-                }
-            }
-        }));
-    }
-    drop(ack_tx);
-    let mut acknowledged = Vec::new();
-    while acknowledged.len() < 150 {
-        acknowledged.push(
-            ack_rx
-                .recv_timeout(Duration::from_secs(60))
-                .expect("acknowledgements"),
-        );
-    }
+    let clients: Vec<(String, i64)> = [(&a, u1), (&a, u2), (&b, u1), (&b, u2)]
+        .iter()
+        .map(|(node, author)| (node.addr.clone(), *author))
+        .collect();
+    let burst = Burst::start(&clients, &svc, 400, |n, k| {
+        format!("客户端{n}的第{k}条普通消息，今天天气不错")
+    });
+    let mut acknowledged = burst.first(150);
     a.kill();
-    for c in clients {
-        let _ = c.join();
-    }
-    acknowledged.extend(ack_rx.try_iter());
+    acknowledged.extend(burst.finish());
     drop(b);
     let unique: HashSet<i64> = acknowledged.iter().copied().collect();
     assert_eq!(unique.len(), acknowledged.len(), "no id given twice");
-
-    let out = qinglang_on(
-        &dir,
-        &db,
-        &[
-            "audit",
-            "export",
-            "--from",
-            "2000-01-01",
-            "--to",
-            "2200-01-01",
-        ],
-    );
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let recorded: HashSet<String> = String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .filter_map(|l| serde_json::from_str::<Value>(l).ok())
-        // Published, or held as a flood: the burst's lines are near copies of each other.
-        .filter(|e| {
-            ["content.publish", "content.hold", "content.reject"]
-                .contains(&e["action"].as_str().unwrap_or(""))
-        })
-        .filter_map(|e| e["target"].as_str().map(str::to_owned))
-        .collect();
-    let missing: Vec<&i64> = acknowledged
-        .iter()
-        .filter(|id| !recorded.contains(&format!("content:{id}")))
-        .collect();
-    assert!(
-        missing.is_empty(),
-        "{} of {} acknowledged submissions lost: {missing:?}",
-        missing.len(),
-        acknowledged.len()
-    );
+    assert_none_lost(&dir, &db, &acknowledged);
     let out = qinglang_on(&dir, &db, &["audit", "verify"]);
     assert_eq!(
         out.status.code(),

@@ -5,13 +5,12 @@ use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::path::Path;
 use std::process::Command;
-use std::sync::mpsc;
 use std::time::Duration;
 
 use serde_json::{json, Value};
 
 mod common;
-use common::{http, qinglang, temp_dir, Server};
+use common::{assert_none_lost, http, qinglang, temp_dir, Burst, Server};
 
 #[test]
 fn spam_in_a_group_climbs_the_ladder_until_the_author_is_suspended() {
@@ -245,79 +244,23 @@ fn acknowledged_submissions_survive_sigkill() {
     }
 
     // A burst from four clients; the server is killed in the middle of it.
-    let (ack_tx, ack_rx) = mpsc::channel::<i64>();
-    let mut clients = Vec::new();
-    for &uid in &authors {
-        let addr = server.addr.clone();
-        let svc = svc.clone();
-        let ack_tx = ack_tx.clone();
-        clients.push(std::thread::spawn(move || {
-            for n in 0..10_000 {
-                let body = json!({"author": uid, "kind": "message", "text": format!("第{n}条普通消息，今天天气不错")});
-                match http(&addr, "POST", "/v1/content", &svc, Some(body)) {
-                    Ok((200, r)) => {
-                        let _ = ack_tx.send(r["enforcement"]["content_id"].as_i64().expect("content id"));
-                    }
-                    _ => break, // the server is gone
-                }
-            }
-        }));
-    }
-    drop(ack_tx);
-    // Let the burst run, then pull the plug.
-    let mut acknowledged = Vec::new();
-    while acknowledged.len() < 200 {
-        acknowledged.push(
-            ack_rx
-                .recv_timeout(Duration::from_secs(60))
-                .expect("acknowledgements"),
-        );
-    }
+    let clients: Vec<(String, i64)> = authors
+        .iter()
+        .map(|&uid| (server.addr.clone(), uid))
+        .collect();
+    let burst = Burst::start(&clients, &svc, 10_000, |_, k| {
+        format!("第{k}条普通消息，今天天气不错")
+    });
+    let mut acknowledged = burst.first(200);
     server.kill();
-    for c in clients {
-        let _ = c.join();
-    }
-    acknowledged.extend(ack_rx.try_iter());
+    acknowledged.extend(burst.finish());
 
     // After a restart: every acknowledged submission has its audit record, and the chain
     // verifies.
     let server = Server::start(&dir);
     assert!(server.admin.is_none(), "no second bootstrap token");
     drop(server);
-    let out = qinglang(
-        &dir,
-        &[
-            "audit",
-            "export",
-            "--from",
-            "2000-01-01",
-            "--to",
-            "2200-01-01",
-        ],
-    );
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let exported = String::from_utf8_lossy(&out.stdout);
-    let recorded: std::collections::HashSet<String> = exported
-        .lines()
-        .filter_map(|l| serde_json::from_str::<Value>(l).ok())
-        .filter(|e| e["action"] == "content.publish")
-        .filter_map(|e| e["target"].as_str().map(str::to_owned))
-        .collect();
-    let missing: Vec<&i64> = acknowledged
-        .iter()
-        .filter(|id| !recorded.contains(&format!("content:{id}")))
-        .collect();
-    assert!(
-        missing.is_empty(),
-        "{} of {} acknowledged submissions lost: {missing:?}",
-        missing.len(),
-        acknowledged.len()
-    );
+    assert_none_lost(&dir, &dir.join("q.db").display().to_string(), &acknowledged);
     let out = qinglang(&dir, &["audit", "verify"]);
     assert_eq!(
         out.status.code(),

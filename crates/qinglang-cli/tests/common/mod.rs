@@ -184,3 +184,106 @@ pub fn qinglang_on(dir: &Path, db: &str, args: &[&str]) -> std::process::Output 
         .output()
         .expect("run qinglang")
 }
+
+/// A burst of submissions: one client thread per `(address, author)`, each posting
+/// `text(client, k)` for k = 0, 1, … until its node stops answering. Acknowledged content
+/// ids arrive on the receiver.
+pub struct Burst {
+    pub acks: mpsc::Receiver<i64>,
+    clients: Vec<std::thread::JoinHandle<()>>,
+}
+
+impl Burst {
+    pub fn start(
+        clients: &[(String, i64)],
+        token: &str,
+        per_client: usize,
+        text: fn(usize, usize) -> String,
+    ) -> Burst {
+        let (tx, acks) = mpsc::channel::<i64>();
+        let clients = clients
+            .iter()
+            .enumerate()
+            .map(|(n, (addr, author))| {
+                let (addr, author, token, tx) =
+                    (addr.clone(), *author, token.to_owned(), tx.clone());
+                std::thread::spawn(move || {
+                    for k in 0..per_client {
+                        let body = serde_json::json!({"author": author, "kind": "message",
+                            "text": text(n, k)});
+                        match http(&addr, "POST", "/v1/content", &token, Some(body)) {
+                            Ok((200, r)) => {
+                                let id =
+                                    r["enforcement"]["content_id"].as_i64().expect("content id");
+                                let _ = tx.send(id);
+                            }
+                            _ => break, // the node is gone
+                        }
+                    }
+                })
+            })
+            .collect();
+        Burst { acks, clients }
+    }
+
+    /// Waits for `n` acknowledgements.
+    pub fn first(&self, n: usize) -> Vec<i64> {
+        (0..n)
+            .map(|_| {
+                self.acks
+                    .recv_timeout(Duration::from_secs(60))
+                    .expect("acknowledgements")
+            })
+            .collect()
+    }
+
+    /// Waits for the clients to stop; returns the acknowledgements not yet taken.
+    pub fn finish(self) -> Vec<i64> {
+        for c in self.clients {
+            let _ = c.join();
+        }
+        self.acks.try_iter().collect()
+    }
+}
+
+/// Asserts that every acknowledged submission has its decision in the audit trail of `db`
+/// (published, or held or rejected: a burst's lines are near copies, a flood).
+pub fn assert_none_lost(dir: &Path, db: &str, acknowledged: &[i64]) {
+    let out = qinglang_on(
+        dir,
+        db,
+        &[
+            "audit",
+            "export",
+            "--from",
+            "2000-01-01",
+            "--to",
+            "2200-01-01",
+        ],
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let recorded: std::collections::HashSet<String> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter_map(|l| serde_json::from_str::<Value>(l).ok())
+        .filter(|e| {
+            ["content.publish", "content.hold", "content.reject"]
+                .contains(&e["action"].as_str().unwrap_or(""))
+        })
+        .filter_map(|e| e["target"].as_str().map(str::to_owned))
+        .collect();
+    let missing: Vec<&i64> = acknowledged
+        .iter()
+        .filter(|id| !recorded.contains(&format!("content:{id}")))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "{} of {} acknowledged submissions lost: {missing:?}",
+        missing.len(),
+        acknowledged.len()
+    );
+}
