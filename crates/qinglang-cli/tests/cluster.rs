@@ -353,24 +353,9 @@ fn a_postgresql_dump_restores_to_a_verifying_chain() {
     let restored = format!("qinglang_restore_{}", std::process::id());
     let (server, _) = base.rsplit_once('/').expect("a database in the URL");
     let restored_url = format!("{server}/{restored}");
-    run(
-        "psql",
-        &[
-            "--dbname",
-            base,
-            "-c",
-            &format!("DROP DATABASE IF EXISTS {restored}"),
-        ],
-    );
-    run(
-        "psql",
-        &[
-            "--dbname",
-            base,
-            "-c",
-            &format!("CREATE DATABASE {restored}"),
-        ],
-    );
+    let sql = |statement: String| run("psql", &["--dbname", base, "-c", &statement]);
+    sql(format!("DROP DATABASE IF EXISTS {restored}"));
+    sql(format!("CREATE DATABASE {restored}"));
     run(
         "pg_restore",
         &["--dbname", &restored_url, &dump.display().to_string()],
@@ -378,15 +363,7 @@ fn a_postgresql_dump_restores_to_a_verifying_chain() {
     let url = format!("{restored_url}?options=-c%20search_path%3D{schema}");
     let out = qinglang_on(&dir, &url, &["audit", "verify"]);
     let said = String::from_utf8_lossy(&out.stdout).to_string();
-    run(
-        "psql",
-        &[
-            "--dbname",
-            base,
-            "-c",
-            &format!("DROP DATABASE IF EXISTS {restored}"),
-        ],
-    );
+    sql(format!("DROP DATABASE IF EXISTS {restored}"));
     assert_eq!(
         out.status.code(),
         Some(0),

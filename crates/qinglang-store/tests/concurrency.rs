@@ -6,13 +6,13 @@ mod common;
 
 use std::sync::Arc;
 
-use common::{resident_id, svc, T0};
+use common::{message, resident_id, svc, T0};
 use qinglang_governance::casework::{CaseTarget, NewReport};
 use qinglang_governance::crypto::DataKey;
 use qinglang_governance::identity::IdentityKind;
 use qinglang_governance::model::*;
 use qinglang_governance::policy::LoadedPolicy;
-use qinglang_governance::{Governance, Submission};
+use qinglang_governance::Governance;
 use qinglang_store::{testing, Database, Durability};
 
 const THREADS: usize = 8;
@@ -101,14 +101,7 @@ qinglang_store::both_backends! {
         let content = nodes[0]
             .submit_content(
                 &svc(),
-                &Submission {
-                    author,
-                    group: None,
-                    account: None,
-                    kind: ContentKind::Message,
-                    text: "今天去公园散步了".into(),
-                    scene: None,
-                },
+                &message(author, None, "今天去公园散步了"),
                 T0,
             )
             .expect("publish")
@@ -156,14 +149,7 @@ qinglang_store::both_backends! {
             let at = Timestamp(T0.0 + 1000 + i as i64);
             g.submit_content(
                 &svc(),
-                &Submission {
-                    author,
-                    group: None,
-                    account: None,
-                    kind: ContentKind::Message,
-                    text: "免费毛片在线看".into(),
-                    scene: None,
-                },
+                &message(author, None, "免费毛片在线看"),
                 at,
             )
             .map(|r| (r.enforcement.strike, r.enforcement.sanctions.iter().map(|s| s.kind).collect::<Vec<_>>()))
