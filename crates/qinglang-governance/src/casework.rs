@@ -226,6 +226,23 @@ pub struct QueueItem {
     pub note: Option<String>,
 }
 
+/// What an item's priority gains over its whole time to deadline.
+pub const PRIORITY_PER_WINDOW: f64 = 50.0;
+
+/// Which open items to list, most urgent first (the store orders by [`QueueItem::priority`]
+/// at `now` and stops at `limit`, so a long queue is never read whole).
+#[derive(Debug, Clone)]
+pub struct QueueQuery<'a> {
+    pub now: Timestamp,
+    pub lane: Option<Lane>,
+    /// Only items this person holds (a claim younger than `claim_ms`).
+    pub held_by: Option<&'a str>,
+    /// Leave out items someone other than this person holds.
+    pub not_held_by_others_than: Option<&'a str>,
+    pub claim_ms: i64,
+    pub limit: usize,
+}
+
 impl QueueItem {
     /// Who holds the item now: a claim lapses after `claim_ms` (an assignment by the lead is
     /// stamped to hold until the deadline).
@@ -237,17 +254,24 @@ impl QueueItem {
     }
 
     /// The order of work: severe, widely seen and close to (or past) its deadline first;
-    /// the low lane after everything else.
+    /// the low lane after everything else. The store orders by the same formula in SQL
+    /// ([`QueueItem::rank_base`] is stored with the item; the time part is computed there).
     pub fn priority(&self, now: Timestamp) -> f64 {
         let window = (self.deadline_at.0 - self.created_at.0).max(1) as f64;
         let elapsed = ((now.0 - self.created_at.0).max(0) as f64) / window;
+        self.rank_base() + PRIORITY_PER_WINDOW * elapsed
+    }
+
+    /// The part of [`QueueItem::priority`] that does not change with time: severity, reach
+    /// (logarithmic: a million readers is not a thousand times one thousand) and lane.
+    pub fn rank_base(&self) -> f64 {
         let reach = 15.0 * (1.0 + self.reach as f64).log10();
         let lane = if self.lane == Lane::Low {
             -1_000.0
         } else {
             0.0
         };
-        f64::from(self.severity) + reach + 50.0 * elapsed + lane
+        f64::from(self.severity) + reach + lane
     }
 }
 
@@ -1006,13 +1030,14 @@ impl<S: Store> Governance<S> {
         self.require(actor, Permission::ReadCases)?;
         let claim_ms = self.claim_ms();
         self.store.read(|tx| {
-            let mut items = tx.open_queue()?;
-            items.retain(|i| lane.is_none_or(|l| i.lane == l));
-            if mine {
-                items.retain(|i| i.holder(now, claim_ms) == Some(actor.name.as_str()));
-            }
-            sort_by_priority(&mut items, now);
-            items.truncate(limit);
+            let items = tx.ranked_queue(&QueueQuery {
+                now,
+                lane,
+                held_by: mine.then_some(actor.name.as_str()),
+                not_held_by_others_than: None,
+                claim_ms,
+                limit,
+            })?;
             items.iter().map(|i| self.entry(tx, i, now)).collect()
         })
     }
@@ -1044,14 +1069,16 @@ impl<S: Store> Governance<S> {
         self.require(actor, Permission::Moderate)?;
         let claim_ms = self.claim_ms();
         let claimed = self.store.write(|tx| {
-            let mut items = tx.open_queue()?;
-            items.retain(|i| lane.is_none_or(|l| i.lane == l));
-            sort_by_priority(&mut items, now);
+            let items = tx.ranked_queue(&QueueQuery {
+                now,
+                lane,
+                held_by: None,
+                not_held_by_others_than: Some(actor.name.as_str()),
+                claim_ms,
+                limit: n,
+            })?;
             let mut out = Vec::new();
             for mut item in items {
-                if out.len() == n {
-                    break;
-                }
                 let was = match item.holder(now, claim_ms) {
                     Some(who) if who != actor.name => continue,
                     held => held.map(str::to_owned),
@@ -1790,14 +1817,6 @@ fn held_by(id: Id, who: &str) -> Error {
         code: "claimed",
         message: format!("queue item {id} is claimed by {who}"),
     }
-}
-
-fn sort_by_priority(items: &mut [QueueItem], now: Timestamp) {
-    items.sort_by(|a, b| {
-        b.priority(now)
-            .total_cmp(&a.priority(now))
-            .then(a.id.cmp(&b.id))
-    });
 }
 
 /// The person who acted, as every view names them (`mod1`, like a sanction's `imposed_by`):

@@ -2,7 +2,9 @@
 //! `qinglang-store` (SQLite now, PostgreSQL later); the rules never see SQL.
 
 use crate::authz::Role;
-use crate::casework::{Appeal, AppealStatus, CaseTarget, Filing, QueueItem, Report, ReportFilter};
+use crate::casework::{
+    Appeal, AppealStatus, CaseTarget, Filing, QueueItem, QueueQuery, Report, ReportFilter,
+};
 use crate::error::Error;
 use crate::model::{
     Account, AuditAnchor, AuditDraft, AuditEntry, CampaignMember, ContentRecord, Decision,
@@ -155,8 +157,9 @@ pub trait Tx {
     /// The undecided item on a target, if any (at most one).
     fn open_queue_item(&mut self, target: CaseTarget) -> Result<Option<QueueItem>, Error>;
     fn update_queue_item(&mut self, item: &QueueItem) -> Result<(), Error>;
-    /// Every undecided item.
-    fn open_queue(&mut self) -> Result<Vec<QueueItem>, Error>;
+    /// Undecided items as `query` selects them, most urgent first
+    /// ([`QueueItem::priority`] at `query.now`, then the oldest id), at most `query.limit`.
+    fn ranked_queue(&mut self, query: &QueueQuery<'_>) -> Result<Vec<QueueItem>, Error>;
     fn insert_appeal(&mut self, appeal: &Appeal) -> Result<Id, Error>;
     fn appeal(&mut self, id: Id) -> Result<Option<Appeal>, Error>;
     fn appeal_for_sanction(&mut self, sanction: Id) -> Result<Option<Appeal>, Error>;

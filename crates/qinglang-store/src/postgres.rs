@@ -27,7 +27,10 @@ use crate::sql::{Column, Conn, Dialect, Param, Row, ToParam, Value};
 use crate::tx::SqlTx;
 
 /// Embedded migrations, applied in order; `qinglang_migrations` records each.
-const MIGRATIONS: &[&str] = &[include_str!("../migrations/postgres/0001_init.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("../migrations/postgres/0001_init.sql"),
+    include_str!("../migrations/postgres/0002_queue_rank_content_buckets.sql"),
+];
 
 /// The class of qinglang's advisory locks ("qlng"); the second key is the schema's hash, so
 /// that deployments in different schemas of one database do not wait for each other.
@@ -91,15 +94,17 @@ impl PgStore {
             idle: Mutex::new(Vec::new()),
         };
         let mut conn = store.connect()?;
-        store.lock = conn
+        let lock: i32 = conn
             .client
             .query_one("SELECT hashtext(current_schema())", &[])
             .and_then(|r| r.try_get(0))
             .map_err(|e| {
                 Error::Storage(format!("cannot read the schema of {}: {e}", store.shown))
             })?;
+        store.lock = lock;
         store.migrate(&mut conn.client)?;
         store.give_back(conn);
+        store.transact(true, crate::tx::casework::backfill_rank)?;
         Ok(store)
     }
 
@@ -238,7 +243,7 @@ impl PgStore {
     fn transact<T>(
         &self,
         write: bool,
-        f: impl FnOnce(&mut dyn Tx) -> Result<T, Error>,
+        f: impl FnOnce(&mut dyn Conn) -> Result<T, Error>,
     ) -> Result<T, Error> {
         let mut conn = self.checkout()?;
         let result = (|| {
@@ -259,11 +264,9 @@ impl PgStore {
                     .start()
                     .map_err(crate::storage)?
             };
-            let out = f(&mut SqlTx {
-                c: &mut PgConn {
-                    tx: &mut tx,
-                    statements,
-                },
+            let out = f(&mut PgConn {
+                tx: &mut tx,
+                statements,
             })?;
             tx.commit().map_err(crate::storage)?;
             Ok(out)
@@ -275,11 +278,11 @@ impl PgStore {
 
 impl Store for PgStore {
     fn write<T>(&self, f: impl FnOnce(&mut dyn Tx) -> Result<T, Error>) -> Result<T, Error> {
-        self.transact(true, f)
+        self.transact(true, |c| f(&mut SqlTx { c }))
     }
 
     fn read<T>(&self, f: impl FnOnce(&mut dyn Tx) -> Result<T, Error>) -> Result<T, Error> {
-        self.transact(false, f)
+        self.transact(false, |c| f(&mut SqlTx { c }))
     }
 }
 

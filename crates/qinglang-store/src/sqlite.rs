@@ -30,6 +30,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0012_scenes.sql"),
     include_str!("../migrations/0013_scene_lexicon_edits.sql"),
     include_str!("../migrations/0014_tc3_keys.sql"),
+    include_str!("../migrations/0015_queue_rank_content_buckets.sql"),
 ];
 
 /// The schema version a current SQLite database records in `PRAGMA user_version`.
@@ -165,7 +166,12 @@ fn migrate(conn: &Connection) -> Result<(), Error> {
         conn.execute_batch(&batch)
             .map_err(|e| Error::Storage(format!("migration {} failed: {e}", i + 1)))?;
     }
-    Ok(())
+    // What SQL alone cannot fill in (a logarithm SQLite may not have), in one transaction.
+    conn.execute_batch("BEGIN IMMEDIATE").map_err(storage)?;
+    let filled = crate::tx::casework::backfill_rank(&mut SqliteConn { conn });
+    conn.execute_batch(if filled.is_ok() { "COMMIT" } else { "ROLLBACK" })
+        .map_err(storage)?;
+    filled
 }
 
 impl Store for SqliteStore {

@@ -6,7 +6,8 @@ mod common;
 use common::*;
 use qinglang_governance::authz::Role;
 use qinglang_governance::casework::{
-    AppealStatus, CaseTarget, Lane, NewReport, QueueDecision, ReportFilter, ReportStatus,
+    AppealStatus, CaseTarget, Lane, NewReport, QueueDecision, QueueItem, QueueQuery, ReportFilter,
+    ReportStatus,
 };
 use qinglang_governance::model::*;
 use qinglang_governance::policy::SanctionKind;
@@ -1177,5 +1178,132 @@ qinglang_store::both_backends! {
         assert_eq!(dash.queue.claimed, count(&|e| e.claimed_by.is_some()));
         assert_eq!(dash.queue.overdue, count(&|e| e.overdue));
         assert_eq!(dash.queue.low_lane, count(&|e| e.lane == Lane::Low));
+    }
+}
+
+qinglang_store::both_backends! {
+    /// The store orders and cuts the queue in SQL (#23, the soak): its order is
+    /// `QueueItem::priority`'s at the moment asked, lanes, holders and limits included.
+    fn the_store_orders_the_queue_by_priority_at_the_moment_asked() {
+        use qinglang_governance::Store as _;
+        let g = service();
+        let mut expected = Vec::new();
+        g.store()
+            .write(|tx| {
+                for n in 0..40i64 {
+                    // Severity, reach, lane, age and time to deadline all vary.
+                    let created = T0.0 + (n * 7919) % 50 * 60_000;
+                    let mut item = QueueItem {
+                        id: 0,
+                        target: CaseTarget::Content(1000 + n),
+                        held: n % 2 == 0,
+                        severity: ((n * 37) % 100) as u32,
+                        reach: [0, 9, 200, 50_000, 3_000_000][(n % 5) as usize],
+                        lane: if n % 7 == 0 { Lane::Low } else { Lane::Normal },
+                        created_at: Timestamp(created),
+                        deadline_at: Timestamp(created + [2, 24, 72][(n % 3) as usize] * HOUR),
+                        claimed_by: (n % 6 == 1).then(|| "alice".to_owned()),
+                        claimed_at: (n % 6 == 1).then_some(Timestamp(created)),
+                        decision: None,
+                        decided_by: None,
+                        decided_at: None,
+                        note: None,
+                    };
+                    item.id = tx.insert_queue_item(&item)?;
+                    expected.push(item);
+                }
+                Ok(())
+            })
+            .expect("items");
+        for now in [at(0), at(90), at(30 * 60), at(80 * 60)] {
+            let claim_ms = 15 * 60_000;
+            let mut want: Vec<&QueueItem> = expected.iter().collect();
+            want.sort_by(|a, b| b.priority(now).total_cmp(&a.priority(now)).then(a.id.cmp(&b.id)));
+            let ids = |items: &[&QueueItem]| items.iter().map(|i| i.id).collect::<Vec<_>>();
+            let ranked = |q: QueueQuery<'_>| {
+                g.store()
+                    .read(|tx| tx.ranked_queue(&q))
+                    .expect("ranked")
+                    .iter()
+                    .map(|i| i.id)
+                    .collect::<Vec<_>>()
+            };
+            let query = |limit| QueueQuery {
+                now,
+                lane: None,
+                held_by: None,
+                not_held_by_others_than: None,
+                claim_ms,
+                limit,
+            };
+            assert_eq!(ranked(query(100)), ids(&want), "at {now:?}");
+            assert_eq!(ranked(query(5)), ids(&want[..5]), "cut at the limit");
+            let low: Vec<&QueueItem> = want.iter().copied().filter(|i| i.lane == Lane::Low).collect();
+            assert_eq!(ranked(QueueQuery { lane: Some(Lane::Low), ..query(100) }), ids(&low));
+            let held: Vec<&QueueItem> = want
+                .iter()
+                .copied()
+                .filter(|i| i.holder(now, claim_ms) == Some("alice"))
+                .collect();
+            assert_eq!(ranked(QueueQuery { held_by: Some("alice"), ..query(100) }), ids(&held));
+            let free_for_bob: Vec<&QueueItem> = want
+                .iter()
+                .copied()
+                .filter(|i| i.holder(now, claim_ms).is_none_or(|h| h == "bob"))
+                .collect();
+            assert_eq!(
+                ranked(QueueQuery { not_held_by_others_than: Some("bob"), ..query(100) }),
+                ids(&free_for_bob)
+            );
+        }
+    }
+}
+
+qinglang_store::both_backends! {
+    /// The dashboard's volumes come from per-quarter-hour counts kept with every message and
+    /// decision (#23): they equal a count over the messages themselves.
+    fn volume_counts_follow_every_message_and_decision() {
+        use qinglang_governance::Store as _;
+        let g = service();
+        let author = verified_user(&g, "author", &resident_id(1));
+        let mut held = Vec::new();
+        for (i, text) in ["今天天气不错", "免费毛片在线看", "周末去爬山吗", "加微信看裸聊", "河南人都是骗子"]
+            .iter()
+            .enumerate()
+        {
+            let r = g
+                .submit_content(&svc(), &message(author, None, text), at(i as i64 * 400))
+                .expect("submit");
+            if r.enforcement.decision == Decision::Held {
+                held.push(r.enforcement.content_id);
+            }
+        }
+        assert!(!held.is_empty(), "a message was held for review");
+        // A moderator's decision moves a message from one count to another.
+        let items: Vec<i64> = g
+            .queue(&alice(), None, false, 100, at(3000))
+            .expect("queue")
+            .iter()
+            .map(|e| e.id)
+            .collect();
+        g.decide(&alice(), &items, QueueDecision::Remove, None, None, at(3001))
+            .expect("decide");
+        let counted: Vec<(i64, String, String, u64)> = g
+            .store()
+            .read(|tx| tx.content_volume(at(-100_000), at(100_000), 8 * HOUR))
+            .expect("volume");
+        let direct = g
+            .store()
+            .query_i64("SELECT count(*) FROM content")
+            .expect("count");
+        assert_eq!(counted.iter().map(|r| r.3).sum::<u64>() as i64, direct);
+        for decision in ["published", "rejected", "removed", "held"] {
+            let in_buckets: u64 = counted.iter().filter(|r| r.1 == decision).map(|r| r.3).sum();
+            let in_content = g
+                .store()
+                .query_i64(&format!("SELECT count(*) FROM content WHERE decision = '{decision}'"))
+                .expect("count");
+            assert_eq!(in_buckets as i64, in_content, "{decision}");
+        }
     }
 }

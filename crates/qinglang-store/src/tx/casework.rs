@@ -2,8 +2,8 @@
 
 use crate::sql::{params, Conn, Dialect, Row};
 use qinglang_governance::casework::{
-    Appeal, AppealStatus, CaseTarget, Filing, Lane, QueueDecision, QueueItem, Report, ReportFilter,
-    ReportStatus,
+    Appeal, AppealStatus, CaseTarget, Filing, Lane, QueueDecision, QueueItem, QueueQuery, Report,
+    ReportFilter, ReportStatus, PRIORITY_PER_WINDOW,
 };
 use qinglang_governance::model::{AuditEntry, Id, Timestamp};
 use qinglang_governance::stats::{AuditFilter, QueueDepth, ReportHandling};
@@ -200,8 +200,8 @@ pub(crate) fn reporter_record(c: &mut dyn Conn, reporter: Id) -> Result<(u32, u3
 pub(crate) fn insert_queue_item(c: &mut dyn Conn, i: &QueueItem) -> Result<Id, Error> {
     c.insert(
         "INSERT INTO queue (target_kind, target_id, held, severity, reach, lane, created_at,
-         deadline_at, claimed_by, claimed_at, decision, decided_by, decided_at, note)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14) RETURNING id",
+         deadline_at, claimed_by, claimed_at, decision, decided_by, decided_at, note, rank_base)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15) RETURNING id",
         params![
             i.target.kind(),
             i.target.id(),
@@ -216,7 +216,8 @@ pub(crate) fn insert_queue_item(c: &mut dyn Conn, i: &QueueItem) -> Result<Id, E
             i.decision.map(QueueDecision::as_str),
             i.decided_by,
             i.decided_at.map(|t| t.0),
-            i.note
+            i.note,
+            i.rank_base()
         ],
     )
 }
@@ -238,7 +239,7 @@ pub(crate) fn update_queue_item(c: &mut dyn Conn, i: &QueueItem) -> Result<(), E
     c.execute(
         "UPDATE queue SET held = ?2, severity = ?3, reach = ?4, lane = ?5, deadline_at = ?6,
          claimed_by = ?7, claimed_at = ?8, decision = ?9, decided_by = ?10, decided_at = ?11,
-         note = ?12 WHERE id = ?1",
+         note = ?12, rank_base = ?13 WHERE id = ?1",
         params![
             i.id,
             i.held,
@@ -251,18 +252,58 @@ pub(crate) fn update_queue_item(c: &mut dyn Conn, i: &QueueItem) -> Result<(), E
             i.decision.map(QueueDecision::as_str),
             i.decided_by,
             i.decided_at.map(|t| t.0),
-            i.note
+            i.note,
+            i.rank_base()
         ],
     )?;
     Ok(())
 }
 
-pub(crate) fn open_queue(c: &mut dyn Conn) -> Result<Vec<QueueItem>, Error> {
+pub(crate) fn ranked_queue(c: &mut dyn Conn, q: &QueueQuery<'_>) -> Result<Vec<QueueItem>, Error> {
+    // QueueItem::priority at ?1, in SQL: rank_base plus the share of the time to deadline
+    // that has passed. CASE rather than max(), which the two dialects spell differently.
     c.rows(
-        "SELECT * FROM queue WHERE decision IS NULL ORDER BY id",
-        params![],
+        "SELECT * FROM queue WHERE decision IS NULL
+           AND (CAST(?2 AS TEXT) IS NULL OR lane = ?2)
+           AND (CAST(?3 AS TEXT) IS NULL
+                OR (claimed_by = ?3 AND claimed_at IS NOT NULL AND ?1 < claimed_at + ?5))
+           AND (CAST(?4 AS TEXT) IS NULL OR claimed_by IS NULL OR claimed_by = ?4
+                OR claimed_at IS NULL OR ?1 >= claimed_at + ?5)
+         ORDER BY coalesce(rank_base, severity)
+                  + ?6 * CAST(CASE WHEN ?1 > created_at THEN ?1 - created_at ELSE 0 END
+                              AS DOUBLE PRECISION)
+                  / CASE WHEN deadline_at > created_at THEN deadline_at - created_at ELSE 1 END
+                  DESC,
+                  id
+         LIMIT ?7",
+        params![
+            q.now.0,
+            q.lane.map(Lane::as_str),
+            q.held_by,
+            q.not_held_by_others_than,
+            q.claim_ms,
+            PRIORITY_PER_WINDOW,
+            i64::try_from(q.limit).unwrap_or(i64::MAX)
+        ],
         item_from,
     )
+}
+
+/// Stores the time-independent priority of open items written before it was stored
+/// (migration 0015 on SQLite, 0002 on PostgreSQL).
+pub(crate) fn backfill_rank(c: &mut dyn Conn) -> Result<(), Error> {
+    let items = c.rows(
+        "SELECT * FROM queue WHERE decision IS NULL AND rank_base IS NULL",
+        params![],
+        item_from,
+    )?;
+    for i in items {
+        c.execute(
+            "UPDATE queue SET rank_base = ?2 WHERE id = ?1",
+            params![i.id, i.rank_base()],
+        )?;
+    }
+    Ok(())
 }
 
 pub(crate) fn insert_appeal(c: &mut dyn Conn, a: &Appeal) -> Result<Id, Error> {

@@ -4,7 +4,7 @@
 
 use qinglang_governance::authz::Role;
 use qinglang_governance::casework::{
-    Appeal, AppealStatus, CaseTarget, Filing, QueueItem, Report, ReportFilter,
+    Appeal, AppealStatus, CaseTarget, Filing, QueueItem, QueueQuery, Report, ReportFilter,
 };
 use qinglang_governance::model::*;
 use qinglang_governance::policy::SanctionKind;
@@ -15,7 +15,7 @@ use crate::sql::Conn;
 
 mod access;
 pub(crate) mod audit;
-mod casework;
+pub(crate) mod casework;
 mod content;
 mod people;
 mod sanctions;
@@ -313,8 +313,8 @@ impl Tx for SqlTx<'_> {
         casework::update_queue_item(self.c, item)
     }
 
-    fn open_queue(&mut self) -> Result<Vec<QueueItem>, Error> {
-        casework::open_queue(self.c)
+    fn ranked_queue(&mut self, query: &QueueQuery<'_>) -> Result<Vec<QueueItem>, Error> {
+        casework::ranked_queue(self.c, query)
     }
 
     fn insert_appeal(&mut self, appeal: &Appeal) -> Result<Id, Error> {
