@@ -362,10 +362,12 @@ async fn a_moderator_works_the_queue_with_the_keyboard() {
         .await
         .expect("user page");
     let sanctions = text_of(&c, "#sanctions").await;
+    // Named for the moderator, the reason too, not as the stored codes (#22).
     assert!(
-        sanctions.contains("restrict_publishing") && sanctions.contains("alice"),
+        sanctions.contains("限制发布") && sanctions.contains("alice"),
         "{sanctions}"
     );
+    assert!(!sanctions.contains("restrict_publishing"), "{sanctions}");
     assert!(
         text_of(&c, "#credit").await.starts_with("80"),
         "credit after two violations"

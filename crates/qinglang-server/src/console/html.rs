@@ -1,27 +1,11 @@
-//! HTML building blocks: escaping, the page layout, the language switch, and the text view
-//! with its hits highlighted in place.
+//! HTML building blocks: the page layout, the language switch, flashes, tables, and the text
+//! view with its hits highlighted in place. Written with maud's `html!`, which escapes every
+//! splice: text from users, platforms and the store cannot become markup.
 
-use std::fmt::Write as _;
-
+use maud::{html, Markup, DOCTYPE};
 use qinglang_governance::authz::Role;
 use qinglang_governance::casework::CaseTarget;
 use qinglang_governance::model::Principal;
-
-/// Escapes text for HTML content and quoted attribute values.
-pub fn esc(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
 
 /// The console's language: Simplified Chinese by default, English on request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -71,11 +55,8 @@ impl Viewer {
     }
 
     /// The hidden field every form carries.
-    pub fn csrf_field(&self) -> String {
-        format!(
-            r#"<input type="hidden" name="csrf" value="{}">"#,
-            esc(&self.csrf)
-        )
+    pub fn csrf_field(&self) -> Markup {
+        html! { input type="hidden" name="csrf" value=(self.csrf); }
     }
 
     pub fn can_moderate(&self) -> bool {
@@ -119,23 +100,23 @@ pub fn role_name(lang: Lang, role: Role) -> &'static str {
     }
 }
 
-/// A flash message carried in the query string after a form (`?ok=` / `?err=`).
 /// The message a form's redirect carries (`?ok=…` or `?err=…`), shown only when `signature`
 /// is this server's for it: a link anyone wrote (`/queue?err=账户冻结请致电…`) shows nothing,
 /// so the console can never be made to display a stranger's text as its own (#22).
-pub fn flash(ok: Option<&str>, err: Option<&str>, signature: Option<&str>) -> String {
-    let mut s = String::new();
+pub fn flash(ok: Option<&str>, err: Option<&str>, signature: Option<&str>) -> Markup {
     let signed = |kind: &str, m: &str| {
-        flash_signature(kind, m)
-            .is_some_and(|want| signature.is_some_and(|sig| super::same(sig, &want)))
+        !m.is_empty()
+            && flash_signature(kind, m)
+                .is_some_and(|want| signature.is_some_and(|sig| super::same(sig, &want)))
     };
-    if let Some(m) = ok.filter(|m| !m.is_empty() && signed("ok", m)) {
-        let _ = write!(s, r#"<p class="flash ok" role="status">{}</p>"#, esc(m));
+    html! {
+        @if let Some(m) = ok.filter(|m| signed("ok", m)) {
+            p.flash.ok role="status" { (m) }
+        }
+        @if let Some(m) = err.filter(|m| signed("err", m)) {
+            p.flash.err role="alert" { (m) }
+        }
     }
-    if let Some(m) = err.filter(|m| !m.is_empty() && signed("err", m)) {
-        let _ = write!(s, r#"<p class="flash err" role="alert">{}</p>"#, esc(m));
-    }
-    s
 }
 
 /// A flash message's signature: a MAC under a key drawn when the process starts (a flash
@@ -158,12 +139,20 @@ pub fn flash_signature(kind: &str, message: &str) -> Option<String> {
 }
 
 /// An error message the server chose itself (the sign-in page's fixed ones).
-pub fn flash_fixed(message: &str) -> String {
-    format!(r#"<p class="flash err" role="alert">{}</p>"#, esc(message))
+pub fn flash_fixed(message: &str) -> Markup {
+    html! { p.flash.err role="alert" { (message) } }
+}
+
+/// The other language of the switch: its code and its name, written in itself.
+pub fn other_lang(l: Lang) -> (&'static str, &'static str) {
+    match l {
+        Lang::Zh => ("en", "English"),
+        Lang::En => ("zh", "中文"),
+    }
 }
 
 /// The page around `body`: header, navigation (what the role may use), language switch.
-pub fn page(v: &Viewer, title: &str, active: &str, body: &str) -> String {
+pub fn page(v: &Viewer, title: &str, active: &str, body: Markup) -> Markup {
     let l = v.lang;
     let mut nav = vec![
         ("/", l.t("概览", "Dashboard"), "dashboard"),
@@ -180,35 +169,64 @@ pub fn page(v: &Viewer, title: &str, active: &str, body: &str) -> String {
         nav.push(("/audit", l.t("审计", "Audit"), "audit"));
         nav.push(("/annual", l.t("年度报告", "Annual report"), "annual"));
     }
-    let mut links = String::new();
-    for (href, label, key) in nav {
-        let cls = if key == active {
-            r#" class="active""#
-        } else {
-            ""
-        };
-        let _ = write!(links, r#"<a href="{href}"{cls}>{}</a>"#, esc(label));
+    let (other, other_label) = other_lang(l);
+    html! {
+        (DOCTYPE)
+        html lang=(l.code()) {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                title { (title) " · 清朗" }
+                link rel="stylesheet" href="/assets/console.css";
+                script src="/assets/console.js" defer {}
+            }
+            body {
+                header {
+                    a.brand href="/" { "清朗 " small { "qinglang" } }
+                    nav {
+                        @for (href, label, key) in nav {
+                            a href=(href) class=[(key == active).then_some("active")] { (label) }
+                        }
+                    }
+                    div.who {
+                        span.tz #time-zone title=(l.t("页面上的时间均为该时区的当地时间", "Every time on the page is local time in this zone")) {
+                            (l.t("时区", "Time zone")) " " (time_zone_name())
+                        }
+                        " "
+                        span { (v.principal.name) " · " (role_name(l, v.principal.role)) }
+                        " "
+                        a #lang-switch href={ "/lang/" (other) "?back=" (urlencode(&v.path)) } { (other_label) }
+                        form.inline method="post" action="/logout" {
+                            (v.csrf_field())
+                            button.link type="submit" { (l.t("退出", "Sign out")) }
+                        }
+                    }
+                }
+                main {
+                    h1 { (title) }
+                    (body)
+                }
+            }
+        }
     }
-    let (other, other_label) = match l {
-        Lang::Zh => ("en", "English"),
-        Lang::En => ("zh", "中文"),
-    };
-    format!(
-        r#"<!doctype html><html lang="{lang}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>{title} · 清朗</title><link rel="stylesheet" href="/assets/console.css"><script src="/assets/console.js" defer></script></head><body><header><a class="brand" href="/">清朗 <small>qinglang</small></a><nav>{links}</nav><div class="who"><span class="tz" id="time-zone" title="{tz_title}">{tz_label} {tz}</span> <span>{name} · {role}</span> <a href="/lang/{other}?back={back}" id="lang-switch">{other_label}</a><form method="post" action="/logout" class="inline">{csrf}<button type="submit" class="link">{logout}</button></form></div></header><main><h1>{title}</h1>{body}</main></body></html>"#,
-        lang = l.code(),
-        title = esc(title),
-        name = esc(&v.principal.name),
-        role = role_name(l, v.principal.role),
-        back = esc(&urlencode(&v.path)),
-        csrf = v.csrf_field(),
-        logout = l.t("退出", "Sign out"),
-        tz_label = l.t("时区", "Time zone"),
-        tz = esc(time_zone_name()),
-        tz_title = l.t(
-            "页面上的时间均为该时区的当地时间",
-            "Every time on the page is local time in this zone"
-        ),
-    )
+}
+
+/// A table of `rows` under `headers`; `empty` in its place when there are no rows.
+pub fn table(headers: &[&str], rows: &[Vec<Markup>], empty: &str) -> Markup {
+    html! {
+        @if rows.is_empty() {
+            p.muted { (empty) }
+        } @else {
+            table {
+                thead { tr { @for h in headers { th { (h) } } } }
+                tbody {
+                    @for r in rows {
+                        tr { @for c in r { td { (c) } } }
+                    }
+                }
+            }
+        }
+    }
 }
 
 /// Percent-encodes a query value.
@@ -248,74 +266,128 @@ pub fn short_time(rfc: &str) -> String {
     t.local_minute(&time_zone().0)
 }
 
-/// A link to the page of what a case is about.
-pub fn target_link(lang: Lang, t: CaseTarget) -> String {
-    let (href, kind) = match t {
-        CaseTarget::Content(id) => (format!("/content/{id}"), lang.t("内容", "content")),
-        CaseTarget::User(id) => (format!("/users/{id}"), lang.t("用户", "user")),
-        CaseTarget::Account(id) => (format!("/accounts/{id}"), lang.t("公众号", "account")),
-        CaseTarget::Group(id) => (format!("/groups/{id}"), lang.t("群组", "group")),
-    };
-    format!(r#"<a href="{href}">{kind} #{}</a>"#, t.id())
+/// A time given in milliseconds since the epoch, in the deployment's zone, written with a
+/// strftime `pattern` (`%m-%d`); empty for a time out of range.
+pub fn local_time(ms: i64, pattern: &str) -> String {
+    jiff::Timestamp::from_millisecond(ms)
+        .map(|t| {
+            t.to_zoned(time_zone().0.clone())
+                .strftime(pattern)
+                .to_string()
+        })
+        .unwrap_or_default()
 }
 
-/// The text with every hit marked where it occurs; the mark's title says which lexicon
-/// entry or rule found it.
-pub fn highlighted(text: &str, verdict: &serde_json::Value) -> String {
-    let chars: Vec<char> = text.chars().collect();
-    let mut notes: Vec<Vec<String>> = vec![Vec::new(); chars.len()];
-    if let Some(hits) = verdict["hits"].as_array() {
-        for h in hits {
-            let (Some(start), Some(end)) = (h["start"].as_u64(), h["end"].as_u64()) else {
-                continue;
-            };
-            let note = format!(
-                "{} · {} · {} · {}",
-                h["term"].as_str().unwrap_or(""),
-                h["category"].as_str().unwrap_or(""),
-                h["action"].as_str().unwrap_or(""),
-                h["source"].as_str().unwrap_or("")
-            );
-            for n in notes
-                .iter_mut()
-                .take((end as usize).min(chars.len()))
-                .skip(start as usize)
-            {
-                if !n.contains(&note) {
-                    n.push(note.clone());
-                }
-            }
-        }
-    }
-    let mut out = String::new();
+/// What a case is about, as words (`内容 #12`).
+pub fn target_label(lang: Lang, t: CaseTarget) -> String {
+    let kind = match t {
+        CaseTarget::Content(_) => lang.t("内容", "content"),
+        CaseTarget::User(_) => lang.t("用户", "user"),
+        CaseTarget::Account(_) => lang.t("公众号", "account"),
+        CaseTarget::Group(_) => lang.t("群组", "group"),
+    };
+    format!("{kind} #{}", t.id())
+}
+
+/// A link to the page of what a case is about.
+pub fn target_link(lang: Lang, t: CaseTarget) -> Markup {
+    let href = match t {
+        CaseTarget::Content(id) => format!("/content/{id}"),
+        CaseTarget::User(id) => format!("/users/{id}"),
+        CaseTarget::Account(id) => format!("/accounts/{id}"),
+        CaseTarget::Group(id) => format!("/groups/{id}"),
+    };
+    html! { a href=(href) { (target_label(lang, t)) } }
+}
+
+/// A hit's note for its mark's title: term, category, action and the source that found it
+/// (the source as its identifier, which is what a lexicon or rule is looked up by).
+pub fn hit_note(lang: Lang, h: &serde_json::Value) -> String {
+    format!(
+        "{} · {} · {} · {}",
+        h["term"].as_str().unwrap_or(""),
+        category_cell(lang, h),
+        action_label(lang, h["action"].as_str().unwrap_or("")),
+        h["source"].as_str().unwrap_or("")
+    )
+}
+
+/// Runs of `chars` with the notes of the hits covering them: `(text, notes)`, in order.
+fn runs(chars: &[char], notes: &[Vec<String>]) -> Vec<(String, String)> {
+    let mut out = Vec::new();
     let mut i = 0;
     while i < chars.len() {
         let j = (i..chars.len())
             .find(|&j| notes[j] != notes[i])
             .unwrap_or(chars.len());
-        let run: String = chars[i..j].iter().collect();
-        if notes[i].is_empty() {
-            out.push_str(&esc(&run));
-        } else {
-            let _ = write!(
-                out,
-                r#"<mark title="{}">{}</mark>"#,
-                esc(&notes[i].join("\n")),
-                esc(&run)
-            );
-        }
+        out.push((chars[i..j].iter().collect(), notes[i].join("\n")));
         i = j;
     }
     out
 }
 
-/// A hit's category, with its family where it names one (`fraud · 钓鱼`).
+/// Text with the runs that carry a note marked; the mark's title is the note.
+pub fn marked(chars: &[char], notes: &[Vec<String>]) -> Markup {
+    html! {
+        @for (run, note) in runs(chars, notes) {
+            @if note.is_empty() { (run) } @else { mark title=(note) { (run) } }
+        }
+    }
+}
+
+/// The text with every hit marked where it occurs; the mark's title says which lexicon
+/// entry or rule found it.
+pub fn highlighted(lang: Lang, text: &str, verdict: &serde_json::Value) -> Markup {
+    let chars: Vec<char> = text.chars().collect();
+    let mut notes: Vec<Vec<String>> = vec![Vec::new(); chars.len()];
+    for h in verdict["hits"].as_array().into_iter().flatten() {
+        let (Some(start), Some(end)) = (h["start"].as_u64(), h["end"].as_u64()) else {
+            continue;
+        };
+        let note = hit_note(lang, h);
+        // Spans come from the store: clamp them, never index past the text.
+        let end = usize::try_from(end).unwrap_or(usize::MAX).min(chars.len());
+        let start = usize::try_from(start).unwrap_or(usize::MAX).min(end);
+        for n in &mut notes[start..end] {
+            if !n.contains(&note) {
+                n.push(note.clone());
+            }
+        }
+    }
+    marked(&chars, &notes)
+}
+
+/// A hit's category, with its family where it names one (`诈骗 · 钓鱼仿冒`).
 fn category_cell(lang: Lang, hit: &serde_json::Value) -> String {
     let category = super::labels::category_name(lang, hit["category"].as_str().unwrap_or(""));
     match hit["subcategory"].as_str() {
         Some(sub) => format!("{category} · {}", family_label(lang, sub)),
         None => category,
     }
+}
+
+/// What a hit or a lexicon term asks for (`block` → 拦截).
+pub fn action_label(lang: Lang, action: &str) -> String {
+    let (zh, en) = match action {
+        "block" => ("拦截", "block"),
+        "review" => ("人审", "review"),
+        "allow" => ("放行", "allow"),
+        "pass" => ("通过", "pass"),
+        other => return other.to_owned(),
+    };
+    lang.t(zh, en).to_owned()
+}
+
+/// Where in an article a hit was found (REV-8).
+pub fn part_label(lang: Lang, part: &str) -> String {
+    let (zh, en) = match part {
+        "title" => ("标题", "title"),
+        "body" => ("正文", "body"),
+        "hidden" => ("隐藏文本", "hidden text"),
+        "link" => ("链接", "link"),
+        other => return other.to_owned(),
+    };
+    lang.t(zh, en).to_owned()
 }
 
 /// The moderator's name for a scam or illegal-service family (issue #20); an operator's own
@@ -337,32 +409,38 @@ pub fn family_label(lang: Lang, family: &str) -> String {
     lang.t(zh, en).to_owned()
 }
 
-/// The list of hits under a text: term, category, action, source, probability.
-pub fn hit_table(lang: Lang, verdict: &serde_json::Value) -> String {
+/// The list of hits under a text: term, category, action, source, probability; for an
+/// article, also where in the page each was found.
+pub fn hit_table(lang: Lang, verdict: &serde_json::Value) -> Markup {
     let Some(hits) = verdict["hits"].as_array().filter(|h| !h.is_empty()) else {
-        return format!("<p class=muted>{}</p>", lang.t("无命中", "No hits"));
+        return html! { p.muted { (lang.t("无命中", "No hits")) } };
     };
-    let mut s = format!(
-        "<table class=hits><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>",
-        lang.t("命中", "Hit"),
-        lang.t("类别", "Category"),
-        lang.t("处置", "Action"),
-        lang.t("来源", "Source")
-    );
-    for h in hits {
-        let p = h["probability"]
-            .as_f64()
-            .map_or_else(String::new, |p| format!(" (p={p:.2})"));
-        let _ = write!(
-            s,
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td><code>{}</code>{}</td></tr>",
-            esc(h["text"].as_str().or(h["term"].as_str()).unwrap_or("")),
-            esc(&category_cell(lang, h)),
-            esc(h["action"].as_str().unwrap_or("")),
-            esc(h["source"].as_str().unwrap_or("")),
-            p
-        );
+    let parts = hits.iter().any(|h| h["part"].is_string());
+    html! {
+        table.hits {
+            thead {
+                tr {
+                    th { (lang.t("命中", "Hit")) }
+                    th { (lang.t("类别", "Category")) }
+                    th { (lang.t("处置", "Action")) }
+                    th { (lang.t("来源", "Source")) }
+                    @if parts { th { (lang.t("位置", "Where")) } }
+                }
+            }
+            tbody {
+                @for h in hits {
+                    tr {
+                        td { (h["text"].as_str().or(h["term"].as_str()).unwrap_or("")) }
+                        td { (category_cell(lang, h)) }
+                        td { (action_label(lang, h["action"].as_str().unwrap_or(""))) }
+                        td {
+                            code { (h["source"].as_str().unwrap_or("")) }
+                            @if let Some(p) = h["probability"].as_f64() { " (p=" (format!("{p:.2}")) ")" }
+                        }
+                        @if parts { td { (part_label(lang, h["part"].as_str().unwrap_or(""))) } }
+                    }
+                }
+            }
+        }
     }
-    s.push_str("</tbody></table>");
-    s
 }

@@ -121,9 +121,102 @@ pub fn category_name(l: Lang, category: &str) -> String {
     l.t(zh, en).to_owned()
 }
 
+/// Whether an audit action is governance — what moderators and leads act on and what a
+/// regulator asks about: decisions on content, sanctions, reports, appeals, lexicon and
+/// emergency changes, the model's teaching, identities revealed — rather than operator
+/// housekeeping (sign-ins, tokens, console users) or the platform's bookkeeping (users
+/// created, groups joined, items claimed), which the dashboard and the annual report leave
+/// out (#22).
+pub fn is_governance_action(action: &str) -> bool {
+    let family = action.split('.').next().unwrap_or("");
+    match family {
+        "content" => action != "content.publish",
+        "sanction" | "appeal" | "lexicon" | "policy" | "model" => true,
+        "report" => action != "report.assign",
+        "queue" => action == "queue.decide",
+        _ => matches!(
+            action,
+            "identity.reveal" | "identity.refused" | "account.close_inactive" | "retention.sweep"
+        ),
+    }
+}
+
+/// The name of a content decision or a queue decision (`remove_and_sanction` → 删除并处罚).
+pub fn decision_name(l: Lang, d: &str) -> String {
+    match d {
+        "approve" => l.t("通过", "approve"),
+        "remove" => l.t("删除", "remove"),
+        "remove_and_sanction" => l.t("删除并处罚", "remove and sanction"),
+        "published" => l.t("已发布", "published"),
+        "held" => l.t("待审", "held"),
+        "rejected" => l.t("已拦截", "rejected"),
+        "removed" => l.t("已删除", "removed"),
+        "open" => l.t("待处理", "open"),
+        "upheld" => l.t("成立", "upheld"),
+        "pending" => l.t("待复核", "pending"),
+        other => other,
+    }
+    .to_owned()
+}
+
+/// A report's or an appeal's outcome (not a content decision: `rejected` means "not upheld").
+pub fn outcome_name(l: Lang, s: &str) -> String {
+    match s {
+        "open" => l.t("待处理", "open"),
+        "pending" => l.t("待复核", "pending"),
+        "upheld" => l.t("成立", "upheld"),
+        "rejected" => l.t("不成立", "not upheld"),
+        other => other,
+    }
+    .to_owned()
+}
+
+/// The name of a kind of content (`comment` → 评论).
+pub fn kind_name(l: Lang, kind: &str) -> String {
+    let (zh, en) = match kind {
+        "comment" => ("评论", "comment"),
+        "message" => ("消息", "message"),
+        "post" => ("帖子", "post"),
+        "article" => ("公众号文章", "article"),
+        "nickname" => ("昵称", "nickname"),
+        "group_name" => ("群名", "group name"),
+        "bio" => ("简介", "bio"),
+        other => return other.to_owned(),
+    };
+    l.t(zh, en).to_owned()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Housekeeping stays off the dashboard and out of the annual report (#22).
+    #[test]
+    fn housekeeping_is_not_governance() {
+        for a in [
+            "token.create",
+            "token.revoke",
+            "operator.create",
+            "operator.password",
+            "session.sign_in",
+            "user.create",
+            "queue.claim",
+            "content.publish",
+        ] {
+            assert!(!is_governance_action(a), "{a}");
+        }
+        for a in [
+            "content.remove",
+            "sanction.apply",
+            "report.resolve",
+            "appeal.decide",
+            "lexicon.add",
+            "policy.emergency",
+            "identity.reveal",
+        ] {
+            assert!(is_governance_action(a), "{a}");
+        }
+    }
 
     /// Every action the governance service audits has a name: a new one without a name
     /// would reach moderators as a code.

@@ -23,12 +23,15 @@ use qinglang_governance::Error;
 
 use crate::{blocking, AppState};
 
+mod article;
 pub mod html;
 pub mod labels;
+mod messages;
 mod pages;
 pub mod svg;
 
-use html::{esc, Lang, Viewer};
+use html::{Lang, Viewer};
+use maud::{html as markup, DOCTYPE};
 pub use pages::{annual_body, annual_document};
 
 const SESSION_COOKIE: &str = "ql_session";
@@ -229,22 +232,32 @@ impl Form {
 
 /// A page for an error the viewer cannot fix by retrying the same thing.
 pub(crate) fn error_page(lang: Lang, status: StatusCode, message: &str) -> Response {
-    let body = format!(
-        r#"<!doctype html><html lang="{}"><head><meta charset="utf-8"><title>{}</title><link rel="stylesheet" href="/assets/console.css"></head><body><main><h1>{}</h1><p class="flash err">{}</p><p><a href="/">{}</a></p></main></body></html>"#,
-        lang.code(),
-        status.as_u16(),
-        status.as_u16(),
-        esc(message),
-        lang.t("返回概览", "Back to the dashboard")
-    );
-    (status, Html(body)).into_response()
+    let body = markup! {
+        (DOCTYPE)
+        html lang=(lang.code()) {
+            head {
+                meta charset="utf-8";
+                title { (status.as_u16()) }
+                link rel="stylesheet" href="/assets/console.css";
+            }
+            body {
+                main {
+                    h1 { (status.as_u16()) }
+                    p.flash.err { (message) }
+                    p { a href="/" { (lang.t("返回概览", "Back to the dashboard")) } }
+                }
+            }
+        }
+    };
+    (status, Html(body.into_string())).into_response()
 }
 
-/// Where a governance error sends the viewer: back to `back` with the message shown.
-pub(crate) fn back_with(back: &str, result: Result<String, Error>) -> Response {
+/// Back to `back` with the outcome of a form shown: the success message, or the refusal in
+/// the viewer's language.
+pub(crate) fn back_with(lang: Lang, back: &str, result: Result<String, Error>) -> Response {
     let (key, msg) = match result {
         Ok(m) => ("ok", m),
-        Err(e) => ("err", e.to_string()),
+        Err(e) => ("err", messages::error_text(lang, &e)),
     };
     let sep = if back.contains('?') { '&' } else { '?' };
     Redirect::to(&format!(
@@ -316,36 +329,39 @@ async fn login_page(
         .map(|b| b.iter().map(|x| format!("{x:02x}")).collect::<String>())
         .unwrap_or_default();
     let next = safe_next(q.next.as_deref());
-    let (other, other_label) = match lang {
-        Lang::Zh => ("en", "English"),
-        Lang::En => ("zh", "中文"),
-    };
-    let body = format!(
-        r#"<!doctype html><html lang="{code}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>{title} · 清朗</title><link rel="stylesheet" href="/assets/console.css"></head><body class="login"><main><h1>清朗 <small>qinglang</small></h1><p class="muted">{sub}</p>{err}
-<form method="post" action="/login" class="card">
-<input type="hidden" name="csrf" value="{token}"><input type="hidden" name="next" value="{next}">
-<label>{user}<input name="name" id="name" autocomplete="username"></label>
-<label>{pw}<input name="password" id="password" type="password" autocomplete="current-password"></label>
-<p class="muted">{or}</p>
-<label>{tok}<input name="token" id="token" type="password" autocomplete="off"></label>
-<button type="submit" id="sign-in">{go}</button></form>
-<p><a href="/lang/{other}?back=/login">{other_label}</a></p></main></body></html>"#,
-        code = lang.code(),
-        title = lang.t("登录", "Sign in"),
-        sub = lang.t(
-            "内容安全与治理控制台",
-            "Content security and governance console"
-        ),
-        err = login_message(lang, q.err.as_deref(), q.wait)
-            .map(|m| html::flash_fixed(&m))
-            .unwrap_or_default(),
-        next = esc(&next),
-        user = lang.t("用户名", "Name"),
-        pw = lang.t("密码", "Password"),
-        or = lang.t("或使用 API 令牌登录：", "or sign in with an API token:"),
-        tok = lang.t("令牌", "Token"),
-        go = lang.t("登录", "Sign in"),
-    );
+    let (other, other_label) = html::other_lang(lang);
+    let title = lang.t("登录", "Sign in");
+    let body = markup! {
+        (DOCTYPE)
+        html lang=(lang.code()) {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                title { (title) " · 清朗" }
+                link rel="stylesheet" href="/assets/console.css";
+            }
+            body.login {
+                main {
+                    h1 { "清朗 " small { "qinglang" } }
+                    p.muted { (lang.t("内容安全与治理控制台", "Content security and governance console")) }
+                    @if let Some(m) = login_message(lang, q.err.as_deref(), q.wait) {
+                        (html::flash_fixed(&m))
+                    }
+                    form.card method="post" action="/login" {
+                        input type="hidden" name="csrf" value=(token);
+                        input type="hidden" name="next" value=(next);
+                        label { (lang.t("用户名", "Name")) input #name name="name" autocomplete="username"; }
+                        label { (lang.t("密码", "Password")) input #password name="password" type="password" autocomplete="current-password"; }
+                        p.muted { (lang.t("或使用 API 令牌登录：", "or sign in with an API token:")) }
+                        label { (lang.t("令牌", "Token")) input #token name="token" type="password" autocomplete="off"; }
+                        button #sign-in type="submit" { (title) }
+                    }
+                    p { a href={ "/lang/" (other) "?back=/login" } { (other_label) } }
+                }
+            }
+        }
+    }
+    .into_string();
     let cookie = format!(
         "{LOGIN_COOKIE}={token}; HttpOnly; SameSite=Strict; Path=/login; Max-Age=3600{}",
         secure_attr(&headers)

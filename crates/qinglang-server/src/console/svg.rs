@@ -1,9 +1,7 @@
 //! Server-rendered SVG charts: no script, no external library, readable offline and in a
-//! printed report.
+//! printed report. Built with maud like the pages, so labels and titles are escaped.
 
-use std::fmt::Write as _;
-
-use super::html::esc;
+use maud::{html, Markup};
 
 /// Colours for series, in order (chosen to stay distinct for colour-blind readers).
 const PALETTE: [&str; 10] = [
@@ -13,6 +11,11 @@ const PALETTE: [&str; 10] = [
 
 pub fn colour(i: usize) -> &'static str {
     PALETTE[i % PALETTE.len()]
+}
+
+/// A coordinate as SVG wants it: one decimal.
+fn n(v: f64) -> String {
+    format!("{v:.1}")
 }
 
 fn nice_max(v: u64) -> u64 {
@@ -26,8 +29,14 @@ fn nice_max(v: u64) -> u64 {
     10 * mag
 }
 
-/// Stacked bars: one bar per column (`labels`), one stack segment per series.
-pub fn stacked_bars(title: &str, labels: &[String], series: &[(String, Vec<u64>)]) -> String {
+/// Stacked bars: one bar per column, labelled under the axis with `ticks` (a day `11-24`, a
+/// month `3月`); `labels` name the columns in the bars' tooltips; one segment per series.
+pub fn stacked_bars(
+    title: &str,
+    labels: &[String],
+    ticks: &[String],
+    series: &[(String, Vec<u64>)],
+) -> Markup {
     let (w, h, left, bottom, top) = (760.0, 260.0, 48.0, 40.0, 16.0);
     let totals: Vec<u64> = (0..labels.len())
         .map(|i| {
@@ -43,154 +52,133 @@ pub fn stacked_bars(title: &str, labels: &[String], series: &[(String, Vec<u64>)
     let plot_h = h - bottom - top;
     let slot = plot_w / labels.len().max(1) as f64;
     let bar = (slot * 0.7).max(1.0);
-    let mut s = String::new();
-    let _ = write!(
-        s,
-        r#"<svg class="chart" viewBox="0 0 {w} {}" role="img" aria-label="{}"><title>{}</title>"#,
-        h + 24.0 * series.len().div_ceil(4) as f64,
-        esc(title),
-        esc(title)
-    );
-    for k in 0..=4 {
-        let v = max * k / 4;
-        let y = top + plot_h - plot_h * k as f64 / 4.0;
-        let _ = write!(
-            s,
-            r##"<line x1="{left}" x2="{}" y1="{y:.1}" y2="{y:.1}" stroke="#ddd"/><text x="{}" y="{:.1}" text-anchor="end" class="tick">{v}</text>"##,
-            w - 8.0,
-            left - 4.0,
-            y + 4.0
-        );
-    }
-    for (i, label) in labels.iter().enumerate() {
-        let x = left + slot * i as f64 + (slot - bar) / 2.0;
-        let mut y = top + plot_h;
-        for (j, (name, values)) in series.iter().enumerate() {
-            let v = values.get(i).copied().unwrap_or(0);
-            if v == 0 {
-                continue;
+    let height = h + 24.0 * series.len().div_ceil(4) as f64;
+    html! {
+        svg.chart viewBox={ "0 0 " (w) " " (height) } role="img" aria-label=(title) {
+            title { (title) }
+            @for k in 0..=4u64 {
+                @let v = max * k / 4;
+                @let y = top + plot_h - plot_h * k as f64 / 4.0;
+                line x1=(left) x2=(w - 8.0) y1=(n(y)) y2=(n(y)) stroke="#ddd" {}
+                text.tick x=(left - 4.0) y=(n(y + 4.0)) text-anchor="end" { (v) }
             }
-            let bh = plot_h * v as f64 / max as f64;
+            @for (i, label) in labels.iter().enumerate() {
+                @let x = left + slot * i as f64 + (slot - bar) / 2.0;
+                @for (y, bh, j, name, v) in segments(i, top + plot_h, plot_h / max as f64, series) {
+                    rect x=(n(x)) y=(n(y)) width=(n(bar)) height=(n(bh)) fill=(colour(j)) {
+                        title { (label) " " (name) ": " (v) }
+                    }
+                }
+                // Label every column when few, else every seventh.
+                @if labels.len() <= 16 || i % 7 == 0 || i + 1 == labels.len() {
+                    text.tick x=(n(x + bar / 2.0)) y=(n(top + plot_h + 16.0)) text-anchor="middle" {
+                        (ticks.get(i).unwrap_or(label))
+                    }
+                }
+            }
+            @for (j, (name, _)) in series.iter().enumerate() {
+                @let x = left + (j % 4) as f64 * 170.0;
+                @let y = h + 24.0 * (j / 4) as f64;
+                rect x=(x) y=(n(y - 10.0)) width="12" height="12" fill=(colour(j)) {}
+                text.legend x=(x + 16.0) y=(n(y)) { (name) }
+            }
+        }
+    }
+}
+
+/// The stacked segments of column `i`, bottom up: (top y, height, series, name, value).
+fn segments(
+    i: usize,
+    base: f64,
+    per_unit: f64,
+    series: &[(String, Vec<u64>)],
+) -> Vec<(f64, f64, usize, &str, u64)> {
+    let mut y = base;
+    let mut out = Vec::new();
+    for (j, (name, values)) in series.iter().enumerate() {
+        let v = values.get(i).copied().unwrap_or(0);
+        if v > 0 {
+            let bh = per_unit * v as f64;
             y -= bh;
-            let _ = write!(
-                s,
-                r#"<rect x="{x:.1}" y="{y:.1}" width="{bar:.1}" height="{bh:.1}" fill="{}"><title>{} {}: {v}</title></rect>"#,
-                colour(j),
-                esc(label),
-                esc(name)
-            );
-        }
-        // Label every column when few, else every seventh.
-        if labels.len() <= 16 || i % 7 == 0 || i + 1 == labels.len() {
-            let _ = write!(
-                s,
-                r#"<text x="{:.1}" y="{:.1}" text-anchor="middle" class="tick">{}</text>"#,
-                x + bar / 2.0,
-                top + plot_h + 16.0,
-                esc(label.get(5..).unwrap_or(label))
-            );
+            out.push((y, bh, j, name.as_str(), v));
         }
     }
-    for (j, (name, _)) in series.iter().enumerate() {
-        let x = left + (j % 4) as f64 * 170.0;
-        let y = h + 24.0 * (j / 4) as f64;
-        let _ = write!(
-            s,
-            r#"<rect x="{x}" y="{:.1}" width="12" height="12" fill="{}"/><text x="{}" y="{y:.1}" class="legend">{}</text>"#,
-            y - 10.0,
-            colour(j),
-            x + 16.0,
-            esc(name)
-        );
-    }
-    s.push_str("</svg>");
-    s
+    out
 }
 
 /// Horizontal bars with their values, largest first.
-pub fn hbars(title: &str, items: &[(String, u64)]) -> String {
+pub fn hbars(title: &str, items: &[(String, u64)]) -> Markup {
     let mut items = items.to_vec();
     items.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
     let max = items.iter().map(|i| i.1).max().unwrap_or(1).max(1);
     let row = 22.0;
     let h = row * items.len().max(1) as f64 + 8.0;
-    let mut s = String::new();
-    let _ = write!(
-        s,
-        r#"<svg class="chart" viewBox="0 0 760 {h}" role="img" aria-label="{}"><title>{}</title>"#,
-        esc(title),
-        esc(title)
-    );
-    for (i, (label, v)) in items.iter().enumerate() {
-        let y = 4.0 + row * i as f64;
-        let bw = 440.0 * *v as f64 / max as f64;
-        let _ = write!(
-            s,
-            r#"<text x="220" y="{:.1}" text-anchor="end" class="tick">{}</text><rect x="228" y="{y:.1}" width="{bw:.1}" height="16" fill="{}"/><text x="{:.1}" y="{:.1}" class="tick">{v}</text>"#,
-            y + 13.0,
-            esc(label),
-            colour(i),
-            232.0 + bw,
-            y + 13.0
-        );
+    html! {
+        svg.chart viewBox={ "0 0 760 " (h) } role="img" aria-label=(title) {
+            title { (title) }
+            @for (i, (label, v)) in items.iter().enumerate() {
+                @let y = 4.0 + row * i as f64;
+                @let bw = 440.0 * *v as f64 / max as f64;
+                text.tick x="220" y=(n(y + 13.0)) text-anchor="end" { (label) }
+                rect x="228" y=(n(y)) width=(n(bw)) height="16" fill=(colour(i)) {}
+                text.tick x=(n(232.0 + bw)) y=(n(y + 13.0)) { (v) }
+            }
+        }
     }
-    s.push_str("</svg>");
-    s
 }
 
-/// A step line of scores over time (credit history), `y` in `[0, y_max]`.
-pub fn step_line(title: &str, points: &[(i64, i64, String)], y_max: i64, now_ms: i64) -> String {
-    let (w, h, left, bottom, top) = (760.0, 200.0, 40.0, 24.0, 12.0);
-    let plot_w = w - left - 12.0;
+/// A step line of scores over time (credit history), `y` in `[0, y_max]`, with a time axis:
+/// `tick(ms)` writes a time under the axis (a local date, or a local time within a day).
+pub fn step_line(
+    title: &str,
+    points: &[(i64, i64, String)],
+    y_max: i64,
+    now_ms: i64,
+    tick: impl Fn(i64, i64) -> String,
+) -> Markup {
+    let (w, h, left, bottom, top) = (760.0, 220.0, 40.0, 40.0, 12.0);
+    let plot_w = w - left - 24.0;
     let plot_h = h - bottom - top;
-    let t0 = points.first().map_or(now_ms, |p| p.0);
-    let span = (now_ms - t0).max(1) as f64;
-    let x = |t: i64| left + plot_w * (t - t0) as f64 / span;
+    let t0 = points.first().map_or(now_ms, |p| p.0).min(now_ms);
+    let span = (now_ms - t0).max(1);
+    let x = |t: i64| left + plot_w * (t - t0) as f64 / span as f64;
     let y = |v: i64| top + plot_h - plot_h * v.clamp(0, y_max) as f64 / y_max.max(1) as f64;
-    let mut s = String::new();
-    let _ = write!(
-        s,
-        r#"<svg class="chart" viewBox="0 0 {w} {h}" role="img" aria-label="{}"><title>{}</title>"#,
-        esc(title),
-        esc(title)
-    );
-    for k in 0..=4 {
-        let v = y_max * k / 4;
-        let _ = write!(
-            s,
-            r##"<line x1="{left}" x2="{}" y1="{:.1}" y2="{:.1}" stroke="#ddd"/><text x="{}" y="{:.1}" text-anchor="end" class="tick">{v}</text>"##,
-            w - 12.0,
-            y(v),
-            y(v),
-            left - 4.0,
-            y(v) + 4.0
-        );
-    }
     let mut path = String::new();
     for (i, (t, v, _)) in points.iter().enumerate() {
         if i == 0 {
-            let _ = write!(path, "M{:.1},{:.1}", x(*t), y(*v));
+            path.push_str(&format!("M{},{}", n(x(*t)), n(y(*v))));
         } else {
-            let _ = write!(path, " H{:.1} V{:.1}", x(*t), y(*v));
+            path.push_str(&format!(" H{} V{}", n(x(*t)), n(y(*v))));
         }
     }
-    if let Some((_, v, _)) = points.last() {
-        let _ = write!(path, " H{:.1}", x(now_ms));
-        let _ = v;
+    if !points.is_empty() {
+        path.push_str(&format!(" H{}", n(x(now_ms))));
     }
-    let _ = write!(
-        s,
-        r##"<path d="{path}" fill="none" stroke="#3b6fb6" stroke-width="2"/>"##
-    );
-    for (t, v, why) in points {
-        let _ = write!(
-            s,
-            r##"<circle cx="{:.1}" cy="{:.1}" r="3.5" fill="#3b6fb6"><title>{v}: {}</title></circle>"##,
-            x(*t),
-            y(*v),
-            esc(why)
-        );
+    // Five times along the axis, from the first point to now.
+    let times: Vec<i64> = (0..=4).map(|k| t0 + span * k / 4).collect();
+    let axis_y = top + plot_h;
+    html! {
+        svg.chart viewBox={ "0 0 " (w) " " (h) } role="img" aria-label=(title) {
+            title { (title) }
+            @for k in 0..=4 {
+                @let v = y_max * k / 4;
+                line x1=(left) x2=(n(w - 24.0)) y1=(n(y(v))) y2=(n(y(v))) stroke="#ddd" {}
+                text.tick x=(left - 4.0) y=(n(y(v) + 4.0)) text-anchor="end" { (v) }
+            }
+            line x1=(left) x2=(n(w - 24.0)) y1=(n(axis_y)) y2=(n(axis_y)) stroke="#999" {}
+            @for (k, t) in times.iter().enumerate() {
+                line x1=(n(x(*t))) x2=(n(x(*t))) y1=(n(axis_y)) y2=(n(axis_y + 5.0)) stroke="#999" {}
+                text.tick.time x=(n(x(*t))) y=(n(axis_y + 18.0))
+                    text-anchor=(match k { 0 => "start", 4 => "end", _ => "middle" }) {
+                    (tick(*t, span))
+                }
+            }
+            path d=(path) fill="none" stroke="#3b6fb6" stroke-width="2" {}
+            @for (t, v, why) in points {
+                circle cx=(n(x(*t))) cy=(n(y(*v))) r="3.5" fill="#3b6fb6" {
+                    title { (tick(*t, 0)) " · " (v) ": " (why) }
+                }
+            }
+        }
     }
-    s.push_str("</svg>");
-    s
 }

@@ -1,0 +1,423 @@
+//! The review queue: the list, working an item with the keyboard, bulk decisions, and a piece
+//! of content on its own page. An article is shown as the text a reader sees, with its hits
+//! marked (#22), its HTML source folded away beneath.
+
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use maud::{html, Markup};
+use qinglang_governance::casework::{ItemOutcome, Lane, QueueDecision, QueueEntry};
+use qinglang_governance::model::Id;
+use qinglang_governance::Error;
+use serde::Deserialize;
+
+use super::{act, excerpt, html_page, overdue_mark, reports_table, run, scene_meta, Msg};
+use crate::console::article::article_view;
+use crate::console::html::{
+    highlighted, hit_table, short_time, table, target_label, target_link, Lang,
+};
+use crate::console::labels::{category_name, decision_name, kind_name, sanction_name};
+use crate::console::messages::error_text;
+use crate::console::{back_with, Console, Form};
+use crate::AppState;
+
+#[derive(Deserialize)]
+pub(crate) struct QueueQuery {
+    lane: Option<String>,
+}
+
+fn entry_summary(l: Lang, e: &QueueEntry) -> Markup {
+    html! {
+        a href={ "/queue/" (e.id) } {
+            @match &e.content {
+                Some(c) => (excerpt(&readable(&c.kind, &c.text), 60)),
+                None => (target_label(l, e.target)),
+            }
+        }
+    }
+}
+
+/// The text a reader sees: an article's words without its tags, other content as written.
+fn readable(kind: &str, text: &str) -> String {
+    if kind == "article" {
+        qinglang_article::Article::parse(text)
+            .text
+            .split('\n')
+            .filter(|l| !l.trim().is_empty())
+            .collect::<Vec<_>>()
+            .join(" ")
+    } else {
+        text.to_owned()
+    }
+}
+
+/// A content's text with its hits marked: an article as its readable parts.
+fn content_text(l: Lang, kind: &str, text: &str, verdict: &serde_json::Value) -> Markup {
+    if kind == "article" {
+        article_view(l, text, verdict)
+    } else {
+        html! { div.text #item-text { (highlighted(l, text, verdict)) } }
+    }
+}
+
+pub(crate) async fn queue(
+    State(s): State<AppState>,
+    Console(v): Console,
+    Query(q): Query<QueueQuery>,
+    Query(m): Query<Msg>,
+) -> Response {
+    let lane = q.lane.as_deref().and_then(Lane::parse);
+    let items = match run(&s, &v, move |g, p, now| g.queue(p, lane, false, 200, now)).await {
+        Ok(i) => i,
+        Err(r) => return r,
+    };
+    let l = v.lang;
+    let rows: Vec<Vec<Markup>> = items
+        .iter()
+        .map(|e| {
+            let labels = e
+                .content
+                .as_ref()
+                .and_then(|c| c.verdict["labels"].as_array())
+                .into_iter()
+                .flatten()
+                .filter_map(|x| x.as_str().map(|c| category_name(l, c)))
+                .collect::<Vec<_>>()
+                .join(l.t("、", ", "));
+            let cats = e
+                .reports
+                .iter()
+                .map(|r| category_name(l, &r.category))
+                .collect::<Vec<_>>()
+                .join(l.t("、", ", "));
+            vec![
+                html! {
+                    input type="checkbox" name="items" value=(e.id) form="bulk" aria-label={ (l.t("选择", "select")) " " (e.id) };
+                },
+                html! { (format!("{:.0}", e.priority)) },
+                entry_summary(l, e),
+                html! { @if e.held { (l.t("待审", "held")) " " } (labels) },
+                html! {
+                    @if let Some(r) = e.reports.first() {
+                        (l.t("举报", "reported")) " " (r.filings) " (" (cats) ")"
+                    }
+                },
+                html! { (e.reach) },
+                html! { (short_time(&e.deadline_at)) (overdue_mark(l, e.overdue)) },
+                html! { (e.claimed_by.as_deref().unwrap_or("")) },
+                html! { @if e.lane == Lane::Low { (l.t("低", "low")) } },
+            ]
+        })
+        .collect();
+    let body = html! {
+        (m.flash())
+        @if v.can_moderate() {
+            form.inline method="post" action="/queue/next" {
+                (v.csrf_field())
+                button #work-next type="submit" data-key="n" { (l.t("领取下一条", "Work the next item")) " " kbd { "n" } }
+            }
+            " "
+        }
+        a href="/queue" { (l.t("全部", "all")) } " · "
+        a href="/queue?lane=normal" { (l.t("普通通道", "normal lane")) } " · "
+        a href="/queue?lane=low" { (l.t("低优先通道", "low lane")) }
+        (table(
+            &[
+                "",
+                l.t("优先级", "Priority"),
+                l.t("内容 / 对象", "Content / target"),
+                l.t("机审", "Verdict"),
+                l.t("举报", "Reports"),
+                l.t("触达", "Reach"),
+                l.t("时限", "Deadline"),
+                l.t("领取人", "Claimed by"),
+                l.t("通道", "Lane"),
+            ],
+            &rows,
+            l.t("队列已清空", "The queue is empty"),
+        ))
+        @if v.can_moderate() && !items.is_empty() {
+            form #bulk.bulk method="post" action="/queue/decide" {
+                (v.csrf_field())
+                // Enter in the note field submits nothing: a decision is a button's.
+                button type="submit" disabled hidden {}
+                label { (l.t("批量处理所选；备注", "Decide the selection; note")) " " input name="note" maxlength="2000"; }
+                button name="decision" value="approve" { (l.t("通过", "Approve")) }
+                button name="decision" value="remove" { (l.t("删除", "Remove")) }
+                button.danger name="decision" value="remove_and_sanction" { (l.t("删除并处罚", "Remove and sanction")) }
+            }
+        }
+    };
+    html_page(&v, v.t("审核队列", "Review queue"), "queue", body)
+}
+
+pub(crate) async fn queue_next(
+    State(s): State<AppState>,
+    Console(v): Console,
+    body: Bytes,
+) -> Response {
+    if let Err(r) = Form::parse(&v, &body) {
+        return r;
+    }
+    let next = run(&s, &v, |g, p, now| g.claim_next(p, 1, None, now)).await;
+    match next {
+        Ok(items) => match items.first() {
+            Some(e) => Redirect::to(&format!("/queue/{}", e.id)).into_response(),
+            None => back_with(
+                v.lang,
+                "/queue",
+                Ok(v.t("没有可领取的条目", "Nothing left to claim").to_owned()),
+            ),
+        },
+        Err(r) => r,
+    }
+}
+
+/// What a decision did, in the viewer's language: how many decided, which sanctions followed,
+/// which items were skipped and why.
+fn outcome_message(l: Lang, outcomes: &[ItemOutcome]) -> Result<String, Error> {
+    let decided = outcomes.iter().filter(|o| o.ok).count();
+    let skipped: Vec<String> = outcomes
+        .iter()
+        .filter_map(|o| {
+            let message = o.error.clone()?;
+            let why = error_text(
+                l,
+                &Error::Conflict {
+                    code: o.code.unwrap_or("skipped"),
+                    message,
+                },
+            );
+            Some(format!("#{} {}", o.item, why.trim_end_matches('。')))
+        })
+        .collect();
+    let sanctions: Vec<String> = outcomes
+        .iter()
+        .flat_map(|o| {
+            o.sanctions
+                .iter()
+                .map(|s| sanction_name(l, s.kind.as_str()))
+        })
+        .collect();
+    let mut msg = match l {
+        Lang::Zh => format!("已处理 {decided} 条"),
+        Lang::En => format!("Decided {decided}"),
+    };
+    if !sanctions.is_empty() {
+        msg.push_str(&format!(
+            "{}{}",
+            l.t("；处罚：", "; sanctions: "),
+            sanctions.join(l.t("、", ", "))
+        ));
+    }
+    if !skipped.is_empty() {
+        msg.push_str(&match l {
+            Lang::Zh => format!("；跳过 {} 条：{}", skipped.len(), skipped.join("；")),
+            Lang::En => format!("; skipped {}: {}", skipped.len(), skipped.join("; ")),
+        });
+    }
+    if decided == 0 && !skipped.is_empty() {
+        return Err(Error::Conflict {
+            code: "skipped",
+            message: msg,
+        });
+    }
+    Ok(msg)
+}
+
+/// The refusal of a form that named no decision.
+fn no_decision(l: Lang) -> Error {
+    Error::Invalid {
+        code: "invalid_decision",
+        message: l.t("请选择处理结果", "choose a decision").into(),
+    }
+}
+
+pub(crate) async fn queue_bulk(
+    State(s): State<AppState>,
+    Console(v): Console,
+    body: Bytes,
+) -> Response {
+    let form = match Form::parse(&v, &body) {
+        Ok(f) => f,
+        Err(r) => return r,
+    };
+    let Some(decision) = form.get("decision").and_then(QueueDecision::parse) else {
+        return back_with(v.lang, "/queue", Err(no_decision(v.lang)));
+    };
+    let items: Vec<Id> = form.all("items").filter_map(|i| i.parse().ok()).collect();
+    let note = form
+        .get("note")
+        .filter(|n| !n.is_empty())
+        .map(str::to_owned);
+    let l = v.lang;
+    act(&s, &v, "/queue", move |g, p, now| {
+        let outcomes = g.decide(p, &items, decision, note.as_deref(), None, now)?;
+        outcome_message(l, &outcomes)
+    })
+    .await
+}
+
+pub(crate) async fn queue_item(
+    State(s): State<AppState>,
+    Console(v): Console,
+    Path(id): Path<Id>,
+    Query(m): Query<Msg>,
+) -> Response {
+    // Opening an open item nobody holds is starting work on it: the moderator claims it, so
+    // that two people never work one item (someone else's claim is shown, not taken).
+    let moderator = v.can_moderate();
+    let e = match run(&s, &v, move |g, p, now| {
+        let e = g.queue_item(p, id, now)?;
+        if moderator && e.decision.is_none() && e.claimed_by.is_none() {
+            return g.claim(p, id, now);
+        }
+        Ok(e)
+    })
+    .await
+    {
+        Ok(e) => e,
+        Err(r) => return r,
+    };
+    let l = v.lang;
+    let held_by_other = e
+        .claimed_by
+        .as_deref()
+        .is_some_and(|w| w != v.principal.name);
+    let body = html! {
+        (m.flash())
+        p.meta {
+            (target_link(l, e.target)) " · "
+            (l.t("优先级", "priority")) " " (format!("{:.0}", e.priority)) " · "
+            (l.t("时限", "deadline")) " " (short_time(&e.deadline_at)) " · "
+            (l.t("领取人", "claimed by")) " " (e.claimed_by.as_deref().unwrap_or("—"))
+            (overdue_mark(l, e.overdue))
+        }
+        @if let Some(c) = &e.content {
+            p.meta {
+                (l.t("作者", "author")) " " a href={ "/users/" (c.author) } { "#" (c.author) }
+                @if let Some(g) = c.group {
+                    " · " a href={ "/groups/" (g) } { (l.t("群", "group")) " #" (g) }
+                }
+                @if let Some(a) = c.account {
+                    " · " a href={ "/accounts/" (a) } { (l.t("公众号", "account")) " #" (a) }
+                }
+                " · " (kind_name(l, &c.kind)) " · " (decision_name(l, &c.decision))
+                @if let Some(k) = c.campaign { " · " (l.t("刷屏活动", "campaign")) " " (k) }
+                (scene_meta(l, &c.verdict))
+            }
+            (content_text(l, &c.kind, &c.text, &c.verdict))
+            (hit_table(l, &c.verdict))
+        }
+        @if !e.reports.is_empty() {
+            h2 { (l.t("举报", "Reports")) }
+            (reports_table(l, &e.reports))
+            @for n in &e.notes { blockquote { (n) } }
+        }
+        @match (&e.decision, v.can_moderate()) {
+            (Some(d), _) => {
+                p.flash.ok {
+                    (l.t("已处理：", "Decided:")) " " (decision_name(l, d.as_str())) " · "
+                    (e.decided_by.as_deref().unwrap_or(""))
+                }
+            }
+            (None, true) => {
+                @if held_by_other {
+                    p.flash.err { (l.t("该条目已被他人领取。", "Someone else has claimed this item.")) }
+                }
+                form.decide method="post" action={ "/queue/" (e.id) "/decide" } {
+                    (v.csrf_field())
+                    label { (l.t("备注", "Note")) " " input name="note" maxlength="2000"; }
+                    // Enter in the note field submits nothing: a decision is a button's.
+                    button type="submit" disabled hidden {}
+                    button #approve name="decision" value="approve" data-key="a" disabled[held_by_other] {
+                        (l.t("通过", "Approve")) " " kbd { "a" }
+                    }
+                    button #remove name="decision" value="remove" data-key="r" disabled[held_by_other] {
+                        (l.t("删除", "Remove")) " " kbd { "r" }
+                    }
+                    button #sanction.danger name="decision" value="remove_and_sanction" data-key="s" disabled[held_by_other] {
+                        (l.t("删除并处罚", "Remove and sanction")) " " kbd { "s" }
+                    }
+                }
+                p.muted {
+                    (l.t("快捷键：a 通过 · r 删除 · s 删除并处罚；处理后自动领取下一条。", "Keys: a approve · r remove · s remove and sanction; the next item opens after a decision."))
+                }
+            }
+            (None, false) => {}
+        }
+    };
+    html_page(
+        &v,
+        &format!("{} #{}", v.t("审核条目", "Review item"), e.id),
+        "queue",
+        body,
+    )
+}
+
+pub(crate) async fn queue_decide(
+    State(s): State<AppState>,
+    Console(v): Console,
+    Path(id): Path<Id>,
+    body: Bytes,
+) -> Response {
+    let form = match Form::parse(&v, &body) {
+        Ok(f) => f,
+        Err(r) => return r,
+    };
+    let Some(decision) = form.get("decision").and_then(QueueDecision::parse) else {
+        return back_with(v.lang, &format!("/queue/{id}"), Err(no_decision(v.lang)));
+    };
+    let note = form
+        .get("note")
+        .filter(|n| !n.is_empty())
+        .map(str::to_owned);
+    let l = v.lang;
+    let result = run(&s, &v, move |g, p, now| {
+        let outcomes = g.decide(p, &[id], decision, note.as_deref(), None, now)?;
+        let msg = outcome_message(l, &outcomes);
+        // The next item opens at once: working the queue is one key per item.
+        let next = if msg.is_ok() {
+            g.claim_next(p, 1, None, now)?
+        } else {
+            Vec::new()
+        };
+        Ok((msg, next.first().map(|e| e.id)))
+    })
+    .await;
+    match result {
+        Ok((Ok(msg), Some(next))) => back_with(l, &format!("/queue/{next}"), Ok(msg)),
+        Ok((Ok(msg), None)) => back_with(l, "/queue", Ok(msg)),
+        Ok((Err(e), _)) => back_with(l, &format!("/queue/{id}"), Err(e)),
+        Err(r) => r,
+    }
+}
+
+pub(crate) async fn content(
+    State(s): State<AppState>,
+    Console(v): Console,
+    Path(id): Path<Id>,
+) -> Response {
+    let (c, item) = match run(&s, &v, move |g, p, _| g.content(p, id)).await {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
+    let l = v.lang;
+    let body = html! {
+        p.meta {
+            (l.t("作者", "author")) " " a href={ "/users/" (c.author) } { "#" (c.author) }
+            " · " (kind_name(l, &c.kind)) " · " (short_time(&c.at)) " · " (decision_name(l, &c.decision))
+            @if let Some(i) = item {
+                " · " a href={ "/queue/" (i) } { (l.t("审核条目", "review item")) }
+            }
+        }
+        (content_text(l, &c.kind, &c.text, &c.verdict))
+        (hit_table(l, &c.verdict))
+    };
+    html_page(
+        &v,
+        &format!("{} #{id}", v.t("内容", "Content")),
+        "queue",
+        body,
+    )
+}
