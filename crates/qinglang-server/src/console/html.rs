@@ -266,6 +266,12 @@ pub fn short_time(rfc: &str) -> String {
     t.local_minute(&time_zone().0)
 }
 
+/// A time for a page: [`short_time`] in a `<time>` element that keeps it on one line and
+/// carries the exact instant.
+pub fn when(rfc: &str) -> Markup {
+    html! { time datetime=(rfc) { (short_time(rfc)) } }
+}
+
 /// A time given in milliseconds since the epoch, in the deployment's zone, written with a
 /// strftime `pattern` (`%m-%d`); empty for a time out of range.
 pub fn local_time(ms: i64, pattern: &str) -> String {

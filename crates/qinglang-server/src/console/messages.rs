@@ -24,6 +24,7 @@ fn target_words(l: Lang, target: &str) -> String {
         "report" => l.t("举报", "report"),
         "appeal" => l.t("申诉", "appeal"),
         "principal" => l.t("控制台用户", "operator"),
+        "queue" => l.t("审核条目", "review item"),
         "term" => return format!("{} {id}", l.t("词条", "term")),
         "model" => return format!("{} {id}", l.t("模型", "model")),
         _ => return target.to_owned(),
@@ -31,9 +32,31 @@ fn target_words(l: Lang, target: &str) -> String {
     format!("{kind} #{id}")
 }
 
-/// A target label for the audit table (`content:12` → `内容 #12`).
+/// A target label for the audit table (`content:12` → `内容 #12`; a sweep's `content`, a
+/// retention sweep's `records`).
 pub fn target_text(l: Lang, target: &str) -> String {
-    target_words(l, target)
+    match target {
+        "content" => l.t("内容", "content").to_owned(),
+        "records" => l.t("记录", "records").to_owned(),
+        _ => target_words(l, target),
+    }
+}
+
+/// Who acted, as the audit trail names them (`lead:lin#3`, `system`): the role in words and
+/// the name (`内容安全负责人 lin`); a name alone (`alice`) as written.
+pub fn actor_text(l: Lang, actor: &str) -> String {
+    if actor == "system" {
+        return l.t("系统", "system").to_owned();
+    }
+    let Some((role, rest)) = actor.split_once(':') else {
+        return actor.to_owned();
+    };
+    let Some(role) = qinglang_governance::authz::Role::parse(role) else {
+        return actor.to_owned();
+    };
+    // The principal's id after `#` is for the audit trail; the name is what people know.
+    let name = rest.rsplit_once('#').map_or(rest, |(name, _)| name);
+    format!("{} {name}", role_name(l, role))
 }
 
 /// The engine's summary of a verdict's hits (`加微信 (ad), 成人 (porn)`), categories named.
@@ -315,6 +338,10 @@ mod tests {
         );
         assert_eq!(zh("content:4 reported: fraud"), "内容 #4 被举报：诈骗");
         assert_eq!(zh("moderator alice"), "审核员 alice");
+        assert_eq!(actor_text(Lang::Zh, "lead:lin#3"), "内容安全负责人 lin");
+        assert_eq!(actor_text(Lang::Zh, "system"), "系统");
+        assert_eq!(actor_text(Lang::En, "alice"), "alice");
+        assert_eq!(target_text(Lang::Zh, "queue:2"), "审核条目 #2");
         // A person's words are theirs.
         assert_eq!(zh("广告太多了"), "广告太多了");
         assert_eq!(zh("blocked by hand; see note"), "blocked by hand; see note");

@@ -110,6 +110,12 @@ fn segments(
 pub fn hbars(title: &str, items: &[(String, u64)]) -> Markup {
     let mut items = items.to_vec();
     items.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    hbars_in_order(title, &items)
+}
+
+/// Horizontal bars in the order given: bands that have an order of their own (ages, on time
+/// before late) keep it.
+pub fn hbars_in_order(title: &str, items: &[(String, u64)]) -> Markup {
     let max = items.iter().map(|i| i.1).max().unwrap_or(1).max(1);
     let row = 22.0;
     let h = row * items.len().max(1) as f64 + 8.0;
@@ -154,8 +160,22 @@ pub fn step_line(
     if !points.is_empty() {
         path.push_str(&format!(" H{}", n(x(now_ms))));
     }
-    // Five times along the axis, from the first point to now.
+    // Five times along the axis, from the first point to now; a tick that would read the same
+    // as the one before (a history of minutes) is left unlabelled.
     let times: Vec<i64> = (0..=4).map(|k| t0 + span * k / 4).collect();
+    let labels: Vec<String> = times
+        .iter()
+        .enumerate()
+        .map(|(k, t)| {
+            let label = tick(*t, span);
+            let before = k.checked_sub(1).map(|j| tick(times[j], span));
+            if before.as_deref() == Some(label.as_str()) {
+                String::new()
+            } else {
+                label
+            }
+        })
+        .collect();
     let axis_y = top + plot_h;
     html! {
         svg.chart viewBox={ "0 0 " (w) " " (h) } role="img" aria-label=(title) {
@@ -170,7 +190,7 @@ pub fn step_line(
                 line x1=(n(x(*t))) x2=(n(x(*t))) y1=(n(axis_y)) y2=(n(axis_y + 5.0)) stroke="#999" {}
                 text.tick.time x=(n(x(*t))) y=(n(axis_y + 18.0))
                     text-anchor=(match k { 0 => "start", 4 => "end", _ => "middle" }) {
-                    (tick(*t, span))
+                    (labels[k])
                 }
             }
             path d=(path) fill="none" stroke="#3b6fb6" stroke-width="2" {}

@@ -12,7 +12,7 @@ use serde::Deserialize;
 
 use super::dashboard::per_period_chart;
 use super::{html_page, minutes, run};
-use crate::console::html::{local_time, short_time, table, Lang};
+use crate::console::html::{local_time, table, when, Lang};
 use crate::console::labels::{
     action_name, category_name, decision_name, is_governance_action, outcome_name, sanction_name,
 };
@@ -100,9 +100,9 @@ pub fn annual_body(l: Lang, r: &AnnualReport) -> Markup {
     ]];
     html! {
         p.meta {
-            (l.t("统计期间", "Period")) " " (short_time(&r.from)) " — " (short_time(&r.to))
+            (l.t("统计期间", "Period")) " " (when(&r.from)) " — " (when(&r.to))
             " (" (crate::console::html::time_zone_name()) ") · "
-            (l.t("生成于", "generated")) " " (short_time(&r.generated_at)) " · "
+            (l.t("生成于", "generated")) " " (when(&r.generated_at)) " · "
             (l.t("策略版本", "policy")) " " code { (short_version(&r.policy_version)) } " · "
             (if r.audit_chain_ok {
                 l.t("审计哈希链完整", "audit chain intact")

@@ -10,8 +10,9 @@ use qinglang_governance::model::Id;
 use serde::Deserialize;
 
 use super::{act, html_page, run, Msg};
-use crate::console::html::{short_time, table, Lang};
+use crate::console::html::{table, when, Lang};
 use crate::console::labels::{outcome_name, sanction_name};
+use crate::console::messages::actor_text;
 use crate::console::{Console, Form};
 use crate::AppState;
 
@@ -41,9 +42,9 @@ pub(crate) async fn appeals(
                 html! { "#" (a.id) },
                 html! { a href={ "/users/" (a.appellant) } { "#" (a.appellant) } },
                 html! { "#" (a.sanction.id) " " (sanction_name(l, a.sanction.kind.as_str())) },
-                html! { (a.sanction.imposed_by) },
+                html! { (actor_text(l, &a.sanction.imposed_by)) },
                 html! { (a.reason) },
-                html! { (short_time(&a.filed_at)) },
+                html! { (when(&a.filed_at)) },
                 html! { (outcome_name(l, a.status.as_str())) },
                 html! {
                     @if pending && own {

@@ -10,9 +10,9 @@ use qinglang_governance::stats::AuditFilter;
 use serde::Deserialize;
 
 use super::{html_page, run};
-use crate::console::html::{short_time, table, urlencode};
+use crate::console::html::{table, urlencode, when};
 use crate::console::labels::action_name;
-use crate::console::messages::{reason_text, target_text};
+use crate::console::messages::{actor_text, reason_text, target_text};
 use crate::console::Console;
 use crate::AppState;
 
@@ -84,8 +84,8 @@ pub(crate) async fn audit(
         .map(|e| {
             vec![
                 html! { (e.seq) },
-                html! { (short_time(&e.at.to_rfc3339())) },
-                html! { (e.actor) },
+                html! { (when(&e.at.to_rfc3339())) },
+                html! { span title=(e.actor) { (actor_text(l, &e.actor)) } },
                 html! { span title=(e.action) { (action_name(l, &e.action)) } },
                 html! { span title=(e.target) { (target_text(l, &e.target)) } },
                 html! { (reason_text(l, &e.reason)) },

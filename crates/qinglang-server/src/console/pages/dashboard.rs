@@ -132,7 +132,7 @@ fn dashboard_body(l: Lang, d: &Dashboard, items: &[QueueEntry], now: Timestamp) 
             }
         }
         h2 { (l.t("队列等待时长", "How long the queue has waited")) }
-        (svg::hbars(l.t("队列等待时长", "Queue age"), &ages))
+        (svg::hbars_in_order(l.t("队列等待时长", "Queue age"), &ages))
         h2 #categories {
             (match l {
                 Lang::Zh => format!("近 {days} 天每日送审量（按违规类别）"),
@@ -149,7 +149,7 @@ fn dashboard_body(l: Lang, d: &Dashboard, items: &[QueueEntry], now: Timestamp) 
             (svg::hbars(l.t("治理操作", "Governance actions"), &actions))
         }
         h2 { (l.t("举报处理与时限", "Report handling against the deadline")) }
-        (svg::hbars(l.t("举报处理", "Report handling"), &handled))
+        (svg::hbars_in_order(l.t("举报处理", "Report handling"), &handled))
         p.muted {
             (l.t("时限", "deadline")) ": " (minutes(l, r.deadline_minutes)) " · p90 "
             (r.p90_minutes.map_or_else(|| "—".to_owned(), |m| minutes(l, m)))

@@ -10,7 +10,7 @@ use qinglang_governance::model::Timestamp;
 use qinglang_governance::Error;
 
 use super::{act, html_page, run, Msg};
-use crate::console::html::{action_label, short_time, table, Lang, Viewer};
+use crate::console::html::{action_label, table, when, Lang, Viewer};
 use crate::console::labels::decision_name;
 use crate::console::{error_page, Console, Form};
 use crate::AppState;
@@ -161,7 +161,7 @@ pub(crate) async fn sweep(State(s): State<AppState>, Console(v): Console, body: 
             vec![
                 html! { a href={ "/content/" (c.content) } { "#" (c.content) } },
                 html! { a href={ "/users/" (c.author) } { "#" (c.author) } },
-                html! { (short_time(&c.at)) },
+                html! { (when(&c.at)) },
                 html! { (decision_name(l, &c.was)) },
                 html! { (action_label(l, c.now)) },
                 html! { (terms) },
@@ -170,7 +170,7 @@ pub(crate) async fn sweep(State(s): State<AppState>, Console(v): Console, body: 
         .collect();
     let body = html! {
         p #sweep-summary {
-            (l.t("自", "since")) " " (short_time(&report.since)) " · "
+            (l.t("自", "since")) " " (when(&report.since)) " · "
             (l.t("回扫", "scanned")) " " (report.scanned) " · "
             (l.t("命中", "caught")) " " (report.caught.len()) " · "
             (l.t("已处置", "acted on")) " " (report.acted)

@@ -12,8 +12,9 @@ use qinglang_governance::Error;
 use serde::Deserialize;
 
 use super::{act, excerpt, html_page, run, Msg};
-use crate::console::html::{short_time, table};
+use crate::console::html::{table, when};
 use crate::console::labels::category_name;
+use crate::console::messages::actor_text;
 use crate::console::{back_with, Console, Form};
 use crate::AppState;
 
@@ -58,14 +59,14 @@ pub(crate) async fn learning(
         .iter()
         .map(|e| {
             let mut row = vec![
-                html! { (short_time(&e.at.to_rfc3339())) },
+                html! { (when(&e.at.to_rfc3339())) },
                 html! {
                     (match e.label {
                         Label::Spam => l.t("违规", "violation"),
                         Label::Ham => l.t("误判", "false positive"),
                     })
                 },
-                html! { (e.actor) },
+                html! { (actor_text(l, &e.actor)) },
                 html! { (excerpt(&e.text, 120)) },
             ];
             if v.can_change_policy() {

@@ -9,9 +9,9 @@ use qinglang_governance::TermChange;
 use serde::Deserialize;
 
 use super::{act, html_page, run, Msg};
-use crate::console::html::{action_label, short_time, table, urlencode};
+use crate::console::html::{action_label, table, urlencode, when};
 use crate::console::labels::category_name;
-use crate::console::messages::reason_text;
+use crate::console::messages::{actor_text, reason_text};
 use crate::console::{Console, Form};
 use crate::AppState;
 
@@ -63,7 +63,7 @@ pub(crate) async fn lexicons(
         .take(100)
         .map(|e| {
             vec![
-                html! { (short_time(&e.at.to_rfc3339())) },
+                html! { (when(&e.at.to_rfc3339())) },
                 html! { (e.term) },
                 html! {
                     @match &e.action {
@@ -73,7 +73,7 @@ pub(crate) async fn lexicons(
                 },
                 html! { (e.category.as_deref().map(|c| category_name(l, c)).unwrap_or_default()) },
                 html! { (e.scene.as_deref().unwrap_or(l.t("全部", "all"))) },
-                html! { (e.actor) },
+                html! { (actor_text(l, &e.actor)) },
                 html! { (reason_text(l, &e.reason)) },
             ]
         })

@@ -13,9 +13,9 @@ use qinglang_governance::{Error, Governance, SanctionView};
 use qinglang_store::Database;
 use serde::Deserialize;
 
-use super::html::{page, short_time, table, target_link, Lang, Viewer};
+use super::html::{page, table, target_link, when, Lang, Viewer};
 use super::labels::{category_name, decision_name, outcome_name, sanction_name};
-use super::messages::{error_text, reason_text};
+use super::messages::{actor_text, error_text, reason_text};
 use super::{back_with, error_page};
 use crate::{ApiError, AppState};
 
@@ -130,7 +130,7 @@ fn strikes_table(l: Lang, strikes: &[StrikeRecord]) -> Markup {
         .map(|s| {
             vec![
                 html! { "#" (s.id) },
-                html! { (short_time(&s.at.to_rfc3339())) },
+                html! { (when(&s.at.to_rfc3339())) },
                 html! {
                     @if let Some(c) = s.content {
                         a href={ "/content/" (c) } { (l.t("内容", "content")) " #" (c) }
@@ -157,16 +157,16 @@ fn sanctions_table(l: Lang, sanctions: &[SanctionView]) -> Markup {
                 html! { "#" (s.id) },
                 html! { span title=(s.kind.as_str()) { (sanction_name(l, s.kind.as_str())) } },
                 html! { (reason_text(l, &s.reason)) },
-                html! { (short_time(&s.starts_at)) },
+                html! { (when(&s.starts_at)) },
                 html! {
                     @match &s.ends_at {
-                        Some(t) => (short_time(t)),
+                        Some(t) => (when(t)),
                         None => (l.t("长期", "indefinite")),
                     }
                 },
-                html! { (s.imposed_by) },
+                html! { (actor_text(l, &s.imposed_by)) },
                 html! {
-                    @if let Some(t) = &s.revoked_at { (l.t("已撤销", "revoked")) " " (short_time(t)) }
+                    @if let Some(t) = &s.revoked_at { (l.t("已撤销", "revoked")) " " (when(t)) }
                 },
             ]
         })
@@ -203,7 +203,7 @@ fn reports_table(l: Lang, reports: &[ReportView]) -> Markup {
                     }
                 },
                 html! { (r.filings) },
-                html! { (short_time(&r.deadline_at)) (overdue_mark(l, r.overdue)) },
+                html! { (when(&r.deadline_at)) (overdue_mark(l, r.overdue)) },
                 html! {
                     @if let Some(m) = r.handling_minutes { (minutes(l, m)) }
                 },

@@ -13,11 +13,9 @@ use serde::Deserialize;
 
 use super::{act, excerpt, html_page, overdue_mark, reports_table, run, scene_meta, Msg};
 use crate::console::article::article_view;
-use crate::console::html::{
-    highlighted, hit_table, short_time, table, target_label, target_link, Lang,
-};
+use crate::console::html::{highlighted, hit_table, table, target_label, target_link, when, Lang};
 use crate::console::labels::{category_name, decision_name, kind_name, sanction_name};
-use crate::console::messages::error_text;
+use crate::console::messages::{actor_text, error_text};
 use crate::console::{back_with, Console, Form};
 use crate::AppState;
 
@@ -103,7 +101,7 @@ pub(crate) async fn queue(
                     }
                 },
                 html! { (e.reach) },
-                html! { (short_time(&e.deadline_at)) (overdue_mark(l, e.overdue)) },
+                html! { (when(&e.deadline_at)) (overdue_mark(l, e.overdue)) },
                 html! { (e.claimed_by.as_deref().unwrap_or("")) },
                 html! { @if e.lane == Lane::Low { (l.t("低", "low")) } },
             ]
@@ -289,7 +287,7 @@ pub(crate) async fn queue_item(
         p.meta {
             (target_link(l, e.target)) " · "
             (l.t("优先级", "priority")) " " (format!("{:.0}", e.priority)) " · "
-            (l.t("时限", "deadline")) " " (short_time(&e.deadline_at)) " · "
+            (l.t("时限", "deadline")) " " (when(&e.deadline_at)) " · "
             (l.t("领取人", "claimed by")) " " (e.claimed_by.as_deref().unwrap_or("—"))
             (overdue_mark(l, e.overdue))
         }
@@ -318,7 +316,7 @@ pub(crate) async fn queue_item(
             (Some(d), _) => {
                 p.flash.ok {
                     (l.t("已处理：", "Decided:")) " " (decision_name(l, d.as_str())) " · "
-                    (e.decided_by.as_deref().unwrap_or(""))
+                    (actor_text(l, e.decided_by.as_deref().unwrap_or("")))
                 }
             }
             (None, true) => {
@@ -406,7 +404,7 @@ pub(crate) async fn content(
     let body = html! {
         p.meta {
             (l.t("作者", "author")) " " a href={ "/users/" (c.author) } { "#" (c.author) }
-            " · " (kind_name(l, &c.kind)) " · " (short_time(&c.at)) " · " (decision_name(l, &c.decision))
+            " · " (kind_name(l, &c.kind)) " · " (when(&c.at)) " · " (decision_name(l, &c.decision))
             @if let Some(i) = item {
                 " · " a href={ "/queue/" (i) } { (l.t("审核条目", "review item")) }
             }

@@ -9,7 +9,7 @@ use qinglang_governance::model::Id;
 use serde::Deserialize;
 
 use super::{act, html_page, reports_table, run, Msg};
-use crate::console::html::{short_time, table, Lang};
+use crate::console::html::{table, when, Lang};
 use crate::console::labels::category_name;
 use crate::console::{Console, Form};
 use crate::AppState;
@@ -113,7 +113,7 @@ pub(crate) async fn report(
                 },
                 html! { (category_name(l, &f.category)) },
                 html! { (f.note) },
-                html! { (short_time(&f.at)) },
+                html! { (when(&f.at)) },
             ]
         })
         .collect();

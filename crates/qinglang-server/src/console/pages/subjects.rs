@@ -10,9 +10,9 @@ use qinglang_governance::model::{Id, Target, Timestamp};
 use qinglang_governance::RevealedIdentity;
 
 use super::{html_page, reports_table, run, sanctions_table, strikes_table, Msg};
-use crate::console::html::{local_time, short_time, table, Viewer};
+use crate::console::html::{local_time, table, when, Viewer};
 use crate::console::labels::{action_name, status_name};
-use crate::console::messages::reason_text;
+use crate::console::messages::{actor_text, reason_text};
 use crate::console::{svg, Console, Form};
 use crate::AppState;
 
@@ -66,8 +66,8 @@ async fn user_page(
         .iter()
         .map(|e| {
             vec![
-                html! { (short_time(&e.at.to_rfc3339())) },
-                html! { (e.actor) },
+                html! { (when(&e.at.to_rfc3339())) },
+                html! { span title=(e.actor) { (actor_text(l, &e.actor)) } },
                 html! { span title=(e.action) { (action_name(l, &e.action)) } },
                 html! { (reason_text(l, &e.reason)) },
             ]
