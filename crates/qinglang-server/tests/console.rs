@@ -1,8 +1,8 @@
 //! The console in a real headless Chromium (Debian's `chromium` + `chromium-driver`), driven
 //! over WebDriver: sign in, work a queue item with a keyboard shortcut, see the sanction on
 //! the user page, add a lexicon term and see the next scan block it, verify the audit chain.
-//! Every page is also screenshotted into `target/tmp/console-screenshots/` for people to look
-//! at.
+//! Every page is also screenshotted, whole, in zh-CN and in English, into
+//! `target/tmp/console-screenshots/` for people to look at (#22).
 //!
 //! Without chromedriver the tests say so loudly and pass — except in CI (`CI=true`), where
 //! `.ci/run` installs the browser and a missing one is a failure.
@@ -17,7 +17,7 @@ use fantoccini::{Client, ClientBuilder, Locator};
 use hyper_util::client::legacy::connect::HttpConnector;
 use qinglang_engine::{default_classifier, default_lexicon, Engine, Policy};
 use qinglang_governance::authz::Role;
-use qinglang_governance::casework::{CaseTarget, NewReport};
+use qinglang_governance::casework::{CaseTarget, NewReport, QueueDecision};
 use qinglang_governance::crypto::DataKey;
 use qinglang_governance::identity::IdentityKind;
 use qinglang_governance::model::{AccountSubject, ContentKind, Principal, Timestamp};
@@ -105,6 +105,7 @@ struct Site {
     gov: Arc<Governance<Database>>,
     service: Principal,
     author: i64,
+    account: i64,
 }
 
 /// A served console over a fresh store with operators and some work in the queue.
@@ -152,21 +153,23 @@ async fn site() -> Site {
     let author = user("卖表的小王", "13800138000");
     gov.create_group(&service, author, "名表交流群", 200, now)
         .expect("group");
-    gov.open_account(
-        &service,
-        &NewAccount {
-            owner: author,
-            name: "小王说表".into(),
-            bio: "腕表知识".into(),
-            subject: AccountSubject::Individual,
-            category: "lifestyle".into(),
-            news_licence: false,
-            followers: 1200,
-            monthly_reads: 30000,
-        },
-        now,
-    )
-    .expect("account");
+    let account = gov
+        .open_account(
+            &service,
+            &NewAccount {
+                owner: author,
+                name: "小王说表".into(),
+                bio: "腕表知识".into(),
+                subject: AccountSubject::Individual,
+                category: "lifestyle".into(),
+                news_licence: false,
+                followers: 1200,
+                monthly_reads: 30000,
+            },
+            now,
+        )
+        .expect("account")
+        .id;
     let reporter = user("热心网友", "13900139000");
     let submit = |text: &str| {
         gov.submit_content(
@@ -211,6 +214,7 @@ async fn site() -> Site {
         gov,
         service,
         author,
+        account,
     }
 }
 
@@ -237,6 +241,24 @@ async fn shot(c: &Client, name: &str) {
     };
     assert_eq!(&png[..4], b"\x89PNG");
     std::fs::write(shots_dir().join(format!("{name}.png")), png).expect("write screenshot");
+}
+
+/// A screenshot of the whole page, not only the window: the window grows to the page's height
+/// (capped) for the shot.
+async fn full_shot(c: &Client, name: &str) {
+    let height = c
+        .execute(
+            "return Math.min(6000, document.documentElement.scrollHeight)",
+            vec![],
+        )
+        .await
+        .ok()
+        .and_then(|v| v.as_u64())
+        .unwrap_or(1000)
+        .max(600);
+    let _ = c.set_window_size(1366, height as u32).await;
+    shot(c, name).await;
+    let _ = c.set_window_size(1366, 1000).await;
 }
 
 async fn sign_in(c: &Client, base: &str, name: &str) {
@@ -551,5 +573,158 @@ async fn the_lead_adds_a_term_that_the_next_scan_blocks_and_verifies_the_chain()
     c.goto(&format!("{}/annual", s.base)).await.expect("annual");
     assert_eq!(text_of(&c, "#annual-submissions").await, "5");
     shot(&c, "15-annual").await;
+    c.close().await.expect("close");
+}
+
+/// Every console page, whole, in zh-CN and in English, for people to look at before an issue
+/// about the console is resolved (#22): an article and a text in the queue, a user with a
+/// sanction and an appeal against it, the lead's pages, a sweep and an error page.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_page_in_both_languages() {
+    let Some((_driver, port)) = start_driver() else {
+        return;
+    };
+    let s = site().await;
+    let now = Timestamp::now();
+    let article = s
+        .gov
+        .submit_content(
+            &s.service,
+            &Submission {
+                author: s.author,
+                group: None,
+                account: Some(s.account),
+                kind: ContentKind::Article,
+                text: "<html><head><title>周末探店：城南新开的咖啡馆</title><style>.x{display:none}</style></head>\
+                       <body><h1>城南咖啡</h1><p>环境安静，拿铁很好喝，适合周末看书。</p>\
+                       <p>想要优惠券的朋友加微信 wx9988776 领取。</p>\
+                       <p class=\"x\">城南咖啡 探店 优惠 团购</p>\
+                       <a href=\"http://example.com/coupon\">领取优惠</a></body></html>"
+                    .into(),
+                scene: None,
+            },
+            now,
+        )
+        .expect("article")
+        .enforcement
+        .content_id;
+    // A moderator other than the lead sanctions the author, who appeals: the lead may decide.
+    let token = s
+        .gov
+        .create_token(&Principal::system(), Role::Moderator, "mod-bot", now)
+        .expect("token");
+    let moderator = s.gov.authenticate(&token).expect("moderator");
+    let queue = s
+        .gov
+        .queue(&moderator, None, false, 50, now)
+        .expect("queue");
+    let item_of = |content: i64| {
+        queue
+            .iter()
+            .find(|e| e.target == CaseTarget::Content(content))
+            .map(|e| e.id)
+    };
+    let article_item = item_of(article).expect("the article is held for review");
+    let text_item = queue
+        .iter()
+        .find(|e| {
+            e.content
+                .as_ref()
+                .is_some_and(|c| c.text.contains("正品名表"))
+        })
+        .map(|e| e.id)
+        .expect("the advertisement is held");
+    let reported = queue
+        .iter()
+        .find(|e| !e.reports.is_empty())
+        .map(|e| e.id)
+        .expect("the reported post");
+    s.gov
+        .decide(
+            &moderator,
+            &[text_item],
+            QueueDecision::RemoveAndSanction,
+            Some("站外引流"),
+            None,
+            now,
+        )
+        .expect("decide");
+    let user = s.gov.get_user(&s.service, s.author, now).expect("user");
+    let sanction = user
+        .sanctions
+        .iter()
+        .find(|x| x.imposed_by == "mod-bot")
+        .expect("sanction");
+    s.gov
+        .file_appeal(
+            &s.service,
+            sanction.id,
+            s.author,
+            "这是我自己的店铺微信",
+            now,
+        )
+        .expect("appeal");
+
+    let c = browser(port, "zh-CN").await;
+    for lang in ["zh", "en"] {
+        c.goto(&format!("{}/lang/{lang}?back=/login", s.base))
+            .await
+            .expect("language");
+        full_shot(&c, &format!("{lang}-01-login")).await;
+        if lang == "zh" {
+            sign_in(&c, &s.base, "lin").await;
+        }
+        let pages = [
+            ("/", "02-dashboard"),
+            ("/queue", "03-queue"),
+            (&format!("/queue/{article_item}") as &str, "04-item-article"),
+            (&format!("/queue/{text_item}"), "05-item-decided"),
+            (&format!("/queue/{reported}"), "06-item-reported"),
+            (&format!("/content/{article}"), "07-content"),
+            (&format!("/users/{}", s.author), "08-user"),
+            (&format!("/accounts/{}", s.account), "09-account"),
+            ("/groups/1", "10-group"),
+            ("/reports", "11-reports"),
+            ("/reports/1", "12-report"),
+            ("/appeals", "13-appeals"),
+            ("/lexicons?q=成人", "14-lexicons"),
+            ("/learning", "15-learning"),
+            ("/emergency", "16-emergency"),
+            ("/audit?verify=1", "18-audit"),
+            ("/annual", "19-annual"),
+            ("/content/999999", "20-not-found"),
+        ];
+        for (path, name) in pages {
+            c.goto(&format!("{}{path}", s.base)).await.expect("page");
+            let want = if lang == "zh" { "zh-CN" } else { "en" };
+            c.wait()
+                .for_element(Locator::Css(&format!("html[lang={want}]")))
+                .await
+                .expect("the page in the chosen language");
+            full_shot(&c, &format!("{lang}-{name}")).await;
+            if path == "/emergency" {
+                c.find(Locator::Css("#sweep-form button"))
+                    .await
+                    .expect("sweep")
+                    .click()
+                    .await
+                    .expect("click");
+                text_of(&c, "#sweep-summary").await;
+                full_shot(&c, &format!("{lang}-17-sweep")).await;
+            }
+        }
+        // The article reads as text with its hits marked, not as its HTML source.
+        c.goto(&format!("{}/queue/{article_item}", s.base))
+            .await
+            .expect("article");
+        let reading = text_of(&c, "#item-text").await;
+        assert!(
+            reading.contains("环境安静") && !reading.contains("<p"),
+            "{reading}"
+        );
+        c.find(Locator::Css("#item-text mark"))
+            .await
+            .expect("a hit marked in the article");
+    }
     c.close().await.expect("close");
 }
