@@ -9,7 +9,7 @@ use qinglang_governance::TermChange;
 use serde::Deserialize;
 
 use super::{act, html_page, run, Msg};
-use crate::console::html::{action_label, table, urlencode, when};
+use crate::console::html::{action_label, table, urlencode, when, Lang};
 use crate::console::labels::category_name;
 use crate::console::messages::{actor_text, reason_text};
 use crate::console::{Console, Form};
@@ -182,7 +182,10 @@ pub(crate) async fn edit_lexicon(
                     Some(a) => action_label(l, a),
                     None => l.t("已删除", "removed").to_owned(),
                 };
-                format!("{} {}: {what}", l.t("已生效", "In force"), e.edit.term)
+                match l {
+                    Lang::Zh => format!("已生效：{}（{what}）", e.edit.term),
+                    Lang::En => format!("In force: {} ({what})", e.edit.term),
+                }
             })
     })
     .await
