@@ -67,7 +67,15 @@ pub struct QueueDepth {
     pub low_lane: u64,
     pub claimed: u64,
     pub overdue: u64,
+    /// Open items by how long they have waited: under each of [`WAIT_BANDS_MINUTES`], then
+    /// longer than the last.
+    pub waiting: Vec<u64>,
+    /// How long the oldest open item has waited, in minutes.
+    pub oldest_minutes: Option<i64>,
 }
+
+/// The upper bounds of the queue's waiting bands, in minutes: 1 h, 4 h, 12 h, 1 day, 3 days.
+pub const WAIT_BANDS_MINUTES: [i64; 5] = [60, 240, 720, 1440, 4320];
 
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

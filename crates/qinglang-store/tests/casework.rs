@@ -1255,6 +1255,20 @@ qinglang_store::both_backends! {
                 ranked(QueueQuery { not_held_by_others_than: Some("bob"), ..query(100) }),
                 ids(&free_for_bob)
             );
+            // The dashboard's waiting bands, counted by the store.
+            let depth = g.store().read(|tx| tx.queue_depth(now, claim_ms)).expect("depth");
+            let mut waiting = vec![0u64; 6];
+            for i in &expected {
+                let age = (now.0 - i.created_at.0) / 60_000;
+                let band = qinglang_governance::stats::WAIT_BANDS_MINUTES
+                    .iter()
+                    .position(|&b| age < b)
+                    .unwrap_or(5);
+                waiting[band] += 1;
+            }
+            assert_eq!(depth.waiting, waiting, "at {now:?}");
+            let oldest = expected.iter().map(|i| i.created_at.0).min().expect("items");
+            assert_eq!(depth.oldest_minutes, Some(((now.0 - oldest) / 60_000).max(0)));
         }
     }
 }

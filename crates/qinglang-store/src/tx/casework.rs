@@ -6,7 +6,7 @@ use qinglang_governance::casework::{
     ReportFilter, ReportStatus, PRIORITY_PER_WINDOW,
 };
 use qinglang_governance::model::{AuditEntry, Id, Timestamp};
-use qinglang_governance::stats::{AuditFilter, QueueDepth, ReportHandling};
+use qinglang_governance::stats::{AuditFilter, QueueDepth, ReportHandling, WAIT_BANDS_MINUTES};
 use qinglang_governance::Error;
 
 fn ts(v: Option<i64>) -> Option<Timestamp> {
@@ -426,20 +426,31 @@ pub(crate) fn queue_depth(
     now: Timestamp,
     claim_ms: i64,
 ) -> Result<QueueDepth, Error> {
+    let [b1, b2, b3, b4, b5] = WAIT_BANDS_MINUTES.map(|m| m * 60_000);
     c.one(
         "SELECT count(*),
            count(*) FILTER (WHERE lane = 'low'),
            count(*) FILTER (WHERE claimed_by IS NOT NULL AND claimed_at IS NOT NULL
                               AND ?1 < claimed_at + ?2),
-           count(*) FILTER (WHERE ?1 > deadline_at)
+           count(*) FILTER (WHERE ?1 > deadline_at),
+           count(*) FILTER (WHERE ?1 - created_at < ?3),
+           count(*) FILTER (WHERE ?1 - created_at >= ?3 AND ?1 - created_at < ?4),
+           count(*) FILTER (WHERE ?1 - created_at >= ?4 AND ?1 - created_at < ?5),
+           count(*) FILTER (WHERE ?1 - created_at >= ?5 AND ?1 - created_at < ?6),
+           count(*) FILTER (WHERE ?1 - created_at >= ?6 AND ?1 - created_at < ?7),
+           count(*) FILTER (WHERE ?1 - created_at >= ?7),
+           min(created_at)
          FROM queue WHERE decision IS NULL",
-        params![now.0, claim_ms],
+        params![now.0, claim_ms, b1, b2, b3, b4, b5],
         |r| {
+            let oldest: Option<i64> = r.get(10)?;
             Ok(QueueDepth {
                 open: r.get(0)?,
                 low_lane: r.get(1)?,
                 claimed: r.get(2)?,
                 overdue: r.get(3)?,
+                waiting: (4..10).map(|i| r.get(i)).collect::<Result<_, _>>()?,
+                oldest_minutes: oldest.map(|t| ((now.0 - t) / 60_000).max(0)),
             })
         },
     )

@@ -7,9 +7,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use axum::extract::{Query, State};
 use axum::response::Response;
 use maud::{html, Markup};
-use qinglang_governance::casework::QueueEntry;
-use qinglang_governance::model::Timestamp;
-use qinglang_governance::stats::{Dashboard, Volume};
+
+use qinglang_governance::stats::{Dashboard, QueueDepth, Volume};
 use serde::Deserialize;
 
 use super::{html_page, minutes, run};
@@ -24,9 +23,6 @@ use crate::AppState;
 pub(crate) struct DashQuery {
     days: Option<u32>,
 }
-
-/// The open items the queue-age chart looks at (the oldest first is what matters).
-const AGED_ITEMS: usize = 2000;
 
 /// Stacked bars per period; `name` gives each series (a category, a decision) its name and
 /// `tick` each period its label under the axis.
@@ -55,34 +51,22 @@ pub(super) fn per_period_chart(
     svg::stacked_bars(title, &labels, &ticks, &series)
 }
 
-/// How long the open items have waited, in bands a moderator reads at a glance.
-fn queue_age(l: Lang, items: &[QueueEntry], now: Timestamp) -> (Vec<(String, u64)>, Option<i64>) {
-    let bands: [(i64, &str, &str); 6] = [
-        (60, "1 小时内", "under 1 h"),
-        (4 * 60, "1–4 小时", "1–4 h"),
-        (12 * 60, "4–12 小时", "4–12 h"),
-        (24 * 60, "12–24 小时", "12–24 h"),
-        (72 * 60, "1–3 天", "1–3 days"),
-        (i64::MAX, "3 天以上", "over 3 days"),
+/// How long the open items have waited, in bands a moderator reads at a glance (the store
+/// counts them; see `WAIT_BANDS_MINUTES`).
+fn queue_age(l: Lang, q: &QueueDepth) -> Vec<(String, u64)> {
+    let names: [(&str, &str); 6] = [
+        ("1 小时内", "under 1 h"),
+        ("1–4 小时", "1–4 h"),
+        ("4–12 小时", "4–12 h"),
+        ("12–24 小时", "12–24 h"),
+        ("1–3 天", "1–3 days"),
+        ("3 天以上", "over 3 days"),
     ];
-    let mut counts = [0u64; 6];
-    let mut oldest: Option<i64> = None;
-    for e in items {
-        let Some(created) = Timestamp::parse(&e.created_at) else {
-            continue;
-        };
-        let age = ((now.0 - created.0) / 60_000).max(0);
-        oldest = Some(oldest.map_or(age, |o: i64| o.max(age)));
-        if let Some(i) = bands.iter().position(|b| age < b.0) {
-            counts[i] += 1;
-        }
-    }
-    let named = bands
+    names
         .iter()
-        .zip(counts)
-        .map(|((_, zh, en), c)| (l.t(zh, en).to_owned(), c))
-        .collect();
-    (named, oldest)
+        .zip(q.waiting.iter().copied().chain(std::iter::repeat(0)))
+        .map(|((zh, en), c)| (l.t(zh, en).to_owned(), c))
+        .collect()
 }
 
 /// `11-24` under a day's bar.
@@ -90,7 +74,7 @@ fn day_tick(period: &str) -> String {
     period.get(5..).unwrap_or(period).to_owned()
 }
 
-fn dashboard_body(l: Lang, d: &Dashboard, items: &[QueueEntry], now: Timestamp) -> Markup {
+fn dashboard_body(l: Lang, d: &Dashboard) -> Markup {
     let q = &d.queue;
     let r = &d.reports;
     let on_time = if r.resolved > 0 {
@@ -98,7 +82,7 @@ fn dashboard_body(l: Lang, d: &Dashboard, items: &[QueueEntry], now: Timestamp) 
     } else {
         "—".to_owned()
     };
-    let (ages, oldest) = queue_age(l, items, now);
+    let (ages, oldest) = (queue_age(l, &d.queue), d.queue.oldest_minutes);
     let actions: Vec<(String, u64)> = d
         .actions
         .iter()
@@ -167,18 +151,10 @@ pub(crate) async fn dashboard(
     Query(q): Query<DashQuery>,
 ) -> Response {
     let days = q.days.unwrap_or(14);
-    let (d, items, now) = match run(&s, &v, move |g, p, now| {
-        Ok((
-            g.dashboard(p, days, now)?,
-            g.queue(p, None, false, AGED_ITEMS, now)?,
-            now,
-        ))
-    })
-    .await
-    {
+    let d = match run(&s, &v, move |g, p, now| g.dashboard(p, days, now)).await {
         Ok(x) => x,
         Err(r) => return r,
     };
-    let body = dashboard_body(v.lang, &d, &items, now);
+    let body = dashboard_body(v.lang, &d);
     html_page(&v, v.t("概览", "Dashboard"), "dashboard", body)
 }
