@@ -13,7 +13,7 @@ use qinglang_governance::model::Timestamp;
 use qinglang_governance::policy::LoadedPolicy;
 use qinglang_governance::Governance;
 use qinglang_server::{app, AppState};
-use qinglang_store::SqliteStore;
+use qinglang_store::{Database, SqliteStore};
 use tower::ServiceExt;
 
 const ROUTES: &[(&str, &str)] = &[
@@ -43,7 +43,7 @@ fuzz_target!(|data: &[u8]| {
             .build()
             .expect("engine");
         let gov = Governance::new(
-            SqliteStore::open_in_memory().expect("store"),
+            Database::Sqlite(SqliteStore::open_in_memory().expect("store")),
             Arc::new(engine),
             LoadedPolicy::default_policy(),
             DataKey::from_hex(&"07".repeat(32)).expect("key"),

@@ -233,6 +233,10 @@ pub struct ScanArgs {
     pub no_default_lexicon: bool,
     #[command(flatten)]
     pub model: ModelArgs,
+    /// Files are pictures (PNG, JPEG, WebP, GIF; REV-10): their QR codes are decoded and
+    /// every payload reviewed; one verdict per picture, each hit with its `part` and `box`.
+    #[arg(long, conflicts_with_all = ["jsonl", "html", "floods"])]
+    pub image: bool,
     /// Documents are HTML pages (public-account articles, REV-8): the title, visible text,
     /// hidden text and link targets are reviewed; spans point into the HTML and each hit
     /// says its `part` (title, body, hidden, link). With --jsonl, "text" holds the HTML.

@@ -222,6 +222,8 @@ pub fn run(args: &ScanArgs) -> Result<bool> {
     let mut out = io::BufWriter::with_capacity(1 << 16, stdout.lock());
     let flagged = if args.jsonl {
         scan_jsonl(args, &mut out, color)?
+    } else if args.image {
+        scan_images(args, &mut out, color)?
     } else {
         let scene = SceneChoice::from_args(args.policy.as_deref(), args.scene.as_deref())?;
         let engine =
@@ -258,6 +260,89 @@ pub fn run(args: &ScanArgs) -> Result<bool> {
     };
     out.flush().or_else(crate::ignore_broken_pipe)?;
     Ok(flagged)
+}
+
+/// `scan --image`: one verdict per picture, in the order given.
+fn scan_images(args: &ScanArgs, out: &mut impl Write, color: bool) -> Result<bool> {
+    if args.files.is_empty() {
+        return Err(anyhow!("--image reviews picture files: name at least one"));
+    }
+    let scene = SceneChoice::from_args(args.policy.as_deref(), args.scene.as_deref())?;
+    let engine = build_scene_engine(&args.lexicons, args.no_default_lexicon, &args.model, scene)?;
+    let options = qinglang_image::Options::default();
+    let mut scratch = Scratch::default();
+    let mut flagged = false;
+    for path in &args.files {
+        let bytes = fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+        let review = qinglang_image::review(&engine, &bytes, &options, &mut scratch)
+            .map_err(|e| anyhow!("{}: {e}", path.display()))?;
+        flagged |= review.verdict.suggestion != Suggestion::Pass;
+        let label = path.display().to_string();
+        let line = match args.format {
+            Format::Json => {
+                let v = qinglang_governance::wire::ImageVerdictJson::new(Some(&label), &review);
+                serde_json::to_string(&v)? + "\n"
+            }
+            Format::Text => render_image(&label, &review, color),
+        };
+        out.write_all(line.as_bytes())
+            .or_else(crate::ignore_broken_pipe)?;
+    }
+    Ok(flagged)
+}
+
+/// The people's format for a picture: a header, then each piece with its hits marked.
+fn render_image(name: &str, r: &qinglang_image::ImageReview<'_>, color: bool) -> String {
+    let (on, off) = if color {
+        ("\x1b[1;31m", "\x1b[0m")
+    } else {
+        ("【", "】")
+    };
+    let v = &r.verdict;
+    let mut s = format!(
+        "{name}: {}  score {}",
+        v.suggestion.as_str().to_uppercase(),
+        v.score
+    );
+    if !v.labels.is_empty() {
+        let _ = write!(s, "  labels {}", v.labels.join(","));
+    }
+    let _ = writeln!(
+        s,
+        "  ({}×{} {}, hash {}{})",
+        r.width,
+        r.height,
+        r.format,
+        r.hash.to_hex(),
+        if r.incomplete {
+            ", time budget ran out"
+        } else {
+            ""
+        }
+    );
+    let placed = r.placed_hits();
+    for piece in &r.pieces {
+        let [x, y, w, h] = piece.bbox;
+        let mut marked = String::new();
+        let mut at = 0;
+        let mut names = Vec::new();
+        for p in placed.iter().filter(|p| std::ptr::eq(p.piece, piece)) {
+            if p.byte_start < at {
+                continue;
+            }
+            marked.push_str(&piece.text[at..p.byte_start]);
+            let _ = write!(marked, "{on}{}{off}", &piece.text[p.byte_start..p.byte_end]);
+            at = p.byte_end;
+            names.push(format!("{}/{}", p.hit.category(), p.hit.action().as_str()));
+        }
+        marked.push_str(&piece.text[at..]);
+        let _ = write!(s, "  {} [{x},{y},{w},{h}] {marked}", piece.part.as_str());
+        if !names.is_empty() {
+            let _ = write!(s, "  {}", names.join(" "));
+        }
+        s.push('\n');
+    }
+    s
 }
 
 fn read_text(path: &Path) -> Result<String> {

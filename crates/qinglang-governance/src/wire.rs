@@ -47,9 +47,12 @@ pub struct HitJson<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub campaign: Option<CampaignJson>,
     /// For an article (REV-8): the part of the page the hit is in (title, body, hidden,
-    /// link).
+    /// link); for a picture (REV-10): `qr`, `ocr` or `image`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub part: Option<&'static str>,
+    /// For a picture: where the piece the hit is in lies, `[x, y, width, height]` in pixels.
+    #[serde(rename = "box", skip_serializing_if = "Option::is_none")]
+    pub bbox: Option<[u32; 4]>,
 }
 
 /// `{"id", "copies"}` of a flood campaign.
@@ -97,8 +100,82 @@ impl<'a, I: Serialize + ?Sized> VerdictJson<'a, I> {
                         copies: c.copies,
                     }),
                     part: None,
+                    bbox: None,
                 })
                 .collect(),
+        }
+    }
+}
+
+/// A picture's verdict (REV-10): the scan contract's fields, each hit in its piece of the
+/// picture — `part`, `box`, and `text` the piece's whole text (a QR payload, an OCR line)
+/// with `start`/`end` into it — and what the picture is.
+#[derive(Debug, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(bound = ""))]
+pub struct ImageVerdictJson<'a> {
+    #[serde(flatten)]
+    pub verdict: VerdictJson<'a, str>,
+    pub image: ImageInfo<'a>,
+    /// Every text read from the picture, with where it is.
+    pub pieces: Vec<PieceJson<'a>>,
+    /// The time budget ran out before every step was done.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub incomplete: bool,
+}
+
+/// What a picture is.
+#[derive(Debug, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ImageInfo<'a> {
+    pub width: u32,
+    pub height: u32,
+    /// `png`, `jpeg`, `webp` or `gif`.
+    pub format: &'a str,
+    /// The perceptual hash known-bad lists match, 16 hex digits.
+    pub hash: String,
+}
+
+/// A text read from a picture.
+#[derive(Debug, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PieceJson<'a> {
+    pub part: &'static str,
+    pub text: &'a str,
+    #[serde(rename = "box")]
+    pub bbox: [u32; 4],
+}
+
+impl<'a> ImageVerdictJson<'a> {
+    pub fn new(id: Option<&'a str>, review: &'a qinglang_image::ImageReview<'a>) -> Self {
+        let mut verdict = VerdictJson::new(id, &review.text, &review.verdict);
+        // placed_hits() keeps the verdict's order and drops none (every hit is in a piece).
+        for (hit, placed) in verdict.hits.iter_mut().zip(review.placed_hits()) {
+            hit.part = Some(placed.piece.part.as_str());
+            hit.bbox = Some(placed.piece.bbox);
+            hit.text = &placed.piece.text;
+            hit.start = placed.start;
+            hit.end = placed.end;
+            hit.byte_start = placed.byte_start;
+            hit.byte_end = placed.byte_end;
+        }
+        ImageVerdictJson {
+            verdict,
+            image: ImageInfo {
+                width: review.width,
+                height: review.height,
+                format: review.format,
+                hash: review.hash.to_hex(),
+            },
+            pieces: review
+                .pieces
+                .iter()
+                .map(|p| PieceJson {
+                    part: p.part.as_str(),
+                    text: &p.text,
+                    bbox: p.bbox,
+                })
+                .collect(),
+            incomplete: review.incomplete,
         }
     }
 }

@@ -1,0 +1,101 @@
+//! `qinglang scan --image` (DESIGN.md contract, REV-10): one verdict per picture, id = the
+//! path as given, hits with `part` and `box`, exit codes as for text.
+
+#[path = "../../qinglang-image/tests/synth/mod.rs"]
+mod synth;
+
+use std::process::Command;
+
+fn scan(args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_qinglang"))
+        .args(["scan", "--image"])
+        .args(args)
+        .output()
+        .expect("run qinglang")
+}
+
+#[test]
+fn pictures_get_one_verdict_each_with_the_code_placed() {
+    let dir = std::env::temp_dir().join(format!("qinglang-cli-image-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("dir");
+    let mut rng = synth::Rng::new(5);
+    let mut shot = synth::screenshot(&mut rng);
+    synth::paste_rotated(
+        &mut shot,
+        &synth::qr_code("澳门赌场 https://bet365-vip.cc/reg", 220),
+        300,
+        800,
+        8.0,
+    );
+    let spam = dir.join("spam.jpg");
+    std::fs::write(&spam, synth::jpeg(&shot, 60)).expect("write");
+    let clean = dir.join("clean.png");
+    std::fs::write(&clean, synth::png(&synth::screenshot(&mut rng))).expect("write");
+    let (spam, clean) = (spam.display().to_string(), clean.display().to_string());
+
+    let out = scan(&["--format", "json", &spam, &clean]);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let lines: Vec<serde_json::Value> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("json"))
+        .collect();
+    assert_eq!(lines.len(), 2);
+    let v = &lines[0];
+    assert_eq!(v["id"], spam.as_str());
+    assert_eq!(v["suggestion"], "block", "{v}");
+    assert_eq!(v["image"]["format"], "jpeg");
+    assert_eq!(v["image"]["width"], 1080);
+    assert_eq!(v["pieces"][0]["part"], "qr");
+    let hit = v["hits"]
+        .as_array()
+        .and_then(|h| h.iter().find(|h| h["category"] == "gambling"))
+        .expect("a gambling hit");
+    assert_eq!(hit["part"], "qr");
+    assert_eq!(hit["text"], "澳门赌场 https://bet365-vip.cc/reg");
+    let bbox: Vec<u64> = hit["box"]
+        .as_array()
+        .expect("box")
+        .iter()
+        .filter_map(|n| n.as_u64())
+        .collect();
+    assert_eq!(bbox.len(), 4);
+    assert!(bbox[0] >= 300 && bbox[1] >= 800, "{bbox:?}");
+    let (start, end) = (
+        hit["start"].as_u64().unwrap_or(0) as usize,
+        hit["end"].as_u64().unwrap_or(0) as usize,
+    );
+    let chars: Vec<char> = "澳门赌场 https://bet365-vip.cc/reg".chars().collect();
+    assert!(end <= chars.len() && start < end);
+    assert_eq!(lines[1]["id"], clean.as_str());
+    assert_eq!(lines[1]["suggestion"], "pass");
+    assert_eq!(lines[1]["pieces"], serde_json::json!([]));
+
+    let out = scan(&[&spam]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.starts_with(&format!("{spam}: BLOCK")), "{text}");
+    assert!(text.contains("  qr ["), "{text}");
+    assert!(text.contains("【"), "{text}");
+
+    let out = scan(&[&clean]);
+    assert_eq!(out.status.code(), Some(0));
+
+    // Not a picture: exit 2, the file and the reason named.
+    let notes = dir.join("notes.txt");
+    std::fs::write(&notes, "just some text").expect("write");
+    let out = scan(&[&notes.display().to_string()]);
+    assert_eq!(out.status.code(), Some(2));
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        said.contains("notes.txt") && said.contains("PNG, JPEG, WebP or GIF"),
+        "{said}"
+    );
+    let out = scan(&[]);
+    assert_eq!(out.status.code(), Some(2));
+    let _ = std::fs::remove_dir_all(&dir);
+}
