@@ -485,6 +485,32 @@ impl<S: Store> Governance<S> {
         Ok(serde_json::to_value(ruled).unwrap_or_default())
     }
 
+    /// Reviews a picture (REV-10): its QR codes read and every payload judged by the scene's
+    /// engine; the verdict in the scan contract's shape with each hit's `part` and `box`.
+    pub fn scan_image(
+        &self,
+        actor: &Principal,
+        bytes: &[u8],
+        scene: Option<&str>,
+    ) -> Result<serde_json::Value, Error> {
+        self.require(actor, Permission::Scan)?;
+        let (engine, version) = self.engine_for_scene(scene)?;
+        let mut scratch = Scratch::default();
+        let review = qinglang_image::review(
+            &engine,
+            bytes,
+            &qinglang_image::Options::default(),
+            &mut scratch,
+        )
+        .map_err(|e| Error::invalid("invalid_image", e.to_string()))?;
+        let ruled = wire::RuledImageVerdict {
+            verdict: wire::ImageVerdictJson::new(None, &review),
+            policy_version: &version,
+            scene,
+        };
+        Ok(serde_json::to_value(ruled).unwrap_or_default())
+    }
+
     // ----- users and identity -----
 
     pub fn create_user(

@@ -107,6 +107,17 @@ impl<'a, I: Serialize + ?Sized> VerdictJson<'a, I> {
     }
 }
 
+/// A picture's verdict as the API answers it, with the rules' version and the scene.
+#[derive(Debug, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct RuledImageVerdict<'a> {
+    #[serde(flatten)]
+    pub verdict: ImageVerdictJson<'a>,
+    pub policy_version: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub scene: Option<&'a str>,
+}
+
 /// A picture's verdict (REV-10): the scan contract's fields, each hit in its piece of the
 /// picture — `part`, `box`, and `text` the piece's whole text (a QR payload, an OCR line)
 /// with `start`/`end` into it — and what the picture is.

@@ -40,6 +40,7 @@ use utoipa_axum::routes;
 
 mod cases;
 pub mod console;
+mod images;
 mod openapi;
 mod serve;
 pub mod tms;
@@ -131,6 +132,7 @@ pub fn app(state: AppState) -> Router {
 /// given the API's `{"code", "message"}` shape.
 pub fn app_with_limits(state: AppState, limits: Limits) -> Router {
     let guards = tower::ServiceBuilder::new()
+        .layer(middleware::from_fn(declared_length))
         .layer(middleware::map_response(shape_refusal))
         .layer(axum::error_handling::HandleErrorLayer::new(overloaded))
         .load_shed()
@@ -138,8 +140,10 @@ pub fn app_with_limits(state: AppState, limits: Limits) -> Router {
         .layer(tower::limit::GlobalConcurrencyLimitLayer::new(
             limits.max_in_flight,
         ))
+        // The largest body any route reads (a picture); every other route's declared
+        // length is held to MAX_BODY_BYTES before this, by `declared_length`.
         .layer(tower_http::limit::RequestBodyLimitLayer::new(
-            MAX_BODY_BYTES,
+            images::MAX_IMAGE_BODY_BYTES,
         ))
         .layer(tower_http::timeout::RequestBodyTimeoutLayer::new(
             limits.body_timeout,
@@ -158,6 +162,25 @@ fn body_timed_out(e: &(dyn std::error::Error + 'static)) -> bool {
         cause = c.source();
     }
     false
+}
+
+/// A declared body over the route's limit is refused at once (413), before a byte is read:
+/// MAX_BODY_BYTES everywhere but `/v1/scan/image`, whose limit the body layer applies.
+async fn declared_length(req: Request, next: Next) -> Response {
+    let declared = req
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if req.uri().path() != "/v1/scan/image" && declared.is_some_and(|n| n > MAX_BODY_BYTES as u64) {
+        return ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "payload_too_large",
+            format!("request body exceeds {MAX_BODY_BYTES} bytes"),
+        )
+        .into_response();
+    }
+    next.run(req).await
 }
 
 /// Past `max_in_flight`: 503 with `Retry-After`.
@@ -184,7 +207,10 @@ async fn shape_refusal(r: Response) -> Response {
         StatusCode::PAYLOAD_TOO_LARGE if !json => ApiError::new(
             StatusCode::PAYLOAD_TOO_LARGE,
             "payload_too_large",
-            format!("request body exceeds {MAX_BODY_BYTES} bytes"),
+            format!(
+                "request body exceeds {} bytes",
+                images::MAX_IMAGE_BODY_BYTES
+            ),
         )
         .into_response(),
         StatusCode::REQUEST_TIMEOUT if !json => ApiError::new(
@@ -221,6 +247,7 @@ fn api_routes() -> OpenApiRouter<AppState> {
         // Tencent Cloud TMS clients (OPS-4): `POST /` with `X-TC-Action`.
         .routes(routes!(tms::text_moderation))
         .routes(routes!(scan))
+        .routes(routes!(images::scan_image))
         .routes(routes!(create_user))
         .routes(routes!(get_user))
         .routes(routes!(verify_identity))

@@ -91,6 +91,31 @@ impl Api {
         (status, String::from_utf8_lossy(&bytes).into_owned())
     }
 
+    /// A request with raw bytes of the given content type.
+    pub async fn bytes(
+        &self,
+        uri: &str,
+        token: &str,
+        content_type: &str,
+        body: Vec<u8>,
+    ) -> (StatusCode, Value) {
+        let req = Request::builder()
+            .method("POST")
+            .uri(uri)
+            .header("authorization", format!("Bearer {token}"))
+            .header("content-type", content_type)
+            .body(Body::from(body))
+            .expect("request");
+        let resp = self.router.clone().oneshot(req).await.expect("response");
+        let status = resp.status();
+        let bytes = resp.into_body().collect().await.expect("body").to_bytes();
+        let text = String::from_utf8_lossy(&bytes);
+        (
+            status,
+            serde_json::from_str(&text).unwrap_or_else(|e| panic!("{uri}: {e}: {text}")),
+        )
+    }
+
     pub async fn json(
         &self,
         method: &str,

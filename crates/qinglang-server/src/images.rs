@@ -1,0 +1,126 @@
+//! `POST /v1/scan/image` (REV-10): a picture as the raw body (`image/png`, `image/jpeg`,
+//! `image/webp`, `image/gif`) or as JSON with the bytes in base64. Pictures are reviewed on
+//! the blocking pool behind their own permits, at most half the cores at once, so text
+//! reviews never wait behind a queue of pictures.
+
+use std::sync::{Arc, OnceLock};
+
+use axum::body::Body;
+use axum::extract::State;
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::Json;
+use base64::Engine as _;
+use serde::Deserialize;
+
+use crate::openapi::Refusals;
+use crate::{blocking, count_verdict, ApiError, ApiQuery, ApiResult, AppState, Auth};
+
+/// The largest body `/v1/scan/image` reads: a 20 MiB picture is 27 MiB in base64.
+pub const MAX_IMAGE_BODY_BYTES: usize = 28 << 20;
+
+/// A picture in JSON.
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct ImageScanRequest {
+    /// The picture's bytes (PNG, JPEG, WebP or GIF) in base64.
+    image: String,
+    /// The scene to judge in; the main policy when absent.
+    #[serde(default)]
+    scene: Option<String>,
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub(crate) struct ImageScanQuery {
+    /// The scene to judge a raw picture in (JSON bodies say it in the body).
+    scene: Option<String>,
+}
+
+/// Pictures reviewed at once, process-wide: half the cores, at least one.
+fn permits() -> Arc<tokio::sync::Semaphore> {
+    static PERMITS: OnceLock<Arc<tokio::sync::Semaphore>> = OnceLock::new();
+    Arc::clone(PERMITS.get_or_init(|| {
+        let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+        Arc::new(tokio::sync::Semaphore::new((cores / 2).max(1)))
+    }))
+}
+
+#[utoipa::path(post, path = "/v1/scan/image",
+    request_body(description = "The picture: raw bytes with its image/* type, or JSON with base64",
+        content(
+            (ImageScanRequest = "application/json"),
+            (Vec<u8> = "image/png"),
+            (Vec<u8> = "image/jpeg"),
+            (Vec<u8> = "image/webp"),
+            (Vec<u8> = "image/gif"),
+        )),
+    params(ImageScanQuery),
+    responses(
+        (status = 200, description = "The picture's verdict: each hit with its part (qr) and box", body = qinglang_governance::wire::RuledImageVerdict),
+        (status = 415, description = "The body is neither image/* nor JSON", body = crate::openapi::ErrorBody),
+        Refusals),
+    security(("bearer" = [])))]
+pub(crate) async fn scan_image(
+    State(s): State<AppState>,
+    Auth(p): Auth,
+    ApiQuery(q): ApiQuery<ImageScanQuery>,
+    headers: HeaderMap,
+    body: Body,
+) -> ApiResult<Json<serde_json::Value>> {
+    let bytes = axum::body::to_bytes(body, MAX_IMAGE_BODY_BYTES)
+        .await
+        .map_err(|_| {
+            ApiError::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "payload_too_large",
+                format!("a picture's body may be at most {MAX_IMAGE_BODY_BYTES} bytes"),
+            )
+        })?;
+    let kind = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    let (picture, scene) = if kind.starts_with("application/json") {
+        let req: ImageScanRequest = serde_json::from_slice(&bytes).map_err(|e| {
+            ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "invalid_body",
+                format!("the body is not {{\"image\": base64, \"scene\"?}}: {e}"),
+            )
+        })?;
+        let picture = base64::engine::general_purpose::STANDARD
+            .decode(req.image.trim())
+            .map_err(|e| {
+                ApiError::new(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "invalid_image",
+                    format!("image: not base64 ({e})"),
+                )
+            })?;
+        (picture, req.scene.or(q.scene))
+    } else if kind.starts_with("image/") || kind.starts_with("application/octet-stream") {
+        (bytes.to_vec(), q.scene)
+    } else {
+        return Err(ApiError::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported_media_type",
+            "send the picture with its image/* type, or JSON {\"image\": base64}",
+        ));
+    };
+    let permit = permits().acquire_owned().await.map_err(|_| {
+        ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "overloaded",
+            "the picture reviewers are shutting down",
+        )
+    })?;
+    let gov = Arc::clone(&s.gov);
+    let v = blocking(move || {
+        let _permit = permit;
+        gov.scan_image(&p, &picture, scene.as_deref())
+    })
+    .await?;
+    count_verdict(&v);
+    Ok(Json(v))
+}
