@@ -32,11 +32,7 @@ async fn a_picture_is_reviewed_raw_or_in_base64() {
     let api = Api::new();
     let svc = api.token("service").await;
     let picture = spam_picture();
-    assert!(
-        picture.len() > 256 * 1024,
-        "{} bytes",
-        picture.len()
-    );
+    assert!(picture.len() > 256 * 1024, "{} bytes", picture.len());
     let (status, v) = api
         .bytes("/v1/scan/image", &svc, "image/png", picture.clone())
         .await;

@@ -16,7 +16,12 @@ fn routes() -> Vec<(&'static str, &'static str, Option<Value>, Permission)> {
     vec![
         ("POST", "/v1/scan", Some(json!({"text": "你好"})), Scan),
         // Refused roles are refused before the body is read; allowed ones get 422 here.
-        ("POST", "/v1/scan/image", Some(json!({"image": "aGk="})), Scan),
+        (
+            "POST",
+            "/v1/scan/image",
+            Some(json!({"image": "aGk="})),
+            Scan,
+        ),
         (
             "POST",
             "/v1/users",

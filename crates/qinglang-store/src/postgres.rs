@@ -245,32 +245,39 @@ impl PgStore {
         write: bool,
         f: impl FnOnce(&mut dyn Conn) -> Result<T, Error>,
     ) -> Result<T, Error> {
+        // BEGIN and, for a write, the lock in one round trip.
+        let begin = if write {
+            format!(
+                "BEGIN; SELECT pg_advisory_xact_lock({LOCK_CLASS}, {})",
+                self.lock
+            )
+        } else {
+            "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY".to_owned()
+        };
         let mut conn = self.checkout()?;
-        let result = (|| {
-            let Pooled { client, statements } = &mut conn;
-            let mut tx = if write {
-                let mut tx = client.transaction().map_err(crate::storage)?;
-                tx.execute(
-                    "SELECT pg_advisory_xact_lock($1, $2)",
-                    &[&LOCK_CLASS, &self.lock],
-                )
-                .map_err(crate::storage)?;
-                tx
-            } else {
-                client
-                    .build_transaction()
-                    .isolation_level(postgres::IsolationLevel::RepeatableRead)
-                    .read_only(true)
-                    .start()
-                    .map_err(crate::storage)?
-            };
-            let out = f(&mut PgConn {
-                tx: &mut tx,
-                statements,
-            })?;
-            tx.commit().map_err(crate::storage)?;
+        if let Err(e) = conn.client.batch_execute(&begin) {
+            // A pooled connection the server closed since (a restart, an idle timeout)
+            // fails here, before anything of `f` ran: replace it and try once more.
+            if !conn.client.is_closed() {
+                return Err(failed(e, &begin));
+            }
+            conn = self.connect()?;
+            conn.client
+                .batch_execute(&begin)
+                .map_err(|e| failed(e, &begin))?;
+        }
+        let Pooled { client, statements } = &mut conn;
+        let result = f(&mut PgConn { client, statements }).and_then(|out| {
+            client
+                .batch_execute("COMMIT")
+                .map_err(|e| failed(e, "COMMIT"))?;
             Ok(out)
-        })();
+        });
+        if result.is_err() {
+            // Nothing of a failed transaction stays; a connection that cannot even roll
+            // back is closed and not pooled.
+            let _ = conn.client.batch_execute("ROLLBACK");
+        }
         self.give_back(conn);
         result
     }
@@ -286,18 +293,20 @@ impl Store for PgStore {
     }
 }
 
-struct PgConn<'a, 't> {
-    tx: &'a mut postgres::Transaction<'t>,
+/// A connection inside a transaction this module began (BEGIN and COMMIT by hand, so that
+/// BEGIN and the write lock share a round trip).
+struct PgConn<'a> {
+    client: &'a mut Client,
     statements: &'a mut HashMap<String, Statement>,
 }
 
-impl PgConn<'_, '_> {
+impl PgConn<'_> {
     fn statement(&mut self, sql: &str) -> Result<Statement, Error> {
         if let Some(s) = self.statements.get(sql) {
             return Ok(s.clone());
         }
         let s = self
-            .tx
+            .client
             .prepare(&numbered(sql))
             .map_err(|e| failed(e, sql))?;
         self.statements.insert(sql.to_owned(), s.clone());
@@ -372,7 +381,7 @@ impl ToSql for Param<'_> {
     postgres::types::to_sql_checked!();
 }
 
-impl Conn for PgConn<'_, '_> {
+impl Conn for PgConn<'_> {
     fn dialect(&self) -> Dialect {
         Dialect::Postgres
     }
@@ -381,7 +390,7 @@ impl Conn for PgConn<'_, '_> {
         let statement = self.statement(sql)?;
         let values: Vec<Param<'_>> = params.iter().map(|p| p.param()).collect();
         let refs: Vec<&(dyn ToSql + Sync)> = values.iter().map(|v| v as _).collect();
-        self.tx
+        self.client
             .execute(&statement, &refs)
             .map_err(|e| failed(e, sql))
     }
@@ -396,7 +405,7 @@ impl Conn for PgConn<'_, '_> {
         let values: Vec<Param<'_>> = params.iter().map(|p| p.param()).collect();
         let refs: Vec<&(dyn ToSql + Sync)> = values.iter().map(|v| v as _).collect();
         let rows = self
-            .tx
+            .client
             .query(&statement, &refs)
             .map_err(|e| failed(e, sql))?;
         for row in &rows {

@@ -187,3 +187,44 @@ qinglang_store::both_backends! {
         assert!(nodes[0].verify_chain(at).expect("verify").ok);
     }
 }
+
+/// A pooled connection the server closed since (a restart, an idle timeout, a failover) is
+/// replaced at the next transaction instead of failing a request.
+#[test]
+fn a_connection_the_server_closed_is_replaced_at_the_next_transaction() {
+    if !testing::postgres_or_skip("a_connection_the_server_closed_is_replaced") {
+        return;
+    }
+    use qinglang_governance::Store as _;
+    let scratch = testing::Scratch::new().expect("schema");
+    let name = format!("qlt_restart_{}", std::process::id());
+    let url = format!("{}&application_name={name}", scratch.url());
+    let store = qinglang_store::PgStore::open(&url).expect("open");
+    let count = |s: &qinglang_store::PgStore| s.read(|tx| tx.token_count()).expect("read");
+    assert_eq!(count(&store), 0);
+    // Close every connection of this store from the server's side.
+    let mut admin = testing::postgres_base()
+        .expect("base")
+        .parse::<postgres::Config>()
+        .expect("url")
+        .connect(postgres::NoTls)
+        .expect("connect");
+    let killed = admin
+        .query(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1",
+            &[&name],
+        )
+        .expect("terminate")
+        .len();
+    assert!(killed >= 1);
+    std::thread::sleep(std::time::Duration::from_millis(200));
+    assert_eq!(
+        count(&store),
+        0,
+        "a read after the server closed the connection"
+    );
+    store
+        .write(|tx| tx.insert_token("h", "n", qinglang_governance::authz::Role::Admin, T0))
+        .expect("a write after it");
+    assert_eq!(count(&store), 1);
+}
