@@ -95,6 +95,17 @@ fn metrics_handle() -> PrometheusHandle {
             // Another recorder may already be installed (an embedding program); then our
             // handle simply renders nothing, which is better than failing to start.
             let _ = metrics::set_global_recorder(recorder);
+            // Histograms keep every sample until upkeep folds them into their summaries;
+            // `build_recorder` starts no upkeep of its own, so without this the heap grows
+            // with every request a server answers while nobody scrapes /metrics (found by
+            // the soak, #23: about 11 MiB per 30 s at 20,000 requests/s).
+            let upkeep = handle.clone();
+            let _ = std::thread::Builder::new()
+                .name("metrics-upkeep".into())
+                .spawn(move || loop {
+                    std::thread::sleep(Duration::from_secs(5));
+                    upkeep.run_upkeep();
+                });
             handle
         })
         .clone()

@@ -30,6 +30,7 @@ use crate::tx::SqlTx;
 const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/postgres/0001_init.sql"),
     include_str!("../migrations/postgres/0002_queue_rank_content_buckets.sql"),
+    include_str!("../migrations/postgres/0003_audit_buckets.sql"),
 ];
 
 /// The class of qinglang's advisory locks ("qlng"); the second key is the schema's hash, so

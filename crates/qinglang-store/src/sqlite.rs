@@ -31,6 +31,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0013_scene_lexicon_edits.sql"),
     include_str!("../migrations/0014_tc3_keys.sql"),
     include_str!("../migrations/0015_queue_rank_content_buckets.sql"),
+    include_str!("../migrations/0016_audit_buckets.sql"),
 ];
 
 /// The schema version a current SQLite database records in `PRAGMA user_version`.
@@ -128,6 +129,9 @@ impl SqliteStore {
 }
 
 fn configure(conn: &Connection, durability: Durability) -> Result<(), Error> {
+    // Every statement the store runs stays prepared (about a hundred; rusqlite keeps 16 by
+    // default, and past that a writer cycling through them parses each one again).
+    conn.set_prepared_statement_cache_capacity(256);
     // WAL: readers do not block the writer; NORMAL: a commit survives the process being
     // killed (it is in the WAL), and fsync happens at checkpoints; FULL: at every commit.
     conn.execute_batch(

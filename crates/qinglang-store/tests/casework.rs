@@ -1311,6 +1311,24 @@ qinglang_store::both_backends! {
             .query_i64("SELECT count(*) FROM content")
             .expect("count");
         assert_eq!(counted.iter().map(|r| r.3).sum::<u64>() as i64, direct);
+        // Audited actions, counted per quarter hour too, equal the trail's own count.
+        let actions = g
+            .store()
+            .read(|tx| tx.audit_action_counts(at(-100_000), at(100_000)))
+            .expect("actions");
+        assert!(!actions.is_empty());
+        for (action, n) in &actions {
+            let in_trail = g
+                .store()
+                .query_i64(&format!("SELECT count(*) FROM audit WHERE action = '{action}'"))
+                .expect("count");
+            assert_eq!(*n as i64, in_trail, "{action}");
+        }
+        let total: u64 = actions.iter().map(|a| a.1).sum();
+        assert_eq!(
+            total as i64,
+            g.store().query_i64("SELECT count(*) FROM audit").expect("count")
+        );
         for decision in ["published", "rejected", "removed", "held"] {
             let in_buckets: u64 = counted.iter().filter(|r| r.1 == decision).map(|r| r.3).sum();
             let in_content = g

@@ -91,6 +91,11 @@ pub(crate) fn insert_audit(
         ],
     )?;
     c.execute(
+        "INSERT INTO audit_buckets (bucket, action, n) VALUES (?1, ?2, 1)
+         ON CONFLICT (bucket, action) DO UPDATE SET n = audit_buckets.n + 1",
+        params![d.at.0.div_euclid(900_000), d.action],
+    )?;
+    c.execute(
         "INSERT INTO audit_meta (id, head_seq, head_hash, head_mac) VALUES (1, ?1, ?2, ?3)
          ON CONFLICT (id) DO UPDATE SET head_seq = excluded.head_seq,
          head_hash = excluded.head_hash, head_mac = excluded.head_mac",
