@@ -18,7 +18,11 @@ use qinglang_governance::Governance;
 use qinglang_store::{Durability, SqliteStore};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let n: usize = std::env::args().nth(1).map(|n| n.parse()).transpose()?.unwrap_or(500_000);
+    let n: usize = std::env::args()
+        .nth(1)
+        .map(|n| n.parse())
+        .transpose()?
+        .unwrap_or(500_000);
     let engine = Arc::new(
         Engine::builder()
             .lexicon(Lexicon::parse("bench", "赌博\tgambling\n")?)
