@@ -92,6 +92,18 @@ fn every_route_and_role_answers_as_documented() {
             "role {role}: schemathesis found failures:\n{report}\n{}",
             String::from_utf8_lossy(&run.stderr)
         );
+        // The figure the issue asks for: how many operations and cases were run (shown with
+        // --nocapture).
+        let lines: Vec<&str> = report.lines().map(str::trim).collect();
+        for (i, line) in lines.iter().enumerate() {
+            if line.starts_with("Operations:") {
+                eprintln!("schemathesis, role {role}: {line}");
+            }
+            if line.starts_with("Test cases:") {
+                let counts = lines.get(i + 1).copied().unwrap_or("");
+                eprintln!("schemathesis, role {role}: {line} {counts}");
+            }
+        }
     }
     server.kill();
 }
