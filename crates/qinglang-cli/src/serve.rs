@@ -101,13 +101,13 @@ impl StoreArgs {
     }
 
     /// The SQLite file, or an error naming `command` as SQLite's alone.
-    fn sqlite_file(&self, command: &str) -> Result<&Path> {
-        match self.db.starts_with("postgres://") || self.db.starts_with("postgresql://") {
-            true => bail!(
+    fn sqlite_file(&self, command: &str) -> Result<PathBuf> {
+        match self.location() {
+            Location::Sqlite(path) => Ok(path),
+            Location::Postgres(_) => bail!(
                 "`qinglang {command}` copies a SQLite file; for PostgreSQL use its own tools \
                  (pg_dump -Fc and pg_restore, see the README), then `qinglang audit verify --db URL`"
             ),
-            false => Ok(Path::new(self.db.strip_prefix("sqlite://").unwrap_or(&self.db))),
         }
     }
 }
@@ -760,7 +760,7 @@ pub struct RestoreArgs {
 /// `qinglang backup`: returns whether the copy's audit chain verifies.
 pub fn backup(args: &BackupArgs) -> Result<bool> {
     let db = args.store.sqlite_file("backup")?;
-    qinglang_store::backup(db, &args.out)?;
+    qinglang_store::backup(&db, &args.out)?;
     eprintln!(
         "copied {} to {} (integrity ok); checking its audit chain",
         db.display(),
@@ -776,7 +776,7 @@ pub fn backup(args: &BackupArgs) -> Result<bool> {
 /// `qinglang restore`: returns whether the restored audit chain verifies.
 pub fn restore(args: &RestoreArgs) -> Result<bool> {
     let db = args.store.sqlite_file("restore")?;
-    qinglang_store::restore(&args.from, db, args.force)?;
+    qinglang_store::restore(&args.from, &db, args.force)?;
     eprintln!(
         "restored {} from {}; checking its audit chain",
         db.display(),

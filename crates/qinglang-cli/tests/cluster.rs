@@ -309,11 +309,7 @@ fn a_postgresql_dump_restores_to_a_verifying_chain() {
             .is_ok_and(|o| o.status.success())
     });
     if tools.contains(&false) {
-        assert!(
-            std::env::var("CI").as_deref() != Ok("true"),
-            "{test}: pg_dump, pg_restore or psql missing, and CI=true: refusing to skip"
-        );
-        eprintln!("SKIPPED {test}: pg_dump, pg_restore or psql is not installed");
+        testing::skip(test, "pg_dump, pg_restore or psql is not installed");
         return;
     }
     let dir = temp_dir("pgdump");

@@ -31,6 +31,20 @@ pub(crate) fn storage(e: impl std::fmt::Display) -> Error {
     Error::Storage(e.to_string())
 }
 
+/// `url` (PostgreSQL's or Redis's) with any password replaced, for messages and logs.
+pub(crate) fn redact_url(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_owned();
+    };
+    match rest.split_once('@') {
+        Some((userinfo, host)) => match userinfo.split_once(':') {
+            Some((user, _)) => format!("{scheme}://{user}:***@{host}"),
+            None => url.to_owned(),
+        },
+        None => url.to_owned(),
+    }
+}
+
 /// Where the records are kept, as the operator names it after `--db`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Location {
@@ -63,7 +77,7 @@ impl std::fmt::Display for Location {
         match self {
             Location::Sqlite(p) => write!(f, "{}", p.display()),
             // Never print a password the URL may carry.
-            Location::Postgres(url) => f.write_str(&postgres::redact(url)),
+            Location::Postgres(url) => f.write_str(&redact_url(url)),
         }
     }
 }

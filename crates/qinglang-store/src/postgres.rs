@@ -61,24 +61,10 @@ struct Pooled {
     statements: HashMap<String, Statement>,
 }
 
-/// `url` with any password replaced, for messages and logs.
-pub(crate) fn redact(url: &str) -> String {
-    let Some((scheme, rest)) = url.split_once("://") else {
-        return url.to_owned();
-    };
-    match rest.split_once('@') {
-        Some((userinfo, host)) => match userinfo.split_once(':') {
-            Some((user, _)) => format!("{scheme}://{user}:***@{host}"),
-            None => url.to_owned(),
-        },
-        None => url.to_owned(),
-    }
-}
-
 impl PgStore {
     /// Connects to the database at `url` and applies pending migrations.
     pub fn open(url: &str) -> Result<PgStore, Error> {
-        let shown = redact(url);
+        let shown = crate::redact_url(url);
         let mut config: postgres::Config = url
             .parse()
             .map_err(|e| Error::Storage(format!("cannot read the database URL {shown}: {e}")))?;
@@ -473,6 +459,7 @@ mod tests {
 
     #[test]
     fn passwords_never_reach_messages() {
+        use crate::redact_url as redact;
         assert_eq!(
             redact("postgres://app:s3cret@db.internal:5432/qinglang"),
             "postgres://app:***@db.internal:5432/qinglang"

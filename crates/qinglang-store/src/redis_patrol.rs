@@ -150,7 +150,7 @@ impl RedisPatrol {
     /// similarity. The URL is checked here; whether Redis answers is not (see the module
     /// documentation for what happens while it does not).
     pub fn new(url: &str, policy: &PatrolPolicy) -> Result<RedisPatrol, Error> {
-        let shown = crate::postgres::redact(url);
+        let shown = crate::redact_url(url);
         let client = redis::Client::open(url)
             .map_err(|e| Error::Storage(format!("--redis {shown}: {e}")))?;
         let need = (0..=SIGNATURE_LEN)

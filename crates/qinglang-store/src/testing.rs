@@ -44,7 +44,7 @@ pub fn postgres_base() -> Option<&'static str> {
                 Err(e) => {
                     eprintln!(
                         "PostgreSQL at {} does not answer: {e}",
-                        crate::postgres::redact(&url)
+                        crate::redact_url(&url)
                     );
                     None
                 }
@@ -53,18 +53,24 @@ pub fn postgres_base() -> Option<&'static str> {
         .as_deref()
 }
 
-/// Whether the PostgreSQL tests can run here; says loudly when they cannot, and panics
-/// when `CI=true`, where skipping would hide a failure.
+/// Says loudly that `test` is skipped because `missing`; panics instead when `CI=true`,
+/// where skipping would hide a failure.
+pub fn skip(test: &str, missing: &str) {
+    assert!(
+        std::env::var("CI").as_deref() != Ok("true"),
+        "{test}: {missing}, and CI=true: refusing to skip"
+    );
+    eprintln!("SKIPPED {test}: {missing}");
+}
+
+/// Whether the PostgreSQL tests can run here (see [`skip`] for when they cannot).
 pub fn postgres_or_skip(test: &str) -> bool {
     if postgres_base().is_some() {
         return true;
     }
-    assert!(
-        std::env::var("CI").as_deref() != Ok("true"),
-        "{test}: no PostgreSQL at QINGLANG_TEST_POSTGRES or 127.0.0.1:5432, and CI=true: refusing to skip"
-    );
-    eprintln!(
-        "SKIPPED {test}: no PostgreSQL (set QINGLANG_TEST_POSTGRES or start one on 127.0.0.1:5432)"
+    skip(
+        test,
+        "no PostgreSQL (set QINGLANG_TEST_POSTGRES or start one on 127.0.0.1:5432)",
     );
     false
 }
@@ -88,12 +94,9 @@ pub fn redis_or_skip(test: &str) -> Option<String> {
         }
     });
     if found.is_none() {
-        assert!(
-            std::env::var("CI").as_deref() != Ok("true"),
-            "{test}: no Redis at QINGLANG_TEST_REDIS or 127.0.0.1:6379, and CI=true: refusing to skip"
-        );
-        eprintln!(
-            "SKIPPED {test}: no Redis (set QINGLANG_TEST_REDIS or start one on 127.0.0.1:6379)"
+        skip(
+            test,
+            "no Redis (set QINGLANG_TEST_REDIS or start one on 127.0.0.1:6379)",
         );
     }
     found.clone()
