@@ -74,6 +74,12 @@ pub enum Permission {
     Moderate,
     /// Assign work to others and reopen resolved reports.
     Supervise,
+    /// Create known-bad image lists and add or remove their entries (REV-10): what every
+    /// picture is blocked for, so the content-security lead's and the operator's. A
+    /// moderator adds a picture only through a decision on it ("remove and block similar").
+    ManageImageLists,
+    /// See the known-bad image lists and their entries.
+    ReadImageLists,
 }
 
 impl Permission {
@@ -94,6 +100,8 @@ impl Permission {
             Permission::ReadCases => "read reports, appeals and the review queue",
             Permission::Moderate => "decide review items, reports or appeals",
             Permission::Supervise => "assign or reopen cases",
+            Permission::ManageImageLists => "change known-bad image lists",
+            Permission::ReadImageLists => "read known-bad image lists",
         }
     }
 }
@@ -108,7 +116,7 @@ pub fn allows(role: Role, permission: Permission) -> bool {
         ),
         Role::Moderator => matches!(
             permission,
-            Scan | ReadSubjects | Learn | ReadLearned | ReadCases | Moderate
+            Scan | ReadSubjects | Learn | ReadLearned | ReadCases | Moderate | ReadImageLists
         ),
         Role::Lead => matches!(
             permission,
@@ -121,10 +129,12 @@ pub fn allows(role: Role, permission: Permission) -> bool {
                 | ReadCases
                 | Moderate
                 | Supervise
+                | ManageImageLists
+                | ReadImageLists
         ),
         Role::Auditor => matches!(
             permission,
-            ReadSubjects | ReadAudit | ReadLearned | ReadCases
+            ReadSubjects | ReadAudit | ReadLearned | ReadCases | ReadImageLists
         ),
         Role::Admin => matches!(
             permission,
@@ -135,6 +145,8 @@ pub fn allows(role: Role, permission: Permission) -> bool {
                 | Learn
                 | ReadLearned
                 | ReadCases
+                | ManageImageLists
+                | ReadImageLists
         ),
     }
 }
@@ -162,6 +174,8 @@ mod tests {
             (ReadCases, [true, true, true, true, true]),
             (Moderate, [false, true, true, false, false]),
             (Supervise, [false, false, true, false, false]),
+            (ManageImageLists, [false, false, true, false, true]),
+            (ReadImageLists, [false, true, true, true, true]),
         ];
         for (permission, row) in matrix {
             for (role, want) in Role::ALL.into_iter().zip(row) {

@@ -502,7 +502,7 @@ pub struct NewReport {
     pub reporter: Option<Id>,
 }
 
-fn check_note(field: &str, text: &str) -> Result<(), Error> {
+pub(crate) fn check_note(field: &str, text: &str) -> Result<(), Error> {
     let n = text.chars().count();
     if n > MAX_NOTE_CHARS {
         return Err(Error::invalid(
@@ -537,10 +537,10 @@ fn default_feedback(upheld: bool) -> &'static str {
 const HOUR_MS: i64 = 3_600_000;
 
 /// A decided text the model learns after the decision commits: (item, text, label).
-type ToLearn = (Id, String, qinglang_engine::Label);
+pub(crate) type ToLearn = (Id, String, qinglang_engine::Label);
 
 impl<S: Store> Governance<S> {
-    fn claim_ms(&self) -> i64 {
+    pub(crate) fn claim_ms(&self) -> i64 {
         i64::from(self.policy().policy.casework.claim_minutes) * 60_000
     }
 
@@ -1211,46 +1211,8 @@ impl<S: Store> Governance<S> {
             let mut outcomes = Vec::new();
             let mut to_learn = Vec::new();
             for &id in items {
-                let skip = |code: &'static str, message: String| ItemOutcome {
-                    item: id,
-                    ok: false,
-                    error: Some(message),
-                    code: Some(code),
-                    reports_resolved: Vec::new(),
-                    sanctions: Vec::new(),
-                    learned: None,
-                };
-                let Some(item) = tx.queue_item(id)? else {
-                    outcomes.push(skip("not_found", format!("queue item {id} not found")));
-                    continue;
-                };
-                if item.decision.is_some() {
-                    outcomes.push(skip("already_decided", decided_message(&item)));
-                    continue;
-                }
-                if let Some(who) = item.holder(now, claim_ms) {
-                    if who != actor.name {
-                        outcomes.push(skip(
-                            "claimed",
-                            format!("queue item {id} is claimed by {who}"),
-                        ));
-                        continue;
-                    }
-                }
-                if decision == QueueDecision::Remove
-                    && !matches!(item.target, CaseTarget::Content(_))
-                {
-                    outcomes.push(skip(
-                        "nothing_to_remove",
-                        format!(
-                            "queue item {id} is about {}: approve it, or remove_and_sanction",
-                            item.target.label()
-                        ),
-                    ));
-                    continue;
-                }
                 let (outcome, learn) =
-                    self.apply_decision(tx, actor, item, decision, note, feedback, now)?;
+                    self.decide_item(tx, actor, id, decision, note, feedback, now, claim_ms)?;
                 if let Some(l) = learn {
                     to_learn.push(l);
                 }
@@ -1259,9 +1221,71 @@ impl<S: Store> Governance<S> {
             Ok((outcomes, to_learn))
         })?;
         let mut outcomes = outcomes;
+        self.learn_decided(actor, &mut outcomes, to_learn, now);
+        Ok(outcomes)
+    }
+
+    /// Decides one item inside the caller's transaction; an item held by someone else,
+    /// already decided or missing is skipped with its reason (`ok: false`), not an error.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn decide_item(
+        &self,
+        tx: &mut dyn Tx,
+        actor: &Principal,
+        id: Id,
+        decision: QueueDecision,
+        note: Option<&str>,
+        feedback: Option<&str>,
+        now: Timestamp,
+        claim_ms: i64,
+    ) -> Result<(ItemOutcome, Option<ToLearn>), Error> {
+        let skip = |code: &'static str, message: String| {
+            Ok((
+                ItemOutcome {
+                    item: id,
+                    ok: false,
+                    error: Some(message),
+                    code: Some(code),
+                    reports_resolved: Vec::new(),
+                    sanctions: Vec::new(),
+                    learned: None,
+                },
+                None,
+            ))
+        };
+        let Some(item) = tx.queue_item(id)? else {
+            return skip("not_found", format!("queue item {id} not found"));
+        };
+        if item.decision.is_some() {
+            return skip("already_decided", decided_message(&item));
+        }
+        if let Some(who) = item.holder(now, claim_ms) {
+            if who != actor.name {
+                return skip("claimed", format!("queue item {id} is claimed by {who}"));
+            }
+        }
+        if decision == QueueDecision::Remove && !matches!(item.target, CaseTarget::Content(_)) {
+            return skip(
+                "nothing_to_remove",
+                format!(
+                    "queue item {id} is about {}: approve it, or remove_and_sanction",
+                    item.target.label()
+                ),
+            );
+        }
+        self.apply_decision(tx, actor, item, decision, note, feedback, now)
+    }
+
+    /// Teaches the model the decided texts (REV-9), best effort: the decisions stand even
+    /// when a text is one the model does not judge (too long) or there is no model.
+    pub(crate) fn learn_decided(
+        &self,
+        actor: &Principal,
+        outcomes: &mut [ItemOutcome],
+        to_learn: Vec<ToLearn>,
+        now: Timestamp,
+    ) {
         for (item, text, label) in to_learn {
-            // Learning is best effort: the decision stands even when the text is one the
-            // model does not judge (too long) or there is no model.
             if self.learn(actor, &text, label, now).is_ok() {
                 if let Some(o) = outcomes.iter_mut().find(|o| o.item == item) {
                     o.learned = Some(match label {
@@ -1271,7 +1295,6 @@ impl<S: Store> Governance<S> {
                 }
             }
         }
-        Ok(outcomes)
     }
 
     #[allow(clippy::too_many_arguments)]

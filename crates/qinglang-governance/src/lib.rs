@@ -10,6 +10,7 @@ pub mod crypto;
 mod emergency;
 mod error;
 pub mod identity;
+pub mod images;
 mod learning;
 pub mod model;
 pub mod operators;

@@ -376,6 +376,9 @@ pub enum ContentKind {
     Nickname,
     GroupName,
     Bio,
+    /// A picture (REV-10): its QR codes and text read and reviewed, its perceptual hash
+    /// matched against the known-bad lists; the bytes are kept with the record.
+    Image,
 }
 
 impl ContentKind {
@@ -388,14 +391,17 @@ impl ContentKind {
             ContentKind::Nickname => "nickname",
             ContentKind::GroupName => "group_name",
             ContentKind::Bio => "bio",
+            ContentKind::Image => "image",
         }
     }
 
     pub fn parse(s: &str) -> Option<ContentKind> {
         use ContentKind::*;
-        [Message, Post, Comment, Article, Nickname, GroupName, Bio]
-            .into_iter()
-            .find(|k| k.as_str() == s)
+        [
+            Message, Post, Comment, Article, Nickname, GroupName, Bio, Image,
+        ]
+        .into_iter()
+        .find(|k| k.as_str() == s)
     }
 }
 

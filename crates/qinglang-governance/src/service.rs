@@ -51,6 +51,10 @@ pub struct Governance<S: Store> {
     scenes: RwLock<Arc<crate::scenes::SceneEngines>>,
     /// Failed console sign-ins per name in the current minute: (count, minute start).
     pub(crate) sign_in_failures: Mutex<std::collections::HashMap<String, (u32, Timestamp)>>,
+    /// The known-bad image lists as this node holds them (REV-10), loaded on first use.
+    pub(crate) known_images: RwLock<Option<Arc<crate::images::KnownImages>>>,
+    /// Serialises reloads of the image lists.
+    pub(crate) image_lists_reload: Mutex<()>,
 }
 
 impl<S: Store> std::fmt::Debug for Governance<S> {
@@ -283,6 +287,8 @@ impl<S: Store> Governance<S> {
             recipe: None,
             emergency_generation: Mutex::new((0, 0)),
             sign_in_failures: Mutex::default(),
+            known_images: RwLock::new(None),
+            image_lists_reload: Mutex::new(()),
             base_classifier: engine.classifier().cloned(),
             scenes: RwLock::new(Arc::new(crate::scenes::SceneEngines::derived(
                 &policy.policy,
@@ -486,7 +492,8 @@ impl<S: Store> Governance<S> {
     }
 
     /// Reviews a picture (REV-10): its QR codes read and every payload judged by the scene's
-    /// engine; the verdict in the scan contract's shape with each hit's `part` and `box`.
+    /// engine, its hash matched against the known-bad lists; the verdict in the scan
+    /// contract's shape with each hit's `part` and `box`.
     pub fn scan_image(
         &self,
         actor: &Principal,
@@ -495,20 +502,8 @@ impl<S: Store> Governance<S> {
     ) -> Result<serde_json::Value, Error> {
         self.require(actor, Permission::Scan)?;
         let (engine, version) = self.engine_for_scene(scene)?;
-        let mut scratch = Scratch::default();
-        let review = qinglang_image::review(
-            &engine,
-            bytes,
-            &qinglang_image::Options::default(),
-            &mut scratch,
-        )
-        .map_err(|e| Error::invalid("invalid_image", e.to_string()))?;
-        let ruled = wire::RuledImageVerdict {
-            verdict: wire::ImageVerdictJson::new(None, &review),
-            policy_version: &version,
-            scene,
-        };
-        Ok(serde_json::to_value(ruled).unwrap_or_default())
+        let picture = self.judge_picture(&engine, bytes, scene, &version)?;
+        Ok(picture.judged.value)
     }
 
     // ----- users and identity -----
@@ -1380,13 +1375,69 @@ impl<S: Store> Governance<S> {
         now: Timestamp,
     ) -> Result<Reviewed, Error> {
         self.require(actor, Permission::SubmitContent)?;
-        if sub.kind == ContentKind::Article {
-            check_length(&sub.text, MAX_ARTICLE_CHARS)?;
-        } else {
-            check_text(&sub.text)?;
+        match sub.kind {
+            ContentKind::Image => {
+                return Err(Error::invalid(
+                    "image_required",
+                    "content of kind image is a picture: send its bytes in `image` (base64)",
+                ))
+            }
+            ContentKind::Article => check_length(&sub.text, MAX_ARTICLE_CHARS)?,
+            _ => check_text(&sub.text)?,
         }
+        let scene = self.admit_submission(sub, now)?;
         let p = &self.policy.policy;
-        // REV-7 rate limits, before any work: attempts count, accepted or not.
+        let (engine, version) = self.engine_for_scene(scene.as_deref())?;
+        let mut scratch = Scratch::default();
+        let (mut verdict, parts) = review_content(&engine, sub.kind, &sub.text, &mut scratch);
+        let signature = engine.signature(&scratch);
+        let (enforcement, verdict) = self.store.write(|tx| {
+            let author = self.check_publisher(tx, sub, now)?;
+            // Floods (REV-7): only submissions that passed the checks above count as copies.
+            // A campaign is acted on from `flood_min_copies` copies when the text pulls
+            // users elsewhere (an `ad` hit: a phone, an id, a link); a plain text — a holiday
+            // greeting many people send — only from four times as many.
+            let campaign = signature.map(|s| self.patrol.observe(self.flood_key(now), &s, now));
+            if let Some(c) = campaign {
+                let diversion = verdict.hits.iter().any(|h| h.category() == "ad");
+                let needed = if diversion {
+                    p.patrol.flood_min_copies
+                } else {
+                    p.patrol.flood_min_copies.saturating_mul(4)
+                };
+                if c.copies >= needed {
+                    verdict = engine.with_campaign(&sub.text, verdict.clone(), c, false);
+                }
+            }
+            let mut verdict_value = wire::verdict_value(&sub.text, &verdict);
+            mark_parts(&mut verdict_value, &parts);
+            name_rules(&mut verdict_value, scene.as_deref(), &version);
+            let judged = Judged {
+                suggestion: verdict.suggestion,
+                score: verdict.score,
+                labels: verdict.labels.iter().map(|l| (*l).to_owned()).collect(),
+                summary: hit_summary(&sub.text, &verdict),
+                value: verdict_value,
+                text: sub.text.clone(),
+                campaign: campaign.map(|c| c.id),
+            };
+            self.record_submission(tx, actor, sub, &author, judged, &version, now)
+        })?;
+        Ok(Reviewed {
+            verdict,
+            enforcement,
+        })
+    }
+
+    /// What every submission passes before it is reviewed: the caller's rate limits
+    /// (REV-7; attempts count, accepted or not) and the scene it is judged in — the one
+    /// asked for, else the group's, else the account's default (issue #25).
+    pub(crate) fn admit_submission(
+        &self,
+        sub: &Submission,
+        now: Timestamp,
+    ) -> Result<Option<String>, Error> {
+        let p = &self.policy.policy;
         let limits = [
             (format!("user:{}", sub.author), p.patrol.author_per_minute),
             (
@@ -1402,9 +1453,8 @@ impl<S: Store> Governance<S> {
                 ));
             }
         }
-        // The scene asked for, else the group's, else the account's default (issue #25).
-        let scene = match &sub.scene {
-            Some(scene) => Some(scene.clone()),
+        match &sub.scene {
+            Some(scene) => Ok(Some(scene.clone())),
             None if sub.group.is_some() || sub.account.is_some() => self.store.read(|tx| {
                 let group = match sub.group {
                     Some(g) => tx.group(g)?.and_then(|g| g.scene),
@@ -1415,128 +1465,185 @@ impl<S: Store> Governance<S> {
                     (None, Some(a)) => Ok(tx.account(a)?.and_then(|a| a.scene)),
                     (None, None) => Ok(None),
                 }
-            })?,
-            None => None,
+            }),
+            None => Ok(None),
+        }
+    }
+
+    /// Whether the author may publish here now: an active, verified user not suspended, a
+    /// member of an active group who is not muted, the owner of an open account.
+    pub(crate) fn check_publisher(
+        &self,
+        tx: &mut dyn Tx,
+        sub: &Submission,
+        now: Timestamp,
+    ) -> Result<User, Error> {
+        let author = self.active_verified_user(tx, sub.author, now)?;
+        if let Some(s) = self.active_sanction(
+            tx,
+            &[Target::User(sub.author)],
+            SanctionKind::SuspendUpdates,
+            now,
+        )? {
+            return Err(Error::forbidden(
+                "publishing_suspended",
+                format!("publishing is suspended{} (ENF-2)", until(&s)),
+            ));
+        }
+        if let Some(gid) = sub.group {
+            let g = tx
+                .group(gid)?
+                .ok_or_else(|| Error::not_found("group", gid))?;
+            if g.status != GroupStatus::Active {
+                return Err(Error::forbidden(
+                    "group_dissolved",
+                    format!("group {gid} is {}", g.status.as_str()),
+                ));
+            }
+            if let Some(s) =
+                self.active_sanction(tx, &[Target::Group(gid)], SanctionKind::SuspendPosting, now)?
+            {
+                return Err(Error::forbidden(
+                    "group_posting_suspended",
+                    format!("posting in group {gid} is suspended{} (GRP-4)", until(&s)),
+                ));
+            }
+            let Some(member) = tx
+                .member(gid, sub.author)?
+                .filter(|m| m.status == MembershipStatus::Active)
+            else {
+                return Err(Error::forbidden(
+                    "not_a_member",
+                    format!("user {} is not a member of group {gid}", sub.author),
+                ));
+            };
+            if let Some(until) = member.muted_until.filter(|&t| now < t) {
+                return Err(Error::forbidden(
+                    "muted",
+                    format!(
+                        "user {} is muted in group {gid} until {} (GRP-3)",
+                        sub.author,
+                        until.to_rfc3339()
+                    ),
+                ));
+            }
+        }
+        if let Some(aid) = sub.account {
+            let a = tx
+                .account(aid)?
+                .ok_or_else(|| Error::not_found("account", aid))?;
+            if a.owner != sub.author {
+                return Err(Error::forbidden(
+                    "not_the_owner",
+                    format!("account {aid} does not belong to user {}", sub.author),
+                ));
+            }
+            if a.closed {
+                return Err(Error::forbidden(
+                    "account_closed",
+                    format!("account {aid} is closed"),
+                ));
+            }
+            tx.touch_account(aid, now)?;
+        }
+        Ok(author)
+    }
+
+    /// Enforces a judged submission (ENF-1, ENF-2), whatever it was (a text, an article, a
+    /// picture): the decision its verdict drives, the stored record, the review queue for a
+    /// held one, the audit entry, and for a block the strike, credit and ladder.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn record_submission(
+        &self,
+        tx: &mut dyn Tx,
+        actor: &Principal,
+        sub: &Submission,
+        author: &User,
+        judged: Judged,
+        version: &str,
+        now: Timestamp,
+    ) -> Result<(Enforcement, serde_json::Value), Error> {
+        let p = &self.policy.policy;
+        let restricted = self.active_sanction(
+            tx,
+            &[Target::User(sub.author)],
+            SanctionKind::RestrictPublishing,
+            now,
+        )?;
+        let mut reasons = Vec::new();
+        let decision = match judged.suggestion {
+            Suggestion::Block => {
+                reasons.push(format!("blocked: {}", judged.summary));
+                Decision::Rejected
+            }
+            Suggestion::Review => {
+                reasons.push(format!("held for review: {}", judged.summary));
+                Decision::Held
+            }
+            Suggestion::Pass if restricted.is_some() => {
+                reasons.push("held for review: the author's publishing is restricted".into());
+                Decision::Held
+            }
+            Suggestion::Pass => Decision::Published,
         };
-        let (engine, version) = self.engine_for_scene(scene.as_deref())?;
-        let mut scratch = Scratch::default();
-        let (mut verdict, parts) = review_content(&engine, sub.kind, &sub.text, &mut scratch);
-        let signature = engine.signature(&scratch);
-        let enforcement = self.store.write(|tx| {
-            let author = self.active_verified_user(tx, sub.author, now)?;
-            if let Some(s) = self.active_sanction(tx, &[Target::User(sub.author)], SanctionKind::SuspendUpdates, now)? {
-                return Err(Error::forbidden("publishing_suspended", format!("publishing is suspended{} (ENF-2)", until(&s))));
-            }
-            if let Some(gid) = sub.group {
-                let g = tx.group(gid)?.ok_or_else(|| Error::not_found("group", gid))?;
-                if g.status != GroupStatus::Active {
-                    return Err(Error::forbidden("group_dissolved", format!("group {gid} is {}", g.status.as_str())));
-                }
-                if let Some(s) = self.active_sanction(tx, &[Target::Group(gid)], SanctionKind::SuspendPosting, now)? {
-                    return Err(Error::forbidden("group_posting_suspended", format!("posting in group {gid} is suspended{} (GRP-4)", until(&s))));
-                }
-                let Some(member) = tx.member(gid, sub.author)?.filter(|m| m.status == MembershipStatus::Active) else {
-                    return Err(Error::forbidden("not_a_member", format!("user {} is not a member of group {gid}", sub.author)));
-                };
-                if let Some(until) = member.muted_until.filter(|&t| now < t) {
-                    return Err(Error::forbidden("muted", format!("user {} is muted in group {gid} until {} (GRP-3)", sub.author, until.to_rfc3339())));
-                }
-            }
-            if let Some(aid) = sub.account {
-                let a = tx.account(aid)?.ok_or_else(|| Error::not_found("account", aid))?;
-                if a.owner != sub.author {
-                    return Err(Error::forbidden("not_the_owner", format!("account {aid} does not belong to user {}", sub.author)));
-                }
-                if a.closed {
-                    return Err(Error::forbidden("account_closed", format!("account {aid} is closed")));
-                }
-                tx.touch_account(aid, now)?;
-            }
-            // Floods (REV-7): only submissions that passed the checks above count as copies.
-            // A campaign is acted on from `flood_min_copies` copies when the text pulls
-            // users elsewhere (an `ad` hit: a phone, an id, a link); a plain text — a holiday
-            // greeting many people send — only from four times as many.
-            let campaign = signature.map(|s| self.patrol.observe(self.flood_key(now), &s, now));
-            if let Some(c) = campaign {
-                let diversion = verdict.hits.iter().any(|h| h.category() == "ad");
-                let needed = if diversion { p.patrol.flood_min_copies } else { p.patrol.flood_min_copies.saturating_mul(4) };
-                if c.copies >= needed {
-                    verdict = engine.with_campaign(&sub.text, verdict.clone(), c, false);
-                }
-            }
-            let mut verdict_value = wire::verdict_value(&sub.text, &verdict);
-            mark_parts(&mut verdict_value, &parts);
-            name_rules(&mut verdict_value, scene.as_deref(), &version);
-            let restricted = self.active_sanction(tx, &[Target::User(sub.author)], SanctionKind::RestrictPublishing, now)?;
-            let mut reasons = Vec::new();
-            let decision = match verdict.suggestion {
-                Suggestion::Block => {
-                    reasons.push(format!("blocked: {}", hit_summary(&sub.text, &verdict)));
-                    Decision::Rejected
-                }
-                Suggestion::Review => {
-                    reasons.push(format!("held for review: {}", hit_summary(&sub.text, &verdict)));
-                    Decision::Held
-                }
-                Suggestion::Pass if restricted.is_some() => {
-                    reasons.push("held for review: the author's publishing is restricted".into());
-                    Decision::Held
-                }
-                Suggestion::Pass => Decision::Published,
-            };
-            let content_id = tx.insert_content(&ContentRecord {
-                author: sub.author,
-                group: sub.group,
-                account: sub.account,
-                kind: sub.kind,
-                text: sub.text.clone(),
-                decision,
-                suggestion: verdict.suggestion.as_str().to_owned(),
-                score: verdict.score,
-                labels: verdict.labels.iter().map(|l| (*l).to_owned()).collect(),
-                verdict_json: verdict_value.to_string(),
-                policy_version: version.clone(),
-                at: now,
-                campaign: campaign.map(|c| c.id),
-            })?;
-            if decision == Decision::Held {
-                self.enqueue_held(tx, content_id, verdict.score, now)?;
-            }
-            let mut score = credit::effective(&p.credit, &author, now);
-            let mut sanctions = Vec::new();
-            // Every decision is recorded with its evidence (AUD-1), publication included:
-            // an inspection must be able to show what was let through, and when.
-            let action = match decision {
-                Decision::Published => "content.publish",
-                Decision::Held => "content.hold",
-                Decision::Rejected | Decision::Removed => "content.reject",
-            };
-            self.audit(tx, actor, now, action, &format!("content:{content_id}"), &reasons.join("; "), serde_json::json!({"author": sub.author, "group": sub.group, "account": sub.account, "kind": sub.kind, "verdict": verdict_value}))?;
-            let strike = decision == Decision::Rejected;
-            if strike {
-                let evidence = serde_json::json!({"content": content_id, "labels": verdict.labels});
-                // The ladder applies itself: an automatic block is imposed by the system.
-                sanctions = self.record_violation(tx, &Principal::system(), Some(sub.author), sub.group, Some(content_id), &evidence, now)?;
-                if let Some(u) = tx.user(sub.author)? {
-                    score = credit::effective(&p.credit, &u, now);
-                }
-            }
-            let enforcement = Enforcement {
-                content_id,
-                decision,
-                reasons,
-                strike,
-                credit: CreditView { score, level: p.level_for(score).name.clone() },
-                sanctions,
-                policy_version: version.clone(),
-            };
-            Ok((enforcement, verdict_value))
+        let content_id = tx.insert_content(&ContentRecord {
+            author: sub.author,
+            group: sub.group,
+            account: sub.account,
+            kind: sub.kind,
+            text: judged.text,
+            decision,
+            suggestion: judged.suggestion.as_str().to_owned(),
+            score: judged.score,
+            labels: judged.labels.clone(),
+            verdict_json: judged.value.to_string(),
+            policy_version: version.to_owned(),
+            at: now,
+            campaign: judged.campaign,
         })?;
-        let (enforcement, verdict) = enforcement;
-        Ok(Reviewed {
-            verdict,
-            enforcement,
-        })
+        if decision == Decision::Held {
+            self.enqueue_held(tx, content_id, judged.score, now)?;
+        }
+        let mut score = credit::effective(&p.credit, author, now);
+        let mut sanctions = Vec::new();
+        // Every decision is recorded with its evidence (AUD-1), publication included:
+        // an inspection must be able to show what was let through, and when.
+        let action = match decision {
+            Decision::Published => "content.publish",
+            Decision::Held => "content.hold",
+            Decision::Rejected | Decision::Removed => "content.reject",
+        };
+        self.audit(tx, actor, now, action, &format!("content:{content_id}"), &reasons.join("; "), serde_json::json!({"author": sub.author, "group": sub.group, "account": sub.account, "kind": sub.kind, "verdict": judged.value}))?;
+        let strike = decision == Decision::Rejected;
+        if strike {
+            let evidence = serde_json::json!({"content": content_id, "labels": judged.labels});
+            // The ladder applies itself: an automatic block is imposed by the system.
+            sanctions = self.record_violation(
+                tx,
+                &Principal::system(),
+                Some(sub.author),
+                sub.group,
+                Some(content_id),
+                &evidence,
+                now,
+            )?;
+            if let Some(u) = tx.user(sub.author)? {
+                score = credit::effective(&p.credit, &u, now);
+            }
+        }
+        let enforcement = Enforcement {
+            content_id,
+            decision,
+            reasons,
+            strike,
+            credit: CreditView {
+                score,
+                level: p.level_for(score).name.clone(),
+            },
+            sanctions,
+            policy_version: version.to_owned(),
+        };
+        Ok((enforcement, judged.value))
     }
 
     /// A confirmed violation (ENF-2, GRP-4): the author loses credit and takes a strike, the
@@ -1956,6 +2063,20 @@ impl<S: Store> Governance<S> {
     }
 }
 
+/// A submission as its review judged it, whatever it was: what enforcement acts on.
+pub(crate) struct Judged {
+    pub(crate) suggestion: Suggestion,
+    pub(crate) score: u8,
+    pub(crate) labels: Vec<String>,
+    /// `porn: 毛片, 成人视频` — the reason a person reads.
+    pub(crate) summary: String,
+    /// The verdict's JSON, as answered, stored and audited.
+    pub(crate) value: serde_json::Value,
+    /// The text stored with the record (for a picture, the texts read from it).
+    pub(crate) text: String,
+    pub(crate) campaign: Option<u64>,
+}
+
 /// Who confirmed a violation, for which content, on what evidence: carried down the ladders
 /// onto every sanction they apply.
 #[derive(Clone, Copy)]
@@ -2082,7 +2203,7 @@ fn hit_summary(text: &str, verdict: &qinglang_engine::Verdict<'_>) -> String {
 
 /// Names, in a verdict's JSON, the rules it was given under: the policy version and, in a
 /// scene, the scene (issue #25, OPS-2).
-fn name_rules(verdict: &mut serde_json::Value, scene: Option<&str>, version: &str) {
+pub(crate) fn name_rules(verdict: &mut serde_json::Value, scene: Option<&str>, version: &str) {
     if let Some(map) = verdict.as_object_mut() {
         if let Some(scene) = scene {
             map.insert("scene".into(), scene.into());

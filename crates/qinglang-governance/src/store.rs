@@ -6,6 +6,7 @@ use crate::casework::{
     Appeal, AppealStatus, CaseTarget, Filing, QueueItem, QueueQuery, Report, ReportFilter,
 };
 use crate::error::Error;
+use crate::images::{ImageList, ImageListEntry, ImageListsGeneration, StoredImage};
 use crate::model::{
     Account, AuditAnchor, AuditDraft, AuditEntry, CampaignMember, ContentRecord, Decision,
     EmergencyChange, Group, GroupRole, GroupStatus, Id, IdentityRecord, LearnedExample,
@@ -302,6 +303,42 @@ pub trait Tx {
     /// The principal and sealed secret of the pair `secret_id`, unless the principal is
     /// revoked.
     fn tc3_key(&mut self, secret_id: &str) -> Result<Option<(Principal, Vec<u8>)>, Error>;
+
+    // Pictures (REV-10).
+    /// Keeps a submitted picture with its content record.
+    fn insert_content_image(&mut self, content: Id, image: &StoredImage) -> Result<(), Error>;
+    fn content_image(&mut self, content: Id) -> Result<Option<StoredImage>, Error>;
+    /// Records a known-bad image list; returns its id.
+    fn insert_image_list(&mut self, list: &ImageList) -> Result<Id, Error>;
+    /// Every list with its number of entries, oldest first.
+    fn image_lists(&mut self) -> Result<Vec<ImageList>, Error>;
+    fn image_list(&mut self, id: Id) -> Result<Option<ImageList>, Error>;
+    /// Records an entry; returns its id, higher than any the store gave before.
+    fn insert_image_list_entry(&mut self, entry: &ImageListEntry) -> Result<Id, Error>;
+    /// The list's entry with exactly this hash, if any.
+    fn image_list_entry_with_hash(
+        &mut self,
+        list: Id,
+        hash: crate::images::PerceptualHash,
+    ) -> Result<Option<ImageListEntry>, Error>;
+    /// The list's entries with an id below `before` (all when `None`), newest first, at most
+    /// `limit`.
+    fn image_list_entries(
+        &mut self,
+        list: Id,
+        limit: u32,
+        before: Option<Id>,
+    ) -> Result<Vec<ImageListEntry>, Error>;
+    /// Removes an entry of the list; returns it, or `None` when the list has no such entry.
+    fn delete_image_list_entry(
+        &mut self,
+        list: Id,
+        entry: Id,
+    ) -> Result<Option<ImageListEntry>, Error>;
+    /// (list, entry, hash) of every entry: what a node matches pictures against.
+    fn image_list_hashes(&mut self) -> Result<Vec<(Id, Id, crate::images::PerceptualHash)>, Error>;
+    /// The lists' generation: changes whenever a list or an entry is added or removed.
+    fn image_lists_generation(&mut self) -> Result<ImageListsGeneration, Error>;
 
     // Learning (REV-9).
     /// Records a learned example; returns its id, higher than any the store gave before.

@@ -53,6 +53,20 @@ pub struct HitJson<'a> {
     /// For a picture: where the piece the hit is in lies, `[x, y, width, height]` in pixels.
     #[serde(rename = "box", skip_serializing_if = "Option::is_none")]
     pub bbox: Option<[u32; 4]>,
+    /// For a picture on a known-bad image list (`part: "image"`): the entry it is a copy of.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub listed: Option<ListedJson>,
+}
+
+/// The known-bad list entry a picture matched, and how close it is (REV-10).
+#[derive(Debug, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ListedJson {
+    pub list: i64,
+    pub entry: i64,
+    /// Bits in which the picture's perceptual hash differs from the entry's (0–64; a match
+    /// is at most [`crate::images::MATCH_DISTANCE`]).
+    pub distance: u32,
 }
 
 /// `{"id", "copies"}` of a flood campaign.
@@ -101,6 +115,7 @@ impl<'a, I: Serialize + ?Sized> VerdictJson<'a, I> {
                     }),
                     part: None,
                     bbox: None,
+                    listed: None,
                 })
                 .collect(),
         }

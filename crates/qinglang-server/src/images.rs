@@ -1,7 +1,9 @@
-//! `POST /v1/scan/image` (REV-10): a picture as the raw body (`image/png`, `image/jpeg`,
-//! `image/webp`, `image/gif`) or as JSON with the bytes in base64. Pictures are reviewed on
-//! the blocking pool behind their own permits, at most half the cores at once, so text
-//! reviews never wait behind a queue of pictures.
+//! Pictures (REV-10). `POST /v1/scan/image`: a picture as the raw body (`image/png`,
+//! `image/jpeg`, `image/webp`, `image/gif`) or as JSON with the bytes in base64; content of
+//! kind `image` (`POST /v1/content`) shares its body limit and permits. Pictures are
+//! reviewed on the blocking pool behind their own permits, at most half the cores at once,
+//! so text reviews never wait behind a queue of pictures. The known-bad image lists and
+//! "remove and block similar" are in `image_lists.rs`.
 
 use std::sync::{Arc, OnceLock};
 
@@ -67,15 +69,7 @@ pub(crate) async fn scan_image(
     headers: HeaderMap,
     body: Body,
 ) -> ApiResult<Json<serde_json::Value>> {
-    let bytes = axum::body::to_bytes(body, MAX_IMAGE_BODY_BYTES)
-        .await
-        .map_err(|_| {
-            ApiError::new(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                "payload_too_large",
-                format!("a picture's body may be at most {MAX_IMAGE_BODY_BYTES} bytes"),
-            )
-        })?;
+    let bytes = read_picture_body(body).await?;
     let kind = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
@@ -89,16 +83,7 @@ pub(crate) async fn scan_image(
                 format!("the body is not {{\"image\": base64, \"scene\"?}}: {e}"),
             )
         })?;
-        let picture = base64::engine::general_purpose::STANDARD
-            .decode(req.image.trim())
-            .map_err(|e| {
-                ApiError::new(
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                    "invalid_image",
-                    format!("image: not base64 ({e})"),
-                )
-            })?;
-        (picture, req.scene.or(q.scene))
+        (decode_base64(&req.image)?, req.scene.or(q.scene))
     } else if kind.starts_with("image/") || kind.starts_with("application/octet-stream") {
         (bytes.to_vec(), q.scene)
     } else {
@@ -108,13 +93,7 @@ pub(crate) async fn scan_image(
             "send the picture with its image/* type, or JSON {\"image\": base64}",
         ));
     };
-    let permit = permits().acquire_owned().await.map_err(|_| {
-        ApiError::new(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "overloaded",
-            "the picture reviewers are shutting down",
-        )
-    })?;
+    let permit = permit().await?;
     let gov = Arc::clone(&s.gov);
     let v = blocking(move || {
         let _permit = permit;
@@ -123,4 +102,49 @@ pub(crate) async fn scan_image(
     .await?;
     count_verdict(&v);
     Ok(Json(v))
+}
+
+/// A body that may carry a picture, read up to [`MAX_IMAGE_BODY_BYTES`].
+pub(crate) async fn read_picture_body(body: Body) -> Result<axum::body::Bytes, ApiError> {
+    axum::body::to_bytes(body, MAX_IMAGE_BODY_BYTES)
+        .await
+        .map_err(|e| {
+            if crate::body_timed_out(&e) {
+                ApiError::new(
+                    StatusCode::REQUEST_TIMEOUT,
+                    "body_timeout",
+                    "the request body did not arrive in time",
+                )
+            } else {
+                ApiError::new(
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    "payload_too_large",
+                    format!("a picture's body may be at most {MAX_IMAGE_BODY_BYTES} bytes"),
+                )
+            }
+        })
+}
+
+/// The picture's bytes from the `image` field's base64.
+pub(crate) fn decode_base64(image: &str) -> Result<Vec<u8>, ApiError> {
+    base64::engine::general_purpose::STANDARD
+        .decode(image.trim())
+        .map_err(|e| {
+            ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "invalid_image",
+                format!("image: not base64 ({e})"),
+            )
+        })
+}
+
+/// One of the picture reviewers' permits, waited for without holding a blocking thread.
+pub(crate) async fn permit() -> Result<tokio::sync::OwnedSemaphorePermit, ApiError> {
+    permits().acquire_owned().await.map_err(|_| {
+        ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "overloaded",
+            "the picture reviewers are shutting down",
+        )
+    })
 }

@@ -40,6 +40,7 @@ use utoipa_axum::routes;
 
 mod cases;
 pub mod console;
+mod image_lists;
 mod images;
 mod openapi;
 mod serve;
@@ -176,14 +177,17 @@ fn body_timed_out(e: &(dyn std::error::Error + 'static)) -> bool {
 }
 
 /// A declared body over the route's limit is refused at once (413), before a byte is read:
-/// MAX_BODY_BYTES everywhere but `/v1/scan/image`, whose limit the body layer applies.
+/// MAX_BODY_BYTES everywhere but the routes that take a picture (`/v1/scan/image`, and
+/// `POST /v1/content` for kind `image`), whose limit the body layer applies.
 async fn declared_length(req: Request, next: Next) -> Response {
     let declared = req
         .headers()
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<u64>().ok());
-    if req.uri().path() != "/v1/scan/image" && declared.is_some_and(|n| n > MAX_BODY_BYTES as u64) {
+    let takes_pictures = matches!(req.uri().path(), "/v1/scan/image" | "/v1/content")
+        && req.method() == axum::http::Method::POST;
+    if !takes_pictures && declared.is_some_and(|n| n > MAX_BODY_BYTES as u64) {
         return ApiError::new(
             StatusCode::PAYLOAD_TOO_LARGE,
             "payload_too_large",
@@ -284,6 +288,7 @@ fn api_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(learned_examples))
         .routes(routes!(forget_learned))
         .merge(cases::routes())
+        .merge(image_lists::routes())
         .routes(routes!(healthz))
         .routes(routes!(render_metrics))
         .routes(routes!(openapi_json))
@@ -432,25 +437,30 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for JsonBody<T> {
                 ApiError::new(StatusCode::BAD_REQUEST, "invalid_body", e.body_text())
             }
         })?;
-        let invalid = |message: String| {
-            ApiError::new(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "invalid_json",
-                format!("invalid request body: {message}"),
-            )
-        };
-        // Every request body is an object; serde would read an array as the fields in
-        // order and complain about the first one instead.
-        let first = bytes.iter().find(|b| !b.is_ascii_whitespace());
-        if first.is_some_and(|b| *b != b'{') {
-            return Err(invalid("expected a JSON object ({...})".into()));
-        }
-        let mut de = serde_json::Deserializer::from_slice(&bytes);
-        let value = serde_path_to_error::deserialize(&mut de)
-            .map_err(|e| invalid(at_field(e.path(), e.inner())))?;
-        de.end().map_err(|e| invalid(e.to_string()))?;
-        Ok(JsonBody(value))
+        parse_json(&bytes).map(JsonBody)
     }
+}
+
+/// A JSON object body parsed, its problems answered with the error body naming the field.
+fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    let invalid = |message: String| {
+        ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_json",
+            format!("invalid request body: {message}"),
+        )
+    };
+    // Every request body is an object; serde would read an array as the fields in
+    // order and complain about the first one instead.
+    let first = bytes.iter().find(|b| !b.is_ascii_whitespace());
+    if first.is_some_and(|b| *b != b'{') {
+        return Err(invalid("expected a JSON object ({...})".into()));
+    }
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    let value = serde_path_to_error::deserialize(&mut de)
+        .map_err(|e| invalid(at_field(e.path(), e.inner())))?;
+    de.end().map_err(|e| invalid(e.to_string()))?;
+    Ok(value)
 }
 
 /// A deserialisation error with the field it happened at (`max_members: invalid value: …`),
@@ -1048,7 +1058,13 @@ struct ContentRequest {
     #[serde(default)]
     account: Option<Id>,
     kind: ContentKind,
-    text: String,
+    /// The text (every kind but `image`, for which it is absent).
+    #[serde(default)]
+    text: Option<String>,
+    /// Kind `image` only: the picture's bytes (PNG, JPEG, WebP or GIF) in base64; such a
+    /// body may be up to 28 MiB, any other 256 KiB.
+    #[serde(default)]
+    image: Option<String>,
     /// The scene to judge in; the main policy when absent.
     #[serde(default)]
     scene: Option<String>,
@@ -1058,18 +1074,75 @@ struct ContentRequest {
 async fn submit_content(
     State(s): State<AppState>,
     Auth(p): Auth,
-    JsonBody(req): JsonBody<ContentRequest>,
+    body: axum::body::Body,
 ) -> ApiResult<impl IntoResponse> {
+    // A picture's body may be far larger than a text's: read up to its limit, and hold
+    // every other kind to MAX_BODY_BYTES once the kind is known.
+    let bytes = images::read_picture_body(body).await?;
+    let req: ContentRequest = parse_json(&bytes)?;
+    if req.kind != ContentKind::Image && bytes.len() > MAX_BODY_BYTES {
+        return Err(ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "payload_too_large",
+            format!("request body exceeds {MAX_BODY_BYTES} bytes (only kind image may be larger)"),
+        ));
+    }
+    let picture = match (req.kind, req.image) {
+        (ContentKind::Image, Some(b64)) => Some(images::decode_base64(&b64)?),
+        (ContentKind::Image, None) => {
+            return Err(ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "image_required",
+                "image: content of kind image needs the picture's bytes in base64",
+            ))
+        }
+        (kind, Some(_)) => {
+            return Err(ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "image_not_expected",
+                format!(
+                    "image: only content of kind image carries a picture, not {}",
+                    kind.as_str()
+                ),
+            ))
+        }
+        (_, None) => None,
+    };
+    let text = match (req.text, req.kind) {
+        (Some(text), _) => text,
+        (None, ContentKind::Image) => String::new(),
+        (None, kind) => {
+            return Err(ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "invalid_json",
+                format!(
+                    "invalid request body: missing field `text` (required for kind {})",
+                    kind.as_str()
+                ),
+            ))
+        }
+    };
     let sub = Submission {
         author: req.author,
         group: req.group,
         account: req.account,
         kind: req.kind,
-        text: req.text,
+        text,
         scene: req.scene,
     };
     let gov = Arc::clone(&s.gov);
-    let reviewed = blocking(move || gov.submit_content(&p, &sub, Timestamp::now())).await?;
+    let reviewed = match picture {
+        // Pictures are reviewed behind their own permits, so text never waits behind them.
+        Some(picture) => {
+            let permit = images::permit().await?;
+            blocking(move || {
+                let _permit = permit;
+                gov.submit_image(&p, &sub, &picture, Timestamp::now())
+            })
+            .await?
+        }
+        None => blocking(move || gov.submit_content(&p, &sub, Timestamp::now())).await?,
+    };
     count_verdict(&reviewed.verdict);
     metrics::counter!("qinglang_decisions_total", "decision" => reviewed.enforcement.decision.as_str()).increment(1);
     Ok(Json(reviewed))

@@ -19,6 +19,7 @@ const TABLES: &[&str] = &[
     "groups",
     "memberships",
     "content",
+    "content_images",
     "strikes",
     "sanctions",
     "audit",
@@ -33,6 +34,8 @@ const TABLES: &[&str] = &[
     "report_filings",
     "queue",
     "appeals",
+    "image_lists",
+    "image_list_entries",
 ];
 
 /// Rows copied per table, in [`TABLES`] order.

@@ -31,6 +31,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/postgres/0001_init.sql"),
     include_str!("../migrations/postgres/0002_queue_rank_content_buckets.sql"),
     include_str!("../migrations/postgres/0003_audit_buckets.sql"),
+    include_str!("../migrations/postgres/0004_images.sql"),
 ];
 
 /// The class of qinglang's advisory locks ("qlng"); the second key is the schema's hash, so

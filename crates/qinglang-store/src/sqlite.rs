@@ -32,6 +32,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0014_tc3_keys.sql"),
     include_str!("../migrations/0015_queue_rank_content_buckets.sql"),
     include_str!("../migrations/0016_audit_buckets.sql"),
+    include_str!("../migrations/0017_images.sql"),
 ];
 
 /// The schema version a current SQLite database records in `PRAGMA user_version`.

@@ -51,6 +51,9 @@ pub fn action_name(l: Lang, action: &str) -> String {
         "model.forget" => ("模型遗忘样本", "example forgotten"),
         "model.reset" => ("模型重置", "model reset"),
         "scene.assign" => ("设置默认场景", "default scene set"),
+        "image_list.create" => ("新建违规图片库", "image list created"),
+        "image_list.add" => ("图片加入违规图片库", "picture listed"),
+        "image_list.remove" => ("图片移出违规图片库", "picture delisted"),
         "retention.sweep" => ("到期数据清理", "retention sweep"),
         "token.create" => ("创建令牌", "token created"),
         "token.revoke" => ("吊销令牌", "token revoked"),
@@ -131,7 +134,7 @@ pub fn is_governance_action(action: &str) -> bool {
     let family = action.split('.').next().unwrap_or("");
     match family {
         "content" => action != "content.publish",
-        "sanction" | "appeal" | "lexicon" | "policy" | "model" => true,
+        "sanction" | "appeal" | "lexicon" | "policy" | "model" | "image_list" => true,
         "report" => action != "report.assign",
         "queue" => action == "queue.decide",
         _ => matches!(
@@ -181,6 +184,7 @@ pub fn kind_name(l: Lang, kind: &str) -> String {
         "nickname" => ("昵称", "nickname"),
         "group_name" => ("群名", "group name"),
         "bio" => ("简介", "bio"),
+        "image" => ("图片", "picture"),
         other => return other.to_owned(),
     };
     l.t(zh, en).to_owned()
@@ -229,6 +233,7 @@ mod tests {
             include_str!("../../../qinglang-governance/src/learning.rs"),
             include_str!("../../../qinglang-governance/src/operators.rs"),
             include_str!("../../../qinglang-governance/src/tokens.rs"),
+            include_str!("../../../qinglang-governance/src/images.rs"),
         );
         // The action is the first string literal of every `audit(` call.
         let mut missing = Vec::new();

@@ -6,6 +6,9 @@ use qinglang_governance::authz::Role;
 use qinglang_governance::casework::{
     Appeal, AppealStatus, CaseTarget, Filing, QueueItem, QueueQuery, Report, ReportFilter,
 };
+use qinglang_governance::images::{
+    ImageList, ImageListEntry, ImageListsGeneration, PerceptualHash, StoredImage,
+};
 use qinglang_governance::model::*;
 use qinglang_governance::policy::SanctionKind;
 use qinglang_governance::stats::{AuditFilter, QueueDepth, ReportHandling};
@@ -17,6 +20,7 @@ mod access;
 pub(crate) mod audit;
 pub(crate) mod casework;
 mod content;
+mod images;
 mod people;
 mod sanctions;
 
@@ -439,7 +443,68 @@ impl Tx for SqlTx<'_> {
     }
 
     fn prune_content(&mut self, before: Timestamp) -> Result<u64, Error> {
-        content::prune_content(self.c, before)
+        let removed = content::prune_content(self.c, before)?;
+        if removed > 0 {
+            images::prune_orphan_images(self.c)?;
+        }
+        Ok(removed)
+    }
+
+    fn insert_content_image(&mut self, content: Id, image: &StoredImage) -> Result<(), Error> {
+        images::insert_content_image(self.c, content, image)
+    }
+
+    fn content_image(&mut self, content: Id) -> Result<Option<StoredImage>, Error> {
+        images::content_image(self.c, content)
+    }
+
+    fn insert_image_list(&mut self, list: &ImageList) -> Result<Id, Error> {
+        images::insert_image_list(self.c, list)
+    }
+
+    fn image_lists(&mut self) -> Result<Vec<ImageList>, Error> {
+        images::image_lists(self.c)
+    }
+
+    fn image_list(&mut self, id: Id) -> Result<Option<ImageList>, Error> {
+        images::image_list(self.c, id)
+    }
+
+    fn insert_image_list_entry(&mut self, entry: &ImageListEntry) -> Result<Id, Error> {
+        images::insert_image_list_entry(self.c, entry)
+    }
+
+    fn image_list_entry_with_hash(
+        &mut self,
+        list: Id,
+        hash: PerceptualHash,
+    ) -> Result<Option<ImageListEntry>, Error> {
+        images::image_list_entry_with_hash(self.c, list, hash)
+    }
+
+    fn image_list_entries(
+        &mut self,
+        list: Id,
+        limit: u32,
+        before: Option<Id>,
+    ) -> Result<Vec<ImageListEntry>, Error> {
+        images::image_list_entries(self.c, list, limit, before)
+    }
+
+    fn delete_image_list_entry(
+        &mut self,
+        list: Id,
+        entry: Id,
+    ) -> Result<Option<ImageListEntry>, Error> {
+        images::delete_image_list_entry(self.c, list, entry)
+    }
+
+    fn image_list_hashes(&mut self) -> Result<Vec<(Id, Id, PerceptualHash)>, Error> {
+        images::image_list_hashes(self.c)
+    }
+
+    fn image_lists_generation(&mut self) -> Result<ImageListsGeneration, Error> {
+        images::image_lists_generation(self.c)
     }
 
     fn insert_token(
