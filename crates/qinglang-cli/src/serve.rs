@@ -204,6 +204,8 @@ fn open(args: &StoreArgs, dev: Option<bool>, lexicons: &[PathBuf]) -> Result<Gov
     let gov = Governance::new(store, Arc::new(engine), policy, key).with_recipe(recipe);
     // Emergency changes made earlier (or by `qinglang sweep`) are part of the engine.
     gov.reload_emergency()?;
+    // The known-bad image lists are held in memory from the start (REV-10).
+    gov.reload_image_lists()?;
     Ok(gov)
 }
 
@@ -329,8 +331,8 @@ fn spawn_retention(gov: Arc<Governance<Database>>) {
     });
 }
 
-/// Examples taught with `qinglang learn` (another process, same store) reach the running
-/// model within a few seconds.
+/// Examples taught with `qinglang learn` (another process, same store), emergency changes
+/// and image-list changes made through another node reach this one within a few seconds.
 fn spawn_learning_refresh(gov: Arc<Governance<Database>>) {
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(Duration::from_secs(3));
@@ -346,6 +348,12 @@ fn spawn_learning_refresh(gov: Arc<Governance<Database>>) {
             match tokio::task::spawn_blocking(move || g.reload_emergency()).await {
                 Ok(Ok(true)) => tracing::warn!("emergency change applied to the engine (ENF-3)"),
                 Ok(Err(e)) => tracing::error!(error = %e, "cannot apply emergency changes"),
+                _ => {}
+            }
+            let g = Arc::clone(&gov);
+            match tokio::task::spawn_blocking(move || g.reload_image_lists()).await {
+                Ok(Ok(true)) => tracing::info!("known-bad image lists changed; reloaded (REV-10)"),
+                Ok(Err(e)) => tracing::error!(error = %e, "cannot reload the image lists"),
                 _ => {}
             }
         }
