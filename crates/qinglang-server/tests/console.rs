@@ -7,6 +7,9 @@
 //! Without chromedriver the tests say so loudly and pass — except in CI (`CI=true`), where
 //! `.ci/run` installs the browser and a missing one is a failure.
 
+#[path = "../../qinglang-image/tests/synth/mod.rs"]
+mod synth;
+
 use std::net::TcpStream;
 use std::os::unix::process::CommandExt;
 use std::process::{Child, Command, Stdio};
@@ -665,6 +668,64 @@ async fn every_page_in_both_languages() {
         )
         .expect("appeal");
 
+    // A picture whose QR code advertises off the platform (REV-10): held, with its box.
+    let mut poster = synth::poster(&mut synth::Rng::new(8), 900, 700);
+    synth::paste_rotated(
+        &mut poster,
+        &synth::qr_code("正品名表低价出，加微信 wx9988776 看图", 260),
+        560,
+        360,
+        0.0,
+    );
+    let picture = s
+        .gov
+        .submit_image(
+            &s.service,
+            &Submission {
+                author: s.author,
+                group: None,
+                account: None,
+                kind: ContentKind::Image,
+                text: String::new(),
+                scene: None,
+            },
+            &synth::png(&poster),
+            now,
+        )
+        .expect("picture");
+    assert_eq!(
+        picture.enforcement.decision.as_str(),
+        "held",
+        "{}",
+        picture.verdict
+    );
+    let lead = s
+        .gov
+        .authenticate(
+            &s.gov
+                .create_token(&Principal::system(), Role::Lead, "lead-bot", now)
+                .expect("token"),
+        )
+        .expect("lead");
+    let list = s
+        .gov
+        .create_image_list(
+            &lead,
+            "引流二维码海报",
+            "ad",
+            qinglang_governance::images::ListAction::Block,
+            now,
+        )
+        .expect("list");
+    let picture_item = s
+        .gov
+        .queue(&moderator, None, false, 50, now)
+        .expect("queue")
+        .iter()
+        .find(|e| e.target == CaseTarget::Content(picture.enforcement.content_id))
+        .map(|e| e.id)
+        .expect("the picture is held for review");
+
     let c = browser(port, "zh-CN").await;
     for lang in ["zh", "en"] {
         c.goto(&format!("{}/lang/{lang}?back=/login", s.base))
@@ -693,6 +754,9 @@ async fn every_page_in_both_languages() {
             ("/audit?verify=1", "18-audit"),
             ("/annual", "19-annual"),
             ("/content/999999", "20-not-found"),
+            (&format!("/queue/{picture_item}"), "21-item-picture"),
+            ("/image-lists", "22-image-lists"),
+            (&format!("/image-lists/{}", list.id), "23-image-list"),
         ];
         for (path, name) in pages {
             c.goto(&format!("{}{path}", s.base)).await.expect("page");
@@ -726,5 +790,75 @@ async fn every_page_in_both_languages() {
             .await
             .expect("a hit marked in the article");
     }
+    // The picture is shown from its stored bytes, its QR code's box drawn over it; the lead
+    // removes it and blocks similar ones, and a resized, recompressed copy is then blocked.
+    c.goto(&format!("{}/queue/{picture_item}", s.base))
+        .await
+        .expect("picture item");
+    c.find(Locator::Css("#item-picture g.hitbox rect"))
+        .await
+        .expect("a hit's box over the picture");
+    let loaded = c
+        .execute(
+            "const i = new Image(); i.src = document.querySelector('#item-picture image').getAttribute('href'); \
+             return new Promise(r => { i.onload = () => r(i.naturalWidth); i.onerror = () => r(0); });",
+            vec![],
+        )
+        .await
+        .expect("load the picture");
+    assert_eq!(
+        loaded.as_u64(),
+        Some(900),
+        "the console serves the stored picture"
+    );
+    c.execute(
+        "document.getElementById('block-similar').scrollIntoView()",
+        vec![],
+    )
+    .await
+    .expect("scroll");
+    shot(&c, "en-21-item-picture-decisions").await;
+    c.find(Locator::Id("remove-block-similar"))
+        .await
+        .expect("the button")
+        .click()
+        .await
+        .expect("click");
+    let flash = text_of(&c, ".flash").await;
+    assert!(flash.contains("entry #1"), "{flash}");
+    for (path, name) in [
+        (
+            format!("/image-lists/{}", list.id),
+            "en-24-image-list-entry",
+        ),
+        (
+            format!("/content/{}", picture.enforcement.content_id),
+            "en-25-content-picture",
+        ),
+    ] {
+        c.goto(&format!("{}{path}", s.base)).await.expect("page");
+        full_shot(&c, name).await;
+    }
+    let (w, h) = poster.dimensions();
+    let copy = synth::jpeg(
+        &image::imageops::resize(
+            &poster,
+            w * 2 / 3,
+            h * 2 / 3,
+            image::imageops::FilterType::Triangle,
+        ),
+        65,
+    );
+    let again = s
+        .gov
+        .scan_image(&s.service, &copy, None)
+        .expect("scan the copy");
+    assert!(
+        again["hits"].as_array().is_some_and(|h| h
+            .iter()
+            .any(|h| h["part"] == "image" && h["category"] == "ad")),
+        "{again}"
+    );
+    assert_eq!(again["suggestion"], "block");
     c.close().await.expect("close");
 }

@@ -75,6 +75,20 @@ impl Viewer {
         )
     }
 
+    pub fn can_read_image_lists(&self) -> bool {
+        qinglang_governance::authz::allows(
+            self.principal.role,
+            qinglang_governance::authz::Permission::ReadImageLists,
+        )
+    }
+
+    pub fn can_manage_image_lists(&self) -> bool {
+        qinglang_governance::authz::allows(
+            self.principal.role,
+            qinglang_governance::authz::Permission::ManageImageLists,
+        )
+    }
+
     pub fn can_change_policy(&self) -> bool {
         qinglang_governance::authz::allows(
             self.principal.role,
@@ -162,6 +176,13 @@ pub fn page(v: &Viewer, title: &str, active: &str, body: Markup) -> Markup {
         ("/lexicons", l.t("词库", "Lexicons"), "lexicons"),
         ("/learning", l.t("模型学习", "Model learning"), "learning"),
     ];
+    if v.can_read_image_lists() {
+        nav.push((
+            "/image-lists",
+            l.t("违规图片库", "Image lists"),
+            "image-lists",
+        ));
+    }
     if v.can_change_policy() {
         nav.push(("/emergency", l.t("应急处置", "Emergency"), "emergency"));
     }
@@ -391,6 +412,9 @@ pub fn part_label(lang: Lang, part: &str) -> String {
         "body" => ("正文", "body"),
         "hidden" => ("隐藏文本", "hidden text"),
         "link" => ("链接", "link"),
+        "qr" => ("二维码", "QR code"),
+        "ocr" => ("图中文字", "text in the picture"),
+        "image" => ("整张图片（违规图片库）", "whole picture (image list)"),
         other => return other.to_owned(),
     };
     lang.t(zh, en).to_owned()
@@ -436,7 +460,8 @@ pub fn hit_table(lang: Lang, verdict: &serde_json::Value) -> Markup {
             tbody {
                 @for h in hits {
                     tr {
-                        td { (h["text"].as_str().or(h["term"].as_str()).unwrap_or("")) }
+                        // A known-bad list's hit has no text: its term (the entry's hash) says it.
+                        td { (h["text"].as_str().filter(|t| !t.is_empty()).or(h["term"].as_str()).unwrap_or("")) }
                         td { (category_cell(lang, h)) }
                         td { (action_label(lang, h["action"].as_str().unwrap_or(""))) }
                         td {

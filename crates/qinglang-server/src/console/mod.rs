@@ -28,6 +28,7 @@ pub mod html;
 pub mod labels;
 mod messages;
 mod pages;
+mod picture;
 pub mod svg;
 
 use html::{Lang, Viewer};
@@ -62,6 +63,20 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/queue/{id}", get(pages::queue_item))
         .route("/queue/{id}/decide", post(pages::queue_decide))
         .route("/content/{id}", get(pages::content))
+        .route("/content/{id}/image", get(pages::content_image))
+        .route(
+            "/queue/{id}/block-similar",
+            post(pages::queue_block_similar),
+        )
+        .route(
+            "/image-lists",
+            get(pages::image_lists).post(pages::create_image_list),
+        )
+        .route("/image-lists/{id}", get(pages::image_list))
+        .route(
+            "/image-lists/{id}/entries/{entry}/remove",
+            post(pages::remove_image_list_entry),
+        )
         .route("/users/{id}", get(pages::user))
         .route("/users/{id}/reveal", post(pages::reveal))
         .route("/accounts/{id}", get(pages::account))

@@ -24,6 +24,7 @@ mod appeals;
 mod audit;
 mod dashboard;
 mod emergency;
+mod image_lists;
 mod learning;
 mod lexicons;
 mod queue;
@@ -36,9 +37,13 @@ pub(crate) use appeals::{appeals, decide_appeal};
 pub(crate) use audit::{audit, audit_export};
 pub(crate) use dashboard::dashboard;
 pub(crate) use emergency::{emergency, emergency_change, sweep};
+pub(crate) use image_lists::{create_image_list, image_list, image_lists, remove_image_list_entry};
 pub(crate) use learning::{forget_learned, learning, reset_learning, teach};
 pub(crate) use lexicons::{edit_lexicon, lexicons};
-pub(crate) use queue::{content, queue, queue_bulk, queue_decide, queue_item, queue_next};
+pub(crate) use queue::{
+    content, content_image, queue, queue_block_similar, queue_bulk, queue_decide, queue_item,
+    queue_next,
+};
 pub(crate) use reports::{reopen, report, reports};
 pub(crate) use subjects::{account, group, reveal, user};
 

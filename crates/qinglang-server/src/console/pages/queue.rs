@@ -1,21 +1,26 @@
 //! The review queue: the list, working an item with the keyboard, bulk decisions, and a piece
 //! of content on its own page. An article is shown as the text a reader sees, with its hits
-//! marked (#22), its HTML source folded away beneath.
+//! marked (#22), its HTML source folded away beneath; a picture as itself with its hits'
+//! boxes over it, and "remove and block similar" beside the other decisions (REV-10).
 
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use maud::{html, Markup};
 use qinglang_governance::casework::{ItemOutcome, Lane, QueueDecision, QueueEntry};
+use qinglang_governance::images::ImageListView;
 use qinglang_governance::model::Id;
 use qinglang_governance::Error;
 use serde::Deserialize;
 
 use super::{act, excerpt, html_page, overdue_mark, reports_table, run, scene_meta, Msg};
 use crate::console::article::article_view;
-use crate::console::html::{highlighted, hit_table, table, target_label, target_link, when, Lang};
+use crate::console::html::{
+    action_label, highlighted, hit_table, table, target_label, target_link, when, Lang,
+};
 use crate::console::labels::{category_name, decision_name, kind_name, sanction_name};
 use crate::console::messages::{actor_text, error_text};
+use crate::console::picture::picture_view;
 use crate::console::{back_with, Console, Form};
 use crate::AppState;
 
@@ -49,12 +54,13 @@ fn readable(kind: &str, text: &str) -> String {
     }
 }
 
-/// A content's text with its hits marked: an article as its readable parts.
-fn content_text(l: Lang, kind: &str, text: &str, verdict: &serde_json::Value) -> Markup {
-    if kind == "article" {
-        article_view(l, text, verdict)
-    } else {
-        html! { div.text #item-text { (highlighted(l, text, verdict)) } }
+/// A content's text with its hits marked: an article as its readable parts, a picture as
+/// itself with its hits' boxes and the texts read from it.
+fn content_text(l: Lang, id: Id, kind: &str, text: &str, verdict: &serde_json::Value) -> Markup {
+    match kind {
+        "article" => article_view(l, text, verdict),
+        "image" => picture_view(l, id, verdict),
+        _ => html! { div.text #item-text { (highlighted(l, text, verdict)) } },
     }
 }
 
@@ -265,16 +271,23 @@ pub(crate) async fn queue_item(
     // Opening an open item nobody holds is starting work on it: the moderator claims it, so
     // that two people never work one item (someone else's claim is shown, not taken).
     let moderator = v.can_moderate();
-    let e = match run(&s, &v, move |g, p, now| {
-        let e = g.queue_item(p, id, now)?;
+    let (e, lists) = match run(&s, &v, move |g, p, now| {
+        let mut e = g.queue_item(p, id, now)?;
         if moderator && e.decision.is_none() && e.claimed_by.is_none() {
-            return g.claim(p, id, now);
+            e = g.claim(p, id, now)?;
         }
-        Ok(e)
+        // The lists a picture can be blocked into, for the moderator who decides it.
+        let picture = e.content.as_ref().is_some_and(|c| c.kind == "image");
+        let lists = if moderator && picture && e.decision.is_none() {
+            g.image_lists(p)?
+        } else {
+            Vec::new()
+        };
+        Ok((e, lists))
     })
     .await
     {
-        Ok(e) => e,
+        Ok(x) => x,
         Err(r) => return r,
     };
     let l = v.lang;
@@ -304,7 +317,7 @@ pub(crate) async fn queue_item(
                 @if let Some(k) = c.campaign { " · " (l.t("刷屏活动", "campaign")) " " (k) }
                 (scene_meta(l, &c.verdict))
             }
-            (content_text(l, &c.kind, &c.text, &c.verdict))
+            (content_text(l, c.id, &c.kind, &c.text, &c.verdict))
             (hit_table(l, &c.verdict))
         }
         @if !e.reports.is_empty() {
@@ -341,6 +354,9 @@ pub(crate) async fn queue_item(
                 p.muted {
                     (l.t("快捷键：a 通过 · r 删除 · s 删除并处罚；处理后自动领取下一条。", "Keys: a approve · r remove · s remove and sanction; the next item opens after a decision."))
                 }
+                @if e.content.as_ref().is_some_and(|c| c.kind == "image") {
+                    (block_similar_form(&v, e.id, &lists, held_by_other))
+                }
             }
             (None, false) => {}
         }
@@ -351,6 +367,131 @@ pub(crate) async fn queue_item(
         "queue",
         body,
     )
+}
+
+/// "Remove and block similar": the picture is taken down and its hash put on the chosen
+/// list, so that copies of it are blocked with the list's category from now on.
+fn block_similar_form(
+    v: &crate::console::html::Viewer,
+    item: Id,
+    lists: &[ImageListView],
+    held_by_other: bool,
+) -> Markup {
+    let l = v.lang;
+    html! {
+        h2 { (l.t("删除并拦截相似图片", "Remove and block similar pictures")) }
+        @if lists.is_empty() {
+            p.muted {
+                (l.t("还没有违规图片库；请内容安全负责人先在", "There is no image list yet; a content-security lead creates one on the"))
+                " " a href="/image-lists" { (l.t("违规图片库", "image lists")) } " "
+                (l.t("页面新建。", "page."))
+            }
+        } @else {
+            form.decide #block-similar method="post" action={ "/queue/" (item) "/block-similar" } {
+                (v.csrf_field())
+                label {
+                    (l.t("加入图片库", "Add to list")) " "
+                    select name="list" required {
+                        @for list in lists {
+                            option value=(list.id) {
+                                (list.name) " · " (category_name(l, &list.category)) " · " (action_label(l, list.action.as_str()))
+                            }
+                        }
+                    }
+                }
+                label { input type="checkbox" name="sanction" value="1" checked; " " (l.t("计入违规（处罚）", "counts as a violation (sanction)")) }
+                label { (l.t("备注", "Note")) " " input name="note" maxlength="2000"; }
+                button #remove-block-similar.danger type="submit" disabled[held_by_other] {
+                    (l.t("删除并拦截相似图片", "Remove and block similar"))
+                }
+            }
+            p.muted {
+                (l.t("图片的感知哈希加入所选图片库：此后缩放、重新压缩的副本将按该库的类别拦截。", "The picture's perceptual hash goes on the chosen list: resized or recompressed copies are then blocked with its category."))
+            }
+        }
+    }
+}
+
+pub(crate) async fn queue_block_similar(
+    State(s): State<AppState>,
+    Console(v): Console,
+    Path(id): Path<Id>,
+    body: Bytes,
+) -> Response {
+    let form = match Form::parse(&v, &body) {
+        Ok(f) => f,
+        Err(r) => return r,
+    };
+    let back = format!("/queue/{id}");
+    let Some(list) = form.get("list").and_then(|x| x.parse::<Id>().ok()) else {
+        let e = Error::Invalid {
+            code: "invalid_list",
+            message: v.t("请选择图片库", "choose a list").into(),
+        };
+        return back_with(v.lang, &back, Err(e));
+    };
+    let sanction = form.get("sanction").is_some();
+    let note = form
+        .get("note")
+        .filter(|n| !n.is_empty())
+        .map(str::to_owned);
+    let l = v.lang;
+    let result = run(&s, &v, move |g, p, now| {
+        let done = g.remove_and_block_similar(p, id, list, sanction, note.as_deref(), None, now);
+        let msg = done.map(|d| {
+            let mut msg = outcome_message(l, std::slice::from_ref(&d.outcome)).unwrap_or_default();
+            msg.push_str(&match l {
+                Lang::Zh => format!("；图片已加入图片库（条目 #{}）", d.entry.id),
+                Lang::En => format!("; the picture is on the list (entry #{})", d.entry.id),
+            });
+            msg
+        });
+        let next = if msg.is_ok() {
+            g.claim_next(p, 1, None, now)?
+        } else {
+            Vec::new()
+        };
+        Ok((msg, next.first().map(|e| e.id)))
+    })
+    .await;
+    match result {
+        Ok((Ok(msg), Some(next))) => back_with(l, &format!("/queue/{next}"), Ok(msg)),
+        Ok((Ok(msg), None)) => back_with(l, "/queue", Ok(msg)),
+        Ok((Err(e), _)) => back_with(l, &back, Err(e)),
+        Err(r) => r,
+    }
+}
+
+/// The stored picture of a content item, for the console's `<image>`: the bytes as they
+/// were submitted, with the type the decoder found (never the client's claim), never
+/// sniffed, never run as a document.
+pub(crate) async fn content_image(
+    State(s): State<AppState>,
+    Console(v): Console,
+    Path(id): Path<Id>,
+) -> Response {
+    let picture = match run(&s, &v, move |g, p, _| g.content_image(p, id)).await {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
+    let media_type = match picture.media_type.as_str() {
+        t @ ("image/png" | "image/jpeg" | "image/webp" | "image/gif") => t,
+        _ => "application/octet-stream",
+    };
+    (
+        [
+            (axum::http::header::CONTENT_TYPE, media_type),
+            (axum::http::header::CACHE_CONTROL, "private, max-age=300"),
+            // A picture is never a document: no scripts, no frames, even if opened alone.
+            (
+                axum::http::header::CONTENT_SECURITY_POLICY,
+                "default-src 'none'; sandbox",
+            ),
+            (axum::http::header::CONTENT_DISPOSITION, "inline"),
+        ],
+        picture.bytes,
+    )
+        .into_response()
 }
 
 pub(crate) async fn queue_decide(
@@ -409,7 +550,7 @@ pub(crate) async fn content(
                 " · " a href={ "/queue/" (i) } { (l.t("审核条目", "review item")) }
             }
         }
-        (content_text(l, &c.kind, &c.text, &c.verdict))
+        (content_text(l, c.id, &c.kind, &c.text, &c.verdict))
         (hit_table(l, &c.verdict))
     };
     html_page(
