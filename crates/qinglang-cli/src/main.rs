@@ -237,6 +237,10 @@ pub struct ScanArgs {
     /// every payload reviewed; one verdict per picture, each hit with its `part` and `box`.
     #[arg(long, conflicts_with_all = ["jsonl", "html", "floods"])]
     pub image: bool,
+    /// With --image: also match each picture against the known-bad image lists kept in this
+    /// database (a path, sqlite://… or postgres://…, as `serve --db`), as the server does.
+    #[arg(long, value_name = "PATH|URL", requires = "image")]
+    pub image_lists: Option<String>,
     /// Documents are HTML pages (public-account articles, REV-8): the title, visible text,
     /// hidden text and link targets are reviewed; spans point into the HTML and each hit
     /// says its `part` (title, body, hidden, link). With --jsonl, "text" holds the HTML.

@@ -270,20 +270,51 @@ fn scan_images(args: &ScanArgs, out: &mut impl Write, color: bool) -> Result<boo
     let scene = SceneChoice::from_args(args.policy.as_deref(), args.scene.as_deref())?;
     let engine = build_scene_engine(&args.lexicons, args.no_default_lexicon, &args.model, scene)?;
     let options = qinglang_image::Options::default();
+    let known = match &args.image_lists {
+        Some(db) => Some(load_image_lists(db)?),
+        None => None,
+    };
     let mut scratch = Scratch::default();
     let mut flagged = false;
     for path in &args.files {
         let bytes = fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
         let review = qinglang_image::review(&engine, &bytes, &options, &mut scratch)
             .map_err(|e| anyhow!("{}: {e}", path.display()))?;
-        flagged |= review.verdict.suggestion != Suggestion::Pass;
+        let matches = known
+            .as_ref()
+            .map(|k| k.matches(review.hash))
+            .unwrap_or_default();
+        flagged |= review.verdict.suggestion != Suggestion::Pass || !matches.is_empty();
         let label = path.display().to_string();
+        // The verdict with the lists' matches, which may raise it: both formats say that.
+        let mut v = serde_json::to_value(qinglang_governance::wire::ImageVerdictJson::new(
+            Some(&label),
+            &review,
+        ))?;
+        qinglang_governance::images::apply_matches(
+            &mut v,
+            &matches,
+            review.width,
+            review.height,
+            engine.policy(),
+        );
         let line = match args.format {
-            Format::Json => {
-                let v = qinglang_governance::wire::ImageVerdictJson::new(Some(&label), &review);
-                serde_json::to_string(&v)? + "\n"
+            Format::Json => serde_json::to_string(&v)? + "\n",
+            Format::Text => {
+                let mut text = render_image(&label, &review, &v, color);
+                for m in &matches {
+                    let _ = writeln!(
+                        text,
+                        "  image list {} ({}, {}): {} bits from entry {}",
+                        m.list.name,
+                        m.list.category,
+                        m.list.action.as_str(),
+                        m.distance,
+                        m.entry
+                    );
+                }
+                text
             }
-            Format::Text => render_image(&label, &review, color),
         };
         out.write_all(line.as_bytes())
             .or_else(crate::ignore_broken_pipe)?;
@@ -291,21 +322,46 @@ fn scan_images(args: &ScanArgs, out: &mut impl Write, color: bool) -> Result<boo
     Ok(flagged)
 }
 
+/// The known-bad image lists of a deployment's database (REV-10), read once.
+fn load_image_lists(db: &str) -> Result<qinglang_governance::images::KnownImages> {
+    use qinglang_governance::Store as _;
+    let location = qinglang_store::Location::parse(db);
+    if location.sqlite_path().is_some_and(|p| !p.is_file()) {
+        return Err(anyhow!("--image-lists {db}: no such database"));
+    }
+    let store = qinglang_store::Database::open(&location, Default::default())?;
+    Ok(store.read(qinglang_governance::images::KnownImages::load)?)
+}
+
 /// The people's format for a picture: a header, then each piece with its hits marked.
-fn render_image(name: &str, r: &qinglang_image::ImageReview<'_>, color: bool) -> String {
+fn render_image(
+    name: &str,
+    r: &qinglang_image::ImageReview<'_>,
+    judged: &serde_json::Value,
+    color: bool,
+) -> String {
     let (on, off) = if color {
         ("\x1b[1;31m", "\x1b[0m")
     } else {
         ("【", "】")
     };
-    let v = &r.verdict;
+    // The header says the verdict as judged (a known-bad list may have raised it).
+    let labels: Vec<&str> = judged["labels"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|l| l.as_str())
+        .collect();
     let mut s = format!(
         "{name}: {}  score {}",
-        v.suggestion.as_str().to_uppercase(),
-        v.score
+        judged["suggestion"]
+            .as_str()
+            .unwrap_or("pass")
+            .to_uppercase(),
+        judged["score"].as_u64().unwrap_or(0)
     );
-    if !v.labels.is_empty() {
-        let _ = write!(s, "  labels {}", v.labels.join(","));
+    if !labels.is_empty() {
+        let _ = write!(s, "  labels {}", labels.join(","));
     }
     let _ = writeln!(
         s,

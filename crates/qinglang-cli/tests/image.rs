@@ -99,3 +99,99 @@ fn pictures_get_one_verdict_each_with_the_code_placed() {
     assert_eq!(out.status.code(), Some(2));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// `--image-lists DB`: the deployment's known-bad lists apply as on the server; a resized,
+/// recompressed copy of a listed picture is blocked with the list's category, the original
+/// scan without the lists passes.
+#[test]
+fn known_bad_lists_from_the_database_apply() {
+    use qinglang_governance::images::{ImageList, ImageListEntry, ListAction, PerceptualHash};
+    use qinglang_governance::model::Timestamp;
+    use qinglang_governance::Store as _;
+
+    let dir = std::env::temp_dir().join(format!("qinglang-cli-lists-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("dir");
+    let original = synth::poster(&mut synth::Rng::new(31), 800, 600);
+    let first = dir.join("original.png");
+    std::fs::write(&first, synth::png(&original)).expect("write");
+    let first = first.display().to_string();
+    let out = scan(&["--format", "json", &first]);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(v["suggestion"], "pass", "{v}");
+    let hash = PerceptualHash::from_hex(v["image"]["hash"].as_str().expect("hash")).expect("hex");
+
+    let db = dir.join("q.db");
+    let store = qinglang_store::Database::open(
+        &qinglang_store::Location::Sqlite(db.clone()),
+        Default::default(),
+    )
+    .expect("store");
+    store
+        .write(|tx| {
+            let list = tx.insert_image_list(&ImageList {
+                id: 0,
+                name: "诈骗截图".into(),
+                category: "fraud".into(),
+                action: ListAction::Block,
+                created_by: "lin".into(),
+                created_at: Timestamp(0),
+                entries: 0,
+            })?;
+            tx.insert_image_list_entry(&ImageListEntry {
+                id: 0,
+                list,
+                hash,
+                note: String::new(),
+                content: None,
+                added_by: "lin".into(),
+                added_at: Timestamp(0),
+            })
+        })
+        .expect("listed");
+    drop(store);
+
+    let (w, h) = original.dimensions();
+    let copy = dir.join("copy.jpg");
+    std::fs::write(
+        &copy,
+        synth::jpeg(
+            &image::imageops::resize(
+                &original,
+                w * 3 / 4,
+                h * 3 / 4,
+                image::imageops::FilterType::Triangle,
+            ),
+            60,
+        ),
+    )
+    .expect("write");
+    let copy = copy.display().to_string();
+    let db = db.display().to_string();
+    let out = scan(&["--format", "json", "--image-lists", &db, &copy]);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(v["suggestion"], "block", "{v}");
+    assert_eq!(v["labels"], serde_json::json!(["fraud"]));
+    assert_eq!(v["hits"][0]["part"], "image");
+    assert_eq!(v["hits"][0]["source"], "image_list:诈骗截图");
+    let out = scan(&["--image-lists", &db, &copy]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("BLOCK") && text.contains("image list 诈骗截图 (fraud, block)"),
+        "{text}"
+    );
+    let out = scan(&[
+        "--image-lists",
+        &dir.join("none.db").display().to_string(),
+        &copy,
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no such database"));
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -234,6 +234,14 @@ impl KnownImages {
         out
     }
 
+    /// The lists as stored now, read in the caller's transaction (one snapshot).
+    pub fn load(tx: &mut dyn Tx) -> Result<KnownImages, Error> {
+        let generation = tx.image_lists_generation()?;
+        let lists = tx.image_lists()?;
+        let hashes = tx.image_list_hashes()?;
+        Ok(KnownImages::new(generation, lists, &hashes))
+    }
+
     pub fn len(&self) -> usize {
         self.entries.len()
     }
@@ -246,7 +254,7 @@ impl KnownImages {
 /// Adds the list matches to a picture's verdict JSON as hits on the whole picture, and
 /// raises the verdict to what the lists ask for: a blocking list's match blocks (its score
 /// at least the block threshold), a reviewing list's holds for review.
-pub(crate) fn apply_matches(
+pub fn apply_matches(
     value: &mut serde_json::Value,
     matches: &[ListMatch<'_>],
     width: u32,
@@ -481,12 +489,7 @@ impl<S: Store> Governance<S> {
             return Ok(false);
         }
         // The lists, the hashes and their generation from one snapshot.
-        let known = self.store.read(|tx| {
-            let generation = tx.image_lists_generation()?;
-            let lists = tx.image_lists()?;
-            let hashes = tx.image_list_hashes()?;
-            Ok(KnownImages::new(generation, lists, &hashes))
-        })?;
+        let known = self.store.read(KnownImages::load)?;
         let known = Some(Arc::new(known));
         match self.known_images.write() {
             Ok(mut k) => *k = known,

@@ -87,9 +87,9 @@ async fn get_list(
     ApiQuery(q): ApiQuery<EntriesQuery>,
 ) -> ApiResult<impl IntoResponse> {
     let id = parse_id(&id, "image list")?;
+    let limit = crate::cases::limit(q.limit, 100)?;
     let gov = Arc::clone(&s.gov);
-    let (list, entries) =
-        blocking(move || gov.image_list_entries(&p, id, q.limit.unwrap_or(100), q.before)).await?;
+    let (list, entries) = blocking(move || gov.image_list_entries(&p, id, limit, q.before)).await?;
     Ok(Json(ImageListDetail { list, entries }))
 }
 

@@ -860,5 +860,35 @@ async fn every_page_in_both_languages() {
         "{again}"
     );
     assert_eq!(again["suggestion"], "block");
+    // Posted, the copy is rejected; its page shows the list's hit as a box on the whole picture.
+    let reposted = s
+        .gov
+        .submit_image(
+            &s.service,
+            &Submission {
+                author: s.author,
+                group: None,
+                account: None,
+                kind: ContentKind::Image,
+                text: String::new(),
+                scene: None,
+            },
+            &copy,
+            now,
+        )
+        .expect("repost");
+    assert_eq!(reposted.enforcement.decision.as_str(), "rejected");
+    c.goto(&format!(
+        "{}/content/{}",
+        s.base, reposted.enforcement.content_id
+    ))
+    .await
+    .expect("content");
+    let boxes = c
+        .find_all(Locator::Css("#item-picture g.hitbox"))
+        .await
+        .expect("boxes");
+    assert_eq!(boxes.len(), 2, "the QR code's box and the whole picture's");
+    full_shot(&c, "en-26-content-listed-copy").await;
     c.close().await.expect("close");
 }
