@@ -183,6 +183,32 @@ fn routes() -> Vec<(&'static str, &'static str, Option<Value>, Permission)> {
             Moderate,
         ),
         ("GET", "/v1/outcomes", None, FileCases),
+        (
+            "POST",
+            "/v1/image-lists",
+            Some(json!({"name": "matrix", "category": "porn", "action": "block"})),
+            ManageImageLists,
+        ),
+        ("GET", "/v1/image-lists", None, ReadImageLists),
+        ("GET", "/v1/image-lists/{id}", None, ReadImageLists),
+        (
+            "POST",
+            "/v1/image-lists/{id}/entries",
+            Some(json!({"hash": "0123456789abcdef"})),
+            ManageImageLists,
+        ),
+        (
+            "DELETE",
+            "/v1/image-lists/{id}/entries/{entry}",
+            None,
+            ManageImageLists,
+        ),
+        (
+            "POST",
+            "/v1/queue/{id}/block-similar",
+            Some(json!({"list": 1})),
+            Moderate,
+        ),
     ]
 }
 
@@ -223,7 +249,10 @@ async fn every_route_refuses_exactly_the_roles_authz_refuses() {
     for role in roles {
         let token = api.token(role.as_str()).await;
         for (method, path, body, permission) in &table {
-            let uri = path.replace("{id}", "1").replace("{user}", "2");
+            let uri = path
+                .replace("{id}", "1")
+                .replace("{user}", "2")
+                .replace("{entry}", "3");
             let (status, text) = api
                 .call(
                     method,
