@@ -6,10 +6,13 @@
 //! Skips loudly without PostgreSQL or Redis; with `CI=true` it fails instead.
 
 mod common;
+#[path = "../../qinglang-image/tests/synth/mod.rs"]
+mod synth;
 
 use std::collections::HashSet;
 use std::time::{Duration, Instant};
 
+use base64::Engine as _;
 use common::*;
 use qinglang_store::testing;
 use serde_json::{json, Value};
@@ -165,6 +168,45 @@ fn two_nodes_on_one_postgresql_and_one_redis_act_as_one_service() {
     }
     eprintln!(
         "emergency term reached the other node after {:?}",
+        added.elapsed()
+    );
+
+    // A picture put on a known-bad list through one node is blocked on the other within
+    // seconds (REV-10): each node holds the lists in memory and polls their generation.
+    let poster = synth::poster(&mut synth::Rng::new(41), 640, 480);
+    let picture = json!({
+        "image": base64::engine::general_purpose::STANDARD.encode(synth::png(&poster))
+    });
+    let scan_picture = |node: &Server| {
+        node.call("POST", "/v1/scan/image", &svc, Some(picture.clone()))
+            .1
+    };
+    let first = scan_picture(&b);
+    assert_eq!(first["suggestion"], "pass", "{first}");
+    let (status, list) = a.call(
+        "POST",
+        "/v1/image-lists",
+        &lead,
+        Some(json!({"name": "诈骗截图", "category": "fraud", "action": "block"})),
+    );
+    assert_eq!(status, 201, "{list}");
+    let (status, v) = a.call(
+        "POST",
+        &format!("/v1/image-lists/{}/entries", list["id"]),
+        &lead,
+        Some(json!({"hash": first["image"]["hash"], "note": "cluster"})),
+    );
+    assert_eq!(status, 201, "{v}");
+    let added = Instant::now();
+    while scan_picture(&b)["suggestion"] != "block" {
+        assert!(
+            added.elapsed() < Duration::from_secs(10),
+            "the other node never reloaded the image lists"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    eprintln!(
+        "image-list entry reached the other node after {:?}",
         added.elapsed()
     );
 

@@ -33,6 +33,10 @@ fn entry_summary(l: Lang, e: &QueueEntry) -> Markup {
     html! {
         a href={ "/queue/" (e.id) } {
             @match &e.content {
+                // A picture says so, then what was read from it (often nothing).
+                Some(c) if c.kind == "image" => {
+                    "[" (l.t("图片", "picture")) "] " (excerpt(&c.text.replace('\n', " "), 50))
+                }
                 Some(c) => (excerpt(&readable(&c.kind, &c.text), 60)),
                 None => (target_label(l, e.target)),
             }
