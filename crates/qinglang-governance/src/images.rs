@@ -850,3 +850,114 @@ fn picture_summary(value: &serde_json::Value, suggestion: Suggestion) -> String 
         parts.join(", ")
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn list(id: Id, category: &str, action: ListAction) -> ImageList {
+        ImageList {
+            id,
+            name: format!("list{id}"),
+            category: category.into(),
+            action,
+            created_by: "lin".into(),
+            created_at: Timestamp(0),
+            entries: 0,
+        }
+    }
+
+    #[test]
+    fn each_list_reports_its_nearest_entry_within_the_threshold_blocking_lists_first() {
+        let base = 0x0123_4567_89ab_cdef_u64;
+        let flip = |bits: u32| PerceptualHash(base ^ ((1u64 << bits) - 1));
+        let known = KnownImages::new(
+            (2, 4, 4),
+            vec![
+                list(1, "ad", ListAction::Review),
+                list(2, "porn", ListAction::Block),
+            ],
+            &[
+                (1, 1, flip(3)),
+                (1, 2, flip(1)),
+                (2, 3, flip(MATCH_DISTANCE)),
+                // One bit past the threshold: a different picture.
+                (2, 4, flip(MATCH_DISTANCE + 1)),
+            ],
+        );
+        let m = known.matches(PerceptualHash(base));
+        let got: Vec<(Id, Id, u32)> = m.iter().map(|m| (m.list.id, m.entry, m.distance)).collect();
+        assert_eq!(got, vec![(2, 3, MATCH_DISTANCE), (1, 2, 1)]);
+        assert!(known.matches(PerceptualHash(!base)).is_empty());
+    }
+
+    #[test]
+    fn a_match_raises_the_verdict_to_its_lists_action_and_adds_its_category() {
+        let policy = qinglang_engine::Policy::default();
+        let review = list(1, "ad", ListAction::Review);
+        let block = list(2, "porn", ListAction::Block);
+        let verdict =
+            || serde_json::json!({"suggestion": "pass", "score": 0, "labels": [], "hits": []});
+        let hit = |l| ListMatch {
+            list: l,
+            entry: 7,
+            hash: PerceptualHash(5),
+            distance: 2,
+        };
+        let mut v = verdict();
+        apply_matches(&mut v, &[hit(&review)], 300, 200, &policy);
+        assert_eq!(v["suggestion"], "review");
+        assert_eq!(v["score"], policy.review_threshold);
+        assert_eq!(v["labels"], serde_json::json!(["ad"]));
+        let h = &v["hits"][0];
+        assert_eq!(
+            (h["part"].as_str(), h["box"].clone(), h["term"].as_str()),
+            (
+                Some("image"),
+                serde_json::json!([0, 0, 300, 200]),
+                Some("0000000000000005")
+            )
+        );
+        assert_eq!(
+            h["listed"],
+            serde_json::json!({"list": 1, "entry": 7, "distance": 2})
+        );
+        let mut v = verdict();
+        apply_matches(&mut v, &[hit(&block), hit(&review)], 300, 200, &policy);
+        assert_eq!(v["suggestion"], "block");
+        assert_eq!(v["score"], policy.block_threshold);
+        assert_eq!(v["labels"], serde_json::json!(["porn", "ad"]));
+        // A reviewing list never softens what the engine blocked.
+        let mut v = serde_json::json!({"suggestion": "block", "score": 95, "labels": ["gambling"], "hits": []});
+        apply_matches(&mut v, &[hit(&review)], 300, 200, &policy);
+        assert_eq!(
+            (v["suggestion"].as_str(), v["score"].as_u64()),
+            (Some("block"), Some(95))
+        );
+    }
+
+    #[test]
+    fn a_million_entries_are_scanned_in_well_under_the_cost_of_decoding_a_picture() {
+        let hashes: Vec<(Id, Id, PerceptualHash)> = (0..1_000_000u64)
+            .map(|i| {
+                (
+                    1,
+                    i as Id + 1,
+                    PerceptualHash(i.wrapping_mul(0x9E37_79B9_7F4A_7C15)),
+                )
+            })
+            .collect();
+        let known = KnownImages::new(
+            (1, 1_000_000, 1_000_000),
+            vec![list(1, "porn", ListAction::Block)],
+            &hashes,
+        );
+        let started = std::time::Instant::now();
+        let m = known.matches(PerceptualHash(0x9E37_79B9_7F4A_7C15_u64.wrapping_mul(3)));
+        let took = started.elapsed();
+        assert_eq!(m.first().map(|m| (m.entry, m.distance)), Some((4, 0)));
+        eprintln!("1,000,000 entries matched in {took:?}");
+        // Debug builds are slow; the bound is for runaway costs, not a benchmark.
+        assert!(took < std::time::Duration::from_secs(2), "{took:?}");
+    }
+}
