@@ -39,7 +39,7 @@ pub(crate) enum Refusals {
     /// A uniqueness rule (one user per identity, one appeal per sanction, a taken name).
     #[response(status = 409)]
     Conflict(ErrorBody),
-    /// The body is over 256 KiB.
+    /// The body is over 256 KiB (a picture's, on the routes that take one, over 28 MiB).
     #[response(status = 413)]
     TooLarge(ErrorBody),
     /// A field, a query value or a text is not acceptable; the message names it.

@@ -306,3 +306,21 @@ qinglang_store::both_backends! {
         let _ = std::fs::remove_dir_all(&dir);
     }
 }
+
+qinglang_store::both_backends! {
+    fn a_picture_is_kept_as_long_as_its_record_and_goes_with_it() {
+        let g = service();
+        let author = verified_user(&g, "老照片", &resident_id(6));
+        let r = g
+            .submit_image(&svc(), &picture(author, None), &synth::png(&poster(9, None)), T0)
+            .expect("reviewed");
+        let cid = r.enforcement.content_id;
+        let lead = principal(Role::Lead);
+        // Within the 180 days of AUD-2 nothing goes.
+        g.retention_sweep(T0.plus_days(179)).expect("sweep");
+        assert!(g.content_image(&lead, cid).is_ok());
+        g.retention_sweep(T0.plus_days(400)).expect("sweep");
+        let e = g.content_image(&lead, cid).expect_err("gone with its record");
+        assert_eq!(code(e), "not_found");
+    }
+}
