@@ -11,7 +11,7 @@ use serde::Serialize;
 
 use crate::authz::Permission;
 use crate::error::Error;
-use crate::model::{Decision, EmergencyChange, Id, LexiconEdit, Principal, Timestamp};
+use crate::model::{ContentKind, Decision, EmergencyChange, Id, LexiconEdit, Principal, Timestamp};
 use crate::service::{lock, mark_parts, review_content, Governance};
 use crate::store::Store;
 use crate::wire;
@@ -592,25 +592,46 @@ impl<S: Store> Governance<S> {
     ) -> Result<SweepReport, Error> {
         self.require(actor, Permission::ChangePolicy)?;
         let stored = self.store.read(|tx| tx.content_since(since))?;
+        // Pictures are also matched against the known-bad lists as they are now: a copy of a
+        // picture listed after it was posted is caught (REV-10).
+        let pictures: HashMap<Id, (crate::images::PerceptualHash, u32, u32)> =
+            if stored.iter().any(|c| c.kind == ContentKind::Image) {
+                self.store
+                    .read(|tx| tx.content_image_hashes_since(since))?
+                    .into_iter()
+                    .map(|(id, hash, w, h)| (id, (hash, w, h)))
+                    .collect()
+            } else {
+                Default::default()
+            };
+        let known = match pictures.is_empty() {
+            true => None,
+            false => Some(self.known_images()?),
+        };
         let engine = self.engine();
         let mut scratch = Scratch::default();
         let mut caught = Vec::new();
         for c in &stored {
-            // Reviewed as at submission: an article as a page, not as raw HTML.
+            // Reviewed as at submission: an article as a page, not as raw HTML; a picture
+            // as the texts read from it, one a line.
             let (verdict, parts) = review_content(&engine, c.kind, &c.text, &mut scratch);
-            if severity(verdict.suggestion) > severity_of_decision(&c.decision) {
+            let mut value = wire::verdict_value(&c.text, &verdict);
+            mark_parts(&mut value, &parts);
+            let mut now = verdict.suggestion;
+            if let (Some(known), Some(&(hash, w, h))) = (&known, pictures.get(&c.id)) {
+                let matches = known.matches(hash);
+                crate::images::apply_matches(&mut value, &matches, w, h, engine.policy());
+                now = crate::images::parse_suggestion(value["suggestion"].as_str().unwrap_or(""));
+            }
+            if severity(now) > severity_of_decision(&c.decision) {
                 caught.push(Caught {
                     content: c.id,
                     author: c.author,
                     group: c.group,
                     at: c.at.to_rfc3339(),
                     was: c.decision.clone(),
-                    now: verdict.suggestion.as_str(),
-                    verdict: {
-                        let mut v = wire::verdict_value(&c.text, &verdict);
-                        mark_parts(&mut v, &parts);
-                        v
-                    },
+                    now: now.as_str(),
+                    verdict: value,
                 });
             }
         }

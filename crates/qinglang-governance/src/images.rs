@@ -332,7 +332,7 @@ pub fn apply_matches(
     map.insert("hits".into(), hits.into());
 }
 
-fn parse_suggestion(s: &str) -> Suggestion {
+pub(crate) fn parse_suggestion(s: &str) -> Suggestion {
     match s {
         "block" => Suggestion::Block,
         "review" => Suggestion::Review,

@@ -308,6 +308,12 @@ pub trait Tx {
     /// Keeps a submitted picture with its content record.
     fn insert_content_image(&mut self, content: Id, image: &StoredImage) -> Result<(), Error>;
     fn content_image(&mut self, content: Id) -> Result<Option<StoredImage>, Error>;
+    /// (content, hash, width, height) of the pictures stored with content at or after
+    /// `since` (ENF-3 sweeps match them against the lists as they are now).
+    fn content_image_hashes_since(
+        &mut self,
+        since: Timestamp,
+    ) -> Result<Vec<(Id, crate::images::PerceptualHash, u32, u32)>, Error>;
     /// Records a known-bad image list; returns its id.
     fn insert_image_list(&mut self, list: &ImageList) -> Result<Id, Error>;
     /// Every list with its number of entries, oldest first.

@@ -324,3 +324,44 @@ qinglang_store::both_backends! {
         assert_eq!(code(e), "not_found");
     }
 }
+
+qinglang_store::both_backends! {
+    fn a_sweep_catches_a_picture_posted_before_its_copy_was_listed() {
+        let g = service();
+        let lead = principal(Role::Lead);
+        let author = verified_user(&g, "早发图的人", &resident_id(7));
+        let original = poster(17, None);
+        let early = g
+            .submit_image(&svc(), &picture(author, None), &synth::png(&original), T0)
+            .expect("reviewed");
+        assert_eq!(early.enforcement.decision, Decision::Published);
+        // Later a resized copy is judged illegal and listed.
+        let list = g
+            .create_image_list(&lead, "暴恐图片", "terror", ListAction::Block, T0)
+            .expect("list");
+        let hash = g
+            .scan_image(&svc(), &resized_recompressed(&original), None)
+            .expect("scan")["image"]["hash"]
+            .as_str()
+            .expect("hash")
+            .to_owned();
+        g.add_image_list_entry(&lead, list.id, Some(&hash), None, "公安通报", T0)
+            .expect("listed");
+        // An unrelated picture posted in the window is left alone.
+        let other = g
+            .submit_image(&svc(), &picture(author, None), &synth::png(&poster(18, None)), T0)
+            .expect("reviewed");
+        let report = g
+            .sweep(&lead, Timestamp(T0.0 - 3_600_000), true, T0)
+            .expect("sweep");
+        let caught: Vec<Id> = report.caught.iter().map(|c| c.content).collect();
+        assert_eq!(caught, vec![early.enforcement.content_id], "{:?}", report.caught);
+        assert_eq!(report.caught[0].now, "block");
+        assert_eq!(report.caught[0].verdict["labels"], serde_json::json!(["terror"]));
+        assert_eq!(report.acted, 1);
+        let (c, _) = g.content(&lead, early.enforcement.content_id).expect("content");
+        assert_eq!(c.decision, "rejected");
+        let (c, _) = g.content(&lead, other.enforcement.content_id).expect("content");
+        assert_eq!(c.decision, "published");
+    }
+}

@@ -54,6 +54,27 @@ pub(crate) fn content_image(c: &mut dyn Conn, content: Id) -> Result<Option<Stor
     )
 }
 
+pub(crate) fn content_image_hashes_since(
+    c: &mut dyn Conn,
+    since: Timestamp,
+) -> Result<Vec<(Id, PerceptualHash, u32, u32)>, Error> {
+    let side = |v: i64| v.clamp(0, i64::from(u32::MAX)) as u32;
+    c.rows(
+        "SELECT i.content_id, i.hash, i.width, i.height
+         FROM content_images i JOIN content c ON c.id = i.content_id
+         WHERE c.at >= ?1 ORDER BY i.content_id",
+        params![since.0],
+        |r| {
+            Ok((
+                r.get(0)?,
+                read_hash(r.get(1)?),
+                side(r.get(2)?),
+                side(r.get(3)?),
+            ))
+        },
+    )
+}
+
 /// Pictures whose content record retention removed go with it.
 pub(crate) fn prune_orphan_images(c: &mut dyn Conn) -> Result<u64, Error> {
     c.execute(

@@ -458,6 +458,13 @@ impl Tx for SqlTx<'_> {
         images::content_image(self.c, content)
     }
 
+    fn content_image_hashes_since(
+        &mut self,
+        since: Timestamp,
+    ) -> Result<Vec<(Id, PerceptualHash, u32, u32)>, Error> {
+        images::content_image_hashes_since(self.c, since)
+    }
+
     fn insert_image_list(&mut self, list: &ImageList) -> Result<Id, Error> {
         images::insert_image_list(self.c, list)
     }
