@@ -268,6 +268,16 @@ fn seed(node: &Server, svc: &str) -> Vec<i64> {
         );
         assert_eq!(status, 200, "{r}");
     }
+    // A picture (REV-10), kept with its record.
+    let picture = synth::png(&synth::poster(&mut synth::Rng::new(2), 320, 240));
+    let (status, r) = node.call(
+        "POST",
+        "/v1/content",
+        svc,
+        Some(json!({"author": users[2], "kind": "image",
+                    "image": base64::engine::general_purpose::STANDARD.encode(picture)})),
+    );
+    assert_eq!(status, 200, "{r}");
     let (status, r) = node.call(
         "POST",
         "/v1/reports",
@@ -304,6 +314,7 @@ fn a_sqlite_deployment_copies_into_postgresql_with_its_audit_chain() {
     let said = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(0), "{said}");
     assert!(said.contains("users: 3 row(s)"), "{said}");
+    assert!(said.contains("content_images: 1 row(s)"), "{said}");
     assert!(String::from_utf8_lossy(&out.stdout).contains(r#""ok":true"#));
 
     // The copy serves: the same token, the same users, and new ids after the copied ones.
