@@ -21,8 +21,9 @@ use crate::authz::Permission;
 use crate::casework::{check_note, CaseTarget, ItemOutcome, QueueDecision};
 use crate::error::Error;
 use crate::model::{ContentKind, Id, Principal, Timestamp};
-use crate::service::{lock, name_rules, Enforcement, Governance, Judged, Reviewed, Submission};
+use crate::service::{lock, name_rules, Enforcement, Governance, Reviewed, Submission};
 use crate::store::{Store, Tx};
+use crate::submission::Judged;
 use crate::wire;
 
 /// The most bits in which two perceptual hashes may differ and still be the same picture.

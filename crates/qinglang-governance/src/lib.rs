@@ -21,6 +21,7 @@ pub mod scenes;
 mod service;
 pub mod stats;
 pub mod store;
+mod submission;
 pub mod tokens;
 pub mod wire;
 

@@ -234,6 +234,7 @@ mod tests {
             include_str!("../../../qinglang-governance/src/operators.rs"),
             include_str!("../../../qinglang-governance/src/tokens.rs"),
             include_str!("../../../qinglang-governance/src/images.rs"),
+            include_str!("../../../qinglang-governance/src/submission.rs"),
         );
         // The action is the first string literal of every `audit(` call.
         let mut missing = Vec::new();
