@@ -269,7 +269,10 @@ fn scan_images(args: &ScanArgs, out: &mut impl Write, color: bool) -> Result<boo
     }
     let scene = SceneChoice::from_args(args.policy.as_deref(), args.scene.as_deref())?;
     let engine = build_scene_engine(&args.lexicons, args.no_default_lexicon, &args.model, scene)?;
-    let options = qinglang_image::Options::default();
+    let options = qinglang_image::Options {
+        ocr: !args.no_ocr,
+        ..qinglang_image::Options::default()
+    };
     let known = match &args.image_lists {
         Some(db) => Some(load_image_lists(db)?),
         None => None,
@@ -383,12 +386,13 @@ fn render_image(
         let mut at = 0;
         let mut names = Vec::new();
         for p in placed.iter().filter(|p| std::ptr::eq(p.piece, piece)) {
-            if p.byte_start < at {
+            let (start, end) = p.piece_bytes;
+            if start < at {
                 continue;
             }
-            marked.push_str(&piece.text[at..p.byte_start]);
-            let _ = write!(marked, "{on}{}{off}", &piece.text[p.byte_start..p.byte_end]);
-            at = p.byte_end;
+            marked.push_str(&piece.text[at..start]);
+            let _ = write!(marked, "{on}{}{off}", &piece.text[start..end]);
+            at = end;
             names.push(format!("{}/{}", p.hit.category(), p.hit.action().as_str()));
         }
         marked.push_str(&piece.text[at..]);

@@ -206,6 +206,21 @@ fn open(args: &StoreArgs, dev: Option<bool>, lexicons: &[PathBuf]) -> Result<Gov
     gov.reload_emergency()?;
     // The known-bad image lists are held in memory from the start (REV-10).
     gov.reload_image_lists()?;
+    if gov.policy().policy.images.ocr {
+        // The OCR networks' plans for phone screenshots are built before the first picture
+        // arrives (about 1.5 s of one core), beside the server rather than in its way.
+        std::thread::Builder::new()
+            .name("ocr-warm".into())
+            .spawn(|| {
+                let warmed = qinglang_image::Ocr::shared()
+                    .map_err(|e| e.to_string())
+                    .and_then(|ocr| ocr.warm().map_err(|e| e.to_string()));
+                match warmed {
+                    Ok(()) => tracing::info!("OCR ready"),
+                    Err(e) => tracing::error!(error = %e, "OCR cannot run; pictures are read for QR codes only"),
+                }
+            })?;
+    }
     Ok(gov)
 }
 

@@ -361,7 +361,7 @@ impl<S: Store> Governance<S> {
         let review = qinglang_image::review(
             engine,
             bytes,
-            &qinglang_image::Options::default(),
+            &self.policy.policy.images.options(),
             &mut scratch,
         )
         .map_err(|e| Error::invalid("invalid_image", format!("image: {e}")))?;

@@ -38,6 +38,46 @@ pub struct Policy {
     /// Where the deployment's people read times (issue #22). Optional.
     #[serde(default)]
     pub locale: LocalePolicy,
+    /// How pictures are reviewed (REV-10, issue #24). Optional; defaults as documented.
+    #[serde(default)]
+    pub images: ImagePolicy,
+}
+
+/// What a picture's review does. OCR is the costly step (about half a second of one core per
+/// screenshot): a deployment whose pictures are only avatars and stickers may turn it off.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ImagePolicy {
+    /// Find and decode QR codes. Default on.
+    pub qr: bool,
+    /// Read the text in pictures. Default on.
+    pub ocr: bool,
+    /// Time for one picture after decoding, in milliseconds (100 to 10,000); what is left
+    /// undone past it is reported as `incomplete` and the picture goes to review. Default
+    /// 1,500.
+    pub budget_ms: u32,
+}
+
+impl ImagePolicy {
+    /// The picture reviewer's options under this policy.
+    pub fn options(&self) -> qinglang_image::Options {
+        qinglang_image::Options {
+            qr: self.qr,
+            ocr: self.ocr,
+            budget: std::time::Duration::from_millis(u64::from(self.budget_ms)),
+            ..qinglang_image::Options::default()
+        }
+    }
+}
+
+impl Default for ImagePolicy {
+    fn default() -> Self {
+        ImagePolicy {
+            qr: true,
+            ocr: true,
+            budget_ms: 1500,
+        }
+    }
 }
 
 /// The deployment's time zone: the console writes every time in it, with the zone shown.
@@ -482,6 +522,15 @@ impl Policy {
             field: field.to_owned(),
             message,
         };
+        if !(100..=10_000).contains(&self.images.budget_ms) {
+            return Err(invalid(
+                "images.budget_ms",
+                format!(
+                    "{} is outside 100 to 10000 milliseconds",
+                    self.images.budget_ms
+                ),
+            ));
+        }
         if jiff::tz::TimeZone::get(&self.locale.time_zone).is_err() {
             return Err(invalid(
                 "locale.time_zone",
@@ -836,6 +885,19 @@ mod tests {
         let b =
             LoadedPolicy::parse("x", &format!("{DEFAULT_POLICY_TOML}\n# edited\n")).expect("ok");
         assert_ne!(a.version, b.version);
+    }
+
+    #[test]
+    fn an_image_budget_must_be_sane() {
+        let p = LoadedPolicy::default_policy();
+        assert!(p.policy.images.ocr && p.policy.images.qr);
+        assert_eq!(p.policy.images.budget_ms, 1500);
+        let text = DEFAULT_POLICY_TOML.replace("budget_ms = 1500", "budget_ms = 50");
+        let e = LoadedPolicy::parse("p.toml", &text).expect_err("refused");
+        assert!(e.to_string().contains("images.budget_ms"), "{e}");
+        let text = DEFAULT_POLICY_TOML.replace("ocr = true", "ocr = false");
+        let p = LoadedPolicy::parse("p.toml", &text).expect("parsed");
+        assert!(!p.policy.images.options().ocr);
     }
 
     #[test]

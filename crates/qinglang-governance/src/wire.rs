@@ -133,9 +133,9 @@ pub struct RuledImageVerdict<'a> {
     pub scene: Option<&'a str>,
 }
 
-/// A picture's verdict (REV-10): the scan contract's fields, each hit in its piece of the
-/// picture — `part`, `box`, and `text` the piece's whole text (a QR payload, an OCR line)
-/// with `start`/`end` into it — and what the picture is.
+/// A picture's verdict (REV-10): the scan contract's fields, each hit placed in the picture —
+/// `part`, `box`, and `text` the QR payload or the OCR line it lies in (the paragraph, when a
+/// hit runs across a wrapped line), with `start`/`end` into it — and what the picture is.
 #[derive(Debug, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(bound = ""))]
 pub struct ImageVerdictJson<'a> {
@@ -176,9 +176,9 @@ impl<'a> ImageVerdictJson<'a> {
         let mut verdict = VerdictJson::new(id, &review.text, &review.verdict);
         // placed_hits() keeps the verdict's order and drops none (every hit is in a piece).
         for (hit, placed) in verdict.hits.iter_mut().zip(review.placed_hits()) {
-            hit.part = Some(placed.piece.part.as_str());
-            hit.bbox = Some(placed.piece.bbox);
-            hit.text = &placed.piece.text;
+            hit.part = Some(placed.part.as_str());
+            hit.bbox = Some(placed.bbox);
+            hit.text = placed.text;
             hit.start = placed.start;
             hit.end = placed.end;
             hit.byte_start = placed.byte_start;

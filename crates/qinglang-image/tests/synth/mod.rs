@@ -79,7 +79,7 @@ pub fn screenshot(rng: &mut Rng) -> RgbImage {
     img
 }
 
-fn fill(img: &mut RgbImage, x: u32, y: u32, w: u32, h: u32, colour: [u8; 3]) {
+pub fn fill(img: &mut RgbImage, x: u32, y: u32, w: u32, h: u32, colour: [u8; 3]) {
     for yy in y..(y + h).min(img.height()) {
         for xx in x..(x + w).min(img.width()) {
             img.put_pixel(xx, yy, Rgb(colour));

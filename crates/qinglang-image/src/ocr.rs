@@ -1,0 +1,487 @@
+//! Text inside pictures (REV-10): PaddleOCR's PP-OCRv4 networks (Apache-2.0, vendored under
+//! `models/`, see its README) run by tract, a pure-Rust ONNX runtime, on the CPU.
+//!
+//! Two passes, as PaddleOCR does them:
+//! 1. **Detection** (DB, "differentiable binarisation"): the picture, scaled so its long side
+//!    is at most [`DETECT_LONG_SIDE`], becomes a map of how likely each pixel is to be text.
+//!    The map is thresholded, its connected regions become boxes, and each box is grown by
+//!    the margin the network was trained to leave out ("unclip").
+//! 2. **Recognition** (SVTR-LCNet with CTC): each box, cut from the full-size picture and
+//!    scaled to 48 px high, becomes a sequence of per-column character probabilities; the
+//!    best character per column, with repeats and blanks dropped, is the line's text.
+//!
+//! The networks are compiled into the binary, so a node needs no model files. tract optimises
+//! a network for one concrete input shape (these two cannot be optimised for symbolic ones:
+//! their reshapes depend on the size), so every input is padded up to one of a few sizes
+//! ([`DETECT_SIDES`], [`LINE_WIDTHS`]) and each size's plan is built once (about 0.2 s) and
+//! kept; [`Ocr::warm`] builds those a phone screenshot needs ahead of time.
+
+use std::collections::HashMap;
+use std::sync::{Arc, OnceLock, RwLock};
+use std::time::Instant;
+
+use image::imageops::{self, FilterType};
+use image::RgbImage;
+use tract_onnx::prelude::*;
+
+static DETECTION_MODEL: &[u8] = include_bytes!("../models/ch_PP-OCRv4_det_infer.onnx");
+static RECOGNITION_MODEL: &[u8] = include_bytes!("../models/ch_PP-OCRv4_rec_infer.onnx");
+
+/// The long side detection works at. A 1080×1920 screenshot is read at 540×960, where
+/// ordinary chat text (28–40 px) is still 14–20 px high: enough for the detector, and four
+/// times less work than the full size. Recognition always cuts from the full-size picture.
+pub const DETECT_LONG_SIDE: u32 = 960;
+/// A pixel is text when the detector's probability is above this (PaddleOCR's default).
+const TEXT_THRESHOLD: f32 = 0.3;
+/// A region is kept when its mean probability is at least this (RapidOCR's default).
+const BOX_THRESHOLD: f32 = 0.5;
+/// How far a region is grown, as PaddleOCR's `unclip_ratio`: the detector is trained on
+/// boxes shrunk by this much, so its regions are the cores of the text.
+const UNCLIP_RATIO: f32 = 1.6;
+/// Regions thinner than this in the detector's map are noise.
+const MIN_REGION_SIDE: u32 = 3;
+/// At most this many regions are recognised; a picture with more is a page of text, and the
+/// rest is reported as left undone.
+const MAX_REGIONS: usize = 200;
+/// Recognition input height.
+const LINE_HEIGHT: u32 = 48;
+/// The widest line recognised, in the network's input pixels (a 40:1 line); wider ones are
+/// cut to this. Bounds one pass's work whatever the picture holds.
+const MAX_LINE_WIDTH: u32 = 1920;
+/// The sides the detector's input is padded up to, so that few plans are built: a phone
+/// screenshot read at 540×960 is padded to 544×960.
+pub const DETECT_SIDES: [u32; 7] = [160, 320, 480, 544, 640, 800, 960];
+/// The widths a line is padded up to for the recogniser. One line per pass: on one core tract
+/// recognises six 320-wide lines in one pass more slowly (0.42 s) than one at a time (6 × 40 ms).
+/// Steps of 160 px: a line pays for at most 159 px of padding (about 20 ms).
+pub const LINE_WIDTHS: [u32; 11] = [320, 480, 640, 800, 960, 1120, 1280, 1440, 1600, 1760, 1920];
+/// Plans kept per network; a shape past this is built, used and dropped (about 6 MB each).
+const MAX_PLANS: usize = 24;
+/// A line whose characters' mean confidence is below this is not reported (RapidOCR's
+/// `text_score`): it is usually texture or a face read as characters.
+const MIN_LINE_SCORE: f32 = 0.5;
+
+/// The OCR networks failed to load (never expected: they are compiled in).
+#[derive(Debug)]
+pub struct OcrError(String);
+
+impl std::fmt::Display for OcrError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "the OCR models failed to load: {}", self.0)
+    }
+}
+
+impl std::error::Error for OcrError {}
+
+/// A line of text read from the picture.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Line {
+    pub text: String,
+    /// `[x, y, width, height]` in the picture's pixels.
+    pub bbox: [u32; 4],
+    /// The mean confidence of its characters, 0 to 1.
+    pub score: f32,
+}
+
+/// What one picture's OCR found.
+#[derive(Debug, Clone, Default)]
+pub struct Reading {
+    /// Lines in reading order: top to bottom, then left to right.
+    pub lines: Vec<Line>,
+    /// Regions found but not read, because the time budget ran out or there were more than
+    /// the limit.
+    pub unread: usize,
+    /// The first network pass that failed, if one did (never expected; reported rather
+    /// than panicking, and the rest of the picture's review still stands).
+    pub failure: Option<String>,
+}
+
+type Plan = Arc<TypedRunnableModel>;
+
+/// One network, parsed once, with a plan per input shape it has run at.
+#[derive(Debug)]
+struct Network {
+    model: InferenceModel,
+    plans: RwLock<HashMap<[usize; 4], Plan>>,
+}
+
+impl Network {
+    fn new(model: InferenceModel) -> Network {
+        Network {
+            model,
+            plans: RwLock::new(HashMap::new()),
+        }
+    }
+
+    /// The plan for `shape`, built on first use.
+    fn plan(&self, shape: [usize; 4]) -> TractResult<Plan> {
+        // A poisoned lock only means another thread panicked while holding it; the map is
+        // still whole (inserts are single calls), so carry on with it.
+        if let Some(plan) = self
+            .plans
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(&shape)
+        {
+            return Ok(Arc::clone(plan));
+        }
+        // Built outside the lock: two threads may build the same plan once each, which costs
+        // a little time, never a wait behind another picture's build.
+        let mut model = self.model.clone();
+        model.set_input_fact(0, f32::fact(shape).into())?;
+        let plan = model.into_optimized()?.into_runnable()?;
+        let mut plans = self.plans.write().unwrap_or_else(|e| e.into_inner());
+        if plans.len() < MAX_PLANS {
+            plans.insert(shape, Arc::clone(&plan));
+        }
+        Ok(plan)
+    }
+}
+
+/// The loaded networks and the recogniser's characters.
+#[derive(Debug)]
+pub struct Ocr {
+    detector: Network,
+    recogniser: Network,
+    /// Index 0 is the CTC blank; the model's own list follows, then the space.
+    characters: Vec<char>,
+}
+
+impl Ocr {
+    /// The process's OCR, loaded on first use.
+    pub fn shared() -> Result<&'static Ocr, &'static OcrError> {
+        static SHARED: OnceLock<Result<Ocr, OcrError>> = OnceLock::new();
+        SHARED.get_or_init(Ocr::load).as_ref()
+    }
+
+    /// Parses the compiled-in networks (plans are built on first use, or by [`Ocr::warm`]).
+    pub fn load() -> Result<Ocr, OcrError> {
+        let fail = |e: TractError| OcrError(format!("{e:#}"));
+        let detector = onnx()
+            .model_for_read(&mut &DETECTION_MODEL[..])
+            .map_err(fail)?;
+        let recogniser = onnx()
+            .model_for_read(&mut &RECOGNITION_MODEL[..])
+            .map_err(fail)?;
+        // The recogniser's alphabet travels inside the model, one character per line.
+        let listed = recogniser
+            .properties
+            .get("onnx.metadata_props.character")
+            .and_then(|t| {
+                t.try_as_plain_ram()
+                    .and_then(|v| v.to_scalar::<String>().cloned())
+                    .ok()
+            })
+            .ok_or_else(|| OcrError("the recognition model has no character list".into()))?;
+        let mut characters = vec!['\0'];
+        for line in listed.lines() {
+            let mut chars = line.chars();
+            // Every entry is one character; one that is not would shift every index after it.
+            match (chars.next(), chars.next()) {
+                (Some(c), None) => characters.push(c),
+                _ => return Err(OcrError(format!("character list entry {line:?}"))),
+            }
+        }
+        characters.push(' ');
+        Ok(Ocr {
+            detector: Network::new(detector),
+            recogniser: Network::new(recogniser),
+            characters,
+        })
+    }
+
+    /// Builds the plans a phone screenshot needs (the detector at 544×960 both ways, the
+    /// recogniser at the narrower widths), so that the first pictures a node reviews are
+    /// not slowed by building them. About 1.5 s of one core.
+    pub fn warm(&self) -> Result<(), OcrError> {
+        let fail = |e: TractError| OcrError(format!("{e:#}"));
+        for shape in [[1, 3, 960, 544], [1, 3, 544, 960]] {
+            self.detector.plan(shape).map_err(fail)?;
+        }
+        for w in &LINE_WIDTHS[..5] {
+            self.recogniser
+                .plan([1, 3, LINE_HEIGHT as usize, *w as usize])
+                .map_err(fail)?;
+        }
+        Ok(())
+    }
+
+    /// Reads the text in `picture`, stopping before a network pass that would start after
+    /// `deadline`.
+    pub fn read(&self, picture: &RgbImage, deadline: Instant) -> Reading {
+        let regions = match self.detect(picture) {
+            Ok(regions) => regions,
+            Err(e) => {
+                return Reading {
+                    failure: Some(format!("{e:#}")),
+                    ..Reading::default()
+                }
+            }
+        };
+        let mut unread = regions.len().saturating_sub(MAX_REGIONS);
+        let crops: Vec<(usize, RgbImage)> = regions
+            .iter()
+            .take(MAX_REGIONS)
+            .enumerate()
+            .map(|(i, r)| (i, line_crop(picture, r)))
+            .collect();
+        let mut read: Vec<Option<(String, f32)>> = vec![None; crops.len()];
+        let mut failure = None;
+        for (i, crop) in &crops {
+            if Instant::now() >= deadline {
+                unread += 1;
+                continue;
+            }
+            match self.recognise(crop) {
+                Ok(text) => read[*i] = Some(text),
+                Err(e) => {
+                    failure.get_or_insert_with(|| format!("{e:#}"));
+                    unread += 1;
+                }
+            }
+        }
+        let lines = regions
+            .into_iter()
+            .zip(read)
+            .filter_map(|(bbox, text)| {
+                let (text, score) = text?;
+                let text = text.trim().to_string();
+                (score >= MIN_LINE_SCORE && !text.is_empty()).then_some(Line { text, bbox, score })
+            })
+            .collect();
+        Reading {
+            lines,
+            unread,
+            failure,
+        }
+    }
+
+    /// The text regions of `picture`, in its pixels, in reading order.
+    fn detect(&self, picture: &RgbImage) -> TractResult<Vec<[u32; 4]>> {
+        let (w, h) = picture.dimensions();
+        let scale = (DETECT_LONG_SIDE as f32 / w.max(h) as f32).min(1.0);
+        let (dw, dh) = (
+            ((w as f32 * scale).round() as u32).max(1),
+            ((h as f32 * scale).round() as u32).max(1),
+        );
+        let scaled = imageops::resize(picture, dw, dh, FilterType::Triangle);
+        // Padded up to the next detector size (all multiples of 32, since the network
+        // halves the size five times); the padding is mid grey, where nothing is text.
+        let pad = |v: u32| {
+            DETECT_SIDES
+                .iter()
+                .copied()
+                .find(|&s| s >= v)
+                .unwrap_or(DETECT_LONG_SIDE)
+        };
+        let (cw, ch) = (pad(dw), pad(dh));
+        let input = normalised(&scaled, cw as usize, ch as usize)?;
+        let plan = self.detector.plan([1, 3, ch as usize, cw as usize])?;
+        let out = plan.run(tvec!(input.into()))?;
+        let map = out[0].try_as_plain_ram()?;
+        let map = map.as_slice::<f32>()?;
+        let (mw, mh) = (cw as usize, ch as usize);
+        if map.len() != mw * mh {
+            return Err(TractError::msg(format!(
+                "the detector's map has {} values for {mw}×{mh}",
+                map.len()
+            )));
+        }
+        // Regions in the padding cannot occur past the picture's edge: clamped below.
+        let (sx, sy) = (w as f32 / dw as f32, h as f32 / dh as f32);
+        let mut boxes: Vec<[u32; 4]> = regions(map, mw, mh)
+            .into_iter()
+            .filter_map(|r| {
+                let (rw, rh) = (r.x1 - r.x0 + 1, r.y1 - r.y0 + 1);
+                if rw.min(rh) < MIN_REGION_SIDE || r.sum / (r.pixels as f32) < BOX_THRESHOLD {
+                    return None;
+                }
+                // Grown by area × ratio / perimeter on every side, as PaddleOCR's unclip
+                // does for the region's rectangle.
+                let (fw, fh) = (rw as f32, rh as f32);
+                let d = fw * fh * UNCLIP_RATIO / (2.0 * (fw + fh));
+                let x0 = ((r.x0 as f32 - d) * sx).max(0.0);
+                let y0 = ((r.y0 as f32 - d) * sy).max(0.0);
+                let x1 = ((r.x1 as f32 + 1.0 + d) * sx).min(w as f32);
+                let y1 = ((r.y1 as f32 + 1.0 + d) * sy).min(h as f32);
+                let (bw, bh) = ((x1 - x0) as u32, (y1 - y0) as u32);
+                (bw >= 4 && bh >= 4).then_some([x0 as u32, y0 as u32, bw, bh])
+            })
+            .collect();
+        // Reading order: rows top to bottom (a row is boxes whose tops are within half a
+        // line of each other), left to right within a row.
+        boxes.sort_by_key(|b| (b[1], b[0]));
+        for i in 1..boxes.len() {
+            let mut j = i;
+            while j > 0 {
+                let (a, b) = (boxes[j - 1], boxes[j]);
+                let same_row = b[1].abs_diff(a[1]) < a[3].min(b[3]) / 2;
+                if same_row && b[0] < a[0] {
+                    boxes.swap(j - 1, j);
+                    j -= 1;
+                } else {
+                    break;
+                }
+            }
+        }
+        Ok(boxes)
+    }
+
+    /// The text and mean confidence of one line crop (48 px high).
+    fn recognise(&self, crop: &RgbImage) -> TractResult<(String, f32)> {
+        let width = LINE_WIDTHS
+            .iter()
+            .copied()
+            .find(|&w| w >= crop.width())
+            .unwrap_or(MAX_LINE_WIDTH) as usize;
+        let input = normalised(crop, width, LINE_HEIGHT as usize)?;
+        let plan = self.recogniser.plan([1, 3, LINE_HEIGHT as usize, width])?;
+        let out = plan.run(tvec!(input.into()))?;
+        let shape = out[0].shape().to_vec();
+        let (steps, classes) = match shape.as_slice() {
+            &[1, steps, classes] if classes == self.characters.len() => (steps, classes),
+            _ => {
+                return Err(TractError::msg(format!(
+                    "the recogniser's output has shape {shape:?}, expected [1, steps, {}]",
+                    self.characters.len()
+                )))
+            }
+        };
+        let probs = out[0].try_as_plain_ram()?;
+        let probs = probs.as_slice::<f32>()?;
+        Ok(ctc_greedy(
+            &probs[..steps * classes],
+            classes,
+            &self.characters,
+        ))
+    }
+}
+
+/// Best path CTC decoding: the likeliest class per step, repeats merged, blanks dropped.
+fn ctc_greedy(line: &[f32], classes: usize, characters: &[char]) -> (String, f32) {
+    let mut text = String::new();
+    let (mut total, mut kept) = (0f32, 0usize);
+    let mut previous = 0usize;
+    for step in line.chunks_exact(classes) {
+        let (best, p) = step
+            .iter()
+            .copied()
+            .enumerate()
+            .fold((0, f32::MIN), |a, (i, p)| if p > a.1 { (i, p) } else { a });
+        if best != 0 && best != previous {
+            if let Some(&c) = characters.get(best) {
+                text.push(c);
+                total += p;
+                kept += 1;
+            }
+        }
+        previous = best;
+    }
+    let score = if kept == 0 { 0.0 } else { total / kept as f32 };
+    (text, score)
+}
+
+/// `[1, 3, h, w]` in BGR (as PaddleOCR feeds OpenCV's pictures), scaled to −1..1, with
+/// `picture` at the top left and the rest 0 (mid grey), as PaddleOCR pads.
+fn normalised(picture: &RgbImage, w: usize, h: usize) -> TractResult<Tensor> {
+    let plane = w * h;
+    let mut data = vec![0f32; 3 * plane];
+    for (x, y, px) in picture.enumerate_pixels() {
+        let (x, y) = (x as usize, y as usize);
+        if x >= w || y >= h {
+            continue;
+        }
+        let i = y * w + x;
+        data[i] = px[2] as f32 / 127.5 - 1.0;
+        data[plane + i] = px[1] as f32 / 127.5 - 1.0;
+        data[2 * plane + i] = px[0] as f32 / 127.5 - 1.0;
+    }
+    Tensor::from_shape(&[1, 3, h, w], &data)
+}
+
+/// A connected region of the thresholded map.
+#[derive(Debug, Clone, Copy)]
+struct Region {
+    x0: u32,
+    y0: u32,
+    x1: u32,
+    y1: u32,
+    pixels: u32,
+    /// Sum of the probabilities of its pixels.
+    sum: f32,
+}
+
+/// The 8-connected regions of pixels above [`TEXT_THRESHOLD`], after a 2×2 dilation (which
+/// joins characters the detector left a pixel apart, as PaddleOCR's `use_dilation`).
+fn regions(map: &[f32], w: usize, h: usize) -> Vec<Region> {
+    let on: Vec<bool> = (0..w * h)
+        .map(|i| {
+            let (x, y) = (i % w, i / w);
+            // Dilation with a 2×2 kernel anchored at the top left: a pixel is on when it or
+            // its left, upper or upper-left neighbour is.
+            let at = |dx: usize, dy: usize| {
+                x >= dx && y >= dy && map[(y - dy) * w + (x - dx)] > TEXT_THRESHOLD
+            };
+            at(0, 0) || at(1, 0) || at(0, 1) || at(1, 1)
+        })
+        .collect();
+    let mut seen = vec![false; w * h];
+    let mut stack = Vec::new();
+    let mut out = Vec::new();
+    for start in 0..w * h {
+        if !on[start] || seen[start] {
+            continue;
+        }
+        seen[start] = true;
+        stack.push(start);
+        let (sx, sy) = ((start % w) as u32, (start / w) as u32);
+        let mut r = Region {
+            x0: sx,
+            y0: sy,
+            x1: sx,
+            y1: sy,
+            pixels: 0,
+            sum: 0.0,
+        };
+        while let Some(i) = stack.pop() {
+            let (x, y) = (i % w, i / w);
+            r.x0 = r.x0.min(x as u32);
+            r.x1 = r.x1.max(x as u32);
+            r.y0 = r.y0.min(y as u32);
+            r.y1 = r.y1.max(y as u32);
+            r.pixels += 1;
+            r.sum += map[i].max(0.0);
+            for dy in -1i64..=1 {
+                for dx in -1i64..=1 {
+                    let (nx, ny) = (x as i64 + dx, y as i64 + dy);
+                    if nx < 0 || ny < 0 || nx >= w as i64 || ny >= h as i64 {
+                        continue;
+                    }
+                    let j = ny as usize * w + nx as usize;
+                    if on[j] && !seen[j] {
+                        seen[j] = true;
+                        stack.push(j);
+                    }
+                }
+            }
+        }
+        out.push(r);
+    }
+    out
+}
+
+/// The region cut from the picture and scaled to the recogniser's height; a region taller
+/// than wide (vertical text) is turned a quarter left first, as RapidOCR does.
+fn line_crop(picture: &RgbImage, bbox: &[u32; 4]) -> RgbImage {
+    let [x, y, w, h] = *bbox;
+    let crop = imageops::crop_imm(picture, x, y, w.max(1), h.max(1)).to_image();
+    let crop = if crop.height() as f32 >= crop.width() as f32 * 1.5 {
+        imageops::rotate270(&crop)
+    } else {
+        crop
+    };
+    let (cw, ch) = crop.dimensions();
+    let width = ((LINE_HEIGHT as f32 * cw as f32 / ch.max(1) as f32).ceil() as u32)
+        .clamp(1, MAX_LINE_WIDTH);
+    imageops::resize(&crop, width, LINE_HEIGHT, FilterType::Triangle)
+}
