@@ -54,7 +54,7 @@ pub struct ImagePolicy {
     pub ocr: bool,
     /// Time for one picture after decoding, in milliseconds (100 to 10,000); what is left
     /// undone past it is reported as `incomplete` and the picture goes to review. Default
-    /// 1,500.
+    /// 2,000.
     pub budget_ms: u32,
 }
 
@@ -75,7 +75,7 @@ impl Default for ImagePolicy {
         ImagePolicy {
             qr: true,
             ocr: true,
-            budget_ms: 1500,
+            budget_ms: 2000,
         }
     }
 }
@@ -891,8 +891,8 @@ mod tests {
     fn an_image_budget_must_be_sane() {
         let p = LoadedPolicy::default_policy();
         assert!(p.policy.images.ocr && p.policy.images.qr);
-        assert_eq!(p.policy.images.budget_ms, 1500);
-        let text = DEFAULT_POLICY_TOML.replace("budget_ms = 1500", "budget_ms = 50");
+        assert_eq!(p.policy.images.budget_ms, 2000);
+        let text = DEFAULT_POLICY_TOML.replace("budget_ms = 2000", "budget_ms = 50");
         let e = LoadedPolicy::parse("p.toml", &text).expect_err("refused");
         assert!(e.to_string().contains("images.budget_ms"), "{e}");
         let text = DEFAULT_POLICY_TOML.replace("ocr = true", "ocr = false");

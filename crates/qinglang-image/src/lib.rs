@@ -78,7 +78,7 @@ impl Default for Options {
     fn default() -> Self {
         Options {
             limits: Limits::default(),
-            budget: Duration::from_millis(1500),
+            budget: Duration::from_millis(2000),
             qr: true,
             ocr: true,
         }
