@@ -5,13 +5,14 @@ pointed at the server on loopback: what a platform's existing client code does.
 
 Reads one JSON object on standard input:
   {"endpoint": "127.0.0.1:PORT", "secret_id": "AKID…", "secret_key": "…",
-   "calls": [{"text": "…", "biz_type": "…", "data_id": "…", "secret_id": "…",
+   "calls": [{"text": "…" | "image": "base64" | "file_url": "…", "biz_type": "…", "data_id": "…", "secret_id": "…",
               "secret_key": "…", "skew": -600, "action": "OtherAction"}, …],
    "bench": {"texts": ["…"], "rounds": 3, "bearer": "qlt_…"}}
 and prints one JSON object: {"results": [the SDK's response as JSON, or {"Error": code,
 "Message": …}], "bench": {"tms_per_s": …, "scan_per_s": …}}. A call's own secret_id,
 secret_key or skew (seconds added to the signing clock) override the defaults; `action`
-calls another action through the SDK's CommonClient. Exit status 2 when the SDK is missing.
+calls another action through the SDK's CommonClient; `image` or `file_url` calls IMS
+ImageModeration with the IMS SDK. Exit status 2 when an SDK is missing.
 """
 import base64
 import json
@@ -28,8 +29,10 @@ try:
     from tencentcloud.common.profile.client_profile import ClientProfile
     from tencentcloud.common.profile.http_profile import HttpProfile
     from tencentcloud.tms.v20201229 import models, tms_client
+    from tencentcloud.ims.v20201229 import ims_client
+    from tencentcloud.ims.v20201229 import models as ims_models
 except ImportError as e:
-    print(f"tencentcloud-sdk-python-tms is not installed: {e}", file=sys.stderr)
+    print(f"tencentcloud-sdk-python-tms or -ims is not installed: {e}", file=sys.stderr)
     sys.exit(2)
 
 REGION = "ap-guangzhou"
@@ -50,6 +53,18 @@ def call(spec, job):
         if "action" in job:
             common = CommonClient("tms", "2020-12-29", cred, REGION, profile=profile(spec["endpoint"]))
             return common.call_json(job["action"], {})["Response"]
+        if "image" in job or "file_url" in job:
+            client = ims_client.ImsClient(cred, REGION, profile(spec["endpoint"]))
+            req = ims_models.ImageModerationRequest()
+            if "image" in job:
+                req.FileContent = job["image"]
+            if "file_url" in job:
+                req.FileUrl = job["file_url"]
+            if job.get("biz_type"):
+                req.BizType = job["biz_type"]
+            if job.get("data_id"):
+                req.DataId = job["data_id"]
+            return json.loads(client.ImageModeration(req).to_json_string())
         client = tms_client.TmsClient(cred, REGION, profile(spec["endpoint"]))
         req = models.TextModerationRequest()
         req.Content = base64.b64encode(job["text"].encode("utf-8")).decode("ascii")

@@ -1,7 +1,8 @@
-//! Tencent Cloud's official TMS SDK for Python (`tencentcloud-sdk-python-tms` from PyPI)
-//! against the real `qinglang serve` on loopback (issue #22, OPS-4): a platform's existing
-//! client code, with only its endpoint changed, gets our verdicts in TMS's shape, and every
-//! way a call can be refused answers with Tencent's own error code.
+//! Tencent Cloud's official TMS and IMS SDKs for Python (`tencentcloud-sdk-python-tms`, `-ims`
+//! from PyPI) against the real `qinglang serve` on loopback (issues #22 and #24, OPS-4): a
+//! platform's existing client code, with only its endpoint changed, gets our verdicts on text
+//! and pictures in the cloud's shape, and every way a call can be refused answers with
+//! Tencent's own error code.
 //!
 //! The SDK is installed by `scripts/install-tms-sdk.sh` (CI runs it). Without it the test
 //! says loudly that it skipped, and refuses to skip when `CI=true`.
@@ -15,13 +16,19 @@ use serde_json::{json, Value};
 mod common;
 use common::{qinglang, temp_dir, Server};
 
+#[path = "../../qinglang-image/tests/synth/mod.rs"]
+mod synth;
+
 fn sdk_python() -> Option<PathBuf> {
     let python = std::env::var_os("QINGLANG_TMS_PYTHON").map_or_else(
         || Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/tms-sdk-venv/bin/python"),
         PathBuf::from,
     );
     let found = Command::new(&python)
-        .args(["-c", "import tencentcloud.tms.v20201229"])
+        .args([
+            "-c",
+            "import tencentcloud.tms.v20201229, tencentcloud.ims.v20201229",
+        ])
         .output()
         .is_ok_and(|o| o.status.success());
     if found {
@@ -205,5 +212,62 @@ fn the_official_sdk_gets_verdicts_and_tencents_error_codes() {
             "the SecretKey is stored in clear"
         );
     }
+    server.kill();
+}
+
+/// IMS `ImageModeration` through the official IMS SDK (#24, REV-10): a screenshot with a QR
+/// code to a porn diversion is blocked with the code's payload and place as an object result;
+/// a picture without text passes; what the endpoint does not do is refused in Tencent's codes.
+#[test]
+fn the_official_ims_sdk_gets_picture_verdicts() {
+    use base64::Engine as _;
+    let Some(python) = sdk_python() else {
+        return;
+    };
+    let dir = temp_dir("ims");
+    let server = Server::start(&dir);
+    let (secret_id, secret_key) = tc3_key(&dir, "ims-client");
+    let mut rng = synth::Rng::new(24);
+    let payload = "加微信 wx8866123 进群看裸聊";
+    let mut shot = synth::screenshot(&mut rng);
+    let placed = synth::paste_rotated(&mut shot, &synth::qr_code(payload, 300), 300, 800, 0.0);
+    let b64 = |bytes: Vec<u8>| base64::engine::general_purpose::STANDARD.encode(bytes);
+    let calls = json!([
+        {"image": b64(synth::jpeg(&shot, 80)), "data_id": "pic-1"},
+        {"image": b64(synth::jpeg(&synth::poster(&mut rng, 640, 480), 80)), "data_id": "pic-2"},
+        {"file_url": "http://10.0.0.1/internal.png"},
+        {"image": "not base64!"},
+    ]);
+    let out = run_sdk(
+        &python,
+        &json!({
+            "endpoint": server.addr,
+            "secret_id": secret_id,
+            "secret_key": secret_key,
+            "calls": calls,
+        }),
+    );
+    let r = out["results"].as_array().expect("results");
+    let spam = &r[0];
+    assert_eq!(spam["Suggestion"], "Block", "{spam}");
+    assert_eq!(spam["Label"], "Porn", "{spam}");
+    assert_eq!(spam["DataId"], "pic-1");
+    let code = &spam["ObjectResults"][0];
+    assert_eq!(code["Scene"], "QrCode", "{spam}");
+    assert_eq!(code["Suggestion"], "Block", "{spam}");
+    let detail = &code["Details"][0];
+    assert_eq!(detail["Value"], payload, "{spam}");
+    let (x, y) = (
+        detail["Location"]["X"].as_u64(),
+        detail["Location"]["Y"].as_u64(),
+    );
+    assert!(
+        x >= Some(u64::from(placed[0])) && y >= Some(u64::from(placed[1])),
+        "the code's place: {detail} in {placed:?}"
+    );
+    assert_eq!(r[1]["Suggestion"], "Pass", "{}", r[1]);
+    assert_eq!(r[1]["Label"], "Normal");
+    assert_eq!(r[2]["Error"], "UnsupportedOperation", "{}", r[2]);
+    assert_eq!(r[3]["Error"], "InvalidParameterValue", "{}", r[3]);
     server.kill();
 }

@@ -177,15 +177,17 @@ fn body_timed_out(e: &(dyn std::error::Error + 'static)) -> bool {
 }
 
 /// A declared body over the route's limit is refused at once (413), before a byte is read:
-/// MAX_BODY_BYTES everywhere but the routes that take a picture (`/v1/scan/image`, and
-/// `POST /v1/content` for kind `image`), whose limit the body layer applies.
+/// MAX_BODY_BYTES everywhere but the routes that take a picture (`/v1/scan/image`,
+/// `POST /v1/content` for kind `image`, and `POST /` for IMS `ImageModeration`), whose limits
+/// their handlers and the body layer apply.
 async fn declared_length(req: Request, next: Next) -> Response {
     let declared = req
         .headers()
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<u64>().ok());
-    let takes_pictures = matches!(req.uri().path(), "/v1/scan/image" | "/v1/content")
+    // `/` is the cloud-compatible endpoint, whose IMS ImageModeration carries a picture.
+    let takes_pictures = matches!(req.uri().path(), "/v1/scan/image" | "/v1/content" | "/")
         && req.method() == axum::http::Method::POST;
     if !takes_pictures && declared.is_some_and(|n| n > MAX_BODY_BYTES as u64) {
         return ApiError::new(

@@ -1,7 +1,8 @@
-//! A drop-in for Tencent Cloud's text moderation API (TMS `TextModeration`, version
-//! 2020-12-29, OPS-4): `POST /` with the `X-TC-*` headers and a TC3-HMAC-SHA256 signature,
-//! answered in the `{"Response": {…, "RequestId"}}` envelope, so that a platform's client
-//! code written for the cloud keeps working with only its endpoint changed.
+//! A drop-in for Tencent Cloud's text and image moderation APIs (TMS `TextModeration` and IMS
+//! `ImageModeration`, both version 2020-12-29, OPS-4): `POST /` with the `X-TC-*` headers and
+//! a TC3-HMAC-SHA256 signature, answered in the `{"Response": {…, "RequestId"}}` envelope, so
+//! that a platform's client code written for the cloud keeps working with only its endpoint
+//! changed.
 //!
 //! Our verdict is translated, never recomputed: the suggestion, score and hits are the ones
 //! `POST /v1/scan` gives for the same text and scene (`BizType` names the scene). The label
@@ -10,12 +11,13 @@
 //! Errors are answered the way Tencent Cloud answers them — HTTP 200 with
 //! `Response.Error.{Code, Message}` — because that is what the SDKs read.
 
+mod image;
 pub mod sign;
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use axum::body::Bytes;
+use axum::body::Body;
 use axum::extract::State;
 use axum::http::{HeaderMap, Method, Uri};
 use axum::response::{IntoResponse, Response};
@@ -29,11 +31,16 @@ use serde_json::{json, Value};
 use crate::AppState;
 use sign::{Authorization, SignError, SignedRequest};
 
-/// The one action and version answered.
+/// The actions answered, each with the service its signature's credential scope names; one
+/// version for both.
 pub const ACTION: &str = "TextModeration";
-pub const VERSION: &str = "2020-12-29";
-/// The service named in the signature's credential scope.
 pub const SERVICE: &str = "tms";
+pub const IMAGE_ACTION: &str = "ImageModeration";
+pub const IMAGE_SERVICE: &str = "ims";
+pub const VERSION: &str = "2020-12-29";
+/// The largest body `POST /` reads: IMS takes pictures up to 5 MB, 6.7 MB in base64, with
+/// the JSON around them. A `TextModeration` body is still held to the API's 256 KiB.
+pub const MAX_TC_BODY_BYTES: usize = 8 << 20;
 /// How long a looked-up SecretId is trusted without asking the store again (as bearer
 /// tokens: a revocation takes effect everywhere within this time).
 const SECRET_CACHE_TTL: Duration = Duration::from_secs(30);
@@ -122,15 +129,18 @@ struct TextModerationRequest {
     device: Option<serde::de::IgnoredAny>,
 }
 
-/// Tencent Cloud TMS `TextModeration` (API 2020-12-29) as the official SDKs send it:
-/// `X-TC-Action`, `X-TC-Version`, `X-TC-Timestamp` and a TC3-HMAC-SHA256 `Authorization` by a
-/// key pair from `qinglang token create --tc3`; the body is TMS's (`Content` in base64,
-/// `BizType` the scene, `DataId`). Answers, errors included, are HTTP 200 in TMS's envelope
+/// Tencent Cloud TMS `TextModeration` and IMS `ImageModeration` (API 2020-12-29) as the
+/// official SDKs send them: `X-TC-Action`, `X-TC-Version`, `X-TC-Timestamp` and a
+/// TC3-HMAC-SHA256 `Authorization` by a key pair from `qinglang token create --tc3`; the body
+/// is TMS's (`Content` in base64, `BizType` the scene, `DataId`) or IMS's (`FileContent` the
+/// picture in base64). Answers, errors included, are HTTP 200 in the cloud's envelope
 /// (`Response.Error.Code` on refusal), as the SDKs expect; the mapping is in the README.
 #[utoipa::path(post, path = "/",
-    request_body(content = TextModerationRequest, description = "TMS TextModeration parameters"),
+    request_body(description = "TMS TextModeration or IMS ImageModeration parameters", content(
+        (TextModerationRequest = "application/json"),
+    )),
     params(
-        ("X-TC-Action" = String, Header, description = "TextModeration"),
+        ("X-TC-Action" = String, Header, description = "TextModeration or ImageModeration"),
         ("X-TC-Version" = String, Header, description = "2020-12-29"),
         ("X-TC-Timestamp" = i64, Header, description = "signing time, Unix seconds"),
     ),
@@ -141,10 +151,17 @@ pub async fn text_moderation(
     method: Method,
     uri: Uri,
     headers: HeaderMap,
-    body: Bytes,
+    body: Body,
 ) -> Response {
     let request_id = request_id();
-    let response = match answer(&s, &method, &uri, &headers, &body).await {
+    let answered = match axum::body::to_bytes(body, MAX_TC_BODY_BYTES).await {
+        Ok(body) => answer(&s, &method, &uri, &headers, &body).await,
+        Err(_) => Err(TmsError::new(
+            "RequestSizeLimitExceeded",
+            format!("the request body exceeds {MAX_TC_BODY_BYTES} bytes"),
+        )),
+    };
+    let response = match answered {
         Ok(mut fields) => {
             fields["RequestId"] = request_id.clone().into();
             json!({ "Response": fields })
@@ -171,25 +188,44 @@ async fn answer(
     let action = header("x-tc-action").ok_or_else(|| {
         TmsError::new(
             "MissingParameter",
-            "the X-TC-Action header is missing (this endpoint answers TextModeration)",
+            "the X-TC-Action header is missing (this endpoint answers TextModeration and \
+             ImageModeration)",
         )
     })?;
-    if action != ACTION {
-        return Err(TmsError::new(
-            "UnsupportedOperation",
-            format!("action {action:?} is not supported here; only {ACTION} is"),
-        ));
-    }
+    let service = match action {
+        ACTION => SERVICE,
+        IMAGE_ACTION => IMAGE_SERVICE,
+        _ => {
+            return Err(TmsError::new(
+                "UnsupportedOperation",
+                format!(
+                    "action {action:?} is not supported here; only {ACTION} and {IMAGE_ACTION} are"
+                ),
+            ))
+        }
+    };
     match header("x-tc-version") {
         Some(VERSION) => {}
         other => {
             return Err(TmsError::new(
                 "NoSuchVersion",
-                format!("X-TC-Version must be {VERSION} for {ACTION}, got {other:?}"),
+                format!("X-TC-Version must be {VERSION} for {action}, got {other:?}"),
             ))
         }
     }
-    let principal = authenticate(s, method, uri, headers, body).await?;
+    let principal = authenticate(s, method, uri, headers, body, service).await?;
+    if action == IMAGE_ACTION {
+        return image::answer(s, principal, body).await;
+    }
+    if body.len() > crate::MAX_BODY_BYTES {
+        return Err(TmsError::new(
+            "RequestSizeLimitExceeded",
+            format!(
+                "a TextModeration body may be at most {} bytes",
+                crate::MAX_BODY_BYTES
+            ),
+        ));
+    }
     let request: TextModerationRequest = serde_json::from_slice(body).map_err(|e| {
         TmsError::new(
             "InvalidParameter",
@@ -245,6 +281,7 @@ async fn authenticate(
     uri: &Uri,
     headers: &HeaderMap,
     body: &[u8],
+    service: &str,
 ) -> Result<Principal, TmsError> {
     let authorization = headers
         .get("authorization")
@@ -275,7 +312,7 @@ async fn authenticate(
         body,
     };
     let now = Timestamp::now().0.div_euclid(1000);
-    sign::verify(&secret, timestamp, now, SERVICE, &auth, &request)?;
+    sign::verify(&secret, timestamp, now, service, &auth, &request)?;
     Ok(principal)
 }
 
