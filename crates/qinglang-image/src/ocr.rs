@@ -222,21 +222,16 @@ impl Ocr {
             }
         };
         let mut unread = regions.len().saturating_sub(MAX_REGIONS);
-        let crops: Vec<(usize, RgbImage)> = regions
-            .iter()
-            .take(MAX_REGIONS)
-            .enumerate()
-            .map(|(i, r)| (i, line_crop(picture, r)))
-            .collect();
-        let mut read: Vec<Option<(String, f32)>> = vec![None; crops.len()];
+        let mut read: Vec<Option<(String, f32)>> = vec![None; regions.len().min(MAX_REGIONS)];
         let mut failure = None;
-        for (i, crop) in &crops {
+        for (i, region) in regions.iter().take(MAX_REGIONS).enumerate() {
             if Instant::now() >= deadline {
                 unread += 1;
                 continue;
             }
-            match self.recognise(crop) {
-                Ok(text) => read[*i] = Some(text),
+            // Cut when it is read: past the deadline no line is cut for nothing.
+            match self.recognise(&line_crop(picture, region)) {
+                Ok(text) => read[i] = Some(text),
                 Err(e) => {
                     failure.get_or_insert_with(|| format!("{e:#}"));
                     unread += 1;

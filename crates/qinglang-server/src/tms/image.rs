@@ -12,7 +12,7 @@ use qinglang_governance::model::Principal;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use super::{suggestion, tms_label, TmsError};
+use super::{hit_suggestion, suggestion, tms_label, worse, TmsError};
 use crate::AppState;
 
 /// IMS's request fields as the SDKs send them; `Interval`, `MaxFrames` (for GIFs: we review
@@ -100,28 +100,6 @@ fn location(bbox: &Value) -> Value {
     json!({"X": at(0), "Y": at(1), "Width": at(2), "Height": at(3), "Rotate": 0})
 }
 
-/// The worst of two IMS suggestions.
-fn worse<'a>(a: &'a str, b: &'a str) -> &'a str {
-    let rank = |s: &str| ["Pass", "Review", "Block"].iter().position(|x| *x == s);
-    if rank(b) > rank(a) {
-        b
-    } else {
-        a
-    }
-}
-
-/// A hit's IMS suggestion: what it contributed to the verdict, never more.
-fn hit_suggestion(hit: &Value, verdict: &str, labels: &[&str]) -> &'static str {
-    let counted = hit["category"]
-        .as_str()
-        .is_some_and(|c| labels.contains(&c));
-    match (counted, verdict) {
-        (false, _) | (_, "pass") => "Pass",
-        _ if hit["action"] == "block" || hit["action"] == "cue" => suggestion(verdict),
-        _ => "Review",
-    }
-}
-
 /// The IMS response fields for one of our picture verdicts (`/v1/scan/image`'s JSON).
 pub(super) fn ims_response(verdict: &Value) -> Value {
     let ours = verdict["suggestion"].as_str().unwrap_or("pass");
@@ -177,8 +155,8 @@ pub(super) fn ims_response(verdict: &Value) -> Value {
     let mut listed = json!({"Scene": "Similar", "Suggestion": "Pass", "Label": "Normal",
         "SubLabel": "", "Score": 0, "Details": []});
     for hit in hits {
-        let hs = hit_suggestion(hit, ours, &labels);
         let category = hit["category"].as_str().unwrap_or("");
+        let hs = hit_suggestion(hit, ours, labels.contains(&category));
         let hit_label = tms_label(category);
         let sub = hit["subcategory"].as_str().unwrap_or(category);
         let hit_score = if hs == "Pass" {

@@ -390,6 +390,27 @@ fn suggestion(ours: &str) -> &'static str {
     }
 }
 
+/// A hit's suggestion in the cloud's terms: what it contributed to the verdict, never more.
+/// `counted`: its category is among the verdict's labels.
+fn hit_suggestion(hit: &Value, ours: &str, counted: bool) -> &'static str {
+    match (hit["action"].as_str(), counted) {
+        (_, false) => "Pass",
+        (Some("block") | Some("cue"), true) => suggestion(ours),
+        (_, true) if ours == "pass" => "Pass",
+        (_, true) => "Review",
+    }
+}
+
+/// The worse of two suggestions in the cloud's terms.
+fn worse<'a>(a: &'a str, b: &'a str) -> &'a str {
+    let rank = |s: &str| ["Pass", "Review", "Block"].iter().position(|x| *x == s);
+    if rank(b) > rank(a) {
+        b
+    } else {
+        a
+    }
+}
+
 /// Where a hit came from, in TMS's terms: `(LibType, LibName, HitInfo Type)`. The shipped
 /// lexicon is TMS's built-in black-and-white library (1); an operator's lexicon, emergency
 /// change or console edit is a custom library (2), named by its source.
@@ -467,13 +488,7 @@ pub fn tms_response(verdict: &Value) -> Value {
                 .as_f64()
                 .map_or(0, |p| (p * 100.0).round() as u64)
         };
-        let hit_suggestion = match (h["action"].as_str(), counted) {
-            (_, false) => "Pass",
-            // A hit says no more than the verdict it contributed to.
-            (Some("block") | Some("cue"), true) => suggestion(ours),
-            (_, true) if ours == "pass" => "Pass",
-            (_, true) => "Review",
-        };
+        let hit_suggestion = hit_suggestion(h, ours, counted);
         let position = json!({"Start": h["start"], "End": h["end"]});
         let index = details
             .iter()
@@ -509,10 +524,11 @@ pub fn tms_response(verdict: &Value) -> Value {
         if hit_score > detail["Score"].as_u64().unwrap_or(0) {
             detail["Score"] = hit_score.into();
         }
-        let rank = |s: &str| ["Pass", "Review", "Block"].iter().position(|x| *x == s);
-        if rank(hit_suggestion) > rank(detail["Suggestion"].as_str().unwrap_or("Pass")) {
-            detail["Suggestion"] = hit_suggestion.into();
-        }
+        let now = worse(
+            detail["Suggestion"].as_str().unwrap_or("Pass"),
+            hit_suggestion,
+        );
+        detail["Suggestion"] = now.into();
         let infos = detail["HitInfos"].as_array_mut().expect("an array");
         infos.push(json!({
             "Type": kind,
