@@ -117,6 +117,29 @@ fn reads_as_prose(line: &str) -> bool {
     line.contains(['。', '！', '？']) || line.matches('，').nth(1).is_some()
 }
 
+/// Clauses ended with half-width marks: at least two `,` or `;` right after an ideograph
+/// and before another or a line's end.
+fn half_width_clauses(text: &str) -> bool {
+    let mut chars = text.chars().peekable();
+    let mut previous = ' ';
+    let mut clauses = 0;
+    while let Some(c) = chars.next() {
+        if matches!(c, ',' | ';')
+            && qinglang_text::is_han(previous)
+            && chars
+                .peek()
+                .is_none_or(|&n| qinglang_text::is_han(n) || n == '\n' || n == '\r')
+        {
+            clauses += 1;
+            if clauses >= 2 {
+                return true;
+            }
+        }
+        previous = c;
+    }
+    false
+}
+
 /// Opt-out instructions of commercial messages (`退订回T`, `拒收请回复R`).
 const OPT_OUTS: &[&str] = &["退订", "回复t", "回t", "拒收"];
 
@@ -187,6 +210,21 @@ const REPORTING_MARKERS: &[&str] = &[
     "症狀",
     "预防",
     "預防",
+    // A regulation's or a moderation service's own words: it names what it rules on or
+    // looks for (`《百家樂法定規章》`, `检测图片是否包含违规内容`).
+    "法规",
+    "法規",
+    "规章",
+    "規章",
+    "条例",
+    "條例",
+    "批示",
+    "审核",
+    "審核",
+    "违规",
+    "違規",
+    "检测",
+    "檢測",
 ];
 
 /// Whether an article warns against or reports on what it names: two distinct reporting
@@ -287,13 +325,18 @@ fn decide_hits<'e>(text: &str, hits: Vec<Hit<'e>>, policy: &Policy) -> Verdict<'
     // lead is shorter than the comments the length rule keeps out. Cheapest tests first
     // (a character is at least one byte): most texts with a hit are short messages.
     let short_report = policy.article_min_chars * 3 / 5;
-    let real = if text.len() >= short_report as usize && reads_as_prose(text) {
+    let long_enough = text.len() >= short_report as usize;
+    let prose = long_enough && reads_as_prose(text);
+    // A regulation or a technical document copied as plain text may end its clauses with
+    // half-width marks (`…申請相關許可;`): enough to be read as reporting, which two of its
+    // own markers must still confirm; only prose makes an article of any other text.
+    let real = if prose || (long_enough && half_width_clauses(text)) {
         real_chars(text)
     } else {
         0
     };
     let reports = real >= short_report && is_reporting(text);
-    let article = reports || real >= policy.article_min_chars;
+    let article = reports || (prose && real >= policy.article_min_chars);
     let reporting = reports;
     // In an article, what its sentences and headings name is reporting (a regulation lists
     // 侮辱谩骂, a police notice names 裸聊): such evidence counts `article_factor` as much.
@@ -558,7 +601,11 @@ fn score_segment(
         matches!(h.action(), Action::Cue | Action::Block)
             && h.category() == "gambling"
             && (glued_site_code(line, h.byte_start - line_start, h.byte_end - line_start)
-                || heads_an_institution(h.term(), &line[h.byte_end - line_start..]))
+                || heads_an_institution(
+                    h.term(),
+                    &line[..h.byte_start - line_start],
+                    &line[h.byte_end - line_start..],
+                ))
     });
     // The same clone without a code: a betting platform's name in the form its promotion
     // uses (`太阳成集团`, `易游平台`) stands where an institution's name stood. Such names
@@ -687,37 +734,158 @@ const INSTITUTION_ACTS: &[&str] = &[
     "隆重",
 ];
 
-/// A website's own words among the gambling cues.
-const WEBSITE_CUES: &[&str] = &["官网", "官方网站"];
+/// A website's own words among the gambling cues, as the end of a cue (`体育官方网站`,
+/// `娱乐官网` are cues of their own).
+const WEBSITE_CUES: &[&str] = &["官网", "官方网站", "官方平台", "入口"];
+
+/// What a site's name carries after its website word in a clone (`…官网app在…召开`,
+/// `…官网登录入口第一届教职工…`); skipped before the institution's words are looked for.
+const SITE_SUFFIXES: &[&str] = &["登录入口", "登錄入口", "入口", "登录", "登錄", "app"];
+
+/// People only an institution has, after a website's name and `的` (`…官方网站的同学们`) or
+/// right after it: a website has users, not students.
+const INSTITUTION_PEOPLE: &[&str] = &[
+    "同学",
+    "同學",
+    "学生",
+    "學生",
+    "毕业生",
+    "畢業生",
+    "校友",
+    "教师",
+    "教師",
+    "老师",
+    "老師",
+    "教职工",
+    "教職工",
+    "志愿者",
+    "志願者",
+    "志愿服务",
+    "志願服務",
+];
+
+/// What ends the name of a school or a public body, or points back to one (`学校官网`,
+/// `教育局官网`, `本网站`, `其官网`): its own site is ordinary news (`学校官网于今日公布`).
+const OWN_SITE_BEFORE: &str =
+    "校院学學会會局部委厅廳所馆館站心府司处處室科系组組社网網本该該此其我贵貴的";
+
+/// How a school's name ends.
+const SCHOOL_NAME_ENDS: &[&str] = &[
+    "小学", "小學", "中学", "中學", "大学", "大學", "学院", "學院", "学校", "學校",
+];
 
 /// Places among the gambling cues: their own schools and people are ordinary news
 /// (`澳门学子`, `金沙师生`).
 const PLACE_CUES: &[&str] = &["澳门", "金沙", "威尼斯", "银河"];
 
-/// Whether the text `after` a gambling name (`term`, as the lexicon writes it) begins with
-/// an institution's own words ([`INSTITUTION_WORDS`]) or a year's intake (`2014级`,
-/// `2017届`).
-pub(crate) fn heads_an_institution(term: &str, after: &str) -> bool {
+/// Whether the text `after` a gambling name (`term`, as the lexicon writes it; `before` is
+/// the text before it) begins with an institution's own words ([`INSTITUTION_WORDS`]) or a
+/// year's intake (`2014级`, `2017届`); or, for a name ending in a website's words, what only
+/// an institution does or has ([`website_heads_an_institution`]).
+pub(crate) fn heads_an_institution(term: &str, before: &str, after: &str) -> bool {
+    if PLACE_CUES.contains(&term) {
+        return false;
+    }
+    if WEBSITE_CUES.iter().any(|w| term.ends_with(w))
+        && website_heads_an_institution(term, before, after)
+    {
+        return true;
+    }
     let after = after.trim_start();
     // Nearly every cue is followed by something else: one look at the next character.
     let next = after.chars().next();
-    let begins_one = |c: char| {
-        c.is_ascii_digit()
-            || INSTITUTION_WORDS
-                .iter()
-                .chain(INSTITUTION_ACTS)
-                .any(|w| w.starts_with(c))
-    };
-    if !next.is_some_and(begins_one) || PLACE_CUES.contains(&term) {
+    let begins_one =
+        |c: char| c.is_ascii_digit() || INSTITUTION_WORDS.iter().any(|w| w.starts_with(c));
+    if !next.is_some_and(begins_one) {
         return false;
     }
-    if INSTITUTION_WORDS.iter().any(|w| after.starts_with(w))
-        || (WEBSITE_CUES.contains(&term) && INSTITUTION_ACTS.iter().any(|w| after.starts_with(w)))
-    {
+    if INSTITUTION_WORDS.iter().any(|w| after.starts_with(w)) {
         return true;
     }
     let digits = after.bytes().take_while(u8::is_ascii_digit).count();
     digits == 4 && after[4..].starts_with(['级', '届'])
+}
+
+/// Whether a cue is only a website's words (`官网`, `官方平台`, `官网入口`), with no name of
+/// its own: the name must then stand right before it.
+fn is_site_word(term: &str) -> bool {
+    const PARTS: &[&str] = &["官方", "官网", "网站", "平台", "入口", "登录", "app"];
+    let mut rest = term;
+    while let Some(part) = PARTS.iter().find(|p| rest.ends_with(*p)) {
+        rest = &rest[..rest.len() - part.len()];
+    }
+    rest.is_empty()
+}
+
+/// A site's name where an institution's stood: a website, however official, holds no
+/// meetings, has no students and wins no awards (`…官方网站举行第十二届教职工运动会`,
+/// `…官网组织了多位教职员工`, `…官网app在报告厅召开…`, `…官方网站的同学们`;
+/// seo-fresh3 and seo-fresh4). A site's own name before it (a school's, a bureau's, `本网站`)
+/// is ordinary news: a school's site publishes, and the school acts.
+fn website_heads_an_institution(term: &str, before: &str, after: &str) -> bool {
+    // A name must stand before a bare website word, and not a school's or a body's.
+    let named = before
+        .chars()
+        .next_back()
+        .is_some_and(|c| c.is_alphanumeric() && !OWN_SITE_BEFORE.contains(c));
+    if is_site_word(term) && !named {
+        return false;
+    }
+    let mut rest = after.trim_start();
+    for suffix in SITE_SUFFIXES {
+        if rest
+            .get(..suffix.len())
+            .is_some_and(|s| s.eq_ignore_ascii_case(suffix))
+        {
+            rest = rest[suffix.len()..].trim_start();
+            break;
+        }
+    }
+    // `第一届教职工台球比赛`: the institution's count of its own events.
+    if let Some(r) = rest.strip_prefix('第') {
+        let count = r
+            .char_indices()
+            .find(|&(_, c)| !(c.is_ascii_digit() || "一二三四五六七八九十百".contains(c)))
+            .map_or(r.len(), |(i, _)| i);
+        if count > 0 && r[count..].starts_with(['届', '屆']) {
+            rest = &r[count + '届'.len_utf8()..];
+        }
+    }
+    let starts = |words: &[&str], s: &str| words.iter().any(|w| s.starts_with(w));
+    if starts(INSTITUTION_WORDS, rest)
+        || starts(INSTITUTION_ACTS, rest)
+        || starts(INSTITUTION_PEOPLE, rest)
+    {
+        return true;
+    }
+    if let Some(r) = rest.strip_prefix('的') {
+        return starts(INSTITUTION_PEOPLE, r) || starts(INSTITUTION_WORDS, r);
+    }
+    // `…官方平台和平中心小学举办…`: a school's name, then what it does.
+    if let Some(school) = rest
+        .char_indices()
+        .take(10)
+        .take_while(|&(_, c)| c.is_alphanumeric())
+        .find_map(|(i, _)| {
+            SCHOOL_NAME_ENDS
+                .iter()
+                .find(|e| rest[i..].starts_with(*e))
+                .map(|e| i + e.len())
+        })
+    {
+        if starts(INSTITUTION_ACTS, &rest[school..]) {
+            return true;
+        }
+    }
+    // `…官网app在致知楼六层报告厅召开…`: where it acts, then the act, within one clause.
+    if let Some(r) = rest.strip_prefix(['在', '于', '於']) {
+        return r
+            .char_indices()
+            .take(16)
+            .take_while(|&(_, c)| c.is_alphanumeric())
+            .any(|(i, _)| starts(INSTITUTION_ACTS, &r[i..]));
+    }
+    false
 }
 
 /// The letters and digits touching a name on one side (`side` is the text before it when

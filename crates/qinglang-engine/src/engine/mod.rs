@@ -681,7 +681,7 @@ impl Engine {
                     || (!word.starts_with(|c: char| c.is_ascii_alphanumeric())
                         && (touches(folded[..m.start()].chars().next_back())
                             || touches(folded[m.end()..].chars().next())))
-                    || verdict::heads_an_institution(word, &folded[m.end()..])
+                    || verdict::heads_an_institution(word, &folded[..m.start()], &folded[m.end()..])
             })
         });
         let model = match &self.classifier {
