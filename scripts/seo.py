@@ -24,8 +24,8 @@ none of the others has:
   and test_data/seo-fresh5 (27 pages: the stored-pages corpus is running dry of domains the
   other sets do not have): measured once, 3/13 runs, 13/13 bodies, 0/14 negatives blocked,
   then read, `--set fresh5`);
-- held-out: none left. Every set above has been measured once and read; --heldout says so
-  until a new set, gathered from another source and never looked at, is named here.
+- held-out: test_data/seo-fresh6 (45 records from GitHub issue threads and repository files,
+  gathered by a helper on 2026-12-07 and not read here), `--heldout`, to be measured once.
 Standard library only. Usage:
 
     scripts/seo.py [--bin target/release/qinglang] [--set dev|fresh|fresh2|fresh3|fresh4|fresh5] [--show]
@@ -51,8 +51,10 @@ DEV_SETS = {
     "fresh5": ("seo-fresh5, development",
                os.path.join(ROOT, "test_data", "seo-fresh5", "seo_fresh5.jsonl")),
 }
-# None: every set has been measured once and read (see above).
-HELD_OUT_SET = None
+# The next held-out set: seo-fresh6, gathered by a helper from GitHub issue threads and
+# repository files (another source than the stored pages of the sets above), its contents
+# not read here before its one measurement.
+HELD_OUT_SET = os.path.join(ROOT, "test_data", "seo-fresh6", "seo_fresh6.jsonl")
 
 
 def main():
@@ -76,7 +78,9 @@ def main():
             # The sets join a page's separate injected blocks (a header run and a footer, two
             # brand lines) with ` ||| `: on the page they are separate lines.
             docs.append(("injected run", p["spam"].replace(" ||| ", "\n"), p))
-            docs.append(("injected page body", p["body"], p))
+            # A spam post (seo-fresh6's issue threads) has no legitimate body to pass.
+            if p["body"].strip():
+                docs.append(("injected page body", p["body"], p))
         else:
             docs.append(("hard negative", p["body"], p))
     verdicts = scan_texts(args.bin, [d[1] for d in docs])
