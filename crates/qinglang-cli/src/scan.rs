@@ -277,6 +277,15 @@ fn scan_images(args: &ScanArgs, out: &mut impl Write, color: bool) -> Result<boo
         Some(db) => Some(load_image_lists(db)?),
         None => None,
     };
+    if options.ocr {
+        // Load the OCR networks and build their usual plans once, before any picture's clock
+        // starts: a picture's budget is for reading it, not for the process's start (a cold
+        // start spent it and sent a clean screenshot to review). A failure here shows again,
+        // with its reason, in the first picture's review.
+        if let Ok(ocr) = qinglang_image::Ocr::shared() {
+            let _ = ocr.warm();
+        }
+    }
     let mut scratch = Scratch::default();
     let mut flagged = false;
     for path in &args.files {

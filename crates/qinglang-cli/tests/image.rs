@@ -73,7 +73,7 @@ fn pictures_get_one_verdict_each_with_the_code_placed() {
     let chars: Vec<char> = "澳门赌场 https://bet365-vip.cc/reg".chars().collect();
     assert!(end <= chars.len() && start < end);
     assert_eq!(lines[1]["id"], clean.as_str());
-    assert_eq!(lines[1]["suggestion"], "pass");
+    assert_eq!(lines[1]["suggestion"], "pass", "{}", lines[1]);
     // The clean screenshot's strokes are not text; OCR may read one as a stray digit, never
     // as anything that changes the verdict, and there is no code in it.
     assert!(
