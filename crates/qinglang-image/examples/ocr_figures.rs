@@ -16,7 +16,9 @@
 //! texts of `test_data/fraud/messages.jsonl`, and the contacts of `test_data/contacts`.
 //! Ordinary: Wikipedia sentences (`wiki-zh-gsd`) and COLD's safe comments (`cold/dev.csv`).
 //!
-//!   cargo run --release -p qinglang-image --example ocr_figures [-- SCREENSHOTS] [--save DIR]
+//!   cargo run --release -p qinglang-image --example ocr_figures [-- SCREENSHOTS] [--save DIR] [--all]
+//!
+//! Misreads are listed, the first 40 or all (`--all`).
 
 #[path = "../tests/synth/mod.rs"]
 mod synth;
@@ -38,9 +40,11 @@ fn main() -> Result<(), Error> {
     let mut args = std::env::args().skip(1);
     let mut shots = 100usize;
     let mut save: Option<PathBuf> = None;
+    let mut shown = 40usize;
     while let Some(a) = args.next() {
         match a.as_str() {
             "--save" => save = args.next().map(PathBuf::from),
+            "--all" => shown = usize::MAX,
             n => shots = n.parse()?,
         }
     }
@@ -160,7 +164,7 @@ fn main() -> Result<(), Error> {
             misreads.push(format!("photo flagged: {:?}", r.lines));
         }
     }
-    for m in misreads.iter().take(40) {
+    for m in misreads.iter().take(shown) {
         println!("  {m}");
     }
     times.sort();
