@@ -186,6 +186,9 @@ pub fn review<'e>(
     scratch: &mut Scratch,
 ) -> Result<ImageReview<'e>, ImageError> {
     let (image, format) = decode(bytes, &options.limits)?;
+    // Loading the networks is the process's cost, paid once, not this picture's: a node
+    // that was not warmed must not send its first picture to review for running out of time.
+    let ocr = options.ocr.then(Ocr::shared);
     let started = Instant::now();
     let deadline = started + options.budget;
     let gray = image.to_luma8();
@@ -203,8 +206,8 @@ pub fn review<'e>(
     let mut incomplete = false;
     let mut lines = Vec::new();
     let mut ocr_failure = None;
-    if options.ocr {
-        match Ocr::shared() {
+    if let Some(ocr) = ocr {
+        match ocr {
             Ok(ocr) if Instant::now() < deadline => {
                 let reading = ocr.read(&image.to_rgb8(), deadline);
                 incomplete |= reading.unread > 0;
