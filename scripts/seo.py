@@ -28,8 +28,8 @@ none of the others has:
   source than the stored pages: gathered by a helper on 2026-12-07 who reported counts only,
   measured once at 200e0e0: 12/28 runs, 9/9 bodies, 0/17 negatives blocked (5 reviewed), then
   read, `--set fresh6`);
-- held-out: none left. Every set above has been measured once and read; --heldout says so
-  until a new set, gathered from another source and never looked at, is named here.
+- held-out: test_data/seo-fresh7 (41 records from GitHub repositories none of the sets above
+  has; gathered by a helper who reported counts only; not yet measured).
 Standard library only. Usage:
 
     scripts/seo.py [--bin target/release/qinglang] [--set dev|fresh|fresh2|fresh3|fresh4|fresh5|fresh6] [--show]
@@ -57,8 +57,10 @@ DEV_SETS = {
     "fresh6": ("seo-fresh6, development",
                os.path.join(ROOT, "test_data", "seo-fresh6", "seo_fresh6.jsonl")),
 }
-# None: every set has been measured once and read (see above).
-HELD_OUT_SET = None
+# test_data/seo-fresh7: 41 records from 41 GitHub repositories none of the sets above has
+# (21 injected, 14 of them spam posts with no body; 20 hard negatives, 14 of them repository
+# files), gathered by a helper on 2026-12-07 who reported counts only. Not yet measured.
+HELD_OUT_SET = os.path.join(ROOT, "test_data", "seo-fresh7", "seo_fresh7.jsonl")
 
 
 def main():
@@ -72,6 +74,10 @@ def main():
     if args.heldout and HELD_OUT_SET is None:
         print("no held-out set: every set has been measured once and read; gather a new one "
               "from another source and name it in HELD_OUT_SET", file=sys.stderr)
+        sys.exit(2)
+    if args.heldout and args.show:
+        print("--show is for development sets: a held-out set's misses are not read before its "
+              "one measurement", file=sys.stderr)
         sys.exit(2)
     part, path = ("held-out", HELD_OUT_SET) if args.heldout else DEV_SETS[args.set]
     with open(path, encoding="utf-8") as f:

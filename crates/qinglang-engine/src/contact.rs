@@ -1,5 +1,6 @@
 //! Contact details used to pull users off the platform (REV-6, 引流): mobile numbers, QQ
-//! numbers, WeChat ids, URLs and bare domains, e-mail addresses — also disguised.
+//! numbers, WeChat ids, URLs and bare domains, e-mail addresses, Telegram and LINE ids (the
+//! messengers of gambling and escort ads, in Taiwan above all) — also disguised.
 //!
 //! Extraction runs on the normalised stream, so the folding already undoes most disguises
 //! (`壹叁捌`, `①③⑧`, full-width digits, Cyrillic letters, noise between characters); the
@@ -7,6 +8,8 @@
 //! (`.` `。` `@` in domains and addresses). A bare number is a contact only when it has the
 //! exact shape of a mobile number, or sits right after a QQ or WeChat cue: dates, prices,
 //! years and order numbers are not contacts.
+
+use std::ops::RangeInclusive;
 
 use qinglang_text::{Fold, Folder, Pos, GAP_BREAK, GAP_CLAUSE, GAP_COUNT};
 
@@ -18,15 +21,19 @@ pub(crate) enum ContactKind {
     Wechat,
     Url,
     Email,
+    Telegram,
+    Line,
 }
 
 impl ContactKind {
-    pub(crate) const ALL: [ContactKind; 5] = [
+    pub(crate) const ALL: [ContactKind; 7] = [
         ContactKind::Mobile,
         ContactKind::Qq,
         ContactKind::Wechat,
         ContactKind::Url,
         ContactKind::Email,
+        ContactKind::Telegram,
+        ContactKind::Line,
     ];
 
     pub(crate) fn term(self) -> &'static str {
@@ -36,6 +43,8 @@ impl ContactKind {
             ContactKind::Wechat => "wechat",
             ContactKind::Url => "url",
             ContactKind::Email => "email",
+            ContactKind::Telegram => "telegram",
+            ContactKind::Line => "line",
         }
     }
 }
@@ -70,6 +79,33 @@ const WECHAT_CUES: &[&str] = &[
     "加维",
     "卫星",
 ];
+/// WeChat named by its first character alone (`官方微：abc2779`, `微97930511`): only with the
+/// id right after it, across nothing but a colon or a bracket, since 微 and 薇 begin many
+/// words (`微软以…`); an id of letters must hold a digit too (`微PE` is a tool).
+const BARE_WECHAT_CUES: [char; 2] = ['微', '薇'];
+
+/// Cues of the other messengers that ads send users to, the kind each names, and whether a
+/// colon, a bracket or `@` must stand between the cue and the id: a word of prose that is
+/// also a cue (飞机, 赖 a surname, `line`, `tg`) names an id only so marked or glued to it
+/// (`飞机：ty4443`, `Line：relax066`, `賴w8550`), never across a space (`空客飞机 A380`).
+/// Telegram is 纸飞机 or 飞机 to its users; LINE is 賴 in Taiwan.
+const MESSENGER_CUES: &[(&str, ContactKind, bool)] = &[
+    ("纸飞机", ContactKind::Telegram, false),
+    ("telegram", ContactKind::Telegram, false),
+    ("电报", ContactKind::Telegram, true),
+    ("飞机", ContactKind::Telegram, true),
+    ("tg", ContactKind::Telegram, true),
+    ("加赖", ContactKind::Line, false),
+    ("赖", ContactKind::Line, false),
+    ("line", ContactKind::Line, true),
+];
+
+/// The first characters of the words that end in 赖 (信赖 依赖 抵赖 耍赖 无赖 百无聊赖 仰赖).
+const WORDS_ENDING_IN_LAI: &str = "信依抵耍无聊仰";
+
+/// What marks an id after a messenger's cue: a colon, an opening bracket, an at sign.
+const ID_MARKS: &[char] = &[':', '：', '@', '＠', '【', '[', '(', '（', '「'];
+
 /// The top-level domains of most links in Chinese spam: a bare `name.tld` is a link.
 const TLDS: &[&str] = &[
     "com", "cn", "net", "org", "top", "xyz", "vip", "cc", "io", "me", "info", "shop", "club",
@@ -115,8 +151,9 @@ fn other_tld(label: &str) -> bool {
 }
 
 /// Ideographs that begin a QQ or WeChat cue (or 点 of `abc点com`).
-const CUE_INITIALS: [char; 14] = [
-    '扣', '企', '抠', '蔻', '球', '微', '薇', '威', '徽', '维', '加', '卫', '点', '号',
+const CUE_INITIALS: [char; 18] = [
+    '扣', '企', '抠', '蔻', '球', '微', '薇', '威', '徽', '维', '加', '卫', '点', '号', '纸', '电',
+    '飞', '赖',
 ];
 
 /// A 64-bit filter over `CUE_INITIALS` and 幺, by the low six bits of their code points
@@ -136,6 +173,8 @@ fn cue_at(rest: &str) -> bool {
         || rest.starts_with("dot")
         || QQ_CUES.iter().any(|cue| rest.starts_with(cue))
         || WECHAT_CUES.iter().any(|cue| rest.starts_with(cue))
+        || BARE_WECHAT_CUES.iter().any(|&cue| rest.starts_with(cue))
+        || MESSENGER_CUES.iter().any(|(cue, ..)| rest.starts_with(cue))
 }
 
 /// Cheap pre-check, one pass over the bytes of each text (it runs on every text): is there
@@ -182,7 +221,7 @@ pub(crate) fn may_contain(folded: &str, original: &str, folder: &Folder) -> bool
             continue;
         }
         digits = 0;
-        if matches!(x, b'q' | b'v' | b'w' | b'd') && cue_at(&folded[i..]) {
+        if matches!(x, b'q' | b'v' | b'w' | b'd' | b't' | b'l') && cue_at(&folded[i..]) {
             return true;
         }
         i += 1;
@@ -306,6 +345,34 @@ impl Stream<'_> {
             host.push(self.chars[k]);
         }
         host
+    }
+
+    /// The end of a messenger id that starts at `id`, right after a cue: letters and digits
+    /// (one `_`, `.` or `-` between them allowed), `len` of them, at least one a digit unless
+    /// `@` introduced it (`@fcfc1111`, `relax066`; a word alone is prose). With `marked`, a
+    /// colon, bracket or `@` must stand between the cue and the id; without, the id may also
+    /// touch the cue (`賴w8550`, `纸飞机sts1780tw`).
+    fn id_after(&self, id: usize, len: RangeInclusive<usize>, marked: bool) -> Option<usize> {
+        if id >= self.chars.len() || !is_label_char(self.chars[id]) || !self.joined(id, 3) {
+            return None;
+        }
+        let between = self.between(id);
+        let mark = between.contains(ID_MARKS);
+        if !between.chars().all(|c| ID_MARKS.contains(&c) || c == ' ')
+            || (marked && !mark)
+            || (!mark && !between.is_empty())
+        {
+            return None;
+        }
+        let mut end = id + 1;
+        while end < self.chars.len() && is_label_char(self.chars[end]) && self.joined(end, 1) {
+            end += 1;
+        }
+        let digit = self.chars[id..end].iter().any(char::is_ascii_digit);
+        let at = between.contains(['@', '＠']);
+        // The id ends the word: `飞机：abc123的` is fine, `tg：abc1234567890…` of a hash is
+        // cut by the length.
+        (len.contains(&(end - id)) && (digit || at)).then_some(end)
     }
 
     fn starts_with_at(&self, at: usize, word: &str) -> bool {
@@ -545,10 +612,18 @@ pub(crate) fn find(text: &str, norm: &str, pos: &[Pos], out: &mut Vec<Contact>) 
                 || (len == 13
                     && digits.starts_with("861")
                     && matches!(digits.as_bytes()[3], b'3'..=b'9'));
+        let bare_wechat = start > 0
+            && BARE_WECHAT_CUES.contains(&s.chars[start - 1])
+            && s.joined(start, 2)
+            && s.between(start)
+                .chars()
+                .all(|c| ID_MARKS.contains(&c) || c == ' ');
         if let Some(cue) = cue_before(WECHAT_CUES).filter(|_| len >= 6) {
             push(out, &mut taken, ContactKind::Wechat, cue, end);
         } else if mobile && !glued_before && !glued_after {
             push(out, &mut taken, ContactKind::Mobile, start, end);
+        } else if bare_wechat && (6..=12).contains(&len) && !glued_after {
+            push(out, &mut taken, ContactKind::Wechat, start - 1, end);
         } else if let Some(cue) = cue_before(QQ_CUES).filter(|_| (5..=11).contains(&len)) {
             push(out, &mut taken, ContactKind::Qq, cue, end);
         }
@@ -582,6 +657,40 @@ pub(crate) fn find(text: &str, norm: &str, pos: &[Pos], out: &mut Vec<Contact>) 
             if (6..=20).contains(&(end - id)) {
                 push(out, &mut taken, ContactKind::Wechat, k, end);
             }
+        }
+    }
+
+    // Ids after a marked 微 or 薇 alone, and after the other messengers' cues.
+    for k in 0..n {
+        if BARE_WECHAT_CUES.contains(&s.chars[k]) {
+            // Glued to it or after a mark (`薇87O9.55I8`, `微：abc2779`), not across a space.
+            if let Some(end) = s.id_after(k + 1, 6..=20, false) {
+                push(out, &mut taken, ContactKind::Wechat, k, end);
+            }
+            continue;
+        }
+        for &(cue, kind, marked) in MESSENGER_CUES {
+            if !s.starts_with_at(k, cue) {
+                continue;
+            }
+            // A Latin cue is a word of its own: not the end of `dialogline`.
+            let latin = cue.starts_with(|c: char| c.is_ascii_lowercase());
+            if latin && k > 0 && s.chars[k - 1].is_ascii_lowercase() && s.joined(k, 0) {
+                continue;
+            }
+            // 赖 ends words too (信赖, 依赖): `值得信赖10000家企业` names no LINE id.
+            if cue == "赖" && k > 0 && WORDS_ENDING_IN_LAI.contains(s.chars[k - 1]) {
+                break;
+            }
+            let range = if kind == ContactKind::Telegram {
+                5..=32
+            } else {
+                5..=20
+            };
+            if let Some(end) = s.id_after(k + cue.chars().count(), range, marked) {
+                push(out, &mut taken, kind, k, end);
+            }
+            break;
         }
     }
     out.sort_by_key(|c| c.start);

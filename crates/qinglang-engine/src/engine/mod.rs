@@ -152,7 +152,7 @@ impl<'e> Hit<'e> {
         self.probability.is_some() || self.campaign.is_some() || self.is_fraud_evidence()
     }
 
-    /// Whether the contact rule (REV-6) reported the hit (its patterns are the top five).
+    /// Whether the contact rule (REV-6) reported the hit (its patterns are the top ones, one per kind).
     pub(crate) fn is_contact(&self) -> bool {
         self.pattern > u32::MAX - ContactKind::ALL.len() as u32
     }
@@ -209,7 +209,7 @@ pub struct Engine {
     /// cue never hides a block term that starts inside it.
     cue_automaton: Option<Arc<CharwiseDoubleArrayAhoCorasick<u32>>>,
     /// Entries standing for the contact rules (REV-6), by `ContactKind` order.
-    contact_entries: [u32; 5],
+    contact_entries: [u32; ContactKind::ALL.len()],
     patterns: Arc<[Pattern]>,
     entries: Arc<[CompiledEntry]>,
     /// Two-ideograph words of ordinary Chinese (normalised pairs, sorted): a short term

@@ -434,6 +434,8 @@ fn contact_label(term: &str) -> String {
         "qq" => "QQ".into(),
         "url" => "Url".into(),
         "email" => "Email".into(),
+        "telegram" => "Telegram".into(),
+        "line" => "Line".into(),
         other => other.to_owned(),
     }
 }
