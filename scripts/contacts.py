@@ -10,7 +10,8 @@ grouped, Chinese and financial numerals, circled and full-width digits, noise be
 点com, 。cn, dot com), e-mail addresses, each in ordinary carrier text, with the span of the
 contact. A case is found when `qinglang scan` reports a hit of that kind (source
 rule:contact) whose span covers the contact. False contacts: texts of the wiki sentences and
-COLD train+dev comments with any contact hit.
+COLD train+dev comments with any contact hit. Since issue #19 also Telegram and LINE ids and
+WeChat by 微 or 薇 alone (generate_messenger_forms).
 """
 import argparse, csv, json, os, random, subprocess, sys, tempfile
 
@@ -150,6 +151,44 @@ def generate_real_forms(rng, first_id):
     return cases
 
 
+def generate_messenger_forms(rng, first_id):
+    """Forms of gambling-recovery and escort ads (issue #19, seo-fresh6), appended with their
+    own random stream: Telegram ids after 纸飞机 / 飞机 / tg / telegram (with @), LINE ids
+    after Line / 賴 / 加賴, WeChat by 微 or 薇 alone with the id glued or after a mark, and a
+    QQ number after 扣 and a dash."""
+    cases = []
+    def add(kind, style, contact, covers):
+        pre, post = rng.choice(CARRIERS)
+        text = pre + contact + post
+        start = len(pre) + contact.index(covers)
+        cases.append({"id": first_id + len(cases), "kind": kind, "style": style, "text": text,
+                      "start": start, "end": start + len(covers)})
+    def handle(n_letters):
+        # Telegram names have at least 5 characters, LINE ids 4, WeChat ids 6.
+        return wechat_id(rng)[: n_letters] + "".join(rng.choice("0123456789") for _ in range(rng.randint(3, 6)))
+    for _ in range(60):
+        ident = handle(rng.randint(2, 6))
+        cue = rng.choice(["纸飞机：", "纸飞机", "飞机：", "飞机【@", "tg: ", "TG：", "telegram @", "紙飛機："])
+        add("telegram", "cue-" + cue.strip("：: @【"), cue + ident + rng.choice(["", "】", " "]), ident)
+    for _ in range(60):
+        ident = rng.choice([handle(rng.randint(1, 5)), "".join(rng.choice("0123456789") for _ in range(5))])
+        cue = rng.choice(["Line：", "LINE: ", "line:", "賴", "加賴", "赖"])
+        if cue.startswith(("Line", "LINE", "line")) and ident.isdigit():
+            ident = "a" + ident
+        add("line", "cue-" + cue.strip("：: "), cue + ident, ident)
+    for _ in range(40):
+        ident = rng.choice([handle(rng.randint(3, 6)), "".join(rng.choice("0123456789") for _ in range(8))])
+        cue = rng.choice(["微：", "薇：", "官方微：", "微【", "微"])
+        if cue == "微" and not ident.isdigit():
+            ident = ident[0] + "".join(rng.choice("0123456789") for _ in range(6))
+        add("wechat", "bare-" + cue.strip("：【"), cue + ident + ("】" if "【" in cue else ""), ident)
+    for _ in range(30):
+        n = rng.choice("123456789") + "".join(rng.choice("0123456789") for _ in range(rng.randint(5, 9)))
+        cue = rng.choice(["【扣--", "扣-", "扣：", "扣—"])
+        add("qq", "bare-扣", cue + n + ("--】" if "【" in cue else ""), n)
+    return cases
+
+
 def clean_sets():
     with open(os.path.join(DATA, "wiki-zh-gsd", "sentences.txt"), encoding="utf-8") as f:
         wiki = [l.rstrip("\n") for l in f if l.strip()]
@@ -183,6 +222,7 @@ def main():
         with open(CASES, "w", encoding="utf-8") as f:
             cases = generate(random.Random(11))
             cases += generate_real_forms(random.Random(19), len(cases))
+            cases += generate_messenger_forms(random.Random(23), len(cases))
             for c in cases:
                 f.write(json.dumps(c, ensure_ascii=False) + "\n")
     with open(CASES, encoding="utf-8") as f:

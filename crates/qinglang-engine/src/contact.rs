@@ -369,6 +369,10 @@ impl Stream<'_> {
             end += 1;
         }
         let digit = self.chars[id..end].iter().any(char::is_ascii_digit);
+        let letter = self.chars[id..end].iter().any(char::is_ascii_lowercase);
+        if end - id < 5 && !letter {
+            return None;
+        }
         let at = between.contains(['@', '＠']);
         // The id ends the word: `飞机：abc123的` is fine, `tg：abc1234567890…` of a hash is
         // cut by the length.
@@ -596,6 +600,14 @@ pub(crate) fn find(text: &str, norm: &str, pos: &[Pos], out: &mut Vec<Contact>) 
             // A cue ending at most two characters (号, 是, 码) before the run.
             (0..=2).find_map(|skip| {
                 let cue_end = start.checked_sub(skip)?;
+                // What stands between is a word (号, 是, 码), not the rest of an id
+                // (`b7qkn26003` holds no QQ cue).
+                if s.chars[cue_end..start]
+                    .iter()
+                    .any(char::is_ascii_alphanumeric)
+                {
+                    return None;
+                }
                 cues.iter().find_map(|c| {
                     let cue_start = cue_end.checked_sub(c.chars().count())?;
                     // A Latin cue starts a word: `Q3004962175`, not `faq 12345`.
@@ -626,6 +638,15 @@ pub(crate) fn find(text: &str, norm: &str, pos: &[Pos], out: &mut Vec<Contact>) 
             push(out, &mut taken, ContactKind::Wechat, start - 1, end);
         } else if let Some(cue) = cue_before(QQ_CUES).filter(|_| (5..=11).contains(&len)) {
             push(out, &mut taken, ContactKind::Qq, cue, end);
+        } else if start > 0
+            && s.chars[start - 1] == '扣'
+            && (5..=11).contains(&len)
+            && s.joined(start, 3)
+            && s.between(start).contains(['-', '—', '―', ':', '：', '【'])
+        {
+            // 扣 alone is QQ only with a mark before the number (`【扣--618223】`): 扣 is
+            // also a deduction (`扣100000元`).
+            push(out, &mut taken, ContactKind::Qq, start - 1, end);
         }
         k = end;
     }
@@ -682,10 +703,11 @@ pub(crate) fn find(text: &str, norm: &str, pos: &[Pos], out: &mut Vec<Contact>) 
             if cue == "赖" && k > 0 && WORDS_ENDING_IN_LAI.contains(s.chars[k - 1]) {
                 break;
             }
+            // Telegram names have 5 characters or more; LINE ids 4, but 4 digits are a year.
             let range = if kind == ContactKind::Telegram {
                 5..=32
             } else {
-                5..=20
+                4..=20
             };
             if let Some(end) = s.id_after(k + cue.chars().count(), range, marked) {
                 push(out, &mut taken, kind, k, end);

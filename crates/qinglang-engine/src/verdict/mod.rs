@@ -293,6 +293,9 @@ fn decide_hits<'e>(text: &str, hits: Vec<Hit<'e>>, policy: &Policy) -> Verdict<'
             .collect();
         &owned
     };
+    // A message of a few lines is one ad: its title sells, its last line gives the number.
+    // An article's contacts are its own.
+    let contact_in_message = !article && lexical.iter().any(Hit::is_contact);
     let mut stuffing_lines: Vec<(usize, usize)> = Vec::new();
     let mut i = 0;
     while i < lexical.len() {
@@ -311,7 +314,10 @@ fn decide_hits<'e>(text: &str, hits: Vec<Hit<'e>>, policy: &Policy) -> Verdict<'
             &text[line_start..line_end],
             line_start,
             &lexical[i..j],
-            reporting,
+            Context {
+                reporting,
+                contact_in_message,
+            },
             policy,
         );
         // Prose, and headings that name a category without a block-level term.
@@ -386,7 +392,7 @@ fn score_segment(
     line: &str,
     line_start: usize,
     hits: &[Hit<'_>],
-    reporting: bool,
+    context: Context,
     policy: &Policy,
 ) -> (SegmentKind, u8) {
     let mut block_terms: Vec<u32> = Vec::new();
@@ -552,7 +558,7 @@ fn score_segment(
             clamp(u32::from(policy.stuffing_score) + extra),
         );
     }
-    if !reporting && solicits(line, hits) {
+    if !context.reporting && solicits(line, hits, context.contact_in_message) {
         return (
             SegmentKind::Solicitation,
             clamp(u32::from(policy.stuffing_score)),
@@ -595,17 +601,27 @@ fn score_segment(
         (kind, score)
     }
 }
+/// What a segment's score depends on beyond its own hits.
+#[derive(Debug, Clone, Copy)]
+struct Context {
+    /// The whole text reports on what it names (two reporting markers).
+    reporting: bool,
+    /// The text is a message, not an article, and gives a contact in some line.
+    contact_in_message: bool,
+}
+
 /// Categories whose trade is sold by a contact in spam: sex (escorts included) and gambling.
 const SOLD_CATEGORIES: &[&str] = &["porn", "gambling"];
 
-/// Whether a line sells sex or gambling and gives the way to buy it: a contact (REV-6) and,
-/// of those categories, a review-level term (`网赌被黑…+微97930511`, `外送茶+Line：…`) or two
+/// Whether a line sells sex or gambling and gives the way to buy it: a contact (REV-6) in
+/// it, or anywhere in a message that is not an article, and, of those categories, a
+/// review-level term of a trade's family (`网赌被黑…+微97930511`, `外送茶+Line：…`) or two
 /// distinct telling cues (`买球…人妻…` with a QQ number). One cue beside a number is not
 /// enough (`萝莉裙 加微信`, a shop), and a line written in sentences may be a warning that
 /// quotes a scammer's id; a text that reports never gets here. Ads ask and exclaim
 /// (`被黑怎么办？`): one sentence's end is still an ad's.
-fn solicits(line: &str, hits: &[Hit<'_>]) -> bool {
-    if !hits.iter().any(Hit::is_contact) {
+fn solicits(line: &str, hits: &[Hit<'_>], contact_in_message: bool) -> bool {
+    if !(contact_in_message || hits.iter().any(Hit::is_contact)) {
         return false;
     }
     let ends = line.matches(['。', '！', '？']).count();
@@ -613,11 +629,13 @@ fn solicits(line: &str, hits: &[Hit<'_>]) -> bool {
         return false;
     }
     let sold = |h: &&Hit<'_>| h.is_lexical() && SOLD_CATEGORIES.contains(&h.category());
-    if hits
-        .iter()
-        .filter(sold)
-        .any(|h| h.action() == Action::Review)
-    {
+    // A trade's own words are curated with their family (`porn/escort`,
+    // `gambling/withdrawal_recovery`); a review-level word without one is a category noun
+    // (色情, 博彩: a moderation API's documentation names them beside its URL) or a word
+    // the generated lists tag loosely (文胸, 夜总会: shops and clubs give numbers too).
+    if hits.iter().filter(sold).any(|h| {
+        h.action() == Action::Review && h.subcategory().is_some_and(|f| f != COMMON_WORD_FAMILY)
+    }) {
         return true;
     }
     let mut telling: Vec<u32> = Vec::new();
