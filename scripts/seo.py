@@ -28,11 +28,15 @@ none of the others has:
   source than the stored pages: gathered by a helper on 2026-12-07 who reported counts only,
   measured once at 200e0e0: 12/28 runs, 9/9 bodies, 0/17 negatives blocked (5 reviewed), then
   read, `--set fresh6`);
-- held-out: test_data/seo-fresh7 (41 records from GitHub repositories none of the sets above
-  has; gathered by a helper who reported counts only; not yet measured).
+  and test_data/seo-fresh7 (41 records from 41 GitHub repositories none of the sets above
+  has, 14 of its 20 negatives repository files; gathered by a helper on 2026-12-07 who
+  reported counts only): measured once at d64d3fb, 9/21 runs, 7/7 bodies, 2/20 negatives
+  blocked (8 reviewed), then read, `--set fresh7`;
+- held-out: none left. Every set above has been measured once and read; --heldout says so
+  until a new set, gathered from another source and never looked at, is named here.
 Standard library only. Usage:
 
-    scripts/seo.py [--bin target/release/qinglang] [--set dev|fresh|fresh2|fresh3|fresh4|fresh5|fresh6] [--show]
+    scripts/seo.py [--bin target/release/qinglang] [--set dev|fresh|fresh2|fresh3|fresh4|fresh5|fresh6|fresh7] [--show]
 
 Exit status: 0 when the three figures hold on the part measured, 1 otherwise, 2 on errors.
 """
@@ -56,11 +60,11 @@ DEV_SETS = {
                os.path.join(ROOT, "test_data", "seo-fresh5", "seo_fresh5.jsonl")),
     "fresh6": ("seo-fresh6, development",
                os.path.join(ROOT, "test_data", "seo-fresh6", "seo_fresh6.jsonl")),
+    "fresh7": ("seo-fresh7, development",
+               os.path.join(ROOT, "test_data", "seo-fresh7", "seo_fresh7.jsonl")),
 }
-# test_data/seo-fresh7: 41 records from 41 GitHub repositories none of the sets above has
-# (21 injected, 14 of them spam posts with no body; 20 hard negatives, 14 of them repository
-# files), gathered by a helper on 2026-12-07 who reported counts only. Not yet measured.
-HELD_OUT_SET = os.path.join(ROOT, "test_data", "seo-fresh7", "seo_fresh7.jsonl")
+# None: every set has been measured once and read (see above).
+HELD_OUT_SET = None
 
 
 def main():
