@@ -105,18 +105,25 @@ def generate(rng):
     return cases
 
 
-def generate_real_forms(rng, first_id):
-    """Forms seen in real messages (issue #19), appended with their own random stream so the
-    cases above stay as they were: QQ numbers after Q群 / 加Q / a bare Q, WeChat ids after 加薇,
-    digits read out (幺 for 1, 两 for 2), whole URLs with hyphens, paths and queries, TLDs
-    beyond the common ones under www. or three labels, and short links."""
-    cases = []
+def case_adder(rng, first_id, cases):
+    """A function that puts a contact in a random carrier text and appends the case, numbered
+    from `first_id`, with the span of `covers` (the part a hit must cover)."""
     def add(kind, style, contact, covers):
         pre, post = rng.choice(CARRIERS)
         text = pre + contact + post
         start = len(pre) + contact.index(covers)
         cases.append({"id": first_id + len(cases), "kind": kind, "style": style, "text": text,
                       "start": start, "end": start + len(covers)})
+    return add
+
+
+def generate_real_forms(rng, first_id):
+    """Forms seen in real messages (issue #19), appended with their own random stream so the
+    cases above stay as they were: QQ numbers after Q群 / 加Q / a bare Q, WeChat ids after 加薇,
+    digits read out (幺 for 1, 两 for 2), whole URLs with hyphens, paths and queries, TLDs
+    beyond the common ones under www. or three labels, and short links."""
+    cases = []
+    add = case_adder(rng, first_id, cases)
     for _ in range(100):
         n = rng.choice("123456789") + "".join(rng.choice("0123456789") for _ in range(rng.randint(5, 10)))
         form = rng.choice(["Q群 ", "QQ群：", "Q", "加Q：", "加q ", "q"])
@@ -157,12 +164,7 @@ def generate_messenger_forms(rng, first_id):
     after Line / 賴 / 加賴, WeChat by 微 or 薇 alone with the id glued or after a mark, and a
     QQ number after 扣 and a dash."""
     cases = []
-    def add(kind, style, contact, covers):
-        pre, post = rng.choice(CARRIERS)
-        text = pre + contact + post
-        start = len(pre) + contact.index(covers)
-        cases.append({"id": first_id + len(cases), "kind": kind, "style": style, "text": text,
-                      "start": start, "end": start + len(covers)})
+    add = case_adder(rng, first_id, cases)
     def handle(n_letters):
         # Telegram names have at least 5 characters, LINE ids 4, WeChat ids 6.
         return wechat_id(rng)[: n_letters] + "".join(rng.choice("0123456789") for _ in range(rng.randint(3, 6)))
