@@ -409,6 +409,14 @@ const PUNCTUATION_WIDTHS: [(char, char); 5] = [
     ('?', '？'),
 ];
 
+/// The half-width and full-width forms of a clause mark `c` is one of.
+fn widths_of(c: char) -> Option<(char, char)> {
+    PUNCTUATION_WIDTHS
+        .iter()
+        .copied()
+        .find(|&(half, full)| c == half || c == full)
+}
+
 /// A mark's own advance, in ems, below which it was drawn half-width and above which
 /// full-width (about 0.3 and 1); in between, the recogniser's reading stands.
 const HALF_WIDTH_BELOW: f32 = 0.45;
@@ -423,12 +431,7 @@ const FULL_WIDTH_ABOVE: f32 = 0.8;
 /// between neighbouring ideographs, in recogniser steps). Lines with fewer than two
 /// neighbouring ideograph pairs, and marks at a line's ends, are left as read.
 fn restore_widths(read: &mut [(char, f32)]) {
-    let is_mark = |c: char| {
-        PUNCTUATION_WIDTHS
-            .iter()
-            .any(|&(half, full)| c == half || c == full)
-    };
-    if read.len() < 3 || !read.iter().any(|&(c, _)| is_mark(c)) {
+    if read.len() < 3 || !read.iter().any(|&(c, _)| widths_of(c).is_some()) {
         return;
     }
     let mut advances: Vec<f32> = read
@@ -453,10 +456,7 @@ fn restore_widths(read: &mut [(char, f32)]) {
     };
     for k in 1..read.len() - 1 {
         let c = read[k].0;
-        let Some(&(half, full)) = PUNCTUATION_WIDTHS
-            .iter()
-            .find(|&&(half, full)| c == half || c == full)
-        else {
+        let Some((half, full)) = widths_of(c) else {
             continue;
         };
         let (before, after) = (read[k - 1], read[k + 1]);
