@@ -106,6 +106,11 @@ const WORDS_ENDING_IN_LAI: &str = "信依抵耍无聊仰";
 /// What marks an id after a messenger's cue: a colon, an opening bracket, an at sign.
 const ID_MARKS: &[char] = &[':', '：', '@', '＠', '【', '[', '(', '（', '「'];
 
+/// Whether what stands between a cue and an id is only marks and spaces (`：`, `【@`).
+fn only_marks(between: &str) -> bool {
+    between.chars().all(|c| ID_MARKS.contains(&c) || c == ' ')
+}
+
 /// The top-level domains of most links in Chinese spam: a bare `name.tld` is a link.
 const TLDS: &[&str] = &[
     "com", "cn", "net", "org", "top", "xyz", "vip", "cc", "io", "me", "info", "shop", "club",
@@ -358,10 +363,7 @@ impl Stream<'_> {
         }
         let between = self.between(id);
         let mark = between.contains(ID_MARKS);
-        if !between.chars().all(|c| ID_MARKS.contains(&c) || c == ' ')
-            || (marked && !mark)
-            || (!mark && !between.is_empty())
-        {
+        if !only_marks(between) || (marked && !mark) || (!mark && !between.is_empty()) {
             return None;
         }
         let mut end = id + 1;
@@ -627,9 +629,7 @@ pub(crate) fn find(text: &str, norm: &str, pos: &[Pos], out: &mut Vec<Contact>) 
         let bare_wechat = start > 0
             && BARE_WECHAT_CUES.contains(&s.chars[start - 1])
             && s.joined(start, 2)
-            && s.between(start)
-                .chars()
-                .all(|c| ID_MARKS.contains(&c) || c == ' ');
+            && only_marks(s.between(start));
         if let Some(cue) = cue_before(WECHAT_CUES).filter(|_| len >= 6) {
             push(out, &mut taken, ContactKind::Wechat, cue, end);
         } else if mobile && !glued_before && !glued_after {
