@@ -49,12 +49,17 @@ impl ContactKind {
     }
 }
 
+/// The family of a contact hit written in disguise (`Contact::disguised`).
+pub(crate) const DISGUISED_CONTACT_FAMILY: &str = "disguised";
+
 /// A contact found: its kind and its span in normalised character indices (end exclusive).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Contact {
     pub kind: ContactKind,
     pub start: usize,
     pub end: usize,
+    /// Written so that a filter would miss it: see `Stream::disguised`.
+    pub disguised: bool,
 }
 
 const QQ_CUES: &[&str] = &[
@@ -186,7 +191,22 @@ fn cue_at(rest: &str) -> bool {
 /// anything contact-like at all?
 pub(crate) fn may_contain(folded: &str, original: &str, folder: &Folder) -> bool {
     let b = folded.as_bytes();
+    // Digits in a row, and digits of groups of three or more that at most three other
+    // characters part (`136乀7027乀0005`, a number written in groups; see
+    // `grouped_number_end`).
     let mut digits = 0;
+    let mut grouped = 0;
+    let mut apart = 0;
+    let other = |digits: &mut u32, grouped: &mut u32, apart: &mut u32| {
+        if (1..3).contains(digits) {
+            *grouped = 0;
+        }
+        *digits = 0;
+        *apart += 1;
+        if *apart > 3 {
+            *grouped = 0;
+        }
+    };
     let mut i = 0;
     while i < b.len() {
         let x = b[i];
@@ -197,7 +217,7 @@ pub(crate) fn may_contain(folded: &str, original: &str, folder: &Folder) -> bool
                 break;
             };
             if THREE_BYTE_FILTER & (1 << (z & 63)) == 0 {
-                digits = 0;
+                other(&mut digits, &mut grouped, &mut apart);
                 i += 3;
                 continue;
             }
@@ -209,7 +229,7 @@ pub(crate) fn may_contain(folded: &str, original: &str, folder: &Folder) -> bool
                     return true;
                 }
             } else {
-                digits = 0;
+                other(&mut digits, &mut grouped, &mut apart);
                 if CUE_INITIALS.iter().any(|&k| k as u32 == c) && cue_at(&folded[i..]) {
                     return true;
                 }
@@ -219,13 +239,15 @@ pub(crate) fn may_contain(folded: &str, original: &str, folder: &Folder) -> bool
         }
         if x.is_ascii_digit() {
             digits += 1;
-            if digits >= 5 {
+            grouped += 1;
+            apart = 0;
+            if digits >= 5 || grouped >= 9 {
                 return true;
             }
             i += 1;
             continue;
         }
-        digits = 0;
+        other(&mut digits, &mut grouped, &mut apart);
         if matches!(x, b'q' | b'v' | b'w' | b'd' | b't' | b'l') && cue_at(&folded[i..]) {
             return true;
         }
@@ -246,7 +268,9 @@ pub(crate) fn may_contain(folded: &str, original: &str, folder: &Folder) -> bool
                         || matches!(n, ']' | ')' | '}' | '】' | '）')
                         || fold == Fold::Skip)
                 })
-                .is_some_and(|(_, fold)| matches!(fold, Fold::Char(l) if l.is_ascii_lowercase()))
+                .is_some_and(|(n, fold)| {
+                    matches!(fold, Fold::Char(l) if l.is_ascii_lowercase()) || n == '匚'
+                })
         })
     };
     let mut i = 0;
@@ -381,6 +405,118 @@ impl Stream<'_> {
         (len.contains(&(end - id)) && (digit || at)).then_some(end)
     }
 
+    /// Where a number split into groups by one separator repeated ends (`136乀7027乀0005`,
+    /// `188x1887x9571`, `158...1717...2008`), given the digit run `start..end` that opens it:
+    /// spammers put a mark, a letter or a rare ideograph between the groups so that a filter
+    /// reading digit runs sees short numbers. Three groups or more of three or four digits,
+    /// the same separator of at most three characters each time, no line break; `end` when
+    /// the run opens no such number. A measurement (`150x1000x2000mm`) is not one.
+    fn grouped_number_end(&self, start: usize, end: usize, taken: &[bool]) -> usize {
+        const GROUP: RangeInclusive<usize> = 3..=4;
+        if !GROUP.contains(&(end - start)) {
+            return end;
+        }
+        let n = self.chars.len();
+        let mut separator: Option<&str> = None;
+        let (mut groups, mut last) = (1, end);
+        loop {
+            // Up to three characters of the normalised stream, and any noise, stand between.
+            let mut next = last;
+            while next < n && next < last + 3 && !self.chars[next].is_ascii_digit() {
+                next += 1;
+            }
+            if next >= n || !self.chars[next].is_ascii_digit() || taken[next] {
+                break;
+            }
+            if (last..=next).any(|k| self.pos[k].gap == GAP_BREAK) {
+                break;
+            }
+            let between = self
+                .text
+                .get(self.pos[last - 1].orig_end as usize..self.pos[next].orig_start as usize)
+                .unwrap_or("");
+            if between.is_empty()
+                || between.chars().count() > 3
+                || between
+                    .chars()
+                    .any(|c| c.is_ascii_digit() || c.is_whitespace())
+                || separator.is_some_and(|s| s != between)
+            {
+                break;
+            }
+            let mut group_end = next + 1;
+            while group_end < n
+                && self.chars[group_end].is_ascii_digit()
+                && self.pos[group_end].gap == 0
+                && !taken[group_end]
+            {
+                group_end += 1;
+            }
+            if !GROUP.contains(&(group_end - next)) {
+                break;
+            }
+            separator = Some(between);
+            groups += 1;
+            last = group_end;
+        }
+        let times = separator.is_some_and(|s| matches!(s, "x" | "X" | "×" | "*" | "＊" | "ｘ"));
+        let unit = ["mm", "cm", "m", "毫米", "厘米", "米", "px"]
+            .iter()
+            .any(|u| last < n && self.starts_with_at(last, u));
+        if groups >= 3 && !(times && unit) {
+            last
+        } else {
+            end
+        }
+    }
+
+    /// Whether the number, id or address `body..end` is written so that a filter would miss
+    /// it: an address whose dot is no `.` (`·`, `。`, 点), with spaces or look-alikes in it
+    /// (`８ １ ９ ６ · Ｃ Ｃ`); a number spelt out (壹, 幺, ①) or cut by anything but a
+    /// space, a hyphen or an id's `_`/`.` (`136乀7027乀0005`, `158...1717...2008`). Full-width
+    /// digits are how an input method in full-width mode types a number; in an address,
+    /// where nobody types them, full-width forms are a disguise too. Ordinary text gives its
+    /// numbers and links plainly, so a disguised one is evidence of evasion (REV-6).
+    fn disguised(&self, kind: ContactKind, body: usize, end: usize) -> bool {
+        let address = matches!(kind, ContactKind::Url | ContactKind::Email);
+        let number = matches!(kind, ContactKind::Mobile | ContactKind::Qq)
+            || (kind == ContactKind::Wechat && self.chars[body].is_ascii_digit());
+        for k in body..end {
+            let c = self.chars[k];
+            if !is_label_char(c) || (number && !c.is_ascii_digit()) {
+                return true;
+            }
+            let written = self
+                .text
+                .get(self.pos[k].orig_start as usize..)
+                .and_then(|t| t.chars().next())
+                .unwrap_or(c);
+            let full_width = ('\u{FF10}'..='\u{FF5A}').contains(&written);
+            if !written.is_ascii() && (address || !full_width) {
+                return true;
+            }
+            if k > body {
+                let plain: &[char] = if address {
+                    &[
+                        '.', '-', '/', ':', '_', '@', '?', '=', '&', '%', '#', '~', '+', '[', ']',
+                    ]
+                } else {
+                    &[' ', '-', '_', '.']
+                };
+                // One plain mark, or spaces (`138 1234 5678`), but not `158...1717`.
+                let between = self.between(k);
+                let spaces = between.chars().all(|c| c == ' ');
+                let mut marks = between.chars();
+                let one_mark = marks.next().is_none_or(|c| plain.contains(&c))
+                    && (address || marks.next().is_none());
+                if !(spaces || one_mark) {
+                    return true;
+                }
+            }
+        }
+        false
+    }
+
     fn starts_with_at(&self, at: usize, word: &str) -> bool {
         for (k, c) in (at..).zip(word.chars()) {
             if k >= self.chars.len() || self.chars[k] != c || (k > at && !self.joined(k, 2)) {
@@ -415,18 +551,31 @@ pub(crate) fn find(text: &str, norm: &str, pos: &[Pos], out: &mut Vec<Contact>) 
             '拐' if after_digit => '7',
             '勾' if after_digit => '9',
             '洞' if after_digit => '0',
+            // The radical 匚 is drawn like a C (`DF518·匚匚` for `.cc`); prose hardly uses it.
+            '匚' => 'c',
             c => c,
         };
     }
     let s = Stream { text, chars, pos };
     let n = s.chars.len();
     let mut taken = vec![false; n];
-    let push = |out: &mut Vec<Contact>, taken: &mut Vec<bool>, kind, start: usize, end: usize| {
+    // `body` is where the number, id or address itself starts, after its cue.
+    let push = |out: &mut Vec<Contact>,
+                taken: &mut Vec<bool>,
+                kind,
+                (start, body): (usize, usize),
+                end: usize| {
         if taken[start..end].iter().any(|&t| t) {
             return;
         }
         taken[start..end].iter_mut().for_each(|t| *t = true);
-        out.push(Contact { kind, start, end });
+        let disguised = s.disguised(kind, body, end);
+        out.push(Contact {
+            kind,
+            start,
+            end,
+            disguised,
+        });
     };
 
     // URLs, bare domains and e-mail addresses: a TLD after a dot (or 点 / dot), preceded by
@@ -494,6 +643,10 @@ pub(crate) fn find(text: &str, norm: &str, pos: &[Pos], out: &mut Vec<Contact>) 
             {
                 continue;
             }
+            let spaced_dot = label_end == k && {
+                let before_tld = s.between(k);
+                before_tld.starts_with(' ') && before_tld.ends_with(' ')
+            };
             let mut start = label_end;
             let mut labels = 1;
             while start > 0 && is_label_char(s.chars[start - 1]) {
@@ -501,8 +654,14 @@ pub(crate) fn find(text: &str, norm: &str, pos: &[Pos], out: &mut Vec<Contact>) 
                 // (`wx-qq.xyz`); between labels stands a dot.
                 if start < label_end {
                     let dot = is_dot(s.between(start));
+                    // Written out with spaces around its dot, a name may be spaced out
+                    // letter by letter too (`８ １ ９ ６ · Ｃ Ｃ`).
+                    let spaced = spaced_dot
+                        && s.between(start).chars().count() <= 2
+                        && s.between(start).chars().all(|c| c == ' ');
                     if !(s.pos[start].gap == 0
                         || s.between(start) == "-"
+                        || spaced
                         || (dot && !s.sentence_break_before(start, label_end)))
                     {
                         break;
@@ -576,7 +735,12 @@ pub(crate) fn find(text: &str, norm: &str, pos: &[Pos], out: &mut Vec<Contact>) 
                     continue;
                 }
             }
-            push(out, &mut taken, kind, start, end);
+            let before = out.len();
+            push(out, &mut taken, kind, (start, start), end);
+            // `abc dot com` spells its dot out in letters, which `disguised` reads as a label.
+            if label_end + 3 == k && out.len() > before {
+                out[before].disguised = true;
+            }
         }
     }
 
@@ -592,12 +756,16 @@ pub(crate) fn find(text: &str, norm: &str, pos: &[Pos], out: &mut Vec<Contact>) 
         while end < n && s.chars[end].is_ascii_digit() && s.joined(end, 2) && !taken[end] {
             end += 1;
         }
+        let end = s.grouped_number_end(start, end, &taken);
         // A digit glued to letters (`a1234567b`) belongs to a word, not a number.
         let glued = |i: usize| s.chars[i].is_ascii_lowercase();
         let glued_before = start > 0 && glued(start - 1) && s.joined(start, 0);
         let glued_after = end < n && glued(end) && s.joined(end, 0);
-        let digits: String = s.chars[start..end].iter().collect();
-        let len = end - start;
+        let digits: String = s.chars[start..end]
+            .iter()
+            .filter(|c| c.is_ascii_digit())
+            .collect();
+        let len = digits.len();
         let cue_before = |cues: &[&str]| -> Option<usize> {
             // A cue ending at most two characters (号, 是, 码) before the run.
             (0..=2).find_map(|skip| {
@@ -631,13 +799,19 @@ pub(crate) fn find(text: &str, norm: &str, pos: &[Pos], out: &mut Vec<Contact>) 
             && s.joined(start, 2)
             && only_marks(s.between(start));
         if let Some(cue) = cue_before(WECHAT_CUES).filter(|_| len >= 6) {
-            push(out, &mut taken, ContactKind::Wechat, cue, end);
+            push(out, &mut taken, ContactKind::Wechat, (cue, start), end);
         } else if mobile && !glued_before && !glued_after {
-            push(out, &mut taken, ContactKind::Mobile, start, end);
+            push(out, &mut taken, ContactKind::Mobile, (start, start), end);
         } else if bare_wechat && (6..=12).contains(&len) && !glued_after {
-            push(out, &mut taken, ContactKind::Wechat, start - 1, end);
+            push(
+                out,
+                &mut taken,
+                ContactKind::Wechat,
+                (start - 1, start),
+                end,
+            );
         } else if let Some(cue) = cue_before(QQ_CUES).filter(|_| (5..=11).contains(&len)) {
-            push(out, &mut taken, ContactKind::Qq, cue, end);
+            push(out, &mut taken, ContactKind::Qq, (cue, start), end);
         } else if start > 0
             && s.chars[start - 1] == '扣'
             && (5..=11).contains(&len)
@@ -646,7 +820,7 @@ pub(crate) fn find(text: &str, norm: &str, pos: &[Pos], out: &mut Vec<Contact>) 
         {
             // 扣 alone is QQ only with a mark before the number (`【扣--618223】`): 扣 is
             // also a deduction (`扣100000元`).
-            push(out, &mut taken, ContactKind::Qq, start - 1, end);
+            push(out, &mut taken, ContactKind::Qq, (start - 1, start), end);
         }
         k = end;
     }
@@ -676,7 +850,7 @@ pub(crate) fn find(text: &str, norm: &str, pos: &[Pos], out: &mut Vec<Contact>) 
                 end += 1;
             }
             if (6..=20).contains(&(end - id)) {
-                push(out, &mut taken, ContactKind::Wechat, k, end);
+                push(out, &mut taken, ContactKind::Wechat, (k, id), end);
             }
         }
     }
@@ -686,7 +860,7 @@ pub(crate) fn find(text: &str, norm: &str, pos: &[Pos], out: &mut Vec<Contact>) 
         if BARE_WECHAT_CUES.contains(&s.chars[k]) {
             // Glued to it or after a mark (`薇87O9.55I8`, `微：abc2779`), not across a space.
             if let Some(end) = s.id_after(k + 1, 6..=20, false) {
-                push(out, &mut taken, ContactKind::Wechat, k, end);
+                push(out, &mut taken, ContactKind::Wechat, (k, k + 1), end);
             }
             continue;
         }
@@ -709,8 +883,9 @@ pub(crate) fn find(text: &str, norm: &str, pos: &[Pos], out: &mut Vec<Contact>) 
             } else {
                 4..=20
             };
-            if let Some(end) = s.id_after(k + cue.chars().count(), range, marked) {
-                push(out, &mut taken, kind, k, end);
+            let id = k + cue.chars().count();
+            if let Some(end) = s.id_after(id, range, marked) {
+                push(out, &mut taken, kind, (k, id), end);
             }
             break;
         }

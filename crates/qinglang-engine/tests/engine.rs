@@ -181,6 +181,79 @@ fn contact_rules_report_ad_hits_and_can_be_turned_off() {
     assert!(quiet.scan(text).hits.is_empty());
 }
 
+/// A number or a link written so that a filter would miss it carries the family `disguised`
+/// (REV-6, #19): numbers cut into groups by an odd separator, a spaced `·` for the dot, a name
+/// spaced out letter by letter, 匚 for C, digits spelt out. What a shop or a bank writes
+/// plainly does not, and a measurement is no number.
+#[test]
+fn disguised_contacts_carry_their_family() {
+    let engine = Engine::builder().build().expect("builds");
+    let contacts = |text: &str| -> Vec<(String, String, Option<String>)> {
+        engine
+            .scan(text)
+            .hits
+            .iter()
+            .map(|h| {
+                let family = h.subcategory().map(str::to_owned);
+                (h.term().to_owned(), h.text(text).to_owned(), family)
+            })
+            .collect()
+    };
+    let disguised = |term: &str, text: &str| {
+        (
+            term.to_owned(),
+            text.to_owned(),
+            Some("disguised".to_owned()),
+        )
+    };
+    let plain = |term: &str, text: &str| (term.to_owned(), text.to_owned(), None);
+    for (text, want) in [
+        (
+            "代孕【１３６乀７０２７乀０００５電話】",
+            disguised("mobile", "１３６乀７０２７乀０００５"),
+        ),
+        (
+            "+微/电 158...1717...2008",
+            disguised("mobile", "158...1717...2008"),
+        ),
+        (
+            "上门【188x1887x9571娜娜】",
+            disguised("mobile", "188x1887x9571"),
+        ),
+        (
+            "╋薇:781乄372乄524▋",
+            disguised("wechat", "薇:781乄372乄524"),
+        ),
+        ("【网: 263613·cc】", disguised("url", "263613·cc")),
+        (
+            "《網芷—— ８ １ ９ ６ · Ｃ Ｃ ——》",
+            disguised("url", "８ １ ９ ６ · Ｃ Ｃ"),
+        ),
+        ("【誷―DF518·匚匚―】", disguised("url", "DF518·匚匚")),
+        ("网址abc点com", disguised("url", "abc点com")),
+        ("网址 abc dot com 速来", disguised("url", "abc dot com")),
+        (
+            "幺三八幺二三四五六七八",
+            disguised("mobile", "幺三八幺二三四五六七八"),
+        ),
+        ("电话 138 1234 5678", plain("mobile", "138 1234 5678")),
+        ("电话 138-1234-5678", plain("mobile", "138-1234-5678")),
+        (
+            "电话１３８１２３４５６７８",
+            plain("mobile", "１３８１２３４５６７８"),
+        ),
+        (
+            "网址 https://www.abc123.cn/a?b=1 查看",
+            plain("url", "https://www.abc123.cn/a?b=1"),
+        ),
+        ("加微信 abcd12345", plain("wechat", "微信 abcd12345")),
+    ] {
+        assert_eq!(contacts(text), [want], "{text:?}");
+    }
+    assert_eq!(contacts("板材尺寸150x1000x2000mm"), []);
+    assert_eq!(contacts("价格100元200元300元"), []);
+}
+
 /// A domain's dot is not a sentence's: `Good. Me too` is English, not the site `good.me`, and
 /// no contact crosses a line break (ARCHITECTURE: a line break is never crossed). A spaced
 /// dot before a lone TLD is still a disguise (REV-6).

@@ -10,7 +10,7 @@ use qinglang_text::{
     is_han, CharCounter, Normalized, Normalizer, Pos, GAP_BREAK, GAP_CLAUSE, GAP_COUNT,
 };
 
-use crate::contact::{self, Contact, ContactKind};
+use crate::contact::{self, Contact, ContactKind, DISGUISED_CONTACT_FAMILY};
 use crate::fraud::{self, FraudMatcher};
 use crate::lexicon::{Action, Combination, Entry, Lexicon, LexiconError, LexiconErrorKind};
 use crate::model::{Classifier, ModelScratch};
@@ -157,6 +157,15 @@ impl<'e> Hit<'e> {
         self.pattern > u32::MAX - ContactKind::ALL.len() as u32
     }
 
+    /// Whether the hit is a contact written so that a filter would miss it (`263613·cc`,
+    /// `136乀7027乀0005`), or one on the messengers gambling and escort ads move to
+    /// (Telegram, LINE): evidence that its text is evading review.
+    pub(crate) fn is_evasive_contact(&self) -> bool {
+        self.is_contact()
+            && (self.subcategory() == Some(DISGUISED_CONTACT_FAMILY)
+                || matches!(self.term(), "telegram" | "line"))
+    }
+
     /// Whether the fraud rule (REV-11) reported the hit: one piece of its evidence, which
     /// weighed with the others into its action.
     pub(crate) fn is_fraud_evidence(&self) -> bool {
@@ -208,8 +217,9 @@ pub struct Engine {
     /// Weak cues (SEO stuffing vocabulary), leftmost-longest. Their own automaton, so that a
     /// cue never hides a block term that starts inside it.
     cue_automaton: Option<Arc<CharwiseDoubleArrayAhoCorasick<u32>>>,
-    /// Entries standing for the contact rules (REV-6), by `ContactKind` order.
-    contact_entries: [u32; ContactKind::ALL.len()],
+    /// Entries standing for the contact rules (REV-6), by `ContactKind` order: as written
+    /// plainly, then disguised (family `disguised`).
+    contact_entries: [[u32; ContactKind::ALL.len()]; 2],
     patterns: Arc<[Pattern]>,
     entries: Arc<[CompiledEntry]>,
     /// Two-ideograph words of ordinary Chinese (normalised pairs, sorted): a short term
@@ -455,18 +465,20 @@ impl EngineBuilder {
         let automaton = build(match_forms, MatchKind::LeftmostLongest)?;
         // The contact rules report like lexicon entries: term = kind, category `ad`, review.
         let rule: Arc<str> = Arc::from("rule:contact");
-        let contact_entries = ContactKind::ALL.map(|kind| {
-            entries.push(CompiledEntry {
-                entry: Entry {
-                    term: kind.term().into(),
-                    category: "ad".into(),
-                    subcategory: None,
-                    action: Action::Review,
-                    line: 0,
-                },
-                source: Arc::clone(&rule),
-            });
-            entries.len() as u32 - 1
+        let contact_entries = [None, Some(DISGUISED_CONTACT_FAMILY)].map(|family| {
+            ContactKind::ALL.map(|kind| {
+                entries.push(CompiledEntry {
+                    entry: Entry {
+                        term: kind.term().into(),
+                        category: "ad".into(),
+                        subcategory: family.map(Into::into),
+                        action: Action::Review,
+                        line: 0,
+                    },
+                    source: Arc::clone(&rule),
+                });
+                entries.len() as u32 - 1
+            })
         });
         let flood_rule: Arc<str> = Arc::from("rule:flood");
         let flood_entries = [Action::Review, Action::Block].map(|action| {
@@ -630,7 +642,7 @@ impl Engine {
     /// Number of lexicon entries compiled in (the built-in contact and flood rules, stored
     /// after them, are not lexicon entries).
     pub fn entry_count(&self) -> usize {
-        self.contact_entries[0] as usize
+        self.contact_entries[0][0] as usize
     }
 
     /// Number of distinct normalised terms in the automaton.
@@ -858,7 +870,8 @@ impl Engine {
             for c in found {
                 let index = c.kind as usize;
                 hits.push(Hit {
-                    entry: &self.entries[self.contact_entries[index] as usize],
+                    entry: &self.entries
+                        [self.contact_entries[usize::from(c.disguised)][index] as usize],
                     pattern: u32::MAX - index as u32,
                     start: 0,
                     end: 0,

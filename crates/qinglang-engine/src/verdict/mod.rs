@@ -296,6 +296,7 @@ fn decide_hits<'e>(text: &str, hits: Vec<Hit<'e>>, policy: &Policy) -> Verdict<'
     // A message of a few lines is one ad: its title sells, its last line gives the number.
     // An article's contacts are its own.
     let contact_in_message = !article && lexical.iter().any(Hit::is_contact);
+    let evasive_contact_in_message = !article && lexical.iter().any(Hit::is_evasive_contact);
     let mut stuffing_lines: Vec<(usize, usize)> = Vec::new();
     let mut i = 0;
     while i < lexical.len() {
@@ -317,6 +318,7 @@ fn decide_hits<'e>(text: &str, hits: Vec<Hit<'e>>, policy: &Policy) -> Verdict<'
             Context {
                 reporting,
                 contact_in_message,
+                evasive_contact_in_message,
             },
             policy,
         );
@@ -328,10 +330,12 @@ fn decide_hits<'e>(text: &str, hits: Vec<Hit<'e>>, policy: &Policy) -> Verdict<'
             seg.1 = in_article(seg.1);
         }
         // A notice's own hotline or shop link (REV-11 item 4): contacts alone, in a text
-        // signed `【…】` or carrying an opt-out, weigh `notice_contact_factor`.
-        if lexical[i..j]
-            .iter()
-            .all(|h| h.is_contact() || h.action() == Action::Cue)
+        // signed `【…】` or carrying an opt-out, weigh `notice_contact_factor`; a line that
+        // sells sex or gambling beside them is no notice's (`【2026官方发布】` heads ads).
+        if seg.0 != SegmentKind::Solicitation
+            && lexical[i..j]
+                .iter()
+                .all(|h| h.is_contact() || h.action() == Action::Cue)
             && is_notice(text)
         {
             seg.1 = (f32::from(seg.1) * policy.notice_contact_factor) as u8;
@@ -558,7 +562,7 @@ fn score_segment(
             clamp(u32::from(policy.stuffing_score) + extra),
         );
     }
-    if !context.reporting && solicits(line, hits, context.contact_in_message) {
+    if !context.reporting && solicits(line, hits, context) {
         return (
             SegmentKind::Solicitation,
             clamp(u32::from(policy.stuffing_score)),
@@ -581,10 +585,23 @@ fn score_segment(
     // Many block terms on a long line are a list, unless the line is written in sentences
     // (an encyclopedia paragraph on Macau names 百家乐, 轮盘 and 老虎机 among its games):
     // spam written as sentences packs its terms closer than `prose_max_coverage`.
+    // Sentences that sell are still an ad: several block terms, one of them a trade's own
+    // (`学生妹` of `porn/escort` among 冰火, 颜射 and 制服诱惑 in an escort ad's paragraph),
+    // in a text that does not report. A health page's acts are no trade's words, and an
+    // encyclopedia names the games of a casino (百家乐, 轮盘): the platforms' family has its
+    // own rule above.
+    let sells = !context.reporting
+        && block_terms.len() as u32 >= policy.prose_undiluted_block_terms
+        && hits.iter().any(|h| {
+            h.action() == Action::Block
+                && SOLD_CATEGORIES.contains(&h.category())
+                && h.subcategory()
+                    .is_some_and(|f| f != COMMON_WORD_FAMILY && f != PLATFORM_FAMILY)
+        });
     let prose = chars >= policy.prose_min_chars
         && coverage < policy.prose_max_coverage
         && ((block_terms.len() as u32) < policy.prose_undiluted_block_terms
-            || reads_as_prose(line))
+            || (reads_as_prose(line) && !sells))
         && in_clauses(line);
     let (kind, score) = if prose {
         (
@@ -608,10 +625,14 @@ struct Context {
     reporting: bool,
     /// The text is a message, not an article, and gives a contact in some line.
     contact_in_message: bool,
+    /// …and one of its contacts is disguised or on a messenger ads move to
+    /// (`Hit::is_evasive_contact`).
+    evasive_contact_in_message: bool,
 }
 
-/// Categories whose trade is sold by a contact in spam: sex (escorts included) and gambling.
-const SOLD_CATEGORIES: &[&str] = &["porn", "gambling"];
+/// Categories whose trade is sold by a contact in spam: sex (escorts included), gambling and
+/// illegal services (surrogacy).
+const SOLD_CATEGORIES: &[&str] = &["porn", "gambling", "contraband"];
 
 /// Whether a line sells sex or gambling and gives the way to buy it: a contact (REV-6) in
 /// it, or anywhere in a message that is not an article, and, of those categories, a
@@ -620,8 +641,8 @@ const SOLD_CATEGORIES: &[&str] = &["porn", "gambling"];
 /// enough (`萝莉裙 加微信`, a shop), and a line written in sentences may be a warning that
 /// quotes a scammer's id; a text that reports never gets here. Ads ask and exclaim
 /// (`被黑怎么办？`): one sentence's end is still an ad's.
-fn solicits(line: &str, hits: &[Hit<'_>], contact_in_message: bool) -> bool {
-    if !(contact_in_message || hits.iter().any(Hit::is_contact)) {
+fn solicits(line: &str, hits: &[Hit<'_>], context: Context) -> bool {
+    if !(context.contact_in_message || hits.iter().any(Hit::is_contact)) {
         return false;
     }
     let ends = line.matches(['。', '！', '？']).count();
@@ -639,14 +660,28 @@ fn solicits(line: &str, hits: &[Hit<'_>], contact_in_message: bool) -> bool {
         return true;
     }
     let mut telling: Vec<u32> = Vec::new();
+    let mut common: Vec<u32> = Vec::new();
     for h in hits.iter().filter(sold) {
-        if h.action() == Action::Cue
-            && h.subcategory() != Some(COMMON_WORD_FAMILY)
-            && h.norm_len() >= 2
-            && !telling.contains(&h.pattern)
-        {
-            telling.push(h.pattern);
+        let words = if h.subcategory() == Some(COMMON_WORD_FAMILY) {
+            &mut common
+        } else {
+            &mut telling
+        };
+        if h.action() == Action::Cue && h.norm_len() >= 2 && !words.contains(&h.pattern) {
+            words.push(h.pattern);
         }
+    }
+    // A number or a link written in disguise (`網紙:95536 · CC`, `136乀7027乀0005`), or an
+    // id on Telegram or LINE, is evasion already: one word of the trade beside it is an ad
+    // (`麻将胡了爆分` with a disguised link, `竞彩足球` with a Telegram id), or two of the
+    // words its runs are made of (`国产在线` before `202277點Cc`). A plain number beside
+    // them is a shop's (`国产手机 加微信`).
+    let evasive = context.evasive_contact_in_message || hits.iter().any(Hit::is_evasive_contact);
+    let traded = hits.iter().filter(sold).any(|h| {
+        h.action() != Action::Cue && h.subcategory().is_some_and(|f| f != COMMON_WORD_FAMILY)
+    });
+    if evasive && (!telling.is_empty() || common.len() >= 2 || traded) {
+        return true;
     }
     telling.len() >= 2
 }

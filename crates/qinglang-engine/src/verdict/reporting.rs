@@ -10,8 +10,13 @@ const OPT_OUTS: &[&str] = &["退订", "回复t", "回t", "拒收"];
 /// notices), or carrying an opt-out.
 pub(super) fn is_notice(text: &str) -> bool {
     let t = text.trim();
-    // A sender's name has ideographs: `【97930511】` is an id put in brackets, not a signature.
-    let name = |inside: &str| inside.chars().any(qinglang_text::is_han);
+    // A sender's name has ideographs: `【97930511】` is an id put in brackets, not a signature,
+    // and `【１３６乀７０２７乀０００５電話/微信】` or `【网: 263613·cc】` a contact under a label.
+    let name = |inside: &str| {
+        inside.chars().any(qinglang_text::is_han)
+            && !inside.contains([':', '：'])
+            && inside.chars().filter(|c| c.is_numeric()).count() < 7
+    };
     let signed = t
         .strip_prefix('【')
         .and_then(|r| r.split_once('】'))
