@@ -529,8 +529,11 @@ fn score_segment(
         && words >= policy.cue_min_distinct;
     // A hacked page's cloned article puts a casino's name where the institution's stood, with
     // the betting site's code glued to it (`3044am永利集团`): the brand is a gambling cue.
+    // A review-level name of a trade's family counts too (`买球网站毕业生`): a category
+    // noun (博彩) does not.
     let site_code = hits.iter().any(|h| {
-        matches!(h.action(), Action::Cue | Action::Block)
+        (matches!(h.action(), Action::Cue | Action::Block)
+            || h.subcategory().is_some_and(|f| f != COMMON_WORD_FAMILY))
             && h.category() == "gambling"
             && (glued_site_code(line, h.byte_start - line_start, h.byte_end - line_start)
                 || heads_an_institution(
