@@ -49,6 +49,8 @@ pub struct SceneChoice {
     pub policy: Option<qinglang_engine::Policy>,
     pub lexicon: Option<Lexicon>,
     pub models: bool,
+    /// The policy's `[images]` section: what a picture's review does and its time budget.
+    pub images: Option<qinglang_image::Options>,
 }
 
 impl SceneChoice {
@@ -62,11 +64,13 @@ impl SceneChoice {
         };
         let loaded = crate::serve::read_policy(path)?;
         let base = loaded.policy.review.engine_policy();
+        let images = Some(loaded.policy.images.options());
         let Some(name) = scene else {
             return Ok(SceneChoice {
                 policy: Some(base),
                 lexicon: None,
                 models: true,
+                images,
             });
         };
         let scenes = &loaded.policy.scenes;
@@ -87,6 +91,7 @@ impl SceneChoice {
             policy: Some(s.engine_policy(&base)),
             lexicon: (!lexicon.is_empty()).then_some(lexicon),
             models: s.classifier,
+            images,
         })
     }
 }
@@ -268,10 +273,12 @@ fn scan_images(args: &ScanArgs, out: &mut impl Write, color: bool) -> Result<boo
         return Err(anyhow!("--image reviews picture files: name at least one"));
     }
     let scene = SceneChoice::from_args(args.policy.as_deref(), args.scene.as_deref())?;
+    // The policy's `[images]` section, as the server applies it; `--no-ocr` turns OCR off.
+    let images = scene.images.clone().unwrap_or_default();
     let engine = build_scene_engine(&args.lexicons, args.no_default_lexicon, &args.model, scene)?;
     let options = qinglang_image::Options {
-        ocr: !args.no_ocr,
-        ..qinglang_image::Options::default()
+        ocr: images.ocr && !args.no_ocr,
+        ..images
     };
     let known = match &args.image_lists {
         Some(db) => Some(load_image_lists(db)?),

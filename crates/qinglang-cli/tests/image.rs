@@ -34,7 +34,24 @@ fn pictures_get_one_verdict_each_with_the_code_placed() {
     std::fs::write(&clean, synth::png(&synth::screenshot(&mut rng))).expect("write");
     let (spam, clean) = (spam.display().to_string(), clean.display().to_string());
 
-    let out = scan(&["--format", "json", &spam, &clean]);
+    // The policy's largest budget: this test is about what gets decided, beside other test
+    // binaries on two cores in a debug build; the budget is tested in the image crate.
+    let policy_text = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../policy/default.toml"),
+    )
+    .expect("the shipped policy");
+    assert!(
+        policy_text.contains("budget_ms = 2000"),
+        "the shipped policy sets images.budget_ms"
+    );
+    let policy = dir.join("policy.toml");
+    std::fs::write(
+        &policy,
+        policy_text.replace("budget_ms = 2000", "budget_ms = 10000"),
+    )
+    .expect("write");
+    let policy = policy.display().to_string();
+    let out = scan(&["--format", "json", "--policy", &policy, &spam, &clean]);
     assert_eq!(
         out.status.code(),
         Some(1),
@@ -87,6 +104,18 @@ fn pictures_get_one_verdict_each_with_the_code_placed() {
     let out = scan(&["--format", "json", "--no-ocr", &clean]);
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
     assert_eq!(v["pieces"], serde_json::json!([]), "{v}");
+    // …and so does a policy whose `[images]` section turns OCR off, as on the server.
+    let no_ocr = dir.join("no-ocr.toml");
+    std::fs::write(&no_ocr, policy_text.replace("ocr = true", "ocr = false")).expect("write");
+    let out = scan(&[
+        "--format",
+        "json",
+        "--policy",
+        &no_ocr.display().to_string(),
+        &clean,
+    ]);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(v["pieces"], serde_json::json!([]), "{v}");
 
     let out = scan(&[&spam]);
     let text = String::from_utf8_lossy(&out.stdout);
@@ -94,7 +123,7 @@ fn pictures_get_one_verdict_each_with_the_code_placed() {
     assert!(text.contains("  qr ["), "{text}");
     assert!(text.contains("【"), "{text}");
 
-    let out = scan(&[&clean]);
+    let out = scan(&["--policy", &policy, &clean]);
     assert_eq!(out.status.code(), Some(0));
 
     // Not a picture: exit 2, the file and the reason named.

@@ -486,6 +486,14 @@ impl Stream<'_> {
             if !is_label_char(c) || (number && !c.is_ascii_digit()) {
                 return true;
             }
+            // A host name in punycode (`cnzw.xn--8mr619f.chat`): no block list holds it.
+            if address
+                && k >= body + 2
+                && self.chars[k - 2..k] == ['x', 'n']
+                && self.between(k) == "--"
+            {
+                return true;
+            }
             let written = self
                 .text
                 .get(self.pos[k].orig_start as usize..)
@@ -659,8 +667,13 @@ pub(crate) fn find(text: &str, norm: &str, pos: &[Pos], out: &mut Vec<Contact>) 
                     let spaced = spaced_dot
                         && s.between(start).chars().count() <= 2
                         && s.between(start).chars().all(|c| c == ' ');
+                    // Punycode puts two hyphens after its `xn` (`xn--8mr619f`).
+                    let punycode = s.between(start) == "--"
+                        && start >= 2
+                        && s.chars[start - 2..start] == ['x', 'n'];
                     if !(s.pos[start].gap == 0
                         || s.between(start) == "-"
+                        || punycode
                         || spaced
                         || (dot && !s.sentence_break_before(start, label_end)))
                     {

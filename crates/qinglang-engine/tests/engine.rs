@@ -236,6 +236,10 @@ fn disguised_contacts_carry_their_family() {
             "幺三八幺二三四五六七八",
             disguised("mobile", "幺三八幺二三四五六七八"),
         ),
+        (
+            "打开 https://cnzw.xn--8mr619f.chat/yv 观看",
+            disguised("url", "https://cnzw.xn--8mr619f.chat/yv"),
+        ),
         ("电话 138 1234 5678", plain("mobile", "138 1234 5678")),
         ("电话 138-1234-5678", plain("mobile", "138-1234-5678")),
         (

@@ -822,8 +822,13 @@ impl Engine {
             }
         }
         // Cues are evidence beside a term too (a keyword run with one block term among
-        // cue items), however few: once the map is built, they are looked for.
-        if let Some(automaton) = self.cue_automaton.as_ref().filter(|_| cues || terms) {
+        // cue items), however few, and beside a contact (one sells beside a disguised link:
+        // `竟彩足球 TG：…`): once the map is built, they are looked for.
+        if let Some(automaton) = self
+            .cue_automaton
+            .as_ref()
+            .filter(|_| cues || terms || contacts)
+        {
             let before = hits.len();
             for m in automaton.leftmost_find_iter(norm) {
                 let Some((i, last)) = span(m.start(), m.end()) else {

@@ -297,6 +297,16 @@ fn decide_hits<'e>(text: &str, hits: Vec<Hit<'e>>, policy: &Policy) -> Verdict<'
     // An article's contacts are its own.
     let contact_in_message = !article && lexical.iter().any(Hit::is_contact);
     let evasive_contact_in_message = !article && lexical.iter().any(Hit::is_evasive_contact);
+    // …and its telling cues of a sold trade, wherever they stand: its title names the film,
+    // a later line the show (`深夜福利` … `嫩模直播`).
+    let mut message_cues: Vec<u32> = Vec::new();
+    if contact_in_message {
+        for h in lexical.iter().filter(|h| is_telling_sold_cue(h)) {
+            if !message_cues.contains(&h.pattern) {
+                message_cues.push(h.pattern);
+            }
+        }
+    }
     let mut stuffing_lines: Vec<(usize, usize)> = Vec::new();
     let mut i = 0;
     while i < lexical.len() {
@@ -319,6 +329,7 @@ fn decide_hits<'e>(text: &str, hits: Vec<Hit<'e>>, policy: &Policy) -> Verdict<'
                 reporting,
                 contact_in_message,
                 evasive_contact_in_message,
+                message_cues: message_cues.len(),
             },
             policy,
         );
@@ -631,6 +642,8 @@ struct Context {
     /// …and one of its contacts is disguised or on a messenger ads move to
     /// (`Hit::is_evasive_contact`).
     evasive_contact_in_message: bool,
+    /// Distinct telling cues of a sold trade in the whole message, when it has a contact.
+    message_cues: usize,
 }
 
 /// Categories whose trade is sold by a contact in spam: sex (escorts included), gambling and
@@ -686,7 +699,17 @@ fn solicits(line: &str, hits: &[Hit<'_>], context: Context) -> bool {
     if evasive && (!telling.is_empty() || common.len() >= 2 || traded) {
         return true;
     }
-    telling.len() >= 2
+    telling.len() >= 2 || (!telling.is_empty() && context.message_cues >= 2)
+}
+
+/// A cue of a sold trade that ordinary titles do not use: not of the `common_word` family,
+/// two characters or more.
+fn is_telling_sold_cue(h: &&Hit<'_>) -> bool {
+    h.is_lexical()
+        && SOLD_CATEGORIES.contains(&h.category())
+        && h.action() == Action::Cue
+        && h.subcategory() != Some(COMMON_WORD_FAMILY)
+        && h.norm_len() >= 2
 }
 
 /// The stem a keyword run repeats at the start of its items (`seps`: where they end, as
