@@ -481,6 +481,13 @@ impl Stream<'_> {
         let address = matches!(kind, ContactKind::Url | ContactKind::Email);
         let number = matches!(kind, ContactKind::Mobile | ContactKind::Qq)
             || (kind == ContactKind::Wechat && self.chars[body].is_ascii_digit());
+        let plain: &[char] = if address {
+            &[
+                '.', '-', '/', ':', '_', '@', '?', '=', '&', '%', '#', '~', '+', '[', ']',
+            ]
+        } else {
+            &[' ', '-', '_', '.']
+        };
         for k in body..end {
             let c = self.chars[k];
             if !is_label_char(c) || (number && !c.is_ascii_digit()) {
@@ -504,13 +511,6 @@ impl Stream<'_> {
                 return true;
             }
             if k > body {
-                let plain: &[char] = if address {
-                    &[
-                        '.', '-', '/', ':', '_', '@', '?', '=', '&', '%', '#', '~', '+', '[', ']',
-                    ]
-                } else {
-                    &[' ', '-', '_', '.']
-                };
                 // One plain mark, or spaces (`138 1234 5678`), but not `158...1717`.
                 let between = self.between(k);
                 let spaces = between.chars().all(|c| c == ' ');

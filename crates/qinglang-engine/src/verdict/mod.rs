@@ -299,14 +299,11 @@ fn decide_hits<'e>(text: &str, hits: Vec<Hit<'e>>, policy: &Policy) -> Verdict<'
     let evasive_contact_in_message = !article && lexical.iter().any(Hit::is_evasive_contact);
     // …and its telling cues of a sold trade, wherever they stand: its title names the film,
     // a later line the show (`深夜福利` … `嫩模直播`).
-    let mut message_cues: Vec<u32> = Vec::new();
-    if contact_in_message {
-        for h in lexical.iter().filter(|h| is_telling_sold_cue(h)) {
-            if !message_cues.contains(&h.pattern) {
-                message_cues.push(h.pattern);
-            }
-        }
-    }
+    let message_cues = if contact_in_message {
+        distinct_patterns(lexical.iter().filter(is_telling_sold_cue))
+    } else {
+        0
+    };
     let mut stuffing_lines: Vec<(usize, usize)> = Vec::new();
     let mut i = 0;
     while i < lexical.len() {
@@ -329,7 +326,7 @@ fn decide_hits<'e>(text: &str, hits: Vec<Hit<'e>>, policy: &Policy) -> Verdict<'
                 reporting,
                 contact_in_message,
                 evasive_contact_in_message,
-                message_cues: message_cues.len(),
+                message_cues,
             },
             policy,
         );
@@ -675,18 +672,13 @@ fn solicits(line: &str, hits: &[Hit<'_>], context: Context) -> bool {
     }) {
         return true;
     }
-    let mut telling: Vec<u32> = Vec::new();
-    let mut common: Vec<u32> = Vec::new();
-    for h in hits.iter().filter(sold) {
-        let words = if h.subcategory() == Some(COMMON_WORD_FAMILY) {
-            &mut common
-        } else {
-            &mut telling
-        };
-        if h.action() == Action::Cue && h.norm_len() >= 2 && !words.contains(&h.pattern) {
-            words.push(h.pattern);
-        }
-    }
+    let telling = distinct_patterns(hits.iter().filter(is_telling_sold_cue));
+    let common = distinct_patterns(hits.iter().filter(|h| {
+        sold(h)
+            && h.action() == Action::Cue
+            && h.norm_len() >= 2
+            && h.subcategory() == Some(COMMON_WORD_FAMILY)
+    }));
     // A number or a link written in disguise (`網紙:95536 · CC`, `136乀7027乀0005`), or an
     // id on Telegram or LINE, is evasion already: one word of the trade beside it is an ad
     // (`麻将胡了爆分` with a disguised link, `竞彩足球` with a Telegram id), or two of the
@@ -696,10 +688,21 @@ fn solicits(line: &str, hits: &[Hit<'_>], context: Context) -> bool {
     let traded = hits.iter().filter(sold).any(|h| {
         h.action() != Action::Cue && h.subcategory().is_some_and(|f| f != COMMON_WORD_FAMILY)
     });
-    if evasive && (!telling.is_empty() || common.len() >= 2 || traded) {
+    if evasive && (telling >= 1 || common >= 2 || traded) {
         return true;
     }
-    telling.len() >= 2 || (!telling.is_empty() && context.message_cues >= 2)
+    telling >= 2 || (telling >= 1 && context.message_cues >= 2)
+}
+
+/// How many distinct terms (normalised patterns) the hits are of.
+fn distinct_patterns<'h, 'e: 'h>(hits: impl Iterator<Item = &'h Hit<'e>>) -> usize {
+    let mut seen: Vec<u32> = Vec::new();
+    for h in hits {
+        if !seen.contains(&h.pattern) {
+            seen.push(h.pattern);
+        }
+    }
+    seen.len()
 }
 
 /// A cue of a sold trade that ordinary titles do not use: not of the `common_word` family,
