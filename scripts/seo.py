@@ -36,8 +36,11 @@ none of the others has:
   files, on repositories and registered domains none of the sets above has; gathered by a
   helper on 2026-12-07 who reported counts only): measured once at e8e7291, 17/32 runs, 15/17
   bodies, 3/28 negatives blocked (10 reviewed), then read, `--set fresh8`;
-- held-out: none left. Every set above has been measured once and read; --heldout says so
-  until a new set, gathered from another source and never looked at, is named here.
+- held-out: test_data/seo-fresh9 (62 records from stored web pages, GitHub issues and
+  repository files, on repositories and registered domains none of the sets above has, with
+  new genres: game private servers, account selling, fake invoices, cash-out, drugs; gathered
+  by a helper on 2026-12-07 who reported counts only). Not looked at; measured once with
+  --heldout.
 Standard library only. Usage:
 
     scripts/seo.py [--bin target/release/qinglang] [--set dev|fresh|fresh2|fresh3|fresh4|fresh5|fresh6|fresh7|fresh8] [--show]
@@ -69,8 +72,8 @@ DEV_SETS = {
     "fresh8": ("seo-fresh8, development",
                os.path.join(ROOT, "test_data", "seo-fresh8", "seo_fresh8.jsonl")),
 }
-# None: every set has been measured once and read (see above).
-HELD_OUT_SET = None
+# Not looked at: measured once with --heldout, then read and moved to DEV_SETS.
+HELD_OUT_SET = os.path.join(ROOT, "test_data", "seo-fresh9", "seo_fresh9.jsonl")
 
 
 def main():
