@@ -324,6 +324,7 @@ fn decide_hits<'e>(text: &str, hits: Vec<Hit<'e>>, policy: &Policy) -> Verdict<'
             &lexical[i..j],
             Context {
                 reporting,
+                written: reports || (prose && real >= short_report),
                 contact_in_message,
                 evasive_contact_in_message,
                 message_cues,
@@ -614,10 +615,25 @@ fn score_segment(
         && ((block_terms.len() as u32) < policy.prose_undiluted_block_terms
             || (reads_as_prose(line) && !sells))
         && in_clauses(line);
+    // One of an article's sentences shorter than prose's lines (`三级片就是色情片。`, a
+    // health page's `这包括口交、肛交…。`) names what the article is about: a human reads it,
+    // it is not blocked. A title or a run is no sentence, and an escort ad's sentences sell.
+    let article_sentence = context.written
+        && !context.reporting
+        && chars < policy.prose_min_chars
+        && coverage < policy.prose_max_coverage
+        && (block_terms.len() as u32) < policy.prose_undiluted_block_terms
+        && !sells
+        && reads_as_prose(line);
     let (kind, score) = if prose {
         (
             SegmentKind::Prose,
             clamp((raw as f32 * policy.prose_factor) as u32),
+        )
+    } else if article_sentence {
+        (
+            SegmentKind::Short,
+            clamp((raw as f32 * policy.article_factor) as u32),
         )
     } else {
         (SegmentKind::Short, clamp(raw))
@@ -634,6 +650,9 @@ fn score_segment(
 struct Context {
     /// The whole text reports on what it names (two reporting markers).
     reporting: bool,
+    /// The whole text is written in sentences and is as long as a news item's lead at
+    /// least (`article_min_chars` three fifths), or reports.
+    written: bool,
     /// The text is a message, not an article, and gives a contact in some line.
     contact_in_message: bool,
     /// …and one of its contacts is disguised or on a messenger ads move to
