@@ -166,6 +166,20 @@ impl Normalizer {
             };
             let start = i;
             i += len;
+            // A numeric character reference (`&#x4EBA;&#x59BB;`, `&#20154;`) is the character
+            // it names: pages and posts carry text escaped that way, and spam escapes its
+            // words on purpose. The whole reference maps back to the one character.
+            let c = if b == b'&' {
+                match numeric_reference(&bytes[i..]) {
+                    Some((named, used)) => {
+                        i += used;
+                        named
+                    }
+                    None => c,
+                }
+            } else {
+                c
+            };
             match self.folder.fold(c) {
                 Fold::Char(f) => {
                     if !sink.push(f, start, i, gap) {
@@ -317,6 +331,28 @@ fn truncate_to_u32(input: &str) -> &str {
         end -= 1;
     }
     &input[..end]
+}
+
+/// The character named by a numeric character reference whose `&` came right before
+/// `rest` (`#x4EBA;`, `#20154;`), and how many bytes of `rest` the reference takes.
+/// At most 7 digits, a scalar value, and the closing `;`: anything else stays as written.
+fn numeric_reference(rest: &[u8]) -> Option<(char, usize)> {
+    let (radix, digits_at) = match rest {
+        [b'#', b'x' | b'X', ..] => (16, 2),
+        [b'#', ..] => (10, 1),
+        _ => return None,
+    };
+    let digits = rest[digits_at..]
+        .iter()
+        .take(8)
+        .take_while(|b| b.is_ascii_hexdigit() && (radix == 16 || b.is_ascii_digit()))
+        .count();
+    if digits == 0 || digits > 7 || rest.get(digits_at + digits) != Some(&b';') {
+        return None;
+    }
+    let text = std::str::from_utf8(&rest[digits_at..digits_at + digits]).ok()?;
+    let named = char::from_u32(u32::from_str_radix(text, radix).ok()?)?;
+    Some((named, digits_at + digits + 1))
 }
 
 /// Symbols and emoji that a zero-width joiner can join into one picture (❤, ★, 👩, 🌈).

@@ -66,3 +66,17 @@ fn offsets_point_back_to_the_original() {
     // The pinyin annotation vanishes; `*` is one noise character; ` ` another.
     assert_eq!(gaps, [0, 1, 1, 0]);
 }
+
+#[test]
+fn a_character_reference_points_back_to_the_whole_reference() {
+    let normalizer = Normalizer::new();
+    let input = "看&#x4EBA;&#22971;";
+    let norm = normalizer.normalize(input);
+    assert_eq!(norm.as_str(), "看人妻");
+    let origins: Vec<&str> = norm
+        .positions()
+        .iter()
+        .map(|p| &input[p.orig_start as usize..p.orig_end as usize])
+        .collect();
+    assert_eq!(origins, ["看", "&#x4EBA;", "&#22971;"]);
+}
