@@ -41,8 +41,9 @@ none of the others has:
   fake invoices, cash-out, drugs; gathered by a helper on 2026-12-07 who reported counts
   only): measured once at adbbee0, 13/32 runs, 16/18 bodies, 1/30 negatives blocked (8
   reviewed), then read, `--set fresh9`;
-- held-out: none left. Every set above has been measured once and read; --heldout says so
-  until a new set, gathered from another source and never looked at, is named here.
+- held-out: test_data/seo-fresh10 (37 records, 16 injected, from stored web pages, GitHub
+  issues and repository files none of the sets above has; gathered by a helper on 2026-12-07
+  who reported counts only). Not looked at; measured once with --heldout.
 Standard library only. Usage:
 
     scripts/seo.py [--bin target/release/qinglang] [--set dev|fresh|fresh2|fresh3|fresh4|fresh5|fresh6|fresh7|fresh8|fresh9] [--show]
@@ -76,8 +77,8 @@ DEV_SETS = {
     "fresh9": ("seo-fresh9, development",
                os.path.join(ROOT, "test_data", "seo-fresh9", "seo_fresh9.jsonl")),
 }
-# None: every set has been measured once and read (see above).
-HELD_OUT_SET = None
+# Not looked at: measured once with --heldout, then read and moved to DEV_SETS.
+HELD_OUT_SET = os.path.join(ROOT, "test_data", "seo-fresh10", "seo_fresh10.jsonl")
 
 
 def main():
