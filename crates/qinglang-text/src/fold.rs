@@ -417,6 +417,8 @@ fn lookalike(c: char) -> Option<char> {
         'г' | 'Г' => 'r',
         'ѕ' | 'Ѕ' => 's',
         'т' | 'Т' | 'τ' | 'Τ' => 't',
+        // Ze is the digit three in a number typed to dodge a filter (`1З00█507█З60`).
+        'З' | 'з' => '3',
         'υ' | 'μ' => 'u',
         'ν' | 'ѵ' | 'Ѵ' => 'v',
         'ԝ' | 'Ԝ' | 'ω' | 'ш' | 'Ш' => 'w',

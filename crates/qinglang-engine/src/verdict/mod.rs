@@ -662,9 +662,11 @@ struct Context {
     message_cues: usize,
 }
 
-/// Categories whose trade is sold by a contact in spam: sex (escorts included), gambling and
-/// illegal services (surrogacy).
-const SOLD_CATEGORIES: &[&str] = &["porn", "gambling", "contraband"];
+/// Categories whose trade is sold by a contact in spam: sex (escorts included), gambling,
+/// illegal services (surrogacy, private game servers, VPNs) and fraud's services (fake
+/// invoices, cash-out, bought engagement). Of the last, only the curated families' words
+/// count: a scam's own vocabulary has no family of its trade there.
+const SOLD_CATEGORIES: &[&str] = &["porn", "gambling", "contraband", "fraud"];
 
 /// Whether a line sells sex or gambling and gives the way to buy it: a contact (REV-6) in
 /// it, or anywhere in a message that is not an article, and, of those categories, a
@@ -677,11 +679,23 @@ fn solicits(line: &str, hits: &[Hit<'_>], context: Context) -> bool {
     if !(context.contact_in_message || hits.iter().any(Hit::is_contact)) {
         return false;
     }
+    let sold = |h: &&Hit<'_>| h.is_lexical() && SOLD_CATEGORIES.contains(&h.category());
+    // A block-level word of a trade's own family with the number in the same line is an ad
+    // however many clauses it runs to (`…花呗取现，…白条取现【132-0571-9740微信】服务于：…`):
+    // a warning that quotes a scammer's number reports, and never gets here.
+    if hits.iter().any(Hit::is_contact)
+        && hits.iter().filter(sold).any(|h| {
+            h.action() == Action::Block
+                && h.subcategory()
+                    .is_some_and(|f| f != COMMON_WORD_FAMILY && f != PLATFORM_FAMILY)
+        })
+    {
+        return true;
+    }
     let ends = line.matches(['。', '！', '？']).count();
     if ends >= 2 || line.matches('，').nth(1).is_some() {
         return false;
     }
-    let sold = |h: &&Hit<'_>| h.is_lexical() && SOLD_CATEGORIES.contains(&h.category());
     // A trade's own words are curated with their family (`porn/escort`,
     // `gambling/withdrawal_recovery`); a review-level word without one is a category noun
     // (色情, 博彩: a moderation API's documentation names them beside its URL) or a word
