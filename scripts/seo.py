@@ -41,12 +41,16 @@ none of the others has:
   fake invoices, cash-out, drugs; gathered by a helper on 2026-12-07 who reported counts
   only): measured once at adbbee0, 13/32 runs, 16/18 bodies, 1/30 negatives blocked (8
   reviewed), then read, `--set fresh9`;
-- held-out: test_data/seo-fresh10 (37 records, 16 injected, from stored web pages, GitHub
-  issues and repository files none of the sets above has; gathered by a helper on 2026-12-07
-  who reported counts only). Not looked at; measured once with --heldout.
+  and test_data/seo-fresh10 (37 records, 16 injected, from stored web pages, GitHub issues
+  and repository files none of the sources above has; gathered by a helper on 2026-12-07 who
+  reported counts only): measured once at be9c16d, 7/16 runs, 3/4 bodies, 2/21 negatives
+  blocked (6 reviewed; the session's starting build 10c659e: 6/16, 3/4, 3/21), then read,
+  `--set fresh10`;
+- held-out: none left. Every set above has been measured once and read; --heldout says so
+  until a new set, gathered from another source and never looked at, is named here.
 Standard library only. Usage:
 
-    scripts/seo.py [--bin target/release/qinglang] [--set dev|fresh|fresh2|fresh3|fresh4|fresh5|fresh6|fresh7|fresh8|fresh9] [--show]
+    scripts/seo.py [--bin target/release/qinglang] [--set dev|fresh|fresh2|fresh3|fresh4|fresh5|fresh6|fresh7|fresh8|fresh9|fresh10] [--show]
 
 Exit status: 0 when the three figures hold on the part measured, 1 otherwise, 2 on errors.
 """
@@ -76,9 +80,11 @@ DEV_SETS = {
                os.path.join(ROOT, "test_data", "seo-fresh8", "seo_fresh8.jsonl")),
     "fresh9": ("seo-fresh9, development",
                os.path.join(ROOT, "test_data", "seo-fresh9", "seo_fresh9.jsonl")),
+    "fresh10": ("seo-fresh10, development",
+                os.path.join(ROOT, "test_data", "seo-fresh10", "seo_fresh10.jsonl")),
 }
-# Not looked at: measured once with --heldout, then read and moved to DEV_SETS.
-HELD_OUT_SET = os.path.join(ROOT, "test_data", "seo-fresh10", "seo_fresh10.jsonl")
+# None: every set has been measured once and read (see above).
+HELD_OUT_SET = None
 
 
 def main():
