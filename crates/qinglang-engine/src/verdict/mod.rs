@@ -304,7 +304,9 @@ fn decide_hits<'e>(text: &str, hits: Vec<Hit<'e>>, policy: &Policy) -> Verdict<'
     } else {
         0
     };
-    let mut stuffing_lines: Vec<(usize, usize)> = Vec::new();
+    let written = reports || (prose && real >= short_report);
+    // Every line with a hit, judged on its own first.
+    let mut lines: Vec<JudgedLine> = Vec::new();
     let mut i = 0;
     while i < lexical.len() {
         // The line holding hit i, and every hit that starts in it.
@@ -318,19 +320,59 @@ fn decide_hits<'e>(text: &str, hits: Vec<Hit<'e>>, policy: &Policy) -> Verdict<'
         while j < lexical.len() && lexical[j].byte_start < line_end {
             j += 1;
         }
-        let mut seg = score_segment(
+        let seg = score_segment(
             &text[line_start..line_end],
             line_start,
             &lexical[i..j],
             Context {
                 reporting,
-                written: reports || (prose && real >= short_report),
+                written,
                 contact_in_message,
                 evasive_contact_in_message,
                 message_cues,
             },
             policy,
         );
+        lines.push(JudgedLine {
+            start: line_start,
+            end: line_end,
+            hits: i..j,
+            seg,
+        });
+        i = j;
+    }
+    // What a written text's own sentences discuss: the block terms of its lines read as
+    // prose. A heading that names one of them is the article's subject
+    // (`《揭开网上打胎药的神秘面纱》` over paragraphs on 打胎药), not a hacked page's title,
+    // whose cloned body never names its words.
+    let mut discussed: Vec<u32> = Vec::new();
+    if written && !reporting {
+        for line in &lines {
+            if line.seg.0 == SegmentKind::Prose {
+                discussed.extend(
+                    lexical[line.hits.clone()]
+                        .iter()
+                        .filter(|h| h.action() == Action::Block)
+                        .map(|h| h.pattern),
+                );
+            }
+        }
+    }
+    let mut stuffing_lines: Vec<(usize, usize)> = Vec::new();
+    for line in lines {
+        let (line_start, line_end, mut seg) = (line.start, line.end, line.seg);
+        let (i, j) = (line.hits.start, line.hits.end);
+        if seg.0 == SegmentKind::Short
+            && seg.1 >= policy.block_threshold
+            && !discussed.is_empty()
+            && lexical[i..j].iter().any(|h| h.action() == Action::Block)
+            && lexical[i..j]
+                .iter()
+                .filter(|h| h.action() == Action::Block)
+                .all(|h| discussed.contains(&h.pattern))
+        {
+            seg.1 = (f32::from(seg.1) * policy.article_factor) as u8;
+        }
         // Prose, and headings that name a category without a block-level term.
         if seg.0 == SegmentKind::Prose
             || (seg.0 == SegmentKind::Short
@@ -374,7 +416,6 @@ fn decide_hits<'e>(text: &str, hits: Vec<Hit<'e>>, policy: &Policy) -> Verdict<'
             }
         }
         score = score.max(seg.1);
-        i = j;
     }
     // Cues are reported only where they made a line stuffing: elsewhere they are ordinary
     // words.
@@ -399,6 +440,15 @@ fn decide_hits<'e>(text: &str, hits: Vec<Hit<'e>>, policy: &Policy) -> Verdict<'
         hits,
         segments,
     }
+}
+
+/// One line of a text with the hits that start in it (`hits`, indices into the lexical
+/// hits) and how the line was judged on its own.
+struct JudgedLine {
+    start: usize,
+    end: usize,
+    hits: std::ops::Range<usize>,
+    seg: (SegmentKind, u8),
 }
 
 fn score_segment(
