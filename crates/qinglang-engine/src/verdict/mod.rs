@@ -362,16 +362,14 @@ fn decide_hits<'e>(text: &str, hits: Vec<Hit<'e>>, policy: &Policy) -> Verdict<'
     for line in lines {
         let (line_start, line_end, mut seg) = (line.start, line.end, line.seg);
         let (i, j) = (line.hits.start, line.hits.end);
-        if seg.0 == SegmentKind::Short
-            && seg.1 >= policy.block_threshold
-            && !discussed.is_empty()
-            && lexical[i..j].iter().any(|h| h.action() == Action::Block)
-            && lexical[i..j]
+        if seg.0 == SegmentKind::Short && seg.1 >= policy.block_threshold && !discussed.is_empty() {
+            let mut blocks = lexical[i..j]
                 .iter()
                 .filter(|h| h.action() == Action::Block)
-                .all(|h| discussed.contains(&h.pattern))
-        {
-            seg.1 = (f32::from(seg.1) * policy.article_factor) as u8;
+                .peekable();
+            if blocks.peek().is_some() && blocks.all(|h| discussed.contains(&h.pattern)) {
+                seg.1 = (f32::from(seg.1) * policy.article_factor) as u8;
+            }
         }
         // Prose, and headings that name a category without a block-level term.
         if seg.0 == SegmentKind::Prose
@@ -654,12 +652,7 @@ fn score_segment(
     // own rule above.
     let sells = !context.reporting
         && block_terms.len() as u32 >= policy.prose_undiluted_block_terms
-        && hits.iter().any(|h| {
-            h.action() == Action::Block
-                && SOLD_CATEGORIES.contains(&h.category())
-                && h.subcategory()
-                    .is_some_and(|f| f != COMMON_WORD_FAMILY && f != PLATFORM_FAMILY)
-        });
+        && hits.iter().any(is_trade_block_word);
     let prose = chars >= policy.prose_min_chars
         && coverage < policy.prose_max_coverage
         && ((block_terms.len() as u32) < policy.prose_undiluted_block_terms
@@ -726,22 +719,17 @@ const SOLD_CATEGORIES: &[&str] = &["porn", "gambling", "contraband", "fraud"];
 /// quotes a scammer's id; a text that reports never gets here. Ads ask and exclaim
 /// (`被黑怎么办？`): one sentence's end is still an ad's.
 fn solicits(line: &str, hits: &[Hit<'_>], context: Context) -> bool {
-    if !(context.contact_in_message || hits.iter().any(Hit::is_contact)) {
+    let contact_here = hits.iter().any(Hit::is_contact);
+    if !(context.contact_in_message || contact_here) {
         return false;
     }
-    let sold = |h: &&Hit<'_>| h.is_lexical() && SOLD_CATEGORIES.contains(&h.category());
     // A block-level word of a trade's own family with the number in the same line is an ad
     // however many clauses it runs to (`…花呗取现，…白条取现【132-0571-9740微信】服务于：…`):
     // a warning that quotes a scammer's number reports, and never gets here.
-    if hits.iter().any(Hit::is_contact)
-        && hits.iter().filter(sold).any(|h| {
-            h.action() == Action::Block
-                && h.subcategory()
-                    .is_some_and(|f| f != COMMON_WORD_FAMILY && f != PLATFORM_FAMILY)
-        })
-    {
+    if contact_here && hits.iter().any(is_trade_block_word) {
         return true;
     }
+    let sold = |h: &&Hit<'_>| h.is_lexical() && SOLD_CATEGORIES.contains(&h.category());
     let ends = line.matches(['。', '！', '？']).count();
     if ends >= 2 || line.matches('，').nth(1).is_some() {
         return false;
@@ -775,6 +763,17 @@ fn solicits(line: &str, hits: &[Hit<'_>], context: Context) -> bool {
         return true;
     }
     telling >= 2 || (telling >= 1 && context.message_cues >= 2)
+}
+
+/// A block-level word of a sold trade's own family (`porn/escort` 学生妹, `fraud/loan`
+/// 花呗取现): not the words its runs are made of (`common_word`) nor a platform's name,
+/// which has its own rule.
+fn is_trade_block_word(h: &Hit<'_>) -> bool {
+    h.is_lexical()
+        && h.action() == Action::Block
+        && SOLD_CATEGORIES.contains(&h.category())
+        && h.subcategory()
+            .is_some_and(|f| f != COMMON_WORD_FAMILY && f != PLATFORM_FAMILY)
 }
 
 /// How many distinct terms (normalised patterns) the hits are of.
