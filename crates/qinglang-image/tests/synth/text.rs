@@ -88,6 +88,9 @@ pub fn cjk_fonts_or_skip(test: &str) -> Option<Vec<Font>> {
 #[derive(Debug, Clone)]
 pub struct Drawn {
     pub text: String,
+    /// The row as it can be seen: without the characters that draw nothing (a zero-width
+    /// space, a control character, one the font lacks), which no reader can read back.
+    pub visible: String,
     /// `[x, y, width, height]`: the row's advance and the font's line height.
     pub bbox: [u32; 4],
 }
@@ -128,6 +131,20 @@ pub fn draw(
         });
     }
     (pen - x as f32).ceil() as u32
+}
+
+/// `text` without the characters `font` draws nothing for. Spaces stay: they draw nothing but
+/// move the pen, which is seen.
+pub fn visible(font: &Font, text: &str) -> String {
+    let Some(face) = font.face() else {
+        return String::new();
+    };
+    text.chars()
+        .filter(|&c| {
+            let id = face.glyph_id(c);
+            c == ' ' || (id.0 != 0 && face.outline(id).is_some())
+        })
+        .collect()
 }
 
 /// The width of `text` at `px`.
@@ -217,6 +234,7 @@ pub fn chat(rng: &mut Rng, font: &Font, messages: &[&str]) -> (RgbImage, Vec<Dra
                 if is_mine { ink_mine } else { ink_other },
             );
             drawn.push(Drawn {
+                visible: visible(font, &row),
                 text: row,
                 bbox: [x + 28, ty, rw, px as u32],
             });
@@ -227,15 +245,24 @@ pub fn chat(rng: &mut Rng, font: &Font, messages: &[&str]) -> (RgbImage, Vec<Dra
     (img, drawn)
 }
 
-/// `text` split into rows no wider than `width`, between characters.
+/// `text` split into rows no wider than `width`, as a phone's text layout breaks Chinese
+/// (the line-breaking rules of UAX #14, which Android and iOS follow): between any two
+/// ideographs, but never before a closing mark (a row does not start with `，` or `。`), never
+/// after an opening one, and not inside a run of Latin letters and digits unless the run
+/// alone is wider than a row. A row that would break the rule takes the characters before
+/// the break with it, as the renderer does.
 fn wrap(font: &Font, px: f32, text: &str, width: f32) -> Vec<String> {
-    let mut rows = vec![String::new()];
+    let mut rows: Vec<Vec<char>> = vec![Vec::new()];
     let mut used = 0.0;
+    let advance = |c: char| measure(font, px, c.encode_utf8(&mut [0; 4]));
     for c in text.chars() {
-        let cw = measure(font, px, c.encode_utf8(&mut [0; 4]));
-        if used + cw > width && !rows.last().is_some_and(String::is_empty) {
-            rows.push(String::new());
-            used = 0.0;
+        let cw = advance(c);
+        let row = rows.last_mut().expect("rows starts non-empty");
+        if used + cw > width && !row.is_empty() {
+            let keep = kept_on_row(row, c);
+            let carried = row.split_off(keep);
+            used = carried.iter().map(|&c| advance(c)).sum();
+            rows.push(carried);
         }
         if let Some(row) = rows.last_mut() {
             row.push(c);
@@ -243,7 +270,47 @@ fn wrap(font: &Font, px: f32, text: &str, width: f32) -> Vec<String> {
         used += cw;
     }
     rows.into_iter()
-        .map(|r| r.trim().to_string())
+        .map(|r| r.into_iter().collect::<String>().trim().to_string())
         .filter(|r| !r.is_empty())
         .collect()
+}
+
+/// How many characters of a full `row` stay on it when `next` does not fit: all of them,
+/// unless the break before `next` is not allowed, in which case the characters that must go
+/// with `next` move down (at least one character always stays).
+fn kept_on_row(row: &[char], next: char) -> usize {
+    let mut keep = row.len();
+    let word = |c: char| c.is_ascii_alphanumeric();
+    if word(next) {
+        // The Latin word or number being broken moves down whole.
+        while keep > 0 && word(row[keep - 1]) {
+            keep -= 1;
+        }
+    } else if closes(next) {
+        // A closing mark stays with the character before it (and marks before that).
+        while keep > 0 && closes(row[keep - 1]) {
+            keep -= 1;
+        }
+        keep = keep.saturating_sub(1);
+    }
+    // An opening mark never ends a row.
+    while keep > 0 && opens(row[keep - 1]) {
+        keep -= 1;
+    }
+    if keep == 0 {
+        row.len()
+    } else {
+        keep
+    }
+}
+
+/// Marks a row may not start with: closing punctuation and brackets, and the iteration and
+/// prolonged-sound marks (UAX #14 classes CL, CP, EX, IS, NS).
+fn closes(c: char) -> bool {
+    "，。、；：！？）」』】〕》〉”’…‥·～ー々,.;:!?)]}%".contains(c)
+}
+
+/// Marks a row may not end with: opening brackets and quotation marks (class OP).
+fn opens(c: char) -> bool {
+    "（「『【〔《〈([{“‘".contains(c)
 }
