@@ -70,6 +70,30 @@ fn run_sdk(python: &Path, spec: &Value) -> Value {
     serde_json::from_slice(&out.stdout).expect("the SDK script prints JSON")
 }
 
+/// The MD5 of `bytes` in lowercase hex, by Python's `hashlib`.
+fn python_md5(python: &Path, bytes: &[u8]) -> String {
+    let mut child = Command::new(python)
+        .args([
+            "-c",
+            "import hashlib, sys; print(hashlib.md5(sys.stdin.buffer.read()).hexdigest())",
+        ])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("run python");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(bytes)
+        .expect("write the file");
+    let out = child.wait_with_output().expect("python ends");
+    assert!(out.status.success(), "hashlib failed");
+    let hex = String::from_utf8_lossy(&out.stdout).trim().to_owned();
+    assert_eq!(hex.len(), 32, "{hex}");
+    hex
+}
+
 /// `SecretId: …` and `SecretKey: …` from `qinglang token create --tc3`.
 fn tc3_key(dir: &Path, name: &str) -> (String, String) {
     let out = qinglang(
@@ -217,7 +241,8 @@ fn the_official_sdk_gets_verdicts_and_tencents_error_codes() {
 
 /// IMS `ImageModeration` through the official IMS SDK (#24, REV-10): a screenshot with a QR
 /// code to a porn diversion is blocked with the code's payload and place as an object result;
-/// a picture without text passes; what the endpoint does not do is refused in Tencent's codes.
+/// a picture without text passes; each answers the MD5 of the file it was sent as `FileMD5`;
+/// what the endpoint does not do is refused in Tencent's codes.
 #[test]
 fn the_official_ims_sdk_gets_picture_verdicts() {
     use base64::Engine as _;
@@ -231,10 +256,14 @@ fn the_official_ims_sdk_gets_picture_verdicts() {
     let payload = "加微信 wx8866123 进群看裸聊";
     let mut shot = synth::screenshot(&mut rng);
     let placed = synth::paste_rotated(&mut shot, &synth::qr_code(payload, 300), 300, 800, 0.0);
-    let b64 = |bytes: Vec<u8>| base64::engine::general_purpose::STANDARD.encode(bytes);
+    let b64 = |bytes: &[u8]| base64::engine::general_purpose::STANDARD.encode(bytes);
+    let (spam_file, clean_file) = (
+        synth::jpeg(&shot, 80),
+        synth::jpeg(&synth::poster(&mut rng, 640, 480), 80),
+    );
     let calls = json!([
-        {"image": b64(synth::jpeg(&shot, 80)), "data_id": "pic-1"},
-        {"image": b64(synth::jpeg(&synth::poster(&mut rng, 640, 480), 80)), "data_id": "pic-2"},
+        {"image": b64(&spam_file), "data_id": "pic-1"},
+        {"image": b64(&clean_file), "data_id": "pic-2"},
         {"file_url": "http://10.0.0.1/internal.png"},
         {"image": "not base64!"},
     ]);
@@ -267,6 +296,16 @@ fn the_official_ims_sdk_gets_picture_verdicts() {
     );
     assert_eq!(r[1]["Suggestion"], "Pass", "{}", r[1]);
     assert_eq!(r[1]["Label"], "Normal");
+    // FileMD5 is the MD5 of the bytes sent, as Python's hashlib computes it: another
+    // implementation than the server's, over the files as this test made them.
+    assert_eq!(spam["FileMD5"], python_md5(&python, &spam_file), "{spam}");
+    assert_eq!(
+        r[1]["FileMD5"],
+        python_md5(&python, &clean_file),
+        "{}",
+        r[1]
+    );
+    assert_ne!(spam["FileMD5"], r[1]["FileMD5"]);
     assert_eq!(r[2]["Error"], "UnsupportedOperation", "{}", r[2]);
     assert_eq!(r[3]["Error"], "InvalidParameterValue", "{}", r[3]);
     server.kill();

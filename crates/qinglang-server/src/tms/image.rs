@@ -3,7 +3,8 @@
 //! IMS's terms: QR codes as `ObjectResults` (scene `QrCode`), text read from the picture as
 //! `OcrResults` (scene `OCR`, a detail per line with its location and keywords), known-bad
 //! list matches as `LibResults` (scene `Similar`). There is no visual classifier, so
-//! `LabelResults` is empty.
+//! `LabelResults` is empty. `FileMD5` is the MD5 of the bytes decoded from `FileContent`, as
+//! IMS answers it, so a platform that files verdicts by it finds ours under the same key.
 
 use std::sync::Arc;
 
@@ -79,9 +80,13 @@ pub(super) async fn answer(
     })?;
     let gov = Arc::clone(&s.gov);
     let scene_for_scan = scene.clone();
-    let verdict = tokio::task::spawn_blocking(move || {
+    let (verdict, file_md5) = tokio::task::spawn_blocking(move || {
         let _permit = permit;
+        // On the blocking pool with the review: a 20 MiB picture is tens of milliseconds
+        // of hashing, which an async worker must not spend.
+        let file_md5 = md5_hex(&picture);
         gov.scan_image(&principal, &picture, scene_for_scan.as_deref())
+            .map(|v| (v, file_md5))
     })
     .await
     .map_err(|e| {
@@ -89,10 +94,25 @@ pub(super) async fn answer(
         TmsError::new("InternalError", "internal error; see the server log")
     })??;
     crate::count_verdict(&verdict);
-    let mut response = ims_response(&verdict);
+    let mut response = ims_response(&verdict, &file_md5);
     response["BizType"] = scene.unwrap_or_default().into();
     response["DataId"] = request.data_id.unwrap_or_default().into();
     Ok(response)
+}
+
+/// The MD5 of `bytes` in lowercase hex, as IMS writes `FileMD5`. It only names the file for
+/// the client, which needs no collision resistance; pictures are matched by their
+/// perceptual hash.
+fn md5_hex(bytes: &[u8]) -> String {
+    use md5::Digest as _;
+    use std::fmt::Write as _;
+    let digest = md5::Md5::digest(bytes);
+    let mut hex = String::with_capacity(2 * digest.len());
+    for b in digest.iter() {
+        // Writing to a String cannot fail.
+        let _ = write!(hex, "{b:02x}");
+    }
+    hex
 }
 
 fn location(bbox: &Value) -> Value {
@@ -100,8 +120,9 @@ fn location(bbox: &Value) -> Value {
     json!({"X": at(0), "Y": at(1), "Width": at(2), "Height": at(3), "Rotate": 0})
 }
 
-/// The IMS response fields for one of our picture verdicts (`/v1/scan/image`'s JSON).
-pub(super) fn ims_response(verdict: &Value) -> Value {
+/// The IMS response fields for one of our picture verdicts (`/v1/scan/image`'s JSON), for
+/// the file whose MD5 is `file_md5`.
+pub(super) fn ims_response(verdict: &Value, file_md5: &str) -> Value {
     let ours = verdict["suggestion"].as_str().unwrap_or("pass");
     let score = verdict["score"].as_u64().unwrap_or(0);
     let labels: Vec<&str> = verdict["labels"]
@@ -244,9 +265,31 @@ pub(super) fn ims_response(verdict: &Value) -> Value {
         "LibResults": lib_results,
         "RecognitionResults": [],
         "Extra": "",
-        // IMS's MD5 of the file; this server hashes pictures perceptually, not with MD5.
-        "FileMD5": "",
+        "FileMD5": file_md5,
         "StoreUrl": "",
         "Reason": if verdict["incomplete"] == true { "incomplete" } else { "" },
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn file_md5_is_the_lowercase_hex_of_rfc_1321() {
+        // The test suite of RFC 1321 (appendix A.5).
+        assert_eq!(md5_hex(b""), "d41d8cd98f00b204e9800998ecf8427e");
+        assert_eq!(md5_hex(b"abc"), "900150983cd24fb0d6963f7d28e17f72");
+        assert_eq!(
+            md5_hex(
+                b"12345678901234567890123456789012345678901234567890123456789012345678901234567890"
+            ),
+            "57edf4a22be3c955ac49da2e2107b67a"
+        );
+        let v = json!({"suggestion": "pass", "score": 0, "labels": [], "hits": [], "pieces": []});
+        assert_eq!(
+            ims_response(&v, &md5_hex(b"abc"))["FileMD5"],
+            "900150983cd24fb0d6963f7d28e17f72"
+        );
+    }
 }
