@@ -2,20 +2,24 @@
 //! `image/jpeg`, `image/webp`, `image/gif`) or as JSON with the bytes in base64; content of
 //! kind `image` (`POST /v1/content`) shares its body limit and permits. Pictures are
 //! reviewed on the blocking pool behind their own permits, at most half the cores at once,
-//! so text reviews never wait behind a queue of pictures. The known-bad image lists and
-//! "remove and block similar" are in `image_lists.rs`.
+//! so text reviews never wait behind a queue of pictures. `GET /v1/content/{id}/image` gives
+//! a stored picture back to those who read cases. The known-bad image lists and "remove and
+//! block similar" are in `image_lists.rs`.
 
 use std::sync::{Arc, OnceLock};
 
 use axum::body::Body;
 use axum::extract::State;
 use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
 use axum::Json;
 use base64::Engine as _;
 use serde::Deserialize;
 
 use crate::openapi::Refusals;
-use crate::{blocking, count_verdict, ApiError, ApiQuery, ApiResult, AppState, Auth};
+use crate::{
+    blocking, count_verdict, parse_id, ApiError, ApiPath, ApiQuery, ApiResult, AppState, Auth,
+};
 
 /// The largest body `/v1/scan/image` reads: a 20 MiB picture is 27 MiB in base64.
 pub const MAX_IMAGE_BODY_BYTES: usize = 28 << 20;
@@ -102,6 +106,60 @@ pub(crate) async fn scan_image(
     .await?;
     count_verdict(&v);
     Ok(Json(v))
+}
+
+/// The picture of a content record of kind `image` (REV-10), for those who read cases (the
+/// permission the console's `/content/{id}/image` and the record itself ask for): the bytes
+/// exactly as submitted, with the type the decoder found, never the client's claim. Not
+/// audited, like the console's picture and the record's own reads (queue items, reports):
+/// the trail records decisions and state changes (AUD-1); of reads, only revealing an
+/// identity is an audited act (ID-3).
+#[utoipa::path(get, path = "/v1/content/{id}/image",
+    params(("id" = i64, Path, description = "the content record, of kind image")),
+    responses(
+        (status = 200, description = "The picture as it was submitted",
+            content(
+                (Vec<u8> = "image/png"),
+                (Vec<u8> = "image/jpeg"),
+                (Vec<u8> = "image/webp"),
+                (Vec<u8> = "image/gif"),
+            ),
+            headers(
+                ("Cache-Control" = String, description = "`private, no-store`: a user's picture is kept by no cache"),
+                ("X-Content-Type-Options" = String, description = "`nosniff`: the type is the decoder's, never guessed again"),
+            )),
+        Refusals),
+    security(("bearer" = [])))]
+pub(crate) async fn content_image(
+    State(s): State<AppState>,
+    Auth(p): Auth,
+    ApiPath(id): ApiPath<String>,
+) -> ApiResult<Response> {
+    let id = parse_id(&id, "content")?;
+    let gov = Arc::clone(&s.gov);
+    // Not found alike when the record does not exist and when it is not a picture.
+    let picture = blocking(move || gov.content_image(&p, id)).await?;
+    // Stored as the decoder named it; anything else would be a damaged record, which is
+    // served as bytes rather than as a type nobody checked.
+    let media_type = match picture.media_type.as_str() {
+        t @ ("image/png" | "image/jpeg" | "image/webp" | "image/gif") => t,
+        _ => "application/octet-stream",
+    };
+    Ok((
+        [
+            (header::CONTENT_TYPE, media_type),
+            // A user's picture: neither a shared cache nor the client's disk keeps it.
+            (header::CACHE_CONTROL, "private, no-store"),
+            (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+            // A picture is never a document: no scripts or frames, even opened alone.
+            (
+                header::CONTENT_SECURITY_POLICY,
+                "default-src 'none'; sandbox",
+            ),
+        ],
+        picture.bytes,
+    )
+        .into_response())
 }
 
 /// A body that may carry a picture, read up to [`MAX_IMAGE_BODY_BYTES`].

@@ -279,6 +279,7 @@ fn api_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(set_group_scene))
         .routes(routes!(set_account_scene))
         .routes(routes!(submit_content))
+        .routes(routes!(images::content_image))
         .routes(routes!(get_campaign))
         .routes(routes!(emergency_change))
         .routes(routes!(sweep))

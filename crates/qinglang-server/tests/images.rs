@@ -1,6 +1,7 @@
 //! `POST /v1/scan/image` (REV-10, #24 item 3): a picture as its raw bytes or as base64 in
 //! JSON gets the picture's verdict, each hit with its part and box; what is not a picture is
-//! refused with a reason; a picture may be far larger than other bodies.
+//! refused with a reason; a picture may be far larger than other bodies. A picture submitted
+//! as content comes back from `GET /v1/content/{id}/image` byte for byte.
 
 #[path = "../../qinglang-image/tests/synth/mod.rs"]
 mod synth;
@@ -360,4 +361,88 @@ async fn lists_are_the_leads_and_block_similar_is_the_moderators() {
         (status, v["code"].as_str()),
         (StatusCode::UNPROCESSABLE_ENTITY, Some("invalid_hash"))
     );
+}
+
+/// `GET /v1/content/{id}/image` (#24, REV-10): a picture submitted as content comes back
+/// byte for byte, typed as the decoder found it (not as the client sent it) and kept by no
+/// cache; a text record and a missing one are not found; without a token nothing is read.
+/// Every role reads cases (`authz.rs`), so none is refused here: the permission matrix
+/// (`tests/permissions.rs`) holds the route to `ReadCases` for each role.
+#[tokio::test]
+async fn a_stored_picture_is_downloaded_as_it_was_submitted() {
+    let api = picture_api();
+    let svc = api.token("service").await;
+    let author = api.verified_user(&svc, "相册", "13800138009").await;
+    let png = synth::png(&clean_picture(31));
+    let jpeg = synth::jpeg(&clean_picture(32), 80);
+    let mut ids = Vec::new();
+    for bytes in [&png, &jpeg] {
+        let b64 = base64::engine::general_purpose::STANDARD.encode(bytes);
+        let (status, v) = api
+            .json(
+                "POST",
+                "/v1/content",
+                &svc,
+                json!({"author": author, "kind": "image", "image": b64}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{v}");
+        ids.push(v["enforcement"]["content_id"].as_i64().expect("content id"));
+    }
+    let (_, text) = api
+        .json(
+            "POST",
+            "/v1/content",
+            &svc,
+            json!({"author": author, "kind": "message", "text": "今天去公园拍了几张照片"}),
+        )
+        .await;
+    let text_id = text["enforcement"]["content_id"]
+        .as_i64()
+        .unwrap_or_else(|| panic!("{text}"));
+
+    for (role, id, bytes, media_type) in [
+        ("moderator", ids[0], &png, "image/png"),
+        ("auditor", ids[1], &jpeg, "image/jpeg"),
+    ] {
+        let token = api.token(role).await;
+        let (status, headers, body) = api
+            .download(&format!("/v1/content/{id}/image"), Some(&token))
+            .await;
+        assert_eq!(
+            status,
+            StatusCode::OK,
+            "{role}: {}",
+            String::from_utf8_lossy(&body)
+        );
+        assert!(
+            body == *bytes,
+            "{role}: the bytes differ from those submitted"
+        );
+        let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
+        assert_eq!(header("content-type"), Some(media_type));
+        assert_eq!(header("cache-control"), Some("private, no-store"));
+        assert_eq!(header("x-content-type-options"), Some("nosniff"));
+    }
+
+    // A text record has no picture; a record that does not exist neither: 404 with the
+    // error body, alike.
+    let lead = api.token("lead").await;
+    for id in [text_id, 987_654] {
+        let (status, v) = api.get(&format!("/v1/content/{id}/image"), &lead).await;
+        assert_eq!(
+            (status, v["code"].as_str()),
+            (StatusCode::NOT_FOUND, Some("not_found")),
+            "{id}: {v}"
+        );
+    }
+    let (status, v) = api.get("/v1/content/abc/image", &lead).await;
+    assert_eq!(
+        (status, v["code"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("invalid_id"))
+    );
+    let (status, _, _) = api
+        .download(&format!("/v1/content/{}/image", ids[0]), None)
+        .await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
 }

@@ -94,6 +94,8 @@ fn routes() -> Vec<(&'static str, &'static str, Option<Value>, Permission)> {
             SubmitContent,
         ),
         ("GET", "/v1/campaigns/{id}", None, ReadSubjects),
+        // The console's picture of a record asks the same (REV-10).
+        ("GET", "/v1/content/{id}/image", None, ReadCases),
         (
             "POST",
             "/v1/emergency",
