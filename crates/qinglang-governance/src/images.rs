@@ -13,7 +13,7 @@
 
 use std::sync::Arc;
 
-use qinglang_engine::{Engine, Scratch, Suggestion};
+use qinglang_engine::{Engine, Scratch, Signature, Suggestion};
 pub use qinglang_image::PerceptualHash;
 use serde::{Deserialize, Serialize};
 
@@ -341,22 +341,35 @@ pub(crate) fn parse_suggestion(s: &str) -> Suggestion {
     }
 }
 
-/// A picture reviewed and matched: what scans answer and submissions enforce.
-pub(crate) struct JudgedPicture {
-    pub(crate) judged: Judged,
-    pub(crate) stored: StoredImage,
+/// A picture as its review left it, before it is judged: what was read and found in it,
+/// the fingerprint of the texts read (REV-7), and the known-bad lists it is matched against.
+pub(crate) struct ReviewedPicture<'e> {
+    review: qinglang_image::ImageReview<'e>,
+    signature: Option<Signature>,
+    known: Arc<KnownImages>,
+}
+
+impl ReviewedPicture<'_> {
+    /// What is kept of the picture with its record.
+    fn stored(&self, bytes: &[u8]) -> StoredImage {
+        StoredImage {
+            media_type: format!("image/{}", self.review.format),
+            width: self.review.width,
+            height: self.review.height,
+            hash: self.review.hash,
+            bytes: bytes.to_vec(),
+        }
+    }
 }
 
 impl<S: Store> Governance<S> {
-    /// Reviews a picture with `engine` and matches it against the known-bad lists (REV-10):
-    /// the verdict JSON (with `scene` and `policy_version`), and what to keep of it.
-    pub(crate) fn judge_picture(
+    /// Reviews a picture with `engine` (REV-10): its QR codes and text read and judged, its
+    /// texts fingerprinted, and the lists loaded, all outside any transaction.
+    pub(crate) fn review_picture<'e>(
         &self,
-        engine: &Engine,
+        engine: &'e Engine,
         bytes: &[u8],
-        scene: Option<&str>,
-        version: &str,
-    ) -> Result<JudgedPicture, Error> {
+    ) -> Result<ReviewedPicture<'e>, Error> {
         let mut scratch = Scratch::default();
         let review = qinglang_image::review(
             engine,
@@ -365,10 +378,41 @@ impl<S: Store> Governance<S> {
             &mut scratch,
         )
         .map_err(|e| Error::invalid("invalid_image", format!("image: {e}")))?;
-        let mut value =
-            serde_json::to_value(wire::ImageVerdictJson::new(None, &review)).unwrap_or_default();
+        // The texts read from the picture (its QR payloads and OCR paragraphs), as the engine
+        // normalised them, fingerprinted as a text is: a resized or recompressed copy of a
+        // poster reads the same, or nearly (the MinHash forgives a misread character), so
+        // copies of a poster are linked into a campaign with the index texts use. A picture
+        // from which too little is read has no fingerprint and is never linked: a picture
+        // without text is what many people legitimately share (a meme, a sticker, a
+        // greeting card), with nothing in it that pulls users elsewhere, and copies of one
+        // judged illegal are what the image lists are for. Its perceptual hash is no
+        // fingerprint for the patrol either: the index compares sets of text shingles, not
+        // Hamming distances, and hashes within `MATCH_DISTANCE` would need an index of their
+        // own on every patrol backend, only to link the pictures without text.
+        let signature = engine.signature(&scratch);
         let known = self.known_images()?;
-        let matches = known.matches(review.hash);
+        Ok(ReviewedPicture {
+            review,
+            signature,
+            known,
+        })
+    }
+
+    /// A reviewed picture judged: the verdict JSON (list matches applied, `scene` and
+    /// `policy_version` named) and what enforcement needs of it. `campaign` is the flood
+    /// the picture was linked to; its hit is in the review's verdict once it is acted on.
+    pub(crate) fn picture_judged(
+        &self,
+        engine: &Engine,
+        picture: &ReviewedPicture<'_>,
+        campaign: Option<u64>,
+        scene: Option<&str>,
+        version: &str,
+    ) -> Judged {
+        let review = &picture.review;
+        let mut value =
+            serde_json::to_value(wire::ImageVerdictJson::new(None, review)).unwrap_or_default();
+        let matches = picture.known.matches(review.hash);
         apply_matches(
             &mut value,
             &matches,
@@ -388,30 +432,37 @@ impl<S: Store> Governance<S> {
                     .collect()
             })
             .unwrap_or_default();
-        let judged = Judged {
+        Judged {
             suggestion,
             score: value["score"].as_u64().unwrap_or(0).min(100) as u8,
             labels,
             summary: picture_summary(&value, suggestion),
             text: review.text.clone(),
             value,
-            campaign: None,
-        };
-        Ok(JudgedPicture {
-            judged,
-            stored: StoredImage {
-                media_type: format!("image/{}", review.format),
-                width: review.width,
-                height: review.height,
-                hash: review.hash,
-                bytes: bytes.to_vec(),
-            },
-        })
+            campaign,
+        }
+    }
+
+    /// Reviews a picture with `engine` and matches it against the known-bad lists (REV-10):
+    /// a stateless scan's verdict JSON (with `scene` and `policy_version`). A scan is no
+    /// submission, so it is linked to no flood (as a text's scan is not).
+    pub(crate) fn judge_picture(
+        &self,
+        engine: &Engine,
+        bytes: &[u8],
+        scene: Option<&str>,
+        version: &str,
+    ) -> Result<serde_json::Value, Error> {
+        let picture = self.review_picture(engine, bytes)?;
+        Ok(self
+            .picture_judged(engine, &picture, None, scene, version)
+            .value)
     }
 
     /// Reviews a picture submitted as content (kind `image`) and enforces its verdict as
     /// for text (REV-10, ENF-1, ENF-2): the decision, the queue, the strike, credit and
-    /// ladder; the picture is kept with the record.
+    /// ladder, and flood campaigns (REV-7) by the texts read from it; the picture is kept
+    /// with the record.
     pub fn submit_image(
         &self,
         actor: &Principal,
@@ -437,12 +488,31 @@ impl<S: Store> Governance<S> {
         }
         let scene = self.admit_submission(sub, now)?;
         let (engine, version) = self.engine_for_scene(scene.as_deref())?;
-        let picture = self.judge_picture(&engine, bytes, scene.as_deref(), &version)?;
+        let mut picture = self.review_picture(&engine, bytes)?;
+        let stored = picture.stored(bytes);
         let (enforcement, verdict): (Enforcement, serde_json::Value) = self.store.write(|tx| {
             let author = self.check_publisher(tx, sub, now)?;
+            // Floods (REV-7), as for text: only pictures that passed the checks above count
+            // as copies, and a campaign is acted on as a text's is. Its hit is on the whole
+            // picture (`wire::ImageVerdictJson`).
+            let campaign = picture
+                .signature
+                .map(|s| self.patrol.observe(self.flood_key(now), &s, now));
+            if let Some(c) = campaign.filter(|&c| self.flood_acted_on(&picture.review.verdict, c)) {
+                let review = &mut picture.review;
+                review.verdict =
+                    engine.with_campaign(&review.text, review.verdict.clone(), c, false);
+            }
+            let judged = self.picture_judged(
+                &engine,
+                &picture,
+                campaign.map(|c| c.id),
+                scene.as_deref(),
+                &version,
+            );
             let recorded =
-                self.record_submission(tx, actor, sub, &author, picture.judged, &version, now)?;
-            tx.insert_content_image(recorded.0.content_id, &picture.stored)?;
+                self.record_submission(tx, actor, sub, &author, judged, &version, now)?;
+            tx.insert_content_image(recorded.0.content_id, &stored)?;
             Ok(recorded)
         })?;
         Ok(Reviewed {
@@ -817,13 +887,15 @@ fn check_entry_note(note: &str) -> Result<(), Error> {
     Ok(())
 }
 
-/// `加微信 wx5201314 (porn), image list 赌博海报 (gambling)` — what a person needs to
-/// understand why a picture was stopped.
+/// `加微信 wx5201314 (porn), image list 赌博海报 (gambling), flood campaign 123 (spam)` —
+/// what a person needs to understand why a picture was stopped.
 fn picture_summary(value: &serde_json::Value, suggestion: Suggestion) -> String {
     let mut parts: Vec<String> = Vec::new();
     for hit in value["hits"].as_array().into_iter().flatten() {
         let category = hit["category"].as_str().unwrap_or("");
-        let item = if hit["part"] == "image" {
+        let item = if let Some(id) = hit["campaign"]["id"].as_u64() {
+            format!("flood campaign {id} ({category})")
+        } else if hit["part"] == "image" {
             let list = hit["source"]
                 .as_str()
                 .and_then(|s| s.strip_prefix("image_list:"))

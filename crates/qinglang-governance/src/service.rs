@@ -502,8 +502,7 @@ impl<S: Store> Governance<S> {
     ) -> Result<serde_json::Value, Error> {
         self.require(actor, Permission::Scan)?;
         let (engine, version) = self.engine_for_scene(scene)?;
-        let picture = self.judge_picture(&engine, bytes, scene, &version)?;
-        Ok(picture.judged.value)
+        self.judge_picture(&engine, bytes, scene, &version)
     }
 
     // ----- users and identity -----

@@ -3,7 +3,7 @@
 //! review of a text or an article, and the enforcement shared by every kind of content,
 //! pictures included (`images.rs`).
 
-use qinglang_engine::{Scratch, Suggestion};
+use qinglang_engine::{Campaign, Scratch, Suggestion, Verdict};
 
 use crate::authz::Permission;
 use crate::credit;
@@ -51,7 +51,6 @@ impl<S: Store> Governance<S> {
             _ => check_text(&sub.text)?,
         }
         let scene = self.admit_submission(sub, now)?;
-        let p = &self.policy.policy;
         let (engine, version) = self.engine_for_scene(scene.as_deref())?;
         let mut scratch = Scratch::default();
         let (mut verdict, parts) = review_content(&engine, sub.kind, &sub.text, &mut scratch);
@@ -59,20 +58,9 @@ impl<S: Store> Governance<S> {
         let (enforcement, verdict) = self.store.write(|tx| {
             let author = self.check_publisher(tx, sub, now)?;
             // Floods (REV-7): only submissions that passed the checks above count as copies.
-            // A campaign is acted on from `flood_min_copies` copies when the text pulls
-            // users elsewhere (an `ad` hit: a phone, an id, a link); a plain text — a holiday
-            // greeting many people send — only from four times as many.
             let campaign = signature.map(|s| self.patrol.observe(self.flood_key(now), &s, now));
-            if let Some(c) = campaign {
-                let diversion = verdict.hits.iter().any(|h| h.category() == "ad");
-                let needed = if diversion {
-                    p.patrol.flood_min_copies
-                } else {
-                    p.patrol.flood_min_copies.saturating_mul(4)
-                };
-                if c.copies >= needed {
-                    verdict = engine.with_campaign(&sub.text, verdict.clone(), c, false);
-                }
+            if let Some(c) = campaign.filter(|&c| self.flood_acted_on(&verdict, c)) {
+                verdict = engine.with_campaign(&sub.text, verdict.clone(), c, false);
             }
             let mut verdict_value = wire::verdict_value(&sub.text, &verdict);
             mark_parts(&mut verdict_value, &parts);
@@ -92,6 +80,21 @@ impl<S: Store> Governance<S> {
             verdict,
             enforcement,
         })
+    }
+
+    /// Whether a flood campaign is acted on for content its review judged `verdict` (REV-7):
+    /// from `flood_min_copies` copies when the content pulls users elsewhere (an `ad` hit:
+    /// a phone, an id, a link), a plain one — a holiday greeting many people send — only
+    /// from four times as many. Texts and pictures alike.
+    pub(crate) fn flood_acted_on(&self, verdict: &Verdict<'_>, campaign: Campaign) -> bool {
+        let min = self.policy.policy.patrol.flood_min_copies;
+        let diversion = verdict.hits.iter().any(|h| h.category() == "ad");
+        let needed = if diversion {
+            min
+        } else {
+            min.saturating_mul(4)
+        };
+        campaign.copies >= needed
     }
 
     /// What every submission passes before it is reviewed: the caller's rate limits

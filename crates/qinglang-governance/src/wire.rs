@@ -135,7 +135,9 @@ pub struct RuledImageVerdict<'a> {
 
 /// A picture's verdict (REV-10): the scan contract's fields, each hit placed in the picture —
 /// `part`, `box`, and `text` the QR payload or the OCR line it lies in (the paragraph, when a
-/// hit runs across a wrapped line), with `start`/`end` into it — and what the picture is.
+/// hit runs across a wrapped line), with `start`/`end` into it — and what the picture is. A
+/// flood hit (REV-7) is about the whole picture, as a list match is: `part: "image"`, the
+/// picture's box, no text.
 #[derive(Debug, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(bound = ""))]
 pub struct ImageVerdictJson<'a> {
@@ -176,6 +178,15 @@ impl<'a> ImageVerdictJson<'a> {
         let mut verdict = VerdictJson::new(id, &review.text, &review.verdict);
         // placed_hits() keeps the verdict's order and drops none (every hit is in a piece).
         for (hit, placed) in verdict.hits.iter_mut().zip(review.placed_hits()) {
+            if hit.campaign.is_some() {
+                // The campaign links pictures whose texts read alike, all of them together:
+                // no one piece holds it (placed_hits() puts it in the first).
+                hit.part = Some(qinglang_image::Part::Image.as_str());
+                hit.bbox = Some([0, 0, review.width, review.height]);
+                hit.text = "";
+                (hit.start, hit.end, hit.byte_start, hit.byte_end) = (0, 0, 0, 0);
+                continue;
+            }
             hit.part = Some(placed.part.as_str());
             hit.bbox = Some(placed.bbox);
             hit.text = placed.text;

@@ -2,10 +2,14 @@
 //! backends: a picture whose QR code pulls users to a gambling site is blocked and counts as
 //! a strike; a clean one is published; "remove and block similar" on a reported picture
 //! blocks a resized, recompressed copy of it with the list's category, while a different
-//! picture passes; only leads and admins change lists; a second node sees a change.
+//! picture passes; only leads and admins change lists; a second node sees a change. The
+//! same poster posted by many accounts, re-encoded or not, is a flood campaign by the text
+//! read from it (REV-7), acted on as a text flood is; different posters are not in it.
 
 #[path = "../../qinglang-image/tests/synth/mod.rs"]
 mod synth;
+#[path = "../../qinglang-image/tests/synth/text.rs"]
+mod synth_text;
 
 mod common;
 
@@ -371,5 +375,174 @@ qinglang_store::both_backends! {
         assert_eq!(c.decision, "rejected");
         let (c, _) = g.content(&lead, other.enforcement.content_id).expect("content");
         assert_eq!(c.decision, "published");
+    }
+}
+
+/// A poster (`seed` picks its background) with `lines` printed on a white panel, 52 pixels
+/// high: what a shop's advertisement forwarded into groups looks like.
+fn printed_poster(seed: u64, font: &synth_text::Font, lines: &[&str]) -> image::RgbImage {
+    let mut img = synth::poster(&mut synth::Rng::new(seed), 900, 1200);
+    synth::fill(
+        &mut img,
+        60,
+        200,
+        780,
+        110 * lines.len() as u32 + 60,
+        [255, 255, 255],
+    );
+    for (i, line) in lines.iter().enumerate() {
+        synth_text::draw(
+            &mut img,
+            font,
+            52.0,
+            100,
+            240 + 110 * i as u32,
+            line,
+            [20, 20, 20],
+        );
+    }
+    img
+}
+
+/// The repost a phone makes: shrunk to `percent` % and recompressed as JPEG at `quality`.
+fn reencoded(img: &image::RgbImage, percent: u32, quality: u8) -> Vec<u8> {
+    let (w, h) = img.dimensions();
+    let small = image::imageops::resize(
+        img,
+        w * percent / 100,
+        h * percent / 100,
+        FilterType::Triangle,
+    );
+    synth::jpeg(&small, quality)
+}
+
+fn flood_hit(verdict: &serde_json::Value) -> Option<serde_json::Value> {
+    hits(verdict)
+        .into_iter()
+        .find(|h| h["source"] == "rule:flood")
+}
+
+fn has_label(verdict: &serde_json::Value, label: &str) -> bool {
+    verdict["labels"]
+        .as_array()
+        .is_some_and(|l| l.iter().any(|x| x == label))
+}
+
+qinglang_store::both_backends! {
+    fn the_same_poster_from_many_accounts_is_a_flood_campaign_by_its_text() {
+        let Some(fonts) = synth_text::cjk_fonts_or_skip("the_same_poster_from_many_accounts") else {
+            return;
+        };
+        let g = picture_service();
+        let lead = principal(Role::Lead);
+        let min = g.policy().policy.patrol.flood_min_copies as usize;
+        assert_eq!(min, 5, "the default policy acts on a diverting campaign from 5 copies");
+        let poster = printed_poster(
+            41,
+            &fonts[0],
+            &["新店开业全场八折", "欢迎周末来店品尝招牌牛肉面", "订座电话 13912345670"],
+        );
+        // As the accounts posted it: the original, and copies a phone re-encoded smaller.
+        let files = [
+            synth::png(&poster),
+            reencoded(&poster, 70, 70),
+            synth::png(&poster),
+            reencoded(&poster, 85, 60),
+            reencoded(&poster, 70, 70),
+            synth::jpeg(&poster, 90),
+        ];
+        let mut campaign = None;
+        let mut ids = Vec::new();
+        let mut authors = Vec::new();
+        for (i, file) in files.iter().enumerate() {
+            let author = verified_user(&g, &format!("开店的人{i}"), &resident_id(40 + i as u32));
+            let at = Timestamp(T0.0 + i as i64 * 60_000);
+            let r = g.submit_image(&svc(), &picture(author, None), file, at).expect("reviewed");
+            assert!(r.verdict["incomplete"].is_null(), "copy {i} was read to the end: {}", r.verdict);
+            assert!(
+                hits(&r.verdict).iter().any(|h| h["category"] == "ad"),
+                "copy {i}: the phone number is read as a contact: {}",
+                r.verdict
+            );
+            let cid = r.enforcement.content_id;
+            let (stored, _) = g.content(&lead, cid).expect("content");
+            let c = stored
+                .campaign
+                .unwrap_or_else(|| panic!("copy {i} is fingerprinted: {}", r.verdict));
+            assert_eq!(*campaign.get_or_insert(c), c, "copy {i} is in the first copy's campaign");
+            match flood_hit(&r.verdict) {
+                None => {
+                    assert!(i + 1 < min, "copy {} is not acted on: {}", i + 1, r.verdict);
+                    assert!(!has_label(&r.verdict, "spam"), "{}", r.verdict);
+                }
+                Some(hit) => {
+                    assert!(i + 1 >= min, "copy {} is acted on too early: {}", i + 1, r.verdict);
+                    // Raised as a text flood is: a `spam` hit, held for review.
+                    assert_eq!(hit["campaign"]["id"].as_u64(), Some(c), "{hit}");
+                    assert_eq!(hit["campaign"]["copies"].as_u64(), Some(i as u64 + 1), "{hit}");
+                    assert_eq!(
+                        (hit["category"].as_str(), hit["action"].as_str()),
+                        (Some("spam"), Some("review"))
+                    );
+                    // On the whole picture, as this copy was received.
+                    let image = &r.verdict["image"];
+                    assert_eq!(hit["part"], "image");
+                    assert_eq!(hit["box"], serde_json::json!([0, 0, image["width"], image["height"]]));
+                    assert_eq!(r.verdict["suggestion"], "review", "{}", r.verdict);
+                    assert!(has_label(&r.verdict, "spam"), "{}", r.verdict);
+                    assert_eq!(r.enforcement.decision, Decision::Held);
+                    assert!(
+                        r.enforcement.reasons[0].contains(&format!("flood campaign {c}")),
+                        "{:?}",
+                        r.enforcement.reasons
+                    );
+                    // The stored verdict says so too.
+                    assert_eq!(flood_hit(&stored.verdict), Some(hit));
+                }
+            }
+            ids.push(cid);
+            authors.push(author);
+        }
+        assert!(files.len() > min, "copies past the threshold are acted on too");
+        let campaign = campaign.expect("linked");
+        // What `GET /v1/campaigns/{id}` serves: every copy, oldest first, each poster's own.
+        let members = g.campaign(&svc(), campaign).expect("campaign");
+        assert_eq!(members.iter().map(|m| m.content).collect::<Vec<_>>(), ids);
+        assert_eq!(members.iter().map(|m| m.author).collect::<Vec<_>>(), authors);
+
+        // Another shop's poster, posted in the same hour by one of them: its own campaign.
+        let other = printed_poster(
+            42,
+            &fonts[0],
+            &["健身房周年庆私教课五折", "本周报名送运动手环一个", "报名热线 13812345678"],
+        );
+        let r = g
+            .submit_image(&svc(), &picture(authors[0], None), &synth::png(&other), Timestamp(T0.0 + 600_000))
+            .expect("reviewed");
+        assert!(flood_hit(&r.verdict).is_none(), "{}", r.verdict);
+        let (stored, _) = g.content(&lead, r.enforcement.content_id).expect("content");
+        let own = stored.campaign.expect("fingerprinted");
+        assert_ne!(own, campaign, "two different posters are not linked");
+        assert_eq!(g.campaign(&svc(), own).expect("its own").len(), 1);
+
+        // A greeting card the same accounts send each other: a campaign of its own, which
+        // pulls no one away, so five copies are not acted on (four times as many would be,
+        // as for a text greeting) and it passes.
+        let card = printed_poster(43, &fonts[0], &["新年快乐", "祝大家身体健康万事如意", "阖家幸福"]);
+        let mut greeting = None;
+        for (i, &author) in authors.iter().take(min).enumerate() {
+            let file = if i % 2 == 0 { synth::png(&card) } else { reencoded(&card, 70, 70) };
+            let at = Timestamp(T0.0 + 700_000 + i as i64 * 60_000);
+            let r = g.submit_image(&svc(), &picture(author, None), &file, at).expect("reviewed");
+            assert_eq!(r.verdict["suggestion"], "pass", "card {i}: {}", r.verdict);
+            assert_eq!(r.enforcement.decision, Decision::Published);
+            let (stored, _) = g.content(&lead, r.enforcement.content_id).expect("content");
+            let c = stored.campaign.unwrap_or_else(|| panic!("card {i} is fingerprinted: {}", r.verdict));
+            assert_eq!(*greeting.get_or_insert(c), c, "card {i} is in the first card's campaign");
+        }
+        let greeting = greeting.expect("linked");
+        assert!(greeting != campaign && greeting != own, "the card is in neither poster's campaign");
+        assert_eq!(g.campaign(&svc(), greeting).expect("the cards").len(), min);
+        assert_eq!(g.campaign(&svc(), campaign).expect("unchanged").len(), files.len());
     }
 }
