@@ -62,6 +62,11 @@ pub(crate) struct Contact {
     pub disguised: bool,
 }
 
+/// What asks for a contact right before a bare 扣 (`加扣`, `咨询扣`, `联系扣`, `私扣`).
+const ASKING_BEFORE_KOU: &str = "加询系私找";
+/// Units after a number that make it an amount, not an id (`扣200分`, `扣3000元`).
+const AMOUNT_UNITS: &str = "元块分万千百亿个次天点年月日号岁斤克米件张条%";
+
 const QQ_CUES: &[&str] = &[
     "qq号", "qq群", "qq", "扣扣", "企鹅", "抠抠", "蔻蔻", "球球", "q号", "q群", "加q", "q",
 ];
@@ -829,10 +834,15 @@ pub(crate) fn find(text: &str, norm: &str, pos: &[Pos], out: &mut Vec<Contact>) 
             && s.chars[start - 1] == '扣'
             && (5..=11).contains(&len)
             && s.joined(start, 3)
-            && s.between(start).contains(['-', '—', '―', ':', '：', '【'])
+            && (s.between(start).contains(['-', '—', '―', ':', '：', '【'])
+                || (s.joined(start, 0)
+                    && (len >= 8 || start > 1 && ASKING_BEFORE_KOU.contains(s.chars[start - 2]))
+                    && !(end < n && s.joined(end, 0) && AMOUNT_UNITS.contains(s.chars[end]))))
         {
-            // 扣 alone is QQ only with a mark before the number (`【扣--618223】`): 扣 is
-            // also a deduction (`扣100000元`).
+            // 扣 alone is QQ only with a mark before the number (`【扣--618223】`), or glued to
+            // it when the number is no amount: as long as a QQ number (`咨询扣3432279257`) or
+            // after a verb of asking (`加扣618223`), and no unit after it. 扣 is also a
+            // deduction (`扣100000元`, `加扣10分`).
             push(out, &mut taken, ContactKind::Qq, (start - 1, start), end);
         }
         k = end;
