@@ -275,7 +275,7 @@ fn classify_bmp(c: char) -> Raw {
     if let Some(r) = numeral(c) {
         return r;
     }
-    if let Some(l) = lookalike(c) {
+    if let Some(l) = lookalike(c).or_else(|| disguised_ideograph(c)) {
         return Raw::Map(l);
     }
     if (0xFF01..=0xFF5E).contains(&cp) {
@@ -429,6 +429,17 @@ fn lookalike(c: char) -> Option<char> {
     })
 }
 
+/// Rare ideographs that ordinary text all but never uses, written in spam for the common one
+/// they look like: 媺 and 嶶 for 微 (`119.11.562媺`, `1 З 5-电-ЗЗ45-嶶-З429` in seo-fresh10).
+/// A common character that resembles a cue (徽 in 安徽) is never folded; the contact rules
+/// read it as a cue only where an id follows.
+fn disguised_ideograph(c: char) -> Option<char> {
+    match c {
+        '媺' | '嶶' => Some('微'),
+        _ => None,
+    }
+}
+
 /// Mathematical alphanumeric symbols (U+1D400–U+1D7FF) back to ASCII.
 fn math_alnum(cp: u32) -> Option<char> {
     if (0x1D7CE..=0x1D7FF).contains(&cp) {
@@ -521,6 +532,8 @@ mod tests {
             ('㊥', Fold::Char('中')),
             ('ℍ', Fold::Char('h')),
             ('ſ', Fold::Char('s')),
+            ('嶶', Fold::Char('微')),
+            ('媺', Fold::Char('微')),
         ];
         for (c, want) in cases {
             assert_eq!(f.fold(c), want, "{c:?}");
