@@ -375,7 +375,7 @@ fn ctc_greedy(line: &[f32], classes: usize, characters: &[char]) -> (String, f32
     let mut previous = 0usize;
     let mut run_start = 0usize;
     // The likeliest the space was at any step since the last character read.
-    let space = characters.len() - 1;
+    let space = characters.len().saturating_sub(1);
     let mut space_seen = 0f32;
     for (at, step) in line.chunks_exact(classes).enumerate() {
         space_seen = space_seen.max(step.get(space).copied().unwrap_or(0.0));
@@ -389,13 +389,11 @@ fn ctc_greedy(line: &[f32], classes: usize, characters: &[char]) -> (String, f32
             run_start = at;
             if best != 0 {
                 if let Some(&c) = characters.get(best) {
-                    // A space the blank outvoted: see SPACE_BELIEVED.
-                    let spaced = read.last().is_some_and(|l| l.0 != ' ')
-                        && c != ' '
-                        && space_seen >= SPACE_BELIEVED;
-                    if spaced {
-                        let at = read.last().map_or(at as f32, |l| (l.1 + at as f32) / 2.0);
-                        read.push((' ', at));
+                    // A space the blank outvoted (see SPACE_BELIEVED), midway between.
+                    if let Some(&(last, centre)) = read.last() {
+                        if last != ' ' && c != ' ' && space_seen >= SPACE_BELIEVED {
+                            read.push((' ', (centre + at as f32) / 2.0));
+                        }
                     }
                     space_seen = 0.0;
                     read.push((c, f32::NAN));

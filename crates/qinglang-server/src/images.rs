@@ -139,28 +139,31 @@ pub(crate) async fn content_image(
     let gov = Arc::clone(&s.gov);
     // Not found alike when the record does not exist and when it is not a picture.
     let picture = blocking(move || gov.content_image(&p, id)).await?;
-    // Stored as the decoder named it; anything else would be a damaged record, which is
-    // served as bytes rather than as a type nobody checked.
-    let media_type = match picture.media_type.as_str() {
-        t @ ("image/png" | "image/jpeg" | "image/webp" | "image/gif") => t,
-        _ => "application/octet-stream",
-    };
     Ok((
         [
-            (header::CONTENT_TYPE, media_type),
+            (header::CONTENT_TYPE, served_media_type(&picture.media_type)),
             // A user's picture: neither a shared cache nor the client's disk keeps it.
             (header::CACHE_CONTROL, "private, no-store"),
             (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
-            // A picture is never a document: no scripts or frames, even opened alone.
-            (
-                header::CONTENT_SECURITY_POLICY,
-                "default-src 'none'; sandbox",
-            ),
+            (header::CONTENT_SECURITY_POLICY, PICTURE_CSP),
         ],
         picture.bytes,
     )
         .into_response())
 }
+
+/// The type a stored picture is served as, by the API and the console alike: the one the
+/// decoder named when it was stored. Anything else would be a damaged record, served as bytes
+/// rather than as a type nobody checked.
+pub(crate) fn served_media_type(stored: &str) -> &str {
+    match stored {
+        t @ ("image/png" | "image/jpeg" | "image/webp" | "image/gif") => t,
+        _ => "application/octet-stream",
+    }
+}
+
+/// A picture is never a document: no scripts or frames, even opened alone.
+pub(crate) const PICTURE_CSP: &str = "default-src 'none'; sandbox";
 
 /// A body that may carry a picture, read up to [`MAX_IMAGE_BODY_BYTES`].
 pub(crate) async fn read_picture_body(body: Body) -> Result<axum::body::Bytes, ApiError> {

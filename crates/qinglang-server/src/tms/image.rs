@@ -105,14 +105,7 @@ pub(super) async fn answer(
 /// perceptual hash.
 fn md5_hex(bytes: &[u8]) -> String {
     use md5::Digest as _;
-    use std::fmt::Write as _;
-    let digest = md5::Md5::digest(bytes);
-    let mut hex = String::with_capacity(2 * digest.len());
-    for b in digest.iter() {
-        // Writing to a String cannot fail.
-        let _ = write!(hex, "{b:02x}");
-    }
-    hex
+    qinglang_governance::crypto::hex(&md5::Md5::digest(bytes))
 }
 
 fn location(bbox: &Value) -> Value {

@@ -478,18 +478,16 @@ pub(crate) async fn content_image(
         Ok(x) => x,
         Err(r) => return r,
     };
-    let media_type = match picture.media_type.as_str() {
-        t @ ("image/png" | "image/jpeg" | "image/webp" | "image/gif") => t,
-        _ => "application/octet-stream",
-    };
     (
         [
-            (axum::http::header::CONTENT_TYPE, media_type),
+            (
+                axum::http::header::CONTENT_TYPE,
+                crate::images::served_media_type(&picture.media_type),
+            ),
             (axum::http::header::CACHE_CONTROL, "private, max-age=300"),
-            // A picture is never a document: no scripts, no frames, even if opened alone.
             (
                 axum::http::header::CONTENT_SECURITY_POLICY,
-                "default-src 'none'; sandbox",
+                crate::images::PICTURE_CSP,
             ),
             (axum::http::header::CONTENT_DISPOSITION, "inline"),
         ],
