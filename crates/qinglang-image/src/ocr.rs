@@ -1,4 +1,5 @@
-//! Text inside pictures (REV-10): PaddleOCR's PP-OCRv4 networks (Apache-2.0, vendored under
+//! Text inside pictures (REV-10): PaddleOCR's PP-OCRv4 detection and PP-OCRv6 (small)
+//! recognition networks (Apache-2.0, vendored under
 //! `models/`, see its README) run by tract, a pure-Rust ONNX runtime, on the CPU.
 //!
 //! Two passes, as PaddleOCR does them:
@@ -6,7 +7,8 @@
 //!    is at most [`DETECT_LONG_SIDE`], becomes a map of how likely each pixel is to be text.
 //!    The map is thresholded, its connected regions become boxes, and each box is grown by
 //!    the margin the network was trained to leave out ("unclip").
-//! 2. **Recognition** (SVTR-LCNet with CTC): each box, cut from the full-size picture and
+//! 2. **Recognition** (CTC over 18,708 characters: Chinese in both scripts, Latin, Japanese
+//!    kana, symbols and emoji): each box, cut from the full-size picture and
 //!    scaled to 48 px high, becomes a sequence of per-column character probabilities; the
 //!    best character per column, with repeats and blanks dropped, is the line's text.
 //!
@@ -25,7 +27,7 @@ use image::RgbImage;
 use tract_onnx::prelude::*;
 
 static DETECTION_MODEL: &[u8] = include_bytes!("../models/ch_PP-OCRv4_det_infer.onnx");
-static RECOGNITION_MODEL: &[u8] = include_bytes!("../models/ch_PP-OCRv4_rec_infer.onnx");
+static RECOGNITION_MODEL: &[u8] = include_bytes!("../models/PP-OCRv6_rec_small.onnx");
 
 /// The long side detection works at. A 1080×1920 screenshot is read at 450×800 (padded to
 /// 480×800), where chat text (30–45 px drawn, 14–19 px there) is still found: on the
@@ -173,7 +175,10 @@ impl Ocr {
         let detector = onnx()
             .model_for_read(&mut &DETECTION_MODEL[..])
             .map_err(fail)?;
+        // PP-OCRv6's export declares intermediate shapes with a batch of 1 that tract's
+        // inference cannot unify with its own symbols; the shapes are inferred without them.
         let recogniser = onnx()
+            .with_ignore_value_info(true)
             .model_for_read(&mut &RECOGNITION_MODEL[..])
             .map_err(fail)?;
         // The recogniser's alphabet travels inside the model, one character per line.
@@ -357,18 +362,23 @@ impl Ocr {
         };
         let probs = out[0].try_as_plain_ram()?;
         let probs = probs.as_slice::<f32>()?;
-        Ok(ctc_greedy(
-            &probs[..steps * classes],
-            classes,
-            &self.characters,
-        ))
+        let (mut read, score) = ctc_read(&probs[..steps * classes], classes, &self.characters);
+        restore_bars(&mut read, crop, width as f32 / steps.max(1) as f32);
+        Ok((read.into_iter().map(|(c, _)| c).collect(), score))
     }
 }
 
 /// Best path CTC decoding: the likeliest class per step, repeats merged, blanks dropped; then
 /// the width of clause punctuation is read from where the characters stand
 /// ([`restore_widths`]).
+#[cfg(test)]
 fn ctc_greedy(line: &[f32], classes: usize, characters: &[char]) -> (String, f32) {
+    let (read, score) = ctc_read(line, classes, characters);
+    (read.into_iter().map(|(c, _)| c).collect(), score)
+}
+
+/// [`ctc_greedy`]'s characters, each with its centre in recogniser steps.
+fn ctc_read(line: &[f32], classes: usize, characters: &[char]) -> (Vec<(char, f32)>, f32) {
     // Each character with the steps its run covered: where it stands in the line.
     let mut read: Vec<(char, f32)> = Vec::new();
     let (mut total, mut kept) = (0f32, 0usize);
@@ -391,7 +401,11 @@ fn ctc_greedy(line: &[f32], classes: usize, characters: &[char]) -> (String, f32
                 if let Some(&c) = characters.get(best) {
                     // A space the blank outvoted (see SPACE_BELIEVED), midway between.
                     if let Some(&(last, centre)) = read.last() {
-                        if last != ' ' && c != ' ' && space_seen >= SPACE_BELIEVED {
+                        if last != ' '
+                            && c != ' '
+                            && !opens_with_blank(c)
+                            && space_seen >= SPACE_BELIEVED
+                        {
                             read.push((' ', (centre + at as f32) / 2.0));
                         }
                     }
@@ -407,19 +421,31 @@ fn ctc_greedy(line: &[f32], classes: usize, characters: &[char]) -> (String, f32
     close_run(&mut read, previous, run_start, line.len() / classes.max(1));
     restore_widths(&mut read);
     let score = if kept == 0 { 0.0 } else { total / kept as f32 };
-    (read.into_iter().map(|(c, _)| c).collect(), score)
+    (read, score)
 }
 
 /// The recogniser, trained mostly on Chinese set solid, seldom lets the space win a step
 /// between two ideographs: the blank outvotes it, and `哈哈 着实有趣` is read as `哈哈着实有趣`.
 /// But the space's own probability still rises where one was drawn, so between two characters
-/// where it reached this at some step a space is read. Measured on generated chat screenshots
-/// (`examples/ocr_figures -- 100 --seed 7`, not the reported figure's seed): of 10,532
-/// neighbouring full-width characters drawn without a space the highest was 0.119, while 12
-/// of the 30 spaces the blank outvoted reached 0.12 or more. (The blank columns of the crop
-/// were tried as a second signal and left out: a space adds 0.22 to 0.37 em of blank between
-/// ideographs, but narrow brush-face pairs such as 自己 leave as much without one.)
-const SPACE_BELIEVED: f32 = 0.12;
+/// where it reached this at some step a space is read. Measured with PP-OCRv6 on generated
+/// chat screenshots (`examples/ocr_figures -- 100 --seed 7`, not the reported figure's seed):
+/// of 11,827 neighbours drawn without a space, the only ones at 0.1 or more stood before an
+/// opening bracket (see [`opens_with_blank`]) or after a closing one (`），`, at 0.1), while
+/// 10 of the 24 spaces the blank outvoted reached it. No pair of ideographs drawn solid passed
+/// 0.03. (The blank columns of the crop were tried as a second signal and left out: a space
+/// adds 0.22 to 0.37 em of blank between ideographs, but narrow brush-face pairs such as 自己
+/// leave as much without one.)
+const SPACE_BELIEVED: f32 = 0.1;
+
+/// A full-width opening bracket's ink sits at the right of its advance, so the blank before
+/// it looks like a space to the recogniser (`脚（` reached 0.28): no space is read from the
+/// space's probability alone before one.
+fn opens_with_blank(c: char) -> bool {
+    matches!(
+        c,
+        '（' | '【' | '《' | '〈' | '「' | '『' | '〔' | '“' | '‘'
+    )
+}
 
 /// Sets the centre of the last character read when the run of its class (`class`, 0 the
 /// blank) over steps `start..end` ends.
@@ -433,12 +459,15 @@ fn close_run(read: &mut [(char, f32)], class: usize, start: usize, end: usize) {
 
 /// Clause punctuation in both widths, half-width first. Brackets are left as read: their ink
 /// sits at one side of a full-width advance, which puts the recogniser's step off its centre.
-const PUNCTUATION_WIDTHS: [(char, char); 5] = [
+/// A bar an em wide is `丨`, the separator spam writes (`网丨午夜`), which some faces draw
+/// exactly as `|` and the recogniser reads so.
+const PUNCTUATION_WIDTHS: [(char, char); 6] = [
     (',', '，'),
     (':', '：'),
     (';', '；'),
     ('!', '！'),
     ('?', '？'),
+    ('|', '丨'),
 ];
 
 /// The half-width and full-width forms of a clause mark `c` is one of.
@@ -466,25 +495,8 @@ fn restore_widths(read: &mut [(char, f32)]) {
     if read.len() < 3 || !read.iter().any(|&(c, _)| widths_of(c).is_some()) {
         return;
     }
-    let mut advances: Vec<f32> = read
-        .windows(2)
-        .filter(|w| is_ideograph(w[0].0) && is_ideograph(w[1].0))
-        .map(|w| w[1].1 - w[0].1)
-        .filter(|d| d.is_finite() && *d > 0.0)
-        .collect();
-    if advances.len() < 2 {
+    let Some(em) = ideograph_advance(read) else {
         return;
-    }
-    advances.sort_by(f32::total_cmp);
-    let em = advances[advances.len() / 2];
-    // Half an advance of a neighbour: an ideograph's or a full-width form's is half an em, a
-    // Latin letter's or a digit's about a quarter.
-    let half_advance = |c: char| {
-        if is_ideograph(c) || ('\u{FF01}'..='\u{FF5E}').contains(&c) {
-            0.5
-        } else {
-            0.28
-        }
     };
     for k in 1..read.len() - 1 {
         let c = read[k].0;
@@ -504,6 +516,113 @@ fn restore_widths(read: &mut [(char, f32)]) {
             read[k].0 = full;
         }
     }
+}
+
+/// The line's ideograph advance in recogniser steps: the median distance between neighbouring
+/// ideographs, when there are at least two such pairs to measure.
+fn ideograph_advance(read: &[(char, f32)]) -> Option<f32> {
+    let mut advances: Vec<f32> = read
+        .windows(2)
+        .filter(|w| is_ideograph(w[0].0) && is_ideograph(w[1].0))
+        .map(|w| w[1].1 - w[0].1)
+        .filter(|d| d.is_finite() && *d > 0.0)
+        .collect();
+    if advances.len() < 2 {
+        return None;
+    }
+    advances.sort_by(f32::total_cmp);
+    Some(advances[advances.len() / 2])
+}
+
+/// Half the advance of `c`, in ems: an ideograph's or a full-width form's is half an em, a
+/// Latin letter's or a digit's about a quarter.
+fn half_advance(c: char) -> f32 {
+    if is_ideograph(c)
+        || ('\u{FF01}'..='\u{FF5E}').contains(&c)
+        || ('\u{3000}'..='\u{303F}').contains(&c)
+    {
+        0.5
+    } else {
+        0.28
+    }
+}
+
+/// How much wider than its neighbours' own advances a gap with nothing read must be, in ems,
+/// for a character to have stood there (丨 takes a whole em; a space in a CJK face about 0.3).
+const GAP_FOR_A_CHARACTER: f32 = 0.7;
+
+/// `丨`, a vertical stroke an em high, is how spam most often separates its keywords
+/// (`自拍丨久久爽丨av`), but the recogniser has no such class and reads nothing there, which
+/// glues the words on either side. So where two characters read stand a character's width
+/// further apart than their advances explain (`GAP_FOR_A_CHARACTER`), and the crop
+/// (`step_px` pixels a recogniser step) shows one narrow stroke at least 0.6 em tall there and
+/// nothing else within its em, `丨` is read in the gap. A blank (an ideographic space) or a
+/// dot (丶) is not.
+fn restore_bars(read: &mut Vec<(char, f32)>, crop: &RgbImage, step_px: f32) {
+    let Some(em) = ideograph_advance(read) else {
+        return;
+    };
+    let em_px = em * step_px;
+    let mut found = Vec::new();
+    for (k, w) in read.windows(2).enumerate() {
+        let ((a, at_a), (b, at_b)) = (w[0], w[1]);
+        if a == ' ' || b == ' ' || !(at_a.is_finite() && at_b.is_finite()) {
+            continue;
+        }
+        let spare = (at_b - at_a) / em - half_advance(a) - half_advance(b);
+        if spare < GAP_FOR_A_CHARACTER {
+            continue;
+        }
+        let from = (at_a * step_px + half_advance(a) * em_px).max(0.0) as u32;
+        let to = (at_b * step_px - half_advance(b) * em_px).max(0.0) as u32;
+        if let Some(x) = lone_stroke(crop, from, to.min(crop.width()), em_px) {
+            found.push((k + 1, x / step_px));
+        }
+    }
+    for (shift, (k, at)) in found.into_iter().enumerate() {
+        read.insert(k + shift, ('丨', at));
+    }
+}
+
+/// The centre of the one narrow column run in `from..to` whose ink is at least 0.6 em tall,
+/// when the rest of that span is blank.
+fn lone_stroke(crop: &RgbImage, from: u32, to: u32, em_px: f32) -> Option<f32> {
+    if to <= from + 1 {
+        return None;
+    }
+    // Ink is what differs from the crop's commonest shade (the bubble behind the text).
+    let mut histogram = [0u32; 32];
+    let shade =
+        |p: &image::Rgb<u8>| (p[0] as u32 * 299 + p[1] as u32 * 587 + p[2] as u32 * 114) / 1000;
+    for p in crop.pixels() {
+        histogram[(shade(p) / 8) as usize] += 1;
+    }
+    let background = (0..32).max_by_key(|&i| histogram[i]).unwrap_or(0) as i32 * 8 + 4;
+    let ink_in = |x: u32| {
+        (0..crop.height())
+            .filter(|&y| (shade(crop.get_pixel(x, y)) as i32 - background).abs() > 64)
+            .count() as f32
+    };
+    let columns: Vec<f32> = (from..to).map(ink_in).collect();
+    let tall = 0.6 * em_px;
+    let strokes: Vec<usize> = (0..columns.len()).filter(|&i| columns[i] >= tall).collect();
+    let (&first, &last) = (strokes.first()?, strokes.last()?);
+    let stroke_width = (last - first + 1) as f32;
+    if stroke_width > 0.2 * em_px || strokes.len() != last - first + 1 {
+        return None;
+    }
+    // Other ink within the stroke's own em (beyond its antialiased edges) means another
+    // character stood here; the neighbours' edges, further out, do not count.
+    let centre = (first + last) as f32 / 2.0;
+    let stray: f32 = columns
+        .iter()
+        .enumerate()
+        .filter(|&(i, _)| {
+            (i + 1 < first || i > last + 1) && (i as f32 - centre).abs() <= 0.4 * em_px
+        })
+        .map(|(_, &n)| n)
+        .sum();
+    (stray <= 0.3 * em_px).then_some(from as f32 + centre + 0.5)
 }
 
 /// CJK ideographs (the unified blocks and extension A), which have an em's advance.
@@ -702,5 +821,67 @@ mod tests {
         assert_eq!(read(0.3), "我 我");
         // Below SPACE_BELIEVED the blank's reading stands: characters set solid.
         assert_eq!(read(0.05), "我我");
+    }
+
+    /// A 48 px line crop, white, with ink squares where 我们 and 你好 stand (centres 2, 6, 14
+    /// and 18 steps of 8 px: an em is 4 steps) and whatever `mark` draws in the gap between.
+    fn line_with_gap(mark: impl Fn(&mut RgbImage)) -> (Vec<(char, f32)>, RgbImage) {
+        let mut crop = RgbImage::from_pixel(160, 48, image::Rgb([255, 255, 255]));
+        for centre in [16u32, 48, 112, 144] {
+            for x in centre - 14..centre + 14 {
+                for y in 10..38 {
+                    crop.put_pixel(x, y, image::Rgb([20, 20, 20]));
+                }
+            }
+        }
+        mark(&mut crop);
+        let read = vec![('我', 2.0), ('们', 6.0), ('你', 14.0), ('好', 18.0)];
+        (read, crop)
+    }
+
+    fn with_bars(mark: impl Fn(&mut RgbImage)) -> String {
+        let (mut read, crop) = line_with_gap(mark);
+        restore_bars(&mut read, &crop, 8.0);
+        read.into_iter().map(|(c, _)| c).collect()
+    }
+
+    #[test]
+    fn a_stroke_an_em_high_alone_in_a_gap_is_the_separator_the_recogniser_cannot_name() {
+        let bar = |crop: &mut RgbImage| {
+            for x in 79..82 {
+                for y in 9..39 {
+                    crop.put_pixel(x, y, image::Rgb([20, 20, 20]));
+                }
+            }
+        };
+        assert_eq!(with_bars(bar), "我们丨你好");
+        // A blank em (an ideographic space) and a dot (丶) are not a stroke.
+        assert_eq!(with_bars(|_| {}), "我们你好");
+        let dot = |crop: &mut RgbImage| {
+            for x in 78..84 {
+                for y in 14..20 {
+                    crop.put_pixel(x, y, image::Rgb([20, 20, 20]));
+                }
+            }
+        };
+        assert_eq!(with_bars(dot), "我们你好");
+        // Nor is a stroke beside other ink: some other character stood there.
+        let bar_and_more = |crop: &mut RgbImage| {
+            bar(crop);
+            for x in 86..92 {
+                for y in 20..30 {
+                    crop.put_pixel(x, y, image::Rgb([20, 20, 20]));
+                }
+            }
+        };
+        assert_eq!(with_bars(bar_and_more), "我们你好");
+    }
+
+    #[test]
+    fn the_blank_before_an_opening_bracket_is_not_a_space() {
+        // 我 _ （: a full-width bracket's ink stands at the right of its advance.
+        let classes = ['\0', '我', '（', ' '];
+        let line: Vec<f32> = [step(1, 0.0), step(0, 0.3), step(2, 0.0)].concat();
+        assert_eq!(ctc_greedy(&line, 4, &classes).0, "我（");
     }
 }
