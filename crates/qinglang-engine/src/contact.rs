@@ -110,6 +110,12 @@ const MESSENGER_CUES: &[(&str, ContactKind, bool)] = &[
     ("line", ContactKind::Line, true),
 ];
 
+/// What an ad may write between a messenger's cue and the marked id it names: how to find it
+/// (`Telegram搜索@bc8888`, `飞机号：ty4443`, `tg私聊@abc123`). The id must then be marked.
+const FIND_WORDS: &[&str] = &[
+    "搜索", "搜", "添加", "加", "联系", "私信", "私聊", "账号", "号", "id",
+];
+
 /// The first characters of the words that end in 赖 (信赖 依赖 抵赖 耍赖 无赖 百无聊赖 仰赖).
 const WORDS_ENDING_IN_LAI: &str = "信依抵耍无聊仰";
 
@@ -907,7 +913,13 @@ pub(crate) fn find(text: &str, norm: &str, pos: &[Pos], out: &mut Vec<Contact>) 
                 4..=20
             };
             let id = k + cue.chars().count();
-            if let Some(end) = s.id_after(id, range, marked) {
+            let found = s.id_after(id, range.clone(), marked).map(|end| (id, end));
+            let found = found.or_else(|| {
+                let word = FIND_WORDS.iter().find(|w| s.starts_with_at(id, w))?;
+                let id = id + word.chars().count();
+                s.id_after(id, range, true).map(|end| (id, end))
+            });
+            if let Some((id, end)) = found {
                 push(out, &mut taken, kind, (k, id), end);
             }
             break;
