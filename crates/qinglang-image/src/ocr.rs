@@ -563,6 +563,8 @@ fn restore_bars(read: &mut Vec<(char, f32)>, crop: &RgbImage, step_px: f32) {
         return;
     };
     let em_px = em * step_px;
+    // Measured once per line, and only when a gap asks for it.
+    let mut background = None;
     let mut found = Vec::new();
     for (k, w) in read.windows(2).enumerate() {
         let ((a, at_a), (b, at_b)) = (w[0], w[1]);
@@ -575,7 +577,8 @@ fn restore_bars(read: &mut Vec<(char, f32)>, crop: &RgbImage, step_px: f32) {
         }
         let from = (at_a * step_px + half_advance(a) * em_px).max(0.0) as u32;
         let to = (at_b * step_px - half_advance(b) * em_px).max(0.0) as u32;
-        if let Some(x) = lone_stroke(crop, from, to.min(crop.width()), em_px) {
+        let background = *background.get_or_insert_with(|| background_shade(crop));
+        if let Some(x) = lone_stroke(crop, background, from, to.min(crop.width()), em_px) {
             found.push((k + 1, x / step_px));
         }
     }
@@ -584,23 +587,29 @@ fn restore_bars(read: &mut Vec<(char, f32)>, crop: &RgbImage, step_px: f32) {
     }
 }
 
-/// The centre of the one narrow column run in `from..to` whose ink is at least 0.6 em tall,
-/// when the rest of that span is blank.
-fn lone_stroke(crop: &RgbImage, from: u32, to: u32, em_px: f32) -> Option<f32> {
-    if to <= from + 1 {
-        return None;
-    }
-    // Ink is what differs from the crop's commonest shade (the bubble behind the text).
+/// The shade of a pixel, 0 (black) to 255.
+fn shade(p: &image::Rgb<u8>) -> i32 {
+    (p[0] as i32 * 299 + p[1] as i32 * 587 + p[2] as i32 * 114) / 1000
+}
+
+/// The crop's commonest shade (the bubble behind the text): ink is what differs from it.
+fn background_shade(crop: &RgbImage) -> i32 {
     let mut histogram = [0u32; 32];
-    let shade =
-        |p: &image::Rgb<u8>| (p[0] as u32 * 299 + p[1] as u32 * 587 + p[2] as u32 * 114) / 1000;
     for p in crop.pixels() {
         histogram[(shade(p) / 8) as usize] += 1;
     }
-    let background = (0..32).max_by_key(|&i| histogram[i]).unwrap_or(0) as i32 * 8 + 4;
+    (0..32).max_by_key(|&i| histogram[i]).unwrap_or(0) as i32 * 8 + 4
+}
+
+/// The centre of the one narrow column run in `from..to` whose ink is at least 0.6 em tall,
+/// when the rest of that span is blank.
+fn lone_stroke(crop: &RgbImage, background: i32, from: u32, to: u32, em_px: f32) -> Option<f32> {
+    if to <= from + 1 {
+        return None;
+    }
     let ink_in = |x: u32| {
         (0..crop.height())
-            .filter(|&y| (shade(crop.get_pixel(x, y)) as i32 - background).abs() > 64)
+            .filter(|&y| (shade(crop.get_pixel(x, y)) - background).abs() > 64)
             .count() as f32
     };
     let columns: Vec<f32> = (from..to).map(ink_in).collect();
