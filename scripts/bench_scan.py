@@ -15,7 +15,7 @@ sentences in ../shared/data (COLD train/dev, SWSR, wiki-zh-gsd; never COLD test)
 lexicon is the raw houbb word list (64k terms). Python standard library only.
 The lexicon ratio is measured like for like, with `--no-model`. The trained classifier's
 cost (issue #6: at most +30%) is measured on the same data as a second ratio: the scan with
-the abuse classifier (`--no-fraud-model`) against `--no-model`, the median of back-to-back pairs of runs
+the abuse classifier (`--no-fraud-model --no-spam-model`) against `--no-model`, the median of back-to-back pairs of runs
 (scripts/paired.py). 21 pairs by default: on the 2-core build VMs single pairs range from
 about 0 to +50% around a median near +25%, and with 9 or 11 pairs the same build's median
 moved from +22% to +36% between runs (models/README.md); 21 pairs take about a minute more. The same cost in CPU time and with `--threads 1` (per core, where the
@@ -24,8 +24,9 @@ and with the shipped default lexicon instead of the raw list (as many pairs) are
 beside it, not gated. The model flags many of these messages (COLD is half offensive), and
 each flag adds a hit to the output, so the cost reads higher here than on ordinary traffic.
 
-The fraud model (issue #20) is measured as what it adds to the scan with the classifier
-(`--no-fraud-model` against the default, as many pairs as --single-runs), reported, not gated.
+The fraud model (issue #20) and the spam model (issue #19) are measured as what they add to the
+scan with the classifier (`--no-fraud-model --no-spam-model` against the default, as many pairs
+as --single-runs), reported, not gated.
 
 Exit status: 0 when both ratios are within their limits, 1 when one is not, 2 on errors.
 """
@@ -291,17 +292,17 @@ def main() -> int:
                "--lexicon", rel(lexicon)]
     q_base = q_model + ["--no-model"]
     q_cmd = q_base + [rel(messages)]
-    # The abuse classifier's cost is the gate (issue #6); the fraud model (issue #20) is
-    # measured beside it, as what it adds to the classifier.
-    qm_cmd = q_model + ["--no-fraud-model", rel(messages)]
+    # The abuse classifier's cost is the gate (issue #6); the fraud and spam models (issues
+    # #20, #19) are measured beside it, as what they add to the classifier.
+    qm_cmd = q_model + ["--no-fraud-model", "--no-spam-model", rel(messages)]
     qf_cmd = q_model + [rel(messages)]
     q1_cmd = q_base + ["--threads", "1", rel(messages)]
     # The shipped default lexicon (curated, ~10x smaller automaton): the model's share of the
     # work is larger there, so its cost is reported too.
     d_cmd = [str(QINGLANG), "scan", "--jsonl", "--format", "json", "--no-model", rel(messages)]
     dm_cmd = [str(QINGLANG), "scan", "--jsonl", "--format", "json", "--no-fraud-model",
-              rel(messages)]
-    qm1_cmd = q_model + ["--no-fraud-model", "--threads", "1", rel(messages)]
+              "--no-spam-model", rel(messages)]
+    qm1_cmd = q_model + ["--no-fraud-model", "--no-spam-model", "--threads", "1", rel(messages)]
     raw_cmd = [str(RAW), rel(raw_lexicon), rel(messages)]
 
     # Sanity run (also warms the page cache): one verdict per line, some flagged.
@@ -387,7 +388,7 @@ def main() -> int:
           f"({int(raw_info.get('terms', 0))} distinct terms)")
     print(f"threads available: {os.cpu_count()}; runs: {args.runs} each, alternating; medians:")
     print(f"  qinglang scan --no-model      {rates(q_med)}")
-    print(f"  qinglang scan (with model)    {rates(qm_med)}  (the abuse classifier, --no-fraud-model)")
+    print(f"  qinglang scan (with model)    {rates(qm_med)}  (the abuse classifier, --no-fraud-model --no-spam-model)")
     print(f"  qinglang scan --threads 1     {rates(q1_time)}  (--no-model, {len(q1_times)} runs)")
     print(f"  raw daachorse, whole process  {rates(raw_med)}")
     print(f"  raw daachorse, match phase    {rates(match_med)}")
@@ -408,7 +409,7 @@ def main() -> int:
           f"{describe(paired_cost(q1_times, qm1_times), len(q1_times))}")
     print(f"  with the shipped default lexicon (not the gate): "
           f"{describe(paired_cost(d_times, dm_times), len(d_times))}")
-    print(f"fraud model cost: scan with both models vs the classifier alone (not the gate): "
+    print(f"fraud and spam models' cost: scan with all three models vs the classifier alone (not the gate): "
           f"{describe(paired_cost(qmf_times, qf_times), len(qf_times))}")
     failed = False
     if ratio > args.max_ratio:

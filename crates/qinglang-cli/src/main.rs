@@ -284,13 +284,21 @@ pub struct ModelArgs {
     #[arg(long, value_name = "FILE")]
     pub model: Option<PathBuf>,
     /// Review with lexicons and rules only, no trained model (neither the abuse classifier
-    /// nor the fraud model).
-    #[arg(long, conflicts_with = "model")]
+    /// nor the fraud model nor the spam model).
+    #[arg(long, conflicts_with_all = ["model", "spam_model"])]
     pub no_model: bool,
     /// Leave out the shipped fraud model; the fraud rule still weighs its other evidence
     /// (sender, reason, look-alike link, an action off the platform).
     #[arg(long)]
     pub no_fraud_model: bool,
+    /// Use this spam model (written by `qinglang train`, e.g. by
+    /// scripts/train_spam_model.sh on a deployment's own pages) instead of the shipped one.
+    #[arg(long, value_name = "FILE")]
+    pub spam_model: Option<PathBuf>,
+    /// Leave out the spam model (SEO runs and spam posts, issue #19); lexicons and rules
+    /// still find stuffing.
+    #[arg(long, conflicts_with = "spam_model")]
+    pub no_spam_model: bool,
     /// Apply what the deployment's model learned, as kept in this store (`qinglang learn`,
     /// moderators' decisions): a SQLite file or a postgres:// URL.
     #[arg(long, value_name = "PATH|URL", conflicts_with = "no_model")]

@@ -131,12 +131,7 @@ fn build_engine_with(
     // loaded.
     std::thread::scope(|scope| {
         let classifier = (!model.no_model).then(|| scope.spawn(|| load_classifier(model)));
-        let engine = build_lexicons(
-            lexicons,
-            no_default,
-            !model.no_model && !model.no_fraud_model,
-            extra,
-        );
+        let engine = build_lexicons(lexicons, no_default, model, extra);
         let classifier = classifier.map(|loading| {
             loading
                 .join()
@@ -150,20 +145,27 @@ fn build_engine_with(
     })
 }
 
-/// The engine of the default lexicon (unless `no_default`) and these lexicon files.
-/// With `fraud_model`, the shipped fraud model joins the fraud rule's evidence.
+/// The engine of the default lexicon (unless `no_default`) and these lexicon files, with
+/// the fraud model and the spam model the options leave in.
 fn build_lexicons(
     lexicons: &[PathBuf],
     no_default: bool,
-    fraud_model: bool,
+    model: &ModelArgs,
     extra: Option<Lexicon>,
 ) -> Result<Engine> {
     let mut builder = Engine::builder();
     if let Some(extra) = extra {
         builder = builder.lexicon(extra);
     }
-    if fraud_model {
+    if !model.no_model && !model.no_fraud_model {
         builder = builder.fraud_model(Arc::new(qinglang_engine::default_fraud_model()));
+    }
+    if !model.no_model && !model.no_spam_model {
+        let spam = match &model.spam_model {
+            Some(path) => read_model(path)?,
+            None => qinglang_engine::default_spam_model(),
+        };
+        builder = builder.spam_model(Arc::new(spam));
     }
     if !no_default {
         builder = builder.lexicon(qinglang_engine::default_lexicon());

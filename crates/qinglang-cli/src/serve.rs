@@ -200,6 +200,7 @@ fn open(args: &StoreArgs, dev: Option<bool>, lexicons: &[PathBuf]) -> Result<Gov
         .builder()
         .classifier(Arc::new(qinglang_engine::default_classifier()))
         .fraud_model(Arc::new(qinglang_engine::default_fraud_model()))
+        .spam_model(Arc::new(qinglang_engine::default_spam_model()))
         .build()?;
     let gov = Governance::new(store, Arc::new(engine), policy, key).with_recipe(recipe);
     // Emergency changes made earlier (or by `qinglang sweep`) are part of the engine.

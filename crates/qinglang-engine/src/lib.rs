@@ -71,6 +71,22 @@ pub fn default_fraud_model() -> Classifier {
     }
 }
 
+/// The shipped spam model (`models/spam.qlm`, see `models/README.md`; issue #19): SEO runs
+/// and spam posts as hacked pages and spammers write them, compiled into the binary like the
+/// default lexicon.
+pub const DEFAULT_SPAM_MODEL_BYTES: &[u8] = include_bytes!("../../../models/spam.qlm");
+
+/// Decodes the shipped spam model.
+///
+/// # Panics
+/// Only if the model compiled into the binary is damaged, which a test rules out.
+pub fn default_spam_model() -> Classifier {
+    match Classifier::from_bytes(DEFAULT_SPAM_MODEL_BYTES) {
+        Ok(model) => model,
+        Err(e) => panic!("the shipped spam model is damaged: {e}"),
+    }
+}
+
 /// Parses the shipped default lexicon.
 ///
 /// # Panics

@@ -8,7 +8,8 @@ use std::sync::Arc;
 mod cases;
 
 use qinglang_engine::{
-    default_classifier, default_fraud_model, default_lexicon, Engine, Suggestion,
+    default_classifier, default_fraud_model, default_lexicon, default_spam_model, Engine,
+    Suggestion,
 };
 
 const CASES: &str = include_str!("../../../test_data/fraud/golden.tsv");
@@ -17,6 +18,7 @@ fn engine() -> Engine {
     Engine::builder()
         .lexicon(default_lexicon())
         .classifier(Arc::new(default_classifier()))
+        .spam_model(Arc::new(default_spam_model()))
         .fraud_model(Arc::new(default_fraud_model()))
         .build()
         .expect("the shipped engine builds")

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 mod cases;
 
-use qinglang_engine::{default_classifier, default_lexicon, Engine};
+use qinglang_engine::{default_classifier, default_lexicon, default_spam_model, Engine};
 
 const CASES: &str = include_str!("../../../test_data/real/cases.tsv");
 
@@ -14,6 +14,7 @@ fn real_examples_get_their_verdict_and_hits() {
     let engine = Engine::builder()
         .lexicon(default_lexicon())
         .classifier(Arc::new(default_classifier()))
+        .spam_model(Arc::new(default_spam_model()))
         .build()
         .expect("default lexicon compiles");
     let (cases, failures) = cases::run(CASES, &engine, |h, text| {

@@ -5,7 +5,9 @@
 
 use std::sync::Arc;
 
-use qinglang_engine::{default_classifier, default_lexicon, Action, Engine, Suggestion};
+use qinglang_engine::{
+    default_classifier, default_lexicon, default_spam_model, Action, Engine, Suggestion,
+};
 
 const SEED: &str = "../../../shared/data/seed/000_7f364233b292498b.txt";
 
@@ -22,6 +24,7 @@ fn seed_page_is_blocked_for_its_title_and_footer_not_its_body() {
         .lexicon(default_lexicon())
         // As shipped: the trained model reviews too, and must not change the outcome.
         .classifier(Arc::new(default_classifier()))
+        .spam_model(Arc::new(default_spam_model()))
         .build()
         .expect("default lexicon compiles");
     let verdict = engine.scan(&text);
@@ -79,6 +82,7 @@ fn seed_body_alone_passes() {
         .lexicon(default_lexicon())
         // As shipped: the trained model reviews too, and must not change the outcome.
         .classifier(Arc::new(default_classifier()))
+        .spam_model(Arc::new(default_spam_model()))
         .build()
         .expect("default lexicon compiles");
     let verdict = engine.scan(body);

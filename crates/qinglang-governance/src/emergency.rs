@@ -255,6 +255,9 @@ impl<S: Store> Governance<S> {
         if let Some(model) = self.engine().fraud_model() {
             builder = builder.fraud_model(Arc::clone(model));
         }
+        if let Some(model) = self.engine().spam_model() {
+            builder = builder.spam_model(Arc::clone(model));
+        }
         let engine = builder
             .policy(policy)
             .build()

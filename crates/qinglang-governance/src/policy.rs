@@ -228,6 +228,12 @@ pub struct ReviewPolicy {
     pub fraud_model_review: Option<f32>,
     /// The fraud model judges texts up to this many characters (default 2000).
     pub fraud_model_max_chars: Option<u32>,
+    /// The spam model's review and block probabilities (defaults 0.7, 0.9; it blocks only
+    /// where the text's own words or contacts bear it out) and the longest text it judges
+    /// (default 2000).
+    pub spam_model_review: Option<f32>,
+    pub spam_model_block: Option<f32>,
+    pub spam_model_max_chars: Option<u32>,
     /// Weight of a contacts-only line in a notice or opt-out promotion (default 0.5).
     pub notice_contact_factor: Option<f32>,
 }
@@ -288,6 +294,15 @@ impl ReviewPolicy {
         }
         if let Some(v) = self.fraud_model_max_chars {
             p.fraud_model_max_chars = v;
+        }
+        if let Some(v) = self.spam_model_review {
+            p.spam_model_review = v;
+        }
+        if let Some(v) = self.spam_model_block {
+            p.spam_model_block = v;
+        }
+        if let Some(v) = self.spam_model_max_chars {
+            p.spam_model_max_chars = v;
         }
         if let Some(v) = self.notice_contact_factor {
             p.notice_contact_factor = v;

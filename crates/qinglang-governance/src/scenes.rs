@@ -68,6 +68,9 @@ impl SceneEngines {
                 if let Some(m) = main.fraud_model() {
                     builder = builder.fraud_model(Arc::clone(m));
                 }
+                if let Some(m) = main.spam_model() {
+                    builder = builder.spam_model(Arc::clone(m));
+                }
             }
             let engine = builder
                 .build()
@@ -128,5 +131,8 @@ impl SceneEngines {
 
 /// `engine` without its trained models: a scene where only the lexicons and rules judge.
 fn without_models(engine: &Engine) -> Engine {
-    engine.with_classifier(None).without_fraud_model()
+    engine
+        .with_classifier(None)
+        .without_fraud_model()
+        .without_spam_model()
 }

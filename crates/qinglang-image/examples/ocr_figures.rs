@@ -33,7 +33,8 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use qinglang_engine::{
-    default_classifier, default_fraud_model, default_lexicon, Engine, Scratch, Suggestion,
+    default_classifier, default_fraud_model, default_lexicon, default_spam_model, Engine, Scratch,
+    Suggestion,
 };
 use qinglang_image::{review, Options, Part};
 
@@ -63,6 +64,7 @@ fn main() -> Result<(), Error> {
     let engine = Engine::builder()
         .lexicon(default_lexicon())
         .fraud_model(Arc::new(default_fraud_model()))
+        .spam_model(Arc::new(default_spam_model()))
         .classifier(Arc::new(default_classifier()))
         .build()?;
     let mut scratch = Scratch::default();

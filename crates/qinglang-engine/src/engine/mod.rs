@@ -20,6 +20,7 @@ use crate::verdict::{self, Verdict};
 
 mod combination;
 mod evidence;
+mod spam;
 
 /// Why an engine could not be built.
 #[derive(Debug, thiserror::Error)]
@@ -172,6 +173,11 @@ impl<'e> Hit<'e> {
         evidence::is_fraud_pattern(self.pattern)
     }
 
+    /// Whether the spam model (issue #19) reported the hit.
+    pub(crate) fn is_spam_model(&self) -> bool {
+        self.pattern == spam::SPAM_PATTERN
+    }
+
     /// Whether a lexicon entry made the hit (not a rule, a model or the flood check, whose
     /// patterns are numbered down from `u32::MAX`).
     pub(crate) fn is_lexical(&self) -> bool {
@@ -196,6 +202,7 @@ pub struct Scratch {
     norm: Normalized,
     model: ModelScratch,
     fraud_model: ModelScratch,
+    spam_model: ModelScratch,
     /// Where combination parts occurred in the text being scanned.
     parts: Vec<combination::Occurrence>,
 }
@@ -239,6 +246,9 @@ pub struct Engine {
     fraud_entries: Arc<[u32]>,
     /// The trained fraud model, one piece of the fraud rule's evidence (REV-11).
     fraud_model: Option<Arc<Classifier>>,
+    /// The trained spam model (issue #19) and its review and block entries.
+    spam_model: Option<Arc<Classifier>>,
+    spam_entries: Arc<[CompiledEntry]>,
 }
 
 impl std::fmt::Debug for Engine {
@@ -259,6 +269,7 @@ pub struct EngineBuilder {
     normalizer: Option<Normalizer>,
     classifier: Option<Arc<Classifier>>,
     fraud_model: Option<Arc<Classifier>>,
+    spam_model: Option<Arc<Classifier>>,
 }
 
 impl EngineBuilder {
@@ -282,6 +293,14 @@ impl EngineBuilder {
     /// weighed by `Policy::fraud_model_weight` (`source: "model:<name>"`, category `fraud`).
     pub fn fraud_model(mut self, model: Arc<Classifier>) -> Self {
         self.fraud_model = Some(model);
+        self
+    }
+
+    /// Adds the trained spam model (issue #19): from `Policy::spam_model_review` its finding
+    /// asks for review, from `Policy::spam_model_block` it blocks where the text's own words
+    /// or contacts bear it out (`source: "model:<name>"`, the model's category).
+    pub fn spam_model(mut self, model: Arc<Classifier>) -> Self {
+        self.spam_model = Some(model);
         self
     }
 
@@ -515,6 +534,8 @@ impl EngineBuilder {
             fraud: Arc::new(FraudMatcher::new()),
             fraud_entries: fraud_entries.into(),
             fraud_model: self.fraud_model,
+            spam_entries: spam::spam_entries(self.spam_model.as_deref()).into(),
+            spam_model: self.spam_model,
         };
         engine.set_classifier(self.classifier);
         Ok(engine)
@@ -539,6 +560,11 @@ impl Engine {
         self.fraud_model.as_ref()
     }
 
+    /// The trained spam model in use, if any.
+    pub fn spam_model(&self) -> Option<&Arc<Classifier>> {
+        self.spam_model.as_ref()
+    }
+
     /// The trained classifier in use, if any.
     pub fn classifier(&self) -> Option<&Arc<Classifier>> {
         self.classifier.as_ref()
@@ -556,6 +582,14 @@ impl Engine {
     pub fn without_fraud_model(&self) -> Engine {
         let mut engine = self.clone();
         engine.fraud_model = None;
+        engine
+    }
+
+    /// The same engine without the spam model.
+    pub fn without_spam_model(&self) -> Engine {
+        let mut engine = self.clone();
+        engine.spam_model = None;
+        engine.spam_entries = Arc::from([]);
         engine
     }
 
@@ -722,7 +756,23 @@ impl Engine {
             }
             _ => None,
         };
-        if !terms && !contacts && !cues && fraud_model.is_none() {
+        let spam_model = match &self.spam_model {
+            Some(m) if !scratch.text.is_empty() && self.within_spam_model_length(&scratch.text) => {
+                // The abuse model's n-grams are this model's too when the features agree.
+                let shared = self
+                    .classifier
+                    .as_ref()
+                    .filter(|_| self.within_model_length(&scratch.text))
+                    .and_then(|c| {
+                        m.score_narrowed(c.spec(), &scratch.model, &mut scratch.spam_model)
+                    });
+                let score = shared
+                    .unwrap_or_else(|| m.score_normalized(&scratch.text, &mut scratch.spam_model));
+                Some(score.probability).filter(|&p| p >= self.policy.spam_model_review)
+            }
+            _ => None,
+        };
+        if !terms && !contacts && !cues && fraud_model.is_none() && spam_model.is_none() {
             let Some((classifier, probability)) = model else {
                 return hits;
             };
@@ -827,7 +877,7 @@ impl Engine {
         if let Some(automaton) = self
             .cue_automaton
             .as_ref()
-            .filter(|_| cues || terms || contacts)
+            .filter(|_| cues || terms || contacts || spam_model.is_some())
         {
             let before = hits.len();
             for m in automaton.leftmost_find_iter(norm) {
@@ -888,6 +938,11 @@ impl Engine {
                     campaign: None,
                 });
             }
+            hits.sort_by_key(|h| h.byte_start);
+        }
+        if let Some(probability) = spam_model {
+            let block = probability >= self.policy.spam_model_block && spam::borne_out(&hits);
+            hits.push(self.spam_hit(text, probability, block));
             hits.sort_by_key(|h| h.byte_start);
         }
         if let Some((classifier, probability)) = model {

@@ -267,12 +267,15 @@ fn decide_hits<'e>(text: &str, hits: Vec<Hit<'e>>, policy: &Policy) -> Verdict<'
             score
         }
     };
+    let mut spam_block = false;
+    let mut spam_label = None;
     let owned: Vec<Hit<'e>>;
     let lexical: &[Hit<'e>] = if model_hits == 0 {
         &hits
     } else {
         for hit in hits.iter().filter(|h| h.is_whole_text()) {
             let mut s = whole_text_score(hit, policy);
+            spam_block |= hit.is_spam_model() && hit.action() == Action::Block;
             // The abuse model learned from comments; a flood is about other messages, and
             // the fraud rule (its model included) weighed whole calls and messages: kept whole.
             if hit.probability().is_some()
@@ -281,8 +284,23 @@ fn decide_hits<'e>(text: &str, hits: Vec<Hit<'e>>, policy: &Policy) -> Verdict<'
             {
                 s = in_article(s);
             }
-            if s >= policy.review_threshold && !labels.contains(&hit.category()) {
-                labels.push(hit.category());
+            // The spam model learned keyword runs and titles: its doubt alone about a text
+            // written in sentences (`家长可登录学校官网在线报名，…。`) counts as in an article.
+            if hit.is_spam_model()
+                && hit.action() != Action::Block
+                && !article
+                && reads_as_prose(text)
+            {
+                s = (f32::from(s) * policy.article_factor) as u8;
+            }
+            if s >= policy.review_threshold {
+                // The spam model's label comes after what the text's own words name
+                // (`porn`, `gambling`): it says only that the text is spam.
+                if hit.is_spam_model() {
+                    spam_label = Some(hit.category());
+                } else if !labels.contains(&hit.category()) {
+                    labels.push(hit.category());
+                }
             }
             score = score.max(s);
         }
@@ -415,11 +433,24 @@ fn decide_hits<'e>(text: &str, hits: Vec<Hit<'e>>, policy: &Policy) -> Verdict<'
         }
         score = score.max(seg.1);
     }
-    // Cues are reported only where they made a line stuffing: elsewhere they are ordinary
-    // words.
+    // Where the spam model blocked, its cues bore it out: they are reported, and name their
+    // categories.
+    if spam_block {
+        for hit in lexical.iter().filter(|h| h.action() == Action::Cue) {
+            if !labels.contains(&hit.category()) {
+                labels.push(hit.category());
+            }
+        }
+    }
+    if let Some(label) = spam_label.filter(|l| !labels.contains(l)) {
+        labels.push(label);
+    }
+    // Elsewhere cues are reported only where they made a line stuffing: beyond it they are
+    // ordinary words.
     let mut hits = hits;
     hits.retain(|h| {
         h.action() != Action::Cue
+            || spam_block
             || stuffing_lines
                 .iter()
                 .any(|&(a, b)| a <= h.byte_start && h.byte_start < b)
@@ -907,4 +938,4 @@ impl Cues {
 /// any number of them is a travel guide, a fruit price list, a film site's menu or an app's
 /// download page (`韩国电影-日本电影-欧美电影`). They count towards stuffing only beside a
 /// cue outside the family or a block term: `porn/common_word`, `gambling/common_word`.
-const COMMON_WORD_FAMILY: &str = "common_word";
+pub(crate) const COMMON_WORD_FAMILY: &str = "common_word";

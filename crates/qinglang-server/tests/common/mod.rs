@@ -7,7 +7,9 @@ use std::sync::Arc;
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use http_body_util::BodyExt;
-use qinglang_engine::{default_classifier, default_fraud_model, default_lexicon, Engine, Policy};
+use qinglang_engine::{
+    default_classifier, default_fraud_model, default_lexicon, default_spam_model, Engine, Policy,
+};
 use qinglang_governance::crypto::DataKey;
 use qinglang_governance::model::Timestamp;
 use qinglang_governance::policy::LoadedPolicy;
@@ -45,6 +47,7 @@ impl Api {
                 .lexicon(default_lexicon())
                 .classifier(Arc::new(default_classifier()))
                 .fraud_model(Arc::new(default_fraud_model()))
+                .spam_model(Arc::new(default_spam_model()))
                 .build()
                 .expect("engine"),
         );

@@ -1,0 +1,91 @@
+//! The spam model's side of a scan (issue #19 item 1, REV-5): a classifier trained on what
+//! hacked pages and spam posts inject — SEO keyword runs, gambling and porn promotions — read
+//! as hashed character n-grams, so that a run made of words no lexicon lists
+//! (`乐竞首页…`, `亚盈-(中国)科技公司`) still reads as the spam it is.
+//!
+//! Its finding judges the whole text. From `spam_model_review` it asks for review; from
+//! `spam_model_block` it blocks, but only where the text's own words or contacts bear it out
+//! (a lexicon term, two cues that are not ordinary words, a contact written to evade review,
+//! two contacts): a statistical model alone sends text to a human, it does not remove it.
+
+use std::sync::Arc;
+
+use super::{CompiledEntry, Engine, Hit};
+use crate::lexicon::{Action, Entry};
+use crate::model::Classifier;
+use crate::verdict::COMMON_WORD_FAMILY;
+
+/// The spam model's hits carry this pattern: the verdict tells them from the other models'
+/// (whose finding an article's reporting context weighs down) by it.
+pub(crate) const SPAM_PATTERN: u32 = u32::MAX - 9;
+
+/// The spam model's review and block entries, in that order (`source: "model:<name>"`,
+/// category the model's own, `spam` for the shipped one).
+pub(super) fn spam_entries(model: Option<&Classifier>) -> Vec<CompiledEntry> {
+    let Some(model) = model else {
+        return Vec::new();
+    };
+    let source: Arc<str> = Arc::from(format!("model:{}", model.name()));
+    [Action::Review, Action::Block]
+        .into_iter()
+        .map(|action| CompiledEntry {
+            entry: Entry {
+                term: model.name().into(),
+                category: model.category().into(),
+                subcategory: None,
+                action,
+                line: 0,
+            },
+            source: Arc::clone(&source),
+        })
+        .collect()
+}
+
+/// Whether `hits` (everything else the scan found) bear out a spam model's finding: a
+/// lexicon term, two different cues outside the `common_word` family, a contact written to
+/// evade review, or two contacts. Cues of ordinary words do not: a school's notice names its
+/// 官网 and 登录, a sports line 日本, 韩国 and 在线观看, a course page repeats 精品.
+pub(super) fn borne_out(hits: &[Hit<'_>]) -> bool {
+    let mut contacts = 0;
+    let mut cue = None;
+    for h in hits {
+        if h.is_evasive_contact() || (h.is_lexical() && h.action() != Action::Cue) {
+            return true;
+        }
+        if h.is_lexical() && h.subcategory() != Some(COMMON_WORD_FAMILY) {
+            match cue {
+                Some(pattern) if pattern != h.pattern => return true,
+                _ => cue = Some(h.pattern),
+            }
+        }
+        contacts += usize::from(h.is_contact());
+    }
+    contacts >= 2
+}
+
+impl Engine {
+    /// The spam model's hit over the whole of `text` (without surrounding whitespace) at
+    /// `probability`; `block` where it reached `spam_model_block` and the text bears it out.
+    pub(super) fn spam_hit(&self, text: &str, probability: f32, block: bool) -> Hit<'_> {
+        let byte_start = text.len() - text.trim_start().len();
+        let byte_end = text.trim_end().len().max(byte_start);
+        Hit {
+            entry: &self.spam_entries[usize::from(block)],
+            pattern: SPAM_PATTERN,
+            start: 0,
+            end: 0,
+            byte_start,
+            byte_end,
+            norm_start: 0,
+            norm_end: 0,
+            probability: Some(probability),
+            campaign: None,
+        }
+    }
+
+    /// Whether the spam model should judge a text this long (`Policy::spam_model_max_chars`).
+    pub(super) fn within_spam_model_length(&self, norm: &str) -> bool {
+        let max = self.policy.spam_model_max_chars as usize;
+        norm.len() <= max || norm.chars().nth(max).is_none()
+    }
+}
