@@ -737,41 +737,32 @@ impl Engine {
             }
             _ => None,
         };
-        let fraud_model = match &self.fraud_model {
-            Some(m)
-                if !scratch.text.is_empty() && self.within_fraud_model_length(&scratch.text) =>
-            {
-                // The abuse model has just hashed the same text (when it judged it): its
-                // n-grams are this model's too when the features agree.
-                let shared = self
-                    .classifier
-                    .as_ref()
-                    .filter(|_| self.within_model_length(&scratch.text))
-                    .and_then(|c| {
-                        m.score_narrowed(c.spec(), &scratch.model, &mut scratch.fraud_model)
-                    });
-                let score = shared
-                    .unwrap_or_else(|| m.score_normalized(&scratch.text, &mut scratch.fraud_model));
-                Some(score.probability).filter(|&p| p >= self.policy.fraud_model_review)
-            }
-            _ => None,
-        };
-        let spam_model = match &self.spam_model {
-            Some(m) if !scratch.text.is_empty() && self.within_spam_model_length(&scratch.text) => {
-                // The abuse model's n-grams are this model's too when the features agree.
-                let shared = self
-                    .classifier
-                    .as_ref()
-                    .filter(|_| self.within_model_length(&scratch.text))
-                    .and_then(|c| {
-                        m.score_narrowed(c.spec(), &scratch.model, &mut scratch.spam_model)
-                    });
-                let score = shared
-                    .unwrap_or_else(|| m.score_normalized(&scratch.text, &mut scratch.spam_model));
-                Some(score.probability).filter(|&p| p >= self.policy.spam_model_review)
-            }
-            _ => None,
-        };
+        let fraud_model = self
+            .fraud_model
+            .as_deref()
+            .filter(|_| !scratch.text.is_empty() && self.within_fraud_model_length(&scratch.text))
+            .map(|m| {
+                self.score_beside_classifier(
+                    m,
+                    &scratch.text,
+                    &scratch.model,
+                    &mut scratch.fraud_model,
+                )
+            })
+            .filter(|&p| p >= self.policy.fraud_model_review);
+        let spam_model = self
+            .spam_model
+            .as_deref()
+            .filter(|_| !scratch.text.is_empty() && self.within_spam_model_length(&scratch.text))
+            .map(|m| {
+                self.score_beside_classifier(
+                    m,
+                    &scratch.text,
+                    &scratch.model,
+                    &mut scratch.spam_model,
+                )
+            })
+            .filter(|&p| p >= self.policy.spam_model_review);
         if !terms && !contacts && !cues && fraud_model.is_none() && spam_model.is_none() {
             let Some((classifier, probability)) = model else {
                 return hits;
@@ -1006,6 +997,25 @@ impl Engine {
             probability: Some(probability),
             campaign: None,
         }
+    }
+
+    /// `model`'s probability for the normalised text `norm`, scored into `own`. The abuse
+    /// classifier has just hashed the same text into `classifier_scratch` (when it judged
+    /// it): its n-grams are this model's too when the features agree, so the text is not
+    /// hashed twice.
+    fn score_beside_classifier(
+        &self,
+        model: &Classifier,
+        norm: &str,
+        classifier_scratch: &ModelScratch,
+        own: &mut ModelScratch,
+    ) -> f32 {
+        self.classifier
+            .as_ref()
+            .filter(|_| self.within_model_length(norm))
+            .and_then(|c| model.score_narrowed(c.spec(), classifier_scratch, own))
+            .unwrap_or_else(|| model.score_normalized(norm, own))
+            .probability
     }
 
     /// Whether the fraud model should judge a text this long
