@@ -122,9 +122,16 @@ const WORDS_ENDING_IN_LAI: &str = "信依抵耍无聊仰";
 /// What marks an id after a messenger's cue: a colon, an opening bracket, an at sign.
 const ID_MARKS: &[char] = &[':', '：', '@', '＠', '【', '[', '(', '（', '「'];
 
-/// Whether what stands between a cue and an id is only marks and spaces (`：`, `【@`).
+/// What closes a cue written as a label and leads to its id (`『微』——774398`): a closing
+/// bracket or an em dash. Allowed between a cue and its id, but no mark of an id by itself.
+const LABEL_CLOSERS: &[char] = &['】', '』', '」', ']', ')', '）', '—'];
+
+/// Whether what stands between a cue and an id is only marks and spaces (`：`, `【@`,
+/// `』——`).
 fn only_marks(between: &str) -> bool {
-    between.chars().all(|c| ID_MARKS.contains(&c) || c == ' ')
+    between
+        .chars()
+        .all(|c| ID_MARKS.contains(&c) || LABEL_CLOSERS.contains(&c) || c == ' ')
 }
 
 /// The top-level domains of most links in Chinese spam: a bare `name.tld` is a link.
@@ -397,7 +404,9 @@ impl Stream<'_> {
             return None;
         }
         let between = self.between(id);
-        let mark = between.contains(ID_MARKS);
+        // A label closed and led on to its id (`』——`) marks it as well as a colon does.
+        let mark = between.contains(ID_MARKS)
+            || (between.contains(LABEL_CLOSERS) && between.contains('—'));
         if !only_marks(between) || (marked && !mark) || (!mark && !between.is_empty()) {
             return None;
         }

@@ -430,12 +430,13 @@ fn lookalike(c: char) -> Option<char> {
 }
 
 /// Rare ideographs that ordinary text all but never uses, written in spam for the common one
-/// they look like: 媺 and 嶶 for 微 (`119.11.562媺`, `1 З 5-电-ЗЗ45-嶶-З429` in seo-fresh10).
+/// they look like: 媺, 嶶 and 溦 for 微 (`119.11.562媺`, `1 З 5-电-ЗЗ45-嶶-З429` in seo-fresh10,
+/// `「『溦』——７７４３９８——」` in seo-fresh11).
 /// A common character that resembles a cue (徽 in 安徽) is never folded; the contact rules
 /// read it as a cue only where an id follows.
 fn disguised_ideograph(c: char) -> Option<char> {
     match c {
-        '媺' | '嶶' => Some('微'),
+        '媺' | '嶶' | '溦' => Some('微'),
         _ => None,
     }
 }
@@ -534,6 +535,7 @@ mod tests {
             ('ſ', Fold::Char('s')),
             ('嶶', Fold::Char('微')),
             ('媺', Fold::Char('微')),
+            ('溦', Fold::Char('微')),
         ];
         for (c, want) in cases {
             assert_eq!(f.fold(c), want, "{c:?}");

@@ -1,7 +1,7 @@
 //! The runner of the TSV case files (`test_data/real/cases.tsv`, `test_data/fraud/golden.tsv`):
 //! `suggestion<TAB>text<TAB>expected hits`, `;`-separated. An expected hit is its fields joined
 //! by `/` (`*` for any original text), and must be reported; `-term` must not. A suggestion
-//! `<block` means pass or review. `\n` in a text is a line break. Lines starting with `#`
+//! `<block` means pass or review, `>pass` review or block. `\n` in a text is a line break. Lines starting with `#`
 //! are comments.
 
 use qinglang_engine::{Engine, Hit, Suggestion};
@@ -28,6 +28,7 @@ pub fn run(
         let got = verdict.suggestion;
         let ok = match expect {
             "<block" => got != Suggestion::Block,
+            ">pass" => got != Suggestion::Pass,
             _ => got.as_str() == expect,
         };
         let hits: Vec<Vec<String>> = verdict.hits.iter().map(|h| fields(h, text)).collect();
