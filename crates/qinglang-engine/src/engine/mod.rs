@@ -613,19 +613,9 @@ impl Engine {
                 if c.category() == "discrimination" {
                     categories.push("abuse");
                 }
-                categories.into_iter().flat_map(move |category| {
-                    let source = Arc::clone(&source);
-                    [Action::Review, Action::Block].map(move |action| CompiledEntry {
-                        entry: Entry {
-                            term: c.name().into(),
-                            category: category.into(),
-                            subcategory: None,
-                            action,
-                            line: 0,
-                        },
-                        source: Arc::clone(&source),
-                    })
-                })
+                categories
+                    .into_iter()
+                    .flat_map(move |category| model_entries(c, category, &source))
             })
             .collect();
         self.classifier = classifier;
@@ -647,9 +637,7 @@ impl Engine {
         campaign: Campaign,
         block: bool,
     ) -> Verdict<'e> {
-        // The whole text, without surrounding whitespace.
-        let byte_start = text.len() - text.trim_start().len();
-        let byte_end = text.trim_end().len().max(byte_start);
+        let (byte_start, byte_end) = whole_text(text);
         let mut counter = CharCounter::new(text);
         let start = counter.char_offset(byte_start);
         let end = counter.char_offset(byte_end);
@@ -738,30 +726,22 @@ impl Engine {
             _ => None,
         };
         let fraud_model = self
-            .fraud_model
-            .as_deref()
-            .filter(|_| !scratch.text.is_empty() && self.within_fraud_model_length(&scratch.text))
-            .map(|m| {
-                self.score_beside_classifier(
-                    m,
-                    &scratch.text,
-                    &scratch.model,
-                    &mut scratch.fraud_model,
-                )
-            })
+            .beside_classifier(
+                self.fraud_model.as_deref(),
+                self.policy.fraud_model_max_chars,
+                &scratch.text,
+                &scratch.model,
+                &mut scratch.fraud_model,
+            )
             .filter(|&p| p >= self.policy.fraud_model_review);
         let spam_model = self
-            .spam_model
-            .as_deref()
-            .filter(|_| !scratch.text.is_empty() && self.within_spam_model_length(&scratch.text))
-            .map(|m| {
-                self.score_beside_classifier(
-                    m,
-                    &scratch.text,
-                    &scratch.model,
-                    &mut scratch.spam_model,
-                )
-            })
+            .beside_classifier(
+                self.spam_model.as_deref(),
+                self.policy.spam_model_max_chars,
+                &scratch.text,
+                &scratch.model,
+                &mut scratch.spam_model,
+            )
             .filter(|&p| p >= self.policy.spam_model_review);
         if !terms && !contacts && !cues && fraud_model.is_none() && spam_model.is_none() {
             let Some((classifier, probability)) = model else {
@@ -999,37 +979,31 @@ impl Engine {
         }
     }
 
-    /// `model`'s probability for the normalised text `norm`, scored into `own`. The abuse
-    /// classifier has just hashed the same text into `classifier_scratch` (when it judged
-    /// it): its n-grams are this model's too when the features agree, so the text is not
-    /// hashed twice.
-    fn score_beside_classifier(
+    /// `model`'s probability for the normalised text `norm`, scored into `own`, when there is
+    /// a model and `norm` has 1 to `max_chars` characters. The abuse classifier has just
+    /// hashed the same text into `classifier_scratch` (when it judged it): its n-grams are
+    /// this model's too when the features agree, so the text is not hashed twice.
+    fn beside_classifier(
         &self,
-        model: &Classifier,
+        model: Option<&Classifier>,
+        max_chars: u32,
         norm: &str,
         classifier_scratch: &ModelScratch,
         own: &mut ModelScratch,
-    ) -> f32 {
-        self.classifier
+    ) -> Option<f32> {
+        let model = model.filter(|_| !norm.is_empty() && at_most_chars(norm, max_chars))?;
+        let score = self
+            .classifier
             .as_ref()
             .filter(|_| self.within_model_length(norm))
             .and_then(|c| model.score_narrowed(c.spec(), classifier_scratch, own))
-            .unwrap_or_else(|| model.score_normalized(norm, own))
-            .probability
-    }
-
-    /// Whether the fraud model should judge a text this long
-    /// (`Policy::fraud_model_max_chars`).
-    fn within_fraud_model_length(&self, norm: &str) -> bool {
-        let max = self.policy.fraud_model_max_chars as usize;
-        norm.len() <= max || norm.chars().nth(max).is_none()
+            .unwrap_or_else(|| model.score_normalized(norm, own));
+        Some(score.probability)
     }
 
     /// Whether the model should judge a text this long (`Policy::model_max_chars`).
     fn within_model_length(&self, norm: &str) -> bool {
-        let max = self.policy.model_max_chars as usize;
-        // A character is at least one byte: most texts are decided without counting.
-        norm.len() <= max || norm.chars().nth(max).is_none()
+        at_most_chars(norm, self.policy.model_max_chars)
     }
 
     /// Whether a candidate match may be reported: no line break inside, clause punctuation
@@ -1299,4 +1273,32 @@ fn is_boundary(text: &str, norm: &str, pos: &[Pos], at: usize, side: Side) -> bo
     let folded = norm[p.norm_byte as usize..].chars().next().unwrap_or(' ');
     let original = text[p.orig_start as usize..].chars().next().unwrap_or(' ');
     !folded.is_ascii_alphanumeric() || is_han(original)
+}
+
+/// Whether `text` has at most `max` characters. A character is at least one byte: most texts
+/// are decided without counting.
+fn at_most_chars(text: &str, max: u32) -> bool {
+    let max = max as usize;
+    text.len() <= max || text.chars().nth(max).is_none()
+}
+
+/// The byte span of the whole of `text` without surrounding whitespace: where a hit that
+/// judges the whole text (a flood, the spam model) stands.
+fn whole_text(text: &str) -> (usize, usize) {
+    let byte_start = text.len() - text.trim_start().len();
+    (byte_start, text.trim_end().len().max(byte_start))
+}
+
+/// A trained model's review and block entries, in that order, under `category`.
+fn model_entries(model: &Classifier, category: &str, source: &Arc<str>) -> [CompiledEntry; 2] {
+    [Action::Review, Action::Block].map(|action| CompiledEntry {
+        entry: Entry {
+            term: model.name().into(),
+            category: category.into(),
+            subcategory: None,
+            action,
+            line: 0,
+        },
+        source: Arc::clone(source),
+    })
 }

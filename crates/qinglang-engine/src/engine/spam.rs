@@ -10,8 +10,8 @@
 
 use std::sync::Arc;
 
-use super::{CompiledEntry, Engine, Hit};
-use crate::lexicon::{Action, Entry};
+use super::{model_entries, whole_text, CompiledEntry, Engine, Hit};
+use crate::lexicon::Action;
 use crate::model::Classifier;
 use crate::verdict::COMMON_WORD_FAMILY;
 
@@ -22,23 +22,10 @@ pub(crate) const SPAM_PATTERN: u32 = u32::MAX - 9;
 /// The spam model's review and block entries, in that order (`source: "model:<name>"`,
 /// category the model's own, `spam` for the shipped one).
 pub(super) fn spam_entries(model: Option<&Classifier>) -> Vec<CompiledEntry> {
-    let Some(model) = model else {
-        return Vec::new();
-    };
-    let source: Arc<str> = Arc::from(format!("model:{}", model.name()));
-    [Action::Review, Action::Block]
-        .into_iter()
-        .map(|action| CompiledEntry {
-            entry: Entry {
-                term: model.name().into(),
-                category: model.category().into(),
-                subcategory: None,
-                action,
-                line: 0,
-            },
-            source: Arc::clone(&source),
-        })
-        .collect()
+    model.map_or_else(Vec::new, |m| {
+        let source: Arc<str> = Arc::from(format!("model:{}", m.name()));
+        model_entries(m, m.category(), &source).into()
+    })
 }
 
 /// Whether `hits` (everything else the scan found) bear out a spam model's finding: a
@@ -67,8 +54,7 @@ impl Engine {
     /// The spam model's hit over the whole of `text` (without surrounding whitespace) at
     /// `probability`; `block` where it reached `spam_model_block` and the text bears it out.
     pub(super) fn spam_hit(&self, text: &str, probability: f32, block: bool) -> Hit<'_> {
-        let byte_start = text.len() - text.trim_start().len();
-        let byte_end = text.trim_end().len().max(byte_start);
+        let (byte_start, byte_end) = whole_text(text);
         Hit {
             entry: &self.spam_entries[usize::from(block)],
             pattern: SPAM_PATTERN,
@@ -81,11 +67,5 @@ impl Engine {
             probability: Some(probability),
             campaign: None,
         }
-    }
-
-    /// Whether the spam model should judge a text this long (`Policy::spam_model_max_chars`).
-    pub(super) fn within_spam_model_length(&self, norm: &str) -> bool {
-        let max = self.policy.spam_model_max_chars as usize;
-        norm.len() <= max || norm.chars().nth(max).is_none()
     }
 }
