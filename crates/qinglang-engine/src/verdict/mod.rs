@@ -159,6 +159,13 @@ fn half_width_clauses(text: &str) -> bool {
     false
 }
 
+/// Lists written as Chinese prose writes them: items joined by the enumeration comma `、`
+/// (`色情：色情传播、x用品、av女优、…`), at least four of them. Keyword runs join their items
+/// with `_`, `|`, `-` or spaces, not with the mark of a sentence's series.
+fn enumerates(text: &str) -> bool {
+    text.matches('、').nth(3).is_some()
+}
+
 /// Counts letters, digits and ideographs: what a reader would call the characters.
 fn real_chars(s: &str) -> u32 {
     s.chars().filter(|&c| is_real(c)).count() as u32
@@ -248,9 +255,10 @@ fn decide_hits<'e>(text: &str, hits: Vec<Hit<'e>>, policy: &Policy) -> Verdict<'
     let long_enough = text.len() >= short_report as usize;
     let prose = long_enough && reads_as_prose(text);
     // A regulation or a technical document copied as plain text may end its clauses with
-    // half-width marks (`…申請相關許可;`): enough to be read as reporting, which two of its
-    // own markers must still confirm; only prose makes an article of any other text.
-    let real = if prose || (long_enough && half_width_clauses(text)) {
+    // half-width marks (`…申請相關許可;`), or list its items between `、`: enough to be
+    // read as reporting, which two of its own markers must still confirm; only prose makes
+    // an article of any other text.
+    let real = if prose || (long_enough && (half_width_clauses(text) || enumerates(text))) {
         real_chars(text)
     } else {
         0

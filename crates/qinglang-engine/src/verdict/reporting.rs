@@ -99,6 +99,21 @@ const REPORTING_MARKERS: &[&str] = &[
     "違規",
     "检测",
     "檢測",
+    // Moderation's own work: a sensitive-word library's README lists its categories
+    // (`色情：…、av女优、…`), a blocklist's maintainer rules on an appeal over a flagged
+    // `成人游戏` link, a forum's cleanup names the keywords it deleted. Spam says none of
+    // these (`防屏蔽`, `免审核` are an ad's: 屏蔽 is not here, and one marker never makes a
+    // report).
+    "敏感词",
+    "敏感詞",
+    "关键词",
+    "關鍵詞",
+    "复核",
+    "複核",
+    "申诉",
+    "申訴",
+    "过滤",
+    "過濾",
 ];
 
 /// Whether an article warns against or reports on what it names: two distinct reporting
