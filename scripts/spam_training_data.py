@@ -4,7 +4,7 @@
 The spam model reads what hacked pages and spam posts inject: SEO keyword runs, gambling and
 porn promotions, spam posts in issue threads. Its positives are the injected runs of every
 SEO set (real pages gathered outside the project: ../shared/data/seo-dev and
-test_data/seo-fresh … seo-fresh10); its negatives are the legitimate bodies of those pages,
+test_data/seo-fresh … seo-fresh11 and seo-train1); its negatives are the legitimate bodies of those pages,
 their hard negatives (crackdown news, sex education, casino news, separator-joined titles,
 repository files), TeleAntiFraud train's ordinary service calls (commerce with its numbers and
 offers) and COLD train's comments (ordinary talk, offensive or not: neither is SEO spam).
@@ -16,7 +16,7 @@ Deterministic: the same inputs give the same file. Output (JSONL {"text", "label
 With --leave-out SET, that set's pages are left out (for the leave-one-source-out figure,
 scripts/spam_loso.py) and written to DIR/left-out.jsonl as {"kind", "text"}.
 
-Never used here: COLD dev/test, TeleAntiFraud dev/test, the fraud messages written for this
+Never used here: test_data/seo-fresh12 (the held-out set), COLD dev/test, TeleAntiFraud dev/test, the fraud messages written for this
 project and the wiki sentences: the false-block figures are measured on
 them (scripts/false_blocks.py).
 
@@ -29,9 +29,11 @@ DATA = os.environ.get("QINGLANG_DATA", os.path.join(ROOT, "..", "shared", "data"
 
 # Every SEO set by name, in the order scripts/seo.py lists them.
 SETS = {"dev": os.path.join(DATA, "seo-dev", "seo_dev.jsonl")}
-for suffix in ["", "2", "3", "4", "5", "6", "7", "8", "9", "10"]:
+for suffix in ["", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11"]:
     SETS[f"fresh{suffix}"] = os.path.join(ROOT, "test_data", f"seo-fresh{suffix}",
                                           f"seo_fresh{suffix}.jsonl")
+# Gathered as training data (2026-12-08), from none of seo-fresh12's sources.
+SETS["train1"] = os.path.join(ROOT, "test_data", "seo-train1", "seo_train1.jsonl")
 
 
 def pages(name):
