@@ -4,7 +4,7 @@
 The spam model reads what hacked pages and spam posts inject: SEO keyword runs, gambling and
 porn promotions, spam posts in issue threads. Its positives are the injected runs of every
 SEO set (real pages gathered outside the project: ../shared/data/seo-dev and
-test_data/seo-fresh … seo-fresh11 and seo-train1); its negatives are the legitimate bodies of those pages,
+test_data/seo-fresh … seo-fresh11, seo-train1 and seo-train2); its negatives are the legitimate bodies of those pages,
 their hard negatives (crackdown news, sex education, casino news, separator-joined titles,
 repository files), TeleAntiFraud train's ordinary service calls (commerce with its numbers and
 offers) and COLD train's comments (ordinary talk, offensive or not: neither is SEO spam).
@@ -33,7 +33,9 @@ for suffix in ["", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11"]:
     SETS[f"fresh{suffix}"] = os.path.join(ROOT, "test_data", f"seo-fresh{suffix}",
                                           f"seo_fresh{suffix}.jsonl")
 # Gathered as training data (2026-12-08), from none of seo-fresh12's sources.
-SETS["train1"] = os.path.join(ROOT, "test_data", "seo-train1", "seo_train1.jsonl")
+for suffix in ["1", "2"]:
+    SETS[f"train{suffix}"] = os.path.join(ROOT, "test_data", f"seo-train{suffix}",
+                                          f"seo_train{suffix}.jsonl")
 
 
 def pages(name):

@@ -113,7 +113,16 @@ const MESSENGER_CUES: &[(&str, ContactKind, bool)] = &[
 /// What an ad may write between a messenger's cue and the marked id it names: how to find it
 /// (`Telegram搜索@bc8888`, `飞机号：ty4443`, `tg私聊@abc123`). The id must then be marked.
 const FIND_WORDS: &[&str] = &[
-    "搜索", "搜", "添加", "加", "联系", "私信", "私聊", "账号", "号", "id",
+    "搜索", "搜", "添加", "加", "联系", "私信", "私聊", "账号", "号", "id", "客服",
+];
+
+/// Link hosts of the messengers themselves: a link to `t.me/name` is a Telegram id as
+/// surely as `TG：@name` (`[点✈这里联系](https://t.me/liadings88899)`).
+const MESSENGER_LINK_HOSTS: &[(&str, ContactKind)] = &[
+    ("t.me", ContactKind::Telegram),
+    ("telegram.me", ContactKind::Telegram),
+    ("line.me", ContactKind::Line),
+    ("lin.ee", ContactKind::Line),
 ];
 
 /// The first characters of the words that end in 赖 (信赖 依赖 抵赖 耍赖 无赖 百无聊赖 仰赖).
@@ -766,6 +775,15 @@ pub(crate) fn find(text: &str, norm: &str, pos: &[Pos], out: &mut Vec<Contact>) 
                 // Three labels with the TLD: `10860.pt5jf.pw`.
                 if !(prefixed || path || labels >= 2 || short) {
                     continue;
+                }
+            }
+            if kind == ContactKind::Url {
+                let host = s.host(host_start, k + tld.len());
+                if let Some(&(_, messenger)) = MESSENGER_LINK_HOSTS.iter().find(|(h, _)| {
+                    host.strip_suffix(h)
+                        .is_some_and(|rest| rest.is_empty() || rest.ends_with('.'))
+                }) {
+                    kind = messenger;
                 }
             }
             let before = out.len();

@@ -78,6 +78,29 @@ fn the_model_alone_asks_for_review_and_does_not_block() {
 }
 
 #[test]
+fn a_messenger_id_bears_the_model_out_in_a_message() {
+    // A streamer-recruiting porn ad (seo-train1): it exclaims like a sentence and gives a
+    // WeChat id, and names no lexicon term. The model's certainty with the id blocks it.
+    let text = "【！招主播高薪！】快加→微信av998828送精品福利";
+    assert_ne!(engine(false).scan(text).suggestion, Suggestion::Block);
+    let engine = engine(true);
+    let verdict = engine.scan(text);
+    assert_eq!(verdict.suggestion, Suggestion::Block, "{verdict:?}");
+    assert!(verdict.labels.contains(&"spam"), "{verdict:?}");
+    assert!(verdict.hits.iter().any(|h| h.term() == "wechat"));
+}
+
+#[test]
+fn a_link_alone_does_not_bear_out_a_block() {
+    // A developer asks for a payment gateway like one they link to (seo-train1's hard
+    // negative): the model doubts the words, a link is no ad's evidence by itself.
+    let text = "请问一下能否内置一下usdt的收款方式，类似https://www.188pay.net/回调等全部走本地vps";
+    let engine = engine(true);
+    let verdict = engine.scan(text);
+    assert_ne!(verdict.suggestion, Suggestion::Block, "{verdict:?}");
+}
+
+#[test]
 fn one_cue_however_often_does_not_bear_out_a_block() {
     // A course page repeats 精品 (a cue of porn runs): the model may doubt it, a human decides.
     let text = "线上精品课程建设赏析：精品课程的在线开放与精品教学";

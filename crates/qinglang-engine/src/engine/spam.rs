@@ -28,15 +28,26 @@ pub(super) fn spam_entries(model: Option<&Classifier>) -> Vec<CompiledEntry> {
     })
 }
 
-/// Whether `hits` (everything else the scan found) bear out a spam model's finding: a
-/// lexicon term, two different cues outside the `common_word` family, a contact written to
-/// evade review, or two contacts. Cues of ordinary words do not: a school's notice names its
-/// 官网 and 登录, a sports line 日本, 韩国 and 在线观看, a course page repeats 精品.
-pub(super) fn borne_out(hits: &[Hit<'_>]) -> bool {
+/// The longest text in which one messenger id bears out the spam model: a message or a
+/// post (`快加→微信av998828送精品福利`, a surrogacy ad's `电话/微信136-…`). A page's
+/// contacts are its own: its footer gives the office's QQ group.
+const MESSAGE_MAX_CHARS: usize = 300;
+
+/// Whether `hits` (everything else the scan found in `text`) bear out a spam model's
+/// finding: a lexicon term, two different cues outside the `common_word` family, a contact
+/// written to evade review, two contacts, or, in a message, an id on a messenger (QQ,
+/// WeChat, Telegram, LINE), where ads send their buyers. Cues of ordinary words do not: a
+/// school's notice names its 官网 and 登录, a sports line 日本, 韩国 and 在线观看, a course
+/// page repeats 精品; nor does a link alone (an issue asking for a payment gateway's).
+pub(super) fn borne_out(hits: &[Hit<'_>], text: &str) -> bool {
     let mut contacts = 0;
     let mut cue = None;
+    let message = text.chars().nth(MESSAGE_MAX_CHARS).is_none();
     for h in hits {
         if h.is_evasive_contact() || (h.is_lexical() && h.action() != Action::Cue) {
+            return true;
+        }
+        if message && h.is_contact() && matches!(h.term(), "qq" | "wechat") {
             return true;
         }
         if h.is_lexical() && h.subcategory() != Some(COMMON_WORD_FAMILY) {

@@ -294,10 +294,17 @@ fn decide_hits<'e>(text: &str, hits: Vec<Hit<'e>>, policy: &Policy) -> Verdict<'
             }
             // The spam model learned keyword runs and titles: its doubt alone about a text
             // written in sentences (`家长可登录学校官网在线报名，…。`) counts as in an article.
+            // Not where the text gives a contact (an ad exclaims too: `【！招主播高薪！】快加
+            // →微信…`), nor where a line of it is no sentence (a shop's keyword list over
+            // its sentences: `飞机号购买, 苹果ID发卡网, 谷歌邮箱批发, …`).
             if hit.is_spam_model()
                 && hit.action() != Action::Block
                 && !article
-                && reads_as_prose(text)
+                && text
+                    .lines()
+                    .filter(|l| real_chars(l) > 0)
+                    .all(reads_as_prose)
+                && !hits.iter().any(Hit::is_contact)
             {
                 s = (f32::from(s) * policy.article_factor) as u8;
             }
@@ -770,7 +777,9 @@ fn solicits(line: &str, hits: &[Hit<'_>], context: Context) -> bool {
     }
     let sold = |h: &&Hit<'_>| h.is_lexical() && SOLD_CATEGORIES.contains(&h.category());
     let ends = line.matches(['。', '！', '？']).count();
-    if ends >= 2 || line.matches('，').nth(1).is_some() {
+    // Clauses ended with half-width commas are clauses too (a news site's
+    // `12月2日,…收到一條…短信:“…,諮詢QQ:…”,李小姐…`).
+    if ends >= 2 || line.matches('，').nth(1).is_some() || half_width_clauses(line) {
         return false;
     }
     // A trade's own words are curated with their family (`porn/escort`,
