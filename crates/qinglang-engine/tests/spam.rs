@@ -91,6 +91,15 @@ fn a_messenger_id_bears_the_model_out_in_a_message() {
 }
 
 #[test]
+fn a_shops_ad_with_its_wechat_id_is_reviewed_not_removed() {
+    // The model reads a shop's flooded ad as spam (0.95–0.98), but only its near certainty
+    // (0.99) lets one WeChat id bear it out: a campaign of such ads goes to review (REV-7).
+    let engine = engine(true);
+    let verdict = engine.scan("正品名表低价出，加微信 wx9988776 看图");
+    assert_eq!(verdict.suggestion, Suggestion::Review, "{verdict:?}");
+}
+
+#[test]
 fn a_link_alone_does_not_bear_out_a_block() {
     // A developer asks for a payment gateway like one they link to (seo-train1's hard
     // negative): the model doubts the words, a link is no ad's evidence by itself.

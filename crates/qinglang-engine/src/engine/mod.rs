@@ -912,7 +912,8 @@ impl Engine {
             hits.sort_by_key(|h| h.byte_start);
         }
         if let Some(probability) = spam_model {
-            let block = probability >= self.policy.spam_model_block && spam::borne_out(&hits, text);
+            let block = probability >= self.policy.spam_model_block
+                && spam::borne_out(&hits, text, probability);
             hits.push(self.spam_hit(text, probability, block));
             hits.sort_by_key(|h| h.byte_start);
         }

@@ -33,16 +33,24 @@ pub(super) fn spam_entries(model: Option<&Classifier>) -> Vec<CompiledEntry> {
 /// contacts are its own: its footer gives the office's QQ group.
 const MESSAGE_MAX_CHARS: usize = 300;
 
+/// How sure the model must be for one messenger id to bear it out. A shop's ad with its
+/// WeChat id reads as spam to it too (`正品名表低价出，加微信 wx9988776 看图` scores 0.95 to
+/// 0.98): such an ad, flooded into groups, is a campaign for review (REV-7), not a removal.
+/// The recruiting porn ad above scores 0.999.
+const MESSENGER_PROBABILITY: f32 = 0.99;
+
 /// Whether `hits` (everything else the scan found in `text`) bear out a spam model's
 /// finding: a lexicon term, two different cues outside the `common_word` family, a contact
-/// written to evade review, two contacts, or, in a message, an id on a messenger (QQ,
-/// WeChat, Telegram, LINE), where ads send their buyers. Cues of ordinary words do not: a
+/// written to evade review, two contacts, or, in a message the model is all but certain of
+/// (`probability`), an id on a messenger (QQ, WeChat; Telegram and LINE are evasive
+/// anyway), where ads send their buyers. Cues of ordinary words do not: a
 /// school's notice names its 官网 and 登录, a sports line 日本, 韩国 and 在线观看, a course
 /// page repeats 精品; nor does a link alone (an issue asking for a payment gateway's).
-pub(super) fn borne_out(hits: &[Hit<'_>], text: &str) -> bool {
+pub(super) fn borne_out(hits: &[Hit<'_>], text: &str, probability: f32) -> bool {
     let mut contacts = 0;
     let mut cue = None;
-    let message = text.chars().nth(MESSAGE_MAX_CHARS).is_none();
+    let message =
+        probability >= MESSENGER_PROBABILITY && text.chars().nth(MESSAGE_MAX_CHARS).is_none();
     for h in hits {
         if h.is_evasive_contact() || (h.is_lexical() && h.action() != Action::Cue) {
             return true;

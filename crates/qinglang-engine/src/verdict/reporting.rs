@@ -99,6 +99,8 @@ const REPORTING_MARKERS: &[&str] = &[
     "違規",
     "检测",
     "檢測",
+    // A definition: a law, an encyclopedia or a textbook says what a word means.
+    "是指",
     // Moderation's own work: a sensitive-word library's README lists its categories
     // (`色情：…、av女优、…`), a blocklist's maintainer rules on an appeal over a flagged
     // `成人游戏` link, a forum's cleanup names the keywords it deleted. Spam says none of
@@ -120,10 +122,31 @@ const REPORTING_MARKERS: &[&str] = &[
 /// markers. Then even its headings' block terms weigh `article_factor` (a police notice is
 /// titled 警惕裸聊陷阱); keyword runs and betting sites' codes never do, being stuffing.
 pub(super) fn is_reporting(text: &str) -> bool {
+    let article_number = usize::from(numbers_an_article(text));
     REPORTING_MARKERS
         .iter()
         .filter(|m| text.contains(*m))
         .take(2)
         .count()
+        + article_number
         >= 2
+}
+
+/// Whether a line opens with a regulation's article number (`第二条`, `第12條`): a law or
+/// its draft defines what it forbids (`第二条 淫秽出版物是指…`), one marker of reporting.
+fn numbers_an_article(text: &str) -> bool {
+    text.lines().any(|line| {
+        let Some(rest) = line.trim_start().strip_prefix('第') else {
+            return false;
+        };
+        let digits = rest
+            .chars()
+            .take_while(|c| c.is_ascii_digit() || "一二三四五六七八九十百零".contains(*c))
+            .count();
+        (1..=4).contains(&digits)
+            && rest
+                .chars()
+                .nth(digits)
+                .is_some_and(|c| c == '条' || c == '條')
+    })
 }
